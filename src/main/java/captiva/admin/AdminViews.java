@@ -1,0 +1,55 @@
+package captiva.admin;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.serde.annotation.Serdeable;
+import io.micronaut.serde.config.naming.SnakeCaseStrategy;
+
+import java.time.Instant;
+import java.util.List;
+
+/** Request and response bodies of the admin API. Secrets never appear in a response, but for a new key once. */
+final class AdminViews {
+
+    private AdminViews() {
+    }
+
+    @Serdeable(naming = SnakeCaseStrategy.class)
+    record NewTenant(@Nullable String name, @Nullable String timeZone) {
+    }
+
+    @Serdeable(naming = SnakeCaseStrategy.class)
+    record TenantView(String id, String name, String timeZone) {
+    }
+
+    @Serdeable(naming = SnakeCaseStrategy.class)
+    record NewLocation(@Nullable String name, @Nullable String timeZone) {
+    }
+
+    @Serdeable(naming = SnakeCaseStrategy.class)
+    record LocationView(String id, String name, String timeZone) {
+    }
+
+    @Serdeable(naming = SnakeCaseStrategy.class)
+    record NewNas(@Nullable String ipAddress, @Nullable String secret, @Nullable String identifier) {
+    }
+
+    @Serdeable(naming = SnakeCaseStrategy.class)
+    record NasView(String id, String locationId, String ipAddress, @Nullable String identifier) {
+    }
+
+    @Serdeable(naming = SnakeCaseStrategy.class)
+    record NewApiKey(@Nullable String name, @Nullable List<String> scopes, @Nullable List<String> locationIds,
+                     @Nullable Integer rateLimitPerMinute) {
+    }
+
+    /** @param key the key in clear: only in the answer that creates it, null in lists */
+    @Serdeable(naming = SnakeCaseStrategy.class)
+    record ApiKeyView(String id, String name, @Nullable String key, String keyPrefix, List<String> scopes,
+                      @Nullable List<String> locationIds, int rateLimitPerMinute, Instant createdAt,
+                      @Nullable Instant lastUsedAt, @Nullable Instant revokedAt) {
+    }
+
+    @Serdeable
+    record ImportedIds(List<String> ids) {
+    }
+}

@@ -1,0 +1,131 @@
+package captiva.admin;
+
+import captiva.admin.AdminViews.LocationView;
+import captiva.admin.AdminViews.NasView;
+import captiva.admin.AdminViews.NewLocation;
+import captiva.admin.AdminViews.NewNas;
+import captiva.admin.AdminViews.NewTenant;
+import captiva.admin.AdminViews.TenantView;
+import captiva.common.IpAddresses;
+import captiva.common.OpaqueIds;
+import captiva.common.problem.ApiProblem;
+import captiva.common.problem.Problem.InvalidParam;
+import captiva.tenancy.Location;
+import captiva.tenancy.LocationRepository;
+import captiva.tenancy.NasRegistry;
+import captiva.tenancy.Tenant;
+import captiva.tenancy.TenantRepository;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.Status;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Platform admin: tenants, their locations, and the NAS at each location. */
+@Controller("/admin/tenants")
+@ExecuteOn(TaskExecutors.BLOCKING)
+class TenantAdminController {
+
+    private static final int MAX_SECRET = 128;
+    private static final int MAX_IDENTIFIER = 253;
+
+    private final TenantRepository tenants;
+    private final LocationRepository locations;
+    private final NasRegistry nasRegistry;
+    private final AdminChecks checks;
+    private final OpaqueIds ids;
+
+    TenantAdminController(TenantRepository tenants, LocationRepository locations, NasRegistry nasRegistry,
+                          AdminChecks checks, OpaqueIds ids) {
+        this.tenants = tenants;
+        this.locations = locations;
+        this.nasRegistry = nasRegistry;
+        this.checks = checks;
+        this.ids = ids;
+    }
+
+    @Post
+    @Status(HttpStatus.CREATED)
+    TenantView create(@Body NewTenant body) {
+        List<InvalidParam> errors = new ArrayList<>();
+        AdminChecks.name(body.name(), errors);
+        AdminChecks.timeZone(body.timeZone(), errors);
+        AdminChecks.failOn(errors);
+        return view(tenants.save(new Tenant(null, body.name().strip(), body.timeZone(), null)));
+    }
+
+    @Get
+    List<TenantView> list() {
+        return tenants.listOrderById().stream().map(this::view).toList();
+    }
+
+    @Post("/{tenant_id}/locations")
+    @Status(HttpStatus.CREATED)
+    LocationView createLocation(@PathVariable("tenant_id") String tenantId, @Body NewLocation body) {
+        Tenant tenant = checks.tenant(tenantId);
+        List<InvalidParam> errors = new ArrayList<>();
+        AdminChecks.name(body.name(), errors);
+        AdminChecks.timeZone(body.timeZone(), errors);
+        AdminChecks.failOn(errors);
+        return view(locations.save(new Location(null, tenant.id(), body.name().strip(), body.timeZone(), null)));
+    }
+
+    @Get("/{tenant_id}/locations")
+    List<LocationView> listLocations(@PathVariable("tenant_id") String tenantId) {
+        Tenant tenant = checks.tenant(tenantId);
+        return locations.findByTenantIdOrderById(tenant.id()).stream().map(this::view).toList();
+    }
+
+    @Post("/{tenant_id}/locations/{location_id}/nas")
+    HttpResponse<NasView> registerNas(@PathVariable("tenant_id") String tenantId,
+                                      @PathVariable("location_id") String locationId, @Body NewNas body) {
+        Tenant tenant = checks.tenant(tenantId);
+        Location location = checks.location(tenant, locationId);
+        List<InvalidParam> errors = new ArrayList<>();
+        String address = body.ipAddress() == null ? null
+                : IpAddresses.parse(body.ipAddress()).map(a -> a.getHostAddress()).orElse(null);
+        if (address == null) {
+            errors.add(new InvalidParam("ip_address", "is required: the NAS's IPv4 or IPv6 source address"));
+        }
+        if (body.secret() == null || body.secret().isEmpty() || body.secret().length() > MAX_SECRET) {
+            errors.add(new InvalidParam("secret", "is required, 1 to " + MAX_SECRET + " characters"));
+        }
+        if (body.identifier() != null && (body.identifier().isBlank() || body.identifier().length() > MAX_IDENTIFIER)) {
+            errors.add(new InvalidParam("identifier", "must be 1 to " + MAX_IDENTIFIER + " characters when given"));
+        }
+        AdminChecks.failOn(errors);
+        NasRegistry.Nas nas = nasRegistry.register(tenant.id(), location.id(), address, body.identifier(), body.secret())
+                .orElseThrow(() -> new ApiProblem.Conflict(body.identifier() != null
+                        ? "A NAS with identifier " + body.identifier() + " is already registered."
+                        : "A NAS with address " + address + " and no identifier is already registered."));
+        return HttpResponse.created(view(nas));
+    }
+
+    @Get("/{tenant_id}/locations/{location_id}/nas")
+    List<NasView> listNas(@PathVariable("tenant_id") String tenantId, @PathVariable("location_id") String locationId) {
+        Tenant tenant = checks.tenant(tenantId);
+        Location location = checks.location(tenant, locationId);
+        return nasRegistry.ofLocation(tenant.id(), location.id()).stream().map(this::view).toList();
+    }
+
+    private TenantView view(Tenant t) {
+        return new TenantView(ids.encode(OpaqueIds.Kind.TENANT, t.id()), t.name(), t.timeZone());
+    }
+
+    private LocationView view(Location l) {
+        return new LocationView(ids.encode(OpaqueIds.Kind.LOCATION, l.id()), l.name(), l.timeZone());
+    }
+
+    private NasView view(NasRegistry.Nas n) {
+        return new NasView(ids.encode(OpaqueIds.Kind.NAS, n.id()), ids.encode(OpaqueIds.Kind.LOCATION, n.locationId()),
+                n.ipAddress(), n.identifier());
+    }
+}

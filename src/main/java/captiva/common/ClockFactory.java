@@ -1,0 +1,16 @@
+package captiva.common;
+
+import io.micronaut.context.annotation.Factory;
+import jakarta.inject.Singleton;
+
+import java.time.Clock;
+
+/** The one source of "now", so that tests can move time instead of sleeping. */
+@Factory
+class ClockFactory {
+
+    @Singleton
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+}

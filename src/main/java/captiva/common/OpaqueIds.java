@@ -1,0 +1,55 @@
+package captiva.common;
+
+import jakarta.inject.Singleton;
+import org.sqids.Sqids;
+
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * Turns internal row ids into the opaque public ids of the API (like {@code pR3zOKmvzqe}) and back.
+ * The kind of row is encoded with the number, so a location id never decodes as a session id.
+ */
+@Singleton
+public class OpaqueIds {
+
+    /** What a public id names; the ordinal is part of the encoding, so only append. */
+    public enum Kind { TENANT, LOCATION, NAS, API_KEY, GUEST, SESSION }
+
+    private static final int LENGTH = 11;
+
+    private final Sqids sqids = Sqids.builder()
+            .alphabet("fjMB1ogIqDewlC9k4nTdRSs7aF3i5bW0zucXNHrKGOVmphA28v6LZJyPUYtxQE")
+            .minLength(LENGTH)
+            .build();
+
+    public String encode(Kind kind, long id) {
+        return sqids.encode(List.of((long) kind.ordinal(), id));
+    }
+
+    /**
+     * Returns the row id, or empty when the text is not an id of that kind. Sqids decodes some
+     * strings that it would never produce, so only the canonical spelling is accepted.
+     */
+    public OptionalLong decode(Kind kind, String publicId) {
+        if (publicId == null || publicId.length() < LENGTH || publicId.length() > 32) {
+            return OptionalLong.empty();
+        }
+        List<Long> numbers;
+        try {
+            numbers = sqids.decode(publicId);
+        } catch (RuntimeException notAnId) {
+            return OptionalLong.empty();
+        }
+        if (numbers.size() != 2 || numbers.get(0) != kind.ordinal() || !encode(kind, numbers.get(1)).equals(publicId)) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(numbers.get(1));
+    }
+
+    /** Whether the text has the shape of a public id at all (a malformed id is a 400, an unknown one a 404). */
+    public boolean looksLikeId(String publicId) {
+        return publicId != null && publicId.length() >= LENGTH && publicId.length() <= 32
+                && publicId.chars().allMatch(c -> c < 128 && Character.isLetterOrDigit(c));
+    }
+}

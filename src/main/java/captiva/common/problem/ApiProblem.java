@@ -1,0 +1,121 @@
+package captiva.common.problem;
+
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MutableHttpResponse;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Stop handling the request and answer with a problem. Expected outcomes are values elsewhere;
+ * these exceptions exist only to end a request with a clear 4xx.
+ */
+public abstract sealed class ApiProblem extends RuntimeException
+        permits ApiProblem.InvalidParameters, ApiProblem.Unauthenticated, ApiProblem.MissingScope,
+                ApiProblem.NotFound, ApiProblem.Conflict, ApiProblem.TooManyRequests {
+
+    private final HttpStatus status;
+
+    private ApiProblem(HttpStatus status, String detail) {
+        super(detail, null, false, false);
+        this.status = status;
+    }
+
+    public HttpStatus status() {
+        return status;
+    }
+
+    public List<Problem.InvalidParam> errors() {
+        return List.of();
+    }
+
+    /** Headers the answer must carry, such as Retry-After. */
+    public Map<String, String> headers() {
+        return Map.of();
+    }
+
+    public Problem toProblem() {
+        List<Problem.InvalidParam> errors = errors();
+        return new Problem("about:blank", status.getReason(), status.getCode(), getMessage(),
+                errors.isEmpty() ? null : errors);
+    }
+
+    /** The whole answer: status, problem body and headers. */
+    public MutableHttpResponse<Problem> toResponse() {
+        MutableHttpResponse<Problem> response = HttpResponse.<Problem>status(status)
+                .contentType(Problem.MEDIA_TYPE)
+                .body(toProblem());
+        headers().forEach(response::header);
+        return response;
+    }
+
+    /** 400: one or more parameters or body fields were wrong; each is named. */
+    public static final class InvalidParameters extends ApiProblem {
+        private final List<Problem.InvalidParam> errors;
+
+        public InvalidParameters(List<Problem.InvalidParam> errors) {
+            super(HttpStatus.BAD_REQUEST, errors.size() == 1
+                    ? "Parameter " + errors.get(0).name() + " is invalid."
+                    : errors.size() + " parameters are invalid.");
+            this.errors = List.copyOf(errors);
+        }
+
+        public static InvalidParameters of(String name, String reason) {
+            return new InvalidParameters(List.of(new Problem.InvalidParam(name, reason)));
+        }
+
+        @Override
+        public List<Problem.InvalidParam> errors() {
+            return errors;
+        }
+    }
+
+    /** 401: no credentials, or credentials that match nothing. */
+    public static final class Unauthenticated extends ApiProblem {
+        public Unauthenticated(String detail) {
+            super(HttpStatus.UNAUTHORIZED, detail);
+        }
+
+        @Override
+        public Map<String, String> headers() {
+            return Map.of("WWW-Authenticate", "Bearer");
+        }
+    }
+
+    /** 403: a valid key without the scope this endpoint needs. */
+    public static final class MissingScope extends ApiProblem {
+        public MissingScope(String scope) {
+            super(HttpStatus.FORBIDDEN, "This API key lacks the scope " + scope + ".");
+        }
+    }
+
+    /** 404: unknown, or belonging to another tenant, which must look the same. */
+    public static final class NotFound extends ApiProblem {
+        public NotFound(String what) {
+            super(HttpStatus.NOT_FOUND, what + " was not found.");
+        }
+    }
+
+    /** 409: the request clashes with existing state, such as a NAS address already registered. */
+    public static final class Conflict extends ApiProblem {
+        public Conflict(String detail) {
+            super(HttpStatus.CONFLICT, detail);
+        }
+    }
+
+    /** 429: the caller's bucket is empty; Retry-After says when a token is back. */
+    public static final class TooManyRequests extends ApiProblem {
+        private final long retryAfterSeconds;
+
+        public TooManyRequests(long retryAfterSeconds) {
+            super(HttpStatus.TOO_MANY_REQUESTS, "Rate limit exceeded; retry in " + retryAfterSeconds + " s.");
+            this.retryAfterSeconds = retryAfterSeconds;
+        }
+
+        @Override
+        public Map<String, String> headers() {
+            return Map.of("Retry-After", Long.toString(retryAfterSeconds));
+        }
+    }
+}

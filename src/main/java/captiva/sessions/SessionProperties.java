@@ -1,0 +1,19 @@
+package captiva.sessions;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.annotation.Nullable;
+
+import java.time.Duration;
+
+/**
+ * @param interimInterval how often NAS send Interim-Updates (Acct-Interim-Interval)
+ * @param staleTimeout    silence after which an open session no longer counts as online; by
+ *                        default two missed interims plus a minute of slack
+ */
+@ConfigurationProperties("captiva.sessions")
+public record SessionProperties(Duration interimInterval, @Nullable Duration staleTimeout) {
+
+    public Duration onlineTimeout() {
+        return staleTimeout != null ? staleTimeout : interimInterval.multipliedBy(2).plusSeconds(60);
+    }
+}

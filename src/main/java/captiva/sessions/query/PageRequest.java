@@ -1,0 +1,43 @@
+package captiva.sessions.query;
+
+import captiva.common.problem.Problem.InvalidParam;
+import io.micronaut.http.HttpParameters;
+
+import java.util.List;
+
+/** page, per_page and last_session_first, checked: out-of-range values are refused, never clamped. */
+record PageRequest(int page, int perPage, boolean lastSessionFirst) {
+
+    static final int DEFAULT_PER_PAGE = 10;
+    static final int MAX_PER_PAGE = 100;
+    /** Keeps the offset, (page - 1) x per_page, far inside PostgreSQL's range. */
+    static final int MAX_PAGE = 10_000_000;
+
+    long offset() {
+        return (long) (page - 1) * perPage;
+    }
+
+    static PageRequest parse(HttpParameters params, List<InvalidParam> errors) {
+        int page = number(params, "page", 1, MAX_PAGE, 1, errors);
+        int perPage = number(params, "per_page", 1, MAX_PER_PAGE, DEFAULT_PER_PAGE, errors);
+        Boolean newestFirst = SessionFilter.bool("last_session_first", params, errors);
+        return new PageRequest(page, perPage, Boolean.TRUE.equals(newestFirst));
+    }
+
+    private static int number(HttpParameters params, String name, int min, int max, int otherwise, List<InvalidParam> errors) {
+        String text = SessionFilter.single(params, name, errors);
+        if (text == null) {
+            return otherwise;
+        }
+        try {
+            int value = Integer.parseInt(text);
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException notANumber) {
+            // reported below, like an out-of-range number
+        }
+        errors.add(new InvalidParam(name, "must be an integer from " + min + " to " + max));
+        return otherwise;
+    }
+}

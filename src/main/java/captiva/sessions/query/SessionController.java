@@ -1,0 +1,140 @@
+package captiva.sessions.query;
+
+import captiva.common.IpAddresses;
+import captiva.common.OpaqueIds;
+import captiva.common.problem.ApiProblem;
+import captiva.common.problem.Problem.InvalidParam;
+import captiva.tenancy.TenantScope;
+import captiva.tenancy.apikeys.RequiresScope;
+import captiva.tenancy.apikeys.Scope;
+import io.micronaut.http.HttpParameters;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+
+import java.net.InetAddress;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.regex.Pattern;
+
+/** The public read API: GET /sessions, /sessions/count and /sessions/{ip_address}. */
+@Controller("/sessions")
+@RequiresScope(Scope.SESSIONS_READ)
+@ExecuteOn(TaskExecutors.BLOCKING)
+class SessionController {
+
+    static final int MAX_ADDRESSES = 100;
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.\\-]{1,253}(:\\d{1,5})?|\\[[0-9A-Fa-f:.]{2,45}](:\\d{1,5})?");
+
+    private final SessionSearch search;
+    private final IpHolderLookup ipHolders;
+    private final OpaqueIds ids;
+
+    SessionController(SessionSearch search, IpHolderLookup ipHolders, OpaqueIds ids) {
+        this.search = search;
+        this.ipHolders = ipHolders;
+        this.ids = ids;
+    }
+
+    @Get
+    SessionPage list(TenantScope scope, HttpRequest<?> request) {
+        List<InvalidParam> errors = new ArrayList<>();
+        SessionFilter filter = SessionFilter.parse(request.getParameters(), ids, errors);
+        PageRequest page = PageRequest.parse(request.getParameters(), errors);
+        failOn(errors);
+        return search.page(scope, filter, page, linkBase(request));
+    }
+
+    @Get("/count")
+    SessionCount count(TenantScope scope, HttpRequest<?> request) {
+        List<InvalidParam> errors = new ArrayList<>();
+        SessionFilter filter = SessionFilter.parse(request.getParameters(), ids, errors);
+        PageRequest.parse(request.getParameters(), errors);   // accepted, as in the reference, and checked
+        failOn(errors);
+        return search.count(scope, filter);
+    }
+
+    /** One address answers an object (404 when nobody held it); several answer an array of those found. */
+    @Get("/{ip_address}")
+    Object holders(TenantScope scope, @PathVariable("ip_address") String ipAddress, HttpRequest<?> request) {
+        List<InvalidParam> errors = new ArrayList<>();
+        List<String> texts = List.of(ipAddress.split(",", -1));
+        List<InetAddress> addresses = new ArrayList<>();
+        if (texts.size() > MAX_ADDRESSES) {
+            errors.add(new InvalidParam("ip_address", "at most " + MAX_ADDRESSES + " addresses, separated by commas"));
+        } else {
+            for (String text : texts) {
+                Optional<InetAddress> address = IpAddresses.parse(text.strip());
+                address.ifPresentOrElse(addresses::add,
+                        () -> errors.add(new InvalidParam("ip_address", "'" + abbreviate(text) + "' is not an IPv4 or IPv6 address")));
+            }
+        }
+        HttpParameters params = request.getParameters();
+        Long locationId = null;
+        boolean unknownLocation = false;
+        String locationText = SessionFilter.single(params, "location_id", errors);
+        if (locationText != null) {
+            OptionalLong id = ids.decode(OpaqueIds.Kind.LOCATION, locationText);
+            if (!ids.looksLikeId(locationText)) {
+                errors.add(new InvalidParam("location_id", "is not a valid id"));
+            } else if (id.isEmpty()) {
+                unknownLocation = true;
+            } else {
+                locationId = id.getAsLong();
+            }
+        }
+        Instant at = null;
+        String atText = SessionFilter.single(params, "at", errors);
+        if (atText != null) {
+            try {
+                at = OffsetDateTime.parse(atText.replace(' ', '+')).toInstant();
+            } catch (DateTimeParseException e) {
+                errors.add(new InvalidParam("at", "must be an ISO-8601 time with offset, like 2017-01-05T06:50:55+00:00"));
+            }
+        }
+        failOn(errors);
+        List<String> asked = texts.stream().map(String::strip).toList();
+        List<IpHolder> found = unknownLocation ? List.of() : ipHolders.resolve(scope, asked, addresses, locationId, at);
+        if (asked.size() == 1) {
+            if (found.isEmpty()) {
+                throw new ApiProblem.NotFound("A session with IP address " + asked.get(0));
+            }
+            return found.get(0);
+        }
+        return found;
+    }
+
+    private static void failOn(List<InvalidParam> errors) {
+        if (!errors.isEmpty()) {
+            throw new ApiProblem.InvalidParameters(errors);
+        }
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 50 ? text : text.substring(0, 50) + "…";
+    }
+
+    /** Links are absolute, on the host the client called, and repeat every filter it gave. */
+    private static SessionSearch.LinkBase linkBase(HttpRequest<?> request) {
+        String host = request.getHeaders().get("Host", String.class).filter(h -> HOST.matcher(h).matches()).orElse("localhost");
+        String scheme = request.getHeaders().get("X-Forwarded-Proto", String.class).filter("https"::equals)
+                .orElse(request.isSecure() ? "https" : "http");
+        StringBuilder query = new StringBuilder();
+        HttpParameters params = request.getParameters();
+        for (String name : SessionFilter.NAMES_IN_LINKS) {
+            params.getFirst(name).ifPresent(value -> query.append(name).append('=')
+                    .append(URLEncoder.encode(value, StandardCharsets.UTF_8)).append('&'));
+        }
+        return new SessionSearch.LinkBase(scheme + "://" + host + request.getPath(), query.toString());
+    }
+}

@@ -1,0 +1,7 @@
+package captiva.sessions.query;
+
+import io.micronaut.serde.annotation.Serdeable;
+
+@Serdeable
+public record SessionCount(long count) {
+}

@@ -1,0 +1,125 @@
+package captiva.sessions.query;
+
+import captiva.common.MacAddress;
+import captiva.common.OpaqueIds;
+import captiva.common.problem.ApiProblem;
+import captiva.common.problem.Problem.InvalidParam;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpParameters;
+
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalLong;
+import java.util.regex.Pattern;
+
+/**
+ * The filters of GET /sessions and /sessions/count, parsed once at the edge. Ids that are well
+ * formed but unknown decode to a filter that matches nothing ({@link #matchesNothing}), exactly like
+ * another tenant's ids.
+ */
+record SessionFilter(@Nullable Long guestId, @Nullable Long locationId, @Nullable String guestDeviceMac,
+                     @Nullable TimeBound startTime, @Nullable TimeBound endTime, @Nullable String yasId,
+                     @Nullable Boolean online, boolean matchesNothing) {
+
+    /** The parameters that page links repeat, in this order; paging parameters are added by the link. */
+    static final List<String> NAMES_IN_LINKS = List.of("guest_id", "location_id", "guest_device_mac", "start_time",
+            "end_time", "yas_id", "online", "last_session_first");
+
+    private static final Pattern DAY = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
+    // A '+' in an unencoded query string arrives as a space: "…06:50:55 00:00" means "+00:00".
+    private static final Pattern SPACE_FOR_PLUS = Pattern.compile("(.*T[0-9:.]+) (\\d{2}:?\\d{2})");
+    private static final int MAX_TEXT = 200;
+
+    static SessionFilter parse(HttpParameters params, OpaqueIds ids, List<InvalidParam> errors) {
+        boolean[] nothing = {false};
+        Long guestId = id("guest_id", OpaqueIds.Kind.GUEST, params, ids, errors, nothing);
+        Long locationId = id("location_id", OpaqueIds.Kind.LOCATION, params, ids, errors, nothing);
+        String mac = null;
+        String macText = single(params, "guest_device_mac", errors);
+        if (macText != null) {
+            mac = MacAddress.parse(macText).orElse(null);
+            if (mac == null) {
+                errors.add(new InvalidParam("guest_device_mac", "must be a MAC address, like 14:2d:27:e7:40:2b"));
+            }
+        }
+        TimeBound start = time("start_time", params, errors);
+        TimeBound end = time("end_time", params, errors);
+        String yasId = single(params, "yas_id", errors);
+        if (yasId != null && (yasId.isEmpty() || yasId.length() > MAX_TEXT)) {
+            errors.add(new InvalidParam("yas_id", "must be 1 to " + MAX_TEXT + " characters"));
+        }
+        Boolean online = bool("online", params, errors);
+        return new SessionFilter(guestId, locationId, mac, start, end, yasId, online, nothing[0]);
+    }
+
+    /** The one value of a parameter, or null when absent; a repeated parameter is an error, not a guess. */
+    @Nullable
+    static String single(HttpParameters params, String name, List<InvalidParam> errors) {
+        List<String> values = params.getAll(name);
+        if (values.isEmpty()) {
+            return null;
+        }
+        if (values.size() > 1) {
+            errors.add(new InvalidParam(name, "must be given once"));
+            return null;
+        }
+        return values.get(0);
+    }
+
+    @Nullable
+    static Boolean bool(String name, HttpParameters params, List<InvalidParam> errors) {
+        String text = single(params, name, errors);
+        if (text == null) {
+            return null;
+        }
+        return switch (text.toLowerCase(Locale.ROOT)) {
+            case "true", "1" -> true;
+            case "false", "0" -> false;
+            default -> {
+                errors.add(new InvalidParam(name, "must be true or false"));
+                yield null;
+            }
+        };
+    }
+
+    @Nullable
+    private static Long id(String name, OpaqueIds.Kind kind, HttpParameters params, OpaqueIds ids,
+                           List<InvalidParam> errors, boolean[] nothing) {
+        String text = single(params, name, errors);
+        if (text == null) {
+            return null;
+        }
+        if (!ids.looksLikeId(text)) {
+            errors.add(new InvalidParam(name, "is not a valid id"));
+            return null;
+        }
+        OptionalLong id = ids.decode(kind, text);
+        if (id.isEmpty()) {
+            nothing[0] = true;
+            return null;
+        }
+        return id.getAsLong();
+    }
+
+    @Nullable
+    private static TimeBound time(String name, HttpParameters params, List<InvalidParam> errors) {
+        String text = single(params, name, errors);
+        if (text == null) {
+            return null;
+        }
+        try {
+            if (DAY.matcher(text).matches()) {
+                return new TimeBound(LocalDate.parse(text), null);
+            }
+            String timestamp = SPACE_FOR_PLUS.matcher(text).replaceFirst("$1+$2");
+            return new TimeBound(null, OffsetDateTime.parse(timestamp).toInstant());
+        } catch (DateTimeParseException e) {
+            errors.add(new InvalidParam(name, "must be a date (yyyy-mm-dd) or an ISO-8601 time with offset"));
+            return null;
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package captiva.sessions.query;
+
+import captiva.tenancy.TenantScope;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The read SQL of the session API. Every statement starts from the caller's tenant, then adds fixed
+ * fragments for the filters present, so each shape has a matching index (see V3__sessions.sql).
+ */
+final class SessionQueries {
+
+    static final String ROWS = """
+            SELECT s.id, s.location_id, l.name AS location_name, l.time_zone, s.guest_device_description,
+                   s.guest_device_mac::text AS guest_device_mac, host(s.guest_device_ip) AS guest_device_ip,
+                   s.access_code, s.login_type_name, s.service_profile_name,
+                   s.start_time, s.last_update, s.end_time, s.input_octets, s.output_octets, s.guest_id, g.yas_id
+            FROM session s
+            JOIN location l ON l.id = s.location_id
+            LEFT JOIN guest g ON g.id = s.guest_id
+            WHERE s.tenant_id = ?
+            """;
+    static final String COUNT = """
+            SELECT count(*) FROM session s
+            WHERE s.tenant_id = ?
+            """;
+    static final String OLDEST_FIRST = "ORDER BY s.start_time, s.id LIMIT ? OFFSET ?";
+    static final String NEWEST_FIRST = "ORDER BY s.start_time DESC, s.id DESC LIMIT ? OFFSET ?";
+
+    static final String IN_KEY_LOCATIONS = "AND s.location_id = ANY (?)\n";
+    static final String AT_LOCATION = "AND s.location_id = ?\n";
+    static final String OF_GUEST = "AND s.guest_id = ?\n";
+    static final String OF_DEVICE = "AND s.guest_device_mac = CAST(? AS macaddr)\n";
+    static final String OF_YAS_ID = "AND s.guest_id IN (SELECT y.id FROM guest y WHERE y.tenant_id = s.tenant_id AND y.yas_id = ?)\n";
+    static final String STARTED_FROM = "AND s.start_time >= ?\n";
+    static final String ENDED_BEFORE = "AND s.end_time < ?\n";
+    static final String ONLINE = "AND s.end_time IS NULL AND s.last_update >= ?\n";
+    static final String OFFLINE = "AND (s.end_time IS NOT NULL OR s.last_update < ?)\n";
+
+    static final String LOCATION_TIME_ZONE = "SELECT time_zone FROM location WHERE tenant_id = ? AND id = ?";
+    static final String TENANT_TIME_ZONE = "SELECT time_zone FROM tenant WHERE id = ?";
+
+    private SessionQueries() {
+    }
+
+    /** A statement under construction: the text and its parameters, in order. */
+    static final class Statement {
+        private final StringBuilder sql;
+        private final List<Object> params = new ArrayList<>();
+
+        Statement(String base, TenantScope scope) {
+            sql = new StringBuilder(base);
+            params.add(scope.tenantId());
+            if (scope.locationIds() != null) {
+                add(IN_KEY_LOCATIONS, scope.locationIds().toArray(Long[]::new));
+            }
+        }
+
+        Statement add(String fragment, Object... values) {
+            sql.append(fragment);
+            params.addAll(List.of(values));
+            return this;
+        }
+
+        /** Applies the filters; the caller has already ruled out a filter that matches nothing. */
+        Statement where(SessionFilter filter, ZoneId zone, Instant onlineCutoff) {
+            if (filter.locationId() != null) {
+                add(AT_LOCATION, filter.locationId());
+            }
+            if (filter.guestId() != null) {
+                add(OF_GUEST, filter.guestId());
+            }
+            if (filter.guestDeviceMac() != null) {
+                add(OF_DEVICE, filter.guestDeviceMac());
+            }
+            if (filter.yasId() != null) {
+                add(OF_YAS_ID, filter.yasId());
+            }
+            if (filter.startTime() != null) {
+                add(STARTED_FROM, filter.startTime().from(zone));
+            }
+            if (filter.endTime() != null) {
+                add(ENDED_BEFORE, filter.endTime().until(zone));
+            }
+            if (filter.online() != null) {
+                add(filter.online() ? ONLINE : OFFLINE, onlineCutoff);
+            }
+            return this;
+        }
+
+        PreparedStatement prepare(Connection connection) throws SQLException {
+            PreparedStatement st = connection.prepareStatement(sql.toString());
+            for (int i = 0; i < params.size(); i++) {
+                Object value = params.get(i);
+                if (value instanceof Instant instant) {
+                    st.setObject(i + 1, offset(instant));
+                } else if (value instanceof Long[] longs) {
+                    Array array = connection.createArrayOf("bigint", longs);
+                    st.setArray(i + 1, array);
+                } else if (value instanceof String[] strings) {
+                    st.setArray(i + 1, connection.createArrayOf("text", strings));
+                } else {
+                    st.setObject(i + 1, value);
+                }
+            }
+            return st;
+        }
+    }
+
+    static SessionRow row(ResultSet rs) throws SQLException {
+        return new SessionRow(rs.getLong("id"), rs.getLong("location_id"), rs.getString("location_name"),
+                rs.getString("time_zone"), rs.getString("guest_device_description"), rs.getString("guest_device_mac"),
+                rs.getString("guest_device_ip"), rs.getString("access_code"), rs.getString("login_type_name"),
+                rs.getString("service_profile_name"), instant(rs, "start_time"), instant(rs, "last_update"),
+                instant(rs, "end_time"), rs.getLong("input_octets"), rs.getLong("output_octets"),
+                rs.getObject("guest_id", Long.class), rs.getString("yas_id"));
+    }
+
+    static OffsetDateTime offset(Instant instant) {
+        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+
+    static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+}

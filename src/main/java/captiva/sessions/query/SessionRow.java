@@ -1,0 +1,34 @@
+package captiva.sessions.query;
+
+import io.micronaut.core.annotation.Nullable;
+
+import java.time.Instant;
+
+/** A session as read from the database, before any formatting. */
+record SessionRow(long id, long locationId, String locationName, String timeZone,
+                  @Nullable String guestDeviceDescription, @Nullable String guestDeviceMac,
+                  @Nullable String guestDeviceIp, @Nullable String accessCode, @Nullable String loginTypeName,
+                  @Nullable String serviceProfileName, Instant startTime, Instant lastUpdate,
+                  @Nullable Instant endTime, long inputOctets, long outputOctets,
+                  @Nullable Long guestId, @Nullable String yasId) {
+
+    /** Online: not stopped and heard from since the cutoff. */
+    boolean online(Instant onlineCutoff) {
+        return endTime == null && !lastUpdate.isBefore(onlineCutoff);
+    }
+
+    /**
+     * Where the session's duration ends: its Stop, now while online, or the last time it was heard
+     * of once it has gone stale without a Stop.
+     */
+    Instant effectiveEnd(Instant now, Instant onlineCutoff) {
+        return effectiveEnd(endTime, lastUpdate, now, onlineCutoff);
+    }
+
+    static Instant effectiveEnd(@Nullable Instant endTime, Instant lastUpdate, Instant now, Instant onlineCutoff) {
+        if (endTime != null) {
+            return endTime;
+        }
+        return lastUpdate.isBefore(onlineCutoff) ? lastUpdate : now;
+    }
+}

@@ -1,0 +1,123 @@
+package captiva.sessions.query;
+
+import captiva.common.OpaqueIds;
+import captiva.sessions.SessionProperties;
+import captiva.tenancy.TenantScope;
+import io.micronaut.data.jdbc.runtime.JdbcOperations;
+import io.micronaut.transaction.annotation.ReadOnly;
+import jakarta.inject.Singleton;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Lists and counts a tenant's sessions for GET /sessions and /sessions/count. */
+@Singleton
+class SessionSearch {
+
+    private final JdbcOperations jdbc;
+    private final OpaqueIds ids;
+    private final Clock clock;
+    private final SessionProperties sessions;
+
+    SessionSearch(JdbcOperations jdbc, OpaqueIds ids, Clock clock, SessionProperties sessions) {
+        this.jdbc = jdbc;
+        this.ids = ids;
+        this.clock = clock;
+        this.sessions = sessions;
+    }
+
+    /** Where links point: the endpoint's absolute URL and the filters to repeat, already encoded. */
+    record LinkBase(String path, String filterQuery) {
+        String page(int page, int perPage) {
+            String perPageParam = perPage == PageRequest.DEFAULT_PER_PAGE ? "" : "per_page=" + perPage + "&";
+            return path + "?" + filterQuery + perPageParam + "page=" + page;
+        }
+    }
+
+    @ReadOnly
+    public SessionPage page(TenantScope scope, SessionFilter filter, PageRequest request, LinkBase links) {
+        Instant now = clock.instant();
+        Instant cutoff = now.minus(sessions.onlineTimeout());
+        List<SessionRow> rows = new ArrayList<>();
+        Optional<ZoneId> zone = zoneOf(scope, filter);
+        if (zone.isPresent()) {
+            SessionQueries.Statement statement = new SessionQueries.Statement(SessionQueries.ROWS, scope)
+                    .where(filter, zone.get(), cutoff)
+                    .add(request.lastSessionFirst() ? SessionQueries.NEWEST_FIRST : SessionQueries.OLDEST_FIRST,
+                            request.perPage() + 1, request.offset());
+            jdbc.execute(connection -> {
+                try (PreparedStatement st = statement.prepare(connection); ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(SessionQueries.row(rs));
+                    }
+                }
+                return null;
+            });
+        }
+        boolean more = rows.size() > request.perPage();
+        List<SessionView> data = rows.stream().limit(request.perPage())
+                .map(row -> SessionView.from(row, ids, now, cutoff)).toList();
+        int page = request.page();
+        SessionPage.Links pageLinks = new SessionPage.Links(
+                links.page(1, request.perPage()), null,
+                page > 1 ? links.page(page - 1, request.perPage()) : null,
+                more ? links.page(page + 1, request.perPage()) : null);
+        SessionPage.Meta meta = new SessionPage.Meta(page,
+                data.isEmpty() ? null : request.offset() + 1, links.path(), request.perPage(),
+                data.isEmpty() ? null : request.offset() + data.size());
+        return new SessionPage(data, pageLinks, meta);
+    }
+
+    @ReadOnly
+    public SessionCount count(TenantScope scope, SessionFilter filter) {
+        Optional<ZoneId> zone = zoneOf(scope, filter);
+        if (zone.isEmpty()) {
+            return new SessionCount(0);
+        }
+        Instant cutoff = clock.instant().minus(sessions.onlineTimeout());
+        SessionQueries.Statement statement = new SessionQueries.Statement(SessionQueries.COUNT, scope)
+                .where(filter, zone.get(), cutoff);
+        return new SessionCount(jdbc.execute(connection -> {
+            try (PreparedStatement st = statement.prepare(connection); ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }));
+    }
+
+    /**
+     * The zone that date-only filters are days in: the location's, else the tenant's. Empty when
+     * the filter can match nothing (an unknown id, or a location the key may not see or that does
+     * not exist).
+     */
+    private Optional<ZoneId> zoneOf(TenantScope scope, SessionFilter filter) {
+        if (filter.matchesNothing() || (filter.locationId() != null && !scope.maySee(filter.locationId()))) {
+            return Optional.empty();
+        }
+        boolean daysGiven = (filter.startTime() != null && filter.startTime().day() != null)
+                || (filter.endTime() != null && filter.endTime().day() != null);
+        if (!daysGiven) {
+            return Optional.of(ZoneOffset.UTC);   // no day to place in a zone: skip the lookup
+        }
+        return jdbc.execute(connection -> {
+            boolean byLocation = filter.locationId() != null;
+            try (PreparedStatement st = connection.prepareStatement(
+                    byLocation ? SessionQueries.LOCATION_TIME_ZONE : SessionQueries.TENANT_TIME_ZONE)) {
+                st.setLong(1, scope.tenantId());
+                if (byLocation) {
+                    st.setLong(2, filter.locationId());
+                }
+                try (ResultSet rs = st.executeQuery()) {
+                    return rs.next() ? Optional.of(ZoneId.of(rs.getString(1))) : Optional.<ZoneId>empty();
+                }
+            }
+        });
+    }
+}

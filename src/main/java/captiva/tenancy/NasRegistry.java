@@ -1,0 +1,76 @@
+package captiva.tenancy;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.data.jdbc.runtime.JdbcOperations;
+import io.micronaut.transaction.annotation.ReadOnly;
+import io.micronaut.transaction.annotation.Transactional;
+import jakarta.inject.Singleton;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The RADIUS clients of each location. A NAS is found by its source address, or by NAS-Identifier
+ * when it was registered with one; both must be unambiguous across all tenants, which the unique
+ * indexes guarantee.
+ */
+@Singleton
+public class NasRegistry {
+
+    /** A registered NAS; the secret stays inside the service. */
+    public record Nas(long id, long tenantId, long locationId, String ipAddress, @Nullable String identifier, String secret) {
+    }
+
+    private static final String REGISTER = """
+            INSERT INTO nas (tenant_id, location_id, ip_address, identifier, secret)
+            VALUES (?, ?, CAST(? AS inet), ?, ?)
+            ON CONFLICT DO NOTHING
+            RETURNING id
+            """;
+    private static final String OF_LOCATION = """
+            SELECT id, tenant_id, location_id, host(ip_address) AS ip_address, identifier, secret
+            FROM nas WHERE tenant_id = ? AND location_id = ? ORDER BY id
+            """;
+
+    private final JdbcOperations jdbc;
+
+    NasRegistry(JdbcOperations jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Registers a NAS; empty when its address (or identifier) is already taken by another NAS. */
+    @Transactional
+    public Optional<Nas> register(long tenantId, long locationId, String ipAddress, @Nullable String identifier, String secret) {
+        return jdbc.prepareStatement(REGISTER, st -> {
+            st.setLong(1, tenantId);
+            st.setLong(2, locationId);
+            st.setString(3, ipAddress);
+            st.setString(4, identifier);
+            st.setString(5, secret);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next()
+                        ? Optional.of(new Nas(rs.getLong(1), tenantId, locationId, ipAddress, identifier, secret))
+                        : Optional.<Nas>empty();
+            }
+        });
+    }
+
+    @ReadOnly
+    public List<Nas> ofLocation(long tenantId, long locationId) {
+        return jdbc.prepareStatement(OF_LOCATION, st -> {
+            st.setLong(1, tenantId);
+            st.setLong(2, locationId);
+            List<Nas> found = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    found.add(new Nas(rs.getLong("id"), rs.getLong("tenant_id"), rs.getLong("location_id"),
+                            rs.getString("ip_address"), rs.getString("identifier"), rs.getString("secret")));
+                }
+            }
+            return found;
+        });
+    }
+}

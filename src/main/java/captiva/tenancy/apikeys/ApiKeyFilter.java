@@ -1,0 +1,132 @@
+package captiva.tenancy.apikeys;
+
+import captiva.common.problem.ApiProblem;
+import captiva.ratelimit.RateLimitDecision;
+import captiva.ratelimit.RateLimiter;
+import captiva.tenancy.TenantScope;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.order.Ordered;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.RequestFilter;
+import io.micronaut.http.annotation.ResponseFilter;
+import io.micronaut.http.annotation.ServerFilter;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.web.router.RouteAttributes;
+import io.micronaut.web.router.RouteInfo;
+import io.micronaut.web.router.UriRouteInfo;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Guards every endpoint marked {@link RequiresScope}: finds the API key, checks its scope, rate
+ * limits it per endpoint, and hands the key's {@link TenantScope} to the controller. Every answer
+ * of such an endpoint carries the X-RateLimit headers.
+ */
+@ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
+class ApiKeyFilter implements Ordered {
+
+    static final String SCOPE_ATTRIBUTE = "captiva.tenantScope";
+    private static final String DECISION_ATTRIBUTE = "captiva.rateLimitDecision";
+    private static final Duration LAST_USED_PRECISION = Duration.ofMinutes(1);
+
+    private final ApiKeyRepository keys;
+    private final RateLimiter rateLimiter;
+    private final AuthenticationFailures failures;
+    private final Clock clock;
+    private final Map<Long, Instant> lastUsedWritten = new ConcurrentHashMap<>();
+
+    ApiKeyFilter(ApiKeyRepository keys, RateLimiter rateLimiter, AuthenticationFailures failures, Clock clock) {
+        this.keys = keys;
+        this.rateLimiter = rateLimiter;
+        this.failures = failures;
+        this.clock = clock;
+    }
+
+    @RequestFilter
+    @ExecuteOn(TaskExecutors.BLOCKING)
+    @Nullable
+    HttpResponse<?> authenticate(HttpRequest<?> request) {
+        Optional<RouteInfo<?>> route = RouteAttributes.getRouteInfo(request);
+        Optional<Scope> required = route.flatMap(r -> r.getAnnotationMetadata().enumValue(RequiresScope.class, Scope.class));
+        if (required.isEmpty()) {
+            return null;
+        }
+        Optional<ApiKey> key = presentedKey(request).flatMap(k -> keys.findByKeyHashAndRevokedAtIsNull(ApiKeyGenerator.hash(k)));
+        if (key.isEmpty()) {
+            return rejectAuthentication(request);
+        }
+        ApiKey apiKey = key.get();
+        if (Arrays.stream(apiKey.scopes()).noneMatch(required.get().wireName()::equals)) {
+            return new ApiProblem.MissingScope(required.get().wireName()).toResponse();
+        }
+        RateLimitDecision decision = rateLimiter.tryConsume("key:" + apiKey.id() + " " + endpoint(route.get()),
+                apiKey.rateLimitPerMinute());
+        request.setAttribute(DECISION_ATTRIBUTE, decision);
+        if (!decision.allowed()) {
+            return withRateLimitHeaders(new ApiProblem.TooManyRequests(decision.retryAfterSeconds()).toResponse(), decision);
+        }
+        recordUse(apiKey);
+        Set<Long> locations = apiKey.locationIds() == null ? null : Set.of(apiKey.locationIds());
+        request.setAttribute(SCOPE_ATTRIBUTE, new TenantScope(apiKey.tenantId(), locations));
+        return null;
+    }
+
+    @ResponseFilter
+    void addRateLimitHeaders(HttpRequest<?> request, MutableHttpResponse<?> response) {
+        request.getAttribute(DECISION_ATTRIBUTE, RateLimitDecision.class)
+                .filter(d -> !response.getHeaders().contains("X-RateLimit-Limit"))
+                .ifPresent(d -> withRateLimitHeaders(response, d));
+    }
+
+    @Override
+    public int getOrder() {
+        return 100;
+    }
+
+    private static Optional<String> presentedKey(HttpRequest<?> request) {
+        Optional<String> header = request.getHeaders().get("X-API-Key", String.class);
+        if (header.isPresent()) {
+            return header;
+        }
+        return AuthenticationFailures.bearerToken(request);
+    }
+
+    private HttpResponse<?> rejectAuthentication(HttpRequest<?> request) {
+        boolean presented = request.getHeaders().contains("X-API-Key") || request.getHeaders().contains(HttpHeaders.AUTHORIZATION);
+        return failures.reject(request, presented
+                ? "The API key is not valid." : "An API key is required: Authorization: Bearer <key> or X-API-Key.");
+    }
+
+    /** last_used_at is informational: write it at most once a minute per key, not on every read. */
+    private void recordUse(ApiKey key) {
+        Instant now = clock.instant();
+        Instant written = lastUsedWritten.get(key.id());
+        if (written == null || written.plus(LAST_USED_PRECISION).isBefore(now)) {
+            lastUsedWritten.put(key.id(), now);
+            keys.markUsed(key.id(), now);
+        }
+    }
+
+    private static String endpoint(RouteInfo<?> route) {
+        return route instanceof UriRouteInfo<?, ?> uri
+                ? uri.getHttpMethodName() + " " + uri.getUriMatchTemplate()
+                : route.toString();
+    }
+
+    private static MutableHttpResponse<?> withRateLimitHeaders(MutableHttpResponse<?> response, RateLimitDecision d) {
+        return response.header("X-RateLimit-Limit", Integer.toString(d.limit()))
+                .header("X-RateLimit-Remaining", Long.toString(d.remaining()))
+                .header("X-RateLimit-Reset", Long.toString(d.resetSeconds()));
+    }
+}

@@ -1,0 +1,37 @@
+package captiva.testing;
+
+import io.micronaut.context.annotation.Replaces;
+import jakarta.inject.Singleton;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+
+/** The service's clock in tests: real time until a test moves it, so refills and timeouts need no sleeping. */
+@Singleton
+@Replaces(Clock.class)
+public class MutableClock extends Clock {
+
+    private volatile Duration offset = Duration.ZERO;
+
+    public void advance(Duration by) {
+        offset = offset.plus(by);
+    }
+
+    @Override
+    public Instant instant() {
+        return Instant.now().plus(offset);
+    }
+
+    @Override
+    public ZoneId getZone() {
+        return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+        return this;
+    }
+}
