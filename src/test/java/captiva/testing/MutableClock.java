@@ -20,6 +20,11 @@ public class MutableClock extends Clock {
         offset = offset.plus(by);
     }
 
+    /** Back to real time; tests that move the clock call this when done. */
+    public void reset() {
+        offset = Duration.ZERO;
+    }
+
     @Override
     public Instant instant() {
         return Instant.now().plus(offset);

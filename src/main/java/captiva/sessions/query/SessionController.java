@@ -124,14 +124,14 @@ class SessionController {
         return text.length() <= 50 ? text : text.substring(0, 50) + "…";
     }
 
-    /** Links are absolute, on the host the client called, and repeat every filter it gave. */
+    /** Links are absolute, on the host the client called, and repeat every filter and the per_page it gave. */
     private static SessionSearch.LinkBase linkBase(HttpRequest<?> request) {
         String host = request.getHeaders().get("Host", String.class).filter(h -> HOST.matcher(h).matches()).orElse("localhost");
         String scheme = request.getHeaders().get("X-Forwarded-Proto", String.class).filter("https"::equals)
                 .orElse(request.isSecure() ? "https" : "http");
         StringBuilder query = new StringBuilder();
         HttpParameters params = request.getParameters();
-        for (String name : SessionFilter.NAMES_IN_LINKS) {
+        for (String name : SessionFilter.REPEATED_IN_LINKS) {
             params.getFirst(name).ifPresent(value -> query.append(name).append('=')
                     .append(URLEncoder.encode(value, StandardCharsets.UTF_8)).append('&'));
         }

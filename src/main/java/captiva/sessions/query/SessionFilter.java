@@ -25,9 +25,9 @@ record SessionFilter(@Nullable Long guestId, @Nullable Long locationId, @Nullabl
                      @Nullable TimeBound startTime, @Nullable TimeBound endTime, @Nullable String yasId,
                      @Nullable Boolean online, boolean matchesNothing) {
 
-    /** The parameters that page links repeat, in this order; paging parameters are added by the link. */
-    static final List<String> NAMES_IN_LINKS = List.of("guest_id", "location_id", "guest_device_mac", "start_time",
-            "end_time", "yas_id", "online", "last_session_first");
+    /** The parameters that page links repeat, in this order; the link adds its own page. */
+    static final List<String> REPEATED_IN_LINKS = List.of("guest_id", "location_id", "guest_device_mac", "start_time",
+            "end_time", "yas_id", "online", "last_session_first", "per_page");
 
     private static final Pattern DAY = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
     // A '+' in an unencoded query string arrives as a space: "…06:50:55 00:00" means "+00:00".

@@ -62,7 +62,7 @@ final class SessionQueries {
             sql = new StringBuilder(base);
             params.add(scope.tenantId());
             if (scope.locationIds() != null) {
-                add(IN_KEY_LOCATIONS, scope.locationIds().toArray(Long[]::new));
+                add(IN_KEY_LOCATIONS, (Object) scope.locationIds().toArray(Long[]::new));
             }
         }
 

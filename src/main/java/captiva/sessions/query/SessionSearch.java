@@ -33,11 +33,10 @@ class SessionSearch {
         this.sessions = sessions;
     }
 
-    /** Where links point: the endpoint's absolute URL and the filters to repeat, already encoded. */
-    record LinkBase(String path, String filterQuery) {
-        String page(int page, int perPage) {
-            String perPageParam = perPage == PageRequest.DEFAULT_PER_PAGE ? "" : "per_page=" + perPage + "&";
-            return path + "?" + filterQuery + perPageParam + "page=" + page;
+    /** Where links point: the endpoint's absolute URL, and the client's parameters to repeat, already encoded. */
+    record LinkBase(String path, String query) {
+        String page(int page) {
+            return path + "?" + query + "page=" + page;
         }
     }
 
@@ -66,9 +65,9 @@ class SessionSearch {
                 .map(row -> SessionView.from(row, ids, now, cutoff)).toList();
         int page = request.page();
         SessionPage.Links pageLinks = new SessionPage.Links(
-                links.page(1, request.perPage()), null,
-                page > 1 ? links.page(page - 1, request.perPage()) : null,
-                more ? links.page(page + 1, request.perPage()) : null);
+                links.page(1), null,
+                page > 1 ? links.page(page - 1) : null,
+                more ? links.page(page + 1) : null);
         SessionPage.Meta meta = new SessionPage.Meta(page,
                 data.isEmpty() ? null : request.offset() + 1, links.path(), request.perPage(),
                 data.isEmpty() ? null : request.offset() + data.size());
