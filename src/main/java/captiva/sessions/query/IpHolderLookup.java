@@ -24,14 +24,14 @@ import java.util.List;
 @Singleton
 class IpHolderLookup {
 
-    private static final String HOLDER_FIELDS = """
+    static final String HOLDER_FIELDS = """
             s.username AS session_username, g.username AS guest_username, g.name, g.email,
             s.start_time, s.last_update, s.end_time
             FROM session s LEFT JOIN guest g ON g.id = s.guest_id
             WHERE s.tenant_id = ? AND s.guest_device_ip = CAST(q.ip_text AS inet)
             """;
 
-    private static final String NOW = """
+    static final String NOW = """
             SELECT q.ip_text, h.* FROM unnest(CAST(? AS text[])) WITH ORDINALITY AS q(ip_text, ord)
             CROSS JOIN LATERAL (
                 (SELECT %1$s AND s.end_time IS NULL AND s.last_update >= ? %2$s

@@ -99,7 +99,12 @@ final class SessionQueries {
         }
 
         PreparedStatement prepare(Connection connection) throws SQLException {
-            PreparedStatement st = connection.prepareStatement(sql.toString());
+            return prepare(connection, "");
+        }
+
+        /** @param prefix put before the statement, such as {@code EXPLAIN} in the plan tests */
+        PreparedStatement prepare(Connection connection, String prefix) throws SQLException {
+            PreparedStatement st = connection.prepareStatement(prefix + sql);
             for (int i = 0; i < params.size(); i++) {
                 Object value = params.get(i);
                 if (value instanceof Instant instant) {

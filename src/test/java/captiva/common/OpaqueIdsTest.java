@@ -1,0 +1,41 @@
+package captiva.common;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.OptionalLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@DisplayName("OpaqueIds")
+class OpaqueIdsTest {
+
+    private final OpaqueIds ids = new OpaqueIds();
+
+    @Test
+    void idsRoundTripAndLookOpaque() {
+        for (long id : new long[] {1, 2, 42, 1_000_000, Long.MAX_VALUE / 2}) {
+            String encoded = ids.encode(OpaqueIds.Kind.SESSION, id);
+
+            assertTrue(encoded.matches("[0-9A-Za-z]{11,}"), encoded);
+            assertEquals(OptionalLong.of(id), ids.decode(OpaqueIds.Kind.SESSION, encoded));
+        }
+    }
+
+    @Test
+    void anIdOfOneKindNeverDecodesAsAnother() {
+        String location = ids.encode(OpaqueIds.Kind.LOCATION, 7);
+
+        assertEquals(OptionalLong.empty(), ids.decode(OpaqueIds.Kind.SESSION, location));
+        assertNotEquals(location, ids.encode(OpaqueIds.Kind.SESSION, 7));
+    }
+
+    @Test
+    void textThatIsNoIdDecodesToNothing() {
+        for (String text : new String[] {"", "abc", "pR3zOKmvzqe", "00000000000", "a'b OR 1=1--xx"}) {
+            assertEquals(OptionalLong.empty(), ids.decode(OpaqueIds.Kind.SESSION, text), text);
+        }
+    }
+}
