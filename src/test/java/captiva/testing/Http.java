@@ -20,7 +20,7 @@ public final class Http {
 
     private final String base;
 
-    Http(String base) {
+    public Http(String base) {
         this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
     }
 
