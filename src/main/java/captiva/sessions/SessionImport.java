@@ -3,6 +3,7 @@ package captiva.sessions;
 import captiva.common.IpAddresses;
 import captiva.common.MacAddress;
 import captiva.common.OpaqueIds;
+import captiva.common.Timestamps;
 import captiva.common.problem.ApiProblem;
 import captiva.common.problem.Problem.InvalidParam;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
@@ -18,7 +19,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -165,12 +165,11 @@ public class SessionImport {
             }
             return null;
         }
-        try {
-            return OffsetDateTime.parse(text).toInstant();
-        } catch (DateTimeParseException e) {
-            errors.add(new InvalidParam(name, "must be an ISO-8601 time with offset, like 2017-01-05T06:50:55+00:00"));
-            return null;
+        Instant instant = Timestamps.parse(text).orElse(null);
+        if (instant == null) {
+            errors.add(new InvalidParam(name, "must be " + Timestamps.EXPECTED));
         }
+        return instant;
     }
 
     private static void bind(PreparedStatement st, long tenantId, Valid v, Long guestId, Instant now) throws SQLException {

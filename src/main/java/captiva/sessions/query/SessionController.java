@@ -2,6 +2,7 @@ package captiva.sessions.query;
 
 import captiva.common.IpAddresses;
 import captiva.common.OpaqueIds;
+import captiva.common.Timestamps;
 import captiva.common.problem.ApiProblem;
 import captiva.common.problem.Problem.InvalidParam;
 import captiva.tenancy.TenantScope;
@@ -19,8 +20,6 @@ import java.net.InetAddress;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -96,10 +95,9 @@ class SessionController {
         Instant at = null;
         String atText = SessionFilter.single(params, "at", errors);
         if (atText != null) {
-            try {
-                at = OffsetDateTime.parse(atText.replace(' ', '+')).toInstant();
-            } catch (DateTimeParseException e) {
-                errors.add(new InvalidParam("at", "must be an ISO-8601 time with offset, like 2017-01-05T06:50:55+00:00"));
+            at = Timestamps.parse(atText).orElse(null);
+            if (at == null) {
+                errors.add(new InvalidParam("at", "must be " + Timestamps.EXPECTED));
             }
         }
         failOn(errors);

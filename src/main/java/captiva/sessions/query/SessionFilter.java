@@ -2,17 +2,16 @@ package captiva.sessions.query;
 
 import captiva.common.MacAddress;
 import captiva.common.OpaqueIds;
+import captiva.common.Timestamps;
 import captiva.common.problem.ApiProblem;
 import captiva.common.problem.Problem.InvalidParam;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpParameters;
 
-import java.time.LocalDate;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Pattern;
 
@@ -30,8 +29,6 @@ record SessionFilter(@Nullable Long guestId, @Nullable Long locationId, @Nullabl
             "end_time", "yas_id", "online", "last_session_first", "per_page");
 
     private static final Pattern DAY = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
-    // A '+' in an unencoded query string arrives as a space: "…06:50:55 00:00" means "+00:00".
-    private static final Pattern SPACE_FOR_PLUS = Pattern.compile("(.*T[0-9:.]+) (\\d{2}:?\\d{2})");
     private static final int MAX_TEXT = 200;
 
     static SessionFilter parse(HttpParameters params, OpaqueIds ids, List<InvalidParam> errors) {
@@ -111,15 +108,12 @@ record SessionFilter(@Nullable Long guestId, @Nullable Long locationId, @Nullabl
         if (text == null) {
             return null;
         }
-        try {
-            if (DAY.matcher(text).matches()) {
-                return new TimeBound(LocalDate.parse(text), null);
-            }
-            String timestamp = SPACE_FOR_PLUS.matcher(text).replaceFirst("$1+$2");
-            return new TimeBound(null, OffsetDateTime.parse(timestamp).toInstant());
-        } catch (DateTimeParseException e) {
-            errors.add(new InvalidParam(name, "must be a date (yyyy-mm-dd) or an ISO-8601 time with offset"));
-            return null;
+        Optional<TimeBound> bound = DAY.matcher(text).matches()
+                ? Timestamps.parseDay(text).map(day -> new TimeBound(day, null))
+                : Timestamps.parse(text).map(instant -> new TimeBound(null, instant));
+        if (bound.isEmpty()) {
+            errors.add(new InvalidParam(name, "must be a day (yyyy-mm-dd) or " + Timestamps.EXPECTED));
         }
+        return bound.orElse(null);
     }
 }

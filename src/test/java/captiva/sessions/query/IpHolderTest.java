@@ -154,6 +154,7 @@ class IpHolderTest extends ApiTest {
     @Test
     void malformedAtAndLocationIdAreRejected() {
         assertEquals(400, lookup("10.1.1.5?at=yesterday").status());
+        assertEquals(400, lookup("10.1.1.5?at=%2B999999999-12-31T00:00:00Z").status());
         assertEquals(400, lookup("10.1.1.5?location_id=1").status());
     }
 

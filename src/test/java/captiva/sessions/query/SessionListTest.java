@@ -331,7 +331,8 @@ class SessionListTest extends ApiTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"2024-13-01", "2024-02-30", "yesterday", "01/02/2024", "2024-01-01T10:00:00"})
+        @ValueSource(strings = {"2024-13-01", "2024-02-30", "yesterday", "01/02/2024", "2024-01-01T10:00:00", "1969-12-31",
+                "%2B999999999-12-31T00:00:00Z", "-999999999-01-01T00:00:00Z", "2024-01-01T00:00:00%2B99:00"})
         void malformedDatesAreRejected(String date) {
             assertRejectedNaming("start_time=" + date, "start_time");
             assertRejectedNaming("end_time=" + date, "end_time");
