@@ -51,6 +51,7 @@ class PackagedJarIT {
         builder.environment().put("DATASOURCES_DEFAULT_PASSWORD", db.get("datasources.default.password"));
         builder.environment().put("CAPTIVA_ADMIN_TOKEN", ADMIN);
         builder.environment().put("MICRONAUT_SERVER_PORT", Integer.toString(port));
+        builder.environment().put("CAPTIVA_RATE_LIMIT_DEFAULT_PER_MINUTE", "7");
         process = builder.start();
         CompletableFuture.runAsync(() -> {
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -100,6 +101,7 @@ class PackagedJarIT {
         Http.Response sessions = http.get("/sessions", "Authorization", "Bearer " + key);
 
         assertEquals(200, sessions.status(), sessions.body());
+        assertEquals("7", sessions.header("X-RateLimit-Limit").orElseThrow());
         JsonNode data = sessions.json().get("data");
         assertEquals(1, data.size());
         assertTrue(output.stream().noneMatch(line -> line.contains("ERROR")), String.join("\n", output));

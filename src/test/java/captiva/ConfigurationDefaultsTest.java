@@ -1,0 +1,41 @@
+package captiva;
+
+import captiva.ratelimit.RateLimitProperties;
+import captiva.sessions.SessionProperties;
+import captiva.testing.TestDatabase;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.micronaut.test.support.TestPropertyProvider;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+@MicronautTest(startApplication = false)
+@DisplayName("configuration defaults")
+class ConfigurationDefaultsTest implements TestPropertyProvider {
+
+    @Inject
+    SessionProperties sessions;
+    @Inject
+    RateLimitProperties limits;
+
+    @Override
+    public Map<String, String> getProperties() {
+        return TestDatabase.properties();
+    }
+
+    @Test
+    void staleTimeoutDefaultsToTwoInterimsOfFiveMinutesAndAMinute() {
+        assertEquals(Duration.ofSeconds(660), sessions.onlineTimeout());
+    }
+
+    @Test
+    void rateLimitsDefaultToSixtyPerKeyAndThirtyFailuresPerAddress() {
+        assertEquals(60, limits.defaultPerMinute());
+        assertEquals(30, limits.failedAuthPerMinute());
+    }
+}

@@ -1,0 +1,45 @@
+package captiva;
+
+import captiva.ratelimit.RateLimitProperties;
+import captiva.sessions.SessionProperties;
+import captiva.testing.TestDatabase;
+import io.micronaut.context.annotation.Property;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.micronaut.test.support.TestPropertyProvider;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+@MicronautTest(startApplication = false)
+@Property(name = "captiva.sessions.interim-interval", value = "60s")
+@Property(name = "captiva.sessions.stale-timeout", value = "30m")
+@Property(name = "captiva.rate-limit.default-per-minute", value = "600")
+@DisplayName("configuration overrides")
+class ConfigurationOverridesTest implements TestPropertyProvider {
+
+    @Inject
+    SessionProperties sessions;
+    @Inject
+    RateLimitProperties limits;
+
+    @Override
+    public Map<String, String> getProperties() {
+        return TestDatabase.properties();
+    }
+
+    @Test
+    void anExplicitStaleTimeoutWinsOverTheDerivedOne() {
+        assertEquals(Duration.ofSeconds(60), sessions.interimInterval());
+        assertEquals(Duration.ofMinutes(30), sessions.onlineTimeout());
+    }
+
+    @Test
+    void defaultRateLimitIsConfigurable() {
+        assertEquals(600, limits.defaultPerMinute());
+    }
+}
