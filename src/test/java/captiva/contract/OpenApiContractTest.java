@@ -1,0 +1,861 @@
+package captiva.contract;
+
+import captiva.testing.ApiTest;
+import captiva.testing.Http;
+import com.atlassian.oai.validator.OpenApiInteractionValidator;
+import com.atlassian.oai.validator.model.Request;
+import com.atlassian.oai.validator.model.SimpleRequest;
+import com.atlassian.oai.validator.model.SimpleResponse;
+import com.atlassian.oai.validator.report.LevelResolver;
+import com.atlassian.oai.validator.report.MessageResolver;
+import com.atlassian.oai.validator.report.ValidationReport;
+import com.atlassian.oai.validator.schema.SchemaValidator;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpMethod;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.micronaut.web.router.Router;
+import io.micronaut.web.router.UriRouteInfo;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.headers.Header;
+import io.swagger.v3.oas.models.media.MediaType;
+import io.swagger.v3.oas.models.responses.ApiResponse;
+import io.swagger.v3.parser.OpenAPIV3Parser;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Holds openapi.yml to what the service does. Every request here goes to the running service, and
+ * both the request and its answer are checked against the spec: an answer that deviates in any way
+ * (status, header, content type, a field missing, null where the spec says not, or a field the spec
+ * does not declare) fails the test. Requests that break the service's rules on purpose must break
+ * the spec's too, where the spec can express the rule, so the spec cannot be looser than the code.
+ */
+@MicronautTest(transactional = false)
+@DisplayName("openapi.yml describes the service as served")
+class OpenApiContractTest extends ApiTest {
+
+    private static final Path SPEC = Path.of("openapi.yml").toAbsolutePath();
+    private static final String PROBLEM_JSON = "application/problem+json";
+    private static final String[] ADMIN = {"Authorization", "Bearer " + ADMIN_TOKEN};
+
+    /**
+     * Micronaut's management endpoints, present because micronaut-flyway depends on
+     * micronaut-management. They are not part of the API and not in the spec; they are named one by
+     * one so that any other new route still fails the route checks until the spec describes it.
+     */
+    private static final Set<String> MANAGEMENT_PATHS = Set.of(
+            "/health", "/health/{selector}", "/info", "/beans", "/routes", "/threaddump", "/flyway", "/refresh");
+
+    // Set explicitly rather than relying on the library's default: an undeclared field is an error.
+    private static final LevelResolver LEVELS = LevelResolver.create()
+            .withLevel(SchemaValidator.ADDITIONAL_PROPERTIES_KEY, ValidationReport.Level.ERROR)
+            .build();
+
+    @Inject
+    Router router;
+
+    private OpenApiInteractionValidator validator;
+    private OpenAPI spec;
+    private SchemaValidator schemas;
+
+    /** Data that the read tests only look at, made through the admin API (and checked like the rest). */
+    private String tenantId;
+    private String venueId;
+    private String otherTenantsVenueId;
+    private String readKey;
+    private String referenceGuestId;
+
+    @BeforeAll
+    void loadSpecAndMakeData() {
+        validator = OpenApiInteractionValidator.createForSpecificationUrl(SPEC.toString()).withLevelResolver(LEVELS).build();
+        spec = new OpenAPIV3Parser().read(SPEC.toString());
+        assertNotNull(spec, "openapi.yml does not parse");
+        schemas = new SchemaValidator(spec, new MessageResolver(LEVELS));
+
+        tenantId = newTenant("Europe/London");
+        venueId = newLocation(tenantId, "Europe/Istanbul");
+        otherTenantsVenueId = newLocation(newTenant("America/New_York"), "America/New_York");
+        readKey = newKey(tenantId, Map.of("name", "reader", "scopes", List.of("sessions:read"),
+                "rate_limit_per_minute", 100_000)).get("key").asText();
+        Instant now = Instant.now();
+        importSessions(tenantId,
+                // Every field set, as in the reference's example.
+                record(venueId, "2017-01-05T06:50:55+00:00", "2017-01-05T07:00:00+00:00",
+                        "username", "C6D144DE", "guest_device_mac", "14-2D-27-E7-40-2B",
+                        "guest_device_ip", "172.31.98.114", "guest_device_description", "WebKit",
+                        "access_code", "", "login_type_name", "Registration",
+                        "service_profile_name", "Default Service Profile - 60 Minute(s)",
+                        "downloaded_bytes", 3_340_000, "uploaded_bytes", 900_580,
+                        "guest", Map.of("name", "Shagun Goel", "email", "shagun1486@outlook.com",
+                                "yas_id", "8f627d10-1abc-44d8-b964-a7816388173a")),
+                // Online, and every optional field but the address left out: the nulls of a session.
+                record(venueId, now.minusSeconds(600).toString(), null, "guest_device_ip", "2001:db8::7"),
+                record(venueId, now.minusSeconds(7200).toString(), now.minusSeconds(3600).toString(),
+                        "downloaded_bytes", 4_200_000_000L));
+        JsonNode reference = get("/sessions?per_page=1", "Authorization", "Bearer " + readKey).expect(200).json();
+        referenceGuestId = reference.get("data").get(0).get("guest_id").asText();
+    }
+
+    // ---- the spec and the service list the same operations ----
+
+    @Test
+    void specDescribesEveryRouteTheServiceServes() {
+        Set<String> undocumented = new TreeSet<>(servedOperations());
+        undocumented.removeAll(documentedOperations());
+        assertTrue(undocumented.isEmpty(), () -> "Routes without an entry in openapi.yml: " + undocumented);
+    }
+
+    @Test
+    void specDescribesNoOperationTheServiceLacks() {
+        Set<String> unserved = new TreeSet<>(documentedOperations());
+        unserved.removeAll(servedOperations());
+        assertTrue(unserved.isEmpty(), () -> "Operations in openapi.yml that the service does not serve: " + unserved);
+    }
+
+    // ---- the validator really catches deviations ----
+
+    @Test
+    void validatorReportsAResponseFieldTheSpecDoesNotDeclare() {
+        SimpleResponse answer = rateLimited(SimpleResponse.Builder.ok())
+                .withContentType("application/json").withBody("{\"count\": 3, \"total\": 3}").build();
+
+        ValidationReport report = validator.validateResponse("/sessions/count", Request.Method.GET, answer);
+
+        assertTrue(keys(report).contains("validation.response.body.schema.additionalProperties"), () -> describe(report));
+    }
+
+    @Test
+    void validatorReportsAMissingRateLimitHeader() {
+        SimpleResponse answer = SimpleResponse.Builder.ok()
+                .withContentType("application/json").withBody("{\"count\": 3}").build();
+
+        ValidationReport report = validator.validateResponse("/sessions/count", Request.Method.GET, answer);
+
+        assertTrue(keys(report).contains("validation.response.header.missing"), () -> describe(report));
+    }
+
+    // ---- GET /sessions ----
+
+    @Test
+    void sessionPageWithSetAndUnsetFieldsMatchesTheSpec() {
+        JsonNode page = get("/sessions?location_id=" + venueId + "&per_page=100", readAuth()).expect(200).json();
+
+        List<JsonNode> data = new ArrayList<>();
+        page.get("data").forEach(data::add);
+        assertTrue(data.stream().anyMatch(s -> s.get("end_time").isNull() && s.get("guest_id").isNull()), "an online session without guest");
+        assertTrue(data.stream().anyMatch(s -> !s.get("guest_id").isNull()), "a session with every field set");
+    }
+
+    @Test
+    void sessionPageWithEveryFilterMatchesTheSpec() {
+        JsonNode page = get("/sessions?guest_id=" + referenceGuestId + "&location_id=" + venueId
+                + "&guest_device_mac=142d27e7402b&start_time=2017-01-05&end_time=" + encode("2017-01-05T07:00:00+00:00")
+                + "&yas_id=8f627d10-1abc-44d8-b964-a7816388173a&online=false&last_session_first=true&per_page=5&page=1",
+                readAuth()).expect(200).json();
+
+        assertEquals(1, page.get("data").size());
+    }
+
+    @Test
+    void sessionPageAnswersToTheXApiKeyHeader() {
+        get("/sessions?per_page=1", "X-API-Key", readKey).expect(200);
+    }
+
+    @Test
+    void middlePageHasPreviousAndNextLinks() {
+        JsonNode links = get("/sessions?location_id=" + venueId + "&per_page=1&page=2", readAuth()).expect(200).json().get("links");
+
+        assertFalse(links.get("prev").isNull());
+        assertFalse(links.get("next").isNull());
+    }
+
+    @Test
+    void anotherTenantsLocationGivesAnEmptyPage() {
+        JsonNode page = get("/sessions?location_id=" + otherTenantsVenueId, readAuth()).expect(200).json();
+
+        assertEquals(0, page.get("data").size());
+        assertTrue(page.get("meta").get("from").isNull());
+    }
+
+    @Test
+    void sessionListRefusesParametersOutsideTheirRange() {
+        Http.Response r = get("/sessions?per_page=101&page=0&online=maybe&guest_device_mac=14:2d&guest_id=short", readAuth())
+                .expectRefusal(400, "validation.request.parameter.schema.maximum", "validation.request.parameter.schema.minimum",
+                        "validation.request.parameter.schema.invalidJson", "validation.request.parameter.schema.pattern");
+
+        assertEquals(5, r.json().get("errors").size());
+    }
+
+    @Test
+    void sessionListRefusesARepeatedParameter() {
+        get("/sessions?per_page=1&per_page=2", readAuth())
+                .expectRefusal(400, "validation.request.parameter.collection.invalid");
+    }
+
+    @Test
+    void sessionListRefusesATimeThatIsNeitherDateNorInstant() {
+        get("/sessions?start_time=yesterday", readAuth())
+                .expectRefusal(400, "validation.request.parameter.schema.pattern");
+    }
+
+    // ---- GET /sessions/count ----
+
+    @Test
+    void sessionCountMatchesTheSpec() {
+        JsonNode count = get("/sessions/count?location_id=" + venueId + "&online=true", readAuth()).expect(200).json();
+
+        assertEquals(1, count.get("count").asLong());
+    }
+
+    @Test
+    void sessionCountRefusesParametersOutsideTheirRange() {
+        get("/sessions/count?per_page=0&yas_id=", readAuth())
+                .expectRefusal(400, "validation.request.parameter.schema.minimum", "validation.request.parameter.schema.minLength");
+    }
+
+    // ---- GET /sessions/{ip_address} ----
+
+    @Test
+    void oneAddressAnswersAnObject() {
+        JsonNode holder = get("/sessions/172.31.98.114", readAuth()).expect(200).json();
+
+        assertTrue(holder.isObject());
+    }
+
+    @Test
+    void severalAddressesAnswerAnArrayOfThoseFound() {
+        JsonNode holders = get("/sessions/172.31.98.114,192.0.2.99,2001:db8::7", readAuth()).expect(200).json();
+
+        assertEquals(2, holders.size());
+    }
+
+    @Test
+    void addressAtAMomentAndLocationMatchesTheSpec() {
+        get("/sessions/172.31.98.114?location_id=" + venueId + "&at=" + encode("2017-01-05T06:55:00+00:00"), readAuth())
+                .expect(200);
+    }
+
+    @Test
+    void addressNobodyHeldAnswers404() {
+        get("/sessions/192.0.2.99", readAuth()).expect(404);
+    }
+
+    @Test
+    void addressAtAnotherTenantsLocationAnswers404() {
+        get("/sessions/172.31.98.114?location_id=" + otherTenantsVenueId, readAuth()).expect(404);
+    }
+
+    @Test
+    void addressThatIsNoIpAddressAnswers400() {
+        get("/sessions/10.0.0.300", readAuth()).expectRefusal(400, "validation.request.parameter.schema.pattern");
+    }
+
+    @Test
+    void moreThanAHundredAddressesAnswer400() {
+        String addresses = IntStream.range(0, 101).mapToObj(i -> "10.0." + (i / 250) + "." + (i % 250))
+                .collect(Collectors.joining(","));
+
+        get("/sessions/" + addresses, readAuth()).expectRefusal(400, "validation.request.parameter.collection.tooManyItems");
+    }
+
+    @Test
+    void addressLookupRefusesAMalformedMoment() {
+        get("/sessions/172.31.98.114?at=2017-01-05", readAuth()).expectRefusal(400, "validation.request.parameter.schema.format.date-time");
+    }
+
+    // ---- what every read operation answers ----
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/sessions", "/sessions/count", "/sessions/172.31.98.114"})
+    void readWithoutKeyAnswers401(String path) {
+        get(path).expectRefusal(401, "validation.request.security.missing");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/sessions", "/sessions/count", "/sessions/172.31.98.114"})
+    void readWithUnknownKeyAnswers401(String path) {
+        get(path, "X-API-Key", "cpk_00000000000000000000000000000000").expect(401);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/sessions", "/sessions/count", "/sessions/172.31.98.114"})
+    void readWithKeyLackingTheScopeAnswers403(String path) {
+        String ingestKey = newKey(tenantId, Map.of("name", "ingest only", "scopes", List.of("ingest"))).get("key").asText();
+
+        get(path, "Authorization", "Bearer " + ingestKey).expect(403);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/sessions", "/sessions/count", "/sessions/172.31.98.114"})
+    void readBeyondTheKeysRateLimitAnswers429(String path) {
+        String slowKey = newKey(tenantId, Map.of("name", "one a minute", "scopes", List.of("sessions:read"),
+                "rate_limit_per_minute", 1)).get("key").asText();
+        get(path, "Authorization", "Bearer " + slowKey).expect(200);
+
+        Http.Response refused = get(path, "Authorization", "Bearer " + slowKey).expect(429);
+
+        assertEquals("0", refused.header("X-RateLimit-Remaining").orElseThrow());
+    }
+
+    // ---- /admin/tenants ----
+
+    @Test
+    void createTenantMatchesTheSpec() {
+        post("/admin/tenants", Map.of("name", "Mall of Somewhere", "time_zone", "UTC"), ADMIN).expect(201);
+    }
+
+    @Test
+    void tenantListMatchesTheSpec() {
+        get("/admin/tenants", ADMIN).expect(200);
+    }
+
+    @Test
+    void createTenantRefusesMissingFields() {
+        Http.Response r = post("/admin/tenants", Map.of(), ADMIN).expectRefusal(400, "validation.request.body.schema.required");
+
+        assertEquals(2, r.json().get("errors").size());
+    }
+
+    @Test
+    void createTenantRefusesAnUnknownTimeZone() {
+        // Shaped like a zone name, so only the service can tell it is none.
+        post("/admin/tenants", Map.of("name", "Moon Base", "time_zone", "Moon/Tranquility_Base"), ADMIN).expect(400);
+    }
+
+    @Test
+    void bodyThatIsNotJsonAnswers400() {
+        send("POST", "/admin/tenants", "application/json", "{\"name\":", ADMIN)
+                .expectRefusal(400, "validation.request.body.schema.invalidJson");
+    }
+
+    @Test
+    void bodyMissingAnswers400() {
+        send("POST", "/admin/tenants", "application/json", null, ADMIN).expectRefusal(400, "validation.request.body.missing");
+    }
+
+    // ---- /admin/tenants/{tenant_id}/locations ----
+
+    @Test
+    void createLocationMatchesTheSpec() {
+        post("/admin/tenants/" + tenantId + "/locations", Map.of("name", "Food Court", "time_zone", "Europe/Istanbul"), ADMIN)
+                .expect(201);
+    }
+
+    @Test
+    void locationListMatchesTheSpec() {
+        get("/admin/tenants/" + tenantId + "/locations", ADMIN).expect(200);
+    }
+
+    @Test
+    void createLocationRefusesAnOverlongName() {
+        post("/admin/tenants/" + tenantId + "/locations", Map.of("name", "x".repeat(201), "time_zone", "UTC"), ADMIN)
+                .expectRefusal(400, "validation.request.body.schema.maxLength");
+    }
+
+    // ---- /admin/tenants/{tenant_id}/locations/{location_id}/nas ----
+
+    @Test
+    void registerNasMatchesTheSpec() {
+        post(nasPath(venueId), Map.of("ip_address", "198.51.100.10", "secret", "s3cret", "identifier", "ap-" + UUID.randomUUID()), ADMIN)
+                .expect(201);
+    }
+
+    @Test
+    void nasListMatchesTheSpec() {
+        String location = newLocation(tenantId, "UTC");
+        post(nasPath(location), Map.of("ip_address", freshNasAddress(), "secret", "s"), ADMIN).expect(201);
+
+        JsonNode list = get(nasPath(location), ADMIN).expect(200).json();
+
+        assertEquals(1, list.size());
+        assertTrue(list.get(0).get("identifier").isNull());
+    }
+
+    @Test
+    void nasAddressAlreadyRegisteredAnswers409() {
+        String address = freshNasAddress();
+        post(nasPath(venueId), Map.of("ip_address", address, "secret", "s"), ADMIN).expect(201);
+
+        post(nasPath(venueId), Map.of("ip_address", address, "secret", "s"), ADMIN).expect(409);
+    }
+
+    @Test
+    void registerNasRefusesBadFields() {
+        Http.Response r = post(nasPath(venueId), Map.of("ip_address", "ap.example.com", "secret", ""), ADMIN)
+                .expectRefusal(400, "validation.request.body.schema.anyOf", "validation.request.body.schema.minLength");
+
+        assertEquals(2, r.json().get("errors").size());
+    }
+
+    @Test
+    void nasOfAnotherTenantsLocationAnswers404() {
+        get(nasPath(otherTenantsVenueId), ADMIN).expect(404);
+    }
+
+    // ---- /admin/tenants/{tenant_id}/api-keys ----
+
+    @Test
+    void createApiKeyMatchesTheSpec() {
+        JsonNode key = post("/admin/tenants/" + tenantId + "/api-keys", Map.of("name", "venue dashboard",
+                "scopes", List.of("sessions:read", "ingest"), "location_ids", List.of(venueId), "rate_limit_per_minute", 120), ADMIN)
+                .expect(201).json();
+
+        assertFalse(key.get("key").isNull());
+    }
+
+    @Test
+    void apiKeyListWithUsedAndRevokedKeysMatchesTheSpec() {
+        String tenant = newTenant("UTC");
+        JsonNode used = newKey(tenant, Map.of("name", "used", "scopes", List.of("sessions:read")));
+        get("/sessions/count", "Authorization", "Bearer " + used.get("key").asText()).expect(200);
+        JsonNode revoked = newKey(tenant, Map.of("name", "revoked", "scopes", List.of("ingest")));
+        delete("/admin/tenants/" + tenant + "/api-keys/" + revoked.get("id").asText(), ADMIN).expect(204);
+
+        JsonNode list = get("/admin/tenants/" + tenant + "/api-keys", ADMIN).expect(200).json();
+
+        assertFalse(list.get(0).get("last_used_at").isNull());
+        assertFalse(list.get(1).get("revoked_at").isNull());
+    }
+
+    @Test
+    void createApiKeyRefusesBadFields() {
+        Http.Response r = post("/admin/tenants/" + tenantId + "/api-keys",
+                Map.of("name", "k", "scopes", List.of("sessions:write"), "rate_limit_per_minute", 0), ADMIN)
+                .expectRefusal(400, "validation.request.body.schema.enum", "validation.request.body.schema.minimum");
+
+        assertEquals(2, r.json().get("errors").size());
+    }
+
+    @Test
+    void createApiKeyRefusesALocationOfAnotherTenant() {
+        // A well-formed id: only the service knows whose it is.
+        post("/admin/tenants/" + tenantId + "/api-keys",
+                Map.of("name", "k", "scopes", List.of("sessions:read"), "location_ids", List.of(otherTenantsVenueId)), ADMIN)
+                .expect(400);
+    }
+
+    @Test
+    void revokeApiKeyAnswers204() {
+        String keyId = newKey(tenantId, Map.of("name", "short lived", "scopes", List.of("ingest"))).get("id").asText();
+
+        delete("/admin/tenants/" + tenantId + "/api-keys/" + keyId, ADMIN).expect(204);
+    }
+
+    @Test
+    void revokingARevokedKeyAnswers404() {
+        String keyId = newKey(tenantId, Map.of("name", "twice", "scopes", List.of("ingest"))).get("id").asText();
+        delete("/admin/tenants/" + tenantId + "/api-keys/" + keyId, ADMIN).expect(204);
+
+        delete("/admin/tenants/" + tenantId + "/api-keys/" + keyId, ADMIN).expect(404);
+    }
+
+    // ---- /admin/tenants/{tenant_id}/sessions ----
+
+    @Test
+    void importSessionsMatchesTheSpec() {
+        JsonNode ids = post("/admin/tenants/" + tenantId + "/sessions",
+                List.of(record(venueId, "2020-02-02T10:00:00Z", "2020-02-02T11:00:00+01:00")), ADMIN).expect(201).json();
+
+        assertEquals(1, ids.get("ids").size());
+    }
+
+    @Test
+    void importRefusesBadRecordsNamingEachField() {
+        Map<String, Object> bad = new LinkedHashMap<>();
+        bad.put("start_time", "5 Jan 2017");
+        bad.put("uploaded_bytes", -1);
+
+        Http.Response r = post("/admin/tenants/" + tenantId + "/sessions", List.of(bad), ADMIN)
+                .expectRefusal(400, "validation.request.body.schema.required", "validation.request.body.schema.format.date-time",
+                        "validation.request.body.schema.minimum");
+
+        assertEquals(3, r.json().get("errors").size());
+    }
+
+    @Test
+    void importRefusesAnEmptyList() {
+        post("/admin/tenants/" + tenantId + "/sessions", List.of(), ADMIN).expectRefusal(400, "validation.request.body.schema.minItems");
+    }
+
+    // ---- what every admin operation answers ----
+
+    /** One admin operation, with a body the spec accepts where it takes one. */
+    record AdminCall(String method, String path, @Nullable Object body) {
+        @Override
+        public String toString() {
+            return method + " " + path;
+        }
+    }
+
+    Stream<AdminCall> adminOperations() {
+        return Stream.of(
+                new AdminCall("POST", "/admin/tenants", Map.of("name", "t", "time_zone", "UTC")),
+                new AdminCall("GET", "/admin/tenants", null),
+                new AdminCall("POST", "/admin/tenants/{t}/locations", Map.of("name", "l", "time_zone", "UTC")),
+                new AdminCall("GET", "/admin/tenants/{t}/locations", null),
+                new AdminCall("POST", "/admin/tenants/{t}/locations/{l}/nas", Map.of("ip_address", "192.0.2.1", "secret", "s")),
+                new AdminCall("GET", "/admin/tenants/{t}/locations/{l}/nas", null),
+                new AdminCall("POST", "/admin/tenants/{t}/api-keys", Map.of("name", "k", "scopes", List.of("ingest"))),
+                new AdminCall("GET", "/admin/tenants/{t}/api-keys", null),
+                new AdminCall("DELETE", "/admin/tenants/{t}/api-keys/{k}", null),
+                new AdminCall("POST", "/admin/tenants/{t}/sessions", List.of(record(venueId, "2020-02-02T10:00:00Z", null))));
+    }
+
+    Stream<AdminCall> adminOperationsUnderATenant() {
+        return adminOperations().filter(call -> call.path().contains("{t}"));
+    }
+
+    Stream<AdminCall> adminOperationsWithABody() {
+        return adminOperations().filter(call -> call.body() != null);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("adminOperations")
+    void adminWithoutTokenAnswers401(AdminCall call) {
+        send(call.method(), under(tenantId, call.path()), call.body()).expectRefusal(401, "validation.request.security.missing");
+    }
+
+    @Test
+    void adminWithAnApiKeyInsteadOfTheTokenAnswers401() {
+        get("/admin/tenants", readAuth()).expect(401);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("adminOperationsUnderATenant")
+    void unknownTenantAnswers404(AdminCall call) {
+        send(call.method(), under("pR3zOKmvzqe", call.path()), call.body(), ADMIN).expect(404);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("adminOperationsWithABody")
+    void bodyOfAnotherMediaTypeAnswers415(AdminCall call) {
+        send(call.method(), under(tenantId, call.path()), "text/plain", Http.JSON.valueToTree(call.body()).toString(), ADMIN)
+                .expectRefusal(415, "validation.request.contentType.notAllowed");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("adminOperationsWithABody")
+    void bodyOverTwoMegabytesAnswers413(AdminCall call) {
+        String huge = "[\"" + "x".repeat(2_200_000) + "\"]";
+
+        send(call.method(), under(tenantId, call.path()), "application/json", huge, ADMIN)
+                .expectRefusal(413, "validation.request.body.schema.type");
+    }
+
+    @Test
+    void repeatedAuthenticationFailuresAnswer429() {
+        try {
+            for (int attempt = 0; attempt <= 30; attempt++) {
+                Exchange failure = get("/admin/tenants", "Authorization", "Bearer wrong");
+                if (failure.response().status() == 429) {
+                    failure.expect(429);
+                    return;
+                }
+                failure.expect(401);
+            }
+            fail("no 429 after 30 failed authentications");
+        } finally {
+            // Refill the address's bucket, so that later tests see 401s again.
+            clock.advance(Duration.ofSeconds(61));
+        }
+    }
+
+    // ---- what the framework answers outside the spec's paths ----
+
+    @Test
+    void unknownPathAnswersANotFoundProblem() {
+        get("/guests").expectOutsideSpec(404, "validation.request.path.missing", "NotFound");
+    }
+
+    @Test
+    void unservedMethodAnswersAMethodNotAllowedProblem() {
+        send("DELETE", "/sessions", null, readAuth()).expectOutsideSpec(405, "validation.request.operation.notAllowed", "MethodNotAllowed");
+    }
+
+    // ---- sending and checking ----
+
+    /** A request and its answer, each with what the validator found wrong with it. */
+    private final class Exchange {
+        private final String call;
+        private final Http.Response response;
+        private final ValidationReport requestReport;
+        private final SimpleResponse answer;
+        private final String path;
+        private final Request.Method method;
+
+        Exchange(String call, Http.Response response, ValidationReport requestReport, SimpleResponse answer,
+                 String path, Request.Method method) {
+            this.call = call;
+            this.response = response;
+            this.requestReport = requestReport;
+            this.answer = answer;
+            this.path = path;
+            this.method = method;
+        }
+
+        Http.Response response() {
+            return response;
+        }
+
+        /** A request the spec allows, answered with this status exactly as the spec says. */
+        Http.Response expect(int status) {
+            return expectRefusal(status);
+        }
+
+        /**
+         * Answered with this status exactly as the spec says, to a request that breaks exactly these
+         * rules of the spec (message keys); none when the spec cannot express what is wrong with it.
+         */
+        Http.Response expectRefusal(int status, String... specViolations) {
+            assertStatus(status);
+            assertEquals(new TreeSet<>(List.of(specViolations)), new TreeSet<>(keys(requestReport)),
+                    () -> call + ": the request broke other rules of the spec than expected\n" + describe(requestReport));
+            ValidationReport report = validator.validateResponse(path, method, answer);
+            assertTrue(report.getMessages().isEmpty(), () -> call + " -> " + response.status() + " " + abbreviate(response.body())
+                    + "\ndoes not match openapi.yml:\n" + describe(report));
+            assertProblemStatus();
+            return response;
+        }
+
+        /**
+         * For a path or method the spec does not have: the request is flagged as such, and the answer
+         * matches the spec's reusable response {@code componentResponse}.
+         */
+        Http.Response expectOutsideSpec(int status, String specViolation, String componentResponse) {
+            assertStatus(status);
+            assertEquals(Set.of(specViolation), new TreeSet<>(keys(requestReport)), () -> describe(requestReport));
+            ApiResponse expected = spec.getComponents().getResponses().get(componentResponse);
+            if (expected.getHeaders() != null) {
+                for (Map.Entry<String, Header> header : expected.getHeaders().entrySet()) {
+                    assertTrue(!Boolean.TRUE.equals(header.getValue().getRequired()) || response.header(header.getKey()).isPresent(),
+                            () -> call + ": no " + header.getKey() + " header");
+                }
+            }
+            String contentType = response.contentType().split(";")[0].trim();
+            MediaType media = expected.getContent().get(contentType);
+            assertNotNull(media, () -> call + ": answered as " + contentType);
+            ValidationReport report = schemas.validate(response.body(), media.getSchema(), "response.body");
+            assertTrue(report.getMessages().isEmpty(), () -> call + " -> " + abbreviate(response.body())
+                    + "\ndoes not match openapi.yml:\n" + describe(report));
+            assertProblemStatus();
+            return response;
+        }
+
+        private void assertStatus(int status) {
+            assertEquals(status, response.status(), () -> call + " -> " + abbreviate(response.body()));
+        }
+
+        private void assertProblemStatus() {
+            if (response.contentType().startsWith(PROBLEM_JSON)) {
+                assertEquals(response.status(), response.json().get("status").asInt(), () -> call + ": problem status");
+            }
+        }
+    }
+
+    private Exchange get(String target, String... headers) {
+        return send("GET", target, null, null, headers);
+    }
+
+    private Exchange post(String target, Object body, String... headers) {
+        return send("POST", target, body, headers);
+    }
+
+    private Exchange delete(String target, String... headers) {
+        return send("DELETE", target, null, null, headers);
+    }
+
+    private Exchange send(String method, String target, @Nullable Object body, String... headers) {
+        return body == null ? send(method, target, null, null, headers)
+                : send(method, target, "application/json", Http.JSON.valueToTree(body).toString(), headers);
+    }
+
+    /** Sends the request to the service, and checks the request against the spec on the way. */
+    private Exchange send(String method, String target, @Nullable String contentType, @Nullable String body, String... headers) {
+        Http http = http();
+        HttpRequest.Builder builder = HttpRequest.newBuilder(http.uri(target))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            builder.header("Content-Type", contentType);
+        }
+        Http.Response response = http.send(builder, headers);
+
+        URI uri = http.uri(target);
+        SimpleRequest.Builder request = new SimpleRequest.Builder(method, uri.getPath());
+        query(uri.getRawQuery()).forEach(request::withQueryParam);
+        for (int i = 0; i < headers.length; i += 2) {
+            request.withHeader(headers[i], headers[i + 1]);
+        }
+        if (contentType != null) {
+            request.withContentType(contentType);
+        }
+        if (body != null) {
+            request.withBody(body);
+        }
+        SimpleResponse.Builder answer = new SimpleResponse.Builder(response.status());
+        response.raw().headers().map().forEach(answer::withHeader);
+        if (!response.body().isEmpty()) {
+            answer.withBody(response.body());
+        }
+        String call = method + " " + abbreviate(target);
+        return new Exchange(call, response, validator.validateRequest(request.build()), answer.build(),
+                uri.getPath(), Request.Method.valueOf(method));
+    }
+
+    private static Map<String, List<String>> query(@Nullable String rawQuery) {
+        Map<String, List<String>> params = new LinkedHashMap<>();
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return params;
+        }
+        for (String pair : rawQuery.split("&")) {
+            String[] nameValue = pair.split("=", 2);
+            params.computeIfAbsent(URLDecoder.decode(nameValue[0], StandardCharsets.UTF_8), n -> new ArrayList<>())
+                    .add(nameValue.length > 1 ? URLDecoder.decode(nameValue[1], StandardCharsets.UTF_8) : "");
+        }
+        return params;
+    }
+
+    // ---- routes ----
+
+    /** "METHOD /path/{param}" for every route, but management endpoints and the HEAD twin of each GET. */
+    private Set<String> servedOperations() {
+        List<UriRouteInfo<?, ?>> routes = router.uriRoutes().toList();
+        Set<String> getTemplates = routes.stream().filter(r -> r.getHttpMethod() == HttpMethod.GET)
+                .map(r -> r.getUriMatchTemplate().toString()).collect(Collectors.toSet());
+        return routes.stream()
+                .filter(r -> !MANAGEMENT_PATHS.contains(r.getUriMatchTemplate().toString()))
+                // Micronaut answers HEAD wherever it answers GET; the spec says so once, in its description.
+                .filter(r -> !(r.getHttpMethod() == HttpMethod.HEAD && getTemplates.contains(r.getUriMatchTemplate().toString())))
+                .map(r -> r.getHttpMethodName() + " " + r.getUriMatchTemplate())
+                .collect(Collectors.toSet());
+    }
+
+    private Set<String> documentedOperations() {
+        Set<String> operations = new TreeSet<>();
+        spec.getPaths().forEach((path, item) -> item.readOperationsMap().keySet()
+                .forEach(method -> operations.add(method.name() + " " + path)));
+        return operations;
+    }
+
+    // ---- data, made through the admin API ----
+
+    private String newTenant(String timeZone) {
+        return post("/admin/tenants", Map.of("name", "Tenant " + unique(), "time_zone", timeZone), ADMIN)
+                .expect(201).json().get("id").asText();
+    }
+
+    private String newLocation(String tenant, String timeZone) {
+        return post("/admin/tenants/" + tenant + "/locations", Map.of("name", "Venue " + unique(), "time_zone", timeZone), ADMIN)
+                .expect(201).json().get("id").asText();
+    }
+
+    private JsonNode newKey(String tenant, Map<String, Object> body) {
+        return post("/admin/tenants/" + tenant + "/api-keys", body, ADMIN).expect(201).json();
+    }
+
+    private void importSessions(String tenant, Map<?, ?>... records) {
+        post("/admin/tenants/" + tenant + "/sessions", List.of(records), ADMIN).expect(201);
+    }
+
+    private static Map<String, Object> record(String location, String start, @Nullable String end, Object... fields) {
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("location_id", location);
+        record.put("start_time", start);
+        record.put("end_time", end);
+        for (int i = 0; i < fields.length; i += 2) {
+            record.put((String) fields[i], fields[i + 1]);
+        }
+        return record;
+    }
+
+    /** NAS addresses are unique across the platform, and the test database is shared by every test class. */
+    private static String freshNasAddress() {
+        UUID random = UUID.randomUUID();
+        return String.format("2001:db8:%x:%x::%x", random.getMostSignificantBits() & 0xffff,
+                random.getLeastSignificantBits() & 0xffff, (random.getLeastSignificantBits() >>> 16) & 0xffff);
+    }
+
+    private String nasPath(String location) {
+        return "/admin/tenants/" + tenantId + "/locations/" + location + "/nas";
+    }
+
+    /** Fills the path's placeholders: {t} the tenant, {l} the venue, {k} a fresh key of the venue's tenant. */
+    private String under(String tenant, String path) {
+        String filled = path.replace("{t}", tenant).replace("{l}", venueId);
+        if (filled.contains("{k}")) {
+            filled = filled.replace("{k}", newKey(tenantId, Map.of("name", "to revoke", "scopes", List.of("ingest"))).get("id").asText());
+        }
+        return filled;
+    }
+
+    private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
+    private static int unique() {
+        return SEQUENCE.incrementAndGet();
+    }
+
+    private String[] readAuth() {
+        return new String[] {"Authorization", "Bearer " + readKey};
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 1000 ? text : text.substring(0, 1000) + "…";
+    }
+
+    // ---- reports ----
+
+    private static SimpleResponse.Builder rateLimited(SimpleResponse.Builder response) {
+        return response.withHeader("X-RateLimit-Limit", "60").withHeader("X-RateLimit-Remaining", "59")
+                .withHeader("X-RateLimit-Reset", "1");
+    }
+
+    private static List<String> keys(ValidationReport report) {
+        return report.getMessages().stream().map(ValidationReport.Message::getKey).toList();
+    }
+
+    private static String describe(ValidationReport report) {
+        StringBuilder text = new StringBuilder();
+        for (ValidationReport.Message m : report.getMessages()) {
+            text.append("  [").append(m.getLevel()).append("] ").append(m.getKey()).append(": ").append(m.getMessage());
+            m.getAdditionalInfo().forEach(info -> text.append("\n      ").append(info));
+            m.getNestedMessages().forEach(n -> text.append("\n      ").append(n.getKey()).append(": ").append(n.getMessage()));
+            text.append('\n');
+        }
+        return text.isEmpty() ? "  (no messages)" : text.toString();
+    }
+}
