@@ -86,7 +86,8 @@ class ApiKeyAdminController {
         ApiKey saved = keys.save(new ApiKey(null, tenant.id(), body.name().strip(), ApiKeyGenerator.hash(key),
                 ApiKeyGenerator.displayPrefix(key), scopes.toArray(String[]::new), locationIds, perMinute,
                 null, null, null));
-        return view(saved, key);
+        // Read back, so created_at is the stored value (microseconds), the same as lists show.
+        return view(keys.findById(saved.id()).orElseThrow(), key);
     }
 
     @Get

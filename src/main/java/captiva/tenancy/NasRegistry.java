@@ -28,7 +28,7 @@ public class NasRegistry {
             INSERT INTO nas (tenant_id, location_id, ip_address, identifier, secret)
             VALUES (?, ?, CAST(? AS inet), ?, ?)
             ON CONFLICT DO NOTHING
-            RETURNING id
+            RETURNING id, host(ip_address)
             """;
     private static final String OF_LOCATION = """
             SELECT id, tenant_id, location_id, host(ip_address) AS ip_address, identifier, secret
@@ -52,7 +52,7 @@ public class NasRegistry {
             st.setString(5, secret);
             try (ResultSet rs = st.executeQuery()) {
                 return rs.next()
-                        ? Optional.of(new Nas(rs.getLong(1), tenantId, locationId, ipAddress, identifier, secret))
+                        ? Optional.of(new Nas(rs.getLong(1), tenantId, locationId, rs.getString(2), identifier, secret))
                         : Optional.<Nas>empty();
             }
         });

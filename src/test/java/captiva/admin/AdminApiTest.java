@@ -114,6 +114,18 @@ class AdminApiTest extends ApiTest {
         }
 
         @Test
+        void nasAddressIsAnsweredInOneSpelling() {
+            Location location = given().location(given().tenant());
+            String path = "/admin/tenants/" + location.tenant().id() + "/locations/" + location.id() + "/nas";
+
+            Http.Response created = http().post(path, Map.of("ip_address", "2001:0db8:0:0:0:0:0:1f", "secret", "x",
+                    "identifier", "v6-" + location.id()), admin());
+
+            assertEquals("2001:db8::1f", created.json().get("ip_address").asText());
+            assertEquals("2001:db8::1f", http().get(path, admin()).json().get(0).get("ip_address").asText());
+        }
+
+        @Test
         void secondNasOnTheSameAddressWithoutIdentifierIs409() {
             Location location = given().location(given().tenant());
             Location elsewhere = given().location(given().tenant());
@@ -162,6 +174,17 @@ class AdminApiTest extends ApiTest {
 
             assertEquals(400, r.status());
             assertEquals(List.of("location_ids"), errorNames(r));
+        }
+
+        @Test
+        void createdKeyShowsTheStoredCreationTime() {
+            Tenant tenant = given().tenant();
+
+            Http.Response created = http().post("/admin/tenants/" + tenant.id() + "/api-keys",
+                    Map.of("name", "k", "scopes", List.of("sessions:read")), admin());
+
+            assertEquals(http().get("/admin/tenants/" + tenant.id() + "/api-keys", admin()).json().get(0).get("created_at").asText(),
+                    created.json().get("created_at").asText());
         }
 
         @Test

@@ -98,6 +98,16 @@ class RateLimitTest extends ApiTest {
     }
 
     @Test
+    void headAndGetOfAnEndpointShareItsBucket() {
+        Key key = given().key(given().tenant(), List.of("sessions:read"), null, 2);
+        http().get("/sessions/count", key.auth());
+        http().send(java.net.http.HttpRequest.newBuilder(http().uri("/sessions/count"))
+                .method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()), key.auth());
+
+        assertEquals(429, http().get("/sessions/count", key.auth()).status());
+    }
+
+    @Test
     void eachKeyHasItsOwnBucket() {
         Tenant tenant = given().tenant();
         Key busy = given().key(tenant, List.of("sessions:read"), null, 1);

@@ -32,7 +32,7 @@ class IpHolderLookup {
             """;
 
     static final String NOW = """
-            SELECT q.ip_text, h.* FROM unnest(CAST(? AS text[])) WITH ORDINALITY AS q(ip_text, ord)
+            SELECT q.ord, h.* FROM unnest(CAST(? AS text[])) WITH ORDINALITY AS q(ip_text, ord)
             CROSS JOIN LATERAL (
                 (SELECT %1$s AND s.end_time IS NULL AND s.last_update >= ? %2$s
                  ORDER BY s.last_update DESC LIMIT 1)
@@ -45,7 +45,7 @@ class IpHolderLookup {
             """;
 
     private static final String AT = """
-            SELECT q.ip_text, h.* FROM unnest(CAST(? AS text[])) WITH ORDINALITY AS q(ip_text, ord)
+            SELECT q.ord, h.* FROM unnest(CAST(? AS text[])) WITH ORDINALITY AS q(ip_text, ord)
             CROSS JOIN LATERAL (
                 SELECT %1$s AND s.start_time <= ? %2$s
                 ORDER BY s.start_time DESC LIMIT 1
@@ -112,22 +112,13 @@ class IpHolderLookup {
                 }
                 try (ResultSet rs = st.executeQuery()) {
                     while (rs.next()) {
-                        holders.add(holder(rs, texts.get(indexOf(canonical, rs.getString("ip_text"))), now, cutoff));
+                        holders.add(holder(rs, texts.get(rs.getInt("ord") - 1), now, cutoff));
                     }
                 }
             }
             return null;
         });
         return holders;
-    }
-
-    private static int indexOf(String[] canonical, String text) {
-        for (int i = 0; i < canonical.length; i++) {
-            if (canonical[i].equals(text)) {
-                return i;
-            }
-        }
-        throw new IllegalStateException("address not asked for: " + text);
     }
 
     private static IpHolder holder(ResultSet rs, String asked, Instant now, Instant cutoff) throws java.sql.SQLException {

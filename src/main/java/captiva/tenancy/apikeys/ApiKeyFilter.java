@@ -118,10 +118,9 @@ class ApiKeyFilter implements Ordered {
         }
     }
 
+    /** The bucket's name: the path template, so HEAD and GET of one endpoint share a bucket. */
     private static String endpoint(RouteInfo<?> route) {
-        return route instanceof UriRouteInfo<?, ?> uri
-                ? uri.getHttpMethodName() + " " + uri.getUriMatchTemplate()
-                : route.toString();
+        return route instanceof UriRouteInfo<?, ?> uri ? uri.getUriMatchTemplate().toString() : route.toString();
     }
 
     private static MutableHttpResponse<?> withRateLimitHeaders(MutableHttpResponse<?> response, RateLimitDecision d) {

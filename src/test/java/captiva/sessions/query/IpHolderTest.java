@@ -108,6 +108,14 @@ class IpHolderTest extends ApiTest {
     }
 
     @Test
+    void eachAddressIsEchoedAsTheClientSpelledIt() {
+        JsonNode holders = lookup("2001:db8::7,2001:0db8:0:0:0:0:0:7").json();
+
+        assertEquals("2001:db8::7", holders.get(0).get("ip_address").asText());
+        assertEquals("2001:0db8:0:0:0:0:0:7", holders.get(1).get("ip_address").asText());
+    }
+
+    @Test
     void unknownSingleAddressIsA404Problem() {
         Http.Response r = lookup("192.0.2.1");
 
