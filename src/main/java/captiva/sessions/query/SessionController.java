@@ -23,7 +23,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.regex.Pattern;
 
 /** The public read API: GET /sessions, /sessions/count and /sessions/{ip_address}. */
@@ -79,19 +78,7 @@ class SessionController {
             }
         }
         HttpParameters params = request.getParameters();
-        Long locationId = null;
-        boolean unknownLocation = false;
-        String locationText = SessionFilter.single(params, "location_id", errors);
-        if (locationText != null) {
-            OptionalLong id = ids.decode(OpaqueIds.Kind.LOCATION, locationText);
-            if (!ids.looksLikeId(locationText)) {
-                errors.add(new InvalidParam("location_id", "is not a valid id"));
-            } else if (id.isEmpty()) {
-                unknownLocation = true;
-            } else {
-                locationId = id.getAsLong();
-            }
-        }
+        SessionFilter.IdParam location = SessionFilter.id("location_id", OpaqueIds.Kind.LOCATION, params, ids, errors);
         Instant at = null;
         String atText = SessionFilter.single(params, "at", errors);
         if (atText != null) {
@@ -102,7 +89,7 @@ class SessionController {
         }
         failOn(errors);
         List<String> asked = texts.stream().map(String::strip).toList();
-        List<IpHolder> found = unknownLocation ? List.of() : ipHolders.resolve(scope, asked, addresses, locationId, at);
+        List<IpHolder> found = location.unknown() ? List.of() : ipHolders.resolve(scope, asked, addresses, location.id(), at);
         if (asked.size() == 1) {
             if (found.isEmpty()) {
                 throw new ApiProblem.NotFound("A session with IP address " + asked.get(0));

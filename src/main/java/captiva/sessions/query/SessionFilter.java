@@ -32,9 +32,8 @@ record SessionFilter(@Nullable Long guestId, @Nullable Long locationId, @Nullabl
     private static final int MAX_TEXT = 200;
 
     static SessionFilter parse(HttpParameters params, OpaqueIds ids, List<InvalidParam> errors) {
-        boolean[] nothing = {false};
-        Long guestId = id("guest_id", OpaqueIds.Kind.GUEST, params, ids, errors, nothing);
-        Long locationId = id("location_id", OpaqueIds.Kind.LOCATION, params, ids, errors, nothing);
+        IdParam guest = id("guest_id", OpaqueIds.Kind.GUEST, params, ids, errors);
+        IdParam location = id("location_id", OpaqueIds.Kind.LOCATION, params, ids, errors);
         String mac = null;
         String macText = single(params, "guest_device_mac", errors);
         if (macText != null) {
@@ -50,7 +49,8 @@ record SessionFilter(@Nullable Long guestId, @Nullable Long locationId, @Nullabl
             errors.add(new InvalidParam("yas_id", "must be 1 to " + MAX_TEXT + " characters"));
         }
         Boolean online = bool("online", params, errors);
-        return new SessionFilter(guestId, locationId, mac, start, end, yasId, online, nothing[0]);
+        return new SessionFilter(guest.id(), location.id(), mac, start, end, yasId, online,
+                guest.unknown() || location.unknown());
     }
 
     /** The one value of a parameter, or null when absent; a repeated parameter is an error, not a guess. */
@@ -83,23 +83,24 @@ record SessionFilter(@Nullable Long guestId, @Nullable Long locationId, @Nullabl
         };
     }
 
-    @Nullable
-    private static Long id(String name, OpaqueIds.Kind kind, HttpParameters params, OpaqueIds ids,
-                           List<InvalidParam> errors, boolean[] nothing) {
+    /**
+     * An id parameter as given: absent (both empty), a row id, or well formed but unknown, which
+     * must match nothing rather than be ignored.
+     */
+    record IdParam(@Nullable Long id, boolean unknown) {
+    }
+
+    static IdParam id(String name, OpaqueIds.Kind kind, HttpParameters params, OpaqueIds ids, List<InvalidParam> errors) {
         String text = single(params, name, errors);
         if (text == null) {
-            return null;
+            return new IdParam(null, false);
         }
         if (!ids.looksLikeId(text)) {
             errors.add(new InvalidParam(name, "is not a valid id"));
-            return null;
+            return new IdParam(null, false);
         }
         OptionalLong id = ids.decode(kind, text);
-        if (id.isEmpty()) {
-            nothing[0] = true;
-            return null;
-        }
-        return id.getAsLong();
+        return id.isPresent() ? new IdParam(id.getAsLong(), false) : new IdParam(null, true);
     }
 
     @Nullable
