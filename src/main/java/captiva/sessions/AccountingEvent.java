@@ -5,9 +5,11 @@ import io.micronaut.core.annotation.Nullable;
 import java.time.Instant;
 
 /**
- * One accounting record (RFC 2866 Start, Interim-Update or Stop) of a NAS session, already tied to
- * its tenant, location and NAS. RADIUS packets and the demo simulator both arrive as these.
+ * One accounting record of a NAS, already tied to its tenant, location and NAS: Start,
+ * Interim-Update or Stop of one session (RFC 2866), or Accounting-On/Off of the whole NAS, which
+ * ends all its open sessions. RADIUS packets, HTTP accounting and the demo simulator all arrive as these.
  *
+ * @param acctSessionId the NAS's session id; null only for Accounting-On/Off
  * @param eventTime     when it happened at the NAS (Event-Timestamp minus Acct-Delay-Time)
  * @param deviceMac     canonical MAC ({@code 14:2d:27:e7:40:2b}) or null
  * @param deviceIp      IPv4 or IPv6 literal or null
@@ -15,12 +17,19 @@ import java.time.Instant;
  * @param outputOctets  what the device received, gigawords included
  * @param sessionTime   Acct-Session-Time in seconds, or null when absent
  */
-public record AccountingEvent(long tenantId, long locationId, long nasId, String acctSessionId, Type type,
+public record AccountingEvent(long tenantId, long locationId, long nasId, @Nullable String acctSessionId, Type type,
                               Instant eventTime, @Nullable String username, @Nullable String deviceMac,
                               @Nullable String deviceIp, long inputOctets, long outputOctets,
                               @Nullable Long sessionTime, @Nullable String terminateCause) {
 
-    public enum Type { START, INTERIM_UPDATE, STOP }
+    public enum Type {
+        START, INTERIM_UPDATE, STOP, ACCOUNTING_ON, ACCOUNTING_OFF;
+
+        /** Accounting-On and -Off speak of the NAS, not of one session. */
+        public boolean isNasWide() {
+            return this == ACCOUNTING_ON || this == ACCOUNTING_OFF;
+        }
+    }
 
     /** When the session began, as far as this record tells: Interims and Stops count back by the session time. */
     public Instant startTime() {

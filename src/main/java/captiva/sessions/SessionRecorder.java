@@ -12,11 +12,12 @@ import java.time.ZoneOffset;
 import java.util.List;
 
 /**
- * Applies accounting events to sessions, a batch per transaction. Each event is one upsert on
+ * Applies accounting events to sessions, a batch per transaction. Each session event is one upsert on
  * (tenant, NAS, Acct-Session-Id) that is safe in any order and any number of times: the start only
  * moves earlier, the end is set once and never cleared, counters and last update only grow. So an
  * Interim without a Start creates the session, a Stop without a Start creates it closed, and a late
- * Interim never reopens a stopped session.
+ * Interim never reopens a stopped session. Accounting-On/Off (the NAS rebooted or is going down)
+ * closes every session of that NAS still open and started by then.
  */
 @Singleton
 public class SessionRecorder {
@@ -42,24 +43,56 @@ public class SessionRecorder {
                 terminate_cause  = COALESCE(s.terminate_cause, EXCLUDED.terminate_cause)
             """;
 
+    private static final String CLOSE_NAS_SESSIONS = """
+            UPDATE session SET end_time = GREATEST(start_time, ?), last_update = GREATEST(last_update, ?),
+                               terminate_cause = COALESCE(terminate_cause, ?)
+            WHERE tenant_id = ? AND nas_id = ? AND end_time IS NULL AND start_time <= ?
+            """;
+
     private final JdbcOperations jdbc;
 
     SessionRecorder(JdbcOperations jdbc) {
         this.jdbc = jdbc;
     }
 
-    /** Applies every event in one transaction: all are stored or, on failure, none. */
+    /** Applies every event, in order, in one transaction: all are stored or, on failure, none. */
     @Transactional
     public void record(List<AccountingEvent> events) {
-        if (events.isEmpty()) {
+        int from = 0;
+        for (int i = 0; i <= events.size(); i++) {
+            if (i == events.size() || events.get(i).type().isNasWide()) {
+                upsert(events.subList(from, i));
+                if (i < events.size()) {
+                    closeNasSessions(events.get(i));
+                }
+                from = i + 1;
+            }
+        }
+    }
+
+    private void upsert(List<AccountingEvent> sessionEvents) {
+        if (sessionEvents.isEmpty()) {
             return;
         }
         jdbc.prepareStatement(UPSERT, statement -> {
-            for (AccountingEvent e : events) {
+            for (AccountingEvent e : sessionEvents) {
                 bind(statement, e);
                 statement.addBatch();
             }
             return statement.executeBatch();
+        });
+    }
+
+    private void closeNasSessions(AccountingEvent e) {
+        OffsetDateTime at = OffsetDateTime.ofInstant(e.eventTime(), ZoneOffset.UTC);
+        jdbc.prepareStatement(CLOSE_NAS_SESSIONS, st -> {
+            st.setObject(1, at);
+            st.setObject(2, at);
+            st.setString(3, e.type() == AccountingEvent.Type.ACCOUNTING_ON ? "NAS-Reboot" : "NAS-Request");
+            st.setLong(4, e.tenantId());
+            st.setLong(5, e.nasId());
+            st.setObject(6, at);
+            return st.executeUpdate();
         });
     }
 

@@ -134,6 +134,48 @@ class SessionRecorderTest extends ApiTest {
         assertEquals("2024-06-01T12:10:00+00:00", sessions().get(0).get("end_time").asText());
     }
 
+    private AccountingEvent nasWide(AccountingEvent.Type type, int secondsAfterT0) {
+        return new AccountingEvent(tenantId, locationId, nasId, null, type, T0.plusSeconds(secondsAfterT0),
+                null, null, null, 0, 0, null, null);
+    }
+
+    private AccountingEvent start(String acctSessionId, int secondsAfterT0) {
+        return new AccountingEvent(tenantId, locationId, nasId, acctSessionId, START, T0.plusSeconds(secondsAfterT0),
+                "guest-" + acctSessionId, null, null, 0, 0, null, null);
+    }
+
+    @Test
+    void accountingOnClosesEveryOpenSessionOfTheNasAtTheEventTime() {
+        recorder.record(List.of(start("a", 10), start("b", 60), event(START, 0, 0, 0), event(STOP, 30, 1, 1)));
+
+        recorder.record(List.of(nasWide(AccountingEvent.Type.ACCOUNTING_ON, 600)));
+
+        List<JsonNode> sessions = sessions();
+        assertEquals(3, sessions.size());
+        assertEquals("2024-06-01T12:00:30+00:00", sessions.get(0).get("end_time").asText(), "stopped before stays as it was");
+        assertEquals("2024-06-01T12:10:00+00:00", sessions.get(1).get("end_time").asText());
+        assertEquals("2024-06-01T12:10:00+00:00", sessions.get(2).get("end_time").asText());
+    }
+
+    @Test
+    void accountingOffInTheMiddleOfABatchSplitsBeforeFromAfter() {
+        recorder.record(List.of(start("before", 0), nasWide(AccountingEvent.Type.ACCOUNTING_OFF, 300), start("after", 400)));
+
+        List<JsonNode> sessions = sessions();
+        assertEquals("2024-06-01T12:05:00+00:00", sessions.get(0).get("end_time").asText());
+        assertEquals(true, sessions.get(1).get("end_time").isNull());
+    }
+
+    @Test
+    void accountingOnLeavesOtherNasAlone() {
+        long otherNas = nasRegistry.register(tenantId, locationId, "127.0.0.2", "other-" + nasId, "s").orElseThrow().id();
+        recorder.record(List.of(new AccountingEvent(tenantId, locationId, otherNas, "x", START, T0, "g", null, null, 0, 0, null, null)));
+
+        recorder.record(List.of(nasWide(AccountingEvent.Type.ACCOUNTING_ON, 600)));
+
+        assertEquals(true, sessions().get(0).get("end_time").isNull());
+    }
+
     @Test
     void aSessionStartedJustNowIsOnline() {
         Instant now = Instant.now();
