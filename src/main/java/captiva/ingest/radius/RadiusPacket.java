@@ -14,8 +14,9 @@ import static captiva.ingest.radius.AttributeTypes.PROXY_STATE;
  * One RADIUS packet (RFC 2865 s3) as received: Code, Identifier, Authenticator and the attributes in wire order,
  * plus the raw octets up to its Length field, which the authenticator checks need.
  *
- * <p>A listener decodes each datagram, checks it with {@link #isAuthentic(byte[])} and answers it with
- * {@link #accountingResponse(byte[])}. Instances are immutable.
+ * <p>A listener decodes each datagram, checks it with {@link #isAuthentic(byte[])}, answers a Status-Server at once
+ * and reads an Accounting-Request through {@link #asAccountingRequest()}; {@link #accountingResponse(byte[])} builds
+ * the answer. Instances are immutable.
  */
 public final class RadiusPacket {
 
@@ -241,6 +242,14 @@ public final class RadiusPacket {
         byte[] responseAuthenticator = Authenticators.response(packet, secret);
         System.arraycopy(responseAuthenticator, 0, packet, Authenticators.OFFSET, Authenticators.LENGTH);
         return packet;
+    }
+
+    /**
+     * This packet read as an Accounting-Request, or empty when its Code is not 4 (a Status-Server, or something that
+     * does not belong on an accounting port). Reading never fails; see {@link AccountingRequest#malformedAttributes()}.
+     */
+    public Optional<AccountingRequest> asAccountingRequest() {
+        return code() == ACCOUNTING_REQUEST ? Optional.of(new AccountingRequest(this)) : Optional.empty();
     }
 
     /** Header fields and attribute count only: attribute values hold personal data. */

@@ -80,6 +80,10 @@ final class RadiusFixtures {
         }
     }
 
+    static AccountingRequest accountingRequest(String name) {
+        return decoded(name).asAccountingRequest().orElseThrow();
+    }
+
     static RadiusPacket decode(byte[] datagram) {
         try {
             return RadiusPacket.decode(datagram, datagram.length);
