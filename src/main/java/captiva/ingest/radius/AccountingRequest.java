@@ -1,0 +1,324 @@
+package captiva.ingest.radius;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+import static captiva.ingest.radius.AttributeTypes.ACCT_DELAY_TIME;
+import static captiva.ingest.radius.AttributeTypes.ACCT_INPUT_GIGAWORDS;
+import static captiva.ingest.radius.AttributeTypes.ACCT_INPUT_OCTETS;
+import static captiva.ingest.radius.AttributeTypes.ACCT_OUTPUT_GIGAWORDS;
+import static captiva.ingest.radius.AttributeTypes.ACCT_OUTPUT_OCTETS;
+import static captiva.ingest.radius.AttributeTypes.ACCT_SESSION_ID;
+import static captiva.ingest.radius.AttributeTypes.ACCT_SESSION_TIME;
+import static captiva.ingest.radius.AttributeTypes.ACCT_STATUS_TYPE;
+import static captiva.ingest.radius.AttributeTypes.ACCT_TERMINATE_CAUSE;
+import static captiva.ingest.radius.AttributeTypes.CALLED_STATION_ID;
+import static captiva.ingest.radius.AttributeTypes.CALLING_STATION_ID;
+import static captiva.ingest.radius.AttributeTypes.EVENT_TIMESTAMP;
+import static captiva.ingest.radius.AttributeTypes.FRAMED_IPV6_ADDRESS;
+import static captiva.ingest.radius.AttributeTypes.FRAMED_IP_ADDRESS;
+import static captiva.ingest.radius.AttributeTypes.NAS_IDENTIFIER;
+import static captiva.ingest.radius.AttributeTypes.NAS_IP_ADDRESS;
+import static captiva.ingest.radius.AttributeTypes.USER_NAME;
+
+/**
+ * The attributes of an Accounting-Request (Code 4) that Captiva records, each decoded as its RFC defines it. Obtain
+ * one with {@link RadiusPacket#asAccountingRequest()}.
+ *
+ * <p>Rules shared by every accessor:
+ * <ul>
+ *   <li>Empty means the packet does not carry the attribute, or carries it malformed.</li>
+ *   <li>When an attribute appears more than once, the first one counts.</li>
+ *   <li>Integers are 32-bit unsigned, so they are returned as {@code long}; times are in seconds.</li>
+ *   <li>Text is read as UTF-8 with invalid octets replaced by U+FFFD, exactly as sent (an empty value stays
+ *   empty text); text is never malformed.</li>
+ *   <li>An integer that is not 4 octets, an IPv4 address that is not 4 or an IPv6 address that is not 16 is
+ *   malformed: its accessor is empty and {@link #malformedAttributes()} names it.</li>
+ * </ul>
+ * Reading never throws, whatever the packet holds. Other attributes are left in {@link #packet()}.
+ */
+public final class AccountingRequest {
+
+    /** Acct-Terminate-Cause values 1 to 18, named as in RFC 2866 s5.10 (FreeRADIUS dictionary spelling). */
+    private static final List<String> TERMINATE_CAUSES = List.of("User-Request", "Lost-Carrier", "Lost-Service",
+            "Idle-Timeout", "Session-Timeout", "Admin-Reset", "Admin-Reboot", "Port-Error", "NAS-Error",
+            "NAS-Request", "NAS-Reboot", "Port-Unneeded", "Port-Preempted", "Port-Suspended", "Service-Unavailable",
+            "Callback", "User-Error", "Host-Request");
+
+    /** Beyond this many gigawords a total no longer fits in a signed long (8 EiB): no counter gets there. */
+    private static final long MAX_GIGAWORDS = Integer.MAX_VALUE;
+
+    private final RadiusPacket packet;
+    private final List<String> malformed = new ArrayList<>();
+
+    private final String userName;
+    private final Inet4Address nasIpAddress;
+    private final Inet4Address framedIpAddress;
+    private final String calledStationId;
+    private final String callingStationId;
+    private final String nasIdentifier;
+    private final AcctStatusType acctStatusType;
+    private final Long acctDelayTime;
+    private final Long acctInputOctets;
+    private final Long acctOutputOctets;
+    private final String acctSessionId;
+    private final Long acctSessionTime;
+    private final String acctTerminateCause;
+    private final Long acctInputGigawords;
+    private final Long acctOutputGigawords;
+    private final Instant eventTimestamp;
+    private final Inet6Address framedIpv6Address;
+    private final Long inputOctets;
+    private final Long outputOctets;
+
+    AccountingRequest(RadiusPacket packet) {
+        this.packet = packet;
+        userName = text(USER_NAME);
+        nasIpAddress = ipv4(NAS_IP_ADDRESS, "NAS-IP-Address");
+        framedIpAddress = ipv4(FRAMED_IP_ADDRESS, "Framed-IP-Address");
+        calledStationId = text(CALLED_STATION_ID);
+        callingStationId = text(CALLING_STATION_ID);
+        nasIdentifier = text(NAS_IDENTIFIER);
+        Long statusType = integer(ACCT_STATUS_TYPE, "Acct-Status-Type");
+        acctStatusType = statusType == null ? null : AcctStatusType.of(statusType);
+        acctDelayTime = integer(ACCT_DELAY_TIME, "Acct-Delay-Time");
+        acctInputOctets = integer(ACCT_INPUT_OCTETS, "Acct-Input-Octets");
+        acctOutputOctets = integer(ACCT_OUTPUT_OCTETS, "Acct-Output-Octets");
+        acctSessionId = text(ACCT_SESSION_ID);
+        acctSessionTime = integer(ACCT_SESSION_TIME, "Acct-Session-Time");
+        Long terminateCause = integer(ACCT_TERMINATE_CAUSE, "Acct-Terminate-Cause");
+        acctTerminateCause = terminateCause == null ? null : terminateCauseName(terminateCause);
+        acctInputGigawords = gigawords(ACCT_INPUT_GIGAWORDS, "Acct-Input-Gigawords");
+        acctOutputGigawords = gigawords(ACCT_OUTPUT_GIGAWORDS, "Acct-Output-Gigawords");
+        Long timestamp = integer(EVENT_TIMESTAMP, "Event-Timestamp");
+        eventTimestamp = timestamp == null ? null : Instant.ofEpochSecond(timestamp);
+        framedIpv6Address = ipv6(FRAMED_IPV6_ADDRESS, "Framed-IPv6-Address");
+        inputOctets = total(acctInputOctets, acctInputGigawords, ACCT_INPUT_GIGAWORDS);
+        outputOctets = total(acctOutputOctets, acctOutputGigawords, ACCT_OUTPUT_GIGAWORDS);
+    }
+
+    /** The packet this view reads, for its Identifier, its other attributes and the response. */
+    public RadiusPacket packet() {
+        return packet;
+    }
+
+    /** User-Name (1, RFC 2865 s5.1). */
+    public Optional<String> userName() {
+        return Optional.ofNullable(userName);
+    }
+
+    /** NAS-IP-Address (4, RFC 2865 s5.4): the NAS's own address, which may differ from the datagram's source. */
+    public Optional<Inet4Address> nasIpAddress() {
+        return Optional.ofNullable(nasIpAddress);
+    }
+
+    /** Framed-IP-Address (8, RFC 2865 s5.8): the address the device was given. */
+    public Optional<Inet4Address> framedIpAddress() {
+        return Optional.ofNullable(framedIpAddress);
+    }
+
+    /** Called-Station-Id (30, RFC 2865 s5.30): usually the access point's MAC, often followed by {@code :SSID}. */
+    public Optional<String> calledStationId() {
+        return Optional.ofNullable(calledStationId);
+    }
+
+    /** Calling-Station-Id (31, RFC 2865 s5.31): usually the device's MAC, spelled as the vendor likes. */
+    public Optional<String> callingStationId() {
+        return Optional.ofNullable(callingStationId);
+    }
+
+    /** NAS-Identifier (32, RFC 2865 s5.32). */
+    public Optional<String> nasIdentifier() {
+        return Optional.ofNullable(nasIdentifier);
+    }
+
+    /**
+     * Acct-Status-Type (40, RFC 2866 s5.1), with values Captiva does not know as {@link AcctStatusType#UNKNOWN}.
+     * Empty only when absent or malformed, which RFC 2866 does not allow.
+     */
+    public Optional<AcctStatusType> acctStatusType() {
+        return Optional.ofNullable(acctStatusType);
+    }
+
+    /** Acct-Delay-Time (41, RFC 2866 s5.2): seconds the NAS held the record before this send; subtract it. */
+    public OptionalLong acctDelayTime() {
+        return optional(acctDelayTime);
+    }
+
+    /** Acct-Input-Octets (42, RFC 2866 s5.3) as sent, i.e. modulo 2^32; {@link #inputOctets()} adds the wraps. */
+    public OptionalLong acctInputOctets() {
+        return optional(acctInputOctets);
+    }
+
+    /** Acct-Output-Octets (43, RFC 2866 s5.4) as sent, i.e. modulo 2^32; {@link #outputOctets()} adds the wraps. */
+    public OptionalLong acctOutputOctets() {
+        return optional(acctOutputOctets);
+    }
+
+    /** Acct-Session-Id (44, RFC 2866 s5.5): unique per NAS, not globally. */
+    public Optional<String> acctSessionId() {
+        return Optional.ofNullable(acctSessionId);
+    }
+
+    /** Acct-Session-Time (46, RFC 2866 s5.7), in seconds. */
+    public OptionalLong acctSessionTime() {
+        return optional(acctSessionTime);
+    }
+
+    /**
+     * Acct-Terminate-Cause (49, RFC 2866 s5.10) as text: the RFC name for 1 to 18 (e.g. {@code User-Request},
+     * {@code Idle-Timeout}), the decimal number for any other value (e.g. {@code 21}).
+     */
+    public Optional<String> acctTerminateCause() {
+        return Optional.ofNullable(acctTerminateCause);
+    }
+
+    /** Acct-Input-Gigawords (52, RFC 2869 s5.1): how often Acct-Input-Octets wrapped past 2^32. */
+    public OptionalLong acctInputGigawords() {
+        return optional(acctInputGigawords);
+    }
+
+    /** Acct-Output-Gigawords (53, RFC 2869 s5.2): how often Acct-Output-Octets wrapped past 2^32. */
+    public OptionalLong acctOutputGigawords() {
+        return optional(acctOutputGigawords);
+    }
+
+    /** Event-Timestamp (55, RFC 2869 s5.3): when the event happened at the NAS (whole seconds, UTC). */
+    public Optional<Instant> eventTimestamp() {
+        return Optional.ofNullable(eventTimestamp);
+    }
+
+    /**
+     * Framed-IPv6-Address (168, RFC 6911 s3.1): the device's IPv6 address. Always an {@link Inet6Address}, even for
+     * an IPv4-mapped address, so that the attribute's type is not lost.
+     */
+    public Optional<Inet6Address> framedIpv6Address() {
+        return Optional.ofNullable(framedIpv6Address);
+    }
+
+    /**
+     * What the device sent, in octets: Acct-Input-Gigawords x 2^32 + Acct-Input-Octets, with no gigawords counting
+     * as 0. Empty when Acct-Input-Octets is absent or when either attribute is malformed.
+     */
+    public OptionalLong inputOctets() {
+        return optional(inputOctets);
+    }
+
+    /**
+     * What the device received, in octets: Acct-Output-Gigawords x 2^32 + Acct-Output-Octets, with no gigawords
+     * counting as 0. Empty when Acct-Output-Octets is absent or when either attribute is malformed.
+     */
+    public OptionalLong outputOctets() {
+        return optional(outputOctets);
+    }
+
+    /**
+     * The RFC names of the attributes above whose value does not fit their type, in Type order (e.g.
+     * {@code [NAS-IP-Address]} for a 5-octet address). A gigawords value of 2^31 or more is listed too, because its
+     * total cannot be represented. Empty for a clean packet. When it is not empty, the caller should count the
+     * packet as malformed and drop it (much as RFC 2865 s5 discards a reply with an attribute of invalid length)
+     * rather than record a session with a hole in it.
+     */
+    public List<String> malformedAttributes() {
+        return Collections.unmodifiableList(malformed);
+    }
+
+    /** Identifier, status type and malformed names only: the other values hold personal data. */
+    @Override
+    public String toString() {
+        return "AccountingRequest[identifier=" + packet.identifier() + ", acctStatusType=" + acctStatusType
+                + ", malformedAttributes=" + malformed + "]";
+    }
+
+    private byte[] first(int type) {
+        return packet.attribute(type).map(RadiusAttribute::valueUnsafe).orElse(null);
+    }
+
+    private String text(int type) {
+        byte[] value = first(type);
+        return value == null ? null : new String(value, StandardCharsets.UTF_8);   // replaces, never throws
+    }
+
+    private Long integer(int type, String name) {
+        byte[] value = first(type);
+        if (value == null) {
+            return null;
+        }
+        if (value.length != 4) {
+            malformed.add(name);
+            return null;
+        }
+        return ((long) (value[0] & 0xff) << 24) | ((value[1] & 0xff) << 16) | ((value[2] & 0xff) << 8)
+                | (value[3] & 0xff);
+    }
+
+    private Long gigawords(int type, String name) {
+        Long gigawords = integer(type, name);
+        if (gigawords != null && gigawords > MAX_GIGAWORDS) {
+            malformed.add(name);
+        }
+        return gigawords;
+    }
+
+    private Long total(Long octets, Long gigawords, int gigawordsType) {
+        if (octets == null) {
+            return null;
+        }
+        if (gigawords == null) {
+            return first(gigawordsType) == null ? octets : null;   // absent means no wraps; malformed means unknown
+        }
+        return gigawords > MAX_GIGAWORDS ? null : (gigawords << 32) + octets;
+    }
+
+    private Inet4Address ipv4(int type, String name) {
+        byte[] value = first(type);
+        if (value == null) {
+            return null;
+        }
+        if (value.length == 4) {
+            try {
+                return (Inet4Address) InetAddress.getByAddress(value);   // four octets: no lookup, always IPv4
+            } catch (UnknownHostException impossible) {
+                // only thrown for a wrong length; counted as malformed below
+            }
+        }
+        malformed.add(name);
+        return null;
+    }
+
+    private Inet6Address ipv6(int type, String name) {
+        byte[] value = first(type);
+        if (value == null) {
+            return null;
+        }
+        if (value.length == 16) {
+            try {
+                // Not InetAddress.getByAddress: it turns an IPv4-mapped address into an Inet4Address.
+                return Inet6Address.getByAddress(null, value, -1);
+            } catch (UnknownHostException impossible) {
+                // only thrown for a wrong length; counted as malformed below
+            }
+        }
+        malformed.add(name);
+        return null;
+    }
+
+    private static String terminateCauseName(long value) {
+        return value >= 1 && value <= TERMINATE_CAUSES.size()
+                ? TERMINATE_CAUSES.get((int) value - 1)
+                : Long.toString(value);
+    }
+
+    private static OptionalLong optional(Long value) {
+        return value == null ? OptionalLong.empty() : OptionalLong.of(value);
+    }
+}

@@ -1,0 +1,265 @@
+package captiva.ingest.radius;
+
+import java.io.ByteArrayOutputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+import static captiva.ingest.radius.AttributeTypes.MESSAGE_AUTHENTICATOR;
+import static captiva.ingest.radius.AttributeTypes.PROXY_STATE;
+
+/**
+ * One RADIUS packet (RFC 2865 s3) as received: Code, Identifier, Authenticator and the attributes in wire order,
+ * plus the raw octets up to its Length field, which the authenticator checks need.
+ *
+ * <p>A listener decodes each datagram, checks it with {@link #isAuthentic(byte[])}, answers a Status-Server at once
+ * and reads an Accounting-Request through {@link #asAccountingRequest()}; {@link #accountingResponse(byte[])} builds
+ * the answer. Instances are immutable.
+ */
+public final class RadiusPacket {
+
+    /** Code of an Accounting-Request (RFC 2866 s4.1). */
+    public static final int ACCOUNTING_REQUEST = 4;
+    /** Code of an Accounting-Response (RFC 2866 s4.2). */
+    public static final int ACCOUNTING_RESPONSE = 5;
+    /** Code of a Status-Server (RFC 5997 s3), which an accounting server answers with an Accounting-Response. */
+    public static final int STATUS_SERVER = 12;
+
+    static final int HEADER_LENGTH = 20;
+    /** RFC 2865 s3 (RFC 2866 s3 says 4095; 4096 is the larger and what servers accept). */
+    static final int MAX_LENGTH = 4096;
+    private static final int ATTRIBUTE_HEADER_LENGTH = 2;
+    private static final int MESSAGE_AUTHENTICATOR_LENGTH = ATTRIBUTE_HEADER_LENGTH + Authenticators.LENGTH;
+
+    private final byte[] bytes;
+    private final List<RadiusAttribute> attributes;
+
+    private RadiusPacket(byte[] bytes, List<RadiusAttribute> attributes) {
+        this.bytes = bytes;
+        this.attributes = attributes;
+    }
+
+    /**
+     * Reads the packet at the start of a datagram. Octets past the packet's Length field are padding and ignored
+     * (RFC 2865 s3), which is also how one packet is taken off the front of a RadSec stream.
+     *
+     * @param datagram the receive buffer, e.g. {@code DatagramPacket.getData()}
+     * @param length   how many octets of it arrived, e.g. {@code DatagramPacket.getLength()}
+     * @throws RadiusCodecException when the octets are not a RADIUS packet, and for no other reason: whatever the
+     *                              input, nothing else is thrown
+     */
+    public static RadiusPacket decode(byte[] datagram, int length) throws RadiusCodecException {
+        if (datagram == null) {
+            throw new RadiusCodecException("no datagram");
+        }
+        if (length < 0 || length > datagram.length) {
+            throw new RadiusCodecException("datagram length " + length + " is outside its buffer of "
+                    + datagram.length + " octets");
+        }
+        if (length < HEADER_LENGTH) {
+            throw new RadiusCodecException("datagram of " + length + " octets is shorter than the 20-octet header");
+        }
+        int declared = unsigned16(datagram, 2);
+        if (declared < HEADER_LENGTH) {
+            throw new RadiusCodecException("Length field " + declared + " is below the minimum of 20");
+        }
+        if (declared > MAX_LENGTH) {
+            throw new RadiusCodecException("Length field " + declared + " is above the maximum of 4096");
+        }
+        if (declared > length) {
+            throw new RadiusCodecException("Length field " + declared + " is more than the " + length
+                    + " octets received");
+        }
+        byte[] bytes = Arrays.copyOf(datagram, declared);
+        return new RadiusPacket(bytes, attributes(bytes));
+    }
+
+    private static List<RadiusAttribute> attributes(byte[] bytes) throws RadiusCodecException {
+        List<RadiusAttribute> attributes = new ArrayList<>();
+        int at = HEADER_LENGTH;
+        while (at < bytes.length) {
+            int left = bytes.length - at;
+            if (left < ATTRIBUTE_HEADER_LENGTH) {
+                throw new RadiusCodecException("attribute at octet " + at + " has no room for its Type and Length");
+            }
+            int type = bytes[at] & 0xff;
+            int attributeLength = bytes[at + 1] & 0xff;
+            if (attributeLength < ATTRIBUTE_HEADER_LENGTH) {
+                throw new RadiusCodecException("attribute " + type + " at octet " + at + " has Length "
+                        + attributeLength + ", below the minimum of 2");
+            }
+            if (attributeLength > left) {
+                throw new RadiusCodecException("attribute " + type + " at octet " + at + " has Length "
+                        + attributeLength + " but only " + left + " octets are left in the packet");
+            }
+            attributes.add(new RadiusAttribute(type, Arrays.copyOfRange(bytes, at + ATTRIBUTE_HEADER_LENGTH,
+                    at + attributeLength)));
+            at += attributeLength;
+        }
+        return List.copyOf(attributes);
+    }
+
+    /** The Code octet, 0 to 255; compare with {@link #ACCOUNTING_REQUEST} and {@link #STATUS_SERVER}. */
+    public int code() {
+        return bytes[0] & 0xff;
+    }
+
+    /** The Identifier octet, 0 to 255, which the response repeats and which helps spot retransmissions. */
+    public int identifier() {
+        return bytes[1] & 0xff;
+    }
+
+    /** The Length field: the packet's size in octets, 20 to 4096. */
+    public int length() {
+        return bytes.length;
+    }
+
+    /** A copy of the 16-octet Authenticator field as received. */
+    public byte[] authenticator() {
+        return Arrays.copyOfRange(bytes, Authenticators.OFFSET, Authenticators.OFFSET + Authenticators.LENGTH);
+    }
+
+    /** All attributes in wire order, repeats included. */
+    public List<RadiusAttribute> attributes() {
+        return attributes;
+    }
+
+    /** The first attribute of this Type, or empty when the packet has none. */
+    public Optional<RadiusAttribute> attribute(int type) {
+        for (RadiusAttribute attribute : attributes) {
+            if (attribute.type() == type) {
+                return Optional.of(attribute);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A copy of the packet's octets, exactly {@link #length()} of them. */
+    public byte[] bytes() {
+        return bytes.clone();
+    }
+
+    /**
+     * Whether the packet was sent by someone holding this shared secret. False means drop it and count it.
+     * <ul>
+     *   <li>Accounting-Request: the Request Authenticator must equal MD5(Code + Identifier + Length + 16 zero octets
+     *   + Attributes + Secret) (RFC 2866 s3). A Message-Authenticator, if present, is not checked as well: the
+     *   Request Authenticator already covers every octet, it included.</li>
+     *   <li>Status-Server: exactly one Message-Authenticator (RFC 5997 s3 requires it), equal to HMAC-MD5 keyed by
+     *   the secret over the packet with that value zeroed (RFC 3579 s3.2). Its Request Authenticator is random.</li>
+     *   <li>Any other Code: false, since nothing else belongs on an accounting port.</li>
+     * </ul>
+     * Comparisons take the same time however many octets match, so timing tells an attacker nothing.
+     *
+     * @throws IllegalArgumentException when the secret is null or empty, which is a configuration mistake
+     */
+    public boolean isAuthentic(byte[] secret) {
+        Authenticators.requireSecret(secret);
+        return switch (code()) {
+            case ACCOUNTING_REQUEST -> MessageDigest.isEqual(
+                    Authenticators.accountingRequest(bytes, secret), authenticator());
+            case STATUS_SERVER -> hasValidMessageAuthenticator(secret);
+            default -> false;
+        };
+    }
+
+    private boolean hasValidMessageAuthenticator(byte[] secret) {
+        int valueOffset = -1;
+        int at = HEADER_LENGTH;
+        while (at < bytes.length) {   // the structure was checked by decode
+            int attributeLength = bytes[at + 1] & 0xff;
+            if ((bytes[at] & 0xff) == MESSAGE_AUTHENTICATOR) {
+                if (valueOffset >= 0 || attributeLength != MESSAGE_AUTHENTICATOR_LENGTH) {
+                    return false;   // a second copy, or one that cannot be an HMAC-MD5: no telling which to trust
+                }
+                valueOffset = at + ATTRIBUTE_HEADER_LENGTH;
+            }
+            at += attributeLength;
+        }
+        if (valueOffset < 0) {
+            return false;
+        }
+        byte[] zeroed = bytes.clone();
+        Arrays.fill(zeroed, valueOffset, valueOffset + Authenticators.LENGTH, (byte) 0);
+        byte[] received = Arrays.copyOfRange(bytes, valueOffset, valueOffset + Authenticators.LENGTH);
+        return MessageDigest.isEqual(Authenticators.messageAuthenticator(zeroed, secret), received);
+    }
+
+    /**
+     * The Accounting-Response datagram that answers this packet: Code 5, the same Identifier, and the Response
+     * Authenticator MD5(Code + Identifier + Length + Request Authenticator + Attributes + Secret) (RFC 2866 s3).
+     * <ul>
+     *   <li>For an Accounting-Request it has no attributes (Length 20) unless the request carried Proxy-State, which
+     *   is copied back unchanged and in order so that a proxy between the NAS and us can match the answer (RFC 2865
+     *   s5.33; RFC 2866 s5.13 allows it in responses). Send it only once the request is stored: the NAS
+     *   retransmits until it gets one.</li>
+     *   <li>For a Status-Server (RFC 5997 answers one sent to an accounting port with an Accounting-Response) it
+     *   also carries a Message-Authenticator, computed over the response with the Request Authenticator in place
+     *   (RFC 3579 s3.2). RFC 5997's example answer (s6) has none, so it is optional there; it is included because
+     *   some probing clients discard answers to Status-Server without one (FreeRADIUS issue #506), while a client
+     *   that does not look for it ignores it.</li>
+     * </ul>
+     * Call it only for a packet that {@link #isAuthentic(byte[])} with the same secret.
+     *
+     * @throws IllegalStateException    when this is neither an Accounting-Request nor a Status-Server
+     * @throws IllegalArgumentException when the secret is null or empty
+     */
+    public byte[] accountingResponse(byte[] secret) {
+        Authenticators.requireSecret(secret);
+        if (code() != ACCOUNTING_REQUEST && code() != STATUS_SERVER) {
+            throw new IllegalStateException("only an Accounting-Request or a Status-Server is answered with an "
+                    + "Accounting-Response, not a packet with Code " + code());
+        }
+        ByteArrayOutputStream response = new ByteArrayOutputStream(HEADER_LENGTH + MESSAGE_AUTHENTICATOR_LENGTH);
+        response.write(ACCOUNTING_RESPONSE);
+        response.write(identifier());
+        response.write(0);   // Length, filled in below
+        response.write(0);
+        response.write(bytes, Authenticators.OFFSET, Authenticators.LENGTH);
+        for (RadiusAttribute attribute : attributes) {
+            if (attribute.type() == PROXY_STATE) {
+                response.write(PROXY_STATE);
+                response.write(ATTRIBUTE_HEADER_LENGTH + attribute.valueLength());
+                response.write(attribute.valueUnsafe(), 0, attribute.valueLength());
+            }
+        }
+        int messageAuthenticatorOffset = -1;
+        if (code() == STATUS_SERVER) {
+            messageAuthenticatorOffset = response.size() + ATTRIBUTE_HEADER_LENGTH;
+            response.write(MESSAGE_AUTHENTICATOR);
+            response.write(MESSAGE_AUTHENTICATOR_LENGTH);
+            response.write(new byte[Authenticators.LENGTH], 0, Authenticators.LENGTH);
+        }
+        byte[] packet = response.toByteArray();
+        packet[2] = (byte) (packet.length >>> 8);
+        packet[3] = (byte) packet.length;
+        if (messageAuthenticatorOffset >= 0) {
+            byte[] value = Authenticators.messageAuthenticator(packet, secret);
+            System.arraycopy(value, 0, packet, messageAuthenticatorOffset, Authenticators.LENGTH);
+        }
+        byte[] responseAuthenticator = Authenticators.response(packet, secret);
+        System.arraycopy(responseAuthenticator, 0, packet, Authenticators.OFFSET, Authenticators.LENGTH);
+        return packet;
+    }
+
+    /**
+     * This packet read as an Accounting-Request, or empty when its Code is not 4 (a Status-Server, or something that
+     * does not belong on an accounting port). Reading never fails; see {@link AccountingRequest#malformedAttributes()}.
+     */
+    public Optional<AccountingRequest> asAccountingRequest() {
+        return code() == ACCOUNTING_REQUEST ? Optional.of(new AccountingRequest(this)) : Optional.empty();
+    }
+
+    /** Header fields and attribute count only: attribute values hold personal data. */
+    @Override
+    public String toString() {
+        return "RadiusPacket[code=" + code() + ", identifier=" + identifier() + ", length=" + length()
+                + ", attributes=" + attributes.size() + "]";
+    }
+
+    private static int unsigned16(byte[] octets, int at) {
+        return ((octets[at] & 0xff) << 8) | (octets[at + 1] & 0xff);
+    }
+}
