@@ -52,6 +52,7 @@ class PackagedJarIT {
         builder.environment().put("CAPTIVA_ADMIN_TOKEN", ADMIN);
         builder.environment().put("MICRONAUT_SERVER_PORT", Integer.toString(port));
         builder.environment().put("CAPTIVA_RATE_LIMIT_DEFAULT_PER_MINUTE", "7");
+        builder.environment().put("CAPTIVA_RADIUS_ACCOUNTING_PORT", "0");
         process = builder.start();
         CompletableFuture.runAsync(() -> {
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {

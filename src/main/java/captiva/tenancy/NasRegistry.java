@@ -24,16 +24,17 @@ public class NasRegistry {
     public record Nas(long id, long tenantId, long locationId, String ipAddress, @Nullable String identifier, String secret) {
     }
 
+    private static final String COLUMNS = "SELECT id, tenant_id, location_id, host(ip_address) AS ip_address, identifier, secret FROM nas ";
     private static final String REGISTER = """
             INSERT INTO nas (tenant_id, location_id, ip_address, identifier, secret)
             VALUES (?, ?, CAST(? AS inet), ?, ?)
             ON CONFLICT DO NOTHING
             RETURNING id, host(ip_address)
             """;
-    private static final String OF_LOCATION = """
-            SELECT id, tenant_id, location_id, host(ip_address) AS ip_address, identifier, secret
-            FROM nas WHERE tenant_id = ? AND location_id = ? ORDER BY id
-            """;
+    private static final String OF_LOCATION = COLUMNS + "WHERE tenant_id = ? AND location_id = ? ORDER BY id";
+
+    private static final String BY_IDENTIFIER = COLUMNS + "WHERE identifier = ?";
+    private static final String BY_ADDRESS = COLUMNS + "WHERE ip_address = CAST(? AS inet) AND identifier IS NULL";
 
     private final JdbcOperations jdbc;
 
@@ -58,6 +59,35 @@ public class NasRegistry {
         });
     }
 
+    /**
+     * The NAS that sent a packet: the one registered with this NAS-Identifier, else the one
+     * registered for this source address without an identifier. Empty means drop the packet.
+     */
+    @ReadOnly
+    public Optional<Nas> find(String sourceAddress, @Nullable String nasIdentifier) {
+        if (nasIdentifier != null && !nasIdentifier.isEmpty()) {
+            Optional<Nas> byIdentifier = one(BY_IDENTIFIER, nasIdentifier);
+            if (byIdentifier.isPresent()) {
+                return byIdentifier;
+            }
+        }
+        return one(BY_ADDRESS, sourceAddress);
+    }
+
+    private Optional<Nas> one(String sql, String value) {
+        return jdbc.prepareStatement(sql, st -> {
+            st.setString(1, value);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? Optional.of(nas(rs)) : Optional.<Nas>empty();
+            }
+        });
+    }
+
+    private static Nas nas(ResultSet rs) throws java.sql.SQLException {
+        return new Nas(rs.getLong("id"), rs.getLong("tenant_id"), rs.getLong("location_id"),
+                rs.getString("ip_address"), rs.getString("identifier"), rs.getString("secret"));
+    }
+
     @ReadOnly
     public List<Nas> ofLocation(long tenantId, long locationId) {
         return jdbc.prepareStatement(OF_LOCATION, st -> {
@@ -66,8 +96,7 @@ public class NasRegistry {
             List<Nas> found = new ArrayList<>();
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
-                    found.add(new Nas(rs.getLong("id"), rs.getLong("tenant_id"), rs.getLong("location_id"),
-                            rs.getString("ip_address"), rs.getString("identifier"), rs.getString("secret")));
+                    found.add(nas(rs));
                 }
             }
             return found;

@@ -30,8 +30,6 @@ public abstract class ApiTest implements TestPropertyProvider {
         Map<String, String> properties = new HashMap<>(TestDatabase.properties());
         properties.put("captiva.admin.token", ADMIN_TOKEN);
         properties.put("micronaut.server.port", "-1");
-        // Tests move the clock; a reaper firing meanwhile would close other tests' sessions. Tests call it.
-        properties.put("captiva.sessions.reaper-interval", "1h");
         properties.putAll(extraProperties());
         return properties;
     }

@@ -1,0 +1,147 @@
+package captiva.ingest.radius;
+
+import captiva.common.MacAddress;
+import captiva.ingest.radius.NasSecrets.KnownNas;
+import captiva.sessions.AccountingEvent;
+import jakarta.inject.Singleton;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Decides what to do with one datagram: drop it (and why), answer it at once (Status-Server, or a
+ * retransmit of a packet already stored), wait (a retransmit of a packet still in its transaction),
+ * or store it. Nothing here writes; any input whatsoever ends in a verdict, never an exception.
+ */
+@Singleton
+class AccountingPacketHandler {
+
+    /** The decision for one datagram. */
+    sealed interface Verdict {
+        record Drop(DropReason reason, String detail) implements Verdict {
+        }
+
+        record Answer(byte[] response) implements Verdict {
+        }
+
+        record AwaitCommit() implements Verdict {
+        }
+
+        record Store(PendingPacket packet) implements Verdict {
+        }
+    }
+
+    private final NasSecrets nasSecrets;
+    private final RecentPackets recent;
+    private final Clock clock;
+    private final Duration maxClockSkew;
+
+    AccountingPacketHandler(NasSecrets nasSecrets, Clock clock, RadiusProperties properties) {
+        this.nasSecrets = nasSecrets;
+        this.recent = new RecentPackets(properties.dedupWindow(), 4 * properties.queueCapacity());
+        this.clock = clock;
+        this.maxClockSkew = properties.maxClockSkew();
+    }
+
+    Verdict handle(byte[] datagram, int length, InetSocketAddress sender) {
+        RadiusPacket packet;
+        try {
+            packet = RadiusPacket.decode(datagram, length);
+        } catch (RadiusCodecException malformed) {
+            return new Verdict.Drop(DropReason.MALFORMED, malformed.getMessage());
+        }
+        if (packet.code() != RadiusPacket.ACCOUNTING_REQUEST && packet.code() != RadiusPacket.STATUS_SERVER) {
+            return new Verdict.Drop(DropReason.WRONG_CODE, "code " + packet.code());
+        }
+        InetAddress source = sender.getAddress();
+        String nasIdentifier = packet.attribute(AttributeTypes.NAS_IDENTIFIER)
+                .map(a -> new String(a.value(), StandardCharsets.UTF_8)).orElse(null);
+        Optional<KnownNas> known = nasSecrets.find(source.getHostAddress(), nasIdentifier);
+        if (known.isEmpty()) {
+            return new Verdict.Drop(DropReason.UNKNOWN_NAS, "no NAS " + source.getHostAddress()
+                    + (nasIdentifier == null ? "" : " / " + nasIdentifier));
+        }
+        KnownNas nas = known.get();
+        if (!packet.isAuthentic(nas.secret())) {
+            return new Verdict.Drop(DropReason.BAD_AUTHENTICATOR, "NAS " + nas.nas().id());
+        }
+        if (packet.code() == RadiusPacket.STATUS_SERVER) {
+            return new Verdict.Answer(packet.accountingResponse(nas.secret()));
+        }
+        AccountingRequest request = packet.asAccountingRequest().orElseThrow();
+        Instant arrival = clock.instant();
+        Optional<AccountingEvent> event = toEvent(request, nas, arrival);
+        if (event.isEmpty()) {
+            return new Verdict.Drop(DropReason.UNUSABLE, "NAS " + nas.nas().id() + ": "
+                    + (request.malformedAttributes().isEmpty() ? "no usable Acct-Status-Type or Acct-Session-Id"
+                    : "malformed " + request.malformedAttributes()));
+        }
+        String key = nas.nas().id() + "/" + packet.identifier() + "/" + HexFormat.of().formatHex(packet.authenticator());
+        RecentPackets.Seen seen = recent.begin(key, System.nanoTime());
+        if (seen instanceof RecentPackets.Seen.Answered answered) {
+            return new Verdict.Answer(answered.response());
+        }
+        if (seen instanceof RecentPackets.Seen.InFlight) {
+            return new Verdict.AwaitCommit();
+        }
+        return new Verdict.Store(new PendingPacket(event.get(), packet.accountingResponse(nas.secret()), sender, key));
+    }
+
+    /** The packet was stored and answered: retransmits get the same answer. */
+    void answered(PendingPacket packet) {
+        recent.answered(packet.key(), packet.response(), System.nanoTime());
+    }
+
+    /** The packet was not stored: its retransmit must be taken as new. */
+    void notStored(PendingPacket packet) {
+        recent.forget(packet.key());
+    }
+
+    private Optional<AccountingEvent> toEvent(AccountingRequest r, KnownNas known, Instant arrival) {
+        if (!r.malformedAttributes().isEmpty()) {
+            return Optional.empty();
+        }
+        AccountingEvent.Type type = switch (r.acctStatusType().orElse(AcctStatusType.UNKNOWN)) {
+            case START -> AccountingEvent.Type.START;
+            case INTERIM_UPDATE -> AccountingEvent.Type.INTERIM_UPDATE;
+            case STOP -> AccountingEvent.Type.STOP;
+            case ACCOUNTING_ON -> AccountingEvent.Type.ACCOUNTING_ON;
+            case ACCOUNTING_OFF -> AccountingEvent.Type.ACCOUNTING_OFF;
+            case UNKNOWN -> null;
+        };
+        String acctSessionId = r.acctSessionId().filter(id -> !id.isEmpty()).orElse(null);
+        if (type == null || (!type.isNasWide() && acctSessionId == null)) {
+            return Optional.empty();
+        }
+        var nas = known.nas();
+        String ip = r.framedIpAddress().map(InetAddress::getHostAddress)
+                .or(() -> r.framedIpv6Address().map(InetAddress::getHostAddress)).orElse(null);
+        OptionalLong sessionTime = r.acctSessionTime();
+        return Optional.of(new AccountingEvent(nas.tenantId(), nas.locationId(), nas.id(),
+                type.isNasWide() ? null : acctSessionId, type, eventTime(r, arrival),
+                r.userName().filter(u -> !u.isEmpty()).orElse(null),
+                r.callingStationId().flatMap(MacAddress::parse).orElse(null), ip,
+                r.inputOctets().orElse(0), r.outputOctets().orElse(0),
+                sessionTime.isPresent() ? sessionTime.getAsLong() : null,
+                r.acctTerminateCause().orElse(null)));
+    }
+
+    /**
+     * Event-Timestamp (or arrival) minus Acct-Delay-Time. A timestamp or delay beyond the allowed
+     * clock skew is not believed: a NAS with a broken clock must not corrupt durations or counts.
+     */
+    private Instant eventTime(AccountingRequest r, Instant arrival) {
+        Instant stamped = r.eventTimestamp()
+                .filter(ts -> Duration.between(ts, arrival).abs().compareTo(maxClockSkew) <= 0)
+                .orElse(arrival);
+        long delay = r.acctDelayTime().orElse(0);
+        return delay > maxClockSkew.toSeconds() ? stamped : stamped.minusSeconds(delay);
+    }
+}

@@ -1,0 +1,23 @@
+package captiva.ingest.radius;
+
+/** Why a datagram got no answer. Each is counted; the NAS retransmits what it still wants stored. */
+enum DropReason {
+    /** Not a RADIUS packet: too short, lengths that disagree, attributes that overrun. */
+    MALFORMED,
+    /** From an address (or with a NAS-Identifier) that no tenant registered. */
+    UNKNOWN_NAS,
+    /** The Request Authenticator or Message-Authenticator does not match the NAS's secret. */
+    BAD_AUTHENTICATOR,
+    /** Not an Accounting-Request or Status-Server: this port does accounting only. */
+    WRONG_CODE,
+    /** An Accounting-Request without what we need (status type, session id) or with malformed values. */
+    UNUSABLE,
+    /** More packets are waiting for the database than the queue holds. */
+    QUEUE_FULL,
+    /** The transaction failed (database down or slow); nothing of the batch was stored. */
+    NOT_STORED;
+
+    String metricName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

@@ -1,0 +1,28 @@
+package captiva.ingest.radius;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import jakarta.validation.constraints.Min;
+
+import java.time.Duration;
+
+/**
+ * The RADIUS accounting listener.
+ *
+ * @param enabled        whether to listen at all
+ * @param accountingPort UDP port (1813 by RFC 2866; 0 picks a free one, as tests do)
+ * @param bindAddress    address to listen on
+ * @param batchSize      most packets applied in one transaction
+ * @param queueCapacity  packets waiting for a transaction; beyond it packets are dropped unanswered
+ *                       so the NAS retransmits, instead of memory growing without bound
+ * @param dedupWindow    how long an answered packet is remembered, to answer retransmits again
+ * @param nasCacheTtl    how long a NAS lookup (found or not) is trusted; bounds the database load of
+ *                       a flood from an unknown source, and how late a new or removed NAS is seen
+ * @param maxClockSkew   an Event-Timestamp further than this from our clock is not believed: arrival
+ *                       time is used instead, so a NAS with a broken clock cannot corrupt durations
+ * @param drainTimeout   at shutdown, how long queued packets may take to be stored and answered
+ */
+@ConfigurationProperties("captiva.radius")
+public record RadiusProperties(boolean enabled, int accountingPort, String bindAddress,
+                               @Min(1) int batchSize, @Min(1) int queueCapacity, Duration dedupWindow,
+                               Duration nasCacheTtl, Duration maxClockSkew, Duration drainTimeout) {
+}

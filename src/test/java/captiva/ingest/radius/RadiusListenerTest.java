@@ -1,0 +1,246 @@
+package captiva.ingest.radius;
+
+import captiva.testing.ApiTest;
+import captiva.testing.Fixtures;
+import captiva.testing.Fixtures.Key;
+import captiva.testing.Fixtures.Location;
+import captiva.testing.Http;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Real UDP on loopback: each test is a NAS at its own 127.x address, registered through the admin API. */
+@MicronautTest(transactional = false)
+@DisplayName("RADIUS accounting listener")
+class RadiusListenerTest extends ApiTest {
+
+    private static final AtomicInteger NEXT_ADDRESS = new AtomicInteger(1);
+    private static final byte[] SECRET = "s3cret-of-the-nas".getBytes(StandardCharsets.UTF_8);
+
+    @Inject
+    RadiusListener listener;
+    @Inject
+    MeterRegistry meters;
+
+    private Location venue;
+    private Key key;
+    private String nasAddress;
+
+    @BeforeEach
+    void aRegisteredNas() {
+        venue = given().location(given().tenant());
+        key = given().readKey(venue.tenant());
+        nasAddress = "127.77." + (NEXT_ADDRESS.get() / 250) + "." + (NEXT_ADDRESS.getAndIncrement() % 250 + 1);
+        Http.Response nas = http().post("/admin/tenants/" + venue.tenant().id() + "/locations/" + venue.id() + "/nas",
+                Map.of("ip_address", nasAddress, "secret", new String(SECRET, StandardCharsets.UTF_8)), Fixtures.admin());
+        assertEquals(201, nas.status(), nas.body());
+    }
+
+    private static RadiusPacketBuilder start(int identifier, String acctSessionId) {
+        return RadiusPacketBuilder.accountingRequest(identifier)
+                .acctStatusType(AcctStatusType.START).acctSessionId(acctSessionId)
+                .userName("C6D144DE").callingStationId("14-2D-27-E7-40-2B")
+                .framedIpAddress(ipv4("10.1.1.5"));
+    }
+
+    private static Inet4Address ipv4(String text) {
+        try {
+            return (Inet4Address) InetAddress.getByName(text);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    /** Sends from the NAS's address; returns the answer, or empty when none came within the wait. */
+    private Optional<byte[]> exchange(byte[] datagram, String from, int waitMillis) {
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(from, 0))) {
+            socket.setSoTimeout(waitMillis);
+            socket.send(new DatagramPacket(datagram, datagram.length, new InetSocketAddress("127.0.0.1", listener.port())));
+            DatagramPacket answer = new DatagramPacket(new byte[4096], 4096);
+            socket.receive(answer);
+            return Optional.of(Arrays.copyOf(answer.getData(), answer.getLength()));
+        } catch (SocketTimeoutException none) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Optional<byte[]> exchange(byte[] datagram) {
+        return exchange(datagram, nasAddress, 3000);
+    }
+
+    private double dropped(String reason) {
+        var counter = meters.find("captiva.radius.packets").tags("outcome", "dropped", "reason", reason).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    private JsonNode sessions() {
+        return http().get("/sessions", key.auth()).json().get("data");
+    }
+
+    @Test
+    void startIsStoredThenAnsweredWithAValidAccountingResponse() throws Exception {
+        byte[] request = start(7, "sess-1").build(SECRET);
+
+        byte[] answer = exchange(request).orElseThrow(() -> new AssertionError("no Accounting-Response"));
+
+        RadiusPacket response = RadiusPacket.decode(answer, answer.length);
+        assertEquals(RadiusPacket.ACCOUNTING_RESPONSE, response.code());
+        assertEquals(7, response.identifier());
+        RadiusPacket sent = RadiusPacket.decode(request, request.length);
+        assertArrayEquals(sent.accountingResponse(SECRET), answer);
+        JsonNode session = sessions().get(0);
+        assertEquals("14:2d:27:e7:40:2b", session.get("guest_device_mac").asText());
+        assertEquals("10.1.1.5", session.get("guest_device_ip").asText());
+        assertEquals("Online", session.get("connection_status").asText());
+    }
+
+    @Test
+    void retransmitIsAnsweredAgainAndStoredOnce() {
+        byte[] request = start(8, "sess-2").build(SECRET);
+
+        byte[] first = exchange(request).orElseThrow();
+        byte[] again = exchange(request).orElseThrow();
+
+        assertArrayEquals(first, again);
+        assertEquals(1, sessions().size());
+    }
+
+    @Test
+    void interimAndStopCompleteTheSessionWithGigawords() {
+        exchange(start(1, "sess-3").build(SECRET)).orElseThrow();
+        exchange(RadiusPacketBuilder.accountingRequest(2).acctStatusType(AcctStatusType.STOP).acctSessionId("sess-3")
+                .acctSessionTime(545).outputOctets(5_000_000_000L).inputOctets(900_580).acctTerminateCause(1)
+                .build(SECRET)).orElseThrow();
+
+        JsonNode session = sessions().get(0);
+        assertEquals("Offline", session.get("connection_status").asText());
+        assertEquals(5_000_000_000L, session.get("downloaded_bytes").asLong());
+        assertEquals("5.00 GB", session.get("downloaded_data").asText());
+        assertEquals("900.58 kB", session.get("uploaded_data").asText());
+    }
+
+    @Test
+    void wrongSecretIsDroppedUnansweredAndNothingIsWritten() {
+        double before = dropped("bad_authenticator");
+
+        Optional<byte[]> answer = exchange(start(9, "forged").build("not-the-secret".getBytes(StandardCharsets.UTF_8)), nasAddress, 500);
+
+        assertTrue(answer.isEmpty());
+        assertEquals(before + 1, dropped("bad_authenticator"));
+        assertEquals(0, sessions().size());
+    }
+
+    @Test
+    void unknownSourceIsDroppedUnanswered() {
+        double before = dropped("unknown_nas");
+
+        Optional<byte[]> answer = exchange(start(10, "stranger").build(SECRET), "127.78.0.1", 500);
+
+        assertTrue(answer.isEmpty());
+        assertEquals(before + 1, dropped("unknown_nas"));
+    }
+
+    @Test
+    void malformedDatagramIsDroppedAndTheListenerGoesOn() {
+        double before = dropped("malformed");
+
+        assertTrue(exchange(new byte[] {4, 1, 0, 99, 1, 2, 3}, nasAddress, 500).isEmpty());
+
+        assertEquals(before + 1, dropped("malformed"));
+        assertTrue(exchange(start(11, "after-garbage").build(SECRET)).isPresent());
+    }
+
+    @Test
+    void accessRequestOnTheAccountingPortIsDropped() {
+        byte[] accessRequest = start(12, "x").build(SECRET);
+        accessRequest[0] = 1;
+
+        assertTrue(exchange(accessRequest, nasAddress, 500).isEmpty());
+    }
+
+    @Test
+    void startWithoutAcctSessionIdIsUnusable() {
+        double before = dropped("unusable");
+
+        Optional<byte[]> answer = exchange(RadiusPacketBuilder.accountingRequest(13).acctStatusType(AcctStatusType.START)
+                .userName("x").build(SECRET), nasAddress, 500);
+
+        assertTrue(answer.isEmpty());
+        assertEquals(before + 1, dropped("unusable"));
+    }
+
+    @Test
+    void statusServerIsAnswered() throws Exception {
+        byte[] authenticator = new byte[16];
+        new java.security.SecureRandom().nextBytes(authenticator);
+
+        byte[] answer = exchange(RadiusPacketBuilder.statusServer(14, authenticator).build(SECRET)).orElseThrow();
+
+        assertEquals(RadiusPacket.ACCOUNTING_RESPONSE, RadiusPacket.decode(answer, answer.length).code());
+    }
+
+    @Test
+    void accountingOnClosesTheNasSessions() {
+        exchange(start(15, "before-reboot").build(SECRET)).orElseThrow();
+
+        exchange(RadiusPacketBuilder.accountingRequest(16).acctStatusType(AcctStatusType.ACCOUNTING_ON).build(SECRET)).orElseThrow();
+
+        assertEquals("Offline", sessions().get(0).get("connection_status").asText());
+    }
+
+    @Test
+    void nasRegisteredByIdentifierIsFoundBehindASharedAddress() {
+        String identifier = "ap-behind-nat-" + nasAddress;
+        http().post("/admin/tenants/" + venue.tenant().id() + "/locations/" + venue.id() + "/nas",
+                Map.of("ip_address", "192.0.2.200", "identifier", identifier, "secret", "other-secret"), Fixtures.admin());
+
+        Optional<byte[]> answer = exchange(start(17, "via-nat").nasIdentifier(identifier)
+                .build("other-secret".getBytes(StandardCharsets.UTF_8)), "127.79.0.1", 3000);
+
+        assertTrue(answer.isPresent());
+        assertEquals(1, sessions().size());
+    }
+
+    @Test
+    void eventTimestampMinusDelayIsTheEventTime() {
+        Instant stamped = Instant.now().minusSeconds(120).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+
+        exchange(start(18, "delayed").eventTimestamp(stamped).acctDelayTime(30).build(SECRET)).orElseThrow();
+
+        assertEquals(stamped.minusSeconds(30).toString().replace("Z", "+00:00"), sessions().get(0).get("start_time").asText());
+    }
+
+    @Test
+    void eventTimestampFromABrokenClockIsNotBelieved() {
+        Instant before = Instant.now().minusSeconds(1);
+
+        exchange(start(19, "future").eventTimestamp(Instant.parse("2099-01-01T00:00:00Z")).build(SECRET)).orElseThrow();
+
+        Instant start = Instant.parse(sessions().get(0).get("start_time").asText());
+        assertTrue(!start.isBefore(before.minusSeconds(1)) && start.isBefore(Instant.now().plusSeconds(1)), start.toString());
+    }
+}
