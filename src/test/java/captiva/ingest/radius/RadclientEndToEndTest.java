@@ -1,0 +1,107 @@
+package captiva.ingest.radius;
+
+import captiva.testing.ApiTest;
+import captiva.testing.Fixtures;
+import captiva.testing.Fixtures.Key;
+import captiva.testing.Fixtures.Location;
+import captiva.testing.Http;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * FreeRADIUS's own client, radclient (Debian package freeradius-utils), talks to the running
+ * service as a NAS would; the guest then shows in the read API. Skipped where radclient is not
+ * installed; CI installs it.
+ */
+@MicronautTest(transactional = false)
+@DisplayName("end to end with radclient")
+class RadclientEndToEndTest extends ApiTest {
+
+    private static final String SECRET = "radclient-secret";
+
+    @Inject
+    RadiusListener listener;
+
+    private Location venue;
+    private Key key;
+    private String nasIdentifier;
+
+    @BeforeAll
+    void aVenueWithANas() {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/radclient")), "radclient is not installed (apt-get install freeradius-utils)");
+        venue = given().location(given().tenant());
+        key = given().readKey(venue.tenant());
+        nasIdentifier = "radclient-ap-" + venue.id();
+        // radclient sends from 127.0.0.1, which other tests may register too: this NAS is known by its identifier.
+        Http.Response nas = http().post("/admin/tenants/" + venue.tenant().id() + "/locations/" + venue.id() + "/nas",
+                Map.of("ip_address", "127.0.0.1", "identifier", nasIdentifier, "secret", SECRET), Fixtures.admin());
+        assertEquals(201, nas.status(), nas.body());
+    }
+
+    private void radclient(String... attributes) throws IOException, InterruptedException {
+        Path input = Files.createTempFile("radclient", ".txt");
+        Files.write(input, List.of(attributes), StandardCharsets.UTF_8);
+        Process process = new ProcessBuilder("radclient", "-f", input.toString(), "-r", "3", "-t", "3",
+                "127.0.0.1:" + listener.port(), "acct", SECRET)
+                .redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(true, process.waitFor(30, TimeUnit.SECONDS), "radclient did not finish");
+        Files.delete(input);
+        assertEquals(0, process.exitValue(), "radclient got no Accounting-Response:\n" + output);
+    }
+
+    @Test
+    void guestAccountedWithRadclientShowsInTheReadApi() throws Exception {
+        radclient("Acct-Status-Type = Start", "Acct-Session-Id = \"rc-1\"", "User-Name = \"C6D144DE\"",
+                "Calling-Station-Id = \"14-2D-27-E7-40-2B\"", "Framed-IP-Address = 10.60.0.7",
+                "NAS-Identifier = \"" + nasIdentifier + "\"");
+        radclient("Acct-Status-Type = Interim-Update", "Acct-Session-Id = \"rc-1\"", "User-Name = \"C6D144DE\"",
+                "Framed-IP-Address = 10.60.0.7", "Acct-Session-Time = 60", "Acct-Output-Octets = 3340000",
+                "Acct-Input-Octets = 900580", "NAS-Identifier = \"" + nasIdentifier + "\"");
+
+        JsonNode session = http().get("/sessions", key.auth()).json().get("data").get(0);
+        assertEquals("14:2d:27:e7:40:2b", session.get("guest_device_mac").asText());
+        assertEquals("3.34 MB", session.get("downloaded_data").asText());
+        assertEquals("900.58 kB", session.get("uploaded_data").asText());
+        assertEquals("Online", session.get("connection_status").asText());
+        assertEquals(1, http().get("/sessions/count?online=true&location_id=" + venue.id(), key.auth()).json().get("count").asLong());
+        assertEquals("C6D144DE", http().get("/sessions/10.60.0.7", key.auth()).json().get("username").asText());
+
+        radclient("Acct-Status-Type = Stop", "Acct-Session-Id = \"rc-1\"", "User-Name = \"C6D144DE\"",
+                "Acct-Session-Time = 545", "Acct-Terminate-Cause = User-Request", "Acct-Output-Octets = 4000000",
+                "NAS-Identifier = \"" + nasIdentifier + "\"");
+
+        JsonNode stopped = http().get("/sessions", key.auth()).json().get("data").get(0);
+        assertEquals("Offline", stopped.get("connection_status").asText());
+        assertEquals("4.00 MB", stopped.get("downloaded_data").asText());
+        assertEquals(0, http().get("/sessions/count?online=true&location_id=" + venue.id(), key.auth()).json().get("count").asLong());
+    }
+
+    @Test
+    void radclientStatusServerIsAnswered() throws Exception {
+        Path input = Files.createTempFile("radclient", ".txt");
+        Files.write(input, List.of("Message-Authenticator = 0x00", "NAS-Identifier = \"" + nasIdentifier + "\""));
+        Process process = new ProcessBuilder("radclient", "-f", input.toString(), "-r", "2", "-t", "3",
+                "127.0.0.1:" + listener.port(), "status", SECRET).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        process.waitFor(30, TimeUnit.SECONDS);
+        Files.delete(input);
+
+        assertEquals(0, process.exitValue(), output);
+    }
+}
