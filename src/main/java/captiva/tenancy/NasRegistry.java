@@ -34,6 +34,7 @@ public class NasRegistry {
     private static final String OF_LOCATION = COLUMNS + "WHERE tenant_id = ? AND location_id = ? ORDER BY id";
 
     private static final String BY_IDENTIFIER = COLUMNS + "WHERE identifier = ?";
+    private static final String BY_ID = COLUMNS + "WHERE tenant_id = ? AND id = ?";
     private static final String BY_ADDRESS = COLUMNS + "WHERE ip_address = CAST(? AS inet) AND identifier IS NULL";
 
     private final JdbcOperations jdbc;
@@ -72,6 +73,18 @@ public class NasRegistry {
             }
         }
         return one(BY_ADDRESS, sourceAddress);
+    }
+
+    /** A NAS of this tenant, or empty: another tenant's NAS looks unknown. */
+    @ReadOnly
+    public Optional<Nas> find(long tenantId, long nasId) {
+        return jdbc.prepareStatement(BY_ID, st -> {
+            st.setLong(1, tenantId);
+            st.setLong(2, nasId);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? Optional.of(nas(rs)) : Optional.<Nas>empty();
+            }
+        });
     }
 
     private Optional<Nas> one(String sql, String value) {

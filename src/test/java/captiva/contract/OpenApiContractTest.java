@@ -326,6 +326,71 @@ class OpenApiContractTest extends ApiTest {
         assertEquals("0", refused.header("X-RateLimit-Remaining").orElseThrow());
     }
 
+    // ---- /ingest/accounting ----
+
+    private String ingestKey(int perMinute) {
+        return newKey(tenantId, Map.of("name", "ingest", "scopes", List.of("ingest"), "rate_limit_per_minute", perMinute))
+                .get("key").asText();
+    }
+
+    private String newNas() {
+        return post(nasPath(venueId), Map.of("ip_address", freshNasAddress(), "secret", "s"), ADMIN).expect(201).json()
+                .get("id").asText();
+    }
+
+    private static Map<String, Object> accounting(String nasId, String type, Object... fields) {
+        Map<String, Object> record = new java.util.LinkedHashMap<>();
+        record.put("nas_id", nasId);
+        record.put("acct_status_type", type);
+        for (int i = 0; i < fields.length; i += 2) {
+            record.put((String) fields[i], fields[i + 1]);
+        }
+        return record;
+    }
+
+    @Test
+    void accountingBatchMatchesTheSpec() {
+        String nas = newNas();
+
+        post("/ingest/accounting", List.of(
+                accounting(nas, "Start", "acct_session_id", "c-1", "event_time", "2024-06-01T12:00:00Z",
+                        "username", "C6D144DE", "guest_device_mac", "14:2d:27:e7:40:2b", "guest_device_ip", "10.0.0.9"),
+                accounting(nas, "Stop", "acct_session_id", "c-1", "acct_session_time", 545, "acct_input_octets", 900_580,
+                        "acct_output_octets", 3_340_000, "acct_terminate_cause", "User-Request"),
+                accounting(nas, "Accounting-On")), "Authorization", "Bearer " + ingestKey(100_000)).expect(200);
+    }
+
+    @Test
+    void accountingWithAnotherTenantsNasAnswers400NamingIt() {
+        String otherTenant = newTenant("UTC");
+        String foreignNas = post("/admin/tenants/" + otherTenant + "/locations/" + newLocation(otherTenant, "UTC") + "/nas",
+                Map.of("ip_address", freshNasAddress(), "secret", "s"), ADMIN).expect(201).json().get("id").asText();
+
+        Http.Response r = post("/ingest/accounting", List.of(accounting(foreignNas, "Start", "acct_session_id", "x")),
+                "Authorization", "Bearer " + ingestKey(100_000)).expect(400);
+
+        assertEquals("/0/nas_id", r.json().get("errors").get(0).get("name").asText());
+    }
+
+    @Test
+    void accountingWithoutKeyAnswers401() {
+        post("/ingest/accounting", List.of(accounting(newNas(), "Accounting-On"))).expectRefusal(401, "validation.request.security.missing");
+    }
+
+    @Test
+    void accountingWithAReadKeyAnswers403() {
+        post("/ingest/accounting", List.of(accounting(newNas(), "Accounting-On")), readAuth()).expect(403);
+    }
+
+    @Test
+    void accountingBeyondTheKeysRateLimitAnswers429() {
+        String slow = ingestKey(1);
+        String nas = newNas();
+        post("/ingest/accounting", List.of(accounting(nas, "Accounting-On")), "Authorization", "Bearer " + slow).expect(200);
+
+        post("/ingest/accounting", List.of(accounting(nas, "Accounting-On")), "Authorization", "Bearer " + slow).expect(429);
+    }
+
     // ---- /admin/tenants ----
 
     @Test

@@ -1,0 +1,143 @@
+package captiva.ingest.accounting;
+
+import captiva.common.IpAddresses;
+import captiva.common.MacAddress;
+import captiva.common.OpaqueIds;
+import captiva.common.Timestamps;
+import captiva.common.problem.ApiProblem;
+import captiva.common.problem.Problem.InvalidParam;
+import captiva.sessions.AccountingEvent;
+import captiva.sessions.SessionRecorder;
+import captiva.tenancy.NasRegistry;
+import captiva.tenancy.NasRegistry.Nas;
+import captiva.tenancy.TenantScope;
+import jakarta.inject.Singleton;
+
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Applies accounting records sent over HTTP through the same session lifecycle as RADIUS
+ * ({@link SessionRecorder}): idempotent and order-tolerant. All records are checked first, every
+ * bad field is named, and nothing is stored unless all are good; then all go in one transaction.
+ */
+@Singleton
+class AccountingIngest {
+
+    static final int MAX_TEXT = 253;   // a RADIUS attribute holds at most 253 octets
+    private static final Map<String, AccountingEvent.Type> STATUS_TYPES = Map.of(
+            "Start", AccountingEvent.Type.START,
+            "Interim-Update", AccountingEvent.Type.INTERIM_UPDATE,
+            "Stop", AccountingEvent.Type.STOP,
+            "Accounting-On", AccountingEvent.Type.ACCOUNTING_ON,
+            "Accounting-Off", AccountingEvent.Type.ACCOUNTING_OFF);
+
+    private final SessionRecorder recorder;
+    private final NasRegistry nasRegistry;
+    private final OpaqueIds ids;
+    private final Clock clock;
+
+    AccountingIngest(SessionRecorder recorder, NasRegistry nasRegistry, OpaqueIds ids, Clock clock) {
+        this.recorder = recorder;
+        this.nasRegistry = nasRegistry;
+        this.ids = ids;
+        this.clock = clock;
+    }
+
+    /** Stores the records in order and returns how many. */
+    int store(TenantScope scope, List<AccountingRecord> records) {
+        Instant arrival = clock.instant();
+        List<InvalidParam> errors = new ArrayList<>();
+        Map<Long, Optional<Nas>> nasCache = new HashMap<>();
+        List<AccountingEvent> events = new ArrayList<>(records.size());
+        for (int i = 0; i < records.size(); i++) {
+            toEvent("/" + i + "/", records.get(i), scope, arrival, nasCache, errors).ifPresent(events::add);
+        }
+        if (!errors.isEmpty()) {
+            throw new ApiProblem.InvalidParameters(errors);
+        }
+        recorder.record(events);
+        return events.size();
+    }
+
+    private Optional<AccountingEvent> toEvent(String at, AccountingRecord r, TenantScope scope, Instant arrival,
+                                              Map<Long, Optional<Nas>> nasCache, List<InvalidParam> errors) {
+        if (r == null) {
+            errors.add(new InvalidParam(at.substring(0, at.length() - 1), "must be an accounting record"));
+            return Optional.empty();
+        }
+        int before = errors.size();
+        Nas nas = null;
+        OptionalLong nasId = r.nasId() == null ? OptionalLong.empty() : ids.decode(OpaqueIds.Kind.NAS, r.nasId());
+        if (nasId.isEmpty()) {
+            errors.add(new InvalidParam(at + "nas_id", r.nasId() == null ? "is required" : "is not a NAS of this tenant"));
+        } else {
+            nas = nasCache.computeIfAbsent(nasId.getAsLong(), id -> nasRegistry.find(scope.tenantId(), id))
+                    .filter(n -> scope.maySee(n.locationId())).orElse(null);
+            if (nas == null) {
+                errors.add(new InvalidParam(at + "nas_id", "is not a NAS of this tenant"));
+            }
+        }
+        AccountingEvent.Type type = r.acctStatusType() == null ? null : STATUS_TYPES.get(r.acctStatusType());
+        if (type == null) {
+            errors.add(new InvalidParam(at + "acct_status_type", "must be one of " + String.join(", ", STATUS_TYPES.keySet())));
+        }
+        if (type != null && !type.isNasWide() && (r.acctSessionId() == null || r.acctSessionId().isEmpty())) {
+            errors.add(new InvalidParam(at + "acct_session_id", "is required for " + r.acctStatusType()));
+        }
+        Instant eventTime = arrival;
+        if (r.eventTime() != null) {
+            eventTime = Timestamps.parse(r.eventTime()).orElse(null);
+            if (eventTime == null) {
+                errors.add(new InvalidParam(at + "event_time", "must be " + Timestamps.EXPECTED));
+            }
+        }
+        String mac = null;
+        if (r.guestDeviceMac() != null) {
+            mac = MacAddress.parse(r.guestDeviceMac()).orElse(null);
+            if (mac == null) {
+                errors.add(new InvalidParam(at + "guest_device_mac", "is not a MAC address"));
+            }
+        }
+        String ip = null;
+        if (r.guestDeviceIp() != null) {
+            ip = IpAddresses.parse(r.guestDeviceIp()).map(InetAddress::getHostAddress).orElse(null);
+            if (ip == null) {
+                errors.add(new InvalidParam(at + "guest_device_ip", "is not an IPv4 or IPv6 address"));
+            }
+        }
+        nonNegative(at + "acct_input_octets", r.acctInputOctets(), errors);
+        nonNegative(at + "acct_output_octets", r.acctOutputOctets(), errors);
+        nonNegative(at + "acct_session_time", r.acctSessionTime(), errors);
+        text(at + "acct_session_id", r.acctSessionId(), errors);
+        text(at + "username", r.username(), errors);
+        text(at + "acct_terminate_cause", r.acctTerminateCause(), errors);
+        if (errors.size() > before) {
+            return Optional.empty();
+        }
+        return Optional.of(new AccountingEvent(nas.tenantId(), nas.locationId(), nas.id(),
+                type.isNasWide() ? null : r.acctSessionId(), type, eventTime, r.username(), mac, ip,
+                r.acctInputOctets() == null ? 0 : r.acctInputOctets(),
+                r.acctOutputOctets() == null ? 0 : r.acctOutputOctets(),
+                r.acctSessionTime(), r.acctTerminateCause()));
+    }
+
+    private static void nonNegative(String name, Long value, List<InvalidParam> errors) {
+        if (value != null && value < 0) {
+            errors.add(new InvalidParam(name, "must not be negative"));
+        }
+    }
+
+    private static void text(String name, String value, List<InvalidParam> errors) {
+        if (value != null && value.length() > MAX_TEXT) {
+            errors.add(new InvalidParam(name, "is longer than " + MAX_TEXT + " characters"));
+        }
+    }
+}
