@@ -8,6 +8,8 @@
 #                   [--db-password ''] [--http-port 18080] [--radius-port 18130] [--skip-build]
 #                   [-- IngestBenchmark options, e.g. --sessions 20000 --windows 16,64,256,1024]
 #
+# CAPTIVA_JAVA_OPTS adds JVM options for the server, e.g. a JFR recording:
+#   CAPTIVA_JAVA_OPTS=-XX:StartFlightRecording=filename=target/ingest.jfr bench/ingest.sh ...
 # The database must exist and should be empty or Captiva's: Flyway migrates it. Nothing is assumed:
 # without --jdbc-url the script refuses to run.
 set -euo pipefail
@@ -58,7 +60,7 @@ echo "starting $jar (log: $log)"
 DATASOURCES_DEFAULT_URL="$jdbc_url" DATASOURCES_DEFAULT_USERNAME="$db_user" DATASOURCES_DEFAULT_PASSWORD="$db_password" \
   CAPTIVA_ADMIN_TOKEN="$admin_token" MICRONAUT_SERVER_PORT="$http_port" \
   CAPTIVA_RADIUS_ACCOUNTING_PORT="$radius_port" CAPTIVA_RADIUS_BIND_ADDRESS=127.0.0.1 \
-  java -Xmx512m -jar "$jar" > "$log" 2>&1 &
+  java -Xmx512m ${CAPTIVA_JAVA_OPTS:-} -jar "$jar" > "$log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true' EXIT
 
