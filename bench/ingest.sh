@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# RADIUS ingest benchmark (issue 6): builds Captiva, starts the packaged jar against the PostgreSQL
+# you name, registers a NAS through the admin API, drives it with IngestBenchmark at rising windows
+# and checks that the database holds exactly what was acknowledged. Loopback only; every run is
+# bounded in packets and time. See BENCHMARKS.md.
+#
+#   bench/ingest.sh --jdbc-url jdbc:postgresql://127.0.0.1:5432/captiva_bench [--db-user postgres]
+#                   [--db-password ''] [--http-port 18080] [--radius-port 18130] [--skip-build]
+#                   [-- IngestBenchmark options, e.g. --sessions 20000 --windows 16,64,256,1024]
+#
+# CAPTIVA_JAVA_OPTS adds JVM options for the server, e.g. a JFR recording:
+#   CAPTIVA_JAVA_OPTS=-XX:StartFlightRecording=filename=target/ingest.jfr bench/ingest.sh ...
+# The database must exist and should be empty or Captiva's: Flyway migrates it. Nothing is assumed:
+# without --jdbc-url the script refuses to run.
+set -euo pipefail
+
+jdbc_url=""
+db_user="postgres"
+db_password=""
+http_port=18080
+radius_port=18130
+build=1
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --jdbc-url) jdbc_url="$2"; shift 2 ;;
+    --db-user) db_user="$2"; shift 2 ;;
+    --db-password) db_password="$2"; shift 2 ;;
+    --http-port) http_port="$2"; shift 2 ;;
+    --radius-port) radius_port="$2"; shift 2 ;;
+    --skip-build) build=0; shift ;;
+    --) shift; break ;;
+    *) echo "unknown option $1 (see the header of $0)" >&2; exit 2 ;;
+  esac
+done
+if [[ -z "$jdbc_url" ]]; then
+  echo "usage: $0 --jdbc-url jdbc:postgresql://HOST:PORT/DATABASE [--db-user U] [--db-password P] [-- options]" >&2
+  exit 2
+fi
+
+cd "$(dirname "$0")/.."
+if ss -Hltn "sport = :$http_port" | grep -q . || ss -Hlun "sport = :$radius_port" | grep -q .; then
+  echo "port $http_port/tcp or $radius_port/udp is taken: pass --http-port / --radius-port" >&2
+  exit 2
+fi
+
+if [[ $build -eq 1 ]]; then
+  echo "building (package, test classes, test classpath)..."
+  mvn -B -q -DskipTests package
+  mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt
+fi
+jar=$(ls target/captiva-*.jar | grep -v original- | head -1)
+classpath="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
+
+admin_token="bench-$(date +%s)-$RANDOM"
+secret="bench-secret-$RANDOM$RANDOM"
+nas_identifier="bench-nas-$(date +%s)-$RANDOM"
+log=target/bench-ingest-server.log
+
+echo "starting $jar (log: $log)"
+DATASOURCES_DEFAULT_URL="$jdbc_url" DATASOURCES_DEFAULT_USERNAME="$db_user" DATASOURCES_DEFAULT_PASSWORD="$db_password" \
+  CAPTIVA_ADMIN_TOKEN="$admin_token" MICRONAUT_SERVER_PORT="$http_port" \
+  CAPTIVA_RADIUS_ACCOUNTING_PORT="$radius_port" CAPTIVA_RADIUS_BIND_ADDRESS=127.0.0.1 \
+  java -Xmx512m ${CAPTIVA_JAVA_OPTS:-} -jar "$jar" > "$log" 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true' EXIT
+
+for _ in $(seq 1 180); do
+  if curl -fs "http://127.0.0.1:$http_port/health" > /dev/null; then break; fi
+  if ! kill -0 "$server" 2>/dev/null; then echo "the jar died:" >&2; tail -50 "$log" >&2; exit 1; fi
+  sleep 0.5
+done
+curl -fs "http://127.0.0.1:$http_port/health" > /dev/null || { echo "the jar did not start" >&2; exit 1; }
+
+api() {
+  curl -fsS -X POST -H "Authorization: Bearer $admin_token" -H 'Content-Type: application/json' \
+    "http://127.0.0.1:$http_port$1" -d "$2"
+}
+tenant=$(api /admin/tenants '{"name":"Ingest benchmark","time_zone":"UTC"}' | jq -r .id)
+location=$(api "/admin/tenants/$tenant/locations" '{"name":"Bench venue","time_zone":"UTC"}' | jq -r .id)
+api "/admin/tenants/$tenant/locations/$location/nas" \
+  "{\"ip_address\":\"127.0.0.1\",\"identifier\":\"$nas_identifier\",\"secret\":\"$secret\"}" > /dev/null
+echo "registered NAS $nas_identifier"
+
+cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$1/stat"; }
+cpu_before=$(cpu_seconds "$server")
+status=0
+java -Xmx1g -cp "$classpath" captiva.ingest.radius.load.IngestBenchmark \
+  --port "$radius_port" --secret "$secret" --nas-identifier "$nas_identifier" \
+  --jdbc-url "$jdbc_url" --jdbc-user "$db_user" --jdbc-password "$db_password" "$@" || status=$?
+echo "server CPU during the benchmark: $(awk -v a="$cpu_before" -v b="$(cpu_seconds "$server")" 'BEGIN { printf "%.1f", b - a }') s"
+exit $status

@@ -1,0 +1,140 @@
+package captiva.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The shaded jar run with {@code java -jar} as a separate process (failsafe passes its path in
+ * {@code captiva.jar}), configured only through environment variables, as a deployment is. The
+ * process can be stopped politely or killed with SIGKILL, which is what crash tests need.
+ */
+public final class PackagedJar implements AutoCloseable {
+
+    private final Process process;
+    private final List<String> output;
+
+    private PackagedJar(Process process, List<String> output) {
+        this.process = process;
+        this.output = output;
+    }
+
+    /** Starts the jar and returns once it logged "Startup completed"; fails with its output otherwise. */
+    public static PackagedJar start(Map<String, String> environment, Duration startupTimeout) {
+        ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-jar", System.getProperty("captiva.jar"))
+                .redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start the packaged jar", e);
+        }
+        List<String> output = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                lines.lines().forEach(output::add);
+            } catch (IOException | UncheckedIOException ended) {
+                // the process ended, maybe killed
+            }
+        }, "jar-output-" + process.pid());
+        reader.setDaemon(true);
+        reader.start();
+        PackagedJar jar = new PackagedJar(process, output);
+        Instant deadline = Instant.now().plus(startupTimeout);
+        while (output.stream().noneMatch(line -> line.contains("Startup completed"))) {
+            if (!process.isAlive() || Instant.now().isAfter(deadline)) {
+                process.destroyForcibly();
+                throw new AssertionError("the jar did not start:\n" + jar.output());
+            }
+            sleep(100);
+        }
+        return jar;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Everything the process printed so far. */
+    public String output() {
+        return String.join("\n", output);
+    }
+
+    /** SIGKILL (what {@link Process#destroyForcibly()} sends on Linux): no shutdown hook, no drain. */
+    public void kill() {
+        process.destroyForcibly();
+        waitFor(Duration.ofSeconds(10));
+    }
+
+    /** SIGTERM, then SIGKILL if it is not gone within the time. */
+    public void stop(Duration grace) {
+        process.destroy();
+        if (!waitFor(grace)) {
+            kill();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            stop(Duration.ofSeconds(20));
+        }
+    }
+
+    private boolean waitFor(Duration time) {
+        try {
+            return process.waitFor(time.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** A TCP port nobody listens on right now. */
+    public static int freeTcpPort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A UDP port nobody listens on right now. */
+    public static int freeUdpPort() {
+        try (DatagramSocket socket = new DatagramSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
