@@ -76,6 +76,14 @@ class AdminApiTest extends ApiTest {
         }
 
         @Test
+        void textTheDatabaseCannotStoreIsA400NotA500() {
+            Http.Response r = http().post("/admin/tenants", "{\"name\":\"Acme\\u0000Malls\",\"time_zone\":\"UTC\"}", admin());
+
+            assertEquals(400, r.status(), r.body());
+            assertEquals("application/problem+json", r.contentType());
+        }
+
+        @Test
         void unreadableBodyIsA400Problem() {
             Http.Response r = http().post("/admin/tenants", "{not json", admin());
 

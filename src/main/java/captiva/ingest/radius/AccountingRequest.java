@@ -245,7 +245,8 @@ public final class AccountingRequest {
 
     private String text(int type) {
         byte[] value = first(type);
-        return value == null ? null : new String(value, StandardCharsets.UTF_8);   // replaces, never throws
+        // Invalid UTF-8 is replaced, never thrown; NUL (padding on some NAS) cannot be stored in PostgreSQL text.
+        return value == null ? null : new String(value, StandardCharsets.UTF_8).replace("\0", "");
     }
 
     private Long integer(int type, String name) {

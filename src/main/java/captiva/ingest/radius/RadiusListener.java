@@ -1,5 +1,6 @@
 package captiva.ingest.radius;
 
+import captiva.common.problem.DatabaseFailures;
 import captiva.ingest.radius.AccountingPacketHandler.Verdict;
 import captiva.sessions.SessionRecorder;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -160,12 +161,19 @@ public class RadiusListener {
         }
     }
 
-    /** One transaction for the batch; answers only after it committed. */
+    /**
+     * One transaction for the batch; answers only after it committed. Returns false when the
+     * database is failing (the caller backs off); a batch refused for one packet's data is split
+     * so that the good packets are stored and answered and only the bad one is dropped.
+     */
     private boolean store(List<PendingPacket> batch) {
         long started = System.nanoTime();
         try {
             recorder.record(batch.stream().map(PendingPacket::event).toList());
         } catch (RuntimeException e) {
+            if (DatabaseFailures.classify(e) == DatabaseFailures.Kind.BAD_DATA) {
+                return storeApart(batch, e);
+            }
             for (PendingPacket packet : batch) {
                 handler.notStored(packet);
             }
@@ -182,12 +190,33 @@ public class RadiusListener {
         return true;
     }
 
+    private boolean storeApart(List<PendingPacket> batch, RuntimeException refusal) {
+        if (batch.size() == 1) {
+            handler.notStored(batch.get(0));
+            drop(DropReason.UNUSABLE, 1, "the database refused its values: " + refusal.getMessage(), batch.get(0).sender());
+            return true;
+        }
+        int half = batch.size() / 2;
+        boolean first = store(batch.subList(0, half));
+        boolean second = store(batch.subList(half, batch.size()));
+        return first && second;
+    }
+
+    /** A full socket buffer is waited out briefly; an answer still not sent is counted, and the NAS retransmits. */
     private void send(byte[] response, SocketAddress to) {
         try {
-            channel.send(ByteBuffer.wrap(response), to);
+            for (int attempt = 0; attempt < 3; attempt++) {
+                if (channel.send(ByteBuffer.wrap(response), to) > 0) {
+                    return;
+                }
+                Thread.sleep(1);
+            }
+            count("answer_not_sent");
         } catch (IOException e) {
-            // The answer is lost like any UDP datagram; the NAS retransmits and gets it again.
+            count("answer_not_sent");
             LOG.debug("Could not answer {}: {}", to, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -64,6 +64,10 @@ record SessionFilter(@Nullable Long guestId, @Nullable Long locationId, @Nullabl
             errors.add(new InvalidParam(name, "must be given once"));
             return null;
         }
+        if (values.get(0).indexOf('\0') >= 0) {
+            errors.add(new InvalidParam(name, "must not contain NUL characters"));
+            return null;
+        }
         return values.get(0);
     }
 

@@ -23,12 +23,14 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Real UDP on loopback: each test is a NAS at its own 127.x address, registered through the admin API. */
@@ -223,6 +225,59 @@ class RadiusListenerTest extends ApiTest {
 
         assertTrue(answer.isPresent());
         assertEquals(1, sessions().size());
+    }
+
+    @Test
+    void nulCharactersInTextAreLeftOutNotFatal() {
+        exchange(RadiusPacketBuilder.accountingRequest(20).acctStatusType(AcctStatusType.START).acctSessionId("nul\0id")
+                .userName("bad\0name").framedIpAddress(ipv4("10.1.1.5")).build(SECRET)).orElseThrow();
+
+        assertEquals(1, sessions().size());
+        assertEquals("badname", http().get("/sessions/10.1.1.5", key.auth()).json().get("username").asText());
+    }
+
+    @Test
+    void aPacketTheDatabaseRefusesIsDroppedAloneAndTheRestOfItsBatchIsAnswered() throws Exception {
+        // A trigger makes PostgreSQL refuse one session's data (SQLSTATE 22023), as it would refuse bad text.
+        String poison = "poison-" + nasAddress;
+        try (var db = java.sql.DriverManager.getConnection(captiva.testing.TestDatabase.properties().get("datasources.default.url"),
+                "postgres", "postgres"); var st = db.createStatement()) {
+            st.execute("CREATE OR REPLACE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS "
+                    + "$$ BEGIN RAISE EXCEPTION 'refused' USING ERRCODE = '22023'; END $$");
+            st.execute("CREATE TRIGGER refuse_poison BEFORE INSERT ON session FOR EACH ROW "
+                    + "WHEN (NEW.acct_session_id = '" + poison + "') EXECUTE FUNCTION refuse_poison()");
+        }
+        try {
+            double before = dropped("unusable");
+            List<byte[]> good = new java.util.ArrayList<>();
+            try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(nasAddress, 0))) {
+                socket.setSoTimeout(3000);
+                InetSocketAddress server = new InetSocketAddress("127.0.0.1", listener.port());
+                byte[] bad = start(100, poison).build(SECRET);
+                socket.send(new DatagramPacket(bad, bad.length, server));
+                for (int i = 0; i < 20; i++) {
+                    byte[] packet = start(101 + i, "good-" + i).build(SECRET);
+                    socket.send(new DatagramPacket(packet, packet.length, server));
+                }
+                for (int i = 0; i < 20; i++) {
+                    DatagramPacket answer = new DatagramPacket(new byte[4096], 4096);
+                    socket.receive(answer);
+                    good.add(Arrays.copyOf(answer.getData(), answer.getLength()));
+                }
+                socket.setSoTimeout(500);
+                assertThrows(SocketTimeoutException.class, () -> socket.receive(new DatagramPacket(new byte[4096], 4096)),
+                        "the refused packet must not be answered");
+            }
+
+            assertEquals(20, good.size());
+            assertEquals(20, http().get("/sessions/count", key.auth()).json().get("count").asLong());
+            assertEquals(before + 1, dropped("unusable"));
+        } finally {
+            try (var db = java.sql.DriverManager.getConnection(captiva.testing.TestDatabase.properties().get("datasources.default.url"),
+                    "postgres", "postgres"); var st = db.createStatement()) {
+                st.execute("DROP TRIGGER refuse_poison ON session");
+            }
+        }
     }
 
     @Test

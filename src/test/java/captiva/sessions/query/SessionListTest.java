@@ -356,6 +356,11 @@ class SessionListTest extends ApiTest {
         }
 
         @Test
+        void nulCharacterInAParameterIsRejected() {
+            assertRejectedNaming("yas_id=a%00b", "yas_id");
+        }
+
+        @Test
         void repeatedParameterIsRejectedNotGuessed() {
             assertRejectedNaming("per_page=5&per_page=50", "per_page");
         }
