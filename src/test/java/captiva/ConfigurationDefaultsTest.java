@@ -37,5 +37,6 @@ class ConfigurationDefaultsTest implements TestPropertyProvider {
     void rateLimitsDefaultToSixtyPerKeyAndThirtyFailuresPerAddress() {
         assertEquals(60, limits.defaultPerMinute());
         assertEquals(30, limits.failedAuthPerMinute());
+        assertEquals(RateLimitProperties.Store.LOCAL, limits.store());
     }
 }

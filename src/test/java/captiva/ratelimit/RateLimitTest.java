@@ -6,10 +6,12 @@ import captiva.testing.Fixtures.Tenant;
 import captiva.testing.Http;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,6 +20,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @MicronautTest(transactional = false)
 @DisplayName("rate limits")
 class RateLimitTest extends ApiTest {
+
+    /** Time stands still unless a test moves it: a refill cannot slip in while a test counts requests. */
+    @BeforeEach
+    void stopTime() {
+        clock.freezeAt(Instant.now());
+    }
 
     @AfterEach
     void realTime() {

@@ -18,7 +18,7 @@ public final class Fixtures {
 
     private final Http http;
 
-    Fixtures(Http http) {
+    public Fixtures(Http http) {
         this.http = http;
     }
 

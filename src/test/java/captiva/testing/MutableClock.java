@@ -15,19 +15,27 @@ import java.time.ZoneOffset;
 public class MutableClock extends Clock {
 
     private volatile Duration offset = Duration.ZERO;
+    private volatile Instant frozenAt;
 
     public void advance(Duration by) {
         offset = offset.plus(by);
     }
 
+    /** Stops time at {@code instant} until {@link #reset()}: token refills cannot race a test's requests. */
+    public void freezeAt(Instant instant) {
+        frozenAt = instant;
+    }
+
     /** Back to real time; tests that move the clock call this when done. */
     public void reset() {
         offset = Duration.ZERO;
+        frozenAt = null;
     }
 
     @Override
     public Instant instant() {
-        return Instant.now().plus(offset);
+        Instant frozen = frozenAt;
+        return (frozen != null ? frozen : Instant.now()).plus(offset);
     }
 
     @Override
