@@ -70,6 +70,10 @@ public class RadiusListener {
             dropsSinceLog.put(reason, new AtomicLong());
         }
         meters.gauge("captiva.radius.queue.depth", queue, BlockingQueue::size);
+        // Registered now, so that dashboards and alerts see zeros rather than no series before the first packet.
+        meters.timer("captiva.radius.batch.commit");
+        meters.summary("captiva.radius.batch.size");
+        meters.counter("captiva.radius.packets", "outcome", "stored");
         try {
             channel = DatagramChannel.open();
             channel.setOption(StandardSocketOptions.SO_RCVBUF, 4 * 1024 * 1024);

@@ -1,9 +1,11 @@
 package captiva.tenancy.apikeys;
 
+import captiva.common.OpaqueIds;
 import captiva.common.problem.ApiProblem;
 import captiva.ratelimit.RateLimitDecision;
 import captiva.ratelimit.RateLimiter;
 import captiva.tenancy.TenantScope;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.order.Ordered;
 import io.micronaut.http.HttpHeaders;
@@ -44,13 +46,18 @@ class ApiKeyFilter implements Ordered {
     private final RateLimiter rateLimiter;
     private final AuthenticationFailures failures;
     private final Clock clock;
+    private final MeterRegistry meters;
+    private final OpaqueIds ids;
     private final Map<Long, Instant> lastUsedWritten = new ConcurrentHashMap<>();
 
-    ApiKeyFilter(ApiKeyRepository keys, RateLimiter rateLimiter, AuthenticationFailures failures, Clock clock) {
+    ApiKeyFilter(ApiKeyRepository keys, RateLimiter rateLimiter, AuthenticationFailures failures, Clock clock,
+                 MeterRegistry meters, OpaqueIds ids) {
         this.keys = keys;
         this.rateLimiter = rateLimiter;
         this.failures = failures;
         this.clock = clock;
+        this.meters = meters;
+        this.ids = ids;
     }
 
     @RequestFilter
@@ -74,6 +81,9 @@ class ApiKeyFilter implements Ordered {
                 apiKey.rateLimitPerMinute());
         request.setAttribute(DECISION_ATTRIBUTE, decision);
         if (!decision.allowed()) {
+            // Tagged with the tenant's public id: which customer runs into its limit is the question ops ask.
+            meters.counter(AuthenticationFailures.REJECTED_METRIC, "tenant", ids.encode(OpaqueIds.Kind.TENANT, apiKey.tenantId()))
+                    .increment();
             return withRateLimitHeaders(new ApiProblem.TooManyRequests(decision.retryAfterSeconds()).toResponse(), decision);
         }
         recordUse(apiKey);
