@@ -92,6 +92,16 @@ public class RadiusListener {
         LOG.info("RADIUS accounting listening on UDP {}:{}", properties.bindAddress(), port());
     }
 
+    /** Whether shutdown began: no packet is taken any more, queued ones are being stored and answered. */
+    public boolean draining() {
+        return !receiving;
+    }
+
+    /** Packets received and waiting for their transaction. */
+    public int queued() {
+        return queue.size();
+    }
+
     /** The bound UDP port; differs from the configured one when that is 0. */
     public int port() {
         try {
