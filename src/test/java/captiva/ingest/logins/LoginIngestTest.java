@@ -383,6 +383,21 @@ class LoginIngestTest extends ApiTest {
         }
 
         @Test
+        void laterLoginWinsWhenTheUsernameAndTheDeviceHaveDifferentLogins() {
+            Venue venue = aVenue();
+            postCreated(venue.ingest(), List.of(
+                    login(venue, "username", "ann-0042", "login_time", loginTime.minusSeconds(300).toString(),
+                            "login_type_name", "Registration", "guest", guest("Ann", null, "yas-ann")),
+                    login(venue, "guest_device_mac", MAC, "login_type_name", "Social", "guest", guest("Bob", null, "yas-bob"))));
+
+            String id = given().session(session(venue.location()).username("ann-0042").mac(MAC).started(loginTime.plusSeconds(30)).online());
+
+            JsonNode s = sessionView(venue, id);
+            assertEquals("yas-bob", s.get("yas_id").asText());
+            assertEquals("Social", s.get("login_type_name").asText());
+        }
+
+        @Test
         void fieldsTheWriterSetAreKeptAndOnlyTheMissingOnesFilled() {
             Venue venue = aVenue();
             postCreated(venue.ingest(), List.of(annsLogin(venue)));
