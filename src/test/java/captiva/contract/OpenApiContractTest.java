@@ -350,6 +350,17 @@ class OpenApiContractTest extends ApiTest {
     }
 
     @Test
+    void recordLoginsWithoutBodyAnswers400() {
+        send("POST", "/ingest/logins", "application/json", null, ingestAuth()).expectRefusal(400, "validation.request.body.missing");
+    }
+
+    @Test
+    void recordLoginsWithABodyThatIsNotJsonAnswers400() {
+        send("POST", "/ingest/logins", "application/json", "[{\"username\":", ingestAuth())
+                .expectRefusal(400, "validation.request.body.schema.invalidJson");
+    }
+
+    @Test
     void recordLoginsWithoutKeyAnswers401() {
         post("/ingest/logins", List.of(loginAt(venueId, "username", "C6D144DE")))
                 .expectRefusal(401, "validation.request.security.missing");
