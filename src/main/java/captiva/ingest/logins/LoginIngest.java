@@ -49,6 +49,13 @@ class LoginIngest {
         this.clock = clock;
     }
 
+    /**
+     * Checks every login, then stores them all in one transaction and links the sessions already
+     * stored. Waiting for in-flight session inserts and linking again happen in transactions of their
+     * own, after that commit: the waiting must hold no other lock, or it could deadlock with them.
+     *
+     * @throws ApiProblem.InvalidParameters naming every bad field; nothing is stored then
+     */
     LoginResults record(TenantScope scope, LoginBody body) {
         Instant now = clock.instant();
         List<InvalidParam> errors = new ArrayList<>();
