@@ -14,7 +14,7 @@ import java.util.OptionalLong;
 public class OpaqueIds {
 
     /** What a public id names; the ordinal is part of the encoding, so only append. */
-    public enum Kind { TENANT, LOCATION, NAS, API_KEY, GUEST, SESSION }
+    public enum Kind { TENANT, LOCATION, NAS, API_KEY, GUEST, SESSION, LOGIN }
 
     private static final int LENGTH = 11;
 

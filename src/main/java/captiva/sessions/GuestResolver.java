@@ -8,27 +8,48 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
- * Finds or creates the guest behind an imported session, within one tenant and one transaction:
- * the same person is matched by yas_id first, then by email, so repeated imports do not multiply guests.
+ * Finds or creates the guests of one tenant, within one transaction, by one matching rule: the same
+ * person is found by yas_id first, then by email (in any case), then, where the caller offers it,
+ * by username. A guest found by username only is taken when it does not contradict what is given:
+ * a guest with another yas_id or email is another person sharing the username (a room number, a
+ * voucher code), so a new guest is made instead of merging the two.
+ * <p>
+ * The session import finds by yas_id and email only, and leaves a guest it finds as it is; portal
+ * logins also find by username and update the guest with what they tell.
  */
-class GuestResolver {
+public final class GuestResolver {
 
     private static final String FIND_BY_YAS_ID = "SELECT id FROM guest WHERE tenant_id = ? AND yas_id = ? ORDER BY id LIMIT 1";
     private static final String FIND_BY_EMAIL = "SELECT id FROM guest WHERE tenant_id = ? AND lower(email) = lower(?) ORDER BY id LIMIT 1";
+    private static final String FIND_BY_USERNAME = """
+            SELECT id FROM guest WHERE tenant_id = ? AND username = ?
+              AND (CAST(? AS text) IS NULL OR yas_id IS NULL) AND (CAST(? AS text) IS NULL OR email IS NULL)
+            ORDER BY id LIMIT 1
+            """;
     private static final String CREATE = "INSERT INTO guest (tenant_id, username, name, email, yas_id) VALUES (?, ?, ?, ?, ?) RETURNING id";
+    // The username is the RADIUS User-Name that SessionRecorder looks guests up by: set, never replaced.
+    private static final String UPDATE = """
+            UPDATE guest SET name = COALESCE(?, name), email = COALESCE(?, email), yas_id = COALESCE(?, yas_id),
+                             username = COALESCE(username, ?)
+            WHERE tenant_id = ? AND id = ?
+            """;
 
     private final Connection connection;
     private final long tenantId;
     private final Map<String, Long> known = new HashMap<>();
 
-    GuestResolver(Connection connection, long tenantId) {
+    public GuestResolver(Connection connection, long tenantId) {
         this.connection = connection;
         this.tenantId = tenantId;
     }
 
-    /** Returns the guest's id, or null when the record names no guest. */
+    /**
+     * For imports: the guest's id, found by yas_id or email, else created with the session's username.
+     * Returns null when the record names no guest.
+     */
     @Nullable
     Long idOf(@Nullable ImportedSession.Guest guest, @Nullable String username) throws SQLException {
         if (guest == null || (guest.yasId() == null && guest.email() == null && guest.name() == null)) {
@@ -39,15 +60,57 @@ class GuestResolver {
         if (key != null && known.containsKey(key)) {
             return known.get(key);
         }
-        Long id = guest.yasId() != null ? find(FIND_BY_YAS_ID, guest.yasId()) : null;
-        if (id == null && guest.email() != null) {
-            id = find(FIND_BY_EMAIL, guest.email());
-        }
+        Long id = find(guest.yasId(), guest.email(), null);
         if (id == null) {
-            id = create(guest, username);
+            id = create(username, guest.name(), guest.email(), guest.yasId());
         }
         if (key != null) {
             known.put(key, id);
+        }
+        return id;
+    }
+
+    /**
+     * For portal logins: finds the guest by yas_id, email or username, sets the name, email and
+     * yas_id that are given (and the username if the guest has none), or creates the guest.
+     * Returns empty when nothing is given to know the guest by.
+     */
+    public OptionalLong identify(@Nullable String name, @Nullable String email, @Nullable String yasId,
+                                 @Nullable String username) throws SQLException {
+        if (name == null && email == null && yasId == null && username == null) {
+            return OptionalLong.empty();
+        }
+        Long id = find(yasId, email, username);
+        if (id == null) {
+            return OptionalLong.of(create(username, name, email, yasId));
+        }
+        try (PreparedStatement st = connection.prepareStatement(UPDATE)) {
+            st.setString(1, name);
+            st.setString(2, email);
+            st.setString(3, yasId);
+            st.setString(4, username);
+            st.setLong(5, tenantId);
+            st.setLong(6, id);
+            st.executeUpdate();
+        }
+        return OptionalLong.of(id);
+    }
+
+    /** The matching rule; a null username skips the last step. Returns null when no guest matches. */
+    @Nullable
+    private Long find(@Nullable String yasId, @Nullable String email, @Nullable String username) throws SQLException {
+        Long id = yasId != null ? find(FIND_BY_YAS_ID, yasId) : null;
+        if (id == null && email != null) {
+            id = find(FIND_BY_EMAIL, email);
+        }
+        if (id == null && username != null) {
+            try (PreparedStatement st = connection.prepareStatement(FIND_BY_USERNAME)) {
+                st.setLong(1, tenantId);
+                st.setString(2, username);
+                st.setString(3, yasId);
+                st.setString(4, email);
+                id = single(st);
+            }
         }
         return id;
     }
@@ -56,19 +119,25 @@ class GuestResolver {
         try (PreparedStatement st = connection.prepareStatement(sql)) {
             st.setLong(1, tenantId);
             st.setString(2, value);
-            try (ResultSet rs = st.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : null;
-            }
+            return single(st);
         }
     }
 
-    private long create(ImportedSession.Guest guest, @Nullable String username) throws SQLException {
+    @Nullable
+    private static Long single(PreparedStatement st) throws SQLException {
+        try (ResultSet rs = st.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : null;
+        }
+    }
+
+    private long create(@Nullable String username, @Nullable String name, @Nullable String email,
+                        @Nullable String yasId) throws SQLException {
         try (PreparedStatement st = connection.prepareStatement(CREATE)) {
             st.setLong(1, tenantId);
             st.setString(2, username);
-            st.setString(3, guest.name());
-            st.setString(4, guest.email());
-            st.setString(5, guest.yasId());
+            st.setString(3, name);
+            st.setString(4, email);
+            st.setString(5, yasId);
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);

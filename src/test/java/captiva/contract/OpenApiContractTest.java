@@ -92,6 +92,7 @@ class OpenApiContractTest extends ApiTest {
     private String venueId;
     private String otherTenantsVenueId;
     private String readKey;
+    private String ingestKey;
     private String referenceGuestId;
 
     @BeforeAll
@@ -105,6 +106,8 @@ class OpenApiContractTest extends ApiTest {
         venueId = newLocation(tenantId, "Europe/Istanbul");
         otherTenantsVenueId = newLocation(newTenant("America/New_York"), "America/New_York");
         readKey = newKey(tenantId, Map.of("name", "reader", "scopes", List.of("sessions:read"),
+                "rate_limit_per_minute", 100_000)).get("key").asText();
+        ingestKey = newKey(tenantId, Map.of("name", "portal", "scopes", List.of("ingest"),
                 "rate_limit_per_minute", 100_000)).get("key").asText();
         Instant now = Instant.now();
         importSessions(tenantId,
@@ -290,6 +293,108 @@ class OpenApiContractTest extends ApiTest {
     @Test
     void addressLookupRefusesAMalformedMoment() {
         get("/sessions/172.31.98.114?at=2017-01-05", readAuth()).expectRefusal(400, "validation.request.parameter.schema.format.date-time");
+    }
+
+    // ---- POST /ingest/logins ----
+
+    @Test
+    void recordLoginsWithEveryFieldMatchesTheSpec() {
+        Map<String, Object> login = loginAt(venueId, "username", "C6D144DE", "guest_device_mac", "14-2D-27-E7-40-2B",
+                "guest_device_description", "WebKit", "login_type_name", "Registration",
+                "service_profile_name", "Default Service Profile - 60 Minute(s)", "access_code", "",
+                "login_time", "2017-01-05T06:50:30+00:00",
+                "guest", Map.of("name", "Shagun Goel", "email", "shagun1486@outlook.com",
+                        "yas_id", "8f627d10-1abc-44d8-b964-a7816388173a"));
+
+        JsonNode answer = post("/ingest/logins", List.of(login), ingestAuth()).expect(201).json();
+
+        assertFalse(answer.get("logins").get(0).get("guest_id").isNull());
+    }
+
+    @Test
+    void oneLoginObjectNamingNoGuestMatchesTheSpec() {
+        JsonNode answer = post("/ingest/logins", loginAt(venueId, "guest_device_mac", "142d27e7402c"), ingestAuth()).expect(201).json();
+
+        assertTrue(answer.get("logins").get(0).get("guest_id").isNull());
+    }
+
+    @Test
+    void recordLoginsRefusesValuesOutsideTheirRange() {
+        Http.Response r = post("/ingest/logins", List.of(loginAt(venueId, "username", "", "guest_device_mac", "14:2d",
+                        "login_time", "yesterday", "guest", Map.of("email", "nobody", "yas_id", ""))), ingestAuth())
+                .expectRefusal(400, "validation.request.body.schema.oneOf");
+
+        assertEquals(5, r.json().get("errors").size());
+    }
+
+    @Test
+    void recordLoginsRefusesAFieldThatIsNotALogins() {
+        post("/ingest/logins", List.of(loginAt(venueId, "user_name", "C6D144DE")), ingestAuth())
+                .expectRefusal(400, "validation.request.body.schema.oneOf");
+    }
+
+    @Test
+    void recordLoginsRefusesAnEmptyList() {
+        post("/ingest/logins", List.of(), ingestAuth()).expectRefusal(400, "validation.request.body.schema.oneOf");
+    }
+
+    @Test
+    void recordLoginsRefusesALoginWithNeitherUsernameNorMac() {
+        // The spec cannot say "one of two fields"; the service does.
+        post("/ingest/logins", List.of(loginAt(venueId)), ingestAuth()).expect(400);
+    }
+
+    @Test
+    void recordLoginsRefusesAnotherTenantsLocationLikeAnUnknownOne() {
+        post("/ingest/logins", List.of(loginAt(otherTenantsVenueId, "username", "C6D144DE")), ingestAuth()).expect(400);
+    }
+
+    @Test
+    void recordLoginsWithoutBodyAnswers400() {
+        send("POST", "/ingest/logins", "application/json", null, ingestAuth()).expectRefusal(400, "validation.request.body.missing");
+    }
+
+    @Test
+    void recordLoginsWithABodyThatIsNotJsonAnswers400() {
+        send("POST", "/ingest/logins", "application/json", "[{\"username\":", ingestAuth())
+                .expectRefusal(400, "validation.request.body.schema.invalidJson");
+    }
+
+    @Test
+    void recordLoginsWithoutKeyAnswers401() {
+        post("/ingest/logins", List.of(loginAt(venueId, "username", "C6D144DE")))
+                .expectRefusal(401, "validation.request.security.missing");
+    }
+
+    @Test
+    void recordLoginsWithAReadKeyAnswers403() {
+        post("/ingest/logins", List.of(loginAt(venueId, "username", "C6D144DE")), readAuth()).expect(403);
+    }
+
+    @Test
+    void recordLoginsOfAnotherMediaTypeAnswers415() {
+        send("POST", "/ingest/logins", "text/plain", "[]", ingestAuth())
+                .expectRefusal(415, "validation.request.contentType.notAllowed");
+    }
+
+    @Test
+    void recordLoginsOverTwoMegabytesAnswers413() {
+        String huge = "[\"" + "x".repeat(2_200_000) + "\"]";
+
+        send("POST", "/ingest/logins", "application/json", huge, ingestAuth())
+                .expectRefusal(413, "validation.request.body.schema.oneOf");
+    }
+
+    @Test
+    void recordLoginsBeyondTheKeysRateLimitAnswers429() {
+        String slowKey = newKey(tenantId, Map.of("name", "one login a minute", "scopes", List.of("ingest"),
+                "rate_limit_per_minute", 1)).get("key").asText();
+        Object body = List.of(loginAt(venueId, "username", "C6D144DE"));
+        post("/ingest/logins", body, "Authorization", "Bearer " + slowKey).expect(201);
+
+        Http.Response refused = post("/ingest/logins", body, "Authorization", "Bearer " + slowKey).expect(429);
+
+        assertEquals("0", refused.header("X-RateLimit-Remaining").orElseThrow());
     }
 
     // ---- what every read operation answers ----
@@ -908,6 +1013,19 @@ class OpenApiContractTest extends ApiTest {
 
     private String[] readAuth() {
         return new String[] {"Authorization", "Bearer " + readKey};
+    }
+
+    private String[] ingestAuth() {
+        return new String[] {"X-API-Key", ingestKey};
+    }
+
+    private static Map<String, Object> loginAt(String location, Object... fields) {
+        Map<String, Object> login = new LinkedHashMap<>();
+        login.put("location_id", location);
+        for (int i = 0; i < fields.length; i += 2) {
+            login.put((String) fields[i], fields[i + 1]);
+        }
+        return login;
     }
 
     private static String encode(String value) {

@@ -3,12 +3,10 @@ package captiva.sessions.query;
 import captiva.common.MacAddress;
 import captiva.common.OpaqueIds;
 import captiva.common.Timestamps;
-import captiva.common.problem.ApiProblem;
 import captiva.common.problem.Problem.InvalidParam;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpParameters;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;

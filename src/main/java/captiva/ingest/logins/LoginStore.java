@@ -1,0 +1,148 @@
+package captiva.ingest.logins;
+
+import captiva.ingest.logins.LoginIngest.Login;
+import captiva.sessions.GuestResolver;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.data.jdbc.runtime.JdbcOperations;
+import io.micronaut.transaction.annotation.Transactional;
+import jakarta.inject.Singleton;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * The SQL of portal logins: guests, login rows, and linking the sessions already stored. Which
+ * login is a session's is the rule of V4__logins.sql ({@code latest_login}), which its trigger uses
+ * for sessions stored later.
+ */
+@Singleton
+class LoginStore {
+
+    private static final String INSERT = """
+            INSERT INTO login (tenant_id, location_id, guest_id, username, guest_device_mac, guest_device_description,
+                               login_type_name, service_profile_name, access_code, login_time)
+            VALUES (?, ?, ?, ?, CAST(? AS macaddr), ?, ?, ?, ?, ?)
+            RETURNING id
+            """;
+
+    /**
+     * Gives the login's guest and details to the stored sessions whose latest login it is: open ones
+     * whatever they showed, finished ones only if they had no guest or this one (a finished session
+     * of another guest stays theirs). Fields the login leaves out keep the session's values; sessions
+     * that already show all of it are not written again, so the count is of sessions changed. The
+     * username-or-MAC condition is implied by latest_login; it is here to lead the planner to the
+     * session indexes.
+     */
+    static final String LINK = """
+            UPDATE session s SET
+                guest_id                 = COALESCE(l.guest_id, s.guest_id),
+                guest_device_description = COALESCE(l.guest_device_description, s.guest_device_description),
+                login_type_name          = COALESCE(l.login_type_name, s.login_type_name),
+                service_profile_name     = COALESCE(l.service_profile_name, s.service_profile_name),
+                access_code              = COALESCE(l.access_code, s.access_code)
+            FROM login l
+            WHERE l.tenant_id = ? AND l.id = ?
+              AND s.tenant_id = l.tenant_id AND s.location_id = l.location_id
+              AND (s.username = l.username OR s.guest_device_mac = l.guest_device_mac)
+              AND (s.end_time IS NULL OR s.guest_id IS NULL OR s.guest_id = l.guest_id)
+              AND (s.guest_id, s.guest_device_description, s.login_type_name, s.service_profile_name, s.access_code)
+                  IS DISTINCT FROM
+                  (COALESCE(l.guest_id, s.guest_id), COALESCE(l.guest_device_description, s.guest_device_description),
+                   COALESCE(l.login_type_name, s.login_type_name), COALESCE(l.service_profile_name, s.service_profile_name),
+                   COALESCE(l.access_code, s.access_code))
+              AND l.id = (SELECT latest.id FROM latest_login(s.tenant_id, s.location_id, s.username, s.guest_device_mac,
+                                                             login_window_end(s.start_time, s.end_time)) latest)
+            """;
+
+    private static final String AWAIT_SESSIONS_IN_FLIGHT = "SELECT await_session_inserts(?)";
+
+    private final JdbcOperations jdbc;
+
+    LoginStore(JdbcOperations jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** A stored login, its guest (null when it names none) and how many sessions it linked. */
+    record Stored(long loginId, @Nullable Long guestId, int linkedSessions) {
+    }
+
+    /** Stores the logins in order, in one transaction: all of them or, on failure, none. */
+    @Transactional
+    public List<Stored> store(long tenantId, List<Login> logins) {
+        return jdbc.execute(connection -> {
+            GuestResolver guests = new GuestResolver(connection, tenantId);
+            List<Stored> stored = new ArrayList<>(logins.size());
+            for (Login login : logins) {
+                OptionalLong guest = guests.identify(login.guestName(), login.guestEmail(), login.guestYasId(), login.username());
+                Long guestId = guest.isPresent() ? guest.getAsLong() : null;
+                long loginId = insert(connection, tenantId, guestId, login);
+                stored.add(new Stored(loginId, guestId, link(connection, tenantId, loginId)));
+            }
+            return stored;
+        });
+    }
+
+    /**
+     * Returns once every session insert at the location that began before now has committed. Its
+     * own transaction, holding nothing else, so that it can never be part of a deadlock.
+     */
+    @Transactional
+    public void awaitSessionsInFlight(long locationId) {
+        jdbc.prepareStatement(AWAIT_SESSIONS_IN_FLIGHT, st -> {
+            st.setLong(1, locationId);
+            return st.execute();
+        });
+    }
+
+    /** Links the sessions of stored logins again, in order; returns how many each changed. */
+    @Transactional
+    public List<Integer> link(long tenantId, List<Long> loginIds) {
+        return jdbc.execute(connection -> {
+            List<Integer> linked = new ArrayList<>(loginIds.size());
+            for (long loginId : loginIds) {
+                linked.add(link(connection, tenantId, loginId));
+            }
+            return linked;
+        });
+    }
+
+    private static int link(Connection connection, long tenantId, long loginId) throws SQLException {
+        try (PreparedStatement st = connection.prepareStatement(LINK)) {
+            st.setLong(1, tenantId);
+            st.setLong(2, loginId);
+            return st.executeUpdate();
+        }
+    }
+
+    private static long insert(Connection connection, long tenantId, @Nullable Long guestId, Login login) throws SQLException {
+        try (PreparedStatement st = connection.prepareStatement(INSERT)) {
+            int i = 0;
+            st.setLong(++i, tenantId);
+            st.setLong(++i, login.locationId());
+            if (guestId == null) {
+                st.setNull(++i, Types.BIGINT);
+            } else {
+                st.setLong(++i, guestId);
+            }
+            st.setString(++i, login.username());
+            st.setString(++i, login.guestDeviceMac());
+            st.setString(++i, login.guestDeviceDescription());
+            st.setString(++i, login.loginTypeName());
+            st.setString(++i, login.serviceProfileName());
+            st.setString(++i, login.accessCode());
+            st.setObject(++i, OffsetDateTime.ofInstant(login.loginTime(), ZoneOffset.UTC));
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package captiva.ingest.logins;
+
+import captiva.testing.TestDatabase;
+import io.micronaut.flyway.FlywayMigrator;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.micronaut.test.support.TestPropertyProvider;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Linking stays a few index descents however many sessions and logins there are: the lookup that
+ * the session trigger runs on every new session, and the update a login runs, on tables big enough
+ * that the planner would rather scan than use a poor index. The plans are printed.
+ */
+@MicronautTest(transactional = false, startApplication = false)
+@DisplayName("login query plans")
+class LoginPlanTest implements TestPropertyProvider {
+
+    private static final int SESSIONS = 100_000;
+    private static final int LOGINS = 20_000;
+    private long tenantId;
+    private long locationId;
+    private long loginId;
+
+    @Override
+    public Map<String, String> getProperties() {
+        return TestDatabase.properties();
+    }
+
+    private static Connection connect() throws SQLException {
+        Map<String, String> db = TestDatabase.properties();
+        return DriverManager.getConnection(db.get("datasources.default.url"), db.get("datasources.default.username"),
+                db.get("datasources.default.password"));
+    }
+
+    /** One tenant, 50 venues, 5,000 guests who come back: sessions every 30 s and a login every 2 minutes. */
+    @BeforeAll
+    void bigTables(FlywayMigrator migrated) throws SQLException {
+        try (Connection c = connect(); Statement st = c.createStatement()) {
+            ResultSet t = st.executeQuery("INSERT INTO tenant (name, time_zone) VALUES ('login plan tenant', 'UTC') RETURNING id");
+            t.next();
+            tenantId = t.getLong(1);
+            st.execute("INSERT INTO location (tenant_id, name, time_zone) SELECT " + tenantId + ", 'venue ' || i, 'UTC' FROM generate_series(1, 50) i");
+            ResultSet l = st.executeQuery("SELECT min(id) FROM location WHERE tenant_id = " + tenantId);
+            l.next();
+            locationId = l.getLong(1);
+            st.execute("""
+                    INSERT INTO session (tenant_id, location_id, username, guest_device_mac, start_time, last_update, end_time)
+                    SELECT %d, %d + i %% 50, 'guest' || (i %% 5000), CAST(lpad(to_hex(i %% 5000), 12, '0') AS macaddr),
+                           now() - i * interval '30 seconds', now() - i * interval '30 seconds' + interval '20 minutes',
+                           CASE WHEN i %% 100 = 0 THEN NULL ELSE now() - i * interval '30 seconds' + interval '20 minutes' END
+                    FROM generate_series(1, %d) i
+                    """.formatted(tenantId, locationId, SESSIONS));
+            ResultSet inserted = st.executeQuery("""
+                    INSERT INTO login (tenant_id, location_id, username, guest_device_mac, login_type_name, login_time)
+                    SELECT %d, %d + i %% 50, 'guest' || (i %% 5000), CAST(lpad(to_hex(i %% 5000), 12, '0') AS macaddr),
+                           'Registration', now() - i * interval '2 minutes'
+                    FROM generate_series(1, %d) i
+                    RETURNING id
+                    """.formatted(tenantId, locationId, LOGINS));
+            inserted.next();
+            loginId = inserted.getLong(1);
+            st.execute("ANALYZE");
+        }
+    }
+
+    private static String text(PreparedStatement st) throws SQLException {
+        StringBuilder plan = new StringBuilder();
+        try (ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                plan.append(rs.getString(1)).append('\n');
+            }
+        }
+        return plan.toString();
+    }
+
+    private static void assertIndexes(String what, String plan, String... indexes) {
+        System.out.println("-- " + what + "\n" + plan);
+        assertFalse(plan.contains("Seq Scan"), what + " scans a table:\n" + plan);
+        for (String index : indexes) {
+            assertTrue(plan.contains(index), what + " does not use " + index + ":\n" + plan);
+        }
+    }
+
+    @Test
+    void newSessionFindsItsLatestLoginWithOneDescentPerIdentifier() throws SQLException {
+        try (Connection c = connect(); PreparedStatement st = c.prepareStatement(
+                "EXPLAIN SELECT * FROM latest_login(?, ?, ?, CAST(? AS macaddr), login_window_end(?, ?))")) {
+            st.setLong(1, tenantId);
+            st.setLong(2, locationId);
+            st.setString(3, "guest42");
+            st.setString(4, "00:00:00:00:00:2a");
+            st.setObject(5, OffsetDateTime.ofInstant(Instant.now(), ZoneOffset.UTC));
+            st.setObject(6, null);
+
+            String plan = text(st);
+
+            assertIndexes("session_link_login: latest_login", plan,
+                    "login_tenant_location_username_time_idx", "login_tenant_location_mac_time_idx");
+            assertTrue(plan.contains("Index Scan Backward"), plan);
+        }
+    }
+
+    @Test
+    void loginLinksByTheUsernameAndMacIndexesOfSessions() throws SQLException {
+        try (Connection c = connect(); PreparedStatement st = c.prepareStatement("EXPLAIN " + LoginStore.LINK)) {
+            st.setLong(1, tenantId);
+            st.setLong(2, loginId);
+
+            String plan = text(st);
+
+            assertIndexes("POST /ingest/logins: link", plan, "login_pkey", "session_tenant_username_started_idx",
+                    "session_tenant_mac_started_idx", "login_tenant_location_username_time_idx", "login_tenant_location_mac_time_idx");
+        }
+    }
+}
