@@ -59,6 +59,18 @@ public final class Fixtures {
         return new Location(r.json().get("id").asText(), tenant, timeZone);
     }
 
+    /** Registers a NAS at the location and returns its public id. */
+    public String nas(Location location, String ipAddress, String identifier, String secret) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("ip_address", ipAddress);
+        body.put("secret", secret);
+        if (identifier != null) {
+            body.put("identifier", identifier);
+        }
+        return created(http.post("/admin/tenants/" + location.tenant().id() + "/locations/" + location.id() + "/nas",
+                body, admin())).json().get("id").asText();
+    }
+
     /** A sessions:read key with a rate limit high enough that only rate-limit tests meet it. */
     public Key readKey(Tenant tenant) {
         return key(tenant, List.of("sessions:read"), null, 100_000);

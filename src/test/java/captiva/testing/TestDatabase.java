@@ -6,6 +6,9 @@ import org.testcontainers.containers.PostgreSQLContainer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.Map;
 
 /**
@@ -29,6 +32,13 @@ public final class TestDatabase {
             properties = start();
         }
         return properties;
+    }
+
+    /** A plain JDBC connection to the test database, for tests that check or prepare rows directly. */
+    public static Connection connect() throws SQLException {
+        Map<String, String> db = properties();
+        return DriverManager.getConnection(db.get("datasources.default.url"), db.get("datasources.default.username"),
+                db.get("datasources.default.password"));
     }
 
     private static Map<String, String> start() {

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -414,9 +413,7 @@ class LoginIngestTest extends ApiTest {
         @Test
         void sessionInsertedWhileTheLoginIsStoredIsLinkedOnceItCommits() throws Exception {
             Venue venue = aVenue();
-            Map<String, String> db = TestDatabase.properties();
-            try (Connection connection = DriverManager.getConnection(db.get("datasources.default.url"),
-                    db.get("datasources.default.username"), db.get("datasources.default.password"))) {
+            try (Connection connection = TestDatabase.connect()) {
                 connection.setAutoCommit(false);
                 try (PreparedStatement insert = connection.prepareStatement("""
                         INSERT INTO session (tenant_id, location_id, guest_device_mac, start_time, last_update)

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -42,16 +41,10 @@ class LoginPlanTest implements TestPropertyProvider {
         return TestDatabase.properties();
     }
 
-    private static Connection connect() throws SQLException {
-        Map<String, String> db = TestDatabase.properties();
-        return DriverManager.getConnection(db.get("datasources.default.url"), db.get("datasources.default.username"),
-                db.get("datasources.default.password"));
-    }
-
     /** One tenant, 50 venues, 5,000 guests who come back: sessions every 30 s and a login every 2 minutes. */
     @BeforeAll
     void bigTables(FlywayMigrator migrated) throws SQLException {
-        try (Connection c = connect(); Statement st = c.createStatement()) {
+        try (Connection c = TestDatabase.connect(); Statement st = c.createStatement()) {
             ResultSet t = st.executeQuery("INSERT INTO tenant (name, time_zone) VALUES ('login plan tenant', 'UTC') RETURNING id");
             t.next();
             tenantId = t.getLong(1);
@@ -99,7 +92,7 @@ class LoginPlanTest implements TestPropertyProvider {
 
     @Test
     void newSessionFindsItsLatestLoginWithOneDescentPerIdentifier() throws SQLException {
-        try (Connection c = connect(); PreparedStatement st = c.prepareStatement(
+        try (Connection c = TestDatabase.connect(); PreparedStatement st = c.prepareStatement(
                 "EXPLAIN SELECT * FROM latest_login(?, ?, ?, CAST(? AS macaddr), login_window_end(?, ?))")) {
             st.setLong(1, tenantId);
             st.setLong(2, locationId);
@@ -118,7 +111,7 @@ class LoginPlanTest implements TestPropertyProvider {
 
     @Test
     void loginLinksByTheUsernameAndMacIndexesOfSessions() throws SQLException {
-        try (Connection c = connect(); PreparedStatement st = c.prepareStatement("EXPLAIN " + LoginStore.LINK)) {
+        try (Connection c = TestDatabase.connect(); PreparedStatement st = c.prepareStatement("EXPLAIN " + LoginStore.LINK)) {
             st.setLong(1, tenantId);
             st.setLong(2, loginId);
 

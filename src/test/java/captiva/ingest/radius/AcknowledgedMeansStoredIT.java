@@ -7,6 +7,8 @@ import captiva.ingest.radius.load.AccountingTraffic.Packet;
 import captiva.ingest.radius.load.AcknowledgedCheck;
 import captiva.ingest.radius.load.AcknowledgedCheck.Outcome;
 import captiva.ingest.radius.load.AcknowledgedCheck.StoredSession;
+import captiva.testing.ApiTest;
+import captiva.testing.Fixtures;
 import captiva.testing.Http;
 import captiva.testing.PackagedJar;
 import captiva.testing.TestDatabase;
@@ -46,7 +48,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AcknowledgedMeansStoredIT {
 
-    private static final String ADMIN = "it-admin-token";
+    private static final String ADMIN = ApiTest.ADMIN_TOKEN;
     private static final byte[] SECRET = "kill-test-secret".getBytes(StandardCharsets.UTF_8);
     private static final int SESSIONS = 20_000;
     /** Killed once this many packets (a tenth of the traffic) were acknowledged: well inside the load. */
@@ -106,20 +108,10 @@ class AcknowledgedMeansStoredIT {
         nasId = AcknowledgedCheck.nasId(database, nasIdentifier);
     }
 
+    /** The NAS is known by its identifier: other tests may register 127.0.0.1 on the shared database. */
     private void registerNas(Http http) {
-        String[] admin = {"Authorization", "Bearer " + ADMIN};
-        String tenant = created(http.post("/admin/tenants", Map.of("name", "Kill " + run, "time_zone", "UTC"), admin))
-                .json().get("id").asText();
-        String location = created(http.post("/admin/tenants/" + tenant + "/locations",
-                Map.of("name", "Lobby", "time_zone", "UTC"), admin)).json().get("id").asText();
-        created(http.post("/admin/tenants/" + tenant + "/locations/" + location + "/nas",
-                Map.of("ip_address", "127.0.0.1", "identifier", nasIdentifier,
-                        "secret", new String(SECRET, StandardCharsets.UTF_8)), admin));
-    }
-
-    private static Http.Response created(Http.Response response) {
-        assertEquals(201, response.status(), response.body());
-        return response;
+        Fixtures given = new Fixtures(http);
+        given.nas(given.location(given.tenant("UTC")), "127.0.0.1", nasIdentifier, new String(SECRET, StandardCharsets.UTF_8));
     }
 
     @AfterAll

@@ -240,8 +240,7 @@ class RadiusListenerTest extends ApiTest {
     void aPacketTheDatabaseRefusesIsDroppedAloneAndTheRestOfItsBatchIsAnswered() throws Exception {
         // A trigger makes PostgreSQL refuse one session's data (SQLSTATE 22023), as it would refuse bad text.
         String poison = "poison-" + nasAddress;
-        try (var db = java.sql.DriverManager.getConnection(captiva.testing.TestDatabase.properties().get("datasources.default.url"),
-                "postgres", "postgres"); var st = db.createStatement()) {
+        try (var db = captiva.testing.TestDatabase.connect(); var st = db.createStatement()) {
             st.execute("CREATE OR REPLACE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS "
                     + "$$ BEGIN RAISE EXCEPTION 'refused' USING ERRCODE = '22023'; END $$");
             st.execute("CREATE TRIGGER refuse_poison BEFORE INSERT ON session FOR EACH ROW "
@@ -273,8 +272,7 @@ class RadiusListenerTest extends ApiTest {
             assertEquals(20, http().get("/sessions/count", key.auth()).json().get("count").asLong());
             assertEquals(before + 1, dropped("unusable"));
         } finally {
-            try (var db = java.sql.DriverManager.getConnection(captiva.testing.TestDatabase.properties().get("datasources.default.url"),
-                    "postgres", "postgres"); var st = db.createStatement()) {
+            try (var db = captiva.testing.TestDatabase.connect(); var st = db.createStatement()) {
                 st.execute("DROP TRIGGER refuse_poison ON session");
             }
         }

@@ -6,6 +6,8 @@ import captiva.ingest.radius.load.AccountingTraffic;
 import captiva.ingest.radius.load.AcknowledgedCheck;
 import captiva.ingest.radius.load.AcknowledgedCheck.Outcome;
 import captiva.ingest.radius.load.UdpBalancer;
+import captiva.testing.ApiTest;
+import captiva.testing.Fixtures;
 import captiva.testing.Http;
 import captiva.testing.PackagedJar;
 import captiva.testing.TestDatabase;
@@ -45,7 +47,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RollingRestartIT {
 
-    private static final String ADMIN = "rolling-admin-token";
+    private static final String ADMIN = ApiTest.ADMIN_TOKEN;
     private static final byte[] SECRET = "rolling-secret".getBytes(StandardCharsets.UTF_8);
     private static final int SESSIONS_PER_ROUND = 2_000;
 
@@ -124,20 +126,10 @@ class RollingRestartIT {
         throw new AssertionError("the load ended early");
     }
 
+    /** The NAS is known by its identifier: other tests may register 127.0.0.1 on the shared database. */
     private void registerNas(Http http) {
-        String[] admin = {"Authorization", "Bearer " + ADMIN};
-        String tenant = created(http.post("/admin/tenants", Map.of("name", "Rolling " + run, "time_zone", "UTC"), admin))
-                .json().get("id").asText();
-        String location = created(http.post("/admin/tenants/" + tenant + "/locations",
-                Map.of("name", "Lobby", "time_zone", "UTC"), admin)).json().get("id").asText();
-        created(http.post("/admin/tenants/" + tenant + "/locations/" + location + "/nas",
-                Map.of("ip_address", "127.0.0.1", "identifier", nasIdentifier,
-                        "secret", new String(SECRET, StandardCharsets.UTF_8)), admin));
-    }
-
-    private static Http.Response created(Http.Response response) {
-        assertEquals(201, response.status(), response.body());
-        return response;
+        Fixtures given = new Fixtures(http);
+        given.nas(given.location(given.tenant("UTC")), "127.0.0.1", nasIdentifier, new String(SECRET, StandardCharsets.UTF_8));
     }
 
     @AfterAll

@@ -10,7 +10,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -40,16 +39,10 @@ class QueryPlanTest implements TestPropertyProvider {
         return TestDatabase.properties();
     }
 
-    private static Connection connect() throws SQLException {
-        Map<String, String> db = TestDatabase.properties();
-        return DriverManager.getConnection(db.get("datasources.default.url"), db.get("datasources.default.username"),
-                db.get("datasources.default.password"));
-    }
-
     /** Two tenants, 50 venues each, sessions every 30 s over the past ~70 days, 1 in 100 still open. */
     @BeforeAll
     void aBigTable(FlywayMigrator migrated) throws SQLException {
-        try (Connection c = connect(); Statement st = c.createStatement()) {
+        try (Connection c = TestDatabase.connect(); Statement st = c.createStatement()) {
             for (int tenant = 0; tenant < 2; tenant++) {
                 ResultSet t = st.executeQuery("INSERT INTO tenant (name, time_zone) VALUES ('plan tenant', 'UTC') RETURNING id");
                 t.next();
@@ -75,7 +68,7 @@ class QueryPlanTest implements TestPropertyProvider {
     }
 
     private String plan(SessionQueries.Statement statement) throws SQLException {
-        try (Connection c = connect(); PreparedStatement st = statement.prepare(c, "EXPLAIN ")) {
+        try (Connection c = TestDatabase.connect(); PreparedStatement st = statement.prepare(c, "EXPLAIN ")) {
             return text(st);
         }
     }
@@ -147,7 +140,7 @@ class QueryPlanTest implements TestPropertyProvider {
     @Test
     void ipLookupUsesTheAddressIndexes() throws SQLException {
         String sql = "EXPLAIN " + String.format(IpHolderLookup.NOW, IpHolderLookup.HOLDER_FIELDS, "");
-        try (Connection c = connect(); PreparedStatement st = c.prepareStatement(sql)) {
+        try (Connection c = TestDatabase.connect(); PreparedStatement st = c.prepareStatement(sql)) {
             st.setArray(1, c.createArrayOf("text", new String[] {"10.0.0.1", "10.0.0.2", "10.0.19.136"}));
             st.setLong(2, tenantId);
             st.setObject(3, SessionQueries.offset(Instant.now().minusSeconds(660)));
