@@ -244,6 +244,13 @@ class HostileInputTest extends ApiTest {
     }
 
     @Test
+    void aTwentyKilobyteHeaderIsAProblem() {
+        Http.Response r = raw(("GET /sessions HTTP/1.1\r\nHost: localhost\r\nX-API-Key: " + "k".repeat(20_000)
+                + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        assertClearError(r, "long header");
+    }
+
+    @Test
     void aWrongMethodIsAProblem() {
         Http.Response r = http().delete("/sessions", read.auth());
         assertClearError(r, "DELETE /sessions");
