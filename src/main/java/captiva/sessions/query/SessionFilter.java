@@ -66,6 +66,11 @@ record SessionFilter(@Nullable Long guestId, @Nullable Long locationId, @Nullabl
             errors.add(new InvalidParam(name, "must not contain NUL characters"));
             return null;
         }
+        // The decoder turns percent-escapes that are not UTF-8 into U+FFFD: refuse rather than search for a guess.
+        if (values.get(0).indexOf('\uFFFD') >= 0) {
+            errors.add(new InvalidParam(name, "must be percent-encoded UTF-8"));
+            return null;
+        }
         return values.get(0);
     }
 

@@ -1,0 +1,451 @@
+package captiva.security;
+
+import captiva.testing.ApiTest;
+import captiva.testing.Fixtures;
+import captiva.testing.Fixtures.Key;
+import captiva.testing.Fixtures.Location;
+import captiva.testing.Fixtures.SessionSpec;
+import captiva.testing.Fixtures.Tenant;
+import captiva.testing.Http;
+import captiva.testing.TestDatabase;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.ShrinkingMode;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.StringJoiner;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Tenant isolation as a property: random worlds of tenants, locations, guests and sessions (MACs,
+ * private IPs, yas_ids and emails deliberately shared across tenants and locations), created
+ * through the admin API, then random requests over every read endpoint and parameter, with ids
+ * taken from any tenant. Every answer is checked against an oracle computed here from what was
+ * created: nothing another tenant (or, for a restricted key, another location) owns ever shows up,
+ * and counts and existence match exactly what the key may see.
+ *
+ * <p>jqwik does not run under Micronaut's JUnit 5 extension, so the application is started here.
+ */
+class TenantIsolationProperties {
+
+    private static final String[] MACS = {"02:00:00:00:00:01", "02:00:00:00:00:02", "14:2d:27:e7:40:2b", "aa:bb:cc:dd:ee:ff"};
+    private static final String[] IPS = {"10.0.0.1", "10.0.0.2", "192.168.1.10", "172.16.0.5", "fd00::1"};
+    /** yas_ids with LIKE wildcards, quotes and a case variant: only an exact match may find them. */
+    private static final String[] YAS_IDS = {"y-0", "%", null, "y_3'; --", "Y-0", null};
+    private static final Duration SLOT = Duration.ofMinutes(10);
+
+    private static EmbeddedServer server;
+    private static Http http;
+    private static Fixtures given;
+    /** Every session this class ever created, by its unique username, so any holder can be traced. */
+    private static final Map<String, Row> EVER = new HashMap<>();
+
+    @BeforeContainer
+    static void start() {
+        Map<String, Object> properties = new HashMap<>(TestDatabase.properties());
+        properties.put("captiva.admin.token", ApiTest.ADMIN_TOKEN);
+        properties.put("micronaut.server.port", -1);
+        server = ApplicationContext.run(EmbeddedServer.class, properties, "test");
+        http = new Http(server.getURL().toString());
+        given = new Fixtures(http);
+    }
+
+    @AfterContainer
+    static void stop() {
+        if (server != null) {
+            server.getApplicationContext().close();
+        }
+    }
+
+    @Property(tries = 60, shrinking = ShrinkingMode.BOUNDED)
+    void noAnswerEverShowsDataTheKeyMayNotSee(@ForAll("worlds") WorldSpec spec) {
+        World world = build(spec);
+        for (RequestSpec request : spec.requests()) {
+            Key key = world.keys.get(Math.floorMod(request.key(), world.keys.size()));
+            switch (Math.floorMod(request.kind(), 3)) {
+                case 0 -> checkList(world, key, request);
+                case 1 -> checkCount(world, key, request);
+                default -> checkHolders(world, key, request);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- generation
+
+    record SessionGen(int tenant, int location, Integer guest, int mac, int ip, boolean online, int startSlot, int length) {
+    }
+
+    /** Null fields are parameters left out; ints pick from pools spanning every tenant of the world. */
+    record RequestSpec(int kind, int key, Integer guest, Integer location, Integer mac, Integer yas, Integer online,
+                       Integer startSlot, Integer endSlot, Integer page, Integer newestFirst, Integer ips, Integer at,
+                       Integer day) {
+        static RequestSpec of(int kind, int key, List<Integer> o) {
+            return new RequestSpec(kind, key, o.get(0), o.get(1), o.get(2), o.get(3), o.get(4), o.get(5), o.get(6),
+                    o.get(7), o.get(8), o.get(9), o.get(10), o.get(11));
+        }
+    }
+
+    record WorldSpec(List<Integer> locationsPerTenant, List<Integer> restrictions, List<SessionGen> sessions,
+                     List<RequestSpec> requests) {
+    }
+
+    @Provide
+    Arbitrary<WorldSpec> worlds() {
+        Arbitrary<SessionGen> session = Combinators.combine(
+                Arbitraries.integers().between(0, 2), Arbitraries.integers().between(0, 2),
+                Arbitraries.integers().between(0, YAS_IDS.length - 1).injectNull(0.2),
+                Arbitraries.integers().between(0, MACS.length - 1), Arbitraries.integers().between(0, IPS.length - 1),
+                Arbitraries.of(true, false), Arbitraries.integers().between(0, 20), Arbitraries.integers().between(0, 9)
+        ).as(SessionGen::new);
+        Arbitrary<Integer> option = Arbitraries.integers().between(0, 1000).injectNull(0.6);
+        Arbitrary<RequestSpec> request = Combinators.combine(
+                Arbitraries.integers().between(0, 2), Arbitraries.integers().between(0, 100),
+                option.list().ofSize(12)).as(RequestSpec::of);
+        return Combinators.combine(
+                Arbitraries.integers().between(1, 3).list().ofMinSize(2).ofMaxSize(3),
+                Arbitraries.integers().between(1, 7).list().ofSize(3),
+                session.list().ofMinSize(1).ofMaxSize(24),
+                request.list().ofMinSize(1).ofMaxSize(12)).as(WorldSpec::new);
+    }
+
+    // ---------------------------------------------------------------- the world and its oracle
+
+    /** One created session as the oracle knows it. */
+    record Row(String id, String username, Tenant tenant, Location location, Integer guest, String mac, String ip,
+               Instant start, Instant end) {
+        boolean online() {
+            return end == null;
+        }
+    }
+
+    static final class World {
+        final List<Tenant> tenants = new ArrayList<>();
+        final List<Location> locations = new ArrayList<>();
+        final List<Key> keys = new ArrayList<>();
+        final Map<String, Set<String>> keyLocations = new HashMap<>();   // key id -> location ids, absent = all
+        final List<Row> rows = new ArrayList<>();
+        final Map<String, Row> byId = new HashMap<>();
+        final Map<String, String> guestIds = new HashMap<>();           // tenant id + "/" + guest index -> opaque id
+        final List<String> allGuestIds = new ArrayList<>();
+        Instant base;
+
+        boolean maySee(Key key, Row row) {
+            Set<String> only = keyLocations.get(key.id());
+            return row.tenant().id().equals(key.tenant().id()) && (only == null || only.contains(row.location().id()));
+        }
+
+        String guestId(Row row) {
+            return row.guest() == null ? null : guestIds.get(row.tenant().id() + "/" + row.guest());
+        }
+
+        String yas(Row row) {
+            return row.guest() == null ? null : YAS_IDS[row.guest()];
+        }
+    }
+
+    private static World build(WorldSpec spec) {
+        World w = new World();
+        w.base = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        for (int t = 0; t < spec.locationsPerTenant().size(); t++) {
+            Tenant tenant = given.tenant(t % 2 == 0 ? "Europe/London" : "America/New_York");
+            w.tenants.add(tenant);
+            List<Location> own = new ArrayList<>();
+            for (int l = 0; l < spec.locationsPerTenant().get(t); l++) {
+                own.add(given.location(tenant));
+            }
+            w.locations.addAll(own);
+            w.keys.add(given.readKey(tenant));
+            // A restricted key on a non-empty subset of the tenant's locations, from a bit mask.
+            int mask = spec.restrictions().get(t) & ((1 << own.size()) - 1);
+            List<Location> allowed = new ArrayList<>();
+            for (int l = 0; l < own.size(); l++) {
+                if ((mask & (1 << l)) != 0) {
+                    allowed.add(own.get(l));
+                }
+            }
+            if (allowed.isEmpty()) {
+                allowed.add(own.get(0));
+            }
+            Key restricted = given.readKey(tenant, allowed.toArray(Location[]::new));
+            w.keys.add(restricted);
+            w.keyLocations.put(restricted.id(), allowed.stream().map(Location::id).collect(Collectors.toSet()));
+        }
+        Map<Tenant, List<SessionSpec>> imports = new HashMap<>();
+        Map<Tenant, List<Row>> pending = new HashMap<>();
+        for (SessionGen g : spec.sessions()) {
+            Tenant tenant = w.tenants.get(g.tenant() % w.tenants.size());
+            List<Location> own = w.locations.stream().filter(l -> l.tenant().equals(tenant)).toList();
+            Location location = own.get(g.location() % own.size());
+            String username = "u-" + java.util.UUID.randomUUID();
+            Instant start = w.base.minus(SLOT.multipliedBy(g.startSlot() + (g.online() ? 1 : 2)));
+            Instant end = g.online() ? null : start.plus(Duration.ofMinutes(g.length() + 1));
+            SessionSpec s = Fixtures.session(location).username(username).mac(MACS[g.mac()]).ip(IPS[g.ip()]).started(start);
+            s = g.online() ? s.online() : s.ended(end);
+            if (g.guest() != null) {
+                // Same yas_id and email in every tenant; a name per tenant, so a cross-tenant join would show.
+                s.guest("Guest " + g.guest() + " of " + tenant.id(), "guest" + g.guest() + "@example.org", YAS_IDS[g.guest()]);
+            }
+            imports.computeIfAbsent(tenant, x -> new ArrayList<>()).add(s);
+            pending.computeIfAbsent(tenant, x -> new ArrayList<>())
+                    .add(new Row(null, username, tenant, location, g.guest(), MACS[g.mac()], IPS[g.ip()], start, end));
+        }
+        for (Map.Entry<Tenant, List<SessionSpec>> e : imports.entrySet()) {
+            List<String> ids = given.sessions(e.getValue().toArray(SessionSpec[]::new));
+            List<Row> rows = pending.get(e.getKey());
+            for (int i = 0; i < ids.size(); i++) {
+                Row r = rows.get(i);
+                Row row = new Row(ids.get(i), r.username(), r.tenant(), r.location(), r.guest(), r.mac(), r.ip(), r.start(), r.end());
+                w.rows.add(row);
+                w.byId.put(row.id(), row);
+                EVER.put(row.username(), row);
+            }
+        }
+        learnGuestIds(w);
+        return w;
+    }
+
+    /** Guest ids are opaque and made by the service: learnt once per tenant, and checked to be one per guest. */
+    private static void learnGuestIds(World w) {
+        for (int t = 0; t < w.tenants.size(); t++) {
+            Key whole = w.keys.get(2 * t);
+            JsonNode data = ok(http.get("/sessions?per_page=100", whole.auth())).get("data");
+            for (JsonNode s : data) {
+                Row row = w.byId.get(s.get("id").asText());
+                assertNotNull(row, "a whole-tenant key listed a session it did not create: " + s);
+                if (row.guest() != null) {
+                    String id = s.get("guest_id").asText();
+                    String known = w.guestIds.putIfAbsent(row.tenant().id() + "/" + row.guest(), id);
+                    assertTrue(known == null || known.equals(id), "one guest, two ids: " + known + ", " + id);
+                }
+            }
+        }
+        w.allGuestIds.addAll(new LinkedHashSet<>(w.guestIds.values()));
+        assertEquals(w.guestIds.size(), w.allGuestIds.size(), "two tenants share a guest id");
+    }
+
+    // ---------------------------------------------------------------- filters, as the oracle reads them
+
+    /** The filter of one request: the query string sent, and the rows of the world it selects, ignoring the key. */
+    record Filter(String query, List<Row> matching, boolean exact) {
+    }
+
+    private static Filter filter(World w, RequestSpec r) {
+        StringJoiner q = new StringJoiner("&");
+        List<Row> rows = new ArrayList<>(w.rows);
+        boolean exact = true;
+        if (r.guest() != null && !w.allGuestIds.isEmpty()) {
+            String id = w.allGuestIds.get(r.guest() % w.allGuestIds.size());
+            q.add("guest_id=" + id);
+            rows.removeIf(row -> !id.equals(w.guestId(row)));
+        }
+        if (r.location() != null) {
+            Location l = w.locations.get(r.location() % w.locations.size());
+            q.add("location_id=" + l.id());
+            rows.removeIf(row -> !row.location().id().equals(l.id()));
+        }
+        if (r.mac() != null) {
+            String mac = MACS[r.mac() % MACS.length];
+            // Written in capitals with dashes half the time: the same device either way.
+            q.add("guest_device_mac=" + (r.mac() % 2 == 0 ? mac : mac.toUpperCase().replace(':', '-')));
+            rows.removeIf(row -> !row.mac().equals(mac));
+        }
+        if (r.yas() != null) {
+            String yas = YAS_IDS[r.yas() % YAS_IDS.length];
+            if (yas != null) {
+                q.add("yas_id=" + enc(yas));
+                rows.removeIf(row -> !yas.equals(w.yas(row)));
+            }
+        }
+        if (r.online() != null) {
+            boolean online = r.online() % 2 == 0;
+            q.add("online=" + online);
+            rows.removeIf(row -> row.online() != online);
+        }
+        if (r.startSlot() != null) {
+            Instant from = w.base.minus(SLOT.multipliedBy(r.startSlot() % 23)).minus(SLOT.dividedBy(2));
+            q.add("start_time=" + enc(from.toString()));
+            rows.removeIf(row -> row.start().isBefore(from));
+        }
+        if (r.endSlot() != null) {
+            Instant until = w.base.minus(SLOT.multipliedBy(r.endSlot() % 23)).minus(SLOT.dividedBy(2));
+            q.add("end_time=" + enc(until.toString()));
+            rows.removeIf(row -> row.end() == null || !row.end().isBefore(until));
+        }
+        if (r.day() != null) {
+            // Days are read in the venue's time zone: only "nothing foreign" is checked, not the exact set.
+            q.add("start_time=" + w.base.minus(Duration.ofDays(r.day() % 2)).toString().substring(0, 10));
+            exact = false;
+            if (r.startSlot() != null) {
+                // start_time twice would be refused as a whole: the day replaces the instant.
+                return filter(w, new RequestSpec(r.kind(), r.key(), r.guest(), r.location(), r.mac(), r.yas(), r.online(),
+                        null, r.endSlot(), r.page(), r.newestFirst(), r.ips(), r.at(), r.day()));
+            }
+        }
+        if (r.newestFirst() != null) {
+            q.add("last_session_first=" + (r.newestFirst() % 2 == 0));
+        }
+        return new Filter(q.toString(), rows, exact);
+    }
+
+    private static List<Row> visible(World w, Key key, List<Row> rows) {
+        return rows.stream().filter(row -> w.maySee(key, row)).toList();
+    }
+
+    // ---------------------------------------------------------------- checks per endpoint
+
+    private static void checkList(World w, Key key, RequestSpec r) {
+        Filter f = filter(w, r);
+        int perPage = r.page() == null ? 100 : 1 + r.page() % 4;
+        int page = r.page() == null ? 1 : 1 + (r.page() / 4) % 3;
+        String path = "/sessions?" + join(f.query(), "per_page=" + perPage, "page=" + page);
+        JsonNode data = ok(http.get(path, key.auth())).get("data");
+        Set<String> returned = new HashSet<>();
+        for (JsonNode s : data) {
+            String id = s.get("id").asText();
+            Row row = w.byId.get(id);
+            assertNotNull(row, path + ": a session this world never created: " + s);
+            assertTrue(w.maySee(key, row), path + ": " + keyName(w, key) + " was shown " + row);
+            assertEquals(row.location().id(), s.get("location_id").asText(), path);
+            assertEquals(row.mac(), s.get("guest_device_mac").asText(), path);
+            assertEquals(row.ip(), s.get("guest_device_ip").asText(), path);
+            assertEquals(w.guestId(row), text(s.get("guest_id")), path + ": guest of " + row);
+            assertEquals(w.yas(row), text(s.get("yas_id")), path + ": yas_id of " + row);
+            assertTrue(returned.add(id), path + ": listed twice: " + id);
+        }
+        List<Row> expected = visible(w, key, f.matching());
+        if (!f.exact()) {
+            return;
+        }
+        if (r.page() == null) {
+            assertEquals(expected.stream().map(Row::id).collect(Collectors.toSet()), returned, path + " as " + keyName(w, key));
+        } else {
+            int size = Math.max(0, Math.min(perPage, expected.size() - (page - 1) * perPage));
+            assertEquals(size, returned.size(), path + " as " + keyName(w, key));
+            assertTrue(expected.stream().map(Row::id).collect(Collectors.toSet()).containsAll(returned), path);
+        }
+    }
+
+    private static void checkCount(World w, Key key, RequestSpec r) {
+        Filter f = filter(w, r);
+        String path = "/sessions/count" + (f.query().isEmpty() ? "" : "?" + f.query());
+        long count = ok(http.get(path, key.auth())).get("count").asLong();
+        long expected = visible(w, key, f.matching()).size();
+        if (f.exact()) {
+            assertEquals(expected, count, path + " as " + keyName(w, key));
+        } else {
+            assertTrue(count <= visible(w, key, w.rows).size(), path + " counted more than the key may see");
+        }
+    }
+
+    private static void checkHolders(World w, Key key, RequestSpec r) {
+        int seed = r.ips() == null ? 0 : r.ips();
+        List<String> asked = new ArrayList<>();
+        for (int i = 0; i <= seed % 3; i++) {
+            String ip = IPS[(seed / 3 + i * 2) % IPS.length];
+            if (!asked.contains(ip)) {
+                asked.add(ip);
+            }
+        }
+        Location at = r.location() == null ? null : w.locations.get(r.location() % w.locations.size());
+        Instant when = r.at() == null ? null : w.base.minus(SLOT.multipliedBy(r.at() % 23)).minus(Duration.ofMinutes(1));
+        String path = "/sessions/" + String.join(",", asked) + "?"
+                + join(at == null ? "" : "location_id=" + at.id(), when == null ? "" : "at=" + enc(when.toString()));
+        Http.Response response = http.get(path, key.auth());
+        List<JsonNode> holders = new ArrayList<>();
+        if (asked.size() == 1 && response.status() == 404) {
+            assertProblem(response, path);
+        } else {
+            JsonNode body = ok(response);
+            if (asked.size() == 1) {
+                holders.add(body);
+            } else {
+                body.forEach(holders::add);
+            }
+        }
+        Set<String> answered = new HashSet<>();
+        for (JsonNode h : holders) {
+            String ip = h.get("ip_address").asText();
+            assertTrue(asked.contains(ip) && answered.add(ip), path + ": unasked or repeated " + h);
+            Row row = EVER.get(text(h.get("username")));
+            assertNotNull(row, path + ": a holder nobody created: " + h);
+            assertTrue(w.maySee(key, row), path + ": " + keyName(w, key) + " was shown " + row);
+            assertEquals(ip, row.ip(), path + ": " + h);
+            assertTrue(at == null || at.id().equals(row.location().id()), path + ": holder elsewhere: " + row);
+            assertEquals(row.guest() == null ? null : "guest" + row.guest() + "@example.org", text(h.get("email")), path);
+            assertEquals(row.guest() == null ? null : "Guest " + row.guest() + " of " + row.tenant().id(), text(h.get("name")), path);
+        }
+        if (when == null) {
+            // Now: an address has a holder exactly when the key may see a session that used it; online ones first.
+            for (String ip : asked) {
+                List<Row> candidates = visible(w, key, w.rows).stream()
+                        .filter(row -> row.ip().equals(ip) && (at == null || row.location().id().equals(at.id()))).toList();
+                assertEquals(!candidates.isEmpty(), answered.contains(ip), path + " as " + keyName(w, key) + ", " + ip);
+                if (candidates.stream().anyMatch(Row::online)) {
+                    JsonNode h = holders.stream().filter(x -> x.get("ip_address").asText().equals(ip)).findFirst().orElseThrow();
+                    assertTrue(EVER.get(h.get("username").asText()).online(), path + ": an offline holder over an online one");
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static JsonNode ok(Http.Response r) {
+        if (r.status() != 200) {
+            fail("expected 200, got " + r.status() + ": " + r.body());
+        }
+        return r.json();
+    }
+
+    private static void assertProblem(Http.Response r, String path) {
+        assertTrue(r.contentType().startsWith("application/problem+json"), path + ": " + r.contentType());
+    }
+
+    private static String keyName(World w, Key key) {
+        Set<String> only = w.keyLocations.get(key.id());
+        return "key of " + key.tenant().id() + (only == null ? "" : " restricted to " + only);
+    }
+
+    private static String text(JsonNode node) {
+        return node == null || node.isNull() ? null : node.asText();
+    }
+
+    private static String join(String... parts) {
+        StringJoiner j = new StringJoiner("&");
+        for (String p : parts) {
+            if (p != null && !p.isEmpty()) {
+                j.add(p);
+            }
+        }
+        return j.toString();
+    }
+
+    private static String enc(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+}
