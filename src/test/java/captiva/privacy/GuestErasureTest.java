@@ -185,6 +185,16 @@ class GuestErasureTest extends ApiTest {
         }
 
         @Test
+        void anEmailOnlyAnotherTenantKnowsLooksUnknown() {
+            Tenant mine = given().tenant();
+            Venue theirs = aVenueWithAnn(uniqueEmail());
+
+            Http.Response r = erase(mine, "email", theirs.email());
+
+            assertEquals(404, r.status(), r::body);
+        }
+
+        @Test
         void anotherTenantsGuestIdLooksUnknown() {
             Venue mine = aVenueWithAnn(uniqueEmail());
             Venue theirs = aVenueWithAnn(uniqueEmail());
