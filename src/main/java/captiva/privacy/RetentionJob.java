@@ -9,6 +9,7 @@ import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -40,14 +41,22 @@ public class RetentionJob {
                 WHERE tenant_id = ? AND login_time < ?
                 LIMIT ? FOR UPDATE SKIP LOCKED)
             """;
-    // A guest referred to by a kept session or login stays: it was seen within the period.
+    // A guest referred to by a kept session or login stays: it was seen within the period. Guests go
+    // through in id order, a batch of candidates after another, so that the many old guests that
+    // stay (regulars) are looked at once per run rather than once per batch.
     private static final String DELETE_GUESTS = """
-            DELETE FROM guest WHERE id IN (
-                SELECT g.id FROM guest g
-                WHERE g.tenant_id = ? AND g.created_at < ?
-                  AND NOT EXISTS (SELECT 1 FROM session s WHERE s.tenant_id = g.tenant_id AND s.guest_id = g.id)
-                  AND NOT EXISTS (SELECT 1 FROM login l WHERE l.tenant_id = g.tenant_id AND l.guest_id = g.id)
-                LIMIT ? FOR UPDATE SKIP LOCKED)
+            WITH candidate AS (
+                SELECT id FROM guest
+                WHERE tenant_id = ? AND id > ? AND created_at < ?
+                ORDER BY id LIMIT ?),
+            gone AS (
+                DELETE FROM guest WHERE id IN (
+                    SELECT g.id FROM guest g JOIN candidate c ON c.id = g.id
+                    WHERE NOT EXISTS (SELECT 1 FROM session s WHERE s.tenant_id = g.tenant_id AND s.guest_id = g.id)
+                      AND NOT EXISTS (SELECT 1 FROM login l WHERE l.tenant_id = g.tenant_id AND l.guest_id = g.id)
+                    FOR UPDATE OF g SKIP LOCKED)
+                RETURNING id)
+            SELECT (SELECT count(*) FROM candidate), (SELECT max(id) FROM candidate), (SELECT count(*) FROM gone)
             """;
 
     private final JdbcOperations jdbc;
@@ -96,7 +105,7 @@ public class RetentionJob {
         int[] batches = {0};
         long sessions = repeat(DELETE_SESSIONS, tenant.id(), cutoff, 2, batches);
         long logins = repeat(DELETE_LOGINS, tenant.id(), cutoff, 1, batches);
-        long guests = repeat(DELETE_GUESTS, tenant.id(), cutoff, 1, batches);
+        long guests = deleteGuests(tenant.id(), cutoff, batches);
         return new Purged(sessions, logins, guests, batches[0]);
     }
 
@@ -110,6 +119,38 @@ public class RetentionJob {
             total += deleted;
         } while (deleted == properties.batchSize());
         return total;
+    }
+
+    /** Walks the tenant's old guests in id order, a batch at a time, until a batch comes back short. */
+    private long deleteGuests(long tenantId, OffsetDateTime cutoff, int[] batches) {
+        long total = 0;
+        long after = 0;
+        GuestBatch batch;
+        do {
+            batch = guestBatch(tenantId, after, cutoff);
+            batches[0]++;
+            total += batch.deleted();
+            after = batch.lastCandidate();
+        } while (batch.candidates() == properties.batchSize());
+        return total;
+    }
+
+    /** One batch: how many old guests were looked at, the id of the last, and how many of them went. */
+    record GuestBatch(int candidates, long lastCandidate, int deleted) {
+    }
+
+    @Transactional
+    GuestBatch guestBatch(long tenantId, long after, OffsetDateTime cutoff) {
+        return jdbc.prepareStatement(DELETE_GUESTS, st -> {
+            st.setLong(1, tenantId);
+            st.setLong(2, after);
+            st.setObject(3, cutoff);
+            st.setInt(4, properties.batchSize());
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return new GuestBatch(rs.getInt(1), rs.getLong(2), rs.getInt(3));
+            }
+        });
     }
 
     @Transactional

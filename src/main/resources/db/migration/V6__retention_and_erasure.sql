@@ -7,8 +7,9 @@
 ALTER TABLE tenant ADD COLUMN retention_months integer NOT NULL DEFAULT 13
     CHECK (retention_months BETWEEN 1 AND 120);
 
--- The retention job's batches of expired logins, oldest first.
+-- The retention job's batches of expired logins, oldest first, and of a tenant's guests, in id order.
 CREATE INDEX login_tenant_time_idx ON login (tenant_id, login_time);
+CREATE INDEX guest_tenant_idx ON guest (tenant_id, id);
 
 -- Deleting a guest makes PostgreSQL look for rows still pointing at it (the foreign keys of session
 -- and login) by guest_id alone, without tenant_id; without these, every deleted guest would scan
