@@ -1,5 +1,6 @@
 package captiva;
 
+import captiva.privacy.RetentionProperties;
 import captiva.ratelimit.RateLimitProperties;
 import captiva.sessions.SessionProperties;
 import captiva.testing.TestDatabase;
@@ -22,6 +23,8 @@ class ConfigurationDefaultsTest implements TestPropertyProvider {
     SessionProperties sessions;
     @Inject
     RateLimitProperties limits;
+    @Inject
+    RetentionProperties retention;
 
     @Override
     public Map<String, String> getProperties() {
@@ -38,5 +41,11 @@ class ConfigurationDefaultsTest implements TestPropertyProvider {
         assertEquals(60, limits.defaultPerMinute());
         assertEquals(30, limits.failedAuthPerMinute());
         assertEquals(RateLimitProperties.Store.LOCAL, limits.store());
+    }
+
+    @Test
+    void retentionDeletesAThousandRowsPerTransaction() {
+        // The interval's default (1h) is overridden for every test in application-test.yml.
+        assertEquals(1000, retention.batchSize());
     }
 }

@@ -1,5 +1,6 @@
 package captiva;
 
+import captiva.privacy.RetentionProperties;
 import captiva.ratelimit.RateLimitProperties;
 import captiva.sessions.SessionProperties;
 import captiva.testing.TestDatabase;
@@ -19,6 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @Property(name = "captiva.sessions.interim-interval", value = "60s")
 @Property(name = "captiva.sessions.stale-timeout", value = "30m")
 @Property(name = "captiva.rate-limit.default-per-minute", value = "600")
+@Property(name = "captiva.retention.interval", value = "15m")
+@Property(name = "captiva.retention.batch-size", value = "50")
 @DisplayName("configuration overrides")
 class ConfigurationOverridesTest implements TestPropertyProvider {
 
@@ -26,6 +29,8 @@ class ConfigurationOverridesTest implements TestPropertyProvider {
     SessionProperties sessions;
     @Inject
     RateLimitProperties limits;
+    @Inject
+    RetentionProperties retention;
 
     @Override
     public Map<String, String> getProperties() {
@@ -41,5 +46,11 @@ class ConfigurationOverridesTest implements TestPropertyProvider {
     @Test
     void defaultRateLimitIsConfigurable() {
         assertEquals(600, limits.defaultPerMinute());
+    }
+
+    @Test
+    void retentionIntervalAndBatchSizeAreConfigurable() {
+        assertEquals(Duration.ofMinutes(15), retention.interval());
+        assertEquals(50, retention.batchSize());
     }
 }

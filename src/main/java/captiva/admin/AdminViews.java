@@ -14,11 +14,11 @@ final class AdminViews {
     }
 
     @Serdeable(naming = SnakeCaseStrategy.class)
-    record NewTenant(@Nullable String name, @Nullable String timeZone) {
+    record NewTenant(@Nullable String name, @Nullable String timeZone, @Nullable Integer retentionMonths) {
     }
 
     @Serdeable(naming = SnakeCaseStrategy.class)
-    record TenantView(String id, String name, String timeZone) {
+    record TenantView(String id, String name, String timeZone, int retentionMonths) {
     }
 
     @Serdeable(naming = SnakeCaseStrategy.class)
@@ -47,6 +47,16 @@ final class AdminViews {
     record ApiKeyView(String id, String name, @Nullable String key, String keyPrefix, List<String> scopes,
                       @Nullable List<String> locationIds, int rateLimitPerMinute, Instant createdAt,
                       @Nullable Instant lastUsedAt, @Nullable Instant revokedAt) {
+    }
+
+    /** Names the guest to erase: exactly one of the three. */
+    @Serdeable(naming = SnakeCaseStrategy.class)
+    record GuestToErase(@Nullable String guestId, @Nullable String email, @Nullable String yasId) {
+    }
+
+    /** What an erasure removed: guest records, their logins, and the sessions that no longer name them. */
+    @Serdeable(naming = SnakeCaseStrategy.class)
+    record ErasedGuest(int guests, int logins, int sessionsUnlinked) {
     }
 
     @Serdeable

@@ -58,8 +58,12 @@ class TenantAdminController {
         List<InvalidParam> errors = new ArrayList<>();
         AdminChecks.name(body.name(), errors);
         AdminChecks.timeZone(body.timeZone(), errors);
+        int retention = body.retentionMonths() == null ? Tenant.DEFAULT_RETENTION_MONTHS : body.retentionMonths();
+        if (retention < 1 || retention > Tenant.MAX_RETENTION_MONTHS) {
+            errors.add(new InvalidParam("retention_months", "must be 1 to " + Tenant.MAX_RETENTION_MONTHS + " when given"));
+        }
         AdminChecks.failOn(errors);
-        return view(tenants.save(new Tenant(null, body.name().strip(), body.timeZone(), null)));
+        return view(tenants.save(new Tenant(null, body.name().strip(), body.timeZone(), retention, null)));
     }
 
     @Get
@@ -117,7 +121,7 @@ class TenantAdminController {
     }
 
     private TenantView view(Tenant t) {
-        return new TenantView(ids.encode(OpaqueIds.Kind.TENANT, t.id()), t.name(), t.timeZone());
+        return new TenantView(ids.encode(OpaqueIds.Kind.TENANT, t.id()), t.name(), t.timeZone(), t.retentionMonths());
     }
 
     private LocationView view(Location l) {

@@ -8,8 +8,16 @@ import io.micronaut.data.annotation.MappedEntity;
 
 import java.time.Instant;
 
-/** An operator organisation; its time zone applies to date filters that name no location. */
+/**
+ * An operator organisation; its time zone applies to date filters that name no location.
+ *
+ * @param retentionMonths how long its guests' sessions, logins and guest records are kept
+ */
 @MappedEntity("tenant")
-public record Tenant(@Id @GeneratedValue @Nullable Long id, String name, String timeZone,
+public record Tenant(@Id @GeneratedValue @Nullable Long id, String name, String timeZone, int retentionMonths,
                      @DateCreated @Nullable Instant createdAt) {
+
+    /** Also the column's default, for tenants made before retention existed. */
+    public static final int DEFAULT_RETENTION_MONTHS = 13;
+    public static final int MAX_RETENTION_MONTHS = 120;
 }

@@ -516,6 +516,22 @@ class OpenApiContractTest extends ApiTest {
     }
 
     @Test
+    void createTenantWithARetentionPeriodMatchesTheSpec() {
+        JsonNode tenant = post("/admin/tenants", Map.of("name", "Short Memory", "time_zone", "UTC", "retention_months", 6), ADMIN)
+                .expect(201).json();
+
+        assertEquals(6, tenant.get("retention_months").asInt());
+    }
+
+    @Test
+    void createTenantRefusesARetentionPeriodOutOfRange() {
+        Http.Response r = post("/admin/tenants", Map.of("name", "Forever", "time_zone", "UTC", "retention_months", 121), ADMIN)
+                .expectRefusal(400, "validation.request.body.schema.maximum");
+
+        assertEquals("retention_months", r.json().get("errors").get(0).get("name").asText());
+    }
+
+    @Test
     void createTenantRefusesAnUnknownTimeZone() {
         // Shaped like a zone name, so only the service can tell it is none.
         post("/admin/tenants", Map.of("name", "Moon Base", "time_zone", "Moon/Tranquility_Base"), ADMIN).expect(400);
@@ -676,6 +692,50 @@ class OpenApiContractTest extends ApiTest {
         post("/admin/tenants/" + tenantId + "/sessions", List.of(), ADMIN).expectRefusal(400, "validation.request.body.schema.minItems");
     }
 
+    // ---- /admin/tenants/{tenant_id}/guests/erase ----
+
+    @Test
+    void eraseGuestMatchesTheSpec() {
+        String tenant = newTenant("UTC");
+        String venue = newLocation(tenant, "UTC");
+        importSessions(tenant, record(venue, "2020-02-02T10:00:00Z", "2020-02-02T11:00:00Z", "username", "R101",
+                "guest", Map.of("name", "Ada", "email", "ada@example.com")));
+
+        JsonNode erased = post("/admin/tenants/" + tenant + "/guests/erase", Map.of("email", "ada@example.com"), ADMIN)
+                .expect(200).json();
+
+        assertEquals(1, erased.get("guests").asInt());
+        assertEquals(1, erased.get("sessions_unlinked").asInt());
+    }
+
+    @Test
+    void erasingAnUnknownGuestAnswers404() {
+        post("/admin/tenants/" + tenantId + "/guests/erase", Map.of("yas_id", "nobody-" + unique()), ADMIN).expect(404);
+    }
+
+    @Test
+    void erasingAnotherTenantsGuestAnswers404() {
+        post("/admin/tenants/" + newTenant("UTC") + "/guests/erase", Map.of("guest_id", referenceGuestId), ADMIN).expect(404);
+    }
+
+    @Test
+    void eraseRefusesTwoWaysOfNamingTheGuest() {
+        post("/admin/tenants/" + tenantId + "/guests/erase", Map.of("email", "a@example.com", "yas_id", "y"), ADMIN)
+                .expectRefusal(400, "validation.request.body.schema.maxProperties");
+    }
+
+    @Test
+    void eraseRefusesABodyNamingNoGuest() {
+        post("/admin/tenants/" + tenantId + "/guests/erase", Map.of(), ADMIN)
+                .expectRefusal(400, "validation.request.body.schema.minProperties");
+    }
+
+    @Test
+    void eraseRefusesAnEmptyEmail() {
+        post("/admin/tenants/" + tenantId + "/guests/erase", Map.of("email", ""), ADMIN)
+                .expectRefusal(400, "validation.request.body.schema.minLength");
+    }
+
     // ---- what every admin operation answers ----
 
     /** One admin operation, with a body the spec accepts where it takes one. */
@@ -697,7 +757,8 @@ class OpenApiContractTest extends ApiTest {
                 new AdminCall("POST", "/admin/tenants/{t}/api-keys", Map.of("name", "k", "scopes", List.of("ingest"))),
                 new AdminCall("GET", "/admin/tenants/{t}/api-keys", null),
                 new AdminCall("DELETE", "/admin/tenants/{t}/api-keys/{k}", null),
-                new AdminCall("POST", "/admin/tenants/{t}/sessions", List.of(record(venueId, "2020-02-02T10:00:00Z", null))));
+                new AdminCall("POST", "/admin/tenants/{t}/sessions", List.of(record(venueId, "2020-02-02T10:00:00Z", null))),
+                new AdminCall("POST", "/admin/tenants/{t}/guests/erase", Map.of("email", "nobody@example.com")));
     }
 
     Stream<AdminCall> adminOperationsUnderATenant() {

@@ -1,0 +1,119 @@
+package captiva.privacy;
+
+import captiva.testing.TestDatabase;
+import io.micronaut.flyway.FlywayMigrator;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.micronaut.test.support.TestPropertyProvider;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The retention job's batches find their rows through indexes led by tenant_id, on tables big
+ * enough that the planner would rather scan: a batch that scanned the table would hold its locks
+ * for as long as the scan takes, which is what must not happen beside ingestion.
+ */
+@MicronautTest(transactional = false, startApplication = false)
+@DisplayName("retention query plans")
+class RetentionPlanTest implements TestPropertyProvider {
+
+    private static final int ROWS = 100_000;
+    private long tenantId;
+
+    @Override
+    public Map<String, String> getProperties() {
+        return TestDatabase.properties();
+    }
+
+    private static Connection connect() throws SQLException {
+        Map<String, String> db = TestDatabase.properties();
+        return DriverManager.getConnection(db.get("datasources.default.url"), db.get("datasources.default.username"),
+                db.get("datasources.default.password"));
+    }
+
+    /** Two tenants, each with sessions and logins every ten minutes over two years and a guest per ten sessions. */
+    @BeforeAll
+    void bigTables(FlywayMigrator migrated) throws SQLException {
+        try (Connection c = connect(); Statement st = c.createStatement()) {
+            for (int tenant = 0; tenant < 2; tenant++) {
+                ResultSet t = st.executeQuery("INSERT INTO tenant (name, time_zone) VALUES ('retention plan', 'UTC') RETURNING id");
+                t.next();
+                tenantId = t.getLong(1);
+                ResultSet l = st.executeQuery("INSERT INTO location (tenant_id, name, time_zone) VALUES (" + tenantId
+                        + ", 'venue', 'UTC') RETURNING id");
+                l.next();
+                long location = l.getLong(1);
+                st.execute("""
+                        INSERT INTO guest (tenant_id, email, created_at)
+                        SELECT %1$d, 'g' || i || '@example.com', now() - i * interval '100 minutes' FROM generate_series(1, %3$d / 10) i;
+                        INSERT INTO session (tenant_id, location_id, guest_id, start_time, last_update, end_time)
+                        SELECT %1$d, %2$d, CASE WHEN i %% 10 = 0 THEN (SELECT min(id) FROM guest WHERE tenant_id = %1$d) + i / 10 - 1 END,
+                               now() - i * interval '10 minutes', now() - i * interval '10 minutes' + interval '5 minutes',
+                               now() - i * interval '10 minutes' + interval '5 minutes'
+                        FROM generate_series(1, %3$d) i;
+                        INSERT INTO login (tenant_id, location_id, username, login_time)
+                        SELECT %1$d, %2$d, 'room-' || (i %% 500), now() - i * interval '10 minutes' FROM generate_series(1, %3$d) i;
+                        """.formatted(tenantId, location, ROWS));
+            }
+            st.execute("ANALYZE");
+        }
+    }
+
+    private String plan(String sql, Object... parameters) throws SQLException {
+        try (Connection c = connect(); PreparedStatement st = c.prepareStatement("EXPLAIN " + sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                st.setObject(i + 1, parameters[i]);
+            }
+            StringBuilder plan = new StringBuilder();
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    plan.append(rs.getString(1)).append('\n');
+                }
+            }
+            return plan.toString();
+        }
+    }
+
+    private static void assertIndexScans(String what, String plan, String... indexes) {
+        System.out.println("-- " + what + "\n" + plan);
+        assertFalse(plan.contains("Seq Scan"), what + " scans a table:\n" + plan);
+        for (String index : indexes) {
+            assertTrue(plan.contains(index), what + " does not use " + index + ":\n" + plan);
+        }
+    }
+
+    private static OffsetDateTime thirteenMonthsAgo() {
+        return OffsetDateTime.now(ZoneOffset.UTC).minusMonths(13);
+    }
+
+    @Test
+    void expiredSessionsAreFoundByTheStartIndex() throws SQLException {
+        assertIndexScans("retention: sessions", plan(RetentionJob.DELETE_SESSIONS, tenantId, thirteenMonthsAgo(),
+                thirteenMonthsAgo(), 1000), "session_tenant_started_idx");
+    }
+
+    @Test
+    void expiredLoginsAreFoundByTheTimeIndex() throws SQLException {
+        assertIndexScans("retention: logins", plan(RetentionJob.DELETE_LOGINS, tenantId, thirteenMonthsAgo(), 1000),
+                "login_tenant_time_idx");
+    }
+
+    @Test
+    void oldGuestsAreWalkedInIdOrderAndTheirReferencesProbed() throws SQLException {
+        assertIndexScans("retention: guests", plan(RetentionJob.DELETE_GUESTS, tenantId, 0L, thirteenMonthsAgo(), 1000),
+                "guest_tenant_idx", "guest_pkey");
+    }
+}
