@@ -2,6 +2,7 @@ package captiva.ingest.radius;
 
 import captiva.common.MacAddress;
 import captiva.ingest.radius.NasSecrets.KnownNas;
+import captiva.ingest.radius.NasSecrets.Lookup;
 import captiva.sessions.AccountingEvent;
 import jakarta.inject.Singleton;
 
@@ -51,6 +52,15 @@ class AccountingPacketHandler {
     }
 
     Verdict handle(byte[] datagram, int length, InetSocketAddress sender) {
+        try {
+            return judge(datagram, length, sender);
+        } catch (RuntimeException e) {
+            // The NAS lookup's database failed (or a bug): this packet goes unanswered, the next is judged afresh.
+            return new Verdict.Drop(DropReason.FAILED, e.toString());
+        }
+    }
+
+    private Verdict judge(byte[] datagram, int length, InetSocketAddress sender) {
         RadiusPacket packet;
         try {
             packet = RadiusPacket.decode(datagram, length);
@@ -63,12 +73,16 @@ class AccountingPacketHandler {
         InetAddress source = sender.getAddress();
         String nasIdentifier = packet.attribute(AttributeTypes.NAS_IDENTIFIER)
                 .map(a -> new String(a.value(), StandardCharsets.UTF_8)).orElse(null);
-        Optional<KnownNas> known = nasSecrets.find(source.getHostAddress(), nasIdentifier);
-        if (known.isEmpty()) {
+        Lookup lookup = nasSecrets.find(source.getHostAddress(), nasIdentifier);
+        if (lookup instanceof Lookup.OverBudget) {
+            return new Verdict.Drop(DropReason.NAS_LOOKUP_OVER_BUDGET, "source " + source.getHostAddress()
+                    + " is over its NAS lookup budget");
+        }
+        if (!(lookup instanceof Lookup.Found found)) {
             return new Verdict.Drop(DropReason.UNKNOWN_NAS, "no NAS " + source.getHostAddress()
                     + (nasIdentifier == null ? "" : " / " + nasIdentifier));
         }
-        KnownNas nas = known.get();
+        KnownNas nas = found.nas();
         if (!packet.isAuthentic(nas.secret())) {
             return new Verdict.Drop(DropReason.BAD_AUTHENTICATOR, "NAS " + nas.nas().id());
         }
