@@ -177,6 +177,17 @@ class RadiusListenerTest extends ApiTest {
     }
 
     @Test
+    void dropsReachThePrometheusScrapeWithTheirReason() {
+        exchange(new byte[] {4, 1, 0, 99, 1, 2, 3}, nasAddress, 200);
+        exchange(start(21, "counted").build(SECRET)).orElseThrow();
+
+        String scrape = http().get("/prometheus").body();
+
+        assertTrue(scrape.contains("captiva_radius_packets_total{outcome=\"dropped\",reason=\"malformed\"}"), scrape);
+        assertTrue(scrape.contains("captiva_radius_packets_total{outcome=\"stored\""), scrape);
+    }
+
+    @Test
     void accessRequestOnTheAccountingPortIsDropped() {
         byte[] accessRequest = start(12, "x").build(SECRET);
         accessRequest[0] = 1;
