@@ -80,7 +80,7 @@ class AccountingPacketHandler {
         }
         if (!(lookup instanceof Lookup.Found found)) {
             return new Verdict.Drop(DropReason.UNKNOWN_NAS, "no NAS " + source.getHostAddress()
-                    + (nasIdentifier == null ? "" : " / " + nasIdentifier));
+                    + (nasIdentifier == null ? "" : " / " + loggable(nasIdentifier)));
         }
         KnownNas nas = found.nas();
         if (!packet.isAuthentic(nas.secret())) {
@@ -106,6 +106,16 @@ class AccountingPacketHandler {
             return new Verdict.AwaitCommit();
         }
         return new Verdict.Store(new PendingPacket(event.get(), packet.accountingResponse(nas.secret()), sender, key));
+    }
+
+    /**
+     * Text from an unauthenticated sender, made safe for a log line: control characters and line breaks (a
+     * newline would forge a log entry of its own) become '?', and a NAS-Identifier's 253 octets are cut short.
+     */
+    static String loggable(String untrusted) {
+        String shown = untrusted.length() > 64 ? untrusted.substring(0, 64) + "…" : untrusted;
+        return shown.codePoints().map(c -> Character.isISOControl(c) || Character.isWhitespace(c) && c != ' ' ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
     }
 
     /** The packet was stored and answered: retransmits get the same answer. */
