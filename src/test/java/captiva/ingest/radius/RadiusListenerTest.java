@@ -219,7 +219,9 @@ class RadiusListenerTest extends ApiTest {
         byte[] sameStart = start(23, "same-id").build(SECRET);   // same secret, so byte for byte the same packet
 
         exchange(sameStart).orElseThrow();
-        exchange(sameStart, otherAddress, 3000).orElseThrow(() -> new AssertionError("taken for a retransmit"));
+        exchange(sameStart, otherAddress, 3000).orElseThrow();
+        assertEquals(1, http().get("/sessions/count?online=true", otherKey.auth()).json().get("count").asLong(),
+                "the second NAS's Start was taken for a retransmit of the first's");
         exchange(RadiusPacketBuilder.accountingRequest(24).acctStatusType(AcctStatusType.STOP).acctSessionId("same-id")
                 .acctSessionTime(60).build(SECRET), otherAddress, 3000).orElseThrow();
 
