@@ -112,7 +112,7 @@ class AccountingPacketHandler {
      * Text from an unauthenticated sender, made safe for a log line: control characters and line breaks (a
      * newline would forge a log entry of its own) become '?', and a NAS-Identifier's 253 octets are cut short.
      */
-    static String loggable(String untrusted) {
+    private static String loggable(String untrusted) {
         String shown = untrusted.length() > 64 ? untrusted.substring(0, 64) + "…" : untrusted;
         return shown.codePoints().map(c -> Character.isISOControl(c) || Character.isWhitespace(c) && c != ' ' ? '?' : c)
                 .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
