@@ -1,13 +1,12 @@
 package captiva.ratelimit;
 
+import captiva.common.ClockTimeMeter;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.concurrent.TimeUnit;
 
 /** What both stores share: the bucket's shape, its time source and how a probe becomes a decision. */
 final class TokenBuckets {
@@ -25,18 +24,7 @@ final class TokenBuckets {
 
     /** The injected clock as bucket4j's time, so tests see a refill by moving the clock. */
     static TimeMeter time(Clock clock) {
-        return new TimeMeter() {
-            @Override
-            public long currentTimeNanos() {
-                Instant now = clock.instant();
-                return TimeUnit.SECONDS.toNanos(now.getEpochSecond()) + now.getNano();
-            }
-
-            @Override
-            public boolean isWallClockBased() {
-                return true;
-            }
-        };
+        return new ClockTimeMeter(clock);
     }
 
     static RateLimitDecision decision(ConsumptionProbe probe, int perMinute) {

@@ -2,6 +2,7 @@ package captiva.ingest.radius;
 
 import captiva.common.MacAddress;
 import captiva.ingest.radius.NasSecrets.KnownNas;
+import captiva.ingest.radius.NasSecrets.Lookup;
 import captiva.sessions.AccountingEvent;
 import jakarta.inject.Singleton;
 
@@ -51,6 +52,15 @@ class AccountingPacketHandler {
     }
 
     Verdict handle(byte[] datagram, int length, InetSocketAddress sender) {
+        try {
+            return judge(datagram, length, sender);
+        } catch (RuntimeException e) {
+            // The NAS lookup's database failed (or a bug): this packet goes unanswered, the next is judged afresh.
+            return new Verdict.Drop(DropReason.FAILED, e.toString());
+        }
+    }
+
+    private Verdict judge(byte[] datagram, int length, InetSocketAddress sender) {
         RadiusPacket packet;
         try {
             packet = RadiusPacket.decode(datagram, length);
@@ -63,12 +73,16 @@ class AccountingPacketHandler {
         InetAddress source = sender.getAddress();
         String nasIdentifier = packet.attribute(AttributeTypes.NAS_IDENTIFIER)
                 .map(a -> new String(a.value(), StandardCharsets.UTF_8)).orElse(null);
-        Optional<KnownNas> known = nasSecrets.find(source.getHostAddress(), nasIdentifier);
-        if (known.isEmpty()) {
-            return new Verdict.Drop(DropReason.UNKNOWN_NAS, "no NAS " + source.getHostAddress()
-                    + (nasIdentifier == null ? "" : " / " + nasIdentifier));
+        Lookup lookup = nasSecrets.find(source.getHostAddress(), nasIdentifier);
+        if (lookup instanceof Lookup.OverBudget) {
+            return new Verdict.Drop(DropReason.NAS_LOOKUP_OVER_BUDGET, "source " + source.getHostAddress()
+                    + " is over its NAS lookup budget");
         }
-        KnownNas nas = known.get();
+        if (!(lookup instanceof Lookup.Found found)) {
+            return new Verdict.Drop(DropReason.UNKNOWN_NAS, "no NAS " + source.getHostAddress()
+                    + (nasIdentifier == null ? "" : " / " + loggable(nasIdentifier)));
+        }
+        KnownNas nas = found.nas();
         if (!packet.isAuthentic(nas.secret())) {
             return new Verdict.Drop(DropReason.BAD_AUTHENTICATOR, "NAS " + nas.nas().id());
         }
@@ -92,6 +106,16 @@ class AccountingPacketHandler {
             return new Verdict.AwaitCommit();
         }
         return new Verdict.Store(new PendingPacket(event.get(), packet.accountingResponse(nas.secret()), sender, key));
+    }
+
+    /**
+     * Text from an unauthenticated sender, made safe for a log line: control characters and line breaks (a
+     * newline would forge a log entry of its own) become '?', and a NAS-Identifier's 253 octets are cut short.
+     */
+    private static String loggable(String untrusted) {
+        String shown = untrusted.length() > 64 ? untrusted.substring(0, 64) + "…" : untrusted;
+        return shown.codePoints().map(c -> Character.isISOControl(c) || Character.isWhitespace(c) && c != ' ' ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
     }
 
     /** The packet was stored and answered: retransmits get the same answer. */

@@ -6,6 +6,8 @@ enum DropReason {
     MALFORMED,
     /** From an address (or with a NAS-Identifier) that no tenant registered. */
     UNKNOWN_NAS,
+    /** Not looked up: its source address, or all sources together, spent their NAS lookups for now (a flood). */
+    NAS_LOOKUP_OVER_BUDGET,
     /** The Request Authenticator or Message-Authenticator does not match the NAS's secret. */
     BAD_AUTHENTICATOR,
     /** Not an Accounting-Request or Status-Server: this port does accounting only. */
@@ -14,6 +16,8 @@ enum DropReason {
     UNUSABLE,
     /** More packets are waiting for the database than the queue holds. */
     QUEUE_FULL,
+    /** Judging it failed, e.g. the NAS lookup met a database error; nothing was stored. */
+    FAILED,
     /** The transaction failed (database down or slow); nothing of the batch was stored. */
     NOT_STORED;
 

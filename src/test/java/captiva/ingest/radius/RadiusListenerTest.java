@@ -45,6 +45,8 @@ class RadiusListenerTest extends ApiTest {
     RadiusListener listener;
     @Inject
     MeterRegistry meters;
+    @Inject
+    AccountingPacketHandler handler;
 
     private Location venue;
     private Key key;
@@ -174,6 +176,73 @@ class RadiusListenerTest extends ApiTest {
 
         assertEquals(before + 1, dropped("malformed"));
         assertTrue(exchange(start(11, "after-garbage").build(SECRET)).isPresent());
+    }
+
+    @Test
+    void dropsReachThePrometheusScrapeWithTheirReason() {
+        exchange(new byte[] {4, 1, 0, 99, 1, 2, 3}, nasAddress, 200);
+        exchange(start(21, "counted").build(SECRET)).orElseThrow();
+
+        String scrape = http().get("/prometheus").body();
+
+        assertTrue(scrape.contains("captiva_radius_packets_total{outcome=\"dropped\",reason=\"malformed\"}"), scrape);
+        assertTrue(scrape.contains("captiva_radius_packets_total{outcome=\"stored\""), scrape);
+    }
+
+    @Test
+    void aNasLookupTheDatabaseFailsIsCountedAndTheRetransmitIsJudgedAfresh() throws Exception {
+        double before = dropped("failed");
+        byte[] request = start(22, "while-nas-is-away").build(SECRET);
+        Optional<byte[]> whileAway;
+
+        try (var db = captiva.testing.TestDatabase.connect(); var st = db.createStatement()) {
+            st.execute("ALTER TABLE nas RENAME TO nas_away");   // the lookup's query now fails
+            try {
+                whileAway = exchange(request, nasAddress, 500);
+            } finally {
+                st.execute("ALTER TABLE nas_away RENAME TO nas");
+            }
+        }
+
+        assertTrue(whileAway.isEmpty());
+        assertEquals(before + 1, dropped("failed"));
+        assertTrue(exchange(request).isPresent(), "the failure must not be cached as an unknown NAS");
+        assertEquals(1, sessions().size());
+    }
+
+    @Test
+    void theSamePacketFromTwoNasOfTwoTenantsIsTwoSessionsAndOneStopEndsOnlyItsOwn() {
+        Location otherVenue = given().location(given().tenant());
+        Key otherKey = given().readKey(otherVenue.tenant());
+        String otherAddress = "127.77.255." + (NEXT_ADDRESS.getAndIncrement() % 250 + 1);
+        given().nas(otherVenue, otherAddress, null, new String(SECRET, StandardCharsets.UTF_8));
+        byte[] sameStart = start(23, "same-id").build(SECRET);   // same secret, so byte for byte the same packet
+
+        exchange(sameStart).orElseThrow();
+        exchange(sameStart, otherAddress, 3000).orElseThrow();
+        assertEquals(1, http().get("/sessions/count?online=true", otherKey.auth()).json().get("count").asLong(),
+                "the second NAS's Start was taken for a retransmit of the first's");
+        exchange(RadiusPacketBuilder.accountingRequest(24).acctStatusType(AcctStatusType.STOP).acctSessionId("same-id")
+                .acctSessionTime(60).build(SECRET), otherAddress, 3000).orElseThrow();
+
+        assertEquals("Online", sessions().get(0).get("connection_status").asText());
+        assertEquals(1, sessions().size());
+        JsonNode other = http().get("/sessions", otherKey.auth()).json().get("data");
+        assertEquals(1, other.size());
+        assertEquals("Offline", other.get(0).get("connection_status").asText());
+    }
+
+    @Test
+    void anUnknownSendersNasIdentifierCannotForgeLogLines() {
+        String forged = "ap\n16:00:00.000 WARN  c.i.r.RadiusListener - all is well\u001b[2J" + "x".repeat(150);
+        byte[] request = start(25, "x").nasIdentifier(forged).build(SECRET);
+
+        var verdict = handler.handle(request, request.length, new InetSocketAddress("127.78.0.2", 1813));
+
+        var drop = (AccountingPacketHandler.Verdict.Drop) verdict;
+        assertEquals(DropReason.UNKNOWN_NAS, drop.reason());
+        assertTrue(drop.detail().chars().noneMatch(Character::isISOControl), drop.detail());
+        assertTrue(drop.detail().length() < 120, drop.detail());
     }
 
     @Test
