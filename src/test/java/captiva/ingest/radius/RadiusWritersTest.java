@@ -28,6 +28,7 @@ import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -82,6 +83,7 @@ class RadiusWritersTest extends ApiTest {
                 traffic.add(packet(AcctStatusType.STOP, id, t.minusSeconds(80), 20, 2000).acctTerminateCause(1).build(SECRET));
             }
         }
+        int accountingOn = traffic.size();
         traffic.add(RadiusPacketBuilder.accountingRequest(0).acctStatusType(AcctStatusType.ACCOUNTING_ON)
                 .eventTimestamp(t.minusSeconds(50)).build(SECRET));
         for (int i = 0; i < 60; i++) {
@@ -97,8 +99,13 @@ class RadiusWritersTest extends ApiTest {
             }
         }
 
-        assertEquals(traffic.size(), sendAllAndCountAnswers(traffic));
+        List<Integer> answered = sendAllAndTakeAnswers(traffic);
 
+        // The Accounting-On is answered after everything sent before it, and before anything sent after it.
+        int at = answered.indexOf(accountingOn);
+        assertTrue(answered.subList(0, at).stream().allMatch(sent -> sent < accountingOn), "answered before it: " + answered.subList(0, at));
+        assertTrue(answered.subList(at + 1, answered.size()).stream().allMatch(sent -> sent > accountingOn),
+                "answered after it: " + answered.subList(at + 1, answered.size()));
         Map<String, Row> rows = rows(prefix);
         assertEquals(120, rows.size());
         for (int i = 0; i < 60; i++) {
@@ -115,7 +122,7 @@ class RadiusWritersTest extends ApiTest {
     }
 
     @Test
-    void sessionsAreSpreadOverEveryWriter() {
+    void sessionsAreSpreadOverEveryWriter() throws Exception {
         Instant t = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         double[] before = storedPerWriter();
         List<byte[]> starts = new ArrayList<>();
@@ -123,7 +130,7 @@ class RadiusWritersTest extends ApiTest {
             starts.add(packet(AcctStatusType.START, nasAddress + "-spread-" + i, t, 0, 0).build(SECRET));
         }
 
-        assertEquals(200, sendAllAndCountAnswers(starts));
+        assertEquals(200, sendAllAndTakeAnswers(starts).size());
 
         double[] after = storedPerWriter();
         double total = 0;
@@ -143,8 +150,13 @@ class RadiusWritersTest extends ApiTest {
         return type == AcctStatusType.START ? builder : builder.acctSessionTime(sessionTime);
     }
 
-    /** Sends the packets in order from one socket without waiting, then counts the answers. */
-    private int sendAllAndCountAnswers(List<byte[]> packets) {
+    /** Sends the packets in order from one socket without waiting; returns which were answered, in the order of the answers. */
+    private List<Integer> sendAllAndTakeAnswers(List<byte[]> packets) throws RadiusCodecException {
+        Map<String, Integer> expected = new HashMap<>();
+        for (int i = 0; i < packets.size(); i++) {
+            RadiusPacket request = RadiusPacket.decode(packets.get(i), packets.get(i).length);
+            expected.put(HexFormat.of().formatHex(request.accountingResponse(SECRET)), i);
+        }
         try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(nasAddress, 0))) {
             socket.setReceiveBufferSize(1 << 20);
             socket.setSoTimeout(5000);
@@ -152,12 +164,13 @@ class RadiusWritersTest extends ApiTest {
             for (byte[] packet : packets) {
                 socket.send(new DatagramPacket(packet, packet.length, server));
             }
-            int answers = 0;
-            while (answers < packets.size()) {
-                socket.receive(new DatagramPacket(new byte[4096], 4096));
-                answers++;
+            List<Integer> answered = new ArrayList<>();
+            while (answered.size() < packets.size()) {
+                DatagramPacket answer = new DatagramPacket(new byte[4096], 4096);
+                socket.receive(answer);
+                answered.add(expected.get(HexFormat.of().formatHex(answer.getData(), 0, answer.getLength())));
             }
-            return answers;
+            return answered;
         } catch (SocketTimeoutException e) {
             throw new AssertionError("not every packet was answered", e);
         } catch (IOException e) {
