@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.event.ShutdownEvent;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.runtime.event.annotation.EventListener;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
@@ -175,7 +176,7 @@ public class RadiusListener {
     }
 
     /** A queued packet; {@code turn} is set for an Accounting-On/Off, which is in every writer's queue. */
-    private record Work(PendingPacket packet, NasWideTurn turn) {
+    private record Work(PendingPacket packet, @Nullable NasWideTurn turn) {
     }
 
     /** One writer thread with its own queue; its transactions take their own pooled connection. */
@@ -228,7 +229,7 @@ public class RadiusListener {
             }
         }
 
-        /** Everything before the turn is committed (or given up on) by now. */
+        /** Everything before the turn is committed (or given up on) by now; the first writer stores the packet. */
         private void takeTurn(Work work) throws InterruptedException {
             if (index > 0) {
                 work.turn().arriveAndWait();
