@@ -82,10 +82,24 @@ api "/admin/tenants/$tenant/locations/$location/nas" \
 echo "registered NAS $nas_identifier"
 
 cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$1/stat"; }
+# CPU ticks per kind of server thread ("radius-write-0" counts as radius-write); names may hold spaces.
+thread_ticks() {
+  cat /proc/"$1"/task/*/stat 2>/dev/null | awk '{
+    name = substr($0, index($0, "(") + 1); rest = substr(name, length(name) - index(reverse(name), ")") + 3)
+    name = substr(name, 1, length(name) - length(rest) - 2); sub(/[-# ]*[0-9]+$/, "", name)
+    split(rest, f, " "); ticks[name] += f[12] + f[13]
+  } function reverse(s,  r, i) { for (i = length(s); i > 0; i--) r = r substr(s, i, 1); return r }
+  END { for (n in ticks) print n "\t" ticks[n] }'
+}
 cpu_before=$(cpu_seconds "$server")
+threads_before=$(thread_ticks "$server")
 status=0
 java -Xmx1g -cp "$classpath" captiva.ingest.radius.load.IngestBenchmark \
   --port "$radius_port" --secret "$secret" --nas-identifier "$nas_identifier" \
   --jdbc-url "$jdbc_url" --jdbc-user "$db_user" --jdbc-password "$db_password" "$@" || status=$?
 echo "server CPU during the benchmark: $(awk -v a="$cpu_before" -v b="$(cpu_seconds "$server")" 'BEGIN { printf "%.1f", b - a }') s"
+echo "of which, by thread (s):"
+awk -F'\t' -v hz="$(getconf CLK_TCK)" 'NR == FNR { before[$1] = $2; next }
+  { d = ($2 - before[$1]) / hz; if (d >= 0.1) printf "%.1f\t%s\n", d, $1 }' \
+  <(echo "$threads_before") <(thread_ticks "$server") | sort -rn | awk -F'\t' '{ printf "  %-20s %6.1f\n", $2, $1 }'
 exit $status

@@ -2,11 +2,15 @@ package captiva.ingest.radius;
 
 import captiva.common.problem.DatabaseFailures;
 import captiva.ingest.radius.AccountingPacketHandler.Verdict;
+import captiva.sessions.AccountingEvent;
 import captiva.sessions.SessionRecorder;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.event.ShutdownEvent;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.runtime.event.annotation.EventListener;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
@@ -33,9 +37,14 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The RADIUS accounting server (RFC 2866) inside the service: one thread receives and judges
- * datagrams, one applies queued packets a batch per transaction and only then sends their
- * Accounting-Responses. Nothing acknowledged is lost: an answer means committed. When the queue
- * is full, or the database fails, packets go unanswered and the NAS retransmits them.
+ * datagrams; several writers ({@code captiva.radius.writers}), each with its own queue and
+ * connection, apply queued packets a batch per transaction and only then send their
+ * Accounting-Responses. Nothing acknowledged is lost: an answer means committed. When a queue is
+ * full, or the database fails, packets go unanswered and the NAS retransmits them.
+ * <p>
+ * A session's packets (NAS + Acct-Session-Id) always go to the same writer, so they are applied
+ * in the order received and two writers never update the same row. An Accounting-On/Off, which
+ * closes all of its NAS's sessions, is a {@link NasWideTurn} that every writer meets in its place.
  * Shutdown stops receiving, stores and answers what is queued, then closes the socket.
  */
 @Context
@@ -50,11 +59,10 @@ public class RadiusListener {
     private final SessionRecorder recorder;
     private final RadiusProperties properties;
     private final MeterRegistry meters;
-    private final BlockingQueue<PendingPacket> queue;
+    private final List<Writer> writers;
     private final DatagramChannel channel;
     private final Selector selector;
     private final Thread receiver;
-    private final Thread writer;
     private final Map<DropReason, AtomicLong> dropsSinceLog = new EnumMap<>(DropReason.class);
     private volatile long lastDropLog;
     private volatile boolean receiving = true;
@@ -65,14 +73,16 @@ public class RadiusListener {
         this.recorder = recorder;
         this.properties = properties;
         this.meters = meters;
-        this.queue = new ArrayBlockingQueue<>(properties.queueCapacity());
+        int queueCapacity = Math.max(1, properties.queueCapacity() / properties.writers());
+        List<Writer> created = new ArrayList<>();
+        for (int i = 0; i < properties.writers(); i++) {
+            created.add(new Writer(i, queueCapacity));
+        }
+        this.writers = List.copyOf(created);
         for (DropReason reason : DropReason.values()) {
             dropsSinceLog.put(reason, new AtomicLong());
         }
-        meters.gauge("captiva.radius.queue.depth", queue, BlockingQueue::size);
-        // Registered now, so that dashboards and alerts see zeros rather than no series before the first packet.
-        meters.timer("captiva.radius.batch.commit");
-        meters.summary("captiva.radius.batch.size");
+        meters.gauge("captiva.radius.queue.depth", this, RadiusListener::queued);
         meters.counter("captiva.radius.packets", "outcome", "stored");
         try {
             channel = DatagramChannel.open();
@@ -86,10 +96,9 @@ public class RadiusListener {
                     + properties.accountingPort() + " (set CAPTIVA_RADIUS_ACCOUNTING_PORT)", e);
         }
         receiver = new Thread(this::receive, "radius-receive");
-        writer = new Thread(this::write, "radius-write");
         receiver.start();
-        writer.start();
-        LOG.info("RADIUS accounting listening on UDP {}:{}", properties.bindAddress(), port());
+        writers.forEach(w -> w.thread.start());
+        LOG.info("RADIUS accounting listening on UDP {}:{} with {} writers", properties.bindAddress(), port(), writers.size());
     }
 
     /** Whether shutdown began: no packet is taken any more, queued ones are being stored and answered. */
@@ -97,9 +106,9 @@ public class RadiusListener {
         return !receiving;
     }
 
-    /** Packets received and waiting for their transaction. */
+    /** Packets received and waiting for their transaction (an Accounting-On/Off counts once per writer). */
     public int queued() {
-        return queue.size();
+        return writers.stream().mapToInt(w -> w.queue.size()).sum();
     }
 
     /** The bound UDP port; differs from the configured one when that is 0. */
@@ -135,11 +144,11 @@ public class RadiusListener {
     private void judge(byte[] datagram, int length, InetSocketAddress sender) {
         Verdict verdict = handler.handle(datagram, length, sender);
         if (verdict instanceof Verdict.Store store) {
-            if (queue.offer(store.packet())) {
+            if (enqueue(store.packet())) {
                 return;
             }
             handler.notStored(store.packet());
-            drop(DropReason.QUEUE_FULL, 1, "queue of " + properties.queueCapacity() + " is full", sender);
+            drop(DropReason.QUEUE_FULL, 1, "writer queue is full (" + properties.queueCapacity() + " in all)", sender);
         } else if (verdict instanceof Verdict.Answer answer) {
             count("answered_again");
             send(answer.response(), sender);
@@ -150,27 +159,99 @@ public class RadiusListener {
         }
     }
 
-    private void write() {
-        List<PendingPacket> batch = new ArrayList<>(properties.batchSize());
-        long backoffMillis = 0;
-        while (writing || !queue.isEmpty()) {
-            try {
-                PendingPacket first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
+    /** To the writer of its session; an Accounting-On/Off to every writer, or to none if one is full. */
+    private boolean enqueue(PendingPacket packet) {
+        AccountingEvent event = packet.event();
+        if (!event.type().isNasWide()) {
+            int hash = 31 * Long.hashCode(event.nasId()) + event.acctSessionId().hashCode();
+            return writers.get(Math.floorMod(hash ^ (hash >>> 16), writers.size())).queue.offer(new Work(packet, null));
+        }
+        // Only the receive thread adds to the queues, so the room seen here is still there below.
+        if (writers.stream().anyMatch(w -> w.queue.remainingCapacity() == 0)) {
+            return false;
+        }
+        NasWideTurn turn = new NasWideTurn(writers.size());
+        writers.forEach(w -> w.queue.add(new Work(packet, turn)));
+        return true;
+    }
+
+    /** A queued packet; {@code turn} is set for an Accounting-On/Off, which is in every writer's queue. */
+    private record Work(PendingPacket packet, @Nullable NasWideTurn turn) {
+    }
+
+    /** One writer thread with its own queue; its transactions take their own pooled connection. */
+    private final class Writer implements Runnable {
+
+        private final int index;
+        private final BlockingQueue<Work> queue;
+        private final Thread thread;
+        private final Timer commits;
+        private final DistributionSummary sizes;
+        private long backoffMillis;
+
+        Writer(int index, int queueCapacity) {
+            this.index = index;
+            this.queue = new ArrayBlockingQueue<>(queueCapacity);
+            this.thread = new Thread(this, "radius-write-" + index);
+            // Registered now, so that dashboards and alerts see zeros rather than no series before the first packet.
+            this.commits = meters.timer("captiva.radius.batch.commit", "writer", Integer.toString(index));
+            this.sizes = meters.summary("captiva.radius.batch.size", "writer", Integer.toString(index));
+        }
+
+        @Override
+        public void run() {
+            List<Work> taken = new ArrayList<>(properties.batchSize());
+            List<PendingPacket> batch = new ArrayList<>(properties.batchSize());
+            while (writing || !queue.isEmpty()) {
+                try {
+                    Work first = queue.poll(100, TimeUnit.MILLISECONDS);
+                    if (first == null) {
+                        continue;
+                    }
+                    taken.clear();
+                    taken.add(first);
+                    queue.drainTo(taken, properties.batchSize() - 1);
+                    batch.clear();
+                    for (Work work : taken) {
+                        if (work.turn() == null) {
+                            batch.add(work.packet());
+                        } else {
+                            storeOrBackOff(batch);
+                            batch.clear();
+                            takeTurn(work);
+                        }
+                    }
+                    storeOrBackOff(batch);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
                 }
-                batch.clear();
-                batch.add(first);
-                queue.drainTo(batch, properties.batchSize() - 1);
-                if (store(batch)) {
-                    backoffMillis = 0;
-                } else {
-                    backoffMillis = Math.min(1000, Math.max(50, backoffMillis * 2));
-                    Thread.sleep(backoffMillis);   // let a failing database breathe; the NAS retransmits meanwhile
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** Everything before the turn is committed (or given up on) by now; the first writer stores the packet. */
+        private void takeTurn(Work work) throws InterruptedException {
+            if (index > 0) {
+                work.turn().arriveAndWait();
                 return;
+            }
+            try {
+                work.turn().awaitOthers();
+                storeOrBackOff(List.of(work.packet()));
+            } finally {
+                work.turn().over();
+            }
+        }
+
+        private void storeOrBackOff(List<PendingPacket> batch) throws InterruptedException {
+            if (batch.isEmpty()) {
+                return;
+            }
+            if (store(batch, this)) {
+                backoffMillis = 0;
+            } else {
+                backoffMillis = Math.min(1000, Math.max(50, backoffMillis * 2));
+                Thread.sleep(backoffMillis);   // let a failing database breathe; the NAS retransmits meanwhile
             }
         }
     }
@@ -180,13 +261,13 @@ public class RadiusListener {
      * database is failing (the caller backs off); a batch refused for one packet's data is split
      * so that the good packets are stored and answered and only the bad one is dropped.
      */
-    private boolean store(List<PendingPacket> batch) {
+    private boolean store(List<PendingPacket> batch, Writer writer) {
         long started = System.nanoTime();
         try {
             recorder.record(batch.stream().map(PendingPacket::event).toList());
         } catch (RuntimeException e) {
             if (DatabaseFailures.classify(e) == DatabaseFailures.Kind.BAD_DATA) {
-                return storeApart(batch, e);
+                return storeApart(batch, e, writer);
             }
             for (PendingPacket packet : batch) {
                 handler.notStored(packet);
@@ -194,8 +275,8 @@ public class RadiusListener {
             drop(DropReason.NOT_STORED, batch.size(), e.getMessage(), null);
             return false;
         }
-        meters.timer("captiva.radius.batch.commit").record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-        meters.summary("captiva.radius.batch.size").record(batch.size());
+        writer.commits.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        writer.sizes.record(batch.size());
         for (PendingPacket packet : batch) {
             handler.answered(packet);
             send(packet.response(), packet.sender());
@@ -204,15 +285,15 @@ public class RadiusListener {
         return true;
     }
 
-    private boolean storeApart(List<PendingPacket> batch, RuntimeException refusal) {
+    private boolean storeApart(List<PendingPacket> batch, RuntimeException refusal, Writer writer) {
         if (batch.size() == 1) {
             handler.notStored(batch.get(0));
             drop(DropReason.UNUSABLE, 1, "the database refused its values: " + refusal.getMessage(), batch.get(0).sender());
             return true;
         }
         int half = batch.size() / 2;
-        boolean first = store(batch.subList(0, half));
-        boolean second = store(batch.subList(half, batch.size()));
+        boolean first = store(batch.subList(0, half), writer);
+        boolean second = store(batch.subList(half, batch.size()), writer);
         return first && second;
     }
 
@@ -272,10 +353,13 @@ public class RadiusListener {
         try {
             receiver.join(Duration.ofSeconds(2).toMillis());
             writing = false;
-            writer.join(properties.drainTimeout().toMillis());
-            if (writer.isAlive()) {
-                LOG.warn("RADIUS drain timed out with {} packets queued; they were never answered", queue.size());
-                writer.interrupt();
+            long deadline = System.nanoTime() + properties.drainTimeout().toNanos();
+            for (Writer writer : writers) {
+                writer.thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            }
+            if (writers.stream().anyMatch(w -> w.thread.isAlive())) {
+                LOG.warn("RADIUS drain timed out with {} packets queued; they were never answered", queued());
+                writers.forEach(w -> w.thread.interrupt());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -12,8 +12,11 @@ import java.time.Duration;
  * @param accountingPort UDP port (1813 by RFC 2866; 0 picks a free one, as tests do)
  * @param bindAddress    address to listen on
  * @param batchSize      most packets applied in one transaction
- * @param queueCapacity  packets waiting for a transaction; beyond it packets are dropped unanswered
- *                       so the NAS retransmits, instead of memory growing without bound
+ * @param queueCapacity  packets waiting for a transaction, shared out among the writers; beyond it
+ *                       packets are dropped unanswered so the NAS retransmits, instead of memory
+ *                       growing without bound
+ * @param writers        threads applying batches side by side, each with its own connection (keep
+ *                       it well below the pool size); a session's packets always go to the same one
  * @param dedupWindow    how long an answered packet is remembered, to answer retransmits again
  * @param nasCacheTtl    how long a NAS lookup (found or not) is trusted; bounds the database load of
  *                       a flood from an unknown source, and how late a new or removed NAS is seen
@@ -23,6 +26,6 @@ import java.time.Duration;
  */
 @ConfigurationProperties("captiva.radius")
 public record RadiusProperties(boolean enabled, int accountingPort, String bindAddress,
-                               @Min(1) int batchSize, @Min(1) int queueCapacity, Duration dedupWindow,
+                               @Min(1) int batchSize, @Min(1) int queueCapacity, @Min(1) int writers, Duration dedupWindow,
                                Duration nasCacheTtl, Duration maxClockSkew, Duration drainTimeout) {
 }
