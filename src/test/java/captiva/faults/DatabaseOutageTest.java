@@ -13,7 +13,6 @@ import captiva.testing.Http;
 import captiva.testing.Instances;
 import captiva.testing.TcpProxy;
 import captiva.testing.TestDatabase;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.runtime.server.EmbeddedServer;
 import org.junit.jupiter.api.DisplayName;
@@ -31,8 +30,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
+import static captiva.faults.FaultChecks.assertServiceUnavailableProblem;
+import static captiva.faults.FaultChecks.awaitUntil;
+import static captiva.faults.FaultChecks.dropped;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -80,14 +81,14 @@ class DatabaseOutageTest {
                     "the load to get going");
 
             database.goDown();
-            awaitUntil(() -> notStored(meters) > 0, "a transaction to fail");
+            awaitUntil(() -> dropped(meters, "not_stored") > 0, "a transaction to fail");
             Thread.sleep(300);   // answers of a batch committed just before the outage are on their way
             int acknowledgedWhenDown = load.acknowledgedSoFar();
-            double failuresWhenDown = notStored(meters);
+            double failuresWhenDown = dropped(meters, "not_stored");
             Thread.sleep(QUIET.toMillis());
 
             assertEquals(acknowledgedWhenDown, load.acknowledgedSoFar(), "answers went out while the database was down");
-            assertTrue(notStored(meters) > failuresWhenDown, "the writer stopped trying");
+            assertTrue(dropped(meters, "not_stored") > failuresWhenDown, "the writer stopped trying");
             assertTrue(acknowledgedWhenDown < traffic.packets().size(), "the load ended before the outage");
             assertServiceUnavailableProblem(http.get("/sessions", readKey.auth()));
             assertServiceUnavailableProblem(http.post("/ingest/accounting", List.of(Map.of("nas_id", nasId,
@@ -112,36 +113,12 @@ class DatabaseOutageTest {
                         AcknowledgedCheck.read(direct, nasRow, traffic.sessionPrefix()));
                 System.out.println("outage test: acknowledged before the outage " + acknowledgedWhenDown + " of "
                         + traffic.packets().size() + ", retransmits " + result.retransmits() + ", transactions failed "
-                        + (long) notStored(meters) + " packets; " + outcome.summary());
+                        + (long) dropped(meters, "not_stored") + " packets; " + outcome.summary());
                 assertEquals(SESSIONS, outcome.storedSessions(), outcome.summary());
                 assertTrue(outcome.exactlyAcknowledged(), outcome.summary());
             }
         } finally {
             nas.shutdownNow();
-        }
-    }
-
-    /** Packets whose transaction failed: the writer's attempts during the outage. */
-    private static double notStored(MeterRegistry meters) {
-        Counter counter = meters.find("captiva.radius.packets").tags("outcome", "dropped", "reason", "not_stored").counter();
-        return counter == null ? 0 : counter.count();
-    }
-
-    static void assertServiceUnavailableProblem(Http.Response response) {
-        assertEquals(503, response.status(), response.body());
-        assertTrue(response.contentType().startsWith("application/problem+json"), response.contentType());
-        assertEquals(503, response.json().get("status").asInt(), response.body());
-        assertTrue(response.header("Retry-After").isPresent(), "no Retry-After");
-    }
-
-    /** Waits, bounded: the condition is about progress, never about how fast. */
-    static void awaitUntil(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("waited a minute for " + what);
-            }
-            Thread.sleep(10);
         }
     }
 }
