@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import static captiva.faults.FaultChecks.assertServiceUnavailableProblem;
 import static captiva.faults.FaultChecks.awaitUntil;
 import static captiva.faults.FaultChecks.dropped;
+import static captiva.faults.FaultChecks.settled;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -82,12 +83,13 @@ class DatabaseOutageTest {
 
             database.goDown();
             awaitUntil(() -> dropped(meters, "not_stored") > 0, "a transaction to fail");
-            Thread.sleep(300);   // answers of a batch committed just before the outage are on their way
-            int acknowledgedWhenDown = load.acknowledgedSoFar();
+            int acknowledgedWhenDown = settled(load::acknowledgedSoFar);
+            double storedWhenDown = stored(meters);
             double failuresWhenDown = dropped(meters, "not_stored");
             Thread.sleep(QUIET.toMillis());
 
             assertEquals(acknowledgedWhenDown, load.acknowledgedSoFar(), "answers went out while the database was down");
+            assertEquals(storedWhenDown, stored(meters), "packets counted stored while the database was down");
             assertTrue(dropped(meters, "not_stored") > failuresWhenDown, "the writer stopped trying");
             assertTrue(acknowledgedWhenDown < traffic.packets().size(), "the load ended before the outage");
             assertServiceUnavailableProblem(http.get("/sessions", readKey.auth()));
@@ -120,5 +122,9 @@ class DatabaseOutageTest {
         } finally {
             nas.shutdownNow();
         }
+    }
+
+    private static double stored(MeterRegistry meters) {
+        return meters.find("captiva.radius.packets").tags("outcome", "stored").counter().count();
     }
 }

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,5 +40,24 @@ final class FaultChecks {
             }
             Thread.sleep(10);
         }
+    }
+
+    /**
+     * The count once it stopped moving for half a second: answers already sent when the database
+     * went down may still be on their way to, or in, the NAS's socket.
+     */
+    static int settled(IntSupplier count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        int before;
+        int now = count.getAsInt();
+        do {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("a count that never settles: " + now);
+            }
+            before = now;
+            Thread.sleep(500);
+            now = count.getAsInt();
+        } while (now != before);
+        return now;
     }
 }
