@@ -143,6 +143,8 @@ class SlowDatabaseTest {
     private static Map<String, Object> slowSetup(TcpProxy database) {
         Map<String, Object> properties = new HashMap<>(database.datasourceProperties());
         properties.put("datasources.default.maximum-pool-size", "3");
+        // Below the 5 s default, so that the 503s come quickly and no answer nears the generous bound.
+        properties.put("datasources.default.connection-timeout", "2000");
         properties.put("captiva.radius.queue-capacity", Integer.toString(QUEUE_CAPACITY));
         properties.put("captiva.radius.batch-size", "50");
         return properties;
