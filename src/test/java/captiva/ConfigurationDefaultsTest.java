@@ -4,9 +4,11 @@ import captiva.privacy.RetentionProperties;
 import captiva.ratelimit.RateLimitProperties;
 import captiva.sessions.SessionProperties;
 import captiva.testing.TestDatabase;
+import io.micronaut.configuration.jdbc.hikari.DatasourceConfiguration;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
+import jakarta.inject.Named;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -25,6 +27,9 @@ class ConfigurationDefaultsTest implements TestPropertyProvider {
     RateLimitProperties limits;
     @Inject
     RetentionProperties retention;
+    @Inject
+    @Named("default")
+    DatasourceConfiguration datasource;
 
     @Override
     public Map<String, String> getProperties() {
@@ -47,5 +52,11 @@ class ConfigurationDefaultsTest implements TestPropertyProvider {
     void retentionDeletesAThousandRowsPerTransaction() {
         // The interval's default (1h) is overridden for every test in application-test.yml.
         assertEquals(1000, retention.batchSize());
+    }
+
+    @Test
+    void aCallerWaitsAtMostFiveSecondsForAPooledConnection() {
+        // Hikari's own default is 30 s: requests would pile up for that long while the database is down.
+        assertEquals(5000, datasource.getConnectionTimeout());
     }
 }

@@ -1,5 +1,6 @@
 package captiva.common.problem;
 
+import io.micronaut.data.connection.jdbc.exceptions.CannotGetJdbcConnectionException;
 import io.micronaut.data.exceptions.DataAccessException;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -34,6 +35,16 @@ final class DatabaseFailureHandler {
     static class DataAccess implements ExceptionHandler<DataAccessException, HttpResponse<Problem>> {
         @Override
         public HttpResponse<Problem> handle(HttpRequest request, DataAccessException failure) {
+            return answer(request, failure);
+        }
+    }
+
+    /** No pooled connection within the connection timeout: the database is down or saturated. */
+    @Singleton
+    @Produces(Problem.MEDIA_TYPE)
+    static class NoConnection implements ExceptionHandler<CannotGetJdbcConnectionException, HttpResponse<Problem>> {
+        @Override
+        public HttpResponse<Problem> handle(HttpRequest request, CannotGetJdbcConnectionException failure) {
             return answer(request, failure);
         }
     }

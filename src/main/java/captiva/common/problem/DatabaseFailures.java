@@ -28,8 +28,10 @@ public final class DatabaseFailures {
                 if (state.startsWith("22")) {
                     return Kind.BAD_DATA;         // data exception: invalid text, out-of-range value
                 }
-                if (state.startsWith("08") || state.startsWith("57P") || state.startsWith("53")) {
-                    return Kind.UNAVAILABLE;      // connection lost, server shutting down, out of resources
+                if (state.startsWith("08") || state.startsWith("57P") || state.startsWith("53")
+                        || state.equals("57014")) {
+                    // connection lost, server shutting down, out of resources, statement timeout
+                    return Kind.UNAVAILABLE;
                 }
             }
         }
