@@ -24,7 +24,7 @@ final class StatisticsQueries {
     /**
      * A guest is a guest_id, or the device MAC of a session without one; a session with neither
      * counts as a session and no guest. Duration ends at the Stop, now while online, else at the
-     * last accounting (as total_duration in GET /sessions). Parameters: online cutoff twice, now.
+     * last accounting (as total_duration in GET /sessions), and never before the start. Parameters: online cutoff twice, now.
      */
     static final String TIMED = """
             ), timed AS (
@@ -32,9 +32,10 @@ final class StatisticsQueries {
                        CASE WHEN b.guest_id IS NOT NULL THEN 'g' || b.guest_id
                             WHEN b.guest_device_mac IS NOT NULL THEN 'm' || b.guest_device_mac::text END AS guest_key,
                        b.end_time IS NULL AND b.last_update >= CAST(? AS timestamptz) AS online,
-                       CASE WHEN b.end_time IS NOT NULL THEN b.end_time
-                            WHEN b.last_update >= CAST(? AS timestamptz) THEN CAST(? AS timestamptz)
-                            ELSE b.last_update END AS effective_end,
+                       -- never before the start: a NAS clock ahead of ours may start a session "after now"
+                       GREATEST(b.start_time, CASE WHEN b.end_time IS NOT NULL THEN b.end_time
+                                                   WHEN b.last_update >= CAST(? AS timestamptz) THEN CAST(? AS timestamptz)
+                                                   ELSE b.last_update END) AS effective_end,
                        -- the instant the venue's clock showed the hour the session started in
                        b.start_time - ((b.start_time AT TIME ZONE b.time_zone)
                                        - date_trunc('hour', b.start_time AT TIME ZONE b.time_zone)) AS hour_start
