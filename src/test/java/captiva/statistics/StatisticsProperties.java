@@ -134,7 +134,8 @@ class StatisticsProperties {
                 Arbitraries.integers().between(0, 1),
                 Arbitraries.integers().between(0, GUESTS - 1).injectNull(0.4),
                 Arbitraries.integers().between(0, MACS.length - 1).injectNull(0.2),
-                Arbitraries.integers().between(0, 48 * 60),
+                // Often within the same two hours, so that sessions (of one guest too) overlap.
+                Arbitraries.oneOf(Arbitraries.integers().between(0, 48 * 60), Arbitraries.integers().between(0, 120)),
                 Arbitraries.oneOf(Arbitraries.integers().between(0, 120), Arbitraries.integers().between(0, 6 * 3600)),
                 Arbitraries.of(true, true, false),
                 Arbitraries.longs().between(0, 5_000_000_000L), Arbitraries.longs().between(0, 50_000_000L)

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 import static captiva.testing.Fixtures.session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -94,6 +95,25 @@ class StatisticsTest extends ApiTest {
         }
 
         @Test
+        void aGuestOnTwoDevicesAtOnceIsOneGuestOnline() {
+            Tenant hotel = given().tenant("Europe/London");
+            Location venue = given().location(hotel);
+            Key hotelKey = given().readKey(hotel);
+            given().sessions(
+                    session(venue).started("2024-05-02T10:00:00Z").ended("2024-05-02T11:00:00Z")
+                            .mac("02:00:00:00:00:01").guest("C", "c@example.com", "yas-c"),
+                    session(venue).started("2024-05-02T10:30:00Z").ended("2024-05-02T11:30:00Z")
+                            .mac("02:00:00:00:00:02").guest("C", "c@example.com", "yas-c"),
+                    // Another guest right after the first left: an end and a start at the same instant.
+                    session(venue).started("2024-05-02T11:30:00Z").ended("2024-05-02T12:00:00Z").mac("02:00:00:00:00:03"));
+
+            JsonNode total = statistics(hotelKey, "").get("total");
+
+            assertEquals(1, total.get("peak_guests_online").asLong());
+            assertEquals(3, total.get("unique_devices").asLong());
+        }
+
+        @Test
         void pagerSummaryRepeatsGuestsAverageAndSessions() {
             JsonNode total = statistics(key, MAY_2).get("total");
 
@@ -134,7 +154,7 @@ class StatisticsTest extends ApiTest {
             Tenant live = given().tenant("Europe/London");
             Location venue = given().location(live);
             Key liveKey = given().readKey(live);
-            Instant started = Instant.now().minusSeconds(600);
+            Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(600);
             given().session(session(venue).started(started).online().mac("02:00:00:00:00:09"));
             clock.freezeAt(started.plusSeconds(900));
 
