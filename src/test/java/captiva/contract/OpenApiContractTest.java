@@ -245,6 +245,46 @@ class OpenApiContractTest extends ApiTest {
                 .expectRefusal(400, "validation.request.parameter.schema.minimum", "validation.request.parameter.schema.minLength");
     }
 
+    // ---- GET /sessions/statistics ----
+
+    @Test
+    void statisticsOfTheWholeSelectionMatchTheSpec() {
+        JsonNode report = get("/sessions/statistics?location_id=" + venueId, readAuth()).expect(200).json();
+
+        assertEquals(3, report.get("total").get("sessions").asLong());
+        assertTrue(report.get("group_by").isNull());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"location", "day", "hour"})
+    void statisticsPerGroupMatchTheSpec(String groupBy) {
+        JsonNode report = get("/sessions/statistics?group_by=" + groupBy + "&online=false", readAuth()).expect(200).json();
+
+        assertEquals(groupBy, report.get("group_by").asText());
+        assertFalse(report.get("groups").isEmpty());
+    }
+
+    @Test
+    void statisticsWithEveryFilterMatchTheSpec() {
+        JsonNode report = get("/sessions/statistics?guest_id=" + referenceGuestId + "&location_id=" + venueId
+                + "&guest_device_mac=142d27e7402b&start_time=2017-01-05&end_time=" + encode("2017-01-05T07:00:00+00:00")
+                + "&yas_id=8f627d10-1abc-44d8-b964-a7816388173a&online=false&group_by=day", readAuth()).expect(200).json();
+
+        assertEquals(1, report.get("groups").size());
+    }
+
+    @Test
+    void statisticsOfNothingMatchTheSpec() {
+        JsonNode total = get("/sessions/statistics?location_id=" + otherTenantsVenueId, readAuth()).expect(200).json().get("total");
+
+        assertTrue(total.get("median_duration").isNull());
+    }
+
+    @Test
+    void statisticsRefuseAnUnknownGrouping() {
+        get("/sessions/statistics?group_by=week", readAuth()).expectRefusal(400, "validation.request.parameter.schema.enum");
+    }
+
     // ---- GET /sessions/{ip_address} ----
 
     @Test
@@ -400,19 +440,19 @@ class OpenApiContractTest extends ApiTest {
     // ---- what every read operation answers ----
 
     @ParameterizedTest
-    @ValueSource(strings = {"/sessions", "/sessions/count", "/sessions/172.31.98.114"})
+    @ValueSource(strings = {"/sessions", "/sessions/count", "/sessions/statistics", "/sessions/172.31.98.114"})
     void readWithoutKeyAnswers401(String path) {
         get(path).expectRefusal(401, "validation.request.security.missing");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/sessions", "/sessions/count", "/sessions/172.31.98.114"})
+    @ValueSource(strings = {"/sessions", "/sessions/count", "/sessions/statistics", "/sessions/172.31.98.114"})
     void readWithUnknownKeyAnswers401(String path) {
         get(path, "X-API-Key", "cpk_00000000000000000000000000000000").expect(401);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/sessions", "/sessions/count", "/sessions/172.31.98.114"})
+    @ValueSource(strings = {"/sessions", "/sessions/count", "/sessions/statistics", "/sessions/172.31.98.114"})
     void readWithKeyLackingTheScopeAnswers403(String path) {
         String ingestKey = newKey(tenantId, Map.of("name", "ingest only", "scopes", List.of("ingest"))).get("key").asText();
 
@@ -420,7 +460,7 @@ class OpenApiContractTest extends ApiTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/sessions", "/sessions/count", "/sessions/172.31.98.114"})
+    @ValueSource(strings = {"/sessions", "/sessions/count", "/sessions/statistics", "/sessions/172.31.98.114"})
     void readBeyondTheKeysRateLimitAnswers429(String path) {
         String slowKey = newKey(tenantId, Map.of("name", "one a minute", "scopes", List.of("sessions:read"),
                 "rate_limit_per_minute", 1)).get("key").asText();

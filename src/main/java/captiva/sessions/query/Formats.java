@@ -8,7 +8,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /** The value formats of the reference API, in one place. */
-final class Formats {
+public final class Formats {
 
     private static final DateTimeFormatter ISO_UTC = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
@@ -29,13 +29,13 @@ final class Formats {
     }
 
     /** {@code HH:MM:SS}; hours keep counting past 99. */
-    static String hms(Duration duration) {
+    public static String hms(Duration duration) {
         long seconds = Math.max(0, duration.getSeconds());
         return String.format(Locale.ROOT, "%02d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60);
     }
 
     /** SI units with two decimals: {@code 3.34 MB}, {@code 900.58 kB}; below a kilobyte, whole bytes. */
-    static String siBytes(long octets) {
+    public static String siBytes(long octets) {
         if (octets < 1000) {
             return octets + " B";
         }

@@ -12,13 +12,14 @@ import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * The read SQL of the session API. Every statement starts from the caller's tenant, then adds fixed
  * fragments for the filters present, so each shape has a matching index (see V3__sessions.sql).
  */
-final class SessionQueries {
+public final class SessionQueries {
 
     static final String ROWS = """
             SELECT s.id, s.location_id, l.name AS location_name, l.time_zone, s.guest_device_description,
@@ -54,11 +55,11 @@ final class SessionQueries {
     }
 
     /** A statement under construction: the text and its parameters, in order. */
-    static final class Statement {
+    public static final class Statement {
         private final StringBuilder sql;
         private final List<Object> params = new ArrayList<>();
 
-        Statement(String base, TenantScope scope) {
+        public Statement(String base, TenantScope scope) {
             sql = new StringBuilder(base);
             params.add(scope.tenantId());
             if (scope.locationIds() != null) {
@@ -66,14 +67,14 @@ final class SessionQueries {
             }
         }
 
-        Statement add(String fragment, Object... values) {
+        public Statement add(String fragment, Object... values) {
             sql.append(fragment);
-            params.addAll(List.of(values));
+            params.addAll(Arrays.asList(values));   // a null value binds SQL NULL
             return this;
         }
 
         /** Applies the filters; the caller has already ruled out a filter that matches nothing. */
-        Statement where(SessionFilter filter, ZoneId zone, Instant onlineCutoff) {
+        public Statement where(SessionFilter filter, ZoneId zone, Instant onlineCutoff) {
             if (filter.locationId() != null) {
                 add(AT_LOCATION, filter.locationId());
             }
@@ -103,7 +104,7 @@ final class SessionQueries {
         }
 
         /** @param prefix put before the statement, such as {@code EXPLAIN} in the plan tests */
-        PreparedStatement prepare(Connection connection, String prefix) throws SQLException {
+        public PreparedStatement prepare(Connection connection, String prefix) throws SQLException {
             PreparedStatement st = connection.prepareStatement(prefix + sql);
             for (int i = 0; i < params.size(); i++) {
                 Object value = params.get(i);

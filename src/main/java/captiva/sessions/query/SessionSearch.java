@@ -19,7 +19,7 @@ import java.util.Optional;
 
 /** Lists and counts a tenant's sessions for GET /sessions and /sessions/count. */
 @Singleton
-class SessionSearch {
+public class SessionSearch {
 
     private final JdbcOperations jdbc;
     private final OpaqueIds ids;
@@ -96,7 +96,7 @@ class SessionSearch {
      * the filter can match nothing (an unknown id, or a location the key may not see or that does
      * not exist).
      */
-    private Optional<ZoneId> zoneOf(TenantScope scope, SessionFilter filter) {
+    public Optional<ZoneId> zoneOf(TenantScope scope, SessionFilter filter) {
         if (filter.matchesNothing() || (filter.locationId() != null && !scope.maySee(filter.locationId()))) {
             return Optional.empty();
         }

@@ -10,10 +10,10 @@ import java.time.ZoneId;
  * A start_time or end_time filter as given: a day in the venue's time zone, or an exact instant.
  * Exactly one of the two is set.
  */
-record TimeBound(@Nullable LocalDate day, @Nullable Instant instant) {
+public record TimeBound(@Nullable LocalDate day, @Nullable Instant instant) {
 
     /** Where an inclusive "on or after" bound begins. */
-    Instant from(ZoneId zone) {
+    public Instant from(ZoneId zone) {
         return day != null ? day.atStartOfDay(zone).toInstant() : instant;
     }
 

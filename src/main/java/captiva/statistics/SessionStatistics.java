@@ -1,0 +1,116 @@
+package captiva.statistics;
+
+import captiva.common.OpaqueIds;
+import captiva.sessions.SessionProperties;
+import captiva.sessions.query.SessionFilter;
+import captiva.sessions.query.SessionQueries;
+import captiva.sessions.query.SessionSearch;
+import captiva.tenancy.TenantScope;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.data.jdbc.runtime.JdbcOperations;
+import io.micronaut.transaction.annotation.ReadOnly;
+import jakarta.inject.Singleton;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/** Computes the statistics of the sessions that GET /sessions would list, for GET /sessions/statistics. */
+@Singleton
+class SessionStatistics {
+
+    private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx", Locale.ROOT);
+
+    private final JdbcOperations jdbc;
+    private final SessionSearch search;
+    private final OpaqueIds ids;
+    private final Clock clock;
+    private final SessionProperties sessions;
+
+    SessionStatistics(JdbcOperations jdbc, SessionSearch search, OpaqueIds ids, Clock clock, SessionProperties sessions) {
+        this.jdbc = jdbc;
+        this.search = search;
+        this.ids = ids;
+        this.clock = clock;
+        this.sessions = sessions;
+    }
+
+    @ReadOnly
+    public StatisticsReport report(TenantScope scope, SessionFilter filter, @Nullable GroupBy groupBy) {
+        String groupName = groupBy == null ? null : groupBy.parameterValue();
+        Optional<ZoneId> zone = search.zoneOf(scope, filter);
+        if (zone.isEmpty()) {
+            return new StatisticsReport(groupName, Statistics.NONE, List.of());
+        }
+        // Whole microseconds, as PostgreSQL stores them, so a duration is the same in SQL and in Java.
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        Instant cutoff = now.minus(sessions.onlineTimeout());
+        Instant periodStart = filter.startTime() == null ? null : filter.startTime().from(zone.get());
+        Long[] keyLocations = scope.locationIds() == null ? null : scope.locationIds().toArray(Long[]::new);
+
+        SessionQueries.Statement statement = new SessionQueries.Statement(StatisticsQueries.BASE, scope)
+                .where(filter, zone.get(), cutoff)
+                .add(StatisticsQueries.TIMED, cutoff, cutoff, now, periodStart);
+        if (groupBy != null) {
+            statement.add(switch (groupBy) {
+                case LOCATION -> StatisticsQueries.LOCATION_BUCKET;
+                case DAY -> StatisticsQueries.DAY_BUCKET;
+                case HOUR -> StatisticsQueries.HOUR_BUCKET;
+            }, periodStart);
+        }
+        statement.add(StatisticsQueries.AGGREGATE, scope.tenantId(), keyLocations, keyLocations,
+                scope.tenantId(), keyLocations, keyLocations);
+
+        Statistics total = Statistics.NONE;
+        List<StatisticsReport.Group> groups = new ArrayList<>();
+        List<Object[]> rows = jdbc.execute(connection -> {
+            List<Object[]> found = new ArrayList<>();
+            try (PreparedStatement st = statement.prepare(connection, StatisticsQueries.PREFIX); ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    found.add(new Object[] {rs.getString("bucket"), counts(rs)});
+                }
+            }
+            return found;
+        });
+        for (Object[] row : rows) {
+            String bucket = (String) row[0];
+            Statistics statistics = Statistics.of((Statistics.Counts) row[1]);
+            if (bucket.isEmpty()) {
+                total = statistics;
+            } else {
+                groups.add(new StatisticsReport.Group(groupName(groupBy, bucket), statistics));
+            }
+        }
+        return new StatisticsReport(groupName, total, groups);
+    }
+
+    private static Statistics.Counts counts(ResultSet rs) throws SQLException {
+        return new Statistics.Counts(rs.getLong("sessions"), rs.getLong("unique_guests"), rs.getLong("unique_devices"),
+                rs.getLong("returning_guests"), rs.getLong("total_duration_seconds"),
+                rs.getObject("median_duration_seconds", Long.class), rs.getLong("downloaded_bytes"),
+                rs.getLong("uploaded_bytes"), rs.getLong("peak_guests_online"), rs.getLong("guests_online_now"));
+    }
+
+    /** The public name of a bucket: an opaque location id, the day as is, an hour with the venue's offset. */
+    private String groupName(GroupBy groupBy, String bucket) {
+        return switch (groupBy) {
+            case LOCATION -> ids.encode(OpaqueIds.Kind.LOCATION, Long.parseLong(bucket));
+            case DAY -> bucket;
+            case HOUR -> {
+                String[] epochAndOffset = bucket.split(" ");
+                yield Instant.ofEpochSecond(Long.parseLong(epochAndOffset[0]))
+                        .atOffset(ZoneOffset.ofTotalSeconds(Integer.parseInt(epochAndOffset[1]))).format(HOUR);
+            }
+        };
+    }
+}
