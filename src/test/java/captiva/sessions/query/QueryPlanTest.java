@@ -21,7 +21,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -187,9 +186,10 @@ class QueryPlanTest implements TestPropertyProvider {
     }
 
     /**
-     * A page costs about its own rows at the start and in the middle of ~35 days of history: no
-     * OFFSET to skip, and the position is an index range condition, not a filter. 200 rows read at
-     * most for 11 wanted; an OFFSET page at that depth reads ~50,000.
+     * Each filter alone reads about a page of rows: on the first page, by number or by cursor, and
+     * on a cursor page in the middle of ~35 days of history, where the position is an index range
+     * condition and there is no OFFSET to skip. 200 rows at most for the 11 wanted; an OFFSET page
+     * at that depth reads ~50,000.
      */
     @ParameterizedTest(name = "{0}, last_session_first={1}")
     @MethodSource("everySingleFilterInBothOrders")
@@ -197,13 +197,17 @@ class QueryPlanTest implements TestPropertyProvider {
         SessionFilter filter = onlyFilter(filterName);
         PageCursor middle = new PageCursor(0, Instant.now().minus(17, ChronoUnit.DAYS), newestFirst ? Long.MAX_VALUE : 0);
 
-        for (PageCursor after : Arrays.asList(null, middle)) {
-            String what = "GET /sessions?" + filterName + "&last_session_first=" + newestFirst + (after == null ? "&cursor=" : "&cursor=<middle>");
-            String plan = analyzed(keysetPage(filter, newestFirst, after));
+        String query = "GET /sessions?" + filterName + "&last_session_first=" + newestFirst;
+        assertReadsAboutOnePage(query + "&page=1", page(filter, newestFirst));
+        assertReadsAboutOnePage(query + "&cursor=", keysetPage(filter, newestFirst, null));
+        assertReadsAboutOnePage(query + "&cursor=<middle>", keysetPage(filter, newestFirst, middle));
+    }
 
-            assertIndexScan(what, plan, "using session_tenant_");
-            assertTrue(sessionRowsRead(plan) <= 200, what + " reads " + sessionRowsRead(plan) + " sessions:\n" + plan);
-        }
+    private void assertReadsAboutOnePage(String what, SessionQueries.Statement statement) throws SQLException {
+        String plan = analyzed(statement);
+
+        assertIndexScan(what, plan, "using session_tenant_");
+        assertTrue(sessionRowsRead(plan) <= 200, what + " reads " + sessionRowsRead(plan) + " sessions:\n" + plan);
     }
 
     @Test
