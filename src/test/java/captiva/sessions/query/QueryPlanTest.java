@@ -189,7 +189,7 @@ class QueryPlanTest implements TestPropertyProvider {
      * Each filter alone reads about a page of rows: on the first page, by number or by cursor, and
      * on a cursor page in the middle of ~35 days of history, where the position is an index range
      * condition and there is no OFFSET to skip. 200 rows at most for the 11 wanted; an OFFSET page
-     * at that depth reads ~50,000.
+     * at that depth reads and throws away every row before it (about 50,000 here).
      */
     @ParameterizedTest(name = "{0}, last_session_first={1}")
     @MethodSource("everySingleFilterInBothOrders")
