@@ -202,6 +202,32 @@ class OpenApiContractTest extends ApiTest {
     }
 
     @Test
+    void cursorPagesMatchTheSpecFromFirstToLast() {
+        JsonNode first = get("/sessions?location_id=" + venueId + "&per_page=1&cursor=", readAuth()).expect(200).json();
+        String next = first.get("links").get("next").asText();
+        JsonNode second = get(next.replace(http().base(), ""), readAuth()).expect(200).json();
+
+        assertTrue(first.get("links").get("prev").isNull());
+        assertTrue(next.contains("&cursor="), next);
+        assertEquals(2, second.get("meta").get("current_page").asInt());
+    }
+
+    @Test
+    void cursorOfAnotherListingIsRefused() {
+        String next = get("/sessions?per_page=1&cursor=", readAuth()).expect(200).json().get("links").get("next").asText();
+        String cursor = next.substring(next.indexOf("cursor=") + "cursor=".length());
+
+        Http.Response r = get("/sessions?per_page=1&online=false&cursor=" + cursor, readAuth()).expectRefusal(400);
+
+        assertEquals("cursor", r.json().get("errors").get(0).get("name").asText());
+    }
+
+    @Test
+    void cursorOutsideTheAlphabetIsRefused() {
+        get("/sessions?cursor=" + encode("a+b/c"), readAuth()).expectRefusal(400, "validation.request.parameter.schema.pattern");
+    }
+
+    @Test
     void anotherTenantsLocationGivesAnEmptyPage() {
         JsonNode page = get("/sessions?location_id=" + otherTenantsVenueId, readAuth()).expect(200).json();
 

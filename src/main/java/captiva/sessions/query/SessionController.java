@@ -49,8 +49,21 @@ class SessionController {
         List<InvalidParam> errors = new ArrayList<>();
         SessionFilter filter = SessionFilter.parse(request.getParameters(), ids, errors);
         PageRequest page = PageRequest.parse(request.getParameters(), errors);
+        String cursor = SessionFilter.single(request.getParameters(), "cursor", errors);
+        if (cursor != null && request.getParameters().contains("page")) {
+            errors.add(new InvalidParam("page", "cannot be combined with cursor: a cursor already says where the page starts"));
+        }
         failOn(errors);
-        return search.page(scope, filter, page, linkBase(request));
+        if (cursor == null) {
+            return search.page(scope, filter, page, linkBase(request));
+        }
+        PageCursor.Listing listing = PageCursor.Listing.of(scope, filter, page.lastSessionFirst());
+        PageCursor after = null;
+        if (!cursor.isEmpty()) {
+            after = PageCursor.decode(cursor, listing).orElseThrow(() -> ApiProblem.InvalidParameters.of("cursor",
+                    "is not a cursor of this listing: use links.next as given, with the same key, filters and order, or start again with cursor="));
+        }
+        return search.pageAfter(scope, filter, page, after, listing, linkBase(request));
     }
 
     @Get("/count")

@@ -3,6 +3,7 @@ package captiva.sessions.query;
 import captiva.common.OpaqueIds;
 import captiva.sessions.SessionProperties;
 import captiva.tenancy.TenantScope;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.ReadOnly;
 import jakarta.inject.Singleton;
@@ -38,39 +39,81 @@ public class SessionSearch {
         String page(int page) {
             return path + "?" + query + "page=" + page;
         }
+
+        /** A cursor is base64url, which needs no escaping in a query. */
+        String cursor(String cursor) {
+            return path + "?" + query + "cursor=" + cursor;
+        }
     }
 
+    /** A page by number (page and per_page), as in the reference API. */
     @ReadOnly
     public SessionPage page(TenantScope scope, SessionFilter filter, PageRequest request, LinkBase links) {
         Instant now = clock.instant();
-        Instant cutoff = now.minus(sessions.onlineTimeout());
-        List<SessionRow> rows = new ArrayList<>();
-        Optional<ZoneId> zone = zoneOf(scope, filter);
-        if (zone.isPresent()) {
-            SessionQueries.Statement statement = new SessionQueries.Statement(SessionQueries.ROWS, scope)
-                    .where(filter, zone.get(), cutoff)
-                    .add(request.lastSessionFirst() ? SessionQueries.NEWEST_FIRST : SessionQueries.OLDEST_FIRST,
-                            request.perPage() + 1, request.offset());
-            jdbc.execute(connection -> {
-                try (PreparedStatement st = statement.prepare(connection); ResultSet rs = st.executeQuery()) {
-                    while (rs.next()) {
-                        rows.add(SessionQueries.row(rs));
-                    }
-                }
-                return null;
-            });
-        }
-        boolean more = rows.size() > request.perPage();
-        List<SessionView> data = rows.stream().limit(request.perPage())
-                .map(row -> SessionView.from(row, ids, now, cutoff)).toList();
+        List<SessionRow> rows = rows(scope, filter, now, request.lastSessionFirst() ? SessionQueries.NEWEST_FIRST : SessionQueries.OLDEST_FIRST,
+                request.perPage() + 1, request.offset());
         int page = request.page();
+        boolean more = rows.size() > request.perPage();
         SessionPage.Links pageLinks = new SessionPage.Links(
                 links.page(1), null,
                 page > 1 ? links.page(page - 1) : null,
                 more ? links.page(page + 1) : null);
+        return assemble(rows, request, now, request.offset(), page, pageLinks, links);
+    }
+
+    /**
+     * A page of a keyset walk: the sessions after {@code after}, or the first ones when it is null.
+     * {@code links.next} carries the cursor of the following page; there is no way back, and no last.
+     */
+    @ReadOnly
+    public SessionPage pageAfter(TenantScope scope, SessionFilter filter, PageRequest request, @Nullable PageCursor after,
+                                 PageCursor.Listing listing, LinkBase links) {
+        Instant now = clock.instant();
+        boolean newestFirst = request.lastSessionFirst();
+        List<SessionRow> rows = after == null
+                ? rows(scope, filter, now, newestFirst ? SessionQueries.NEWEST_FIRST_FROM_START : SessionQueries.OLDEST_FIRST_FROM_START,
+                        request.perPage() + 1)
+                : rows(scope, filter, now, newestFirst ? SessionQueries.NEWEST_FIRST_AFTER : SessionQueries.OLDEST_FIRST_AFTER,
+                        after.startTime(), after.id(), request.perPage() + 1);
+        long listedBefore = after == null ? 0 : after.listed();
+        boolean more = rows.size() > request.perPage();
+        String next = more
+                ? links.cursor(PageCursor.after(rows.get(request.perPage() - 1), listedBefore + request.perPage()).encode(listing))
+                : null;
+        int page = (int) Math.min(Integer.MAX_VALUE, listedBefore / request.perPage() + 1);
+        return assemble(rows, request, now, listedBefore, page, new SessionPage.Links(links.cursor(""), null, null, next), links);
+    }
+
+    /** The rows of the tenant's sessions that match the filter, ordered and limited by {@code order} and its values. */
+    private List<SessionRow> rows(TenantScope scope, SessionFilter filter, Instant now, String order, Object... orderValues) {
+        List<SessionRow> rows = new ArrayList<>();
+        Optional<ZoneId> zone = zoneOf(scope, filter);
+        if (zone.isEmpty()) {
+            return rows;
+        }
+        SessionQueries.Statement statement = new SessionQueries.Statement(SessionQueries.ROWS, scope)
+                .where(filter, zone.get(), now.minus(sessions.onlineTimeout()))
+                .add(order, orderValues);
+        jdbc.execute(connection -> {
+            try (PreparedStatement st = statement.prepare(connection); ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(SessionQueries.row(rs));
+                }
+            }
+            return null;
+        });
+        return rows;
+    }
+
+    /** The page of at most per_page of {@code rows} (one more was read to learn whether a next page exists). */
+    private SessionPage assemble(List<SessionRow> rows, PageRequest request, Instant now, long listedBefore, int page,
+                                 SessionPage.Links pageLinks, LinkBase links) {
+        Instant cutoff = now.minus(sessions.onlineTimeout());
+        List<SessionView> data = rows.stream().limit(request.perPage())
+                .map(row -> SessionView.from(row, ids, now, cutoff)).toList();
         SessionPage.Meta meta = new SessionPage.Meta(page,
-                data.isEmpty() ? null : request.offset() + 1, links.path(), request.perPage(),
-                data.isEmpty() ? null : request.offset() + data.size());
+                data.isEmpty() ? null : listedBefore + 1, links.path(), request.perPage(),
+                data.isEmpty() ? null : listedBefore + data.size());
         return new SessionPage(data, pageLinks, meta);
     }
 
