@@ -43,7 +43,12 @@ final class SessionQueries {
     static final String OF_DEVICE = "AND s.guest_device_mac = CAST(? AS macaddr)\n";
     static final String OF_YAS_ID = "AND s.guest_id IN (SELECT y.id FROM guest y WHERE y.tenant_id = s.tenant_id AND y.yas_id = ?)\n";
     static final String STARTED_FROM = "AND s.start_time >= ?\n";
-    static final String ENDED_BEFORE = "AND s.end_time < ?\n";
+    /**
+     * A session ends no earlier than it starts (a CHECK of V3), so one that ended before the bound
+     * also started before it. Saying so bounds the start_time range of the indexes: a day's count
+     * at a venue reads that day, not every session since (1.3 s at a busy venue of 10,000,000).
+     */
+    static final String ENDED_BEFORE = "AND s.end_time < ? AND s.start_time < ?\n";
     /**
      * last_update is rewritten by every Interim-Update, so the column's statistics always end before
      * the current cutoff and PostgreSQL would estimate that almost no session is online, then read
@@ -96,7 +101,8 @@ final class SessionQueries {
                 add(STARTED_FROM, filter.startTime().from(zone));
             }
             if (filter.endTime() != null) {
-                add(ENDED_BEFORE, filter.endTime().until(zone));
+                Instant until = filter.endTime().until(zone);
+                add(ENDED_BEFORE, until, until);
             }
             if (filter.online() != null) {
                 add(filter.online() ? ONLINE : OFFLINE, onlineCutoff);
