@@ -54,9 +54,19 @@ public final class SessionQueries {
     /** Not correlated with s, so that PostgreSQL joins the few guests with that yas_id rather than test every session. */
     static final String OF_YAS_ID = "AND s.guest_id IN (SELECT y.id FROM guest y WHERE y.tenant_id = ? AND y.yas_id = ?)\n";
     static final String STARTED_FROM = "AND s.start_time >= ?\n";
-    /** A session ends no earlier than it starts (a CHECK): the bound on start_time limits the index range. */
+    /**
+     * A session ends no earlier than it starts (a CHECK of V3), so one that ended before the bound
+     * also started before it. Saying so bounds the start_time range of the indexes: a day's count
+     * at a venue reads that day, not every session since (1.3 s at a busy venue of 10,000,000).
+     */
     static final String ENDED_BEFORE = "AND s.end_time < ? AND s.start_time < ?\n";
-    static final String ONLINE = "AND s.end_time IS NULL AND s.last_update >= ?\n";
+    /**
+     * last_update is rewritten by every Interim-Update, so the column's statistics always end before
+     * the current cutoff and PostgreSQL would estimate that almost no session is online, then read
+     * and sort all of a tenant's open sessions for one page. Compared as an expression, it is given
+     * a neutral estimate instead, and a page walks session_tenant_open_started_idx (V9).
+     */
+    static final String ONLINE = "AND s.end_time IS NULL AND s.last_update + interval '0 seconds' >= ?\n";
     static final String OFFLINE = "AND (s.end_time IS NOT NULL OR s.last_update < ?)\n";
 
     static final String LOCATION_TIME_ZONE = "SELECT time_zone FROM location WHERE tenant_id = ? AND id = ?";

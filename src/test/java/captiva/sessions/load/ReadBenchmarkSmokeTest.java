@@ -1,0 +1,68 @@
+package captiva.sessions.load;
+
+import captiva.sessions.load.ReadBenchmark.Result;
+import captiva.testing.ApiTest;
+import captiva.testing.TestDatabase;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The read benchmark kit at a small scale, so that it cannot rot: the generator loads 20,000
+ * sessions into the test database, and the benchmark runs every query type for half a second
+ * against this service and against the SQL floor. Asserts only that everything answered and that
+ * the API and the SQL agree; never how fast (figures belong in BENCHMARKS.md).
+ */
+@MicronautTest(transactional = false)
+class ReadBenchmarkSmokeTest extends ApiTest {
+
+    private static final int SESSIONS = 20_000;
+
+    @Test
+    void generatesAChainAndBenchmarksEveryReadAgainstItsSql() throws Exception {
+        SessionGenerator.Generated generated;
+        try (Connection c = TestDatabase.connect()) {
+            generated = SessionGenerator.load(c, new SessionGenerator.Config(SESSIONS, 100, 7, false));
+            assertEquals(List.of((long) SESSIONS, SESSIONS / 100L), counts(c, generated.tenantIds()),
+                    "sessions, and open ones, of the generated tenants");
+        }
+        Map<String, String> db = TestDatabase.properties();
+        List<Result> results = ReadBenchmark.run(new ReadBenchmark.Options(server.getURL().toString(), ADMIN_TOKEN,
+                db.get("datasources.default.url"), db.get("datasources.default.username"), db.get("datasources.default.password"),
+                2, Duration.ZERO, Duration.ofMillis(500), 7, List.of(), generated.tenantIds()));
+
+        List<String> types = results.stream().map(Result::type).toList();
+        assertTrue(types.containsAll(List.of("list", "list location", "list mac", "list online", "list day", "list page 1000",
+                "count online location", "count day location", "count mac", "ips 1", "ips 10", "ips 100")), types.toString());
+        for (Result r : results) {
+            assertEquals(0, r.api().failures(), r.type() + ": " + r.api().firstFailure());
+            assertEquals(0, r.sql().failures(), r.type() + ": " + r.sql().firstFailure());
+            assertTrue(r.api().requests() > 0 && r.sql().requests() > 0, r.type() + " was not measured");
+            assertEquals(List.of(), r.mismatches(), r.type() + ": the API and its SQL answered differently");
+        }
+    }
+
+    /** Sessions of the tenants, and how many of them the API would call online. */
+    private static List<Long> counts(Connection c, List<Long> tenantIds) throws Exception {
+        SessionGenerator.refreshOnline(c, tenantIds);
+        try (PreparedStatement st = c.prepareStatement("""
+                SELECT count(*), count(*) FILTER (WHERE end_time IS NULL AND last_update > now() - interval '660 seconds')
+                FROM session WHERE tenant_id = ANY (?)
+                """)) {
+            st.setArray(1, c.createArrayOf("bigint", tenantIds.toArray(Long[]::new)));
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return List.of(rs.getLong(1), rs.getLong(2));
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package captiva.sessions.query;
+
+import captiva.tenancy.TenantScope;
+import captiva.testing.TestDatabase;
+import io.micronaut.flyway.FlywayMigrator;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.micronaut.test.support.TestPropertyProvider;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A page of online sessions, as production sees it: the open sessions were heard of again (Interim-
+ * Updates) after the last ANALYZE, so the statistics say that none is online. The page must still
+ * walk the open sessions in start order and stop, not read and sort all of them (issue 6: 0.7 to
+ * 2.5 s a page at 10,000,000 sessions, see BENCHMARKS.md).
+ */
+@MicronautTest(transactional = false, startApplication = false)
+@DisplayName("online page plan")
+class OnlinePlanTest implements TestPropertyProvider {
+
+    private long tenantId;
+
+    @Override
+    public Map<String, String> getProperties() {
+        return TestDatabase.properties();
+    }
+
+    /** 100,000 closed sessions over a year at 20 venues, 5,000 open ones last heard of an hour before ANALYZE. */
+    @BeforeAll
+    void openSessionsHeardOfSinceTheLastAnalyze(FlywayMigrator migrated) throws SQLException {
+        try (Connection c = TestDatabase.connect(); Statement st = c.createStatement()) {
+            ResultSet t = st.executeQuery("INSERT INTO tenant (name, time_zone) VALUES ('online plan tenant', 'UTC') RETURNING id");
+            t.next();
+            tenantId = t.getLong(1);
+            st.execute("INSERT INTO location (tenant_id, name, time_zone) SELECT " + tenantId + ", 'venue ' || i, 'UTC' FROM generate_series(1, 20) i");
+            st.execute("""
+                    INSERT INTO session (tenant_id, location_id, start_time, last_update, end_time)
+                    SELECT %1$d, (SELECT min(id) FROM location WHERE tenant_id = %1$d) + i %% 20,
+                           now() - interval '1 year' + i * interval '5 minutes',
+                           now() - interval '1 year' + i * interval '5 minutes' + interval '30 minutes',
+                           CASE WHEN i > 100000 THEN NULL ELSE now() - interval '1 year' + i * interval '5 minutes' + interval '30 minutes' END
+                    FROM generate_series(1, 105000) i
+                    """.formatted(tenantId));
+            st.execute("UPDATE session SET start_time = now() - interval '3 hours' + (id % 5000) * interval '1 second', "
+                    + "last_update = now() - interval '1 hour' WHERE tenant_id = " + tenantId + " AND end_time IS NULL");
+            st.execute("ANALYZE session");
+            st.execute("UPDATE session SET last_update = now() WHERE tenant_id = " + tenantId + " AND end_time IS NULL");
+        }
+    }
+
+    @Test
+    void onlinePageWalksOpenSessionsInStartOrder() throws SQLException {
+        SessionFilter online = new SessionFilter(null, null, null, null, null, null, true, false);
+        SessionQueries.Statement page = new SessionQueries.Statement(SessionQueries.ROWS, TenantScope.wholeTenant(tenantId))
+                .where(online, ZoneOffset.UTC, Instant.now().minusSeconds(660))
+                .add(SessionQueries.OLDEST_FIRST, 11, 0L);
+        StringBuilder plan = new StringBuilder();
+        try (Connection c = TestDatabase.connect(); PreparedStatement st = page.prepare(c, "EXPLAIN ");
+             ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                plan.append(rs.getString(1)).append('\n');
+            }
+        }
+        assertTrue(plan.toString().contains("session_tenant_open_started_idx"), plan.toString());
+        assertFalse(plan.toString().contains("Sort"), "sorts the tenant's open sessions:\n" + plan);
+    }
+}

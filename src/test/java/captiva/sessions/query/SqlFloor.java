@@ -1,0 +1,132 @@
+package captiva.sessions.query;
+
+import captiva.common.IpAddresses;
+import captiva.common.OpaqueIds;
+import captiva.common.problem.Problem.InvalidParam;
+import captiva.sessions.SessionProperties;
+import captiva.tenancy.TenantScope;
+import io.micronaut.data.exceptions.DataAccessException;
+import io.micronaut.data.jdbc.runtime.ConnectionCallback;
+import io.micronaut.data.jdbc.runtime.JdbcOperations;
+import io.micronaut.data.jdbc.runtime.PreparedStatementCallback;
+import io.micronaut.http.HttpParameters;
+import io.micronaut.http.HttpRequest;
+
+import javax.sql.DataSource;
+import java.net.InetAddress;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The floor of the read benchmark: what a GET on the read API runs in PostgreSQL, without HTTP,
+ * authentication or JSON. The request's parameters are parsed by the API's own {@link SessionFilter}
+ * and {@link PageRequest}, and the statements are built and run by the API's own {@link SessionSearch}
+ * and {@link IpHolderLookup}, here on one plain JDBC connection: the same SQL with the same
+ * parameters, so the two cannot drift apart. Online means heard of within the default stale timeout.
+ */
+public final class SqlFloor {
+
+    private static final SessionSearch.LinkBase NO_LINKS = new SessionSearch.LinkBase("", "");
+
+    private final OpaqueIds ids = new OpaqueIds();
+    private final SessionSearch search;
+    private final IpHolderLookup ipHolders;
+
+    public SqlFloor(Connection connection) {
+        JdbcOperations jdbc = new OneConnection(connection);
+        SessionProperties defaults = new SessionProperties(Duration.ofSeconds(300), null);
+        search = new SessionSearch(jdbc, ids, Clock.systemUTC(), defaults);
+        ipHolders = new IpHolderLookup(jdbc, Clock.systemUTC(), defaults);
+    }
+
+    /**
+     * Runs what {@code GET pathAndQuery} runs for the whole tenant and returns the size of the
+     * answer: sessions on the page, the count, or holders found.
+     */
+    public long answer(long tenantId, String pathAndQuery) {
+        HttpRequest<?> request = HttpRequest.GET(pathAndQuery);
+        HttpParameters params = request.getParameters();
+        TenantScope scope = TenantScope.wholeTenant(tenantId);
+        List<InvalidParam> errors = new ArrayList<>();
+        String path = request.getPath();
+        if (path.equals("/sessions") || path.equals("/sessions/count")) {
+            SessionFilter filter = SessionFilter.parse(params, ids, errors);
+            PageRequest page = PageRequest.parse(params, errors);
+            refuse(errors, pathAndQuery);
+            return path.equals("/sessions") ? search.page(scope, filter, page, NO_LINKS).data().size()
+                    : search.count(scope, filter).count();
+        }
+        if (path.startsWith("/sessions/") && params.isEmpty()) {
+            List<String> texts = List.of(path.substring("/sessions/".length()).split(","));
+            List<InetAddress> addresses = texts.stream()
+                    .map(text -> IpAddresses.parse(text).orElseThrow(() -> new IllegalArgumentException(text + " in " + pathAndQuery)))
+                    .toList();
+            return ipHolders.resolve(scope, texts, addresses, null, null).size();
+        }
+        throw new IllegalArgumentException("not a read the floor knows: " + pathAndQuery);
+    }
+
+    private static void refuse(List<InvalidParam> errors, String pathAndQuery) {
+        if (!errors.isEmpty()) {
+            throw new IllegalArgumentException(pathAndQuery + ": " + errors);
+        }
+    }
+
+    /** The part of JdbcOperations that the read queries use, on one connection in autocommit. */
+    private record OneConnection(Connection connection) implements JdbcOperations {
+
+        @Override
+        public <R> R execute(ConnectionCallback<R> callback) {
+            try {
+                return callback.call(connection);
+            } catch (SQLException e) {
+                throw new DataAccessException(e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public <R> R prepareStatement(String sql, PreparedStatementCallback<R> callback) {
+            return execute(c -> callback.call(c.prepareStatement(sql)));
+        }
+
+        @Override
+        public Connection getConnection() {
+            return connection;
+        }
+
+        @Override
+        public DataSource getDataSource() {
+            throw unused();
+        }
+
+        @Override
+        public <T> Stream<T> entityStream(ResultSet resultSet, String prefix, Class<T> type) {
+            throw unused();
+        }
+
+        @Override
+        public <T> Stream<T> entityStream(ResultSet resultSet, Class<T> type) {
+            throw unused();
+        }
+
+        @Override
+        public <E> E readEntity(String prefix, ResultSet resultSet, Class<E> type) {
+            throw unused();
+        }
+
+        @Override
+        public <E, D> D readDTO(String prefix, ResultSet resultSet, Class<E> rootEntity, Class<D> dtoType) {
+            throw unused();
+        }
+
+        private static UnsupportedOperationException unused() {
+            return new UnsupportedOperationException("not used by the read queries");
+        }
+    }
+}
