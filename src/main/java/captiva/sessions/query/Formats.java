@@ -8,7 +8,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /** The value formats of the reference API, in one place. */
-final class Formats {
+public final class Formats {
 
     private static final DateTimeFormatter ISO_UTC = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
@@ -19,7 +19,7 @@ final class Formats {
     }
 
     /** {@code 2017-01-05T06:50:55+00:00} */
-    static String isoUtc(Instant instant) {
+    public static String isoUtc(Instant instant) {
         return ISO_UTC.format(instant);
     }
 
@@ -35,7 +35,7 @@ final class Formats {
     }
 
     /** SI units with two decimals: {@code 3.34 MB}, {@code 900.58 kB}; below a kilobyte, whole bytes. */
-    static String siBytes(long octets) {
+    public static String siBytes(long octets) {
         if (octets < 1000) {
             return octets + " B";
         }

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * formed but unknown decode to a filter that matches nothing ({@link #matchesNothing}), exactly like
  * another tenant's ids.
  */
-record SessionFilter(@Nullable Long guestId, @Nullable Long locationId, @Nullable String guestDeviceMac,
+public record SessionFilter(@Nullable Long guestId, @Nullable Long locationId, @Nullable String guestDeviceMac,
                      @Nullable TimeBound startTime, @Nullable TimeBound endTime, @Nullable String yasId,
                      @Nullable Boolean online, boolean matchesNothing) {
 
@@ -53,7 +53,7 @@ record SessionFilter(@Nullable Long guestId, @Nullable Long locationId, @Nullabl
 
     /** The one value of a parameter, or null when absent; a repeated parameter is an error, not a guess. */
     @Nullable
-    static String single(HttpParameters params, String name, List<InvalidParam> errors) {
+    public static String single(HttpParameters params, String name, List<InvalidParam> errors) {
         List<String> values = params.getAll(name);
         if (values.isEmpty()) {
             return null;
@@ -75,7 +75,7 @@ record SessionFilter(@Nullable Long guestId, @Nullable Long locationId, @Nullabl
     }
 
     @Nullable
-    static Boolean bool(String name, HttpParameters params, List<InvalidParam> errors) {
+    public static Boolean bool(String name, HttpParameters params, List<InvalidParam> errors) {
         String text = single(params, name, errors);
         if (text == null) {
             return null;
@@ -94,10 +94,10 @@ record SessionFilter(@Nullable Long guestId, @Nullable Long locationId, @Nullabl
      * An id parameter as given: absent (both empty), a row id, or well formed but unknown, which
      * must match nothing rather than be ignored.
      */
-    record IdParam(@Nullable Long id, boolean unknown) {
+    public record IdParam(@Nullable Long id, boolean unknown) {
     }
 
-    static IdParam id(String name, OpaqueIds.Kind kind, HttpParameters params, OpaqueIds ids, List<InvalidParam> errors) {
+    public static IdParam id(String name, OpaqueIds.Kind kind, HttpParameters params, OpaqueIds ids, List<InvalidParam> errors) {
         String text = single(params, name, errors);
         if (text == null) {
             return new IdParam(null, false);
@@ -110,8 +110,9 @@ record SessionFilter(@Nullable Long guestId, @Nullable Long locationId, @Nullabl
         return id.isPresent() ? new IdParam(id.getAsLong(), false) : new IdParam(null, true);
     }
 
+    /** A day (yyyy-mm-dd, in the venue's zone) or an exact instant, as start_time and end_time take them. */
     @Nullable
-    private static TimeBound time(String name, HttpParameters params, List<InvalidParam> errors) {
+    public static TimeBound time(String name, HttpParameters params, List<InvalidParam> errors) {
         String text = single(params, name, errors);
         if (text == null) {
             return null;

@@ -1,6 +1,7 @@
 package captiva.sessions.query;
 
 import captiva.tenancy.TenantScope;
+import io.micronaut.core.annotation.Nullable;
 
 import java.sql.Array;
 import java.sql.Connection;
@@ -13,12 +14,13 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The read SQL of the session API. Every statement starts from the caller's tenant, then adds fixed
  * fragments for the filters present, so each shape has a matching index (see V3__sessions.sql).
  */
-final class SessionQueries {
+public final class SessionQueries {
 
     static final String ROWS = """
             SELECT s.id, s.location_id, l.name AS location_name, l.time_zone, s.guest_device_description,
@@ -37,14 +39,15 @@ final class SessionQueries {
     static final String OLDEST_FIRST = "ORDER BY s.start_time, s.id LIMIT ? OFFSET ?";
     static final String NEWEST_FIRST = "ORDER BY s.start_time DESC, s.id DESC LIMIT ? OFFSET ?";
 
-    static final String IN_KEY_LOCATIONS = "AND s.location_id = ANY (?)\n";
-    static final String AT_LOCATION = "AND s.location_id = ?\n";
+    public static final String IN_KEY_LOCATIONS = "AND s.location_id = ANY (?)\n";
+    public static final String AT_LOCATION = "AND s.location_id = ?\n";
     static final String OF_GUEST = "AND s.guest_id = ?\n";
     static final String OF_DEVICE = "AND s.guest_device_mac = CAST(? AS macaddr)\n";
     static final String OF_YAS_ID = "AND s.guest_id IN (SELECT y.id FROM guest y WHERE y.tenant_id = s.tenant_id AND y.yas_id = ?)\n";
     static final String STARTED_FROM = "AND s.start_time >= ?\n";
     static final String ENDED_BEFORE = "AND s.end_time < ?\n";
-    static final String ONLINE = "AND s.end_time IS NULL AND s.last_update >= ?\n";
+    /** Online, the one definition: not stopped, and heard from since the cutoff. */
+    public static final String ONLINE = "AND s.end_time IS NULL AND s.last_update >= ?\n";
     static final String OFFLINE = "AND (s.end_time IS NOT NULL OR s.last_update < ?)\n";
 
     static final String LOCATION_TIME_ZONE = "SELECT time_zone FROM location WHERE tenant_id = ? AND id = ?";
@@ -54,19 +57,24 @@ final class SessionQueries {
     }
 
     /** A statement under construction: the text and its parameters, in order. */
-    static final class Statement {
+    public static final class Statement {
         private final StringBuilder sql;
         private final List<Object> params = new ArrayList<>();
 
         Statement(String base, TenantScope scope) {
-            sql = new StringBuilder(base);
-            params.add(scope.tenantId());
+            this(base, scope.tenantId());
             if (scope.locationIds() != null) {
                 add(IN_KEY_LOCATIONS, (Object) scope.locationIds().toArray(Long[]::new));
             }
         }
 
-        Statement add(String fragment, Object... values) {
+        /** Any statement; Instant, Long[] and String[] parameters are bound as timestamptz and arrays. */
+        public Statement(String base, Object... values) {
+            sql = new StringBuilder();
+            add(base, values);
+        }
+
+        public Statement add(String fragment, Object... values) {
             sql.append(fragment);
             params.addAll(List.of(values));
             return this;
@@ -98,12 +106,12 @@ final class SessionQueries {
             return this;
         }
 
-        PreparedStatement prepare(Connection connection) throws SQLException {
+        public PreparedStatement prepare(Connection connection) throws SQLException {
             return prepare(connection, "");
         }
 
         /** @param prefix put before the statement, such as {@code EXPLAIN} in the plan tests */
-        PreparedStatement prepare(Connection connection, String prefix) throws SQLException {
+        public PreparedStatement prepare(Connection connection, String prefix) throws SQLException {
             PreparedStatement st = connection.prepareStatement(prefix + sql);
             for (int i = 0; i < params.size(); i++) {
                 Object value = params.get(i);
@@ -131,11 +139,24 @@ final class SessionQueries {
                 rs.getObject("guest_id", Long.class), rs.getString("yas_id"));
     }
 
-    static OffsetDateTime offset(Instant instant) {
+    public static OffsetDateTime offset(Instant instant) {
         return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
     }
 
-    static Instant instant(ResultSet rs, String column) throws SQLException {
+    /** The zone that date-only filters are days in: the location's, else the tenant's; empty when the location is not the tenant's. */
+    public static Optional<ZoneId> daysZone(Connection connection, long tenantId, @Nullable Long locationId) throws SQLException {
+        try (PreparedStatement st = connection.prepareStatement(locationId != null ? LOCATION_TIME_ZONE : TENANT_TIME_ZONE)) {
+            st.setLong(1, tenantId);
+            if (locationId != null) {
+                st.setLong(2, locationId);
+            }
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? Optional.of(ZoneId.of(rs.getString(1))) : Optional.empty();
+            }
+        }
+    }
+
+    public static Instant instant(ResultSet rs, String column) throws SQLException {
         OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
         return value == null ? null : value.toInstant();
     }

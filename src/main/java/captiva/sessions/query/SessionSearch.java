@@ -33,15 +33,8 @@ class SessionSearch {
         this.sessions = sessions;
     }
 
-    /** Where links point: the endpoint's absolute URL, and the client's parameters to repeat, already encoded. */
-    record LinkBase(String path, String query) {
-        String page(int page) {
-            return path + "?" + query + "page=" + page;
-        }
-    }
-
     @ReadOnly
-    public SessionPage page(TenantScope scope, SessionFilter filter, PageRequest request, LinkBase links) {
+    public SessionPage page(TenantScope scope, SessionFilter filter, PageRequest request, PageLinks links) {
         Instant now = clock.instant();
         Instant cutoff = now.minus(sessions.onlineTimeout());
         List<SessionRow> rows = new ArrayList<>();
@@ -63,15 +56,7 @@ class SessionSearch {
         boolean more = rows.size() > request.perPage();
         List<SessionView> data = rows.stream().limit(request.perPage())
                 .map(row -> SessionView.from(row, ids, now, cutoff)).toList();
-        int page = request.page();
-        SessionPage.Links pageLinks = new SessionPage.Links(
-                links.page(1), null,
-                page > 1 ? links.page(page - 1) : null,
-                more ? links.page(page + 1) : null);
-        SessionPage.Meta meta = new SessionPage.Meta(page,
-                data.isEmpty() ? null : request.offset() + 1, links.path(), request.perPage(),
-                data.isEmpty() ? null : request.offset() + data.size());
-        return new SessionPage(data, pageLinks, meta);
+        return new SessionPage(data, links.around(request, more), links.meta(request, data.size()));
     }
 
     @ReadOnly
@@ -105,18 +90,6 @@ class SessionSearch {
         if (!daysGiven) {
             return Optional.of(ZoneOffset.UTC);   // no day to place in a zone: skip the lookup
         }
-        return jdbc.execute(connection -> {
-            boolean byLocation = filter.locationId() != null;
-            try (PreparedStatement st = connection.prepareStatement(
-                    byLocation ? SessionQueries.LOCATION_TIME_ZONE : SessionQueries.TENANT_TIME_ZONE)) {
-                st.setLong(1, scope.tenantId());
-                if (byLocation) {
-                    st.setLong(2, filter.locationId());
-                }
-                try (ResultSet rs = st.executeQuery()) {
-                    return rs.next() ? Optional.of(ZoneId.of(rs.getString(1))) : Optional.<ZoneId>empty();
-                }
-            }
-        });
+        return jdbc.execute(connection -> SessionQueries.daysZone(connection, scope.tenantId(), filter.locationId()));
     }
 }
