@@ -356,6 +356,74 @@ class OpenApiContractTest extends ApiTest {
         get("/sessions/" + addresses, readAuth()).expectRefusal(400, "validation.request.parameter.collection.tooManyItems");
     }
 
+    // ---- GET /locations and /locations/count ----
+
+    @Test
+    void locationPageMatchesTheSpec() {
+        JsonNode page = get("/locations?per_page=1", readAuth()).expect(200).json();
+
+        assertEquals(venueId, page.get("data").get(0).get("id").asText());
+        assertEquals(1, page.get("data").get(0).get("guests_online").asLong());
+    }
+
+    @Test
+    void locationCountMatchesTheSpec() {
+        assertEquals(1, get("/locations/count?per_page=5&page=1", readAuth()).expect(200).json().get("count").asLong());
+    }
+
+    @Test
+    void locationListRefusesPagingOutOfRange() {
+        get("/locations?per_page=101", readAuth()).expectRefusal(400, "validation.request.parameter.schema.maximum");
+        get("/locations/count?page=0", readAuth()).expectRefusal(400, "validation.request.parameter.schema.minimum");
+    }
+
+    // ---- GET /guests and /guests/count ----
+
+    @Test
+    void guestPageWithAGuestWhoLeftMatchesTheSpec() {
+        JsonNode guest = get("/guests?email=SHAGUN1486%40outlook.com", readAuth()).expect(200).json().get("data").get(0);
+
+        assertEquals(referenceGuestId, guest.get("id").asText());
+        assertEquals("3.34 MB", guest.get("downloaded_data").asText());
+    }
+
+    @Test
+    void guestPageWithEveryFilterMatchesTheSpec() {
+        JsonNode page = get("/guests?username=C6D144DE&email=shagun1486%40outlook.com&yas_id=8f627d10-1abc-44d8-b964-a7816388173a"
+                + "&location_id=" + venueId + "&last_seen_from=2017-01-05&last_seen_to=" + encode("2017-01-05T07:00:00+00:00")
+                + "&online=false&per_page=5&page=1", readAuth()).expect(200).json();
+
+        assertEquals(1, page.get("data").size());
+    }
+
+    @Test
+    void guestWithoutSessionsTheKeyMaySeeHasNullTimes() {
+        post("/ingest/logins", List.of(loginAt(venueId, "username", "no-session-" + unique(),
+                "guest", Map.of("name", "Nobody Yet", "email", "nobody-" + unique() + "@example.org"))), ingestAuth()).expect(201);
+
+        JsonNode page = get("/guests?online=false&per_page=100", readAuth()).expect(200).json();
+
+        List<JsonNode> data = new ArrayList<>();
+        page.get("data").forEach(data::add);
+        assertTrue(data.stream().anyMatch(g -> g.get("first_seen").isNull() && g.get("sessions").asLong() == 0), page.toString());
+    }
+
+    @Test
+    void guestCountMatchesTheSpec() {
+        assertEquals(1, get("/guests/count?yas_id=8f627d10-1abc-44d8-b964-a7816388173a&per_page=5", readAuth())
+                .expect(200).json().get("count").asLong());
+    }
+
+    @Test
+    void guestListRefusesParametersOutsideTheirRange() {
+        Http.Response r = get("/guests?per_page=101&online=maybe&email=&last_seen_from=yesterday&location_id=short", readAuth())
+                .expectRefusal(400, "validation.request.parameter.schema.maximum", "validation.request.parameter.schema.invalidJson",
+                        "validation.request.parameter.schema.minLength", "validation.request.parameter.schema.pattern");
+
+        assertEquals(5, r.json().get("errors").size());
+        get("/guests/count?username=" + "x".repeat(201), readAuth()).expectRefusal(400, "validation.request.parameter.schema.maxLength");
+    }
+
     @Test
     void addressLookupRefusesAMalformedMoment() {
         get("/sessions/172.31.98.114?at=2017-01-05", readAuth()).expectRefusal(400, "validation.request.parameter.schema.format.date-time");
@@ -898,7 +966,7 @@ class OpenApiContractTest extends ApiTest {
 
     @Test
     void unknownPathAnswersANotFoundProblem() {
-        get("/guests").expectOutsideSpec(404, "validation.request.path.missing", "NotFound");
+        get("/visitors").expectOutsideSpec(404, "validation.request.path.missing", "NotFound");
     }
 
     @ParameterizedTest
@@ -909,7 +977,7 @@ class OpenApiContractTest extends ApiTest {
 
     @Test
     void browsersGetProblemsToo() {
-        get("/guests", "Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+        get("/visitors", "Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
                 .expectOutsideSpec(404, "validation.request.path.missing", "NotFound");
     }
 

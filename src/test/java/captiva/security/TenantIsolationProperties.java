@@ -87,10 +87,13 @@ class TenantIsolationProperties {
         World world = build(spec);
         for (RequestSpec request : spec.requests()) {
             Key key = world.keys.get(Math.floorMod(request.key(), world.keys.size()));
-            switch (Math.floorMod(request.kind(), 3)) {
+            switch (Math.floorMod(request.kind(), 6)) {
                 case 0 -> checkList(world, key, request);
                 case 1 -> checkCount(world, key, request);
-                default -> checkHolders(world, key, request);
+                case 2 -> checkHolders(world, key, request);
+                case 3 -> checkLocations(world, key);
+                case 4 -> checkGuests(world, key, request, false);
+                default -> checkGuests(world, key, request, true);
             }
         }
     }
@@ -124,7 +127,7 @@ class TenantIsolationProperties {
         ).as(SessionGen::new);
         Arbitrary<Integer> option = Arbitraries.integers().between(0, 1000).injectNull(0.6);
         Arbitrary<RequestSpec> request = Combinators.combine(
-                Arbitraries.integers().between(0, 2), Arbitraries.integers().between(0, 100),
+                Arbitraries.integers().between(0, 5), Arbitraries.integers().between(0, 100),
                 option.list().ofSize(12)).as(RequestSpec::of);
         return Combinators.combine(
                 Arbitraries.integers().between(1, 3).list().ofMinSize(2).ofMaxSize(3),
@@ -411,6 +414,75 @@ class TenantIsolationProperties {
                 }
             }
         }
+    }
+
+    private static void checkLocations(World w, Key key) {
+        JsonNode page = ok(http.get("/locations?per_page=100", key.auth()));
+        Map<String, Long> expected = new HashMap<>();
+        for (Location l : w.locations) {
+            if (l.tenant().id().equals(key.tenant().id())
+                    && (w.keyLocations.get(key.id()) == null || w.keyLocations.get(key.id()).contains(l.id()))) {
+                expected.put(l.id(), w.rows.stream().filter(row -> row.location().id().equals(l.id()) && row.online()).count());
+            }
+        }
+        Map<String, Long> returned = new HashMap<>();
+        for (JsonNode l : page.get("data")) {
+            assertTrue(returned.put(l.get("id").asText(), l.get("guests_online").asLong()) == null, "listed twice: " + l);
+        }
+        assertEquals(expected, returned, "/locations as " + keyName(w, key));
+        long count = ok(http.get("/locations/count", key.auth())).get("count").asLong();
+        assertEquals(expected.size(), count, "/locations/count as " + keyName(w, key));
+    }
+
+    /**
+     * The guests a key may see are those of its tenant with a session it may see (every guest of a
+     * world has one), optionally at one location; their numbers count only those sessions.
+     */
+    private static void checkGuests(World w, Key key, RequestSpec r, boolean countOnly) {
+        StringJoiner q = new StringJoiner("&");
+        List<Row> rows = new ArrayList<>(visible(w, key, w.rows));
+        rows.removeIf(row -> row.guest() == null);
+        if (r.location() != null) {
+            Location l = w.locations.get(r.location() % w.locations.size());
+            q.add("location_id=" + l.id());
+            rows.removeIf(row -> !row.location().id().equals(l.id()));
+        }
+        Map<Integer, List<Row>> byGuest = rows.stream().collect(Collectors.groupingBy(Row::guest));
+        if (r.yas() != null && YAS_IDS[r.yas() % YAS_IDS.length] != null) {
+            String yas = YAS_IDS[r.yas() % YAS_IDS.length];
+            q.add("yas_id=" + enc(yas));
+            byGuest.keySet().removeIf(g -> !yas.equals(YAS_IDS[g]));
+        }
+        if (r.mac() != null) {
+            int guest = r.mac() % YAS_IDS.length;
+            String email = "guest" + guest + "@example.org";
+            // Any case finds the guest: an email is compared case-insensitively.
+            q.add("email=" + enc(r.mac() % 2 == 0 ? email : email.toUpperCase()));
+            byGuest.keySet().removeIf(g -> g != guest);
+        }
+        if (r.online() != null) {
+            boolean online = r.online() % 2 == 0;
+            q.add("online=" + online);
+            byGuest.values().removeIf(visits -> visits.stream().anyMatch(Row::online) != online);
+        }
+        String query = q.toString();
+        if (countOnly) {
+            String path = "/guests/count" + (query.isEmpty() ? "" : "?" + query);
+            assertEquals(byGuest.size(), ok(http.get(path, key.auth())).get("count").asLong(), path + " as " + keyName(w, key));
+            return;
+        }
+        String path = "/guests?" + join(query, "per_page=100");
+        Map<String, Integer> expected = new HashMap<>();
+        byGuest.forEach((g, visits) -> expected.put(w.guestIds.get(key.tenant().id() + "/" + g), visits.size()));
+        Map<String, Integer> returned = new HashMap<>();
+        for (JsonNode g : ok(http.get(path, key.auth())).get("data")) {
+            String id = g.get("id").asText();
+            assertTrue(w.allGuestIds.contains(id), path + ": a guest this world never made: " + g);
+            assertTrue(w.guestIds.get(key.tenant().id() + "/" + g.get("email").asText().replaceAll("\\D", "")) != null
+                    && g.get("name").asText().endsWith(" of " + key.tenant().id()), path + ": another tenant's guest " + g);
+            assertTrue(returned.put(id, g.get("sessions").asInt()) == null, path + ": listed twice: " + id);
+        }
+        assertEquals(expected, returned, path + " as " + keyName(w, key));
     }
 
     // ---------------------------------------------------------------- helpers

@@ -19,7 +19,7 @@ public final class Formats {
     }
 
     /** {@code 2017-01-05T06:50:55+00:00} */
-    static String isoUtc(Instant instant) {
+    public static String isoUtc(Instant instant) {
         return ISO_UTC.format(instant);
     }
 

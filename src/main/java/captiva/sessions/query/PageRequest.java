@@ -5,23 +5,32 @@ import io.micronaut.http.HttpParameters;
 
 import java.util.List;
 
-/** page, per_page and last_session_first, checked: out-of-range values are refused, never clamped. */
-record PageRequest(int page, int perPage, boolean lastSessionFirst) {
+/**
+ * page, per_page and last_session_first, checked: out-of-range values are refused, never clamped.
+ * Shared by every paged read endpoint.
+ */
+public record PageRequest(int page, int perPage, boolean lastSessionFirst) {
 
     static final int DEFAULT_PER_PAGE = 10;
     static final int MAX_PER_PAGE = 100;
     /** Keeps the offset, (page - 1) x per_page, far inside PostgreSQL's range. */
     static final int MAX_PAGE = 10_000_000;
 
-    long offset() {
+    public long offset() {
         return (long) (page - 1) * perPage;
     }
 
     static PageRequest parse(HttpParameters params, List<InvalidParam> errors) {
+        PageRequest pages = parseUnordered(params, errors);
+        Boolean newestFirst = SessionFilter.bool("last_session_first", params, errors);
+        return new PageRequest(pages.page, pages.perPage, Boolean.TRUE.equals(newestFirst));
+    }
+
+    /** page and per_page only, for lists that have one fixed order. */
+    public static PageRequest parseUnordered(HttpParameters params, List<InvalidParam> errors) {
         int page = number(params, "page", 1, MAX_PAGE, 1, errors);
         int perPage = number(params, "per_page", 1, MAX_PER_PAGE, DEFAULT_PER_PAGE, errors);
-        Boolean newestFirst = SessionFilter.bool("last_session_first", params, errors);
-        return new PageRequest(page, perPage, Boolean.TRUE.equals(newestFirst));
+        return new PageRequest(page, perPage, false);
     }
 
     private static int number(HttpParameters params, String name, int min, int max, int otherwise, List<InvalidParam> errors) {

@@ -17,13 +17,10 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 
 import java.net.InetAddress;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /** The public read API: GET /sessions, /sessions/count and /sessions/{ip_address}. */
 @Controller("/sessions")
@@ -32,7 +29,6 @@ import java.util.regex.Pattern;
 class SessionController {
 
     static final int MAX_ADDRESSES = 100;
-    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.\\-]{1,253}(:\\d{1,5})?|\\[[0-9A-Fa-f:.]{2,45}](:\\d{1,5})?");
 
     private final SessionSearch search;
     private final IpHolderLookup ipHolders;
@@ -55,7 +51,7 @@ class SessionController {
         }
         failOn(errors);
         if (cursor == null) {
-            return search.page(scope, filter, page, linkBase(request));
+            return search.page(scope, filter, page, PageLinks.of(request, SessionFilter.REPEATED_IN_LINKS));
         }
         PageCursor.Listing listing = PageCursor.Listing.of(scope, filter, page.lastSessionFirst());
         PageCursor after = null;
@@ -63,7 +59,7 @@ class SessionController {
             after = PageCursor.decode(cursor, listing).orElseThrow(() -> ApiProblem.InvalidParameters.of("cursor",
                     "is not a cursor of this listing: use links.next as given, with the same key, filters and order, or start again with cursor="));
         }
-        return search.pageAfter(scope, filter, page, after, listing, linkBase(request));
+        return search.pageAfter(scope, filter, page, after, listing, PageLinks.of(request, SessionFilter.REPEATED_IN_LINKS));
     }
 
     @Get("/count")
@@ -120,19 +116,5 @@ class SessionController {
 
     private static String abbreviate(String text) {
         return text.length() <= 50 ? text : text.substring(0, 50) + "…";
-    }
-
-    /** Links are absolute, on the host the client called, and repeat every filter and the per_page it gave. */
-    private static SessionSearch.LinkBase linkBase(HttpRequest<?> request) {
-        String host = request.getHeaders().get("Host", String.class).filter(h -> HOST.matcher(h).matches()).orElse("localhost");
-        String scheme = request.getHeaders().get("X-Forwarded-Proto", String.class).filter("https"::equals)
-                .orElse(request.isSecure() ? "https" : "http");
-        StringBuilder query = new StringBuilder();
-        HttpParameters params = request.getParameters();
-        for (String name : SessionFilter.REPEATED_IN_LINKS) {
-            params.getFirst(name).ifPresent(value -> query.append(name).append('=')
-                    .append(URLEncoder.encode(value, StandardCharsets.UTF_8)).append('&'));
-        }
-        return new SessionSearch.LinkBase(scheme + "://" + host + request.getPath(), query.toString());
     }
 }

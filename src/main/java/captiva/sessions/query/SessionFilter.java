@@ -75,7 +75,7 @@ public record SessionFilter(@Nullable Long guestId, @Nullable Long locationId, @
     }
 
     @Nullable
-    static Boolean bool(String name, HttpParameters params, List<InvalidParam> errors) {
+    public static Boolean bool(String name, HttpParameters params, List<InvalidParam> errors) {
         String text = single(params, name, errors);
         if (text == null) {
             return null;
@@ -94,10 +94,10 @@ public record SessionFilter(@Nullable Long guestId, @Nullable Long locationId, @
      * An id parameter as given: absent (both empty), a row id, or well formed but unknown, which
      * must match nothing rather than be ignored.
      */
-    record IdParam(@Nullable Long id, boolean unknown) {
+    public record IdParam(@Nullable Long id, boolean unknown) {
     }
 
-    static IdParam id(String name, OpaqueIds.Kind kind, HttpParameters params, OpaqueIds ids, List<InvalidParam> errors) {
+    public static IdParam id(String name, OpaqueIds.Kind kind, HttpParameters params, OpaqueIds ids, List<InvalidParam> errors) {
         String text = single(params, name, errors);
         if (text == null) {
             return new IdParam(null, false);
@@ -110,8 +110,9 @@ public record SessionFilter(@Nullable Long guestId, @Nullable Long locationId, @
         return id.isPresent() ? new IdParam(id.getAsLong(), false) : new IdParam(null, true);
     }
 
+    /** A day (yyyy-mm-dd, in the venue's zone) or an exact instant, as start_time and end_time take them. */
     @Nullable
-    private static TimeBound time(String name, HttpParameters params, List<InvalidParam> errors) {
+    public static TimeBound time(String name, HttpParameters params, List<InvalidParam> errors) {
         String text = single(params, name, errors);
         if (text == null) {
             return null;

@@ -1,6 +1,7 @@
 package captiva.sessions.query;
 
 import captiva.tenancy.TenantScope;
+import io.micronaut.core.annotation.Nullable;
 
 import java.sql.Array;
 import java.sql.Connection;
@@ -14,6 +15,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The read SQL of the session API. Every statement starts from the caller's tenant, then adds fixed
@@ -47,8 +49,8 @@ public final class SessionQueries {
     static final String OLDEST_FIRST_FROM_START = "ORDER BY s.start_time, s.id LIMIT ?";
     static final String NEWEST_FIRST_FROM_START = "ORDER BY s.start_time DESC, s.id DESC LIMIT ?";
 
-    static final String IN_KEY_LOCATIONS = "AND s.location_id = ANY (?)\n";
-    static final String AT_LOCATION = "AND s.location_id = ?\n";
+    public static final String IN_KEY_LOCATIONS = "AND s.location_id = ANY (?)\n";
+    public static final String AT_LOCATION = "AND s.location_id = ?\n";
     static final String OF_GUEST = "AND s.guest_id = ?\n";
     static final String OF_DEVICE = "AND s.guest_device_mac = CAST(? AS macaddr)\n";
     /** Not correlated with s, so that PostgreSQL joins the few guests with that yas_id rather than test every session. */
@@ -64,9 +66,10 @@ public final class SessionQueries {
      * last_update is rewritten by every Interim-Update, so the column's statistics always end before
      * the current cutoff and PostgreSQL would estimate that almost no session is online, then read
      * and sort all of a tenant's open sessions for one page. Compared as an expression, it is given
-     * a neutral estimate instead, and a page walks session_tenant_open_started_idx (V9).
+     * a neutral estimate instead, and a page walks session_tenant_open_started_idx (V9). The one
+     * definition of online: not stopped, and heard from since the cutoff.
      */
-    static final String ONLINE = "AND s.end_time IS NULL AND s.last_update + interval '0 seconds' >= ?\n";
+    public static final String ONLINE = "AND s.end_time IS NULL AND s.last_update + interval '0 seconds' >= ?\n";
     static final String OFFLINE = "AND (s.end_time IS NOT NULL OR s.last_update < ?)\n";
 
     static final String LOCATION_TIME_ZONE = "SELECT time_zone FROM location WHERE tenant_id = ? AND id = ?";
@@ -79,7 +82,8 @@ public final class SessionQueries {
     public static final class Statement {
         private final StringBuilder sql;
         private final List<Object> params = new ArrayList<>();
-        private final long tenantId;
+        /** The tenant of a session statement, for sub-queries of {@link #where}; null for any other statement. */
+        private final Long tenantId;
 
         public Statement(String base, TenantScope scope) {
             sql = new StringBuilder(base);
@@ -88,6 +92,13 @@ public final class SessionQueries {
             if (scope.locationIds() != null) {
                 add(IN_KEY_LOCATIONS, (Object) scope.locationIds().toArray(Long[]::new));
             }
+        }
+
+        /** Any statement; Instant, Long[] and String[] parameters are bound as timestamptz and arrays. */
+        public Statement(String base, Object... values) {
+            sql = new StringBuilder();
+            tenantId = null;
+            add(base, values);
         }
 
         public Statement add(String fragment, Object... values) {
@@ -123,7 +134,7 @@ public final class SessionQueries {
             return this;
         }
 
-        PreparedStatement prepare(Connection connection) throws SQLException {
+        public PreparedStatement prepare(Connection connection) throws SQLException {
             return prepare(connection, "");
         }
 
@@ -156,11 +167,24 @@ public final class SessionQueries {
                 rs.getObject("guest_id", Long.class), rs.getString("yas_id"));
     }
 
-    static OffsetDateTime offset(Instant instant) {
+    public static OffsetDateTime offset(Instant instant) {
         return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
     }
 
-    static Instant instant(ResultSet rs, String column) throws SQLException {
+    /** The zone that date-only filters are days in: the location's, else the tenant's; empty when the location is not the tenant's. */
+    public static Optional<ZoneId> daysZone(Connection connection, long tenantId, @Nullable Long locationId) throws SQLException {
+        try (PreparedStatement st = connection.prepareStatement(locationId != null ? LOCATION_TIME_ZONE : TENANT_TIME_ZONE)) {
+            st.setLong(1, tenantId);
+            if (locationId != null) {
+                st.setLong(2, locationId);
+            }
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? Optional.of(ZoneId.of(rs.getString(1))) : Optional.empty();
+            }
+        }
+    }
+
+    public static Instant instant(ResultSet rs, String column) throws SQLException {
         OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
         return value == null ? null : value.toInstant();
     }

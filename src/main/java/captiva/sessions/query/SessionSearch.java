@@ -34,31 +34,14 @@ public class SessionSearch {
         this.sessions = sessions;
     }
 
-    /** Where links point: the endpoint's absolute URL, and the client's parameters to repeat, already encoded. */
-    record LinkBase(String path, String query) {
-        String page(int page) {
-            return path + "?" + query + "page=" + page;
-        }
-
-        /** A cursor is base64url, which needs no escaping in a query. */
-        String cursor(String cursor) {
-            return path + "?" + query + "cursor=" + cursor;
-        }
-    }
-
     /** A page by number (page and per_page), as in the reference API. */
     @ReadOnly
-    public SessionPage page(TenantScope scope, SessionFilter filter, PageRequest request, LinkBase links) {
+    public SessionPage page(TenantScope scope, SessionFilter filter, PageRequest request, PageLinks links) {
         Instant now = clock.instant();
         List<SessionRow> rows = rows(scope, filter, now, request.lastSessionFirst() ? SessionQueries.NEWEST_FIRST : SessionQueries.OLDEST_FIRST,
                 request.perPage() + 1, request.offset());
-        int page = request.page();
         boolean more = rows.size() > request.perPage();
-        SessionPage.Links pageLinks = new SessionPage.Links(
-                links.page(1), null,
-                page > 1 ? links.page(page - 1) : null,
-                more ? links.page(page + 1) : null);
-        return assemble(rows, request, now, request.offset(), page, pageLinks, links);
+        return assemble(rows, request, now, request.offset(), request.page(), links.around(request, more), links);
     }
 
     /**
@@ -67,7 +50,7 @@ public class SessionSearch {
      */
     @ReadOnly
     public SessionPage pageAfter(TenantScope scope, SessionFilter filter, PageRequest request, @Nullable PageCursor after,
-                                 PageCursor.Listing listing, LinkBase links) {
+                                 PageCursor.Listing listing, PageLinks links) {
         Instant now = clock.instant();
         boolean newestFirst = request.lastSessionFirst();
         List<SessionRow> rows = after == null
@@ -107,7 +90,7 @@ public class SessionSearch {
 
     /** The page of at most per_page of {@code rows} (one more was read to learn whether a next page exists). */
     private SessionPage assemble(List<SessionRow> rows, PageRequest request, Instant now, long listedBefore, int page,
-                                 SessionPage.Links pageLinks, LinkBase links) {
+                                 SessionPage.Links pageLinks, PageLinks links) {
         Instant cutoff = now.minus(sessions.onlineTimeout());
         List<SessionView> data = rows.stream().limit(request.perPage())
                 .map(row -> SessionView.from(row, ids, now, cutoff)).toList();
@@ -148,18 +131,6 @@ public class SessionSearch {
         if (!daysGiven) {
             return Optional.of(ZoneOffset.UTC);   // no day to place in a zone: skip the lookup
         }
-        return jdbc.execute(connection -> {
-            boolean byLocation = filter.locationId() != null;
-            try (PreparedStatement st = connection.prepareStatement(
-                    byLocation ? SessionQueries.LOCATION_TIME_ZONE : SessionQueries.TENANT_TIME_ZONE)) {
-                st.setLong(1, scope.tenantId());
-                if (byLocation) {
-                    st.setLong(2, filter.locationId());
-                }
-                try (ResultSet rs = st.executeQuery()) {
-                    return rs.next() ? Optional.of(ZoneId.of(rs.getString(1))) : Optional.<ZoneId>empty();
-                }
-            }
-        });
+        return jdbc.execute(connection -> SessionQueries.daysZone(connection, scope.tenantId(), filter.locationId()));
     }
 }

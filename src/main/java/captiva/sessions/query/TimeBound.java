@@ -18,7 +18,7 @@ public record TimeBound(@Nullable LocalDate day, @Nullable Instant instant) {
     }
 
     /** The exclusive end of an "on or before" bound: the next midnight, or just past the instant. */
-    Instant until(ZoneId zone) {
+    public Instant until(ZoneId zone) {
         return day != null ? day.plusDays(1).atStartOfDay(zone).toInstant() : instant.plusNanos(1_000);
     }
 }

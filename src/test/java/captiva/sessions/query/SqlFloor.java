@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  */
 public final class SqlFloor {
 
-    private static final SessionSearch.LinkBase NO_LINKS = new SessionSearch.LinkBase("", "");
+    private static final PageLinks NO_LINKS = new PageLinks("", "");
 
     private final OpaqueIds ids = new OpaqueIds();
     private final SessionSearch search;

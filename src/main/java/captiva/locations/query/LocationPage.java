@@ -1,0 +1,12 @@
+package captiva.locations.query;
+
+import captiva.sessions.query.SessionPage;
+import io.micronaut.serde.annotation.Serdeable;
+import io.micronaut.serde.config.naming.SnakeCaseStrategy;
+
+import java.util.List;
+
+/** One page of GET /locations, with the links and position of a /sessions page. */
+@Serdeable(naming = SnakeCaseStrategy.class)
+public record LocationPage(List<LocationView> data, SessionPage.Links links, SessionPage.Meta meta) {
+}
