@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * formed but unknown decode to a filter that matches nothing ({@link #matchesNothing}), exactly like
  * another tenant's ids.
  */
-record SessionFilter(@Nullable Long guestId, @Nullable Long locationId, @Nullable String guestDeviceMac,
+public record SessionFilter(@Nullable Long guestId, @Nullable Long locationId, @Nullable String guestDeviceMac,
                      @Nullable TimeBound startTime, @Nullable TimeBound endTime, @Nullable String yasId,
                      @Nullable Boolean online, boolean matchesNothing) {
 
@@ -29,7 +29,7 @@ record SessionFilter(@Nullable Long guestId, @Nullable Long locationId, @Nullabl
     private static final Pattern DAY = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
     private static final int MAX_TEXT = 200;
 
-    static SessionFilter parse(HttpParameters params, OpaqueIds ids, List<InvalidParam> errors) {
+    public static SessionFilter parse(HttpParameters params, OpaqueIds ids, List<InvalidParam> errors) {
         IdParam guest = id("guest_id", OpaqueIds.Kind.GUEST, params, ids, errors);
         IdParam location = id("location_id", OpaqueIds.Kind.LOCATION, params, ids, errors);
         String mac = null;

@@ -13,6 +13,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The read SQL of the session API. Every statement starts from the caller's tenant, then adds fixed
@@ -35,6 +36,8 @@ final class SessionQueries {
             WHERE s.tenant_id = ?
             """;
     static final String OLDEST_FIRST = "ORDER BY s.start_time, s.id LIMIT ? OFFSET ?";
+    /** The export's order: every row, no limit, stable even when start times tie. */
+    static final String EVERY_ROW_OLDEST_FIRST = "ORDER BY s.start_time, s.id";
     static final String NEWEST_FIRST = "ORDER BY s.start_time DESC, s.id DESC LIMIT ? OFFSET ?";
 
     static final String IN_KEY_LOCATIONS = "AND s.location_id = ANY (?)\n";
@@ -119,6 +122,32 @@ final class SessionQueries {
                 }
             }
             return st;
+        }
+    }
+
+    /**
+     * The zone that date-only filters are days in: the location's, else the tenant's. Empty when
+     * the filter can match nothing (an unknown id, or a location the key may not see or that does
+     * not exist).
+     */
+    static Optional<ZoneId> zoneOf(Connection connection, TenantScope scope, SessionFilter filter) throws SQLException {
+        if (filter.matchesNothing() || (filter.locationId() != null && !scope.maySee(filter.locationId()))) {
+            return Optional.empty();
+        }
+        boolean daysGiven = (filter.startTime() != null && filter.startTime().day() != null)
+                || (filter.endTime() != null && filter.endTime().day() != null);
+        if (!daysGiven) {
+            return Optional.of(ZoneOffset.UTC);   // no day to place in a zone: skip the lookup
+        }
+        boolean byLocation = filter.locationId() != null;
+        try (PreparedStatement st = connection.prepareStatement(byLocation ? LOCATION_TIME_ZONE : TENANT_TIME_ZONE)) {
+            st.setLong(1, scope.tenantId());
+            if (byLocation) {
+                st.setLong(2, filter.locationId());
+            }
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? Optional.of(ZoneId.of(rs.getString(1))) : Optional.empty();
+            }
         }
     }
 

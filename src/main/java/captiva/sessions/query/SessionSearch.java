@@ -12,7 +12,6 @@ import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -91,32 +90,7 @@ class SessionSearch {
         }));
     }
 
-    /**
-     * The zone that date-only filters are days in: the location's, else the tenant's. Empty when
-     * the filter can match nothing (an unknown id, or a location the key may not see or that does
-     * not exist).
-     */
     private Optional<ZoneId> zoneOf(TenantScope scope, SessionFilter filter) {
-        if (filter.matchesNothing() || (filter.locationId() != null && !scope.maySee(filter.locationId()))) {
-            return Optional.empty();
-        }
-        boolean daysGiven = (filter.startTime() != null && filter.startTime().day() != null)
-                || (filter.endTime() != null && filter.endTime().day() != null);
-        if (!daysGiven) {
-            return Optional.of(ZoneOffset.UTC);   // no day to place in a zone: skip the lookup
-        }
-        return jdbc.execute(connection -> {
-            boolean byLocation = filter.locationId() != null;
-            try (PreparedStatement st = connection.prepareStatement(
-                    byLocation ? SessionQueries.LOCATION_TIME_ZONE : SessionQueries.TENANT_TIME_ZONE)) {
-                st.setLong(1, scope.tenantId());
-                if (byLocation) {
-                    st.setLong(2, filter.locationId());
-                }
-                try (ResultSet rs = st.executeQuery()) {
-                    return rs.next() ? Optional.of(ZoneId.of(rs.getString(1))) : Optional.<ZoneId>empty();
-                }
-            }
-        });
+        return jdbc.execute(connection -> SessionQueries.zoneOf(connection, scope, filter));
     }
 }
