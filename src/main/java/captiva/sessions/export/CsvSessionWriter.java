@@ -48,11 +48,21 @@ final class CsvSessionWriter implements SessionWriter {
             return;
         }
         String text = value.toString();
-        if (text.isEmpty() || text.chars().anyMatch(c -> c == ',' || c == '"' || c == '\r' || c == '\n')) {
+        if (text.isEmpty() || needsQuotes(text)) {
             line.append('"').append(text.replace("\"", "\"\"")).append('"');
         } else {
             line.append(text);
         }
+    }
+
+    private static boolean needsQuotes(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == ',' || c == '"' || c == '\r' || c == '\n') {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Nullable
