@@ -96,7 +96,8 @@ public final class ExportBenchmark {
 
     /**
      * Sessions a second apart going back from now, at one venue: a fifth with a guest device
-     * description, a tenth still open, counters growing; like the demo's venues, not uniform rows.
+     * description, a tenth without an end (long silent, so the stale-session reaper closes them), and
+     * varied counters, so that rows are not all alike.
      */
     private static void generate(Connection db, long tenant, long location, int sessions) throws SQLException {
         try (Statement st = db.createStatement()) {
