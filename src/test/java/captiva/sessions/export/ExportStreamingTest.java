@@ -29,12 +29,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -105,7 +107,7 @@ class ExportStreamingTest extends ApiTest {
         socket.connect(new InetSocketAddress("127.0.0.1", server.getPort()), 5_000);
         socket.setSoTimeout(30_000);
         OutputStream out = socket.getOutputStream();
-        out.write(("GET /sessions/export HTTP/1.1\r\nHost: localhost\r\nAccept: text/csv\r\n"
+        out.write(("GET /sessions/export HTTP/1.1\r\nHost: localhost\r\nAccept: text/csv\r\nConnection: close\r\n"
                 + "Authorization: Bearer " + key.key() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         out.flush();
         InputStream in = socket.getInputStream();
@@ -149,6 +151,21 @@ class ExportStreamingTest extends ApiTest {
             assertTrue(activeConnections() >= 1, "the export is still in progress, its cursor open");
             assertTrue(during - before < HEAP_BOUND,
                     "heap grew by " + (during - before) / 1024 / 1024 + " MB while the client read only the first rows");
+        }
+    }
+
+    @Test
+    void aDatabaseFailureMidStreamCutsTheAnswerShortOfItsLastChunk() throws Exception {
+        try (Socket socket = startExportAndReadTheFirstRows(); Connection c = TestDatabase.connect();
+             Statement st = c.createStatement()) {
+            ResultSet killed = st.executeQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    + " WHERE query LIKE '%ORDER BY s.start_time, s.id' AND pid <> pg_backend_pid()");
+            assertTrue(killed.next() && killed.getBoolean(1), "the export's backend was found and stopped");
+
+            byte[] rest = socket.getInputStream().readAllBytes();
+
+            String end = new String(rest, Math.max(0, rest.length - 5), Math.min(5, rest.length), StandardCharsets.US_ASCII);
+            assertNotEquals("0\r\n\r\n", end, "a chunked answer that ends cleanly would pass for a complete export");
         }
     }
 
