@@ -49,6 +49,11 @@ class ConfigurationDefaultsTest implements TestPropertyProvider {
     }
 
     @Test
+    void exportsDefaultToOneAMinutePerKey() {
+        assertEquals(1, limits.exportPerMinute());
+    }
+
+    @Test
     void retentionDeletesAThousandRowsPerTransaction() {
         // The interval's default (1h) is overridden for every test in application-test.yml.
         assertEquals(1000, retention.batchSize());

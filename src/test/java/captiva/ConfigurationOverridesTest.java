@@ -20,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @Property(name = "captiva.sessions.interim-interval", value = "60s")
 @Property(name = "captiva.sessions.stale-timeout", value = "30m")
 @Property(name = "captiva.rate-limit.default-per-minute", value = "600")
+@Property(name = "captiva.rate-limit.export-per-minute", value = "5")
 @Property(name = "captiva.retention.interval", value = "15m")
 @Property(name = "captiva.retention.batch-size", value = "50")
 @DisplayName("configuration overrides")
@@ -46,6 +47,11 @@ class ConfigurationOverridesTest implements TestPropertyProvider {
     @Test
     void defaultRateLimitIsConfigurable() {
         assertEquals(600, limits.defaultPerMinute());
+    }
+
+    @Test
+    void exportRateLimitIsConfigurable() {
+        assertEquals(5, limits.exportPerMinute());
     }
 
     @Test

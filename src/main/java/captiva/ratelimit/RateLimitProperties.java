@@ -7,11 +7,14 @@ import jakarta.validation.constraints.NotNull;
 /**
  * @param defaultPerMinute    requests a minute per API key per endpoint, unless the key sets its own
  * @param failedAuthPerMinute failed authentications a minute per client address before it gets 429
+ * @param exportPerMinute     requests a minute per API key to an export endpoint (see
+ *                            {@code ExportRateLimit}), or the key's own limit if lower
  * @param store               where buckets live: {@code local} (one process) or {@code postgres}
  *                            (shared by replicas)
  */
 @ConfigurationProperties("captiva.rate-limit")
-public record RateLimitProperties(@Min(1) int defaultPerMinute, @Min(1) int failedAuthPerMinute, @NotNull Store store) {
+public record RateLimitProperties(@Min(1) int defaultPerMinute, @Min(1) int failedAuthPerMinute,
+                                  @Min(1) int exportPerMinute, @NotNull Store store) {
 
     public enum Store { LOCAL, POSTGRES }
 }

@@ -311,6 +311,41 @@ class OpenApiContractTest extends ApiTest {
         get("/sessions/statistics?group_by=week", readAuth()).expectRefusal(400, "validation.request.parameter.schema.enum");
     }
 
+    // ---- GET /sessions/export ----
+
+    /** A key of its own per export: exports are limited to one a minute per key. */
+    private String[] exportAuth(String accept) {
+        String key = newKey(tenantId, Map.of("name", "exporter", "scopes", List.of("sessions:read"))).get("key").asText();
+        return new String[] {"Authorization", "Bearer " + key, "Accept", accept};
+    }
+
+    @Test
+    void csvExportMatchesTheSpec() {
+        Http.Response r = get("/sessions/export?location_id=" + venueId, exportAuth("text/csv")).expect(200);
+
+        assertEquals(4, r.body().split("\r\n").length, "a header row and three sessions");
+    }
+
+    @Test
+    void jsonLinesExportWithEveryFilterMatchesTheSpec() {
+        Http.Response r = get("/sessions/export?guest_id=" + referenceGuestId + "&location_id=" + venueId
+                + "&guest_device_mac=142d27e7402b&start_time=2017-01-05&end_time=" + encode("2017-01-05T07:00:00+00:00")
+                + "&yas_id=8f627d10-1abc-44d8-b964-a7816388173a&online=false", exportAuth("application/x-ndjson")).expect(200);
+
+        assertEquals(1, r.body().split("\n").length);
+    }
+
+    @Test
+    void exportAcceptingNeitherFormatAnswers406() {
+        get("/sessions/export", exportAuth("application/json")).expectRefusal(406, "validation.request.accept.notAllowed");
+    }
+
+    @Test
+    void exportRefusesParametersOutsideTheirRange() {
+        get("/sessions/export?online=maybe&guest_id=short", exportAuth("text/csv"))
+                .expectRefusal(400, "validation.request.parameter.schema.invalidJson", "validation.request.parameter.schema.pattern");
+    }
+
     // ---- GET /sessions/{ip_address} ----
 
     @Test
@@ -534,19 +569,19 @@ class OpenApiContractTest extends ApiTest {
     // ---- what every read operation answers ----
 
     @ParameterizedTest
-    @ValueSource(strings = {"/sessions", "/sessions/count", "/sessions/statistics", "/sessions/172.31.98.114"})
+    @ValueSource(strings = {"/sessions", "/sessions/count", "/sessions/statistics", "/sessions/export", "/sessions/172.31.98.114"})
     void readWithoutKeyAnswers401(String path) {
         get(path).expectRefusal(401, "validation.request.security.missing");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/sessions", "/sessions/count", "/sessions/statistics", "/sessions/172.31.98.114"})
+    @ValueSource(strings = {"/sessions", "/sessions/count", "/sessions/statistics", "/sessions/export", "/sessions/172.31.98.114"})
     void readWithUnknownKeyAnswers401(String path) {
         get(path, "X-API-Key", "cpk_00000000000000000000000000000000").expect(401);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/sessions", "/sessions/count", "/sessions/statistics", "/sessions/172.31.98.114"})
+    @ValueSource(strings = {"/sessions", "/sessions/count", "/sessions/statistics", "/sessions/export", "/sessions/172.31.98.114"})
     void readWithKeyLackingTheScopeAnswers403(String path) {
         String ingestKey = newKey(tenantId, Map.of("name", "ingest only", "scopes", List.of("ingest"))).get("key").asText();
 
@@ -554,7 +589,7 @@ class OpenApiContractTest extends ApiTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/sessions", "/sessions/count", "/sessions/statistics", "/sessions/172.31.98.114"})
+    @ValueSource(strings = {"/sessions", "/sessions/count", "/sessions/statistics", "/sessions/export", "/sessions/172.31.98.114"})
     void readBeyondTheKeysRateLimitAnswers429(String path) {
         String slowKey = newKey(tenantId, Map.of("name", "one a minute", "scopes", List.of("sessions:read"),
                 "rate_limit_per_minute", 1)).get("key").asText();

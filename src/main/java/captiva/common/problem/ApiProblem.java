@@ -13,7 +13,7 @@ import java.util.Map;
  */
 public abstract sealed class ApiProblem extends RuntimeException
         permits ApiProblem.InvalidParameters, ApiProblem.Unauthenticated, ApiProblem.MissingScope,
-                ApiProblem.NotFound, ApiProblem.Conflict, ApiProblem.TooManyRequests {
+                ApiProblem.NotFound, ApiProblem.NotAcceptable, ApiProblem.Conflict, ApiProblem.TooManyRequests {
 
     private final HttpStatus status;
 
@@ -94,6 +94,17 @@ public abstract sealed class ApiProblem extends RuntimeException
     public static final class NotFound extends ApiProblem {
         public NotFound(String what) {
             super(HttpStatus.NOT_FOUND, what + " was not found.");
+        }
+    }
+
+    /** 406: none of the media types the client accepts can be produced; the detail lists those that can. */
+    public static final class NotAcceptable extends ApiProblem {
+        public NotAcceptable(String accept, List<String> produced) {
+            super(HttpStatus.NOT_ACCEPTABLE, "Accept: " + abbreviate(accept) + " matches none of " + String.join(", ", produced) + ".");
+        }
+
+        private static String abbreviate(String text) {
+            return text.length() <= 100 ? text : text.substring(0, 100) + "…";
         }
     }
 

@@ -38,6 +38,8 @@ public final class SessionQueries {
             WHERE s.tenant_id = ?
             """;
     static final String OLDEST_FIRST = "ORDER BY s.start_time, s.id LIMIT ? OFFSET ?";
+    /** The export's order: every row, no limit, stable even when start times tie. */
+    static final String EVERY_ROW_OLDEST_FIRST = "ORDER BY s.start_time, s.id";
     static final String NEWEST_FIRST = "ORDER BY s.start_time DESC, s.id DESC LIMIT ? OFFSET ?";
     /**
      * Keyset paging: the rows after the cursor's (start_time, id) in the order of the walk. A row
@@ -156,6 +158,23 @@ public final class SessionQueries {
             }
             return st;
         }
+    }
+
+    /**
+     * The zone that date-only filters are days in: the location's, else the tenant's. Empty when
+     * the filter can match nothing (an unknown id, or a location the key may not see or that does
+     * not exist).
+     */
+    static Optional<ZoneId> zoneOf(Connection connection, TenantScope scope, SessionFilter filter) throws SQLException {
+        if (filter.matchesNothing() || (filter.locationId() != null && !scope.maySee(filter.locationId()))) {
+            return Optional.empty();
+        }
+        boolean daysGiven = (filter.startTime() != null && filter.startTime().day() != null)
+                || (filter.endTime() != null && filter.endTime().day() != null);
+        if (!daysGiven) {
+            return Optional.of(ZoneOffset.UTC);   // no day to place in a zone: skip the lookup
+        }
+        return daysZone(connection, scope.tenantId(), filter.locationId());
     }
 
     static SessionRow row(ResultSet rs) throws SQLException {

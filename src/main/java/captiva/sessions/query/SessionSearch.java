@@ -13,7 +13,6 @@ import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -117,20 +116,8 @@ public class SessionSearch {
         }));
     }
 
-    /**
-     * The zone that date-only filters are days in: the location's, else the tenant's. Empty when
-     * the filter can match nothing (an unknown id, or a location the key may not see or that does
-     * not exist).
-     */
+    /** The zone that date-only filters are days in; empty when the filter can match nothing (see SessionQueries). */
     public Optional<ZoneId> zoneOf(TenantScope scope, SessionFilter filter) {
-        if (filter.matchesNothing() || (filter.locationId() != null && !scope.maySee(filter.locationId()))) {
-            return Optional.empty();
-        }
-        boolean daysGiven = (filter.startTime() != null && filter.startTime().day() != null)
-                || (filter.endTime() != null && filter.endTime().day() != null);
-        if (!daysGiven) {
-            return Optional.of(ZoneOffset.UTC);   // no day to place in a zone: skip the lookup
-        }
-        return jdbc.execute(connection -> SessionQueries.daysZone(connection, scope.tenantId(), filter.locationId()));
+        return jdbc.execute(connection -> SessionQueries.zoneOf(connection, scope, filter));
     }
 }

@@ -3,6 +3,7 @@ package captiva.tenancy.apikeys;
 import captiva.common.OpaqueIds;
 import captiva.common.problem.ApiProblem;
 import captiva.ratelimit.RateLimitDecision;
+import captiva.ratelimit.RateLimitProperties;
 import captiva.ratelimit.RateLimiter;
 import captiva.tenancy.TenantScope;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -44,16 +45,18 @@ class ApiKeyFilter implements Ordered {
 
     private final ApiKeyRepository keys;
     private final RateLimiter rateLimiter;
+    private final RateLimitProperties limits;
     private final AuthenticationFailures failures;
     private final Clock clock;
     private final MeterRegistry meters;
     private final OpaqueIds ids;
     private final Map<Long, Instant> lastUsedWritten = new ConcurrentHashMap<>();
 
-    ApiKeyFilter(ApiKeyRepository keys, RateLimiter rateLimiter, AuthenticationFailures failures, Clock clock,
-                 MeterRegistry meters, OpaqueIds ids) {
+    ApiKeyFilter(ApiKeyRepository keys, RateLimiter rateLimiter, RateLimitProperties limits,
+                 AuthenticationFailures failures, Clock clock, MeterRegistry meters, OpaqueIds ids) {
         this.keys = keys;
         this.rateLimiter = rateLimiter;
+        this.limits = limits;
         this.failures = failures;
         this.clock = clock;
         this.meters = meters;
@@ -78,7 +81,7 @@ class ApiKeyFilter implements Ordered {
             return new ApiProblem.MissingScope(required.get().wireName()).toResponse();
         }
         RateLimitDecision decision = rateLimiter.tryConsume("key:" + apiKey.id() + " " + endpoint(route.get()),
-                apiKey.rateLimitPerMinute());
+                perMinute(apiKey, route.get()));
         request.setAttribute(DECISION_ATTRIBUTE, decision);
         if (!decision.allowed()) {
             // Tagged with the tenant's public id: which customer runs into its limit is the question ops ask.
@@ -126,6 +129,13 @@ class ApiKeyFilter implements Ordered {
             lastUsedWritten.put(key.id(), now);
             keys.markUsed(key.id(), now);
         }
+    }
+
+    /** The key's own limit, capped on export endpoints: a key allowed many reads is not allowed many exports. */
+    private int perMinute(ApiKey key, RouteInfo<?> route) {
+        return route.getAnnotationMetadata().hasAnnotation(ExportRateLimit.class)
+                ? Math.min(key.rateLimitPerMinute(), limits.exportPerMinute())
+                : key.rateLimitPerMinute();
     }
 
     /** The bucket's name: the path template, so HEAD and GET of one endpoint share a bucket. */

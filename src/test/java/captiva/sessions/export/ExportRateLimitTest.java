@@ -1,0 +1,96 @@
+package captiva.sessions.export;
+
+import captiva.testing.ApiTest;
+import captiva.testing.Fixtures.Key;
+import captiva.testing.Fixtures.Tenant;
+import captiva.testing.Http;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** With the default settings: one export a minute per key, whatever the key's own limit. */
+@MicronautTest(transactional = false)
+@DisplayName("GET /sessions/export rate limit")
+class ExportRateLimitTest extends ApiTest {
+
+    @BeforeEach
+    void stopTime() {
+        clock.freezeAt(Instant.now());
+    }
+
+    @AfterEach
+    void realTime() {
+        clock.reset();
+    }
+
+    private Http.Response export(Key key) {
+        return http().get("/sessions/export", key.auth());
+    }
+
+    @Test
+    void secondExportInAMinuteIs429ProblemWithRetryAfter() {
+        Key key = given().key(given().tenant(), List.of("sessions:read"), null, null);
+        Http.Response first = export(key);
+
+        Http.Response second = export(key);
+
+        assertEquals(200, first.status(), first.body());
+        assertEquals("1", first.header("X-RateLimit-Limit").orElseThrow());
+        assertEquals(429, second.status());
+        assertEquals("application/problem+json", second.contentType());
+        assertEquals("60", second.header("Retry-After").orElseThrow());
+        assertEquals("0", second.header("X-RateLimit-Remaining").orElseThrow());
+    }
+
+    @Test
+    void aKeysOwnHigherLimitDoesNotRaiseTheExportLimit() {
+        Key generous = given().key(given().tenant(), List.of("sessions:read"), null, 10_000);
+        export(generous);
+
+        Http.Response second = export(generous);
+
+        assertEquals(429, second.status());
+        assertEquals("1", second.header("X-RateLimit-Limit").orElseThrow());
+    }
+
+    @Test
+    void aMinuteLaterTheNextExportIsAllowed() {
+        Key key = given().key(given().tenant(), List.of("sessions:read"), null, null);
+        export(key);
+
+        clock.advance(Duration.ofSeconds(60));
+
+        assertEquals(200, export(key).status());
+    }
+
+    @Test
+    void anExportDoesNotSpendTheKeysReadRequests() {
+        Tenant tenant = given().tenant();
+        Key key = given().key(tenant, List.of("sessions:read"), null, null);
+        export(key);
+
+        Http.Response list = http().get("/sessions", key.auth());
+
+        assertEquals(200, list.status());
+        assertEquals("60", list.header("X-RateLimit-Limit").orElseThrow());
+        assertEquals("59", list.header("X-RateLimit-Remaining").orElseThrow());
+    }
+
+    @Test
+    void eachKeyHasItsOwnExportBucket() {
+        Tenant tenant = given().tenant();
+        Key one = given().key(tenant, List.of("sessions:read"), null, null);
+        Key other = given().key(tenant, List.of("sessions:read"), null, null);
+        export(one);
+
+        assertEquals(200, export(other).status());
+    }
+}
