@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.function.BiFunction;
 
 /** The query types of the read benchmark, with the issue 6 target each is held to. */
@@ -61,9 +63,7 @@ final class ReadQueries {
         for (int page : new int[] {1000, 100_000}) {
             deepPage(data, page, types);
         }
-        // The cursor walk goes here once GET /sessions hands out cursors: a Requests that starts at
-        // /sessions (one filter or none) and, in answered(body), takes links.next as its next path,
-        // starting over at the end. Its p99 target is FIRST_PAGE_P99_MS, at page 1 as at page 100,000.
+        types.add(new QueryType("list cursor walk", FIRST_PAGE_P99_MS, (d, r) -> new CursorWalk(d.tenant(r))));
         types.add(each("count online location", COUNT_ONLINE_P99_MS,
                 (d, r) -> atVenue(d.venue(r), "/sessions/count?online=true&location_id=")));
         types.add(each("count day location", 0, (d, r) -> {
@@ -86,6 +86,35 @@ final class ReadQueries {
             }));
         }
         return types;
+    }
+
+    /**
+     * Walks a tenant's whole history by cursor, following links.next from answer to answer and
+     * starting over at the end: each page should cost what the first does, however deep. The SQL
+     * floor gets no answers, so it stays at the first page, which is what every keyset page costs.
+     */
+    private static final class CursorWalk implements Requests {
+        private static final Pattern NEXT = Pattern.compile("\"next\":\"https?://[^/\"]+(/[^\"]+)\"");
+        private final Tenant tenant;
+        private String path;
+
+        CursorWalk(Tenant tenant) {
+            this.tenant = tenant;
+        }
+
+        @Override
+        public Probe next() {
+            if (path == null) {
+                path = "/sessions?cursor=";
+            }
+            return new Probe(tenant, path);
+        }
+
+        @Override
+        public void answered(String body) {
+            Matcher next = NEXT.matcher(body);
+            path = next.find() ? next.group(1) : null;
+        }
     }
 
     /** page= deep into a whole tenant's sessions, for the tenants that have that many. */
