@@ -29,6 +29,12 @@ import java.util.Optional;
 @Singleton
 class SessionStatistics {
 
+    /**
+     * Computed from the sessions, a wide selection (a year of a chain) can run for minutes: cancel it
+     * rather than let a few such requests hold the pool. A cancelled statement answers 503.
+     */
+    private static final int QUERY_TIMEOUT_SECONDS = 30;
+
     private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx", Locale.ROOT);
 
     private final JdbcOperations jdbc;
@@ -75,9 +81,12 @@ class SessionStatistics {
         List<StatisticsReport.Group> groups = new ArrayList<>();
         List<Object[]> rows = jdbc.execute(connection -> {
             List<Object[]> found = new ArrayList<>();
-            try (PreparedStatement st = statement.prepare(connection, StatisticsQueries.PREFIX); ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    found.add(new Object[] {rs.getString("bucket"), counts(rs)});
+            try (PreparedStatement st = statement.prepare(connection, StatisticsQueries.PREFIX)) {
+                st.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        found.add(new Object[] {rs.getString("bucket"), counts(rs)});
+                    }
                 }
             }
             return found;
