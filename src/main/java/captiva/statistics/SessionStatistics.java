@@ -33,7 +33,7 @@ class SessionStatistics {
      * Computed from the sessions, a wide selection (a year of a chain) can run for minutes: cancel it
      * rather than let a few such requests hold the pool. A cancelled statement answers 503.
      */
-    private static final int QUERY_TIMEOUT_SECONDS = 30;
+    private static final int QUERY_TIMEOUT_SECONDS = 120;
 
     private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx", Locale.ROOT);
 
