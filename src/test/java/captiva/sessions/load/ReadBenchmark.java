@@ -5,6 +5,7 @@ import captiva.sessions.load.ReadQueries.Probe;
 import captiva.sessions.load.ReadQueries.QueryType;
 import captiva.sessions.load.ReadQueries.Requests;
 import captiva.sessions.query.SqlFloor;
+import captiva.testing.CommandLineOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -66,7 +67,7 @@ public final class ReadBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = SessionGenerator.options(args);
+        Map<String, String> o = CommandLineOptions.parse(args);
         String types = o.getOrDefault("types", "");
         String tenants = o.getOrDefault("tenants", "");
         Options options = new Options(SessionGenerator.required(o, "base-url"), SessionGenerator.required(o, "admin-token"),

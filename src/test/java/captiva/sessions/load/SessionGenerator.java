@@ -1,5 +1,7 @@
 package captiva.sessions.load;
 
+import captiva.testing.CommandLineOptions;
+
 import org.flywaydb.core.Flyway;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -16,7 +18,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -110,7 +111,7 @@ public final class SessionGenerator {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = options(args);
+        Map<String, String> options = CommandLineOptions.parse(args);
         String url = required(options, "jdbc-url");
         long sessions = Long.parseLong(options.getOrDefault("sessions", "10000000"));
         Config config = new Config(sessions, Integer.parseInt(options.getOrDefault("locations", "1000")),
@@ -471,25 +472,6 @@ public final class SessionGenerator {
             flush();
             copy.endCopy();
         }
-    }
-
-    static Map<String, String> options(String[] args) {
-        Map<String, String> options = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--")) {
-                throw new IllegalArgumentException("unexpected argument " + args[i] + "; options are --name value or --name=value");
-            }
-            String arg = args[i].substring(2);
-            int equals = arg.indexOf('=');
-            if (equals >= 0) {
-                options.put(arg.substring(0, equals), arg.substring(equals + 1));
-            } else if (i + 1 < args.length) {
-                options.put(arg, args[++i]);
-            } else {
-                throw new IllegalArgumentException("--" + arg + " needs a value");
-            }
-        }
-        return options;
     }
 
     static String required(Map<String, String> options, String name) {

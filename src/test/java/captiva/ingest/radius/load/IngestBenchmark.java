@@ -2,6 +2,7 @@ package captiva.ingest.radius.load;
 
 import captiva.ingest.radius.load.AccountingLoad.Fate;
 import captiva.ingest.radius.load.AcknowledgedCheck.Outcome;
+import captiva.testing.CommandLineOptions;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -10,7 +11,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 
@@ -33,7 +33,7 @@ public final class IngestBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = parse(args);
+        Map<String, String> options = CommandLineOptions.parse(args);
         String host = option(options, "host", "127.0.0.1");
         int port = Integer.parseInt(option(options, "port", "1813"));
         byte[] secret = option(options, "secret", "testing123").getBytes(StandardCharsets.UTF_8);
@@ -114,25 +114,6 @@ public final class IngestBenchmark {
 
     private static double millis(Duration duration) {
         return duration.toNanos() / 1e6;
-    }
-
-    private static Map<String, String> parse(String[] args) {
-        Map<String, String> options = new HashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--")) {
-                throw new IllegalArgumentException("unexpected argument " + args[i] + "; options are --name=value");
-            }
-            String arg = args[i].substring(2);
-            int equals = arg.indexOf('=');
-            if (equals >= 0) {
-                options.put(arg.substring(0, equals), arg.substring(equals + 1));
-            } else if (i + 1 < args.length) {
-                options.put(arg, args[++i]);
-            } else {
-                throw new IllegalArgumentException("--" + arg + " needs a value");
-            }
-        }
-        return options;
     }
 
     private static String option(Map<String, String> options, String name, String fallback) {
