@@ -68,7 +68,7 @@ public final class SessionQueries {
      * last_update is rewritten by every Interim-Update, so the column's statistics always end before
      * the current cutoff and PostgreSQL would estimate that almost no session is online, then read
      * and sort all of a tenant's open sessions for one page. Compared as an expression, it is given
-     * a neutral estimate instead, and a page walks session_tenant_open_started_idx (V9). The one
+     * a neutral estimate instead, and a page walks session_tenant_open_started_idx (V8). The one
      * definition of online: not stopped, and heard from since the cutoff.
      */
     public static final String ONLINE = "AND s.end_time IS NULL AND s.last_update + interval '0 seconds' >= ?\n";
