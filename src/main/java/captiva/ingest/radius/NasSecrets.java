@@ -93,7 +93,12 @@ class NasSecrets {
         Lookup lookup = nas.<Lookup>map(n -> new Lookup.Found(new KnownNas(n, n.secret().getBytes(StandardCharsets.UTF_8))))
                 .orElse(UNKNOWN);
         if (cache.size() >= MAX_ENTRIES) {
-            cache.values().removeIf(c -> !(c.lookup() instanceof Lookup.Found));   // keep what is known
+            cache.values().removeIf(c -> !(c.lookup() instanceof Lookup.Found) || !now.isBefore(c.expires()));   // keep what is known
+            if (cache.size() >= MAX_ENTRIES) {
+                // Random identifiers from a NAS registered by address are all "found": start afresh
+                // rather than scan a full cache on every miss. NAS still sending are found again.
+                cache.clear();
+            }
         }
         cache.put(key, new Cached(lookup, now.plus(properties.nasCacheTtl())));
         return lookup;

@@ -247,7 +247,17 @@ public class RadiusListener {
             if (batch.isEmpty()) {
                 return;
             }
-            if (store(batch, this)) {
+            boolean stored;
+            try {
+                stored = store(batch, this);
+            } catch (RuntimeException e) {
+                // A bug rather than the database: answer nothing (the NAS retransmits) and keep this
+                // writer alive, so that it still meets the others at the next Accounting-On/Off.
+                LOG.error("RADIUS writer {} could not finish a batch of {}", index, batch.size(), e);
+                drop(DropReason.NOT_STORED, batch.size(), e.toString(), null);
+                stored = false;
+            }
+            if (stored) {
                 backoffMillis = 0;
             } else {
                 backoffMillis = Math.min(1000, Math.max(50, backoffMillis * 2));

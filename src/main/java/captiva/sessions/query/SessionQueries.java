@@ -15,6 +15,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -111,6 +112,7 @@ public final class SessionQueries {
 
         /** Applies the filters; the caller has already ruled out a filter that matches nothing. */
         public Statement where(SessionFilter filter, ZoneId zone, Instant onlineCutoff) {
+            Objects.requireNonNull(tenantId, "where() applies to statements over a tenant's sessions");
             if (filter.locationId() != null) {
                 add(AT_LOCATION, filter.locationId());
             }
