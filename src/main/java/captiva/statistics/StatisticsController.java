@@ -3,6 +3,7 @@ package captiva.statistics;
 import captiva.common.OpaqueIds;
 import captiva.common.problem.ApiProblem;
 import captiva.common.problem.Problem.InvalidParam;
+import captiva.sessions.query.PageRequest;
 import captiva.sessions.query.SessionFilter;
 import captiva.tenancy.TenantScope;
 import captiva.tenancy.apikeys.RequiresScope;
@@ -34,6 +35,7 @@ class StatisticsController {
     StatisticsReport statistics(TenantScope scope, HttpRequest<?> request) {
         List<InvalidParam> errors = new ArrayList<>();
         SessionFilter filter = SessionFilter.parse(request.getParameters(), ids, errors);
+        PageRequest.refuse(request.getParameters(), "statistics cover the whole selection", errors);
         GroupBy groupBy = null;
         String groupText = SessionFilter.single(request.getParameters(), "group_by", errors);
         if (groupText != null) {

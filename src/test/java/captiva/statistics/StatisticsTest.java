@@ -12,6 +12,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.ParameterizedTest;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -291,6 +293,15 @@ class StatisticsTest extends ApiTest {
             assertEquals(400, r.status());
             assertEquals("application/problem+json", r.header("Content-Type").orElseThrow());
             assertEquals("group_by", r.json().get("errors").get(0).get("name").asText());
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"page=2", "per_page=5", "cursor=", "last_session_first=true"})
+        void pagingIsRefusedNotIgnored(String query) {
+            Http.Response r = http().get("/sessions/statistics?" + query, key.auth());
+
+            assertEquals(400, r.status(), r.body());
+            assertEquals(query.substring(0, query.indexOf('=')), r.json().get("errors").get(0).get("name").asText());
         }
 
         @Test

@@ -3,6 +3,7 @@ package captiva.sessions.export;
 import captiva.common.OpaqueIds;
 import captiva.common.problem.ApiProblem;
 import captiva.common.problem.Problem.InvalidParam;
+import captiva.sessions.query.PageRequest;
 import captiva.sessions.query.SessionFilter;
 import captiva.tenancy.TenantScope;
 import captiva.tenancy.apikeys.ExportRateLimit;
@@ -61,6 +62,7 @@ class SessionExportController {
                 .orElseThrow(() -> new ApiProblem.NotAcceptable(accept, ExportFormat.MEDIA_TYPES));
         List<InvalidParam> errors = new ArrayList<>();
         SessionFilter filter = SessionFilter.parse(request.getParameters(), ids, errors);
+        PageRequest.refuse(request.getParameters(), "an export is every matching session, oldest first", errors);
         if (!errors.isEmpty()) {
             throw new ApiProblem.InvalidParameters(errors);
         }

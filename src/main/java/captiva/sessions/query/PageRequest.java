@@ -26,6 +26,18 @@ public record PageRequest(int page, int perPage, boolean lastSessionFirst) {
         return new PageRequest(pages.page, pages.perPage, Boolean.TRUE.equals(newestFirst));
     }
 
+    /**
+     * Paging and order on an endpoint that answers the whole selection at once: refused, so that a
+     * client never takes an ignored parameter for an applied one.
+     */
+    public static void refuse(HttpParameters params, String why, List<InvalidParam> errors) {
+        for (String name : List.of("page", "per_page", "cursor", "last_session_first")) {
+            if (params.contains(name)) {
+                errors.add(new InvalidParam(name, "is not accepted here: " + why));
+            }
+        }
+    }
+
     /** page and per_page only, for lists that have one fixed order. */
     public static PageRequest parseUnordered(HttpParameters params, List<InvalidParam> errors) {
         int page = number(params, "page", 1, MAX_PAGE, 1, errors);

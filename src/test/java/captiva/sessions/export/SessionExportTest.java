@@ -327,7 +327,8 @@ class SessionExportTest extends ApiTest {
 
         @ParameterizedTest
         @ValueSource(strings = {"location_id=not-an-id!", "start_time=yesterday", "end_time=2024-13-01", "online=maybe",
-                "guest_device_mac=zz:zz", "guest_id=x", "online=true&online=false"})
+                "guest_device_mac=zz:zz", "guest_id=x", "online=true&online=false",
+                "page=2", "per_page=5", "cursor=", "last_session_first=true"})
         void badFilterIs400ProblemNamingTheParameter(String query) {
             Http.Response r = export(key, query, CSV);
 
