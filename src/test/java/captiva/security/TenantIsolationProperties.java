@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -70,6 +71,7 @@ class TenantIsolationProperties {
         Map<String, Object> properties = new HashMap<>(TestDatabase.properties());
         properties.put("captiva.admin.token", ApiTest.ADMIN_TOKEN);
         properties.put("micronaut.server.port", -1);
+        properties.put("captiva.rate-limit.export-per-minute", 1000);   // every try exports; the limit has tests of its own
         server = ApplicationContext.run(EmbeddedServer.class, properties, "test");
         http = new Http(server.getURL().toString());
         given = new Fixtures(http);
@@ -87,13 +89,15 @@ class TenantIsolationProperties {
         World world = build(spec);
         for (RequestSpec request : spec.requests()) {
             Key key = world.keys.get(Math.floorMod(request.key(), world.keys.size()));
-            switch (Math.floorMod(request.kind(), 6)) {
+            switch (Math.floorMod(request.kind(), 8)) {
                 case 0 -> checkList(world, key, request);
                 case 1 -> checkCount(world, key, request);
                 case 2 -> checkHolders(world, key, request);
                 case 3 -> checkLocations(world, key);
                 case 4 -> checkGuests(world, key, request, false);
-                default -> checkGuests(world, key, request, true);
+                case 5 -> checkGuests(world, key, request, true);
+                case 6 -> checkStatistics(world, key, request);
+                default -> checkExport(world, key, request);
             }
         }
     }
@@ -127,7 +131,7 @@ class TenantIsolationProperties {
         ).as(SessionGen::new);
         Arbitrary<Integer> option = Arbitraries.integers().between(0, 1000).injectNull(0.6);
         Arbitrary<RequestSpec> request = Combinators.combine(
-                Arbitraries.integers().between(0, 5), Arbitraries.integers().between(0, 100),
+                Arbitraries.integers().between(0, 7), Arbitraries.integers().between(0, 100),
                 option.list().ofSize(12)).as(RequestSpec::of);
         return Combinators.combine(
                 Arbitraries.integers().between(1, 3).list().ofMinSize(2).ofMaxSize(3),
@@ -365,6 +369,54 @@ class TenantIsolationProperties {
         }
     }
 
+    /** The filters of a request without its order, which endpoints answering the whole selection refuse. */
+    private static String unordered(Filter f) {
+        return Arrays.stream(f.query().split("&")).filter(p -> !p.isEmpty() && !p.startsWith("last_session_first="))
+                .collect(Collectors.joining("&"));
+    }
+
+    private static void checkStatistics(World w, Key key, RequestSpec r) {
+        Filter f = filter(w, r);
+        String path = "/sessions/statistics?" + join(unordered(f), "group_by=location");
+        JsonNode report = ok(http.get(path, key.auth()));
+        long total = report.get("total").get("sessions").asLong();
+        if (f.exact()) {
+            assertEquals(visible(w, key, f.matching()).size(), total, path + " as " + keyName(w, key));
+        } else {
+            assertTrue(total <= visible(w, key, w.rows).size(), path + " counted more than the key may see");
+        }
+        long grouped = 0;
+        for (JsonNode group : report.get("groups")) {
+            String locationId = group.get("group").asText();
+            assertTrue(w.rows.stream().anyMatch(row -> row.location().id().equals(locationId) && w.maySee(key, row)),
+                    path + ": " + keyName(w, key) + " was shown figures of location " + locationId);
+            grouped += group.get("statistics").get("sessions").asLong();
+        }
+        assertEquals(total, grouped, path + ": the groups add up to the total");
+    }
+
+    private static void checkExport(World w, Key key, RequestSpec r) {
+        Filter f = filter(w, r);
+        String path = "/sessions/export" + (unordered(f).isEmpty() ? "" : "?" + unordered(f));
+        Http.Response response = http.get(path, "Authorization", key.auth()[1], "Accept", "application/x-ndjson");
+        assertEquals(200, response.status(), path + ": " + response.body());
+        Set<String> exported = new HashSet<>();
+        for (String line : response.body().split("\n")) {
+            if (line.isEmpty()) {
+                continue;
+            }
+            String id = readTree(line).get("id").asText();
+            Row row = w.byId.get(id);
+            assertNotNull(row, path + ": a session this world never created: " + line);
+            assertTrue(w.maySee(key, row), path + ": " + keyName(w, key) + " was given " + row);
+            assertTrue(exported.add(id), path + ": exported twice: " + id);
+        }
+        if (f.exact()) {
+            assertEquals(visible(w, key, f.matching()).stream().map(Row::id).collect(Collectors.toSet()), exported,
+                    path + " as " + keyName(w, key));
+        }
+    }
+
     private static void checkHolders(World w, Key key, RequestSpec r) {
         int seed = r.ips() == null ? 0 : r.ips();
         List<String> asked = new ArrayList<>();
@@ -486,6 +538,14 @@ class TenantIsolationProperties {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    private static JsonNode readTree(String json) {
+        try {
+            return Http.JSON.readTree(json);
+        } catch (java.io.IOException e) {
+            throw new AssertionError("not JSON: " + json, e);
+        }
+    }
 
     private static JsonNode ok(Http.Response r) {
         if (r.status() != 200) {
