@@ -37,49 +37,19 @@ if [[ -z "$jdbc_url" ]]; then
 fi
 
 cd "$(dirname "$0")/.."
-if ss -Hltn "sport = :$http_port" | grep -q .; then
-  echo "port $http_port/tcp is taken: pass --http-port" >&2
-  exit 2
-fi
+source bench/common.sh
+require_free_port tcp "$http_port" --http-port
+build_jar
 
-if [[ $build -eq 1 ]]; then
-  echo "building (package, test classes, test classpath)..."
-  mvn -B -q -DskipTests package
-  mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt
-fi
-jar=$(ls target/captiva-*.jar | grep -v original- | head -1)
-classpath="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
-
-admin_token="bench-$(date +%s)-$RANDOM"
 run="$(date +%s)-$RANDOM"
-log=target/bench-export-server.log
+start_server 90 256m target/bench-export-server.log CAPTIVA_RADIUS_ENABLED=false CAPTIVA_RATE_LIMIT_EXPORT_PER_MINUTE=1000
 
-echo "starting $jar (log: $log)"
-DATASOURCES_DEFAULT_URL="$jdbc_url" DATASOURCES_DEFAULT_USERNAME="$db_user" DATASOURCES_DEFAULT_PASSWORD="$db_password" \
-  CAPTIVA_ADMIN_TOKEN="$admin_token" MICRONAUT_SERVER_PORT="$http_port" CAPTIVA_RADIUS_ENABLED=false \
-  CAPTIVA_RATE_LIMIT_EXPORT_PER_MINUTE=1000 \
-  java -Xmx256m ${CAPTIVA_JAVA_OPTS:-} -jar "$jar" > "$log" 2>&1 &
-server=$!
-trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true' EXIT
-
-for _ in $(seq 1 180); do
-  if curl -fs "http://127.0.0.1:$http_port/health" > /dev/null; then break; fi
-  if ! kill -0 "$server" 2>/dev/null; then echo "the jar died:" >&2; tail -50 "$log" >&2; exit 1; fi
-  sleep 0.5
-done
-curl -fs "http://127.0.0.1:$http_port/health" > /dev/null || { echo "the jar did not start" >&2; exit 1; }
-
-api() {
-  curl -fsS -X POST -H "Authorization: Bearer $admin_token" -H 'Content-Type: application/json' \
-    "http://127.0.0.1:$http_port$1" -d "$2"
-}
 tenant_name="Export benchmark $run"
 location_name="Bench venue $run"
 tenant=$(api /admin/tenants "{\"name\":\"$tenant_name\",\"time_zone\":\"Europe/London\"}" | jq -r .id)
 api "/admin/tenants/$tenant/locations" "{\"name\":\"$location_name\",\"time_zone\":\"Europe/London\"}" > /dev/null
 key=$(api "/admin/tenants/$tenant/api-keys" '{"name":"bench","scopes":["sessions:read"]}' | jq -r .key)
 
-cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$1/stat"; }
 cpu_before=$(cpu_seconds "$server")
 java -Xmx512m -cp "$classpath" -Dbench.base-url="http://127.0.0.1:$http_port" -Dbench.key="$key" \
   -Dbench.tenant="$tenant_name" -Dbench.location="$location_name" -Dbench.sessions="$sessions" -Dbench.runs="$runs" \

@@ -38,50 +38,22 @@ if [[ -z "$jdbc_url" ]]; then
 fi
 
 cd "$(dirname "$0")/.."
-if ss -Hltn "sport = :$http_port" | grep -q . || ss -Hlun "sport = :$radius_port" | grep -q .; then
-  echo "port $http_port/tcp or $radius_port/udp is taken: pass --http-port / --radius-port" >&2
-  exit 2
-fi
+source bench/common.sh
+require_free_port tcp "$http_port" --http-port
+require_free_port udp "$radius_port" --radius-port
+build_jar
 
-if [[ $build -eq 1 ]]; then
-  echo "building (package, test classes, test classpath)..."
-  mvn -B -q -DskipTests package
-  mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt
-fi
-jar=$(ls target/captiva-*.jar | grep -v original- | head -1)
-classpath="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
-
-admin_token="bench-$(date +%s)-$RANDOM"
 secret="bench-secret-$RANDOM$RANDOM"
 nas_identifier="bench-nas-$(date +%s)-$RANDOM"
-log=target/bench-ingest-server.log
+start_server 90 512m target/bench-ingest-server.log \
+  CAPTIVA_RADIUS_ACCOUNTING_PORT="$radius_port" CAPTIVA_RADIUS_BIND_ADDRESS=127.0.0.1
 
-echo "starting $jar (log: $log)"
-DATASOURCES_DEFAULT_URL="$jdbc_url" DATASOURCES_DEFAULT_USERNAME="$db_user" DATASOURCES_DEFAULT_PASSWORD="$db_password" \
-  CAPTIVA_ADMIN_TOKEN="$admin_token" MICRONAUT_SERVER_PORT="$http_port" \
-  CAPTIVA_RADIUS_ACCOUNTING_PORT="$radius_port" CAPTIVA_RADIUS_BIND_ADDRESS=127.0.0.1 \
-  java -Xmx512m ${CAPTIVA_JAVA_OPTS:-} -jar "$jar" > "$log" 2>&1 &
-server=$!
-trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true' EXIT
-
-for _ in $(seq 1 180); do
-  if curl -fs "http://127.0.0.1:$http_port/health" > /dev/null; then break; fi
-  if ! kill -0 "$server" 2>/dev/null; then echo "the jar died:" >&2; tail -50 "$log" >&2; exit 1; fi
-  sleep 0.5
-done
-curl -fs "http://127.0.0.1:$http_port/health" > /dev/null || { echo "the jar did not start" >&2; exit 1; }
-
-api() {
-  curl -fsS -X POST -H "Authorization: Bearer $admin_token" -H 'Content-Type: application/json' \
-    "http://127.0.0.1:$http_port$1" -d "$2"
-}
 tenant=$(api /admin/tenants '{"name":"Ingest benchmark","time_zone":"UTC"}' | jq -r .id)
 location=$(api "/admin/tenants/$tenant/locations" '{"name":"Bench venue","time_zone":"UTC"}' | jq -r .id)
 api "/admin/tenants/$tenant/locations/$location/nas" \
   "{\"ip_address\":\"127.0.0.1\",\"identifier\":\"$nas_identifier\",\"secret\":\"$secret\"}" > /dev/null
 echo "registered NAS $nas_identifier"
 
-cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$1/stat"; }
 # CPU ticks per kind of server thread ("radius-write-0" counts as radius-write); names may hold spaces.
 thread_ticks() {
   cat /proc/"$1"/task/*/stat 2>/dev/null | awk '{

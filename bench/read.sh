@@ -45,18 +45,9 @@ if [[ -z "$jdbc_url" ]]; then
 fi
 
 cd "$(dirname "$0")/.."
-if ss -Hltn "sport = :$http_port" | grep -q .; then
-  echo "port $http_port/tcp is taken: pass --http-port" >&2
-  exit 2
-fi
-
-if [[ $build -eq 1 ]]; then
-  echo "building (package, test classes, test classpath)..."
-  mvn -B -q -DskipTests package
-  mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt
-fi
-jar=$(ls target/captiva-*.jar | grep -v original- | head -1)
-classpath="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
+source bench/common.sh
+require_free_port tcp "$http_port" --http-port
+build_jar
 db=(--jdbc-url "$jdbc_url" --jdbc-user "$db_user" --jdbc-password "$db_password")
 
 if [[ $generate -eq 1 ]]; then
@@ -64,24 +55,8 @@ if [[ $generate -eq 1 ]]; then
   java -Xmx1g -cp "$classpath" captiva.sessions.load.SessionGenerator "${db[@]}" --sessions "$sessions" --seed "$seed"
 fi
 
-admin_token="bench-$(date +%s)-$RANDOM"
-log=target/bench-read-server.log
-echo "starting $jar (log: $log)"
 launched=$(date +%s%N)
-DATASOURCES_DEFAULT_URL="$jdbc_url" DATASOURCES_DEFAULT_USERNAME="$db_user" DATASOURCES_DEFAULT_PASSWORD="$db_password" \
-  CAPTIVA_ADMIN_TOKEN="$admin_token" MICRONAUT_SERVER_PORT="$http_port" CAPTIVA_RADIUS_ENABLED=false \
-  CAPTIVA_SESSIONS_REAPER_INTERVAL=1h \
-  java -Xmx512m ${CAPTIVA_JAVA_OPTS:-} -jar "$jar" > "$log" 2>&1 &
-server=$!
-trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true' EXIT
-
-for _ in $(seq 1 1200); do
-  if curl -fs "http://127.0.0.1:$http_port/health" > /dev/null; then break; fi
-  if ! kill -0 "$server" 2>/dev/null; then echo "the jar died:" >&2; tail -50 "$log" >&2; exit 1; fi
-  sleep 0.05
-done
-curl -fs "http://127.0.0.1:$http_port/health" > /dev/null || { echo "the jar did not start" >&2; exit 1; }
-cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$1/stat"; }
+start_server 60 512m target/bench-read-server.log CAPTIVA_RADIUS_ENABLED=false CAPTIVA_SESSIONS_REAPER_INTERVAL=1h
 # The CPU figure does not depend on what else the machine runs; the wall-clock ones do.
 echo "startup: $(grep -o 'Startup completed in [0-9]*ms' "$log" | head -1) (Micronaut's own figure);" \
   "$(( ($(date +%s%N) - launched) / 1000000 )) ms from launch to the first healthy /health;" \

@@ -1,0 +1,55 @@
+# Sourced by the bench/ scripts: build, start the packaged jar against the caller's database, wait
+# for it, and read its CPU time. Expects jdbc_url, db_user, db_password, http_port and build to be
+# set, and the working directory to be the project root.
+
+# Exits when a loopback port is taken. Usage: require_free_port tcp|udp PORT OPTION-TO-CHANGE-IT
+require_free_port() {
+  local listening=-Hltn
+  [[ $1 == udp ]] && listening=-Hlun
+  if ss "$listening" "sport = :$2" | grep -q .; then
+    echo "port $2/$1 is taken: pass $3" >&2
+    exit 2
+  fi
+}
+
+# Builds unless --skip-build was given; sets jar and classpath (main and test classes, for the clients).
+build_jar() {
+  if [[ $build -eq 1 ]]; then
+    echo "building (package, test classes, test classpath)..."
+    mvn -B -q -DskipTests package
+    mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt
+  fi
+  jar=$(ls target/captiva-*.jar | grep -v original- | head -1)
+  classpath="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
+}
+
+# Usage: start_server WAIT-SECONDS HEAP LOG [NAME=value ...]. Starts the jar on the caller's database
+# with a fresh admin token and the settings given, stops it when the script exits, and waits for
+# /health. Sets server (its pid), admin_token and log.
+start_server() {
+  local wait_seconds=$1 heap=$2
+  log=$3
+  shift 3
+  admin_token="bench-$(date +%s)-$RANDOM"
+  echo "starting $jar (log: $log)"
+  env DATASOURCES_DEFAULT_URL="$jdbc_url" DATASOURCES_DEFAULT_USERNAME="$db_user" DATASOURCES_DEFAULT_PASSWORD="$db_password" \
+    CAPTIVA_ADMIN_TOKEN="$admin_token" MICRONAUT_SERVER_PORT="$http_port" "$@" \
+    java "-Xmx$heap" ${CAPTIVA_JAVA_OPTS:-} -jar "$jar" > "$log" 2>&1 &
+  server=$!
+  trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true' EXIT
+  for _ in $(seq 1 $((wait_seconds * 20))); do
+    if curl -fs "http://127.0.0.1:$http_port/health" > /dev/null; then break; fi
+    if ! kill -0 "$server" 2>/dev/null; then echo "the jar died:" >&2; tail -50 "$log" >&2; exit 1; fi
+    sleep 0.05
+  done
+  curl -fs "http://127.0.0.1:$http_port/health" > /dev/null || { echo "the jar did not start" >&2; exit 1; }
+}
+
+# POST to the admin API. Usage: api PATH JSON
+api() {
+  curl -fsS -X POST -H "Authorization: Bearer $admin_token" -H 'Content-Type: application/json' \
+    "http://127.0.0.1:$http_port$1" -d "$2"
+}
+
+# CPU seconds a process has used so far.
+cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$1/stat"; }
