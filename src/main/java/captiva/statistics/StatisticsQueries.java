@@ -58,7 +58,10 @@ final class StatisticsQueries {
             , ((t.start_time AT TIME ZONE t.time_zone)::date::text, (t.start_time AT TIME ZONE t.time_zone)::date::text,
                GREATEST(CAST(? AS timestamptz), date_trunc('day', t.start_time AT TIME ZONE t.time_zone) AT TIME ZONE t.time_zone))
             """;
-    /** Named by epoch second and UTC offset in seconds, so that both 1 a.m. hours of a DST change stay apart. */
+    /**
+     * Named by epoch second and UTC offset in seconds, so that both 1 a.m. hours of a DST change stay
+     * apart; venues whose offsets differ have groups of their own for the same instant, ordered by name.
+     */
     static final String HOUR_BUCKET = """
             , (extract(epoch FROM t.hour_start)::bigint || ' '
                    || extract(epoch FROM (t.hour_start AT TIME ZONE t.time_zone) - (t.hour_start AT TIME ZONE 'UTC'))::bigint,
@@ -111,7 +114,7 @@ final class StatisticsQueries {
             FROM figures f
             LEFT JOIN returners r USING (bucket)
             LEFT JOIN peak p USING (bucket)
-            ORDER BY f.bucket_order
+            ORDER BY f.bucket_order, f.bucket COLLATE "C"
             """;
 
     private StatisticsQueries() {

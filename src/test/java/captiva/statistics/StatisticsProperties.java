@@ -376,7 +376,8 @@ class StatisticsProperties {
             } else if (q.groupBy() == GroupBy.HOUR) {
                 ZonedDateTime hour = local.truncatedTo(ChronoUnit.HOURS);
                 name = hour.format(HOUR);
-                order = String.format("%020d", hour.toEpochSecond());
+                // One group per venue-local hour: the same instant at venues with other offsets is another group.
+                order = String.format("%020d", hour.toEpochSecond()) + " " + hour.toEpochSecond() + " " + hour.getOffset().getTotalSeconds();
                 periodStart = later(from, hour.toInstant());
             }
             selected.add(new Selected(s, online, seconds, effectiveEnd, name, order, periodStart));
