@@ -62,10 +62,4 @@ class AdminChecks {
             errors.add(new InvalidParam("time_zone", "must be an IANA time zone, like Europe/London"));
         }
     }
-
-    static void failOn(List<InvalidParam> errors) {
-        if (!errors.isEmpty()) {
-            throw new ApiProblem.InvalidParameters(errors);
-        }
-    }
 }

@@ -81,7 +81,7 @@ class ApiKeyAdminController {
         if (perMinute < 1 || perMinute > MAX_RATE_LIMIT) {
             errors.add(new InvalidParam("rate_limit_per_minute", "must be from 1 to " + MAX_RATE_LIMIT));
         }
-        AdminChecks.failOn(errors);
+        ApiProblem.InvalidParameters.failOn(errors);
         String key = generator.newKey();
         ApiKey saved = keys.save(new ApiKey(null, tenant.id(), body.name().strip(), ApiKeyGenerator.hash(key),
                 ApiKeyGenerator.displayPrefix(key), scopes.toArray(String[]::new), locationIds, perMinute,

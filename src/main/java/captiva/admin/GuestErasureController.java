@@ -64,7 +64,7 @@ class GuestErasureController {
         if (given != 1) {
             errors.add(new InvalidParam("body", "must name the guest by exactly one of guest_id, email or yas_id"));
         }
-        AdminChecks.failOn(errors);
+        ApiProblem.InvalidParameters.failOn(errors);
         if (body.guestId() != null) {
             return new GuestKey.Id(ids.decode(OpaqueIds.Kind.GUEST, body.guestId())
                     .orElseThrow(() -> new ApiProblem.NotFound("Guest")));

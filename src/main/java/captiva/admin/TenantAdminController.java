@@ -62,7 +62,7 @@ class TenantAdminController {
         if (retention < 1 || retention > Tenant.MAX_RETENTION_MONTHS) {
             errors.add(new InvalidParam("retention_months", "must be 1 to " + Tenant.MAX_RETENTION_MONTHS + " when given"));
         }
-        AdminChecks.failOn(errors);
+        ApiProblem.InvalidParameters.failOn(errors);
         return view(tenants.save(new Tenant(null, body.name().strip(), body.timeZone(), retention, null)));
     }
 
@@ -78,7 +78,7 @@ class TenantAdminController {
         List<InvalidParam> errors = new ArrayList<>();
         AdminChecks.name(body.name(), errors);
         AdminChecks.timeZone(body.timeZone(), errors);
-        AdminChecks.failOn(errors);
+        ApiProblem.InvalidParameters.failOn(errors);
         return view(locations.save(new Location(null, tenant.id(), body.name().strip(), body.timeZone(), null)));
     }
 
@@ -105,7 +105,7 @@ class TenantAdminController {
         if (body.identifier() != null && (body.identifier().isBlank() || body.identifier().length() > MAX_IDENTIFIER)) {
             errors.add(new InvalidParam("identifier", "must be 1 to " + MAX_IDENTIFIER + " characters when given"));
         }
-        AdminChecks.failOn(errors);
+        ApiProblem.InvalidParameters.failOn(errors);
         NasRegistry.Nas nas = nasRegistry.register(tenant.id(), location.id(), address, body.identifier(), body.secret())
                 .orElseThrow(() -> new ApiProblem.Conflict(body.identifier() != null
                         ? "A NAS with identifier " + body.identifier() + " is already registered."

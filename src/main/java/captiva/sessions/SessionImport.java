@@ -69,9 +69,7 @@ public class SessionImport {
             Valid v = validate("/" + i + "/", records.get(i), tenantLocations, now, errors);
             valid.add(v);
         }
-        if (!errors.isEmpty()) {
-            throw new ApiProblem.InvalidParameters(errors);
-        }
+        ApiProblem.InvalidParameters.failOn(errors);
         Connection connection = jdbc.getConnection();
         GuestResolver guests = new GuestResolver(connection, tenantId);
         try (PreparedStatement insert = connection.prepareStatement(INSERT, new String[] {"id"})) {

@@ -44,9 +44,7 @@ class StatisticsController {
                 errors.add(new InvalidParam("group_by", "must be location, day or hour"));
             }
         }
-        if (!errors.isEmpty()) {
-            throw new ApiProblem.InvalidParameters(errors);
-        }
+        ApiProblem.InvalidParameters.failOn(errors);
         return statistics.report(scope, filter, groupBy);
     }
 }

@@ -61,6 +61,13 @@ public abstract sealed class ApiProblem extends RuntimeException
             this.errors = List.copyOf(errors);
         }
 
+        /** Throws when any parameter was found invalid: every check of a request runs first, then this. */
+        public static void failOn(List<Problem.InvalidParam> errors) {
+            if (!errors.isEmpty()) {
+                throw new InvalidParameters(errors);
+            }
+        }
+
         public static InvalidParameters of(String name, String reason) {
             return new InvalidParameters(List.of(new Problem.InvalidParam(name, reason)));
         }

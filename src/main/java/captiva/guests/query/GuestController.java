@@ -37,7 +37,7 @@ class GuestController {
         List<InvalidParam> errors = new ArrayList<>();
         GuestFilter filter = GuestFilter.parse(request.getParameters(), ids, errors);
         PageRequest page = PageRequest.parseUnordered(request.getParameters(), errors);
-        failOn(errors);
+        ApiProblem.InvalidParameters.failOn(errors);
         return search.page(scope, filter, page, PageLinks.of(request, GuestFilter.REPEATED_IN_LINKS));
     }
 
@@ -46,13 +46,7 @@ class GuestController {
         List<InvalidParam> errors = new ArrayList<>();
         GuestFilter filter = GuestFilter.parse(request.getParameters(), ids, errors);
         PageRequest.parseUnordered(request.getParameters(), errors);   // accepted, as on /sessions/count, and checked
-        failOn(errors);
+        ApiProblem.InvalidParameters.failOn(errors);
         return search.count(scope, filter);
-    }
-
-    private static void failOn(List<InvalidParam> errors) {
-        if (!errors.isEmpty()) {
-            throw new ApiProblem.InvalidParameters(errors);
-        }
     }
 }

@@ -60,9 +60,7 @@ class AccountingIngest {
         for (int i = 0; i < records.size(); i++) {
             toEvent("/" + i + "/", records.get(i), scope, arrival, nasCache, errors).ifPresent(events::add);
         }
-        if (!errors.isEmpty()) {
-            throw new ApiProblem.InvalidParameters(errors);
-        }
+        ApiProblem.InvalidParameters.failOn(errors);
         recorder.record(events);
         return events.size();
     }

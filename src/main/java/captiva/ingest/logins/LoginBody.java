@@ -40,9 +40,7 @@ record LoginBody(List<LoginRecord> records, boolean array) {
         } else {
             records.add(shape.record(0, body, errors));
         }
-        if (!errors.isEmpty()) {
-            throw new ApiProblem.InvalidParameters(errors);
-        }
+        ApiProblem.InvalidParameters.failOn(errors);
         return new LoginBody(records, array);
     }
 

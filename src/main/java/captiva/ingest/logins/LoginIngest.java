@@ -64,9 +64,7 @@ class LoginIngest {
         for (int i = 0; i < body.records().size(); i++) {
             logins.add(validate(body, i, scope, usable, now, errors));
         }
-        if (!errors.isEmpty()) {
-            throw new ApiProblem.InvalidParameters(errors);
-        }
+        ApiProblem.InvalidParameters.failOn(errors);
         List<LoginStore.Stored> stored = store.store(scope.tenantId(), logins);
         // A session inserted while the logins were being stored could not see them, nor they it:
         // wait for such inserts to commit, then link again.

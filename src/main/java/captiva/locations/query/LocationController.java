@@ -45,9 +45,7 @@ class LocationController {
     private static PageRequest pageOf(HttpRequest<?> request) {
         List<InvalidParam> errors = new ArrayList<>();
         PageRequest page = PageRequest.parseUnordered(request.getParameters(), errors);
-        if (!errors.isEmpty()) {
-            throw new ApiProblem.InvalidParameters(errors);
-        }
+        ApiProblem.InvalidParameters.failOn(errors);
         return page;
     }
 }

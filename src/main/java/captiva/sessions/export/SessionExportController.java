@@ -63,9 +63,7 @@ class SessionExportController {
         List<InvalidParam> errors = new ArrayList<>();
         SessionFilter filter = SessionFilter.parse(request.getParameters(), ids, errors);
         PageRequest.refuse(request.getParameters(), "an export is every matching session, oldest first", errors);
-        if (!errors.isEmpty()) {
-            throw new ApiProblem.InvalidParameters(errors);
-        }
+        ApiProblem.InvalidParameters.failOn(errors);
         String filename = "sessions-" + FILE_TIME.format(clock.instant()) + "." + format.extension;
         return HttpResponse.ok(export.stream(scope, filter, format))
                 .contentType(format.mediaType + (format == ExportFormat.CSV ? "; charset=utf-8; header=present" : ""))

@@ -49,7 +49,7 @@ class SessionController {
         if (cursor != null && request.getParameters().contains("page")) {
             errors.add(new InvalidParam("page", "cannot be combined with cursor: a cursor already says where the page starts"));
         }
-        failOn(errors);
+        ApiProblem.InvalidParameters.failOn(errors);
         if (cursor == null) {
             return search.page(scope, filter, page, PageLinks.of(request, SessionFilter.REPEATED_IN_LINKS));
         }
@@ -67,7 +67,7 @@ class SessionController {
         List<InvalidParam> errors = new ArrayList<>();
         SessionFilter filter = SessionFilter.parse(request.getParameters(), ids, errors);
         PageRequest.parse(request.getParameters(), errors);   // accepted, as in the reference, and checked
-        failOn(errors);
+        ApiProblem.InvalidParameters.failOn(errors);
         return search.count(scope, filter);
     }
 
@@ -96,7 +96,7 @@ class SessionController {
                 errors.add(new InvalidParam("at", "must be " + Timestamps.EXPECTED));
             }
         }
-        failOn(errors);
+        ApiProblem.InvalidParameters.failOn(errors);
         List<String> asked = texts.stream().map(String::strip).toList();
         List<IpHolder> found = location.unknown() ? List.of() : ipHolders.resolve(scope, asked, addresses, location.id(), at);
         if (asked.size() == 1) {
@@ -108,11 +108,6 @@ class SessionController {
         return found;
     }
 
-    private static void failOn(List<InvalidParam> errors) {
-        if (!errors.isEmpty()) {
-            throw new ApiProblem.InvalidParameters(errors);
-        }
-    }
 
     private static String abbreviate(String text) {
         return text.length() <= 50 ? text : text.substring(0, 50) + "…";
