@@ -4,10 +4,10 @@ import java.util.Locale;
 import java.util.Optional;
 
 /** How GET /sessions/statistics splits the selection: by venue, or by the venue-local day or hour a session started in. */
-enum GroupBy {
+public enum GroupBy {
     LOCATION, DAY, HOUR;
 
-    static Optional<GroupBy> parse(String text) {
+    public static Optional<GroupBy> parse(String text) {
         for (GroupBy g : values()) {
             if (g.name().toLowerCase(Locale.ROOT).equals(text)) {
                 return Optional.of(g);

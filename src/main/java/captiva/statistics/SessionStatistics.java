@@ -6,6 +6,7 @@ import captiva.sessions.query.SessionFilter;
 import captiva.sessions.query.SessionQueries;
 import captiva.sessions.query.SessionSearch;
 import captiva.tenancy.TenantScope;
+import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.ReadOnly;
@@ -21,13 +22,14 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
 /** Computes the statistics of the sessions that GET /sessions would list, for GET /sessions/statistics. */
 @Singleton
-class SessionStatistics {
+public class SessionStatistics {
 
     /**
      * Computed from the sessions, a wide selection (a year of a chain) can run for minutes: cancel it
@@ -42,8 +44,12 @@ class SessionStatistics {
     private final OpaqueIds ids;
     private final Clock clock;
     private final SessionProperties sessions;
+    /** Off only to compare answers and timings with and without them (benchmarks). */
+    private final boolean useRollups;
 
-    SessionStatistics(JdbcOperations jdbc, SessionSearch search, OpaqueIds ids, Clock clock, SessionProperties sessions) {
+    public SessionStatistics(JdbcOperations jdbc, SessionSearch search, OpaqueIds ids, Clock clock, SessionProperties sessions,
+                      @Value("${captiva.statistics.use-rollups:true}") boolean useRollups) {
+        this.useRollups = useRollups;
         this.jdbc = jdbc;
         this.search = search;
         this.ids = ids;
@@ -64,15 +70,22 @@ class SessionStatistics {
         Instant periodStart = filter.startTime() == null ? null : filter.startTime().from(zone.get());
         Long[] keyLocations = scope.locationIds() == null ? null : scope.locationIds().toArray(Long[]::new);
 
-        SessionQueries.Statement statement = new SessionQueries.Statement(StatisticsQueries.BASE, scope)
-                .where(filter, zone.get(), cutoff)
-                .add(StatisticsQueries.TIMED, cutoff, cutoff, now, periodStart);
+        SessionQueries.Statement statement = rollupsServe(filter, groupBy)
+                ? throughRollups(scope, filter, periodStart, filter.endTime() == null ? null : filter.endTime().until(zone.get()))
+                : new SessionQueries.Statement(StatisticsQueries.DIRECT + StatisticsQueries.BASE, scope).where(filter, zone.get(), cutoff);
+        statement.add(StatisticsQueries.TIMED, cutoff, cutoff, now, periodStart);
         if (groupBy != null) {
             statement.add(switch (groupBy) {
                 case LOCATION -> StatisticsQueries.LOCATION_BUCKET;
                 case DAY -> StatisticsQueries.DAY_BUCKET;
                 case HOUR -> StatisticsQueries.HOUR_BUCKET;
             }, periodStart);
+        }
+        statement.add(StatisticsQueries.ROLLED_BUCKETS, periodStart);
+        if (groupBy == GroupBy.LOCATION) {
+            statement.add(StatisticsQueries.ROLLED_LOCATION_BUCKET, periodStart);
+        } else if (groupBy == GroupBy.DAY) {
+            statement.add(StatisticsQueries.ROLLED_DAY_BUCKET, periodStart);
         }
         statement.add(StatisticsQueries.AGGREGATE, scope.tenantId(), keyLocations, keyLocations,
                 scope.tenantId(), keyLocations, keyLocations);
@@ -81,7 +94,7 @@ class SessionStatistics {
         List<StatisticsReport.Group> groups = new ArrayList<>();
         List<Object[]> rows = jdbc.execute(connection -> {
             List<Object[]> found = new ArrayList<>();
-            try (PreparedStatement st = statement.prepare(connection, StatisticsQueries.PREFIX)) {
+            try (PreparedStatement st = statement.prepare(connection)) {
                 st.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
                 try (ResultSet rs = st.executeQuery()) {
                     while (rs.next()) {
@@ -101,6 +114,58 @@ class SessionStatistics {
             }
         }
         return new StatisticsReport(groupName, total, groups);
+    }
+
+    /**
+     * Rollups are per venue and venue-local day, over the filters that pick venues and times: a
+     * statement filtered by guest, device or online state, or grouped by hour, reads the sessions.
+     */
+    private boolean rollupsServe(SessionFilter filter, @Nullable GroupBy groupBy) {
+        return useRollups && groupBy != GroupBy.HOUR && filter.guestId() == null && filter.guestDeviceMac() == null
+                && filter.yasId() == null && filter.online() == null;
+    }
+
+    /**
+     * The selection as whole venue-days from the rollups plus the sessions of the rest: venue-days
+     * changed since their rollup, venue-days the filter cuts, and the open sessions.
+     *
+     * @param from  sessions started at or after (null: any)
+     * @param until sessions ended before (null: any, open ones too)
+     */
+    private static SessionQueries.Statement throughRollups(TenantScope scope, SessionFilter filter,
+                                                           @Nullable Instant from, @Nullable Instant until) {
+        long tenant = scope.tenantId();
+        SessionQueries.Statement statement = new SessionQueries.Statement(StatisticsQueries.ROLLUP_LOCATIONS, tenant);
+        if (scope.locationIds() != null) {
+            statement.add(StatisticsQueries.LOCATION_IN, (Object) scope.locationIds().toArray(Long[]::new));
+        }
+        if (filter.locationId() != null) {
+            statement.add(StatisticsQueries.LOCATION_IS, filter.locationId());
+        }
+        statement.add(StatisticsQueries.ROLLUP_ROWS, tenant);
+        optionally(statement, from, StatisticsQueries.ROWS_STARTED_FROM, 2);
+        optionally(statement, until, StatisticsQueries.ROWS_STARTED_BEFORE, 2);
+        statement.add(StatisticsQueries.DIRTY_DAYS, tenant);
+        optionally(statement, from, StatisticsQueries.DIRTY_FROM, 1);
+        optionally(statement, until, StatisticsQueries.DIRTY_BEFORE, 1);
+        statement.add(StatisticsQueries.ROLLED);
+        optionally(statement, from, StatisticsQueries.ROLLED_FROM, 1);
+        optionally(statement, until, StatisticsQueries.ROLLED_ENDED_BEFORE, 1);
+        statement.add(StatisticsQueries.UNROLLED_SESSIONS, tenant);
+        optionally(statement, from, StatisticsQueries.SESSIONS_STARTED_FROM, 1);
+        optionally(statement, until, StatisticsQueries.SESSIONS_ENDED_BEFORE, 2);
+        if (until == null) {
+            statement.add(StatisticsQueries.OPEN_SESSIONS, tenant);
+            optionally(statement, from, StatisticsQueries.SESSIONS_STARTED_FROM, 1);
+        }
+        return statement;
+    }
+
+    /** Adds a fragment that binds the same time {@code times} times, when there is a time. */
+    private static void optionally(SessionQueries.Statement statement, @Nullable Instant time, String fragment, int times) {
+        if (time != null) {
+            statement.add(fragment, Collections.nCopies(times, time).toArray());
+        }
     }
 
     private static Statistics.Counts counts(ResultSet rs) throws SQLException {

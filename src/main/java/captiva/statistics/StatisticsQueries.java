@@ -1,18 +1,30 @@
 package captiva.statistics;
 
 /**
- * The SQL of GET /sessions/statistics, computed from the session table. The selection is the
- * statement of GET /sessions ({@code SessionQueries.Statement}, same filters, same tenant and key
- * scoping) wrapped as the CTE {@code base}; every session then goes into the bucket of the whole
- * selection ({@code ''}) and, when grouped, into its group's bucket, and each bucket is aggregated.
+ * The SQL of GET /sessions/statistics. A statement first selects its sessions in one of two ways,
+ * then aggregates them with the same fragments:
+ * <ul>
+ *   <li>from the session table alone ({@link #DIRECT}): the statement of GET /sessions (same filters,
+ *       same tenant and key scoping) as the CTE {@code base}, and no rollup rows;</li>
+ *   <li>from the venue-day rollups where they cover the selection ({@link SessionStatistics} builds
+ *       it from the fragments below): venue-days that the filter takes whole and that no log entry
+ *       marks as changed become {@code rolled}; the sessions of every other venue-day the selection
+ *       touches, and the open sessions, become {@code base}.</li>
+ * </ul>
+ * Every session then goes into the bucket of the whole selection ({@code ''}) and, when grouped,
+ * into its group's bucket; so does every rollup row; each bucket is aggregated over both.
  * Parameters are bound in the order they appear.
  */
 final class StatisticsQueries {
 
-    /** Put before the selection statement. */
-    static final String PREFIX = "WITH base AS (\n";
+    /** No rollup rows; put before the selection statement, which ends up as {@code base}. */
+    static final String DIRECT = """
+            WITH rolled AS (
+                SELECT v.*, ''::text AS time_zone FROM venue_day v WHERE false
+            ), base AS (
+            """;
 
-    /** The selection's columns; the filters follow, then {@link #TIMED}. */
+    /** The direct selection's columns; the filters follow, then {@link #TIMED}. */
     static final String BASE = """
             SELECT s.location_id, l.time_zone, s.start_time, s.last_update, s.end_time, s.guest_id, s.guest_device_mac,
                    s.input_octets, s.output_octets
@@ -20,6 +32,82 @@ final class StatisticsQueries {
             JOIN location l ON l.id = s.location_id
             WHERE s.tenant_id = ?
             """;
+
+    // ---------------------------------------------------------------- the selection through rollups
+
+    /** The venues of the selection: tenant, then optional key locations and location filter. */
+    static final String ROLLUP_LOCATIONS = """
+            WITH loc AS (
+                SELECT l.id, l.time_zone FROM location l
+                WHERE l.tenant_id = ?
+            """;
+    static final String LOCATION_IN = "AND l.id = ANY (?)\n";
+    static final String LOCATION_IS = "AND l.id = ?\n";
+
+    /** Rollup rows with a session the filter may take. Date bounds: a venue-local day lies within a day of the UTC day. */
+    static final String ROLLUP_ROWS = """
+            ), stored AS (
+                SELECT v.*, loc.time_zone FROM venue_day v JOIN loc ON loc.id = v.location_id
+                WHERE v.tenant_id = ?
+            """;
+    static final String ROWS_STARTED_FROM = """
+            AND v.day >= (CAST(? AS timestamptz) AT TIME ZONE 'UTC')::date - 1 AND v.last_start >= ?
+            """;
+    static final String ROWS_STARTED_BEFORE = """
+            AND v.day <= (CAST(? AS timestamptz) AT TIME ZONE 'UTC')::date + 1 AND v.first_start < ?
+            """;
+
+    /** Venue-days with a change the rollups do not have yet. */
+    static final String DIRTY_DAYS = """
+            ), dirty AS (
+                SELECT DISTINCT d.location_id, d.day FROM venue_day_dirty d JOIN loc ON loc.id = d.location_id
+                WHERE d.tenant_id = ?
+            """;
+    static final String DIRTY_FROM = "AND d.day >= (CAST(? AS timestamptz) AT TIME ZONE 'UTC')::date - 1\n";
+    static final String DIRTY_BEFORE = "AND d.day <= (CAST(? AS timestamptz) AT TIME ZONE 'UTC')::date + 1\n";
+
+    /** Rollup rows taken whole: not changed since, and every session in the filter's range. */
+    static final String ROLLED = """
+            ), rolled AS (
+                SELECT s.* FROM stored s
+                WHERE NOT EXISTS (SELECT 1 FROM dirty d WHERE d.location_id = s.location_id AND d.day = s.day)
+            """;
+    static final String ROLLED_FROM = "AND s.first_start >= ?\n";
+    static final String ROLLED_ENDED_BEFORE = "AND s.last_end < ?\n";
+
+    /**
+     * The ended sessions of the venue-days not taken whole, by the same venue-day rule as the
+     * refresher's, then filtered exactly. Parameter: tenant; the filter fragments follow.
+     */
+    static final String UNROLLED_SESSIONS = """
+            ), unrolled AS (
+                SELECT s.location_id, s.day FROM stored s
+                WHERE NOT EXISTS (SELECT 1 FROM rolled r WHERE r.location_id = s.location_id AND r.day = s.day)
+                UNION
+                SELECT location_id, day FROM dirty
+            ), base AS (
+                SELECT s.location_id, loc.time_zone, s.start_time, s.last_update, s.end_time, s.guest_id, s.guest_device_mac,
+                       s.input_octets, s.output_octets
+                FROM unrolled u
+                JOIN loc ON loc.id = u.location_id
+                JOIN session s ON s.tenant_id = ? AND s.location_id = u.location_id
+                     AND s.start_time >= (u.day - 1)::timestamp AT TIME ZONE 'UTC'
+                     AND s.start_time < (u.day + 2)::timestamp AT TIME ZONE 'UTC'
+                WHERE s.end_time IS NOT NULL AND (s.start_time AT TIME ZONE loc.time_zone)::date = u.day
+            """;
+    static final String SESSIONS_STARTED_FROM = "AND s.start_time >= ?\n";
+    static final String SESSIONS_ENDED_BEFORE = "AND s.end_time < ? AND s.start_time < ?\n";
+    /** Open sessions are never rolled up. Left out when the filter wants sessions ended before a time. */
+    static final String OPEN_SESSIONS = """
+                UNION ALL
+                SELECT s.location_id, loc.time_zone, s.start_time, s.last_update, s.end_time, s.guest_id, s.guest_device_mac,
+                       s.input_octets, s.output_octets
+                FROM session s
+                JOIN loc ON loc.id = s.location_id
+                WHERE s.tenant_id = ? AND s.end_time IS NULL
+            """;
+
+    // ---------------------------------------------------------------- buckets and aggregation
 
     /**
      * A guest is a guest_id, or the device MAC of a session without one; a session with neither
@@ -61,6 +149,7 @@ final class StatisticsQueries {
     /**
      * Named by epoch second and UTC offset in seconds, so that both 1 a.m. hours of a DST change stay
      * apart; venues whose offsets differ have groups of their own for the same instant, ordered by name.
+     * Rollups are per day, so a statement grouped by hour selects directly.
      */
     static final String HOUR_BUCKET = """
             , (extract(epoch FROM t.hour_start)::bigint || ' '
@@ -68,39 +157,86 @@ final class StatisticsQueries {
                lpad(extract(epoch FROM t.hour_start)::bigint::text, 20, '0'), GREATEST(CAST(? AS timestamptz), t.hour_start))
             """;
 
+    /** The same buckets for rollup rows, which are venue-days. Parameter: the filter's start. */
+    static final String ROLLED_BUCKETS = """
+                ) AS k(bucket, bucket_order, period_start)
+            ), rolled_bucketed AS (
+                SELECT r.*, k.bucket, k.bucket_order, k.period_start
+                FROM rolled r
+                CROSS JOIN LATERAL (VALUES ('', '', CAST(? AS timestamptz))
+            """;
+    static final String ROLLED_LOCATION_BUCKET = """
+            , (r.location_id::text, lpad(r.location_id::text, 20, '0'), CAST(? AS timestamptz))
+            """;
+    static final String ROLLED_DAY_BUCKET = """
+            , (r.day::text, r.day::text, GREATEST(CAST(? AS timestamptz), r.day::timestamp AT TIME ZONE r.time_zone))
+            """;
+
     /**
-     * Per bucket: the additive figures and distinct counts; returning guests (a session of the same
-     * guest at a location the key may see, started before the bucket's period: parameters tenant,
-     * key locations (null for all), twice); peak guests online at once (each guest's sessions merged
-     * into one set of intervals, then a sweep where an end at t comes before a start at t).
+     * Per bucket, over the sessions and the rollup rows together: the additive figures; the median
+     * of every duration; distinct guests and devices; returning guests (a session of the same guest
+     * at a location the key may see, started before the bucket's period: parameters tenant, key
+     * locations (null for all), twice); peak guests online at once (each guest's ranges merged into
+     * one set, then a sweep where an end at t comes before a start at t); guests online now.
      */
     static final String AGGREGATE = """
                 ) AS k(bucket, bucket_order, period_start)
-            ), figures AS (
-                SELECT bucket, min(bucket_order) AS bucket_order, count(*) AS sessions,
-                       count(DISTINCT guest_key) AS unique_guests, count(DISTINCT guest_device_mac) AS unique_devices,
-                       count(DISTINCT guest_key) FILTER (WHERE online) AS guests_online_now,
-                       sum(duration_seconds) AS total_duration_seconds,
-                       percentile_disc(0.5) WITHIN GROUP (ORDER BY duration_seconds) AS median_duration_seconds,
-                       sum(output_octets) AS downloaded_bytes, sum(input_octets) AS uploaded_bytes
-                FROM bucketed GROUP BY bucket
+            ), additive AS (
+                SELECT bucket, min(bucket_order) AS bucket_order, sum(sessions) AS sessions,
+                       sum(total_duration_seconds) AS total_duration_seconds,
+                       sum(downloaded_bytes) AS downloaded_bytes, sum(uploaded_bytes) AS uploaded_bytes
+                FROM (SELECT bucket, bucket_order, 1 AS sessions, duration_seconds AS total_duration_seconds,
+                             output_octets AS downloaded_bytes, input_octets AS uploaded_bytes
+                      FROM bucketed
+                      UNION ALL
+                      SELECT bucket, bucket_order, sessions, total_duration_seconds, downloaded_bytes, uploaded_bytes
+                      FROM rolled_bucketed) a
+                GROUP BY bucket
+            ), medians AS (
+                SELECT bucket, percentile_disc(0.5) WITHIN GROUP (ORDER BY duration_seconds) AS median_duration_seconds
+                FROM (SELECT bucket, duration_seconds FROM bucketed
+                      UNION ALL
+                      SELECT bucket, unnest(durations) FROM rolled_bucketed) d
+                GROUP BY bucket
+            ), guests AS (
+                SELECT bucket, guest_key, period_start FROM bucketed WHERE guest_key IS NOT NULL
+                UNION ALL
+                SELECT bucket, unnest(guests), period_start FROM rolled_bucketed
+            ), guest_counts AS (
+                SELECT bucket, count(DISTINCT guest_key) AS unique_guests FROM guests GROUP BY bucket
+            ), device_counts AS (
+                SELECT bucket, count(DISTINCT mac) AS unique_devices
+                FROM (SELECT bucket, guest_device_mac AS mac FROM bucketed WHERE guest_device_mac IS NOT NULL
+                      UNION ALL
+                      SELECT bucket, unnest(devices) FROM rolled_bucketed) d
+                GROUP BY bucket
+            ), online_now AS (
+                SELECT bucket, count(DISTINCT guest_key) AS guests_online_now FROM bucketed WHERE online GROUP BY bucket
+            ), returned AS (
+                SELECT q.guest_key, q.period_start
+                FROM (SELECT DISTINCT guest_key, period_start FROM guests WHERE period_start IS NOT NULL) q
+                WHERE CASE WHEN q.guest_key LIKE 'g%' THEN EXISTS (
+                               SELECT 1 FROM session p
+                               WHERE p.tenant_id = ? AND (CAST(? AS bigint[]) IS NULL OR p.location_id = ANY (CAST(? AS bigint[])))
+                                 AND p.guest_id = substr(q.guest_key, 2)::bigint AND p.start_time < q.period_start)
+                      ELSE EXISTS (
+                               SELECT 1 FROM session p
+                               WHERE p.tenant_id = ? AND (CAST(? AS bigint[]) IS NULL OR p.location_id = ANY (CAST(? AS bigint[])))
+                                 AND p.guest_device_mac = substr(q.guest_key, 2)::macaddr AND p.guest_id IS NULL
+                                 AND p.start_time < q.period_start) END
             ), returners AS (
-                SELECT b.bucket, count(DISTINCT b.guest_key) AS returning_guests
-                FROM bucketed b
-                WHERE b.period_start IS NOT NULL AND (
-                      (b.guest_id IS NOT NULL AND EXISTS (
-                          SELECT 1 FROM session p
-                          WHERE p.tenant_id = ? AND (CAST(? AS bigint[]) IS NULL OR p.location_id = ANY (CAST(? AS bigint[])))
-                            AND p.guest_id = b.guest_id AND p.start_time < b.period_start))
-                   OR (b.guest_id IS NULL AND b.guest_device_mac IS NOT NULL AND EXISTS (
-                          SELECT 1 FROM session p
-                          WHERE p.tenant_id = ? AND (CAST(? AS bigint[]) IS NULL OR p.location_id = ANY (CAST(? AS bigint[])))
-                            AND p.guest_device_mac = b.guest_device_mac AND p.guest_id IS NULL
-                            AND p.start_time < b.period_start)))
-                GROUP BY b.bucket
+                SELECT g.bucket, count(DISTINCT g.guest_key) AS returning_guests
+                FROM guests g JOIN returned r ON r.guest_key = g.guest_key AND r.period_start = g.period_start
+                GROUP BY g.bucket
             ), presence AS (
-                SELECT bucket, unnest(range_agg(tstzrange(start_time, effective_end))) AS online_range
-                FROM bucketed WHERE guest_key IS NOT NULL
+                SELECT bucket, unnest(range_agg(online_range)) AS online_range
+                FROM (SELECT bucket, guest_key, tstzrange(start_time, effective_end) AS online_range
+                      FROM bucketed WHERE guest_key IS NOT NULL
+                      UNION ALL
+                      SELECT r.bucket, p.guest_key, tstzrange(p.online_from, p.online_to)
+                      FROM rolled_bucketed r
+                      CROSS JOIN LATERAL unnest(r.presence_guests, r.presence_from, r.presence_to)
+                          AS p(guest_key, online_from, online_to)) ranges
                 GROUP BY bucket, guest_key
             ), level AS (
                 SELECT bucket, sum(delta) OVER (PARTITION BY bucket ORDER BY at, delta) AS online
@@ -110,11 +246,19 @@ final class StatisticsQueries {
             ), peak AS (
                 SELECT bucket, max(online) AS peak_guests_online FROM level GROUP BY bucket
             )
-            SELECT f.*, COALESCE(r.returning_guests, 0) AS returning_guests, COALESCE(p.peak_guests_online, 0) AS peak_guests_online
-            FROM figures f
+            SELECT a.bucket, a.bucket_order, a.sessions, a.total_duration_seconds, a.downloaded_bytes, a.uploaded_bytes,
+                   m.median_duration_seconds,
+                   COALESCE(g.unique_guests, 0) AS unique_guests, COALESCE(d.unique_devices, 0) AS unique_devices,
+                   COALESCE(o.guests_online_now, 0) AS guests_online_now,
+                   COALESCE(r.returning_guests, 0) AS returning_guests, COALESCE(p.peak_guests_online, 0) AS peak_guests_online
+            FROM additive a
+            LEFT JOIN medians m USING (bucket)
+            LEFT JOIN guest_counts g USING (bucket)
+            LEFT JOIN device_counts d USING (bucket)
+            LEFT JOIN online_now o USING (bucket)
             LEFT JOIN returners r USING (bucket)
             LEFT JOIN peak p USING (bucket)
-            ORDER BY f.bucket_order, f.bucket COLLATE "C"
+            ORDER BY a.bucket_order, a.bucket COLLATE "C"
             """;
 
     private StatisticsQueries() {

@@ -64,6 +64,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * (Starts, Interims and Stops shuffled and split into late batches, some Starts lost, some sessions
  * never stopped), then random questions (filters, key restrictions, group_by) whose answers are
  * checked against the same statistics computed here, in plain Java, from the generated sessions.
+ * The venue-day rollups are refreshed at random points while accounting arrives, so answers read
+ * rollup rows, venue-days changed since their rollup and sessions alike.
  *
  * <p>jqwik does not run under Micronaut's JUnit 5 extension, so the application is started here.
  */
@@ -83,6 +85,7 @@ class StatisticsProperties {
     private static Http http;
     private static Fixtures given;
     private static SessionRecorder recorder;
+    private static VenueDayRefresher refresher;
     private static OpaqueIds ids;
     private static MutableClock clock;
     private static Duration onlineTimeout;
@@ -96,6 +99,7 @@ class StatisticsProperties {
         http = new Http(server.getURL().toString());
         given = new Fixtures(http);
         recorder = server.getApplicationContext().getBean(SessionRecorder.class);
+        refresher = server.getApplicationContext().getBean(VenueDayRefresher.class);
         ids = server.getApplicationContext().getBean(OpaqueIds.class);
         clock = server.getApplicationContext().getBean(MutableClock.class);
         onlineTimeout = server.getApplicationContext().getBean(SessionProperties.class).onlineTimeout();
@@ -161,7 +165,7 @@ class StatisticsProperties {
 
     // ---------------------------------------------------------------- the property
 
-    @Property(tries = 40, shrinking = ShrinkingMode.BOUNDED)
+    @Property(tries = 100, shrinking = ShrinkingMode.BOUNDED)
     void everyStatisticEqualsTheSameComputedFromTheSessions(@ForAll("histories") History history) throws SQLException {
         World world = build(history);
         try {
@@ -260,12 +264,20 @@ class StatisticsProperties {
                     own.stream().mapToLong(AccountingEvent::inputOctets).max().orElseThrow()));
             events.addAll(own);
         }
-        // Late and out of order: every event in a random place, in batches of random size.
+        // Late and out of order: every event in a random place, in batches of random size. The rollups
+        // take in what has arrived at random points (the scheduled refresher runs too), so questions
+        // meet venue-days rolled up, changed since, and never rolled up.
         Collections.shuffle(events, random);
         for (int from = 0; from < events.size(); ) {
             int to = Math.min(events.size(), from + 1 + random.nextInt(8));
             recorder.record(events.subList(from, to));
             from = to;
+            if (random.nextInt(4) == 0) {
+                refresher.refresh();
+            }
+        }
+        if (random.nextInt(4) > 0) {
+            refresher.refresh();
         }
         return w;
     }

@@ -1,0 +1,147 @@
+package captiva.statistics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.data.jdbc.runtime.JdbcOperations;
+import io.micronaut.scheduling.annotation.Scheduled;
+import io.micronaut.transaction.TransactionOperations;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+
+/**
+ * Keeps the venue-day rollups (V9__venue_day_rollups.sql) up to date: recomputes, from the
+ * sessions, the venue-days that writers logged in venue_day_dirty. Each batch is one statement, so
+ * the log entries it removes and the sessions it reads come from the same snapshot. One replica
+ * refreshes at a time (an advisory lock); the others skip their turn.
+ */
+@Singleton
+public class VenueDayRefresher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(VenueDayRefresher.class);
+
+    /** Log entries per transaction: a busy venue's day is a few thousand sessions, so a batch stays short. */
+    static final int BATCH = 200;
+
+    /** pg_try_advisory_xact_lock(1447117913 'VDAY', 0): the refreshers' turn. */
+    private static final String TAKE_TURN = "SELECT pg_try_advisory_xact_lock(1447117913, 0)";
+
+    private static final String REFRESH = """
+            WITH taken AS (
+                DELETE FROM venue_day_dirty WHERE id IN (SELECT id FROM venue_day_dirty ORDER BY id LIMIT ?)
+                RETURNING tenant_id, location_id, day
+            ), units AS (
+                SELECT DISTINCT t.tenant_id, t.location_id, t.day, l.time_zone
+                FROM taken t JOIN location l ON l.id = t.location_id
+            ), ended AS (
+                -- A venue-local day lies within a day either side of the UTC day of the same date.
+                SELECT u.tenant_id, u.location_id, u.day, s.start_time, s.end_time, s.input_octets, s.output_octets,
+                       s.guest_device_mac,
+                       CASE WHEN s.guest_id IS NOT NULL THEN 'g' || s.guest_id
+                            WHEN s.guest_device_mac IS NOT NULL THEN 'm' || s.guest_device_mac::text END AS guest_key,
+                       floor(extract(epoch FROM s.end_time - s.start_time))::bigint AS duration_seconds
+                FROM units u
+                JOIN session s ON s.tenant_id = u.tenant_id AND s.location_id = u.location_id
+                     AND s.start_time >= (u.day - 1)::timestamp AT TIME ZONE 'UTC'
+                     AND s.start_time < (u.day + 2)::timestamp AT TIME ZONE 'UTC'
+                WHERE s.end_time IS NOT NULL AND (s.start_time AT TIME ZONE u.time_zone)::date = u.day
+            ), presence AS (
+                SELECT tenant_id, location_id, day, array_agg(guest_key) AS guests,
+                       array_agg(lower(online_range)) AS froms, array_agg(upper(online_range)) AS tos
+                FROM (SELECT tenant_id, location_id, day, guest_key,
+                             unnest(range_agg(tstzrange(start_time, end_time))) AS online_range
+                      FROM ended WHERE guest_key IS NOT NULL
+                      GROUP BY tenant_id, location_id, day, guest_key) merged
+                GROUP BY tenant_id, location_id, day
+            ), computed AS (
+                SELECT tenant_id, location_id, day, count(*) AS sessions, sum(duration_seconds) AS total_duration_seconds,
+                       sum(output_octets) AS downloaded_bytes, sum(input_octets) AS uploaded_bytes,
+                       min(start_time) AS first_start, max(start_time) AS last_start, max(end_time) AS last_end,
+                       array_agg(duration_seconds ORDER BY duration_seconds) AS durations,
+                       COALESCE(array_agg(DISTINCT guest_key) FILTER (WHERE guest_key IS NOT NULL), '{}') AS guests,
+                       COALESCE(array_agg(DISTINCT guest_device_mac) FILTER (WHERE guest_device_mac IS NOT NULL), '{}') AS devices
+                FROM ended GROUP BY tenant_id, location_id, day
+            ), emptied AS (
+                DELETE FROM venue_day v USING units u
+                WHERE v.tenant_id = u.tenant_id AND v.location_id = u.location_id AND v.day = u.day
+                  AND NOT EXISTS (SELECT 1 FROM computed c
+                                  WHERE c.tenant_id = u.tenant_id AND c.location_id = u.location_id AND c.day = u.day)
+            ), stored AS (
+                INSERT INTO venue_day (tenant_id, location_id, day, sessions, total_duration_seconds, downloaded_bytes,
+                                       uploaded_bytes, first_start, last_start, last_end, durations, guests, devices,
+                                       presence_guests, presence_from, presence_to)
+                SELECT c.*, COALESCE(p.guests, '{}'), COALESCE(p.froms, '{}'), COALESCE(p.tos, '{}')
+                FROM computed c LEFT JOIN presence p USING (tenant_id, location_id, day)
+                ON CONFLICT (tenant_id, location_id, day) DO UPDATE SET
+                    sessions = EXCLUDED.sessions, total_duration_seconds = EXCLUDED.total_duration_seconds,
+                    downloaded_bytes = EXCLUDED.downloaded_bytes, uploaded_bytes = EXCLUDED.uploaded_bytes,
+                    first_start = EXCLUDED.first_start, last_start = EXCLUDED.last_start, last_end = EXCLUDED.last_end,
+                    durations = EXCLUDED.durations, guests = EXCLUDED.guests, devices = EXCLUDED.devices,
+                    presence_guests = EXCLUDED.presence_guests, presence_from = EXCLUDED.presence_from,
+                    presence_to = EXCLUDED.presence_to
+            )
+            SELECT (SELECT count(*) FROM taken) AS entries, (SELECT count(*) FROM units) AS days
+            """;
+
+    private final JdbcOperations jdbc;
+    private final TransactionOperations<Connection> transactions;
+    private final Counter refreshedDays;
+
+    VenueDayRefresher(JdbcOperations jdbc, TransactionOperations<Connection> transactions, MeterRegistry meters) {
+        this.jdbc = jdbc;
+        this.transactions = transactions;
+        this.refreshedDays = Counter.builder("captiva.statistics.rollup.refreshed")
+                .description("Venue-days recomputed for the statistics rollups").register(meters);
+    }
+
+    @Scheduled(fixedDelay = "${captiva.statistics.rollup-interval}", initialDelay = "${captiva.statistics.rollup-interval}")
+    void run() {
+        try {
+            refresh();
+        } catch (RuntimeException e) {
+            LOG.warn("Refreshing the statistics rollups failed; will try again: {}", e.toString());
+        }
+    }
+
+    /**
+     * Recomputes every venue-day logged so far, in batches; returns how many venue-days. Stops early,
+     * returning what it did, when another replica holds the turn.
+     */
+    public long refresh() {
+        long days = 0;
+        Batch batch;
+        do {
+            batch = refreshBatch();
+            days += batch.days();
+        } while (batch.entries() == BATCH);
+        return days;
+    }
+
+    private record Batch(long entries, long days) {
+    }
+
+    private Batch refreshBatch() {
+        Batch batch = transactions.executeWrite(status -> {
+            boolean ourTurn = jdbc.prepareStatement(TAKE_TURN, st -> {
+                try (ResultSet rs = st.executeQuery()) {
+                    return rs.next() && rs.getBoolean(1);
+                }
+            });
+            if (!ourTurn) {
+                return new Batch(0, 0);
+            }
+            return jdbc.prepareStatement(REFRESH, st -> {
+                st.setInt(1, BATCH);
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    return new Batch(rs.getLong("entries"), rs.getLong("days"));
+                }
+            });
+        });
+        refreshedDays.increment(batch.days());
+        return batch;
+    }
+}
