@@ -132,6 +132,12 @@ final class BenchData {
         return LocalDate.now(zone).minusDays(1 + random.nextInt(728)).toString();
     }
 
+    /** A period of whole days within the two years of history: start_time and end_time, in the zone. */
+    static String days(ZoneId zone, SplittableRandom random, int length) {
+        LocalDate last = LocalDate.now(zone).minusDays(1 + random.nextInt(729 - length));
+        return "start_time=" + last.minusDays(length - 1) + "&end_time=" + last;
+    }
+
     /** An address of an online session half the time, else any address the tenant's sessions had. */
     static String address(Tenant tenant, SplittableRandom random) {
         return pick(random.nextBoolean() ? tenant.onlineAddresses : tenant.addresses, random);

@@ -225,8 +225,11 @@ public final class ReadBenchmark {
         return mismatches;
     }
 
-    /** Sessions on a page, a count, or holders found (one object for one address). */
+    /** Sessions on a page, a count, sessions in statistics, or holders found (one object for one address). */
     static long size(JsonNode answer) {
+        if (answer.has("total")) {
+            return answer.get("total").get("sessions").asLong();
+        }
         if (answer.has("data")) {
             return answer.get("data").size();
         }

@@ -4,6 +4,7 @@ import captiva.sessions.load.BenchData.Tenant;
 import captiva.sessions.load.BenchData.Venue;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.LinkedHashSet;
@@ -43,6 +44,8 @@ final class ReadQueries {
     static final double COUNT_ONLINE_P99_MS = 5;
     static final double FIRST_PAGE_P99_MS = 20;
     static final double HUNDRED_ADDRESSES_P99_MS = 15;
+    /** Issue 5: a month of a big venue, or a year of a chain, in tens of milliseconds. */
+    static final double STATISTICS_P99_MS = 100;
     /** Each API query's p50 within this factor of the same SQL run directly. */
     static final double P50_RATIO = 2;
 
@@ -85,6 +88,15 @@ final class ReadQueries {
                 return new Probe(t, "/sessions/" + String.join(",", addresses));
             }));
         }
+        types.add(each("statistics month venue", STATISTICS_P99_MS, (d, r) -> {
+            Venue v = BenchData.pick(d.busiest, r);
+            return new Probe(v.tenant(), "/sessions/statistics?group_by=day&location_id=" + v.publicId() + "&"
+                    + BenchData.days(v.zone(), r, 30));
+        }));
+        types.add(each("statistics year chain", STATISTICS_P99_MS, (d, r) -> {
+            Tenant chain = d.tenants.stream().max(Comparator.comparingLong(t -> t.sessions)).orElseThrow();
+            return new Probe(chain, "/sessions/statistics?group_by=location&" + BenchData.days(chain.zone, r, 365));
+        }));
         return types;
     }
 

@@ -4,6 +4,8 @@ import captiva.common.IpAddresses;
 import captiva.common.OpaqueIds;
 import captiva.common.problem.Problem.InvalidParam;
 import captiva.sessions.SessionProperties;
+import captiva.statistics.GroupBy;
+import captiva.statistics.SessionStatistics;
 import captiva.tenancy.TenantScope;
 import io.micronaut.data.exceptions.DataAccessException;
 import io.micronaut.data.jdbc.runtime.ConnectionCallback;
@@ -37,17 +39,19 @@ public final class SqlFloor {
     private final OpaqueIds ids = new OpaqueIds();
     private final SessionSearch search;
     private final IpHolderLookup ipHolders;
+    private final SessionStatistics statistics;
 
     public SqlFloor(Connection connection) {
         JdbcOperations jdbc = new OneConnection(connection);
         SessionProperties defaults = new SessionProperties(Duration.ofSeconds(300), null);
         search = new SessionSearch(jdbc, ids, Clock.systemUTC(), defaults);
         ipHolders = new IpHolderLookup(jdbc, Clock.systemUTC(), defaults);
+        statistics = new SessionStatistics(jdbc, search, ids, Clock.systemUTC(), defaults, true);
     }
 
     /**
      * Runs what {@code GET pathAndQuery} runs for the whole tenant and returns the size of the
-     * answer: sessions on the page, the count, or holders found.
+     * answer: sessions on the page, the count, holders found, or the sessions the statistics cover.
      */
     public long answer(long tenantId, String pathAndQuery) {
         HttpRequest<?> request = HttpRequest.GET(pathAndQuery);
@@ -61,6 +65,13 @@ public final class SqlFloor {
             refuse(errors, pathAndQuery);
             return path.equals("/sessions") ? search.page(scope, filter, page, NO_LINKS).data().size()
                     : search.count(scope, filter).count();
+        }
+        if (path.equals("/sessions/statistics")) {
+            SessionFilter filter = SessionFilter.parse(params, ids, errors);
+            String groupBy = SessionFilter.single(params, "group_by", errors);
+            refuse(errors, pathAndQuery);
+            return statistics.report(scope, filter, groupBy == null ? null : GroupBy.parse(groupBy).orElseThrow())
+                    .total().sessions();
         }
         if (path.startsWith("/sessions/") && params.isEmpty()) {
             List<String> texts = List.of(path.substring("/sessions/".length()).split(","));
