@@ -1,0 +1,199 @@
+package captiva.statistics;
+
+import captiva.common.OpaqueIds;
+import captiva.testing.ApiTest;
+import captiva.testing.Fixtures.Key;
+import captiva.testing.Fixtures.Location;
+import captiva.testing.Fixtures.Tenant;
+import captiva.testing.TestDatabase;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static captiva.testing.Fixtures.session;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The venue-day rollups: what a row holds, that changes of every kind reach it, and that
+ * GET /sessions/statistics reads rows that are current and the sessions of days that are not.
+ * Exactness over random histories is {@code StatisticsProperties}' job.
+ */
+@MicronautTest(transactional = false)
+@DisplayName("venue-day rollups")
+class VenueDayRefresherTest extends ApiTest {
+
+    /** 2 May 2024 in London (BST): 2024-05-01T23:00Z to 2024-05-02T23:00Z. */
+    private static final String MAY_2 = "start_time=2024-05-02&end_time=2024-05-02";
+
+    @Inject
+    VenueDayRefresher refresher;
+    @Inject
+    OpaqueIds ids;
+
+    private Location lobby;
+    private long lobbyId;
+    private Key key;
+
+    /** The scheduled refresher is held off: each test refreshes when it means to. */
+    @Override
+    protected Map<String, String> extraProperties() {
+        return Map.of("captiva.statistics.rollup-interval", "1h");
+    }
+
+    @BeforeEach
+    void venue() {
+        Tenant tenant = given().tenant("Europe/London");
+        lobby = given().location(tenant, "Europe/London");
+        lobbyId = ids.decode(OpaqueIds.Kind.LOCATION, lobby.id()).orElseThrow();
+        key = given().readKey(tenant);
+    }
+
+    @Test
+    void aRowHoldsTheEndedSessionsOfAVenueLocalDay() throws SQLException {
+        given().sessions(
+                // 00:30 BST on 2 May is 23:30 UTC on 1 May: the venue's 2 May.
+                session(lobby).started("2024-05-01T23:30:00Z").ended("2024-05-02T00:30:00Z").mac("02:00:00:00:00:01")
+                        .bytes(1000, 10),
+                session(lobby).started("2024-05-02T00:00:00Z").ended("2024-05-02T00:10:00Z").mac("02:00:00:00:00:01")
+                        .bytes(500, 5),
+                session(lobby).started("2024-05-02T10:00:00Z").ended("2024-05-02T10:00:42Z").mac("02:00:00:00:00:02"),
+                session(lobby).started("2024-05-02T11:00:00Z").ended("2024-05-02T11:00:00Z"),   // no MAC, no guest
+                session(lobby).started("2024-05-02T12:00:00Z").online());           // open: never rolled up
+        refresher.refresh();
+
+        try (Connection c = TestDatabase.connect();
+             PreparedStatement st = c.prepareStatement("""
+                     SELECT day::text, sessions, total_duration_seconds, downloaded_bytes, uploaded_bytes,
+                            durations::text, guests::text, devices::text, presence_guests::text,
+                            presence_from::text, presence_to::text
+                     FROM venue_day WHERE location_id = ? ORDER BY day
+                     """)) {
+            st.setLong(1, lobbyId);
+            List<String> rows = rows(st);
+            assertEquals(List.of("2024-05-02 | 4 | 4242 | 1500 | 15 | {0,42,600,3600}"
+                    + " | {m02:00:00:00:00:01,m02:00:00:00:00:02} | {02:00:00:00:00:01,02:00:00:00:00:02}"
+                    + " | {m02:00:00:00:00:01,m02:00:00:00:00:02}"
+                    + " | {\"2024-05-01 23:30:00+00\",\"2024-05-02 10:00:00+00\"}"
+                    + " | {\"2024-05-02 00:30:00+00\",\"2024-05-02 10:00:42+00\"}"), rows);
+        }
+    }
+
+    @Test
+    void statisticsReadCurrentRowsAndTheSessionsOfChangedDays() throws SQLException {
+        given().sessions(session(lobby).started("2024-05-02T10:00:00Z").ended("2024-05-02T11:00:00Z").mac("02:00:00:00:00:01"));
+        refresher.refresh();
+        assertEquals(1, sessions(MAY_2));
+
+        // A row that is current is read as it is: proof that the answer came from it.
+        execute("UPDATE venue_day SET sessions = sessions + 1000 WHERE location_id = " + lobbyId);
+        assertEquals(1001, sessions(MAY_2));
+
+        // A change to that day logs it, and until the refresher runs the day is read from the sessions.
+        given().sessions(session(lobby).started("2024-05-02T12:00:00Z").ended("2024-05-02T12:05:00Z"));
+        assertEquals(2, sessions(MAY_2));
+        refresher.refresh();
+        assertEquals(2, sessions(MAY_2));
+        assertEquals(0, count("SELECT count(*) FROM venue_day_dirty WHERE location_id = " + lobbyId));
+    }
+
+    @Test
+    void aDayWhoseSessionsAreAllDeletedLosesItsRow() throws SQLException {
+        given().sessions(session(lobby).started("2024-05-02T10:00:00Z").ended("2024-05-02T11:00:00Z"));
+        refresher.refresh();
+        assertEquals(1, count("SELECT count(*) FROM venue_day WHERE location_id = " + lobbyId));
+
+        execute("DELETE FROM session WHERE location_id = " + lobbyId);
+        refresher.refresh();
+        assertEquals(0, count("SELECT count(*) FROM venue_day WHERE location_id = " + lobbyId));
+        assertEquals(0, sessions(MAY_2));
+    }
+
+    @Test
+    void aNewTimeZoneRedoesEveryDayOfTheVenue() throws SQLException {
+        // 03:00 UTC on 2 May: 2 May in London, 1 May in New York.
+        given().sessions(session(lobby).started("2024-05-02T03:00:00Z").ended("2024-05-02T03:30:00Z"));
+        refresher.refresh();
+        assertEquals("2024-05-02", text("SELECT day::text FROM venue_day WHERE location_id = " + lobbyId));
+
+        execute("UPDATE location SET time_zone = 'America/New_York' WHERE id = " + lobbyId);
+        assertEquals(0, count("SELECT count(*) FROM venue_day WHERE location_id = " + lobbyId));
+        refresher.refresh();
+        assertEquals("2024-05-01", text("SELECT day::text FROM venue_day WHERE location_id = " + lobbyId));
+    }
+
+    @Test
+    void refreshersOfSeveralReplicasTakeTurnsWithoutError() throws Exception {
+        for (int i = 0; i < 40; i++) {
+            given().sessions(session(lobby).started("2024-05-%02dT10:00:00Z".formatted(1 + i % 28)).ended("2024-05-%02dT10:30:00Z".formatted(1 + i % 28)));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Long>> runs = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                runs.add(pool.submit((Callable<Long>) refresher::refresh));
+            }
+            for (Future<Long> run : runs) {
+                run.get();   // throws if any failed
+            }
+        } finally {
+            pool.shutdown();
+        }
+        refresher.refresh();   // whatever a skipped turn left
+        assertEquals(28, count("SELECT count(*) FROM venue_day WHERE location_id = " + lobbyId));
+        assertEquals(40, count("SELECT sum(sessions) FROM venue_day WHERE location_id = " + lobbyId));
+    }
+
+    private long sessions(String query) {
+        JsonNode answer = http().get("/sessions/statistics?" + query + "&location_id=" + lobby.id(), key.auth()).json();
+        return answer.get("total").get("sessions").asLong();
+    }
+
+    private static List<String> rows(PreparedStatement st) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (ResultSet rs = st.executeQuery()) {
+            int columns = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                String[] values = new String[columns];
+                for (int i = 0; i < columns; i++) {
+                    values[i] = rs.getString(i + 1);
+                }
+                rows.add(String.join(" | ", Arrays.asList(values)));
+            }
+        }
+        return rows;
+    }
+
+    private static void execute(String sql) throws SQLException {
+        try (Connection c = TestDatabase.connect(); PreparedStatement st = c.prepareStatement(sql)) {
+            st.execute();
+        }
+    }
+
+    private static long count(String sql) throws SQLException {
+        return Long.parseLong(text(sql));
+    }
+
+    private static String text(String sql) throws SQLException {
+        try (Connection c = TestDatabase.connect(); PreparedStatement st = c.prepareStatement(sql);
+             ResultSet rs = st.executeQuery()) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+}
