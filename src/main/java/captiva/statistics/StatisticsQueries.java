@@ -174,8 +174,8 @@ final class StatisticsQueries {
 
     /**
      * Per bucket, over the sessions and the rollup rows together: the additive figures; the median
-     * of every duration; distinct guests and devices; returning guests (a session of the same guest
-     * at a location the key may see, started before the bucket's period: parameters tenant, key
+     * of every duration; distinct guests and devices; returning guests (the guest's first session
+     * at a location the key may see started before the bucket's period: parameters tenant, key
      * locations (null for all), twice); peak guests online at once (each guest's ranges merged into
      * one set, then a sweep where an end at t comes before a start at t); guests online now.
      */
@@ -212,21 +212,21 @@ final class StatisticsQueries {
                 GROUP BY bucket
             ), online_now AS (
                 SELECT bucket, count(DISTINCT guest_key) AS guests_online_now FROM bucketed WHERE online GROUP BY bucket
-            ), returned AS (
-                SELECT q.guest_key, q.period_start
-                FROM (SELECT DISTINCT guest_key, period_start FROM guests WHERE period_start IS NOT NULL) q
-                WHERE CASE WHEN q.guest_key LIKE 'g%' THEN EXISTS (
-                               SELECT 1 FROM session p
+            ), first_seen AS (
+                -- once per guest, whatever the number of buckets and periods it appears in
+                SELECT q.guest_key,
+                       CASE WHEN q.guest_key LIKE 'g%' THEN (
+                               SELECT min(p.start_time) FROM session p
                                WHERE p.tenant_id = ? AND (CAST(? AS bigint[]) IS NULL OR p.location_id = ANY (CAST(? AS bigint[])))
-                                 AND p.guest_id = substr(q.guest_key, 2)::bigint AND p.start_time < q.period_start)
-                      ELSE EXISTS (
-                               SELECT 1 FROM session p
+                                 AND p.guest_id = substr(q.guest_key, 2)::bigint)
+                            ELSE (
+                               SELECT min(p.start_time) FROM session p
                                WHERE p.tenant_id = ? AND (CAST(? AS bigint[]) IS NULL OR p.location_id = ANY (CAST(? AS bigint[])))
-                                 AND p.guest_device_mac = substr(q.guest_key, 2)::macaddr AND p.guest_id IS NULL
-                                 AND p.start_time < q.period_start) END
+                                 AND p.guest_device_mac = substr(q.guest_key, 2)::macaddr AND p.guest_id IS NULL) END AS first_start
+                FROM (SELECT DISTINCT guest_key FROM guests WHERE period_start IS NOT NULL) q
             ), returners AS (
                 SELECT g.bucket, count(DISTINCT g.guest_key) AS returning_guests
-                FROM guests g JOIN returned r ON r.guest_key = g.guest_key AND r.period_start = g.period_start
+                FROM guests g JOIN first_seen f ON f.guest_key = g.guest_key AND f.first_start < g.period_start
                 GROUP BY g.bucket
             ), presence AS (
                 SELECT bucket, unnest(range_agg(online_range)) AS online_range
