@@ -212,8 +212,9 @@ final class StatisticsQueries {
                 GROUP BY bucket
             ), online_now AS (
                 SELECT bucket, count(DISTINCT guest_key) AS guests_online_now FROM bucketed WHERE online GROUP BY bucket
-            ), first_seen AS (
-                -- once per guest, whatever the number of buckets and periods it appears in
+            ), first_seen AS MATERIALIZED (
+                -- once per guest, whatever the number of buckets and periods it appears in (MATERIALIZED:
+                -- inlined, the look-up would run once per row of the join)
                 SELECT q.guest_key,
                        CASE WHEN q.guest_key LIKE 'g%' THEN (
                                SELECT min(p.start_time) FROM session p
