@@ -1,6 +1,7 @@
 package captiva.statistics;
 
 import captiva.common.OpaqueIds;
+import captiva.common.WideReads;
 import captiva.common.problem.ApiProblem;
 import captiva.common.problem.Problem.InvalidParam;
 import captiva.sessions.query.PageRequest;
@@ -25,9 +26,11 @@ class StatisticsController {
 
     private final SessionStatistics statistics;
     private final OpaqueIds ids;
+    private final WideReads wideReads;
 
-    StatisticsController(SessionStatistics statistics, OpaqueIds ids) {
+    StatisticsController(SessionStatistics statistics, OpaqueIds ids, WideReads wideReads) {
         this.statistics = statistics;
+        this.wideReads = wideReads;
         this.ids = ids;
     }
 
@@ -45,6 +48,8 @@ class StatisticsController {
             }
         }
         ApiProblem.InvalidParameters.failOn(errors);
-        return statistics.report(scope, filter, groupBy);
+        try (WideReads.Permit permit = wideReads.start()) {
+            return statistics.report(scope, filter, groupBy);
+        }
     }
 }

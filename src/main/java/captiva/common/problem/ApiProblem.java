@@ -13,7 +13,8 @@ import java.util.Map;
  */
 public abstract sealed class ApiProblem extends RuntimeException
         permits ApiProblem.InvalidParameters, ApiProblem.Unauthenticated, ApiProblem.MissingScope,
-                ApiProblem.NotFound, ApiProblem.NotAcceptable, ApiProblem.Conflict, ApiProblem.TooManyRequests {
+                ApiProblem.NotFound, ApiProblem.NotAcceptable, ApiProblem.Conflict, ApiProblem.TooManyRequests,
+                ApiProblem.Busy {
 
     private final HttpStatus status;
 
@@ -119,6 +120,18 @@ public abstract sealed class ApiProblem extends RuntimeException
     public static final class Conflict extends ApiProblem {
         public Conflict(String detail) {
             super(HttpStatus.CONFLICT, detail);
+        }
+    }
+
+    /** 503: this instance is at capacity for this kind of request; Retry-After says when to try again. */
+    public static final class Busy extends ApiProblem {
+        public Busy(String detail) {
+            super(HttpStatus.SERVICE_UNAVAILABLE, detail);
+        }
+
+        @Override
+        public Map<String, String> headers() {
+            return Map.of("Retry-After", "5");
         }
     }
 

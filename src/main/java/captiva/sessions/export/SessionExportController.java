@@ -1,6 +1,7 @@
 package captiva.sessions.export;
 
 import captiva.common.OpaqueIds;
+import captiva.common.WideReads;
 import captiva.common.problem.ApiProblem;
 import captiva.common.problem.Problem.InvalidParam;
 import captiva.sessions.query.PageRequest;
@@ -42,9 +43,11 @@ class SessionExportController {
     private final SessionExport export;
     private final OpaqueIds ids;
     private final Clock clock;
+    private final WideReads wideReads;
 
-    SessionExportController(SessionExport export, OpaqueIds ids, Clock clock) {
+    SessionExportController(SessionExport export, OpaqueIds ids, Clock clock, WideReads wideReads) {
         this.export = export;
+        this.wideReads = wideReads;
         this.ids = ids;
         this.clock = clock;
     }
@@ -65,7 +68,9 @@ class SessionExportController {
         PageRequest.refuse(request.getParameters(), "an export is every matching session, oldest first", errors);
         ApiProblem.InvalidParameters.failOn(errors);
         String filename = "sessions-" + FILE_TIME.format(clock.instant()) + "." + format.extension;
-        return HttpResponse.ok(export.stream(scope, filter, format))
+        // Held until the stream ends, however it ends: completed, failed, or the client gone.
+        WideReads.Permit permit = wideReads.start();
+        return HttpResponse.ok(export.stream(scope, filter, format).doFinally(signal -> permit.close()))
                 .contentType(format.mediaType + (format == ExportFormat.CSV ? "; charset=utf-8; header=present" : ""))
                 .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + filename + "\"");
     }

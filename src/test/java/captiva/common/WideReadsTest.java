@@ -1,0 +1,69 @@
+package captiva.common;
+
+import captiva.testing.ApiTest;
+import captiva.testing.Fixtures.Key;
+import captiva.testing.Fixtures.Location;
+import captiva.testing.Fixtures.Tenant;
+import captiva.testing.Http;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static captiva.testing.Fixtures.session;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Statistics and exports share a cap per instance; over it, a 503 problem before any work. */
+@MicronautTest(transactional = false)
+@DisplayName("statistics and exports, at most so many at once")
+class WideReadsTest extends ApiTest {
+
+    @Inject
+    WideReads wideReads;
+
+    private Key key;
+
+    @Override
+    protected Map<String, String> extraProperties() {
+        return Map.of("captiva.wide-reads.max-concurrent", "1", "captiva.rate-limit.export-per-minute", "1000");
+    }
+
+    @BeforeAll
+    void venue() {
+        Tenant tenant = given().tenant();
+        Location location = given().location(tenant);
+        key = given().readKey(tenant);
+        given().sessions(session(location), session(location));
+    }
+
+    @Test
+    void overTheCapStatisticsAndExportsAre503WithRetryAfter() {
+        try (WideReads.Permit running = wideReads.start()) {
+            for (String path : new String[] {"/sessions/statistics", "/sessions/export"}) {
+                Http.Response r = http().get(path, key.auth());
+                assertEquals(503, r.status(), path + ": " + r.body());
+                assertTrue(r.contentType().startsWith("application/problem+json"), r.contentType());
+                assertEquals("5", r.header("Retry-After").orElse(null));
+            }
+        }
+        assertEquals(200, http().get("/sessions/statistics", key.auth()).status());
+    }
+
+    @Test
+    void everyWayAWideReadEndsGivesItsPermitBack() throws InterruptedException {
+        assertEquals(200, http().get("/sessions/statistics", key.auth()).status());
+        assertEquals(400, http().get("/sessions/statistics?group_by=week", key.auth()).status());
+        Http.Response export = http().get("/sessions/export", key.auth());
+        assertEquals(200, export.status(), export.body());
+        assertEquals(3, export.body().split("\r\n").length, "header and two sessions");
+        // The export's permit is given back once the stream has ended, just after the last byte.
+        for (int i = 0; i < 100 && wideReads.available() < 1; i++) {
+            Thread.sleep(50);
+        }
+        assertEquals(1, wideReads.available());
+    }
+}
