@@ -58,6 +58,9 @@ public final class ReadBenchmark {
     /** Online sessions go stale after the stale timeout (660 s by default): refresh them well before. */
     private static final Duration REFRESH_EVERY = Duration.ofMinutes(3);
 
+    /** A fresh 10,000,000-session load takes about 10 minutes to roll up on 2 cores. */
+    private static final Duration ROLLUP_WAIT = Duration.ofMinutes(30);
+
     private final Options options;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
@@ -95,6 +98,7 @@ public final class ReadBenchmark {
             tenantIds = options.tenantIds().isEmpty() ? generatedTenants(c) : options.tenantIds();
             SessionGenerator.refreshOnline(c, tenantIds);
             data = BenchData.sample(c, tenantIds, options.seed());
+            awaitRollups(c);
         }
         long lastRefresh = System.nanoTime();
         for (BenchData.Tenant tenant : data.tenants) {
@@ -194,6 +198,29 @@ public final class ReadBenchmark {
                 connection.close();
             }
         };
+    }
+
+    /**
+     * Waits until the server has rolled up every venue-day logged so far (after a fresh load, the
+     * whole history: V9 logs it), so that statistics are measured as they run day to day.
+     */
+    private static void awaitRollups(Connection c) throws SQLException, InterruptedException {
+        long started = System.nanoTime();
+        long backlog = Long.MAX_VALUE;
+        while (backlog > 0 && System.nanoTime() - started < ROLLUP_WAIT.toNanos()) {
+            try (PreparedStatement st = c.prepareStatement("SELECT count(*) FROM venue_day_dirty");
+                 ResultSet rs = st.executeQuery()) {
+                rs.next();
+                backlog = rs.getLong(1);
+            }
+            if (backlog > 0) {
+                Thread.sleep(1000);
+            }
+        }
+        if (backlog > 0) {
+            throw new IllegalStateException("the statistics rollups still have " + backlog + " venue-days to build after " + ROLLUP_WAIT);
+        }
+        System.out.printf("statistics rollups up to date after %.0f s of waiting%n", (System.nanoTime() - started) / 1e9);
     }
 
     /** The same sequence of requests for the API and the floor: seeded by the run, the type and the worker. */
