@@ -6,7 +6,6 @@ import captiva.sessions.query.SessionFilter;
 import captiva.sessions.query.SessionQueries;
 import captiva.sessions.query.SessionSearch;
 import captiva.tenancy.TenantScope;
-import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.ReadOnly;
@@ -32,8 +31,8 @@ import java.util.Optional;
 public class SessionStatistics {
 
     /**
-     * Computed from the sessions, a wide selection (a year of a chain) can run for minutes: cancel it
-     * rather than let a few such requests hold the pool. A cancelled statement answers 503.
+     * Even through the rollups, a wide selection (a year of a chain) runs for a minute or more: cancel
+     * it rather than let it hold a pooled connection for ever. A cancelled statement answers 503.
      */
     private static final int QUERY_TIMEOUT_SECONDS = 120;
 
@@ -44,12 +43,8 @@ public class SessionStatistics {
     private final OpaqueIds ids;
     private final Clock clock;
     private final SessionProperties sessions;
-    /** Off only to compare answers and timings with and without them (benchmarks). */
-    private final boolean useRollups;
 
-    public SessionStatistics(JdbcOperations jdbc, SessionSearch search, OpaqueIds ids, Clock clock, SessionProperties sessions,
-                      @Value("${captiva.statistics.use-rollups:true}") boolean useRollups) {
-        this.useRollups = useRollups;
+    public SessionStatistics(JdbcOperations jdbc, SessionSearch search, OpaqueIds ids, Clock clock, SessionProperties sessions) {
         this.jdbc = jdbc;
         this.search = search;
         this.ids = ids;
@@ -121,7 +116,7 @@ public class SessionStatistics {
      * statement filtered by guest, device or online state, or grouped by hour, reads the sessions.
      */
     private boolean rollupsServe(SessionFilter filter, @Nullable GroupBy groupBy) {
-        return useRollups && groupBy != GroupBy.HOUR && filter.guestId() == null && filter.guestDeviceMac() == null
+        return groupBy != GroupBy.HOUR && filter.guestId() == null && filter.guestDeviceMac() == null
                 && filter.yasId() == null && filter.online() == null;
     }
 

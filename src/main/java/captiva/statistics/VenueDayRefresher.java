@@ -26,8 +26,8 @@ public class VenueDayRefresher {
     /** Log entries per transaction: a busy venue's day is a few thousand sessions, so a batch stays short. */
     static final int BATCH = 200;
 
-    /** pg_try_advisory_xact_lock(1447117913 'VDAY', 0): the refreshers' turn. */
-    private static final String TAKE_TURN = "SELECT pg_try_advisory_xact_lock(1447117913, 0)";
+    /** pg_try_advisory_xact_lock(1447313753 'VDAY', 0): the refreshers' turn. */
+    private static final String TAKE_TURN = "SELECT pg_try_advisory_xact_lock(1447313753, 0)";
 
     private static final String REFRESH = """
             WITH taken AS (

@@ -46,7 +46,7 @@ public final class SqlFloor {
         SessionProperties defaults = new SessionProperties(Duration.ofSeconds(300), null);
         search = new SessionSearch(jdbc, ids, Clock.systemUTC(), defaults);
         ipHolders = new IpHolderLookup(jdbc, Clock.systemUTC(), defaults);
-        statistics = new SessionStatistics(jdbc, search, ids, Clock.systemUTC(), defaults, true);
+        statistics = new SessionStatistics(jdbc, search, ids, Clock.systemUTC(), defaults);
     }
 
     /**
