@@ -23,16 +23,25 @@ public class VenueDayRefresher {
 
     private static final Logger LOG = LoggerFactory.getLogger(VenueDayRefresher.class);
 
-    /** Log entries per transaction: a busy venue's day is a few thousand sessions, so a batch stays short. */
+    /**
+     * Venue-days per transaction are those of the oldest this many log entries: a busy venue's day
+     * is a few thousand sessions, so a batch stays short.
+     */
     static final int BATCH = 200;
 
     /** pg_try_advisory_xact_lock(1447313753 'VDAY', 0): the refreshers' turn. */
     private static final String TAKE_TURN = "SELECT pg_try_advisory_xact_lock(1447313753, 0)";
 
     private static final String REFRESH = """
-            WITH taken AS (
-                DELETE FROM venue_day_dirty WHERE id IN (SELECT id FROM venue_day_dirty ORDER BY id LIMIT ?)
-                RETURNING tenant_id, location_id, day
+            WITH oldest AS (
+                SELECT tenant_id, location_id, day FROM venue_day_dirty ORDER BY id LIMIT ?
+            ), taken AS (
+                -- every entry of the venue-days picked, not only those among the oldest: a busy day
+                -- logged by many statements is recomputed once, not once per batch of entries
+                DELETE FROM venue_day_dirty d
+                USING (SELECT DISTINCT tenant_id, location_id, day FROM oldest) p
+                WHERE d.tenant_id = p.tenant_id AND d.location_id = p.location_id AND d.day = p.day
+                RETURNING d.tenant_id, d.location_id, d.day
             ), units AS (
                 SELECT DISTINCT t.tenant_id, t.location_id, t.day, l.time_zone
                 FROM taken t JOIN location l ON l.id = t.location_id
@@ -83,7 +92,7 @@ public class VenueDayRefresher {
                     presence_guests = EXCLUDED.presence_guests, presence_from = EXCLUDED.presence_from,
                     presence_to = EXCLUDED.presence_to
             )
-            SELECT (SELECT count(*) FROM taken) AS entries, (SELECT count(*) FROM units) AS days
+            SELECT (SELECT count(*) FROM oldest) AS oldest, (SELECT count(*) FROM units) AS days
             """;
 
     private final JdbcOperations jdbc;
@@ -116,11 +125,12 @@ public class VenueDayRefresher {
         do {
             batch = refreshBatch();
             days += batch.days();
-        } while (batch.entries() == BATCH);
+        } while (batch.oldest() == BATCH);
         return days;
     }
 
-    private record Batch(long entries, long days) {
+    /** @param oldest log entries among the oldest read (fewer than {@link #BATCH}: the log was emptied) */
+    private record Batch(long oldest, long days) {
     }
 
     private Batch refreshBatch() {
@@ -137,7 +147,7 @@ public class VenueDayRefresher {
                 st.setInt(1, BATCH);
                 try (ResultSet rs = st.executeQuery()) {
                     rs.next();
-                    return new Batch(rs.getLong("entries"), rs.getLong("days"));
+                    return new Batch(rs.getLong("oldest"), rs.getLong("days"));
                 }
             });
         });

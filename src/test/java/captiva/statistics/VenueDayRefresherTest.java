@@ -138,6 +138,17 @@ class VenueDayRefresherTest extends ApiTest {
     }
 
     @Test
+    void aDayLoggedByManyStatementsIsRecomputedOnce() throws SQLException {
+        given().sessions(session(lobby).started("2024-05-02T10:00:00Z").ended("2024-05-02T11:00:00Z"));
+        // As RADIUS batches would: one entry a statement, many more than a batch of the refresher reads.
+        execute("INSERT INTO venue_day_dirty (tenant_id, location_id, day) SELECT tenant_id, id, DATE '2024-05-02'"
+                + " FROM location, generate_series(1, " + (2 * VenueDayRefresher.BATCH + 50) + ") WHERE id = " + lobbyId);
+        assertEquals(1, refresher.refresh());
+        assertEquals(0, count("SELECT count(*) FROM venue_day_dirty WHERE location_id = " + lobbyId));
+        assertEquals(1, sessions(MAY_2));
+    }
+
+    @Test
     void refreshersOfSeveralReplicasTakeTurnsWithoutError() throws Exception {
         for (int i = 0; i < 40; i++) {
             given().sessions(session(lobby).started("2024-05-%02dT10:00:00Z".formatted(1 + i % 28)).ended("2024-05-%02dT10:30:00Z".formatted(1 + i % 28)));
