@@ -11,6 +11,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.util.Map;
 
 import static captiva.testing.Fixtures.session;
@@ -65,5 +67,14 @@ class WideReadsTest extends ApiTest {
             Thread.sleep(50);
         }
         assertEquals(1, wideReads.available());
+
+        // A HEAD has no body to stream: its permit must come back all the same.
+        Http.Response head = http().send(HttpRequest.newBuilder(URI.create(http().base() + "/sessions/export"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()), key.auth());
+        assertEquals(200, head.status());
+        for (int i = 0; i < 100 && wideReads.available() < 1; i++) {
+            Thread.sleep(50);
+        }
+        assertEquals(1, wideReads.available(), "a HEAD kept its permit");
     }
 }

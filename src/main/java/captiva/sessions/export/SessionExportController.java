@@ -11,6 +11,7 @@ import captiva.tenancy.apikeys.ExportRateLimit;
 import captiva.tenancy.apikeys.RequiresScope;
 import captiva.tenancy.apikeys.Scope;
 import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpMethod;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
@@ -68,9 +69,15 @@ class SessionExportController {
         PageRequest.refuse(request.getParameters(), "an export is every matching session, oldest first", errors);
         ApiProblem.InvalidParameters.failOn(errors);
         String filename = "sessions-" + FILE_TIME.format(clock.instant()) + "." + format.extension;
-        // Held until the stream ends, however it ends: completed, failed, or the client gone.
-        WideReads.Permit permit = wideReads.start();
-        return HttpResponse.ok(export.stream(scope, filter, format).doFinally(signal -> permit.close()))
+        Flux<byte[]> body;
+        if (request.getMethod() == HttpMethod.HEAD) {
+            body = Flux.empty();   // headers only: nothing is read, and a permit would never be given back
+        } else {
+            // Held until the stream ends, however it ends: completed, failed, or the client gone.
+            WideReads.Permit permit = wideReads.start();
+            body = export.stream(scope, filter, format).doFinally(signal -> permit.close());
+        }
+        return HttpResponse.ok(body)
                 .contentType(format.mediaType + (format == ExportFormat.CSV ? "; charset=utf-8; header=present" : ""))
                 .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + filename + "\"");
     }
