@@ -38,13 +38,8 @@ import java.util.Map;
 @Singleton
 public class SessionRecorder {
 
-    private static final String UPSERT = """
-            INSERT INTO session AS s (tenant_id, location_id, nas_id, acct_session_id, username, guest_id,
-                                      guest_device_mac, guest_device_ip, start_time, last_update, end_time,
-                                      input_octets, output_octets, session_time, terminate_cause)
-            VALUES (?, ?, ?, ?, ?,
-                    (SELECT g.id FROM guest g WHERE g.tenant_id = ? AND g.username = ? ORDER BY g.id LIMIT 1),
-                    CAST(? AS macaddr), CAST(? AS inet), ?, ?, ?, ?, ?, ?, ?)
+    /** How a stored session takes in an event: the rules that make any order and any repetition safe. */
+    private static final String MERGE_RULES = """
             ON CONFLICT (tenant_id, nas_id, acct_session_id) WHERE acct_session_id IS NOT NULL DO UPDATE SET
                 username         = COALESCE(s.username, EXCLUDED.username),
                 guest_id         = COALESCE(s.guest_id, EXCLUDED.guest_id),
@@ -58,6 +53,15 @@ public class SessionRecorder {
                 session_time     = GREATEST(s.session_time, EXCLUDED.session_time),
                 terminate_cause  = COALESCE(s.terminate_cause, EXCLUDED.terminate_cause)
             """;
+
+    private static final String UPSERT = """
+            INSERT INTO session AS s (tenant_id, location_id, nas_id, acct_session_id, username, guest_id,
+                                      guest_device_mac, guest_device_ip, start_time, last_update, end_time,
+                                      input_octets, output_octets, session_time, terminate_cause)
+            VALUES (?, ?, ?, ?, ?,
+                    (SELECT g.id FROM guest g WHERE g.tenant_id = ? AND g.username = ? ORDER BY g.id LIMIT 1),
+                    CAST(? AS macaddr), CAST(? AS inet), ?, ?, ?, ?, ?, ?, ?)
+            """ + MERGE_RULES;
 
     /** The same upsert for many rows at once, one array per column; no session may appear twice. */
     private static final String UPSERT_ROWS = """
@@ -74,19 +78,7 @@ public class SessionRecorder {
                         CAST(? AS bigint[]), CAST(? AS text[]))
                  AS e(tenant_id, location_id, nas_id, acct_session_id, username, mac, ip, start_time, last_update,
                       end_time, input_octets, output_octets, session_time, terminate_cause)
-            ON CONFLICT (tenant_id, nas_id, acct_session_id) WHERE acct_session_id IS NOT NULL DO UPDATE SET
-                username         = COALESCE(s.username, EXCLUDED.username),
-                guest_id         = COALESCE(s.guest_id, EXCLUDED.guest_id),
-                guest_device_mac = COALESCE(s.guest_device_mac, EXCLUDED.guest_device_mac),
-                guest_device_ip  = COALESCE(EXCLUDED.guest_device_ip, s.guest_device_ip),
-                start_time       = LEAST(s.start_time, EXCLUDED.start_time),
-                last_update      = GREATEST(s.last_update, EXCLUDED.last_update),
-                end_time         = COALESCE(s.end_time, EXCLUDED.end_time),
-                input_octets     = GREATEST(s.input_octets, EXCLUDED.input_octets),
-                output_octets    = GREATEST(s.output_octets, EXCLUDED.output_octets),
-                session_time     = GREATEST(s.session_time, EXCLUDED.session_time),
-                terminate_cause  = COALESCE(s.terminate_cause, EXCLUDED.terminate_cause)
-            """;
+            """ + MERGE_RULES;
 
     private static final String CLOSE_NAS_SESSIONS = """
             UPDATE session SET end_time = GREATEST(start_time, ?), last_update = GREATEST(last_update, ?),
