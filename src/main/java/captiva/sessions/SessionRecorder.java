@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Applies accounting events to sessions, a batch per transaction. Each session event is one upsert on
@@ -95,16 +96,7 @@ public class SessionRecorder {
     /** Applies every event, in order, in one transaction: all are stored or, on failure, none. */
     @Transactional
     public void record(List<AccountingEvent> events) {
-        int from = 0;
-        for (int i = 0; i <= events.size(); i++) {
-            if (i == events.size() || events.get(i).type().isNasWide()) {
-                upsert(events.subList(from, i));
-                if (i < events.size()) {
-                    closeNasSessions(events.get(i));
-                }
-                from = i + 1;
-            }
-        }
+        apply(events, this::upsert);
     }
 
     /**
@@ -114,10 +106,15 @@ public class SessionRecorder {
      */
     @Transactional
     void recordOneByOne(List<AccountingEvent> events) {
+        apply(events, this::upsertOneByOne);
+    }
+
+    /** Writes the session events between Accounting-On/Off with {@code upsert}, and each On/Off in its place. */
+    private void apply(List<AccountingEvent> events, Consumer<List<AccountingEvent>> upsert) {
         int from = 0;
         for (int i = 0; i <= events.size(); i++) {
             if (i == events.size() || events.get(i).type().isNasWide()) {
-                upsertOneByOne(events.subList(from, i));
+                upsert.accept(events.subList(from, i));
                 if (i < events.size()) {
                     closeNasSessions(events.get(i));
                 }
