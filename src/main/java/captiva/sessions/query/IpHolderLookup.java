@@ -18,8 +18,9 @@ import java.util.List;
 
 /**
  * Resolves IP addresses to the guests behind them for GET /sessions/{ips}, all addresses in one
- * statement. Now: the online session holding the address, else its most recent session. At a given
- * time: the latest session started by then that had not yet ended.
+ * statement. Now: the latest started online session holding the address (private addresses repeat
+ * across venues), else its most recent session. At a given time: the latest session started by then
+ * that had not yet ended.
  */
 @Singleton
 class IpHolderLookup {
@@ -35,7 +36,7 @@ class IpHolderLookup {
             SELECT q.ord, h.* FROM unnest(CAST(? AS text[])) WITH ORDINALITY AS q(ip_text, ord)
             CROSS JOIN LATERAL (
                 (SELECT %1$s AND s.end_time IS NULL AND s.last_update >= ? %2$s
-                 ORDER BY s.last_update DESC LIMIT 1)
+                 ORDER BY s.start_time DESC LIMIT 1)
                 UNION ALL
                 (SELECT %1$s %2$s
                  ORDER BY s.start_time DESC LIMIT 1)

@@ -80,6 +80,16 @@ class IpHolderTest extends ApiTest {
     }
 
     @Test
+    void ofTwoOnlineHoldersTheLaterStartedAnswersThoughTheOtherWasHeardFromLast() {
+        given().sessions(session(mall).ip("10.1.1.9").username("LATER001").started(now.minusSeconds(20)).online());
+        // Imported second, so heard from last: the earlier rule (last heard from) picked this one.
+        given().sessions(session(hotel).ip("10.1.1.9").username("EARLIER1").started(now.minusSeconds(600)).online());
+
+        assertEquals("LATER001", lookup("10.1.1.9").json().get("username").asText());
+        assertEquals("EARLIER1", lookup("10.1.1.9?location_id=" + hotel.id()).json().get("username").asText());
+    }
+
+    @Test
     void withNobodyOnlineTheMostRecentSessionAnswers() {
         assertEquals("A1B2C3D4", lookup("10.1.1.6").json().get("username").asText());
     }
