@@ -4,7 +4,9 @@ import jakarta.inject.Singleton;
 import org.sqids.Sqids;
 
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Turns internal row ids into the opaque public ids of the API (like {@code pR3zOKmvzqe}) and back.
@@ -17,14 +19,33 @@ public class OpaqueIds {
     public enum Kind { TENANT, LOCATION, NAS, API_KEY, GUEST, SESSION, LOGIN }
 
     private static final int LENGTH = 11;
+    private static final int FEW_KINDS_KEPT = 100_000;
 
     private final Sqids sqids = Sqids.builder()
             .alphabet("fjMB1ogIqDewlC9k4nTdRSs7aF3i5bW0zucXNHrKGOVmphA28v6LZJyPUYtxQE")
             .minLength(LENGTH)
             .build();
 
+    /**
+     * Public ids of the kinds a tenant has few of (venues, above all, named on every listed session),
+     * kept once encoded: Sqids checks each candidate against its blocklist, a few microseconds an id.
+     */
+    private final Map<Long, String> fewKinds = new ConcurrentHashMap<>();
+
     public String encode(Kind kind, long id) {
-        return sqids.encode(List.of((long) kind.ordinal(), id));
+        if (kind == Kind.SESSION || kind == Kind.GUEST || kind == Kind.LOGIN || id < 0 || id >= 1L << 56) {
+            return sqids.encode(List.of((long) kind.ordinal(), id));
+        }
+        long key = (long) kind.ordinal() << 56 | id;
+        String known = fewKinds.get(key);
+        if (known == null) {
+            if (fewKinds.size() >= FEW_KINDS_KEPT) {
+                fewKinds.clear();
+            }
+            known = sqids.encode(List.of((long) kind.ordinal(), id));
+            fewKinds.put(key, known);
+        }
+        return known;
     }
 
     /**

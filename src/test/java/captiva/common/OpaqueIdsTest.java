@@ -33,6 +33,20 @@ class OpaqueIdsTest {
     }
 
     @Test
+    void idsKeptOnceEncodedStayTheIdsOfTheirKind() {
+        for (int round = 0; round < 2; round++) {   // the second round answers from what was kept
+            for (OpaqueIds.Kind kind : OpaqueIds.Kind.values()) {
+                for (long id : new long[] {1, 7, 1L << 40, (1L << 56) + 3, Long.MAX_VALUE}) {
+                    String encoded = ids.encode(kind, id);
+
+                    assertEquals(new OpaqueIds().encode(kind, id), encoded);
+                    assertEquals(OptionalLong.of(id), ids.decode(kind, encoded), kind + " " + id);
+                }
+            }
+        }
+    }
+
+    @Test
     void textThatIsNoIdDecodesToNothing() {
         for (String text : new String[] {"", "abc", "pR3zOKmvzqe", "00000000000", "a'b OR 1=1--xx"}) {
             assertEquals(OptionalLong.empty(), ids.decode(OpaqueIds.Kind.SESSION, text), text);

@@ -2,12 +2,17 @@ package captiva.sessions.query;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
-/** The value formats of the reference API, in one place. */
+/**
+ * The value formats of the reference API, in one place. Written out by hand rather than with
+ * String.format or DateTimeFormatter: they run several times per listed session, and those were a
+ * tenth of the server's CPU for a page of GET /sessions (BENCHMARKS.md).
+ */
 public final class Formats {
 
     private static final DateTimeFormatter ISO_UTC = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx", Locale.ROOT)
@@ -20,32 +25,69 @@ public final class Formats {
 
     /** {@code 2017-01-05T06:50:55+00:00} */
     public static String isoUtc(Instant instant) {
-        return ISO_UTC.format(instant);
+        LocalDateTime t = LocalDateTime.ofEpochSecond(instant.getEpochSecond(), 0, ZoneOffset.UTC);
+        if (t.getYear() < 1000 || t.getYear() > 9999) {
+            return ISO_UTC.format(instant);
+        }
+        StringBuilder text = date(new StringBuilder(25), t).append('T');
+        return twoDigits(twoDigits(twoDigits(text, t.getHour()).append(':'), t.getMinute()).append(':'), t.getSecond())
+                .append("+00:00").toString();
     }
 
     /** {@code 2017-01-05 9:50 AM}, in the venue's time zone. */
     static String venueLocal(Instant instant, ZoneId zone) {
-        return VENUE_LOCAL.format(instant.atZone(zone));
+        LocalDateTime t = LocalDateTime.ofInstant(instant, zone);
+        if (t.getYear() < 1000 || t.getYear() > 9999) {
+            return VENUE_LOCAL.format(t);
+        }
+        int hour = t.getHour() % 12 == 0 ? 12 : t.getHour() % 12;
+        StringBuilder text = date(new StringBuilder(19), t).append(' ').append(hour).append(':');
+        return twoDigits(text, t.getMinute()).append(t.getHour() < 12 ? " AM" : " PM").toString();
     }
 
     /** {@code HH:MM:SS}; hours keep counting past 99. */
     public static String hms(Duration duration) {
         long seconds = Math.max(0, duration.getSeconds());
-        return String.format(Locale.ROOT, "%02d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60);
+        long hours = seconds / 3600;
+        StringBuilder text = new StringBuilder(12);
+        if (hours < 10) {
+            text.append('0');
+        }
+        text.append(hours).append(':');
+        return twoDigits(twoDigits(text, (int) (seconds / 60 % 60)).append(':'), (int) (seconds % 60)).toString();
     }
 
-    /** SI units with two decimals: {@code 3.34 MB}, {@code 900.58 kB}; below a kilobyte, whole bytes. */
+    /**
+     * SI units with two decimals, rounded half up: {@code 3.34 MB}, {@code 900.58 kB}; below a
+     * kilobyte, whole bytes. In integers, so that no binary fraction decides a rounding.
+     */
     public static String siBytes(long octets) {
         if (octets < 1000) {
             return octets + " B";
         }
-        double value = octets / 1000.0;
         int unit = 0;
+        long hundredth = 10;   // bytes in a hundredth of the unit
+        long hundredths = roundedHalfUp(octets, hundredth);
         // Choose the unit after rounding, so 999,999 bytes reads 1.00 MB and not 1000.00 kB.
-        while (value >= 999.995 && unit < SI_UNITS.length - 1) {
-            value /= 1000;
+        while (hundredths >= 100_000 && unit < SI_UNITS.length - 1) {
             unit++;
+            hundredth *= 1000;
+            hundredths = roundedHalfUp(octets, hundredth);
         }
-        return String.format(Locale.ROOT, "%.2f %s", value, SI_UNITS[unit]);
+        StringBuilder text = new StringBuilder(12).append(hundredths / 100).append('.');
+        return twoDigits(text, (int) (hundredths % 100)).append(' ').append(SI_UNITS[unit]).toString();
+    }
+
+    private static long roundedHalfUp(long dividend, long divisor) {
+        return dividend / divisor + (dividend % divisor >= divisor / 2 ? 1 : 0);
+    }
+
+    private static StringBuilder date(StringBuilder text, LocalDateTime t) {
+        text.append(t.getYear()).append('-');
+        return twoDigits(twoDigits(text, t.getMonthValue()).append('-'), t.getDayOfMonth());
+    }
+
+    private static StringBuilder twoDigits(StringBuilder text, int value) {
+        return text.append((char) ('0' + value / 10)).append((char) ('0' + value % 10));
     }
 }

@@ -4,7 +4,7 @@ import captiva.sessions.SessionProperties;
 import captiva.tenancy.TenantScope;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
-import io.micronaut.transaction.annotation.ReadOnly;
+import io.micronaut.data.connection.annotation.Connectable;
 import jakarta.inject.Singleton;
 
 import java.net.InetAddress;
@@ -73,7 +73,7 @@ class IpHolderLookup {
      * @param locationId only sessions at this location, or null for any the key may see
      * @param at         who held the addresses then, or null for now
      */
-    @ReadOnly
+    @Connectable(readOnly = true)   // one statement: no transaction, no COMMIT round trip
     public List<IpHolder> resolve(TenantScope scope, List<String> texts, List<InetAddress> addresses,
                                   @Nullable Long locationId, @Nullable Instant at) {
         if (locationId != null && !scope.maySee(locationId)) {

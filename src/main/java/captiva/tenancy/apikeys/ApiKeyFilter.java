@@ -43,6 +43,7 @@ class ApiKeyFilter implements Ordered {
     private static final String DECISION_ATTRIBUTE = "captiva.rateLimitDecision";
     private static final Duration LAST_USED_PRECISION = Duration.ofMinutes(1);
 
+    private final LiveApiKeys liveKeys;
     private final ApiKeyRepository keys;
     private final RateLimiter rateLimiter;
     private final RateLimitProperties limits;
@@ -52,8 +53,9 @@ class ApiKeyFilter implements Ordered {
     private final OpaqueIds ids;
     private final Map<Long, Instant> lastUsedWritten = new ConcurrentHashMap<>();
 
-    ApiKeyFilter(ApiKeyRepository keys, RateLimiter rateLimiter, RateLimitProperties limits,
+    ApiKeyFilter(LiveApiKeys liveKeys, ApiKeyRepository keys, RateLimiter rateLimiter, RateLimitProperties limits,
                  AuthenticationFailures failures, Clock clock, MeterRegistry meters, OpaqueIds ids) {
+        this.liveKeys = liveKeys;
         this.keys = keys;
         this.rateLimiter = rateLimiter;
         this.limits = limits;
@@ -72,11 +74,11 @@ class ApiKeyFilter implements Ordered {
         if (required.isEmpty()) {
             return null;
         }
-        Optional<ApiKey> key = presentedKey(request).flatMap(k -> keys.findByKeyHashAndRevokedAtIsNull(ApiKeyGenerator.hash(k)));
+        Optional<LiveApiKeys.Live> key = presentedKey(request).flatMap(liveKeys::find);
         if (key.isEmpty()) {
             return rejectAuthentication(request);
         }
-        ApiKey apiKey = key.get();
+        LiveApiKeys.Live apiKey = key.get();
         if (Arrays.stream(apiKey.scopes()).noneMatch(required.get().wireName()::equals)) {
             return new ApiProblem.MissingScope(required.get().wireName()).toResponse();
         }
@@ -122,7 +124,7 @@ class ApiKeyFilter implements Ordered {
     }
 
     /** last_used_at is informational: write it at most once a minute per key, not on every read. */
-    private void recordUse(ApiKey key) {
+    private void recordUse(LiveApiKeys.Live key) {
         Instant now = clock.instant();
         Instant written = lastUsedWritten.get(key.id());
         if (written == null || written.plus(LAST_USED_PRECISION).isBefore(now)) {
@@ -132,7 +134,7 @@ class ApiKeyFilter implements Ordered {
     }
 
     /** The key's own limit, capped on export endpoints: a key allowed many reads is not allowed many exports. */
-    private int perMinute(ApiKey key, RouteInfo<?> route) {
+    private int perMinute(LiveApiKeys.Live key, RouteInfo<?> route) {
         return route.getAnnotationMetadata().hasAnnotation(ExportRateLimit.class)
                 ? Math.min(key.rateLimitPerMinute(), limits.exportPerMinute())
                 : key.rateLimitPerMinute();

@@ -7,13 +7,9 @@ import io.micronaut.data.repository.CrudRepository;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 
 @JdbcRepository(dialect = Dialect.POSTGRES)
 public interface ApiKeyRepository extends CrudRepository<ApiKey, Long> {
-
-    /** The live key with this hash; revoked keys are not returned, so revocation acts on the next request. */
-    Optional<ApiKey> findByKeyHashAndRevokedAtIsNull(byte[] keyHash);
 
     List<ApiKey> findByTenantIdOrderById(Long tenantId);
 
