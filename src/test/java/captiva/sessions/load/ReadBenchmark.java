@@ -35,7 +35,8 @@ import java.util.SplittableRandom;
  * both ways and their answers compared (sessions listed, the count, holders found).
  *
  * <p>A main class, run by {@code bench/read.sh}; options {@code --name value}: base-url,
- * admin-token, jdbc-url, jdbc-user, jdbc-password, concurrency (8), warmup-seconds (3),
+ * admin-token, jdbc-url, jdbc-user, jdbc-password, concurrency (8), server-warmup-seconds (30, once,
+ * before any type), warmup-seconds (3, per type and side),
  * seconds (10), seed (1), types (comma-separated names, default all), tenants (comma-separated row
  * ids, default every tenant the generator made).
  */
@@ -49,12 +50,15 @@ public final class ReadBenchmark {
     }
 
     public record Options(String baseUrl, String adminToken, String jdbcUrl, String jdbcUser, String jdbcPassword,
-                          int concurrency, Duration warmup, Duration measured, long seed, List<String> types,
-                          List<Long> tenantIds) {
+                          int concurrency, Duration serverWarmup, Duration warmup, Duration measured, long seed,
+                          List<String> types, List<Long> tenantIds) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int CHECKS_PER_TYPE = 5;
+    /** The cheap types that together take every step of the read path; see {@link #warmUpServer}. */
+    private static final List<String> SERVER_WARMUP_TYPES = List.of("list", "list location", "list online",
+            "count online location", "count mac", "ips 10");
     /** Online sessions go stale after the stale timeout (660 s by default): refresh them well before. */
     private static final Duration REFRESH_EVERY = Duration.ofMinutes(3);
 
@@ -76,6 +80,7 @@ public final class ReadBenchmark {
         Options options = new Options(SessionGenerator.required(o, "base-url"), SessionGenerator.required(o, "admin-token"),
                 SessionGenerator.required(o, "jdbc-url"), o.getOrDefault("jdbc-user", "postgres"), o.getOrDefault("jdbc-password", ""),
                 Integer.parseInt(o.getOrDefault("concurrency", "8")),
+                Duration.ofMillis((long) (1000 * Double.parseDouble(o.getOrDefault("server-warmup-seconds", "30")))),
                 Duration.ofMillis((long) (1000 * Double.parseDouble(o.getOrDefault("warmup-seconds", "3")))),
                 Duration.ofMillis((long) (1000 * Double.parseDouble(o.getOrDefault("seconds", "10")))),
                 Long.parseLong(o.getOrDefault("seed", "1")),
@@ -104,6 +109,7 @@ public final class ReadBenchmark {
         for (BenchData.Tenant tenant : data.tenants) {
             tenant.key = readKey(tenant);
         }
+        warmUpServer(data);
         List<Result> results = new ArrayList<>();
         for (QueryType type : ReadQueries.all(data)) {
             if (!options.types().isEmpty() && !options.types().contains(type.name())) {
@@ -123,6 +129,23 @@ public final class ReadBenchmark {
             results.add(result);
         }
         return results;
+    }
+
+    /**
+     * Not measured: the request path every read shares (key, rate limit, filters, JSON) run hot
+     * before the first type is measured. On 2 cores the JIT was still compiling 15 s into a run
+     * (a quarter of the server's CPU, async-profiler), so without this the first types measured
+     * the compiler. A production server has long been warm.
+     */
+    private void warmUpServer(BenchData data) throws InterruptedException {
+        List<QueryType> path = ReadQueries.all(data).stream().filter(t -> SERVER_WARMUP_TYPES.contains(t.name())).toList();
+        if (options.serverWarmup().isZero() || path.isEmpty()) {
+            return;
+        }
+        Duration each = options.serverWarmup().dividedBy(path.size());
+        for (QueryType type : path) {
+            LoadLoop.run(options.concurrency(), Duration.ZERO, each, w -> apiWorker(type, data, w));
+        }
     }
 
     private static List<Long> generatedTenants(Connection c) throws SQLException {
@@ -278,8 +301,8 @@ public final class ReadBenchmark {
 
     static String table(List<Result> results, Options options) {
         StringBuilder table = new StringBuilder(String.format(Locale.ROOT,
-                "concurrency %d, %d s measured after %d s of warm-up per type and side; milliseconds%n%n",
-                options.concurrency(), options.measured().toSeconds(), options.warmup().toSeconds()));
+                "concurrency %d, %d s measured after %d s of warm-up per type and side (and %d s for the server first); milliseconds%n%n",
+                options.concurrency(), options.measured().toSeconds(), options.warmup().toSeconds(), options.serverWarmup().toSeconds()));
         table.append("| type | API req/s | API p50 | API p99 | API p99 target | SQL req/s | SQL p50 | SQL p99 | p50 API/SQL | within 2x |\n");
         table.append("| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |\n");
         results.forEach(r -> table.append(row(r)).append('\n'));

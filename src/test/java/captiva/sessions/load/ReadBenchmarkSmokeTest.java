@@ -38,7 +38,7 @@ class ReadBenchmarkSmokeTest extends ApiTest {
         Map<String, String> db = TestDatabase.properties();
         List<Result> results = ReadBenchmark.run(new ReadBenchmark.Options(server.getURL().toString(), ADMIN_TOKEN,
                 db.get("datasources.default.url"), db.get("datasources.default.username"), db.get("datasources.default.password"),
-                2, Duration.ZERO, Duration.ofMillis(500), 7, List.of(), generated.tenantIds()));
+                2, Duration.ofMillis(600), Duration.ZERO, Duration.ofMillis(500), 7, List.of(), generated.tenantIds()));
 
         List<String> types = results.stream().map(Result::type).toList();
         assertTrue(types.containsAll(List.of("list", "list location", "list mac", "list online", "list day", "list page 1000",
