@@ -34,6 +34,8 @@ class ReadBenchmarkSmokeTest extends ApiTest {
             generated = SessionGenerator.load(c, new SessionGenerator.Config(SESSIONS, 100, 7, false));
             assertEquals(List.of((long) SESSIONS, SESSIONS / 100L), counts(c, generated.tenantIds()),
                     "sessions, and open ones, of the generated tenants");
+            assertEquals(0, venueDaysNeitherRolledUpNorLogged(c, generated.tenantIds()),
+                    "the statistics would read those days as empty");
         }
         Map<String, String> db = TestDatabase.properties();
         List<Result> results = ReadBenchmark.run(new ReadBenchmark.Options(server.getURL().toString(), ADMIN_TOKEN,
@@ -49,6 +51,23 @@ class ReadBenchmarkSmokeTest extends ApiTest {
             assertEquals(0, r.sql().failures(), r.type() + ": " + r.sql().firstFailure());
             assertTrue(r.api().requests() > 0 && r.sql().requests() > 0, r.type() + " was not measured");
             assertEquals(List.of(), r.mismatches(), r.type() + ": the API and its SQL answered differently");
+        }
+    }
+
+    private static long venueDaysNeitherRolledUpNorLogged(Connection c, List<Long> tenantIds) throws Exception {
+        try (PreparedStatement st = c.prepareStatement("""
+                SELECT count(*) FROM (
+                    SELECT DISTINCT s.tenant_id, s.location_id, (s.start_time AT TIME ZONE l.time_zone)::date AS day
+                    FROM session s JOIN location l ON l.id = s.location_id
+                    WHERE s.tenant_id = ANY (?) AND s.end_time IS NOT NULL) d
+                WHERE NOT EXISTS (SELECT 1 FROM venue_day_dirty x WHERE (x.tenant_id, x.location_id, x.day) = (d.tenant_id, d.location_id, d.day))
+                  AND NOT EXISTS (SELECT 1 FROM venue_day v WHERE (v.tenant_id, v.location_id, v.day) = (d.tenant_id, d.location_id, d.day))
+                """)) {
+            st.setArray(1, c.createArrayOf("bigint", tenantIds.toArray(Long[]::new)));
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
         }
     }
 

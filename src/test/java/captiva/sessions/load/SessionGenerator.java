@@ -42,9 +42,9 @@ import java.util.SplittableRandom;
  *       heard of in the last four minutes. The reaper closes them after the stale timeout, so the
  *       benchmark calls {@link #refreshOnline} first, as the NAS' Interim-Updates would.</li>
  * </ul>
- * Foreign keys and the login-linking trigger are skipped during the COPY
- * ({@code session_replication_role = replica}, when the user may): the generator builds consistent
- * rows and there are no logins to link. With {@code rebuildIndexes} the session table's secondary
+ * Foreign keys and the triggers are skipped during the COPY ({@code session_replication_role =
+ * replica}, when the user may): the generator builds consistent rows, there are no logins to link,
+ * and it logs the venue-days for the statistics rollups itself. With {@code rebuildIndexes} the session table's secondary
  * indexes are dropped before the COPY and rebuilt from their own definitions after it.
  *
  * <p>A main class, run by {@code bench/read.sh}; options {@code --name value}: jdbc-url, jdbc-user,
@@ -283,6 +283,7 @@ public final class SessionGenerator {
                 }
             }
             st.execute("RESET session_replication_role");
+            logVenueDays();
             if (!dropped.isEmpty()) {
                 st.execute("SET maintenance_work_mem = '1GB'");
                 for (String definition : dropped) {
@@ -290,6 +291,23 @@ public final class SessionGenerator {
                 }
                 st.execute("RESET maintenance_work_mem");
             }
+        }
+    }
+
+    /**
+     * Logs every venue-day of the generated ended sessions for the statistics rollups, as V9 did for
+     * the sessions stored before it: the COPY skipped the triggers that log them, and a day neither
+     * rolled up nor logged reads as empty. The refresher then builds the rollups (ReadBenchmark waits).
+     */
+    private void logVenueDays() throws SQLException {
+        try (PreparedStatement st = connection.prepareStatement("""
+                INSERT INTO venue_day_dirty (tenant_id, location_id, day)
+                SELECT DISTINCT s.tenant_id, s.location_id, (s.start_time AT TIME ZONE l.time_zone)::date
+                FROM session s JOIN location l ON l.id = s.location_id
+                WHERE s.tenant_id = ANY (?) AND s.end_time IS NOT NULL
+                """)) {
+            st.setArray(1, connection.createArrayOf("bigint", Arrays.stream(tenantIds).boxed().toArray(Long[]::new)));
+            st.executeUpdate();
         }
     }
 
