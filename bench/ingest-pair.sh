@@ -5,11 +5,8 @@
 # (database radius, user radius/radpass, client secret testing123 on 127.0.0.1:1813). Loopback only.
 #
 #   bench/ingest-pair.sh --jdbc-url jdbc:postgresql://127.0.0.1:5432/captiva_bench [bench/ingest.sh options]
-#                        [-- IngestBenchmark options, default --sessions 20000 --windows 256,1024
-#                            --warmup-sessions 30000]
+#                        [-- IngestBenchmark options, default --sessions 20000 --windows 256,1024]
 #
-# The warm-up (150,000 packets, not measured) is long on purpose: on 2 cores the JIT compiler was
-# still using as much CPU as Captiva's own threads after the IngestBenchmark default of 25,000.
 # Give Captiva a freshly created database for each pair: the runs compare like with like only
 # when both tables start empty (radacct is truncated here).
 set -euo pipefail
@@ -19,7 +16,7 @@ ingest_options=()
 while [[ $# -gt 0 && $1 != -- ]]; do ingest_options+=("$1"); shift; done
 [[ $# -gt 0 ]] && shift
 traffic=("$@")
-[[ ${#traffic[@]} -eq 0 ]] && traffic=(--sessions 20000 --windows 256,1024 --warmup-sessions 30000)
+[[ ${#traffic[@]} -eq 0 ]] && traffic=(--sessions 20000 --windows 256,1024)
 
 command -v freeradius > /dev/null || { echo "freeradius is not installed: see ../shared/peers/freeradius/setup.sh" >&2; exit 2; }
 if ss -Hlun "sport = :1813" | grep -q .; then echo "port 1813/udp is taken: stop what listens there" >&2; exit 2; fi

@@ -47,7 +47,8 @@ public final class IngestBenchmark {
         Duration timeout = Duration.ofMillis(Long.parseLong(option(options, "timeout-ms", "1000")));
         int tries = Integer.parseInt(option(options, "tries", "5"));
         Duration maxDuration = Duration.ofSeconds(Long.parseLong(option(options, "max-seconds", "120")));
-        int warmupSessions = Integer.parseInt(option(options, "warmup-sessions", "5000"));
+        // 150,000 packets: on 2 cores the JIT still used as much CPU as the writers after 25,000 (BENCHMARKS.md).
+        int warmupSessions = Integer.parseInt(option(options, "warmup-sessions", "30000"));
         InetAddress local = InetAddress.getByName(option(options, "local-address", "127.0.0.1"));
         String label = option(options, "label", "captiva");
         String jdbcUrl = option(options, "jdbc-url", null);
