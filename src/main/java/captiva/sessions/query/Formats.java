@@ -29,8 +29,7 @@ public final class Formats {
         if (t.getYear() < 1000 || t.getYear() > 9999) {
             return ISO_UTC.format(instant);
         }
-        StringBuilder text = date(new StringBuilder(25), t).append('T');
-        return twoDigits(twoDigits(twoDigits(text, t.getHour()).append(':'), t.getMinute()).append(':'), t.getSecond())
+        return clock(date(new StringBuilder(25), t).append('T'), t.getHour(), t.getMinute(), t.getSecond())
                 .append("+00:00").toString();
     }
 
@@ -48,13 +47,7 @@ public final class Formats {
     /** {@code HH:MM:SS}; hours keep counting past 99. */
     public static String hms(Duration duration) {
         long seconds = Math.max(0, duration.getSeconds());
-        long hours = seconds / 3600;
-        StringBuilder text = new StringBuilder(12);
-        if (hours < 10) {
-            text.append('0');
-        }
-        text.append(hours).append(':');
-        return twoDigits(twoDigits(text, (int) (seconds / 60 % 60)).append(':'), (int) (seconds % 60)).toString();
+        return clock(new StringBuilder(12), seconds / 3600, (int) (seconds / 60 % 60), (int) (seconds % 60)).toString();
     }
 
     /**
@@ -85,6 +78,15 @@ public final class Formats {
     private static StringBuilder date(StringBuilder text, LocalDateTime t) {
         text.append(t.getYear()).append('-');
         return twoDigits(twoDigits(text, t.getMonthValue()).append('-'), t.getDayOfMonth());
+    }
+
+    /** {@code HH:MM:SS}, hours at least two digits. */
+    private static StringBuilder clock(StringBuilder text, long hours, int minutes, int seconds) {
+        if (hours < 10) {
+            text.append('0');
+        }
+        text.append(hours).append(':');
+        return twoDigits(twoDigits(text, minutes).append(':'), seconds);
     }
 
     private static StringBuilder twoDigits(StringBuilder text, int value) {
