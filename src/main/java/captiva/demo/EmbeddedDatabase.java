@@ -1,5 +1,6 @@
 package captiva.demo;
 
+import captiva.Application;
 import io.micronaut.configuration.jdbc.hikari.DatasourceConfiguration;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.event.BeanInitializedEventListener;
@@ -14,12 +15,18 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * Zero-setup mode: when no database URL is configured, starts a real PostgreSQL from binaries on
- * the classpath and points the default datasource at it, before the pool is built. Its presence is
- * what turns the demo on.
+ * The demo's database: in the {@code demo} environment ({@code mvn mn:run}) with no database URL,
+ * starts a real PostgreSQL from binaries on the class path and points the default datasource at it,
+ * before the pool is built. Its presence is what turns the demo data and simulator on.
+ * <p>
+ * Never on a missing URL alone: a production instance that lost its configuration would then
+ * acknowledge real accounting into a temporary folder. The binaries are a {@code provided}
+ * dependency, so the packaged jar does not even carry them.
  */
 @Singleton
+@Requires(env = Application.DEMO_ENVIRONMENT)
 @Requires(missingProperty = "datasources.default.url")
+@Requires(classes = EmbeddedPostgres.class)
 public class EmbeddedDatabase implements BeanInitializedEventListener<DatasourceConfiguration> {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedDatabase.class);
@@ -35,7 +42,7 @@ public class EmbeddedDatabase implements BeanInitializedEventListener<Datasource
         try {
             if (postgres == null) {
                 postgres = EmbeddedPostgres.builder().start();
-                LOG.info("No datasources.default.url set: started an embedded PostgreSQL on port {} for this run",
+                LOG.info("Demo: started an embedded PostgreSQL on port {} for this run",
                         postgres.getPort());
             }
         } catch (IOException e) {

@@ -1,5 +1,6 @@
 package captiva.demo;
 
+import captiva.Application;
 import captiva.testing.Http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.context.annotation.Property;
@@ -43,10 +44,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The zero-setup run: no datasource URL, so the embedded PostgreSQL, the demo data and the
+ * The demo environment with no datasource URL: the embedded PostgreSQL, the demo data and the
  * simulator are on, exactly as for a newcomer's {@code mvn mn:run}.
  */
-@MicronautTest(transactional = false)
+@MicronautTest(transactional = false, environments = Application.DEMO_ENVIRONMENT)
 @Property(name = "captiva.demo.tick", value = "200ms")
 @Property(name = "captiva.admin.token", value = DemoTest.ADMIN_TOKEN)
 @Property(name = "micronaut.server.port", value = "-1")
