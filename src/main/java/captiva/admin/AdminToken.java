@@ -3,6 +3,9 @@ package captiva.admin;
 import captiva.tenancy.apikeys.ApiKeyGenerator;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Value;
+import io.micronaut.context.event.ApplicationEventListener;
+import io.micronaut.core.order.Ordered;
+import io.micronaut.runtime.server.event.ServerStartupEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,24 +14,40 @@ import java.security.MessageDigest;
 /**
  * The platform admin's bearer token, from {@code CAPTIVA_ADMIN_TOKEN} ({@code captiva.admin.token}).
  * When none is set a random one is made and printed once at startup, so a fresh install is usable
- * but never open.
+ * but never open: by the demo's welcome text when there is one ({@link #reveal}), else by this
+ * class's own log line, which listens last so that it knows whether the welcome text already did.
  */
 @Context
-public class AdminToken {
+public class AdminToken implements ApplicationEventListener<ServerStartupEvent>, Ordered {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminToken.class);
 
     private final String token;
     private final byte[] hash;
     private final boolean generated;
+    private volatile boolean revealed;
 
     AdminToken(@Value("${captiva.admin.token:}") String configured, ApiKeyGenerator generator) {
         this.generated = configured.isBlank();
         this.token = generated ? "cpa_" + generator.newKey().substring(ApiKeyGenerator.PREFIX.length()) : configured;
         this.hash = ApiKeyGenerator.hash(token);
-        if (generated) {
+    }
+
+    @Override
+    public void onApplicationEvent(ServerStartupEvent event) {
+        announce();
+    }
+
+    /** Logs a generated token unless the demo's welcome text already showed it. */
+    void announce() {
+        if (generated && !revealed) {
             LOG.warn("No CAPTIVA_ADMIN_TOKEN set; generated admin token for this run: {}", token);
         }
+    }
+
+    @Override
+    public int getOrder() {
+        return LOWEST_PRECEDENCE;
     }
 
     /** Compares digests in constant time, so response timing tells nothing about the token. */
@@ -36,8 +55,9 @@ public class AdminToken {
         return MessageDigest.isEqual(hash, ApiKeyGenerator.hash(presented));
     }
 
-    /** The token in clear, only for the demo's one-time welcome text. */
-    public String value() {
+    /** The token in clear, for the demo's one-time welcome text: the caller prints it, so this class does not. */
+    public String reveal() {
+        revealed = true;
         return token;
     }
 

@@ -202,7 +202,7 @@ class DemoData {
         Demo.Venue loopback = demo.venues().stream().filter(v -> v.nas().identifier() == null).findFirst().orElseThrow();
         String curl = "curl -H \"Authorization: Bearer " + outcome.readKey() + "\" \""
                 + baseUrl(server) + "/sessions?online=true&last_session_first=true\"";
-        String admin = adminToken.generated() ? adminToken.value() : "(the one set in CAPTIVA_ADMIN_TOKEN)";
+        String admin = adminToken.generated() ? adminToken.reveal() : "(the one set in CAPTIVA_ADMIN_TOKEN)";
         String rule = "=".repeat(100);
         return String.join("\n",
                 rule,

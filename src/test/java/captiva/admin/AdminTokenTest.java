@@ -1,0 +1,71 @@
+package captiva.admin;
+
+import captiva.testing.Fast;
+import captiva.tenancy.apikeys.ApiKeyGenerator;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Fast
+@DisplayName("a generated admin token is printed once")
+class AdminTokenTest {
+
+    private final Logger logger = (Logger) LoggerFactory.getLogger(AdminToken.class);
+    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+
+    @BeforeEach
+    void capture() {
+        logged.list.clear();
+        logged.start();
+        logger.addAppender(logged);
+    }
+
+    @AfterEach
+    void release() {
+        logger.detachAppender(logged);
+    }
+
+    @Test
+    void withoutTheDemoItsOwnLogLineShowsIt() {
+        AdminToken token = new AdminToken("", new ApiKeyGenerator());
+
+        token.announce();
+
+        List<String> lines = messages();
+        assertEquals(1, lines.size(), lines.toString());
+        assertTrue(lines.get(0).contains(token.reveal()), lines.toString());
+    }
+
+    @Test
+    void afterTheDemoWelcomeShowedItTheLogLineIsLeftOut() {
+        AdminToken token = new AdminToken("", new ApiKeyGenerator());
+        String shown = token.reveal();
+
+        token.announce();
+
+        assertTrue(messages().stream().noneMatch(line -> line.contains(shown)), messages().toString());
+    }
+
+    @Test
+    void aConfiguredTokenIsNeverPrinted() {
+        AdminToken token = new AdminToken("a-configured-admin-token-of-32-chars-or-more", new ApiKeyGenerator());
+
+        token.announce();
+
+        assertEquals(List.of(), messages());
+    }
+
+    private List<String> messages() {
+        return logged.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
+}
