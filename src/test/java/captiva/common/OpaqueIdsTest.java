@@ -1,5 +1,6 @@
 package captiva.common;
 
+import captiva.testing.Fast;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -9,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Fast
 @DisplayName("OpaqueIds")
 class OpaqueIdsTest {
 

@@ -2,6 +2,7 @@ package captiva.demo;
 
 import captiva.sessions.ImportedSession;
 import captiva.tenancy.NasRegistry;
+import captiva.testing.Fast;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,7 @@ import java.util.stream.Collectors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Fast
 @DisplayName("Demo history")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DemoHistoryTest {

@@ -3,6 +3,7 @@ package captiva.demo;
 import captiva.sessions.AccountingEvent;
 import captiva.sessions.AccountingEvent.Type;
 import captiva.tenancy.NasRegistry;
+import captiva.testing.Fast;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Fast
 @DisplayName("Demo venues simulation")
 class LiveVenuesTest {
 

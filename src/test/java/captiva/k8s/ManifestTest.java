@@ -1,5 +1,6 @@
 package captiva.k8s;
 
+import captiva.testing.Fast;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
@@ -41,6 +42,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * k8s/ checked without a cluster: rendered, every document read into the typed Kubernetes model
  * with unknown fields as errors, then the settings that matter asserted one by one.
  */
+@Fast
 @DisplayName("Kubernetes manifests in k8s/")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ManifestTest {

@@ -1,6 +1,7 @@
 package captiva.common.problem;
 
 import captiva.common.problem.DatabaseFailures.Kind;
+import captiva.testing.Fast;
 import io.micronaut.data.connection.jdbc.exceptions.CannotGetJdbcConnectionException;
 import io.micronaut.data.exceptions.DataAccessException;
 import org.junit.jupiter.api.DisplayName;
@@ -14,6 +15,7 @@ import java.sql.SQLTransientConnectionException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Which database failures are the caller's (400), temporary (503), or bugs (500). */
+@Fast
 @DisplayName("database failure classification")
 class DatabaseFailuresTest {
 

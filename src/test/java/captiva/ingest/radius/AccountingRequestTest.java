@@ -1,5 +1,6 @@
 package captiva.ingest.radius;
 
+import captiva.testing.Fast;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -32,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Fast
 @DisplayName("AccountingRequest")
 class AccountingRequestTest {
 

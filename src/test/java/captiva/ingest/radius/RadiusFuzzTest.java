@@ -1,5 +1,6 @@
 package captiva.ingest.radius;
 
+import captiva.testing.Fast;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -18,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Whatever arrives on the port, decoding and reading throw nothing but {@link RadiusCodecException}: seeded random
  * bytes and seeded damage to real packets, fed through every public read.
  */
+@Fast
 @DisplayName("RADIUS codec under random input")
 class RadiusFuzzTest {
 

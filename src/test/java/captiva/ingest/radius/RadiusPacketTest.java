@@ -1,5 +1,6 @@
 package captiva.ingest.radius;
 
+import captiva.testing.Fast;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Fast
 @DisplayName("RadiusPacket")
 class RadiusPacketTest {
 

@@ -1,5 +1,6 @@
 package captiva.sessions.query;
 
+import captiva.testing.Fast;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,6 +18,7 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+@Fast
 @DisplayName("reference value formats")
 class FormatsTest {
 
