@@ -33,7 +33,9 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -69,8 +71,11 @@ class DemoData {
      *
      * @param readKey       the new read key in clear; null when the tenant was already there
      * @param pastSessions  sessions imported by this call (0 when already loaded)
+     * @param latest        the imported session that ended last, whose venue, address and guest the
+     *                      docs' examples query; null when the tenant was already there
      */
-    record Outcome(Demo demo, boolean loadedNow, @Nullable String readKey, int pastSessions, Duration took) {
+    record Outcome(Demo demo, boolean loadedNow, @Nullable String readKey, int pastSessions, Duration took,
+                   @Nullable ImportedSession latest) {
     }
 
     private final TenantRepository tenants;
@@ -138,7 +143,7 @@ class DemoData {
             Optional<Tenant> existing = tenants.listOrderById().stream()
                     .filter(t -> TENANT_NAME.equals(t.name())).findFirst();
             if (existing.isPresent()) {
-                return new Outcome(existingDemo(existing.get()), false, null, 0, since(started));
+                return new Outcome(existingDemo(existing.get()), false, null, 0, since(started), null);
             }
             return create(started);
         });
@@ -163,7 +168,9 @@ class DemoData {
                 ApiKeyGenerator.displayPrefix(key), new String[] {Scope.SESSIONS_READ.wireName()}, null,
                 rateLimits.defaultPerMinute(), null, null, null));
         Demo demo = new Demo(tenant.id(), List.copyOf(venues), storedGuests(tenant.id(), cast));
-        return new Outcome(demo, true, key, history.size(), since(started));
+        ImportedSession latest = history.stream()
+                .max(Comparator.comparing((ImportedSession s) -> Instant.parse(s.endTime()))).orElseThrow();
+        return new Outcome(demo, true, key, history.size(), since(started), latest);
     }
 
     private Demo existingDemo(Tenant tenant) {
@@ -203,6 +210,12 @@ class DemoData {
         String curl = "curl -H \"Authorization: Bearer " + outcome.readKey() + "\" \""
                 + baseUrl(server) + "/sessions?online=true&last_session_first=true\"";
         String admin = adminToken.generated() ? adminToken.reveal() : "(the one set in CAPTIVA_ADMIN_TOKEN)";
+        ImportedSession latest = outcome.latest();
+        String exports = "export CAPTIVA=" + baseUrl(server) + " KEY=" + outcome.readKey()
+                + " ADMIN=" + (adminToken.generated() ? admin : "\"$CAPTIVA_ADMIN_TOKEN\"")
+                + " TENANT=" + ids.encode(OpaqueIds.Kind.TENANT, demo.tenantId())
+                + " LOCATION=" + latest.locationId() + " IP=" + latest.guestDeviceIp()
+                + " EMAIL=" + latest.guest().email();
         String rule = "=".repeat(100);
         return String.join("\n",
                 rule,
@@ -217,6 +230,8 @@ class DemoData {
                         + loopback.nas().secret(),
                 "  Who is online now, newest first:",
                 "  " + curl,
+                "  The examples in README.md and docs/ use these (a venue, an address and a guest's email it holds):",
+                "  " + exports,
                 rule);
     }
 

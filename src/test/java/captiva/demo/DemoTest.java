@@ -52,7 +52,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Property(name = "captiva.admin.token", value = DemoTest.ADMIN_TOKEN)
 @Property(name = "micronaut.server.port", value = "-1")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@DisplayName("Zero-setup demo")
+@DisplayName("the demo (mvn mn:run)")
 class DemoTest {
 
     static final String ADMIN_TOKEN = "demo-test-admin-token";
