@@ -209,10 +209,10 @@ class DemoData {
         Demo.Venue loopback = demo.venues().stream().filter(v -> v.nas().identifier() == null).findFirst().orElseThrow();
         String curl = "curl -H \"Authorization: Bearer " + outcome.readKey() + "\" \""
                 + baseUrl(server) + "/sessions?online=true&last_session_first=true\"";
-        String admin = adminToken.generated() ? adminToken.reveal() : "(the one set in CAPTIVA_ADMIN_TOKEN)";
+        // The admin token appears once, in the export line: a secret printed twice is copied twice.
+        String admin = adminToken.generated() ? adminToken.reveal() : "\"$CAPTIVA_ADMIN_TOKEN\"";
         ImportedSession latest = outcome.latest();
-        String exports = "export CAPTIVA=" + baseUrl(server) + " KEY=" + outcome.readKey()
-                + " ADMIN=" + (adminToken.generated() ? admin : "\"$CAPTIVA_ADMIN_TOKEN\"")
+        String exports = "export CAPTIVA=" + baseUrl(server) + " KEY=" + outcome.readKey() + " ADMIN=" + admin
                 + " TENANT=" + ids.encode(OpaqueIds.Kind.TENANT, demo.tenantId())
                 + " LOCATION=" + latest.locationId() + " IP=" + latest.guestDeviceIp()
                 + " EMAIL=" + latest.guest().email();
@@ -223,14 +223,14 @@ class DemoData {
                 "  Tenant        " + TENANT_NAME + ": " + demo.venues().size() + " venues, " + demo.guests().size()
                         + " guests, " + outcome.pastSessions() + " past sessions (loaded in "
                         + outcome.took().toMillis() + " ms); guests come and go every " + readable(tick),
-                "  Admin token   " + admin,
-                "  Read API key  " + outcome.readKey() + "   (" + Scope.SESSIONS_READ.wireName() + ", "
-                        + rateLimits.defaultPerMinute() + " requests a minute per endpoint)",
                 "  RADIUS NAS    " + loopback.nas().ipAddress() + " (" + loopback.plan().name() + "), secret "
                         + loopback.nas().secret(),
                 "  Who is online now, newest first:",
                 "  " + curl,
-                "  The examples in README.md and docs/ use these (a venue, an address and a guest's email it holds):",
+                "  For the examples in README.md and docs/, paste this line into a shell. ADMIN is the admin token,",
+                "  KEY a read key (" + Scope.SESSIONS_READ.wireName() + ", " + rateLimits.defaultPerMinute()
+                        + " requests a minute per endpoint); LOCATION, IP and EMAIL are the venue, device",
+                "  address and guest's email of the latest past session:",
                 "  " + exports,
                 rule);
     }

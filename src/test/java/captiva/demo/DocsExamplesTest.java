@@ -1,6 +1,7 @@
 package captiva.demo;
 
 import captiva.Application;
+import captiva.admin.AdminToken;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
@@ -49,6 +50,9 @@ class DocsExamplesTest {
     @Inject
     DemoData demoData;
 
+    @Inject
+    AdminToken adminToken;
+
     @TestFactory
     Stream<DynamicTest> everyDemoExampleAnswers2xxWithData() throws IOException {
         String exports = exportLine();
@@ -60,6 +64,15 @@ class DocsExamplesTest {
     @Test
     void theReadmeHasAFirstRequestToRun() throws IOException {
         assertFalse(blocks(Path.of("README.md"), true).isEmpty(), "README.md has no sh demo block");
+    }
+
+    @Test
+    void theGeneratedAdminTokenIsPrintedOnceInTheWelcomeOnTheExportLine() {
+        String welcome = demoData.welcome().orElseThrow();
+        String token = adminToken.reveal();
+
+        assertEquals(1, welcome.split(Pattern.quote(token), -1).length - 1, welcome);
+        assertTrue(exportLine().contains("ADMIN=" + token + " "), welcome);
     }
 
     /** A block using the demo's variables but not marked demo would never be run: only peers excuse it. */
