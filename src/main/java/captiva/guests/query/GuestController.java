@@ -1,11 +1,11 @@
 package captiva.guests.query;
 
 import captiva.common.OpaqueIds;
+import captiva.common.paging.PageLinks;
+import captiva.common.paging.PageRequest;
+import captiva.common.paging.SessionCount;
 import captiva.common.problem.ApiProblem;
 import captiva.common.problem.Problem.InvalidParam;
-import captiva.sessions.query.PageLinks;
-import captiva.sessions.query.PageRequest;
-import captiva.sessions.query.SessionCount;
 import captiva.tenancy.TenantScope;
 import captiva.tenancy.apikeys.RequiresScope;
 import captiva.tenancy.apikeys.Scope;

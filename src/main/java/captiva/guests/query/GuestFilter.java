@@ -2,8 +2,8 @@ package captiva.guests.query;
 
 import captiva.common.OpaqueIds;
 import captiva.common.problem.Problem.InvalidParam;
+import captiva.common.query.TimeBound;
 import captiva.sessions.query.SessionFilter;
-import captiva.sessions.query.TimeBound;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpParameters;
 

@@ -1,6 +1,6 @@
 package captiva.guests.query;
 
-import captiva.sessions.query.PageRequest;
+import captiva.common.paging.PageRequest;
 import captiva.sessions.query.SessionQueries;
 import captiva.sessions.query.SessionQueries.Statement;
 import captiva.tenancy.TenantScope;

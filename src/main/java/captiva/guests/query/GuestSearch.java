@@ -1,11 +1,11 @@
 package captiva.guests.query;
 
 import captiva.common.OpaqueIds;
+import captiva.common.format.Formats;
+import captiva.common.paging.PageLinks;
+import captiva.common.paging.PageRequest;
+import captiva.common.paging.SessionCount;
 import captiva.sessions.SessionProperties;
-import captiva.sessions.query.Formats;
-import captiva.sessions.query.PageLinks;
-import captiva.sessions.query.PageRequest;
-import captiva.sessions.query.SessionCount;
 import captiva.sessions.query.SessionQueries;
 import captiva.tenancy.TenantScope;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;

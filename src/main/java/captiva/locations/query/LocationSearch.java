@@ -1,10 +1,10 @@
 package captiva.locations.query;
 
 import captiva.common.OpaqueIds;
+import captiva.common.paging.PageLinks;
+import captiva.common.paging.PageRequest;
+import captiva.common.paging.SessionCount;
 import captiva.sessions.SessionProperties;
-import captiva.sessions.query.PageLinks;
-import captiva.sessions.query.PageRequest;
-import captiva.sessions.query.SessionCount;
 import captiva.sessions.query.SessionQueries;
 import captiva.sessions.query.SessionQueries.Statement;
 import captiva.tenancy.TenantScope;

@@ -4,6 +4,7 @@ import captiva.common.MacAddress;
 import captiva.common.OpaqueIds;
 import captiva.common.Timestamps;
 import captiva.common.problem.Problem.InvalidParam;
+import captiva.common.query.TimeBound;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpParameters;
 

@@ -1,6 +1,9 @@
 package captiva.sessions.query;
 
 import captiva.common.OpaqueIds;
+import captiva.common.paging.PageLinks;
+import captiva.common.paging.PageRequest;
+import captiva.common.paging.SessionCount;
 import captiva.sessions.SessionProperties;
 import captiva.tenancy.TenantScope;
 import io.micronaut.core.annotation.Nullable;

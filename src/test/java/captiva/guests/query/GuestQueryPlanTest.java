@@ -1,8 +1,8 @@
 package captiva.guests.query;
 
-import captiva.sessions.query.PageRequest;
+import captiva.common.paging.PageRequest;
+import captiva.common.query.TimeBound;
 import captiva.sessions.query.SessionQueries;
-import captiva.sessions.query.TimeBound;
 import captiva.tenancy.TenantScope;
 import captiva.testing.TestDatabase;
 import io.micronaut.flyway.FlywayMigrator;

@@ -1,5 +1,6 @@
 package captiva.sessions.query;
 
+import captiva.common.query.TimeBound;
 import captiva.tenancy.TenantScope;
 import captiva.testing.TestDatabase;
 import io.micronaut.flyway.FlywayMigrator;

@@ -2,6 +2,8 @@ package captiva.sessions.query;
 
 import captiva.common.IpAddresses;
 import captiva.common.OpaqueIds;
+import captiva.common.paging.PageLinks;
+import captiva.common.paging.PageRequest;
 import captiva.common.problem.Problem.InvalidParam;
 import captiva.sessions.SessionProperties;
 import captiva.statistics.GroupBy;

@@ -1,5 +1,6 @@
-package captiva.sessions.query;
+package captiva.common.paging;
 
+import captiva.sessions.query.SessionPage;
 import io.micronaut.http.HttpParameters;
 import io.micronaut.http.HttpRequest;
 
@@ -30,12 +31,12 @@ public record PageLinks(String path, String query) {
         return new PageLinks(scheme + "://" + host + request.getPath(), query.toString());
     }
 
-    String page(int page) {
+    public String page(int page) {
         return path + "?" + query + "page=" + page;
     }
 
     /** A cursor is base64url, which needs no escaping in a query. */
-    String cursor(String cursor) {
+    public String cursor(String cursor) {
         return path + "?" + query + "cursor=" + cursor;
     }
 

@@ -1,6 +1,7 @@
-package captiva.sessions.query;
+package captiva.common.paging;
 
 import captiva.common.problem.Problem.InvalidParam;
+import captiva.sessions.query.SessionFilter;
 import io.micronaut.http.HttpParameters;
 
 import java.util.List;
@@ -20,7 +21,7 @@ public record PageRequest(int page, int perPage, boolean lastSessionFirst) {
         return (long) (page - 1) * perPage;
     }
 
-    static PageRequest parse(HttpParameters params, List<InvalidParam> errors) {
+    public static PageRequest parse(HttpParameters params, List<InvalidParam> errors) {
         PageRequest pages = parseUnordered(params, errors);
         Boolean newestFirst = SessionFilter.bool("last_session_first", params, errors);
         return new PageRequest(pages.page, pages.perPage, Boolean.TRUE.equals(newestFirst));

@@ -1,4 +1,4 @@
-package captiva.sessions.query;
+package captiva.common.paging;
 
 import io.micronaut.serde.annotation.Serdeable;
 
