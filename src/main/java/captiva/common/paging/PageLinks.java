@@ -1,6 +1,5 @@
 package captiva.common.paging;
 
-import captiva.sessions.query.SessionPage;
 import io.micronaut.http.HttpParameters;
 import io.micronaut.http.HttpRequest;
 
@@ -41,14 +40,14 @@ public record PageLinks(String path, String query) {
     }
 
     /** First, previous and next page; {@code more} says whether a row was found past this page. */
-    public SessionPage.Links around(PageRequest request, boolean more) {
+    public Links around(PageRequest request, boolean more) {
         int page = request.page();
-        return new SessionPage.Links(page(1), null, page > 1 ? page(page - 1) : null, more ? page(page + 1) : null);
+        return new Links(page(1), null, page > 1 ? page(page - 1) : null, more ? page(page + 1) : null);
     }
 
     /** Where a page of {@code size} rows sits in the whole result. */
-    public SessionPage.Meta meta(PageRequest request, int size) {
-        return new SessionPage.Meta(request.page(), size == 0 ? null : request.offset() + 1, path, request.perPage(),
+    public Meta meta(PageRequest request, int size) {
+        return new Meta(request.page(), size == 0 ? null : request.offset() + 1, path, request.perPage(),
                 size == 0 ? null : request.offset() + size);
     }
 }

@@ -2,6 +2,7 @@ package captiva.common.paging;
 
 import io.micronaut.serde.annotation.Serdeable;
 
+/** The answer of every count endpoint. */
 @Serdeable
-public record SessionCount(long count) {
+public record Count(long count) {
 }
