@@ -1,4 +1,4 @@
-package captiva.sessions.query;
+package captiva.common.format;
 
 import captiva.testing.Fast;
 import org.junit.jupiter.api.DisplayName;
