@@ -310,7 +310,8 @@ class ConsoleBrowserTest {
                 const done = arguments[arguments.length - 1];
                 import('/console/js/sse.js').then(({SseParser}) => {
                   const parser = new SseParser();
-                  const chunks = [': hi\\r', '\\nid: 7\\r\\nevent: session.started\\r\\ndata: {"a"', ':1}\\r', '\\n\\r\\n',
+                  // A CRLF split between chunks is one line end, not two (which would end the event early).
+                  const chunks = [': hi\\r\\ndata: {"a"', ':1}\\r\\nid: 7\\r', '\\nevent: session.started\\r\\n\\r\\n',
                                   'event: online.counts\\ndata: {"at":"2026-12-04T21:00:00Z","data":[]}\\n\\n'];
                   done(chunks.flatMap(c => parser.push(c)).map(e => [e.type, e.data, e.id ?? '']));
                 });
