@@ -225,6 +225,7 @@ class DemoData {
                         + outcome.took().toMillis() + " ms); guests come and go every " + readable(tick),
                 "  RADIUS NAS    " + loopback.nas().ipAddress() + " (" + loopback.plan().name() + "), secret "
                         + loopback.nas().secret(),
+                "  Console       " + baseUrl(server) + "/console/   (sign in with the read key)",
                 "  Who is online now, newest first:",
                 "  " + curl,
                 "  For the examples in README.md and docs/, paste this line into a shell. ADMIN is the admin token,",
