@@ -7,6 +7,7 @@ import captiva.sessions.query.SessionFilter;
 import captiva.sessions.query.SessionQueries;
 import captiva.sessions.query.SessionSearch;
 import captiva.tenancy.TenantScope;
+import captiva.tenancy.VenueZones;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.ReadOnly;
@@ -73,7 +74,7 @@ public class SessionStatistics {
         statement.add(StatisticsQueries.TIMED, cutoff, cutoff, now, periodStart);
         // Hours are on the clock of the zone date-only filters use, even when no date was given.
         ZoneId hourZone = groupBy != GroupBy.HOUR ? zone.get()
-                : jdbc.execute(c -> SessionQueries.daysZone(c, scope.tenantId(), filter.locationId())).orElse(zone.get());
+                : jdbc.execute(c -> VenueZones.ofDays(c, scope.tenantId(), filter.locationId())).orElse(zone.get());
         String zoneId = hourZone.getId();
         if (groupBy == GroupBy.LOCATION) {
             statement.add(StatisticsQueries.LOCATION_BUCKET, periodStart);
