@@ -289,7 +289,7 @@ class CursorPagingTest extends ApiTest {
     void withoutCursorPagesStayAsInTheReference() {
         JsonNode links = get("/sessions?per_page=4", key).json().get("links");
 
-        assertEquals(http().base() + "/sessions?per_page=4&page=2", links.get("next").asText());
+        assertEquals("/sessions?per_page=4&page=2", links.get("next").asText());
         assertNotNull(links.get("first").asText());
     }
 }
