@@ -215,6 +215,7 @@ class DemoData {
                         + rateLimits.defaultPerMinute() + " requests a minute per endpoint)",
                 "  RADIUS NAS    " + loopback.nas().ipAddress() + " (" + loopback.plan().name() + "), secret "
                         + loopback.nas().secret(),
+                "  Console       " + baseUrl(server) + "/console/   (sign in with the read key)",
                 "  Who is online now, newest first:",
                 "  " + curl,
                 rule);

@@ -1074,6 +1074,11 @@ class OpenApiContractTest extends ApiTest {
         get(path).expect(200);
     }
 
+    @Test
+    void theRootSendsBrowsersToTheConsoleAsTheSpecSays() {
+        get("/", "Accept", "text/html,application/xhtml+xml,*/*;q=0.8").expect(303);
+    }
+
     // ---- what the framework answers outside the spec's paths ----
 
     @Test
