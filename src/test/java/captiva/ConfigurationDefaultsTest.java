@@ -1,5 +1,6 @@
 package captiva;
 
+import captiva.common.http.HttpProperties;
 import captiva.privacy.RetentionProperties;
 import captiva.ratelimit.RateLimitProperties;
 import captiva.sessions.SessionProperties;
@@ -28,6 +29,8 @@ class ConfigurationDefaultsTest implements TestPropertyProvider {
     @Inject
     RetentionProperties retention;
     @Inject
+    HttpProperties http;
+    @Inject
     @Named("default")
     DatasourceConfiguration datasource;
 
@@ -46,6 +49,11 @@ class ConfigurationDefaultsTest implements TestPropertyProvider {
         assertEquals(60, limits.defaultPerMinute());
         assertEquals(30, limits.failedAuthPerMinute());
         assertEquals(RateLimitProperties.Store.LOCAL, limits.store());
+    }
+
+    @Test
+    void aRequestHeadMustArriveWithinTenSeconds() {
+        assertEquals(Duration.ofSeconds(10), http.headerTimeout());
     }
 
     @Test

@@ -29,7 +29,9 @@ final class TokenBuckets {
 
     static RateLimitDecision decision(ConsumptionProbe probe, int perMinute) {
         long remaining = probe.getRemainingTokens();
-        long resetSeconds = ceilSeconds((perMinute - remaining) * WINDOW.toNanos() / perMinute);
+        // From the bucket's own state, tokens partly refilled included, so that for a bucket of one
+        // token (exports) Reset and Retry-After name the same moment.
+        long resetSeconds = ceilSeconds(probe.getNanosToWaitForReset());
         long retryAfter = probe.isConsumed() ? 0 : Math.max(1, ceilSeconds(probe.getNanosToWaitForRefill()));
         return new RateLimitDecision(probe.isConsumed(), perMinute, remaining, resetSeconds, retryAfter);
     }

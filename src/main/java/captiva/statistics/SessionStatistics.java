@@ -7,6 +7,7 @@ import captiva.sessions.query.SessionFilter;
 import captiva.sessions.query.SessionQueries;
 import captiva.sessions.query.SessionSearch;
 import captiva.tenancy.TenantScope;
+import captiva.tenancy.VenueZones;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.ReadOnly;
@@ -18,13 +19,14 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /** Computes the statistics of the sessions that GET /sessions would list, for GET /sessions/statistics. */
@@ -70,12 +72,16 @@ public class SessionStatistics {
                 ? throughRollups(scope, filter, periodStart, filter.endTime() == null ? null : filter.endTime().until(zone.get()))
                 : SessionQueries.matching(StatisticsQueries.DIRECT + StatisticsQueries.BASE, scope, filter, zone.get(), cutoff);
         statement.add(StatisticsQueries.TIMED, cutoff, cutoff, now, periodStart);
-        if (groupBy != null) {
-            statement.add(switch (groupBy) {
-                case LOCATION -> StatisticsQueries.LOCATION_BUCKET;
-                case DAY -> StatisticsQueries.DAY_BUCKET;
-                case HOUR -> StatisticsQueries.HOUR_BUCKET;
-            }, periodStart);
+        // Hours are on the clock of the zone date-only filters use, even when no date was given.
+        ZoneId hourZone = groupBy != GroupBy.HOUR ? zone.get()
+                : jdbc.execute(c -> VenueZones.ofDays(c, scope.tenantId(), filter.locationId())).orElse(zone.get());
+        String zoneId = hourZone.getId();
+        if (groupBy == GroupBy.LOCATION) {
+            statement.add(StatisticsQueries.LOCATION_BUCKET, periodStart);
+        } else if (groupBy == GroupBy.DAY) {
+            statement.add(StatisticsQueries.DAY_BUCKET, periodStart);
+        } else if (groupBy == GroupBy.HOUR) {
+            statement.add(StatisticsQueries.HOUR_BUCKET, zoneId, zoneId, periodStart, zoneId);
         }
         statement.add(StatisticsQueries.ROLLED_BUCKETS, periodStart);
         if (groupBy == GroupBy.LOCATION) {
@@ -100,16 +106,36 @@ public class SessionStatistics {
             }
             return found;
         });
+        Map<Long, String> venueNames = groupBy == GroupBy.LOCATION ? venueNames(scope, rows) : Map.of();
         for (Object[] row : rows) {
             String bucket = (String) row[0];
             Statistics statistics = Statistics.of((Statistics.Counts) row[1]);
             if (bucket.isEmpty()) {
                 total = statistics;
             } else {
-                groups.add(new StatisticsReport.Group(groupName(groupBy, bucket), statistics));
+                String venueName = groupBy == GroupBy.LOCATION ? venueNames.get(Long.parseLong(bucket)) : null;
+                groups.add(new StatisticsReport.Group(groupName(groupBy, bucket, hourZone), venueName, statistics));
             }
         }
         return new StatisticsReport(groupName, total, groups);
+    }
+
+    /** The name of each venue that has a location group (the buckets are location row ids). */
+    private Map<Long, String> venueNames(TenantScope scope, List<Object[]> rows) {
+        Long[] locations = rows.stream().map(r -> (String) r[0]).filter(b -> !b.isEmpty()).map(Long::valueOf).toArray(Long[]::new);
+        return jdbc.execute(connection -> {
+            Map<Long, String> names = new HashMap<>();
+            try (PreparedStatement st = connection.prepareStatement(StatisticsQueries.LOCATION_NAMES)) {
+                st.setLong(1, scope.tenantId());
+                st.setArray(2, connection.createArrayOf("bigint", locations));
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        names.put(rs.getLong("id"), rs.getString("name"));
+                    }
+                }
+            }
+            return names;
+        });
     }
 
     /**
@@ -171,16 +197,12 @@ public class SessionStatistics {
                 rs.getLong("uploaded_bytes"), rs.getLong("peak_guests_online"), rs.getLong("guests_online_now"));
     }
 
-    /** The public name of a bucket: an opaque location id, the day as is, an hour with the venue's offset. */
-    private String groupName(GroupBy groupBy, String bucket) {
+    /** The public name of a bucket: an opaque location id, the day as is, an hour with the selection zone's offset then. */
+    private String groupName(GroupBy groupBy, String bucket, ZoneId zone) {
         return switch (groupBy) {
             case LOCATION -> ids.encode(OpaqueIds.Kind.LOCATION, Long.parseLong(bucket));
             case DAY -> bucket;
-            case HOUR -> {
-                String[] epochAndOffset = bucket.split(" ");
-                yield Instant.ofEpochSecond(Long.parseLong(epochAndOffset[0]))
-                        .atOffset(ZoneOffset.ofTotalSeconds(Integer.parseInt(epochAndOffset[1]))).format(HOUR);
-            }
+            case HOUR -> Instant.ofEpochSecond(Long.parseLong(bucket)).atZone(zone).format(HOUR);
         };
     }
 }

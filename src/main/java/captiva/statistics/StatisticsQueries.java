@@ -123,10 +123,7 @@ final class StatisticsQueries {
                        -- never before the start: a NAS clock ahead of ours may start a session "after now"
                        GREATEST(b.start_time, CASE WHEN b.end_time IS NOT NULL THEN b.end_time
                                                    WHEN b.last_update >= CAST(? AS timestamptz) THEN CAST(? AS timestamptz)
-                                                   ELSE b.last_update END) AS effective_end,
-                       -- the instant the venue's clock showed the hour the session started in
-                       b.start_time - ((b.start_time AT TIME ZONE b.time_zone)
-                                       - date_trunc('hour', b.start_time AT TIME ZONE b.time_zone)) AS hour_start
+                                                   ELSE b.last_update END) AS effective_end
                 FROM base b
             ), bucketed AS (
                 SELECT t.*, floor(extract(epoch FROM t.effective_end - t.start_time))::bigint AS duration_seconds,
@@ -147,14 +144,16 @@ final class StatisticsQueries {
                GREATEST(CAST(? AS timestamptz), date_trunc('day', t.start_time AT TIME ZONE t.time_zone) AT TIME ZONE t.time_zone))
             """;
     /**
-     * Named by epoch second and UTC offset in seconds, so that both 1 a.m. hours of a DST change stay
-     * apart; venues whose offsets differ have groups of their own for the same instant, ordered by name.
-     * Rollups are per day, so a statement grouped by hour selects directly.
+     * The hour a session started in, on the clock of the selection's time zone (the location's when
+     * the filter names one, else the tenant's, as for date-only filters), so that one instant is one
+     * group whatever the venues' offsets. Named by epoch second; the name's offset is added in Java.
+     * Parameters: the zone, twice; the filter's start; the zone. Rollups are per venue-day, so a
+     * statement grouped by hour selects directly.
      */
     static final String HOUR_BUCKET = """
-            , (extract(epoch FROM t.hour_start)::bigint || ' '
-                   || extract(epoch FROM (t.hour_start AT TIME ZONE t.time_zone) - (t.hour_start AT TIME ZONE 'UTC'))::bigint,
-               lpad(extract(epoch FROM t.hour_start)::bigint::text, 20, '0'), GREATEST(CAST(? AS timestamptz), t.hour_start))
+            , (extract(epoch FROM date_trunc('hour', t.start_time, CAST(? AS text)))::bigint::text,
+               lpad(extract(epoch FROM date_trunc('hour', t.start_time, CAST(? AS text)))::bigint::text, 20, '0'),
+               GREATEST(CAST(? AS timestamptz), date_trunc('hour', t.start_time, CAST(? AS text))))
             """;
 
     /** The same buckets for rollup rows, which are venue-days. Parameter: the filter's start. */
@@ -260,6 +259,11 @@ final class StatisticsQueries {
             LEFT JOIN returners r USING (bucket)
             LEFT JOIN peak p USING (bucket)
             ORDER BY a.bucket_order, a.bucket COLLATE "C"
+            """;
+
+    /** The names of the venues that have a group when grouped by location. */
+    static final String LOCATION_NAMES = """
+            SELECT l.id, l.name FROM location l WHERE l.tenant_id = ? AND l.id = ANY (?)
             """;
 
     private StatisticsQueries() {

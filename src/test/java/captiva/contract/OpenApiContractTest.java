@@ -12,7 +12,6 @@ import com.atlassian.oai.validator.report.ValidationReport;
 import com.atlassian.oai.validator.schema.SchemaValidator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.http.HttpMethod;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.web.router.Router;
 import io.micronaut.web.router.UriRouteInfo;
@@ -68,6 +67,12 @@ class OpenApiContractTest extends ApiTest {
 
     private static final Path SPEC = Path.of("openapi.yml").toAbsolutePath();
     private static final String PROBLEM_JSON = "application/problem+json";
+    private static final String UNDECLARED_STATUS = "validation.response.status.unknown";
+    /** Operations that answer without touching the database (metrics, the console's redirect): no 503 of the database. */
+    private static final Set<String> WITHOUT_DATABASE = Set.of("GET /prometheus", "HEAD /prometheus", "GET /", "HEAD /");
+    /** Micronaut's management endpoints answer JSON whatever the Accept header says, so never 406. */
+    private static final Set<String> IGNORING_ACCEPT = Set.of("GET /health", "HEAD /health",
+            "GET /health/{selector}", "HEAD /health/{selector}");
     private static final String[] ADMIN = {"Authorization", "Bearer " + ADMIN_TOKEN};
 
     /**
@@ -78,6 +83,8 @@ class OpenApiContractTest extends ApiTest {
     // Set explicitly rather than relying on the library's default: an undeclared field is an error.
     private static final LevelResolver LEVELS = LevelResolver.create()
             .withLevel(SchemaValidator.ADDITIONAL_PROPERTIES_KEY, ValidationReport.Level.ERROR)
+            // A status the operation does not declare fails the exchange, whatever the library's default.
+            .withLevel(UNDECLARED_STATUS, ValidationReport.Level.ERROR)
             .build();
 
     @Inject
@@ -164,6 +171,73 @@ class OpenApiContractTest extends ApiTest {
         ValidationReport report = validator.validateResponse("/sessions/count", Request.Method.GET, answer);
 
         assertTrue(keys(report).contains("validation.response.header.missing"), () -> describe(report));
+    }
+
+    @Test
+    void validatorReportsAStatusTheOperationDoesNotDeclare() {
+        SimpleResponse answer = rateLimited(new SimpleResponse.Builder(418)).withContentType(PROBLEM_JSON)
+                .withBody("{\"type\": \"about:blank\", \"title\": \"I'm a teapot\", \"status\": 418}").build();
+
+        ValidationReport report = validator.validateResponse("/sessions/count", Request.Method.GET, answer);
+
+        assertTrue(report.getMessages().stream().anyMatch(m -> m.getKey().equals(UNDECLARED_STATUS)
+                && m.getLevel() == ValidationReport.Level.ERROR), () -> describe(report));
+    }
+
+    // ---- statuses every operation declares ----
+
+    @Test
+    void everyOperationAnsweringJsonDeclares406() {
+        Set<String> undeclared = new TreeSet<>();
+        operations().forEach((name, operation) -> {
+            if (answersJson(name) && !IGNORING_ACCEPT.contains(name) && !operation.getResponses().containsKey("406")) {
+                undeclared.add(name);
+            }
+        });
+        assertTrue(undeclared.isEmpty(), () -> "Operations that answer JSON, so 406 to an Accept that rules it out, "
+                + "without '406' in openapi.yml: " + undeclared);
+    }
+
+    @Test
+    void everyOperationThatTouchesTheDatabaseDeclares503() {
+        Set<String> undeclared = new TreeSet<>();
+        operations().forEach((name, operation) -> {
+            if (!WITHOUT_DATABASE.contains(name) && !operation.getResponses().containsKey("503")) {
+                undeclared.add(name);
+            }
+        });
+        assertTrue(undeclared.isEmpty(), () -> "Operations that read or write the database, so 503 while it is down, "
+                + "without '503' in openapi.yml: " + undeclared);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/sessions", "/sessions/count", "/sessions/statistics", "/sessions/172.31.98.114", "/locations",
+            "/locations/count", "/guests", "/guests/count"})
+    void aReadAcceptingOnlyXmlAnswers406(String path) {
+        get(path, "Authorization", "Bearer " + readKey, "Accept", "application/xml")
+                .expectRefusal(406, "validation.request.accept.notAllowed");
+    }
+
+    @Test
+    void theAdminApiAcceptingOnlyXmlAnswers406() {
+        get("/admin/tenants", "Authorization", ADMIN[1], "Accept", "application/xml")
+                .expectRefusal(406, "validation.request.accept.notAllowed");
+        post("/admin/tenants", Map.of("name", "Tenant " + unique(), "time_zone", "UTC"), "Authorization", ADMIN[1],
+                "Accept", "application/xml").expectRefusal(406, "validation.request.accept.notAllowed");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/sessions?per_page=1", "/sessions/count", "/sessions/statistics", "/locations", "/guests/count"})
+    void headOfAReadAnswersItsStatusWithoutABody(String target) {
+        Http.Response r = send("HEAD", target, null, null, readAuth()).expect(200);
+
+        assertEquals("", r.body());
+    }
+
+    @Test
+    void headOfTheAdminApiAnswersItsStatusWithoutABody() {
+        send("HEAD", "/admin/tenants", null, null, ADMIN).expect(200);
+        send("HEAD", "/health", null, null, new String[0]).expect(200);
     }
 
     // ---- GET /sessions ----
@@ -973,6 +1047,8 @@ class OpenApiContractTest extends ApiTest {
 
     @Test
     void repeatedAuthenticationFailuresAnswer429() {
+        // Time stands still: on a slow machine 31 requests take long enough for the bucket to refill.
+        clock.freezeAt(clock.instant());
         try {
             for (int attempt = 0; attempt <= 30; attempt++) {
                 Exchange failure = get("/admin/tenants", "Authorization", "Bearer wrong");
@@ -985,6 +1061,7 @@ class OpenApiContractTest extends ApiTest {
             fail("no 429 after 30 failed authentications");
         } finally {
             // Refill the address's bucket, so that later tests see 401s again.
+            clock.reset();
             clock.advance(Duration.ofSeconds(61));
         }
     }
@@ -1170,16 +1247,31 @@ class OpenApiContractTest extends ApiTest {
 
     // ---- routes ----
 
-    /** "METHOD /path/{param}" for every route, but management endpoints and the HEAD twin of each GET. */
+    /**
+     * "METHOD /path/{param}" for every route, HEAD included: Micronaut answers HEAD wherever it answers
+     * GET, and a client validating against the spec (Prism) needs each declared.
+     */
     private Set<String> servedOperations() {
-        List<UriRouteInfo<?, ?>> routes = router.uriRoutes().toList();
-        Set<String> getTemplates = routes.stream().filter(r -> r.getHttpMethod() == HttpMethod.GET)
-                .map(r -> r.getUriMatchTemplate().toString()).collect(Collectors.toSet());
-        return routes.stream()
-                // Micronaut answers HEAD wherever it answers GET; the spec says so once, in its description.
-                .filter(r -> !(r.getHttpMethod() == HttpMethod.HEAD && getTemplates.contains(r.getUriMatchTemplate().toString())))
+        return router.uriRoutes()
                 .map(r -> r.getHttpMethodName() + " " + r.getUriMatchTemplate())
                 .collect(Collectors.toSet());
+    }
+
+    /** Every operation of the spec by "METHOD /path". */
+    private Map<String, io.swagger.v3.oas.models.Operation> operations() {
+        Map<String, io.swagger.v3.oas.models.Operation> operations = new LinkedHashMap<>();
+        spec.getPaths().forEach((path, item) -> item.readOperationsMap()
+                .forEach((method, operation) -> operations.put(method.name() + " " + path, operation)));
+        return operations;
+    }
+
+    /** Whether the operation (for HEAD: its GET) answers success as JSON. */
+    private boolean answersJson(String name) {
+        String path = name.substring(name.indexOf(' ') + 1);
+        io.swagger.v3.oas.models.Operation operation = operations().get(name.startsWith("HEAD ") ? "GET " + path : name);
+        return operation != null && operation.getResponses().entrySet().stream()
+                .anyMatch(r -> r.getKey().startsWith("2") && r.getValue().getContent() != null
+                        && r.getValue().getContent().containsKey("application/json"));
     }
 
     private Set<String> documentedOperations() {

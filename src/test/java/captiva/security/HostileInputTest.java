@@ -6,6 +6,7 @@ import captiva.testing.Fixtures.Key;
 import captiva.testing.Fixtures.Location;
 import captiva.testing.Fixtures.Tenant;
 import captiva.testing.Http;
+import captiva.testing.RawHttp;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,18 +16,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.Socket;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 import static captiva.testing.Fixtures.session;
@@ -357,84 +352,6 @@ class HostileInputTest extends ApiTest {
 
     /** Sends bytes as they are and reads the answer to the end (the request asks to close). */
     private Http.Response raw(byte[] request) {
-        try (Socket socket = new Socket(server.getHost(), server.getPort())) {
-            socket.setSoTimeout(10_000);
-            OutputStream out = socket.getOutputStream();
-            out.write(request);
-            out.flush();
-            InputStream in = socket.getInputStream();
-            String answer = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            return RawResponse.parse(answer);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Just enough of HTTP/1.1 to read one answer: status, headers, body (chunked or not). */
-    static final class RawResponse {
-        static Http.Response parse(String answer) {
-            int split = answer.indexOf("\r\n\r\n");
-            assertTrue(split > 0, "no HTTP answer: " + answer);
-            String[] head = answer.substring(0, split).split("\r\n");
-            int status = Integer.parseInt(head[0].split(" ")[1]);
-            Map<String, List<String>> headers = new LinkedHashMap<>();
-            for (int i = 1; i < head.length; i++) {
-                int colon = head[i].indexOf(':');
-                headers.put(head[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), List.of(head[i].substring(colon + 1).trim()));
-            }
-            String body = answer.substring(split + 4);
-            if (headers.getOrDefault("transfer-encoding", List.of("")).get(0).contains("chunked")) {
-                body = unchunk(body);
-            }
-            return new Http.Response(status, new FakeHttpResponse(status, headers, body));
-        }
-
-        private static String unchunk(String body) {
-            StringBuilder out = new StringBuilder();
-            int at = 0;
-            while (true) {
-                int eol = body.indexOf("\r\n", at);
-                int size = Integer.parseInt(body.substring(at, eol).trim(), 16);
-                if (size == 0) {
-                    return out.toString();
-                }
-                out.append(body, eol + 2, eol + 2 + size);
-                at = eol + 2 + size + 2;
-            }
-        }
-    }
-
-    /** A received answer in the shape {@link Http.Response} wraps. */
-    private record FakeHttpResponse(int statusCode, Map<String, List<String>> headerMap, String body)
-            implements java.net.http.HttpResponse<String> {
-        @Override
-        public java.net.http.HttpRequest request() {
-            return null;
-        }
-
-        @Override
-        public java.util.Optional<java.net.http.HttpResponse<String>> previousResponse() {
-            return java.util.Optional.empty();
-        }
-
-        @Override
-        public java.net.http.HttpHeaders headers() {
-            return java.net.http.HttpHeaders.of(headerMap, (a, b) -> true);
-        }
-
-        @Override
-        public java.util.Optional<javax.net.ssl.SSLSession> sslSession() {
-            return java.util.Optional.empty();
-        }
-
-        @Override
-        public java.net.URI uri() {
-            return null;
-        }
-
-        @Override
-        public java.net.http.HttpClient.Version version() {
-            return java.net.http.HttpClient.Version.HTTP_1_1;
-        }
+        return new RawHttp(server.getHost(), server.getPort()).send(request);
     }
 }

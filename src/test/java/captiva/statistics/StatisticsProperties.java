@@ -386,10 +386,10 @@ class StatisticsProperties {
                 order = name;
                 periodStart = later(from, local.toLocalDate().atStartOfDay(local.getZone()).toInstant());
             } else if (q.groupBy() == GroupBy.HOUR) {
-                ZonedDateTime hour = local.truncatedTo(ChronoUnit.HOURS);
+                // Hours on the clock of the selection's zone: one instant is one group, whatever the venue.
+                ZonedDateTime hour = s.start().atZone(filterZone).truncatedTo(ChronoUnit.HOURS);
                 name = hour.format(HOUR);
-                // One group per venue-local hour: the same instant at venues with other offsets is another group.
-                order = String.format("%020d", hour.toEpochSecond()) + " " + hour.toEpochSecond() + " " + hour.getOffset().getTotalSeconds();
+                order = String.format("%020d", hour.toEpochSecond());
                 periodStart = later(from, hour.toInstant());
             }
             selected.add(new Selected(s, online, seconds, effectiveEnd, name, order, periodStart));

@@ -213,13 +213,57 @@ class StatisticsTest extends ApiTest {
         }
 
         @Test
-        void byHourWithTheVenuesOffset() {
+        void byHourOnTheTenantsClockWithoutALocation() {
             JsonNode groups = statistics(key, MAY_2 + "&group_by=hour").get("groups");
 
             assertEquals(2, groups.size());
             assertEquals("2024-05-02T11:00:00+01:00", groups.get(0).get("group").asText());
             assertEquals(3, groups.get(0).get("statistics").get("sessions").asLong());
-            assertEquals("2024-05-02T10:00:00-04:00", groups.get(1).get("group").asText());
+            assertEquals("2024-05-02T15:00:00+01:00", groups.get(1).get("group").asText(), "the bar's 10 a.m. in New York");
+        }
+
+        @Test
+        void byHourOnTheVenuesClockWithALocation() {
+            JsonNode groups = statistics(key, MAY_2 + "&location_id=" + bar.id() + "&group_by=hour").get("groups");
+
+            assertEquals(1, groups.size());
+            assertEquals("2024-05-02T10:00:00-04:00", groups.get(0).get("group").asText());
+        }
+
+        @Test
+        void oneInstantIsOneHourGroupWhateverTheVenuesOffsets() {
+            Tenant chain = given().tenant("Europe/London");
+            Location london = given().location(chain, "Europe/London");
+            Location newYork = given().location(chain, "America/New_York");
+            Location kolkata = given().location(chain, "Asia/Kolkata");
+            Key chainKey = given().readKey(chain);
+            given().sessions(
+                    session(london).started("2024-05-02T10:05:00Z").ended("2024-05-02T10:20:00Z"),
+                    session(newYork).started("2024-05-02T10:10:00Z").ended("2024-05-02T10:20:00Z"),
+                    session(kolkata).started("2024-05-02T10:15:00Z").ended("2024-05-02T10:20:00Z"));
+
+            JsonNode groups = statistics(chainKey, "group_by=hour").get("groups");
+
+            assertEquals(1, groups.size(), groups.toString());
+            assertEquals("2024-05-02T11:00:00+01:00", groups.get(0).get("group").asText());
+            assertEquals(3, groups.get(0).get("statistics").get("sessions").asLong());
+            assertTrue(groups.get(0).get("location_name").isNull());
+        }
+
+        @Test
+        void byLocationEachGroupNamesItsVenue() {
+            JsonNode venues = http().get("/locations", key.auth()).json().get("data");
+
+            JsonNode groups = statistics(key, MAY_2 + "&group_by=location").get("groups");
+
+            assertEquals(2, groups.size());
+            for (JsonNode group : groups) {
+                JsonNode venue = null;
+                for (JsonNode v : venues) {
+                    venue = v.get("id").asText().equals(group.get("group").asText()) ? v : venue;
+                }
+                assertEquals(venue.get("name").asText(), group.get("location_name").asText(), group.toString());
+            }
         }
 
         @Test

@@ -1,33 +1,29 @@
 package captiva.common.paging;
 
+import captiva.common.http.PublicBaseUrl;
 import io.micronaut.http.HttpParameters;
 import io.micronaut.http.HttpRequest;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
- * Where the links of a paged answer point: the endpoint's absolute URL, on the host the client
- * called, and the client's parameters to repeat, already encoded. Shared by every paged read endpoint.
+ * Where the links of a paged answer point: the endpoint's path, absolute on the configured public
+ * base URL or else relative (never on the Host or X-Forwarded-* headers a client sends), and the
+ * client's parameters to repeat, already encoded. Shared by every paged read endpoint.
  */
 public record PageLinks(String path, String query) {
 
-    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.\\-]{1,253}(:\\d{1,5})?|\\[[0-9A-Fa-f:.]{2,45}](:\\d{1,5})?");
-
     /** @param repeated the parameters that links repeat, in this order, when the client gave them */
     public static PageLinks of(HttpRequest<?> request, List<String> repeated) {
-        String host = request.getHeaders().get("Host", String.class).filter(h -> HOST.matcher(h).matches()).orElse("localhost");
-        String scheme = request.getHeaders().get("X-Forwarded-Proto", String.class).filter("https"::equals)
-                .orElse(request.isSecure() ? "https" : "http");
         StringBuilder query = new StringBuilder();
         HttpParameters params = request.getParameters();
         for (String name : repeated) {
             params.getFirst(name).ifPresent(value -> query.append(name).append('=')
                     .append(URLEncoder.encode(value, StandardCharsets.UTF_8)).append('&'));
         }
-        return new PageLinks(scheme + "://" + host + request.getPath(), query.toString());
+        return new PageLinks(PublicBaseUrl.link(request, request.getPath()), query.toString());
     }
 
     public String page(int page) {

@@ -119,8 +119,13 @@ class ApiKeyFilter implements Ordered {
 
     private HttpResponse<?> rejectAuthentication(HttpRequest<?> request) {
         boolean presented = request.getHeaders().contains("X-API-Key") || request.getHeaders().contains(HttpHeaders.AUTHORIZATION);
-        return failures.reject(request, presented
-                ? "The API key is not valid." : "An API key is required: Authorization: Bearer <key> or X-API-Key.");
+        if (!presented) {
+            return failures.reject(request, "An API key is required: Authorization: Bearer <key> or X-API-Key.");
+        }
+        boolean withoutScheme = !request.getHeaders().contains("X-API-Key") && AuthenticationFailures.bearerToken(request).isEmpty();
+        return failures.reject(request, withoutScheme
+                ? "The Authorization header must name its scheme: send Authorization: Bearer <key> (or X-API-Key: <key>)."
+                : "The API key is not valid.");
     }
 
     /** last_used_at is informational: write it at most once a minute per key, not on every read. */

@@ -72,6 +72,21 @@ class ExportRateLimitTest extends ApiTest {
     }
 
     @Test
+    void retryAfterAndResetNameTheSameMomentAndARetryThenSucceeds() {
+        Key key = given().key(given().tenant(), List.of("sessions:read"), null, null);
+        export(key);
+        clock.advance(Duration.ofSeconds(40));
+
+        Http.Response refused = export(key);
+
+        assertEquals(429, refused.status());
+        assertEquals("20", refused.header("Retry-After").orElseThrow());
+        assertEquals(refused.header("Retry-After").orElseThrow(), refused.header("X-RateLimit-Reset").orElseThrow());
+        clock.advance(Duration.ofSeconds(Long.parseLong(refused.header("Retry-After").orElseThrow())));
+        assertEquals(200, export(key).status());
+    }
+
+    @Test
     void anExportDoesNotSpendTheKeysReadRequests() {
         Tenant tenant = given().tenant();
         Key key = given().key(tenant, List.of("sessions:read"), null, null);

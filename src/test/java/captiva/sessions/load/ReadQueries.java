@@ -106,7 +106,7 @@ final class ReadQueries {
      * floor gets no answers, so it stays at the first page, which is what every keyset page costs.
      */
     private static final class CursorWalk implements Requests {
-        private static final Pattern NEXT = Pattern.compile("\"next\":\"https?://[^/\"]+(/[^\"]+)\"");
+        private static final Pattern NEXT = Pattern.compile("\"next\":\"(?:https?://[^/\"]+)?(/[^\"]+)\"");
         private final Tenant tenant;
         private String path;
 

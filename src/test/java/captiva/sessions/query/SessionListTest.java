@@ -228,18 +228,17 @@ class SessionListTest extends ApiTest {
             Http.Response r = http().get("/sessions", key.auth());
             JsonNode links = r.json().get("links");
             JsonNode meta = r.json().get("meta");
-            String base = http().base();
 
             assertEquals(all.subList(0, 10), ids(r));
-            assertEquals(base + "/sessions?page=1", links.get("first").asText());
+            assertEquals("/sessions?page=1", links.get("first").asText());
             assertTrue(links.get("last").isNull());
             assertTrue(links.get("prev").isNull());
-            assertEquals(base + "/sessions?page=2", links.get("next").asText());
+            assertEquals("/sessions?page=2", links.get("next").asText());
             assertEquals(1, meta.get("current_page").asInt());
             assertEquals(1, meta.get("from").asInt());
             assertEquals(10, meta.get("to").asInt());
             assertEquals(10, meta.get("per_page").asInt());
-            assertEquals(base + "/sessions", meta.get("path").asText());
+            assertEquals("/sessions", meta.get("path").asText());
         }
 
         @Test
@@ -249,7 +248,7 @@ class SessionListTest extends ApiTest {
 
             assertEquals(all.subList(20, 25), ids(r));
             assertTrue(links.get("next").isNull());
-            assertEquals(http().base() + "/sessions?per_page=10&page=2", links.get("prev").asText());
+            assertEquals("/sessions?per_page=10&page=2", links.get("prev").asText());
             assertEquals(21, r.json().get("meta").get("from").asInt());
             assertEquals(25, r.json().get("meta").get("to").asInt());
         }
@@ -278,8 +277,8 @@ class SessionListTest extends ApiTest {
             JsonNode links = r.json().get("links");
             String expectedQuery = "location_id=" + venue.id() + "&start_time=2024-01-01&online=false&last_session_first=true&per_page=5&page=";
 
-            assertEquals(http().base() + "/sessions?" + expectedQuery + "3", links.get("next").asText());
-            assertEquals(http().base() + "/sessions?" + expectedQuery + "1", links.get("prev").asText());
+            assertEquals("/sessions?" + expectedQuery + "3", links.get("next").asText());
+            assertEquals("/sessions?" + expectedQuery + "1", links.get("prev").asText());
             assertEquals(List.of(all.get(19), all.get(18), all.get(17), all.get(16), all.get(15)), ids(r));
         }
 

@@ -42,6 +42,17 @@ class ApiKeyAuthTest extends ApiTest {
     }
 
     @Test
+    void aKeyWithoutTheBearerSchemeIsToldHowToSendIt() {
+        Key key = given().readKey(given().tenant());
+
+        Http.Response r = http().get("/sessions/count", "Authorization", key.key());
+
+        assertEquals(401, r.status());
+        assertTrue(r.json().get("detail").asText().contains("Authorization: Bearer <key>"), r.body());
+        assertFalse(r.body().contains(key.key()), "the key is not echoed");
+    }
+
+    @Test
     void keysAreIssuedWithARecognisablePrefix() {
         Key key = given().readKey(given().tenant());
 
