@@ -30,11 +30,13 @@ final class AdminViews {
     }
 
     @Serdeable(naming = SnakeCaseStrategy.class)
-    record NewNas(@Nullable String ipAddress, @Nullable String secret, @Nullable String identifier) {
+    record NewNas(@Nullable String ipAddress, @Nullable String secret, @Nullable String identifier,
+                  @Nullable Boolean requireMessageAuthenticator) {
     }
 
     @Serdeable(naming = SnakeCaseStrategy.class)
-    record NasView(String id, String locationId, String ipAddress, @Nullable String identifier) {
+    record NasView(String id, String locationId, String ipAddress, @Nullable String identifier,
+                   boolean requireMessageAuthenticator) {
     }
 
     @Serdeable(naming = SnakeCaseStrategy.class)

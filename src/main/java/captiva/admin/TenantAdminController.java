@@ -106,7 +106,8 @@ class TenantAdminController {
             errors.add(new InvalidParam("identifier", "must be 1 to " + MAX_IDENTIFIER + " characters when given"));
         }
         ApiProblem.InvalidParameters.failOn(errors);
-        NasRegistry.Nas nas = nasRegistry.register(tenant.id(), location.id(), address, body.identifier(), body.secret())
+        var options = new NasRegistry.Options(Boolean.TRUE.equals(body.requireMessageAuthenticator()));
+        NasRegistry.Nas nas = nasRegistry.register(tenant.id(), location.id(), address, body.identifier(), body.secret(), options)
                 .orElseThrow(() -> new ApiProblem.Conflict(body.identifier() != null
                         ? "A NAS with identifier " + body.identifier() + " is already registered."
                         : "A NAS with address " + address + " and no identifier is already registered."));
@@ -130,6 +131,6 @@ class TenantAdminController {
 
     private NasView view(NasRegistry.Nas n) {
         return new NasView(ids.encode(OpaqueIds.Kind.NAS, n.id()), ids.encode(OpaqueIds.Kind.LOCATION, n.locationId()),
-                n.ipAddress(), n.identifier());
+                n.ipAddress(), n.identifier(), n.requireMessageAuthenticator());
     }
 }

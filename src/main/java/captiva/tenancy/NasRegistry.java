@@ -19,14 +19,29 @@ import java.util.Optional;
 @Singleton
 public class NasRegistry {
 
-    /** A registered NAS; the secret stays inside the service. */
-    public record Nas(long id, long tenantId, long locationId, String ipAddress, @Nullable String identifier, String secret) {
+    /**
+     * A registered NAS; the secret stays inside the service.
+     *
+     * @param requireMessageAuthenticator drop its packets that carry no Message-Authenticator (BlastRADIUS)
+     */
+    public record Nas(long id, long tenantId, long locationId, String ipAddress, @Nullable String identifier, String secret,
+                      boolean requireMessageAuthenticator) {
+
+        /** A NAS with every hardening option off, as registered by default. */
+        public Nas(long id, long tenantId, long locationId, String ipAddress, @Nullable String identifier, String secret) {
+            this(id, tenantId, locationId, ipAddress, identifier, secret, false);
+        }
     }
 
-    private static final String COLUMNS = "SELECT id, tenant_id, location_id, host(ip_address) AS ip_address, identifier, secret FROM nas ";
+    /** How a NAS is registered, besides where it is and the secret: options that default to off. */
+    public record Options(boolean requireMessageAuthenticator) {
+        public static final Options DEFAULTS = new Options(false);
+    }
+
+    private static final String COLUMNS = "SELECT id, tenant_id, location_id, host(ip_address) AS ip_address, identifier, secret, require_message_authenticator FROM nas ";
     private static final String REGISTER = """
-            INSERT INTO nas (tenant_id, location_id, ip_address, identifier, secret)
-            VALUES (?, ?, CAST(? AS inet), ?, ?)
+            INSERT INTO nas (tenant_id, location_id, ip_address, identifier, secret, require_message_authenticator)
+            VALUES (?, ?, CAST(? AS inet), ?, ?, ?)
             ON CONFLICT DO NOTHING
             RETURNING id, host(ip_address)
             """;
@@ -42,18 +57,27 @@ public class NasRegistry {
         this.jdbc = jdbc;
     }
 
-    /** Registers a NAS; empty when its address (or identifier) is already taken by another NAS. */
+    /** Registers a NAS with the default options; empty when its address (or identifier) is already taken. */
     @Transactional
     public Optional<Nas> register(long tenantId, long locationId, String ipAddress, @Nullable String identifier, String secret) {
+        return register(tenantId, locationId, ipAddress, identifier, secret, Options.DEFAULTS);
+    }
+
+    /** Registers a NAS; empty when its address (or identifier) is already taken by another NAS. */
+    @Transactional
+    public Optional<Nas> register(long tenantId, long locationId, String ipAddress, @Nullable String identifier, String secret,
+                                  Options options) {
         return jdbc.prepareStatement(REGISTER, st -> {
             st.setLong(1, tenantId);
             st.setLong(2, locationId);
             st.setString(3, ipAddress);
             st.setString(4, identifier);
             st.setString(5, secret);
+            st.setBoolean(6, options.requireMessageAuthenticator());
             try (ResultSet rs = st.executeQuery()) {
                 return rs.next()
-                        ? Optional.of(new Nas(rs.getLong(1), tenantId, locationId, rs.getString(2), identifier, secret))
+                        ? Optional.of(new Nas(rs.getLong(1), tenantId, locationId, rs.getString(2), identifier, secret,
+                                options.requireMessageAuthenticator()))
                         : Optional.<Nas>empty();
             }
         });
@@ -97,7 +121,8 @@ public class NasRegistry {
 
     private static Nas nas(ResultSet rs) throws java.sql.SQLException {
         return new Nas(rs.getLong("id"), rs.getLong("tenant_id"), rs.getLong("location_id"),
-                rs.getString("ip_address"), rs.getString("identifier"), rs.getString("secret"));
+                rs.getString("ip_address"), rs.getString("identifier"), rs.getString("secret"),
+                rs.getBoolean("require_message_authenticator"));
     }
 
     @ReadOnly

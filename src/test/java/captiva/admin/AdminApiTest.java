@@ -108,6 +108,20 @@ class AdminApiTest extends ApiTest {
         }
 
         @Test
+        void aNasRequiresNoMessageAuthenticatorUnlessRegisteredSo() {
+            Location location = given().location(given().tenant());
+            String path = "/admin/tenants/" + location.tenant().id() + "/locations/" + location.id() + "/nas";
+
+            http().post(path, Map.of("ip_address", "192.0.2.78", "secret", "s", "identifier", "ap-78-" + location.id()), admin());
+            http().post(path, Map.of("ip_address", "192.0.2.79", "secret", "s", "identifier", "ap-79-" + location.id(),
+                    "require_message_authenticator", true), admin());
+
+            Http.Response listed = http().get(path, admin());
+            assertEquals(List.of(false, true), List.of(listed.json().get(0).get("require_message_authenticator").asBoolean(),
+                    listed.json().get(1).get("require_message_authenticator").asBoolean()));
+        }
+
+        @Test
         void nasSecretIsNeverReturned() {
             Location location = given().location(given().tenant());
             String path = "/admin/tenants/" + location.tenant().id() + "/locations/" + location.id() + "/nas";

@@ -83,8 +83,22 @@ class AccountingPacketHandler {
                     + (nasIdentifier == null ? "" : " / " + loggable(nasIdentifier)));
         }
         KnownNas nas = found.nas();
-        if (!packet.isAuthentic(nas.secret())) {
-            return new Verdict.Drop(DropReason.BAD_AUTHENTICATOR, "NAS " + nas.nas().id());
+        switch (packet.authenticity(nas.secret())) {
+            case BAD_AUTHENTICATOR -> {
+                return new Verdict.Drop(DropReason.BAD_AUTHENTICATOR, "NAS " + nas.nas().id());
+            }
+            case BAD_MESSAGE_AUTHENTICATOR -> {
+                return new Verdict.Drop(DropReason.BAD_MESSAGE_AUTHENTICATOR, "NAS " + nas.nas().id());
+            }
+            case UNSIGNED -> {
+                if (nas.nas().requireMessageAuthenticator()) {
+                    return new Verdict.Drop(DropReason.MISSING_MESSAGE_AUTHENTICATOR, "NAS " + nas.nas().id()
+                            + " requires a Message-Authenticator");
+                }
+            }
+            case SIGNED -> {
+                // authentic, and signed as a BlastRADIUS-hardened NAS signs
+            }
         }
         if (packet.code() == RadiusPacket.STATUS_SERVER) {
             return new Verdict.Answer(packet.accountingResponse(nas.secret()));

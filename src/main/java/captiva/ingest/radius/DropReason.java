@@ -8,8 +8,15 @@ enum DropReason {
     UNKNOWN_NAS,
     /** Not looked up: its source address, or all sources together, spent their NAS lookups for now (a flood). */
     NAS_LOOKUP_OVER_BUDGET,
-    /** The Request Authenticator or Message-Authenticator does not match the NAS's secret. */
+    /** The Request Authenticator does not match the NAS's secret. */
     BAD_AUTHENTICATOR,
+    /**
+     * A Message-Authenticator that does not match the NAS's secret (or is malformed, or repeated), or a Status-Server
+     * without one.
+     */
+    BAD_MESSAGE_AUTHENTICATOR,
+    /** No Message-Authenticator from a NAS registered with {@code require_message_authenticator} (BlastRADIUS). */
+    MISSING_MESSAGE_AUTHENTICATOR,
     /** Not an Accounting-Request or Status-Server: this port does accounting only. */
     WRONG_CODE,
     /** An Accounting-Request without what we need (status type, session id) or with malformed values. */

@@ -142,49 +142,105 @@ public final class RadiusPacket {
     }
 
     /**
-     * Whether the packet was sent by someone holding this shared secret. False means drop it and count it.
+     * What the authenticators of the packet say about its sender, checked with the sender's shared secret.
+     * {@link #UNSIGNED} and {@link #SIGNED} are authentic; the two others mean drop it and count it.
+     */
+    public enum Authenticity {
+        /** An Accounting-Request whose Request Authenticator matches and which carries no Message-Authenticator. */
+        UNSIGNED,
+        /** Its Message-Authenticator matches too (for a Status-Server, which has no Request Authenticator, only it). */
+        SIGNED,
+        /** The Request Authenticator does not match, or the Code does not belong on an accounting port. */
+        BAD_AUTHENTICATOR,
+        /** A Message-Authenticator that does not match, is not 16 octets, or comes twice; or a Status-Server without one. */
+        BAD_MESSAGE_AUTHENTICATOR;
+
+        public boolean authentic() {
+            return this == UNSIGNED || this == SIGNED;
+        }
+    }
+
+    /**
+     * Whether the packet was sent by someone holding this shared secret. False means drop it and count it; see
+     * {@link #authenticity(byte[])} for why.
+     *
+     * @throws IllegalArgumentException when the secret is null or empty, which is a configuration mistake
+     */
+    public boolean isAuthentic(byte[] secret) {
+        return authenticity(secret).authentic();
+    }
+
+    /**
+     * Checks the packet's authenticators with the shared secret.
      * <ul>
      *   <li>Accounting-Request: the Request Authenticator must equal MD5(Code + Identifier + Length + 16 zero octets
-     *   + Attributes + Secret) (RFC 2866 s3). A Message-Authenticator, if present, is not checked as well: the
-     *   Request Authenticator already covers every octet, it included.</li>
+     *   + Attributes + Secret) (RFC 2866 s3). A Message-Authenticator, when present, must be right as well: HMAC-MD5
+     *   keyed by the secret over the packet with its Authenticator field and the Message-Authenticator value zeroed
+     *   (RFC 3579 s3.2 as FreeRADIUS and radclient apply it to accounting; RFC 5176 s3.1 spells out the same rule
+     *   for CoA). The Request Authenticator covers it already, but BlastRADIUS (CVE-2024-3596) taught operators to
+     *   require it, and a wrong one is a sender that does not hold the secret or a packet altered on the way.</li>
      *   <li>Status-Server: exactly one Message-Authenticator (RFC 5997 s3 requires it), equal to HMAC-MD5 keyed by
      *   the secret over the packet with that value zeroed (RFC 3579 s3.2). Its Request Authenticator is random.</li>
-     *   <li>Any other Code: false, since nothing else belongs on an accounting port.</li>
+     *   <li>Any other Code: {@link Authenticity#BAD_AUTHENTICATOR}, since nothing else belongs on an accounting port.</li>
      * </ul>
      * Comparisons take the same time however many octets match, so timing tells an attacker nothing.
      *
      * @throws IllegalArgumentException when the secret is null or empty, which is a configuration mistake
      */
-    public boolean isAuthentic(byte[] secret) {
+    public Authenticity authenticity(byte[] secret) {
         Authenticators.requireSecret(secret);
         return switch (code()) {
-            case ACCOUNTING_REQUEST -> MessageDigest.isEqual(
-                    Authenticators.accountingRequest(bytes, secret), authenticator());
-            case STATUS_SERVER -> hasValidMessageAuthenticator(secret);
-            default -> false;
+            case ACCOUNTING_REQUEST -> {
+                if (!MessageDigest.isEqual(Authenticators.accountingRequest(bytes, secret), authenticator())) {
+                    yield Authenticity.BAD_AUTHENTICATOR;
+                }
+                yield messageAuthenticator(secret, true);
+            }
+            case STATUS_SERVER -> {
+                Authenticity checked = messageAuthenticator(secret, false);
+                yield checked == Authenticity.UNSIGNED ? Authenticity.BAD_MESSAGE_AUTHENTICATOR : checked;
+            }
+            default -> Authenticity.BAD_AUTHENTICATOR;
         };
     }
 
-    private boolean hasValidMessageAuthenticator(byte[] secret) {
+    /** Whether the packet carries a Message-Authenticator attribute (80), right or wrong. */
+    public boolean hasMessageAuthenticator() {
+        return attribute(MESSAGE_AUTHENTICATOR).isPresent();
+    }
+
+    /**
+     * UNSIGNED when there is no Message-Authenticator, SIGNED when there is exactly one and it is right.
+     *
+     * @param zeroRequestAuthenticator whether the HMAC is taken with the Authenticator field zeroed (an
+     *                                 Accounting-Request, whose Request Authenticator is itself a digest) or as sent
+     *                                 (a Status-Server's random one)
+     */
+    private Authenticity messageAuthenticator(byte[] secret, boolean zeroRequestAuthenticator) {
         int valueOffset = -1;
         int at = HEADER_LENGTH;
         while (at < bytes.length) {   // the structure was checked by decode
             int attributeLength = bytes[at + 1] & 0xff;
             if ((bytes[at] & 0xff) == MESSAGE_AUTHENTICATOR) {
                 if (valueOffset >= 0 || attributeLength != MESSAGE_AUTHENTICATOR_LENGTH) {
-                    return false;   // a second copy, or one that cannot be an HMAC-MD5: no telling which to trust
+                    // a second copy, or one that cannot be an HMAC-MD5: no telling which to trust
+                    return Authenticity.BAD_MESSAGE_AUTHENTICATOR;
                 }
                 valueOffset = at + ATTRIBUTE_HEADER_LENGTH;
             }
             at += attributeLength;
         }
         if (valueOffset < 0) {
-            return false;
+            return Authenticity.UNSIGNED;
         }
         byte[] zeroed = bytes.clone();
         Arrays.fill(zeroed, valueOffset, valueOffset + Authenticators.LENGTH, (byte) 0);
+        if (zeroRequestAuthenticator) {
+            Arrays.fill(zeroed, Authenticators.OFFSET, Authenticators.OFFSET + Authenticators.LENGTH, (byte) 0);
+        }
         byte[] received = Arrays.copyOfRange(bytes, valueOffset, valueOffset + Authenticators.LENGTH);
-        return MessageDigest.isEqual(Authenticators.messageAuthenticator(zeroed, secret), received);
+        return MessageDigest.isEqual(Authenticators.messageAuthenticator(zeroed, secret), received)
+                ? Authenticity.SIGNED : Authenticity.BAD_MESSAGE_AUTHENTICATOR;
     }
 
     /**
@@ -195,8 +251,12 @@ public final class RadiusPacket {
      *   is copied back unchanged and in order so that a proxy between the NAS and us can match the answer (RFC 2865
      *   s5.33; RFC 2866 s5.13 allows it in responses). Send it only once the request is stored: the NAS
      *   retransmits until it gets one.</li>
+     *   <li>When the request carried a Message-Authenticator, the response carries one too, so that a NAS that
+     *   requires it on answers (BlastRADIUS hardening) accepts ours. Like the request's, it is taken with the
+     *   Authenticator field zeroed: that is how FreeRADIUS signs and checks an Accounting-Response (radclient
+     *   refuses one taken with the Request Authenticator in place).</li>
      *   <li>For a Status-Server (RFC 5997 answers one sent to an accounting port with an Accounting-Response) it
-     *   also carries a Message-Authenticator, computed over the response with the Request Authenticator in place
+     *   always carries a Message-Authenticator, computed over the response with the Request Authenticator in place
      *   (RFC 3579 s3.2). RFC 5997's example answer (s6) has none, so it is optional there; it is included because
      *   some probing clients discard answers to Status-Server without one (FreeRADIUS issue #506), while a client
      *   that does not look for it ignores it.</li>
@@ -226,7 +286,7 @@ public final class RadiusPacket {
             }
         }
         int messageAuthenticatorOffset = -1;
-        if (code() == STATUS_SERVER) {
+        if (code() == STATUS_SERVER || hasMessageAuthenticator()) {
             messageAuthenticatorOffset = response.size() + ATTRIBUTE_HEADER_LENGTH;
             response.write(MESSAGE_AUTHENTICATOR);
             response.write(MESSAGE_AUTHENTICATOR_LENGTH);
@@ -236,12 +296,19 @@ public final class RadiusPacket {
         packet[2] = (byte) (packet.length >>> 8);
         packet[3] = (byte) packet.length;
         if (messageAuthenticatorOffset >= 0) {
-            byte[] value = Authenticators.messageAuthenticator(packet, secret);
+            byte[] value = Authenticators.messageAuthenticator(code() == STATUS_SERVER ? packet
+                    : withZeroAuthenticator(packet), secret);
             System.arraycopy(value, 0, packet, messageAuthenticatorOffset, Authenticators.LENGTH);
         }
         byte[] responseAuthenticator = Authenticators.response(packet, secret);
         System.arraycopy(responseAuthenticator, 0, packet, Authenticators.OFFSET, Authenticators.LENGTH);
         return packet;
+    }
+
+    private static byte[] withZeroAuthenticator(byte[] packet) {
+        byte[] zeroed = packet.clone();
+        Arrays.fill(zeroed, Authenticators.OFFSET, Authenticators.OFFSET + Authenticators.LENGTH, (byte) 0);
+        return zeroed;
     }
 
     /**

@@ -50,6 +50,7 @@ public final class RadiusPacketBuilder {
     private final int identifier;
     private final byte[] requestAuthenticator;
     private final ByteArrayOutputStream attributes = new ByteArrayOutputStream();
+    private boolean messageAuthenticator;
 
     private RadiusPacketBuilder(int code, int identifier, byte[] requestAuthenticator) {
         if (identifier < 0 || identifier > 255) {
@@ -58,6 +59,7 @@ public final class RadiusPacketBuilder {
         this.code = code;
         this.identifier = identifier;
         this.requestAuthenticator = requestAuthenticator;
+        this.messageAuthenticator = code == RadiusPacket.STATUS_SERVER;
     }
 
     /** An Accounting-Request (RFC 2866 s4.1); its Request Authenticator is computed from the secret at build time. */
@@ -95,6 +97,16 @@ public final class RadiusPacketBuilder {
         attributes.write(type);
         attributes.write(value.length + 2);
         attributes.write(value, 0, value.length);
+        return this;
+    }
+
+    /**
+     * Signs an Accounting-Request with a Message-Authenticator (80) too, as a BlastRADIUS-hardened NAS does: it goes
+     * first, and is the HMAC-MD5 of RFC 3579 s3.2 taken with the Authenticator field zeroed; the Request
+     * Authenticator is then computed over the packet with it. A Status-Server always has one.
+     */
+    public RadiusPacketBuilder messageAuthenticator() {
+        messageAuthenticator = true;
         return this;
     }
 
@@ -200,7 +212,8 @@ public final class RadiusPacketBuilder {
 
     /**
      * The datagram, signed with the shared secret: for an Accounting-Request the Request Authenticator of RFC 2866
-     * s3, for a Status-Server the Message-Authenticator of RFC 3579 s3.2. The builder can build again afterwards.
+     * s3 (and the Message-Authenticator when asked for), for a Status-Server the Message-Authenticator of RFC 3579
+     * s3.2. The builder can build again afterwards.
      *
      * @throws IllegalStateException    when the attributes make the packet longer than 4096 octets
      * @throws IllegalArgumentException when the secret is null or empty
@@ -208,7 +221,7 @@ public final class RadiusPacketBuilder {
     public byte[] build(byte[] secret) {
         Authenticators.requireSecret(secret);
         boolean statusServer = code == RadiusPacket.STATUS_SERVER;
-        int messageAuthenticatorLength = statusServer ? 2 + Authenticators.LENGTH : 0;
+        int messageAuthenticatorLength = messageAuthenticator ? 2 + Authenticators.LENGTH : 0;
         int length = RadiusPacket.HEADER_LENGTH + messageAuthenticatorLength + attributes.size();
         if (length > RadiusPacket.MAX_LENGTH) {
             throw new IllegalStateException("the packet would be " + length + " octets; RADIUS allows 4096");
@@ -221,15 +234,19 @@ public final class RadiusPacketBuilder {
         int at = RadiusPacket.HEADER_LENGTH;
         if (statusServer) {
             System.arraycopy(requestAuthenticator, 0, packet, Authenticators.OFFSET, Authenticators.LENGTH);
+        }
+        if (messageAuthenticator) {
             packet[at] = (byte) MESSAGE_AUTHENTICATOR;
             packet[at + 1] = (byte) messageAuthenticatorLength;
             at += messageAuthenticatorLength;   // value stays zero until the HMAC is known
         }
         System.arraycopy(attributes.toByteArray(), 0, packet, at, attributes.size());
-        if (statusServer) {
+        if (messageAuthenticator) {
+            // An Accounting-Request's Authenticator field is still zero here, as the HMAC wants it.
             byte[] value = Authenticators.messageAuthenticator(packet, secret);
             System.arraycopy(value, 0, packet, RadiusPacket.HEADER_LENGTH + 2, Authenticators.LENGTH);
-        } else {
+        }
+        if (!statusServer) {
             byte[] authenticator = Authenticators.accountingRequest(packet, secret);
             System.arraycopy(authenticator, 0, packet, Authenticators.OFFSET, Authenticators.LENGTH);
         }

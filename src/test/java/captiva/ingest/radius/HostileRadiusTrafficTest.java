@@ -49,7 +49,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * running listener, real PostgreSQL behind it. Each try sends a random batch (random bytes, damaged
  * real packets, wrong Length fields, attribute lengths that overrun, bad Request Authenticators, the
  * right authenticator made with a wrong secret, forged Status-Servers, unknown senders, codes other
- * than accounting, authentic packets we cannot use), then one valid Start from the registered NAS.
+ * than accounting, authentic packets we cannot use, wrong Message-Authenticators under right Request
+ * Authenticators, unsigned packets to a NAS that requires signing), then one valid Start from the registered NAS.
  * Always: that Start is answered (the listener lives), no hostile datagram is ever answered, every
  * one is counted as dropped (with the reason its kind implies, where it implies one), and nothing
  * is written: the only new row is the valid session, guests are untouched, and the sessions hostile
@@ -63,6 +64,7 @@ class HostileRadiusTrafficTest {
     private static final String NAS_ADDRESS = "127.94.0.1";
     private static final String UNKNOWN_ADDRESS = "127.94.1.1";
     private static final String JUNK_ADDRESS = "127.94.2.1";
+    private static final String HARDENED_ADDRESS = "127.94.3.1";
     private static final List<String> VICTIMS = List.of("victim-0", "victim-1", "victim-2");
     private static final AtomicInteger VALID = new AtomicInteger();
 
@@ -83,7 +85,9 @@ class HostileRadiusTrafficTest {
         ATTRIBUTE_OVERRUN(NAS_ADDRESS, DropReason.MALFORMED),
         BAD_REQUEST_AUTHENTICATOR(NAS_ADDRESS, DropReason.BAD_AUTHENTICATOR),
         WRONG_SECRET(NAS_ADDRESS, DropReason.BAD_AUTHENTICATOR),
-        FORGED_STATUS_SERVER(NAS_ADDRESS, DropReason.BAD_AUTHENTICATOR),
+        FORGED_STATUS_SERVER(NAS_ADDRESS, DropReason.BAD_MESSAGE_AUTHENTICATOR),
+        WRONG_MESSAGE_AUTHENTICATOR(NAS_ADDRESS, DropReason.BAD_MESSAGE_AUTHENTICATOR),
+        UNSIGNED_TO_HARDENED_NAS(HARDENED_ADDRESS, DropReason.MISSING_MESSAGE_AUTHENTICATOR),
         UNKNOWN_NAS(UNKNOWN_ADDRESS, DropReason.UNKNOWN_NAS),
         NOT_ACCOUNTING(NAS_ADDRESS, DropReason.WRONG_CODE),
         AUTHENTIC_BUT_UNUSABLE(NAS_ADDRESS, DropReason.UNUSABLE);
@@ -115,6 +119,10 @@ class HostileRadiusTrafficTest {
         Fixtures given = new Fixtures(new Http(server.getURL().toString()));
         Location venue = given.location(given.tenant());
         given.nas(venue, NAS_ADDRESS, null, new String(SECRET, StandardCharsets.UTF_8));
+        Http.Response hardened = new Http(server.getURL().toString()).post("/admin/tenants/" + venue.tenant().id()
+                + "/locations/" + venue.id() + "/nas", Map.of("ip_address", HARDENED_ADDRESS,
+                "secret", new String(SECRET, StandardCharsets.UTF_8), "require_message_authenticator", true), Fixtures.admin());
+        assertEquals(201, hardened.status(), hardened.body());
         nasId = longOf("SELECT id FROM nas WHERE host(ip_address) = '" + NAS_ADDRESS + "' AND identifier IS NULL");
         for (String victim : VICTIMS) {   // live sessions for forged Stops to aim at
             answered(RadiusPacketBuilder.accountingRequest(1).acctStatusType(AcctStatusType.START).acctSessionId(victim)
@@ -209,6 +217,14 @@ class HostileRadiusTrafficTest {
             case WRONG_SECRET -> forgedStop(random).build(RadiusFuzzTest.randomBytes(random, 1 + random.nextInt(32)));
             case FORGED_STATUS_SERVER -> RadiusPacketBuilder.statusServer(random.nextInt(256),
                     RadiusFuzzTest.randomBytes(random, 16)).build(RadiusFuzzTest.randomBytes(random, 1 + random.nextInt(32)));
+            case WRONG_MESSAGE_AUTHENTICATOR -> {
+                // BlastRADIUS's shape: the Request Authenticator matches, the Message-Authenticator does not.
+                byte[] datagram = forgedStop(random).messageAuthenticator().build(SECRET);
+                datagram[22 + random.nextInt(16)] ^= (byte) (1 + random.nextInt(255));
+                System.arraycopy(Authenticators.accountingRequest(datagram, SECRET), 0, datagram, 4, 16);
+                yield datagram;
+            }
+            case UNSIGNED_TO_HARDENED_NAS -> forgedStop(random).build(SECRET);
             case UNKNOWN_NAS -> forgedStop(random).build(SECRET);
             case NOT_ACCOUNTING -> {
                 byte[] datagram = forgedStop(random).build(SECRET);

@@ -6,6 +6,7 @@ import captiva.testing.Fixtures.Key;
 import captiva.testing.Fixtures.Location;
 import captiva.testing.Http;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,6 +38,9 @@ class RadclientEndToEndTest extends ApiTest {
     @Inject
     RadiusListener listener;
 
+    @Inject
+    MeterRegistry meters;
+
     private Location venue;
     private Key key;
     private String nasIdentifier;
@@ -54,15 +58,64 @@ class RadclientEndToEndTest extends ApiTest {
     }
 
     private void radclient(String... attributes) throws IOException, InterruptedException {
+        Outcome outcome = send(3, attributes);
+        assertEquals(0, outcome.exitValue(), "radclient got no Accounting-Response:\n" + outcome.output());
+    }
+
+    private record Outcome(int exitValue, String output) {
+    }
+
+    /** radclient's exit value is 0 only when it got a valid answer: it checks the answer's authenticators. */
+    private Outcome send(int tries, String... attributes) throws IOException, InterruptedException {
         Path input = Files.createTempFile("radclient", ".txt");
         Files.write(input, List.of(attributes), StandardCharsets.UTF_8);
-        Process process = new ProcessBuilder("radclient", "-f", input.toString(), "-r", "3", "-t", "3",
-                "127.0.0.1:" + listener.port(), "acct", SECRET)
+        Process process = new ProcessBuilder("radclient", "-f", input.toString(), "-r", Integer.toString(tries),
+                "-t", "2", "127.0.0.1:" + listener.port(), "acct", SECRET)
                 .redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(true, process.waitFor(30, TimeUnit.SECONDS), "radclient did not finish");
         Files.delete(input);
-        assertEquals(0, process.exitValue(), "radclient got no Accounting-Response:\n" + output);
+        return new Outcome(process.exitValue(), output);
+    }
+
+    private String hardenedNas() {
+        String identifier = "radclient-hardened-" + venue.id() + "-" + System.nanoTime();
+        Http.Response nas = http().post("/admin/tenants/" + venue.tenant().id() + "/locations/" + venue.id() + "/nas",
+                Map.of("ip_address", "127.0.0.1", "identifier", identifier, "secret", SECRET,
+                        "require_message_authenticator", true), Fixtures.admin());
+        assertEquals(201, nas.status(), nas.body());
+        assertEquals(true, nas.json().get("require_message_authenticator").asBoolean());
+        return identifier;
+    }
+
+    private double dropped(String reason) {
+        var counter = meters.find("captiva.radius.packets").tags("outcome", "dropped", "reason", reason).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    @Test
+    void aSignedStartToANasThatRequiresItIsStoredAndRadclientAcceptsTheSignedAnswer() throws Exception {
+        String identifier = hardenedNas();
+
+        radclient("Acct-Status-Type = Start", "Acct-Session-Id = \"rc-signed\"", "User-Name = \"signed-guest\"",
+                "Calling-Station-Id = \"02-00-00-00-5A-01\"",
+                "NAS-Identifier = \"" + identifier + "\"", "Message-Authenticator = 0x00");
+
+        JsonNode sessions = http().get("/sessions?guest_device_mac=02:00:00:00:5a:01", key.auth()).json().get("data");
+        assertEquals(1, sessions.size());
+    }
+
+    @Test
+    void anUnsignedStartToANasThatRequiresItIsDroppedAndCounted() throws Exception {
+        String identifier = hardenedNas();
+        double before = dropped("missing_message_authenticator");
+
+        Outcome outcome = send(1, "Acct-Status-Type = Start", "Acct-Session-Id = \"rc-unsigned\"",
+                "User-Name = \"unsigned-guest\"", "Calling-Station-Id = \"02-00-00-00-5A-02\"", "NAS-Identifier = \"" + identifier + "\"");
+
+        assertEquals(1, outcome.exitValue(), "no answer expected:\n" + outcome.output());
+        assertEquals(before + 1, dropped("missing_message_authenticator"));
+        assertEquals(0, http().get("/sessions?guest_device_mac=02:00:00:00:5a:02", key.auth()).json().get("data").size());
     }
 
     @Test

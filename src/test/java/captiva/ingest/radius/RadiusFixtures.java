@@ -32,7 +32,8 @@ final class RadiusFixtures {
             "log-aruba-iap-start",
             "log-cisco-catalyst-interim",
             "log-cisco-catalyst-start-attr151",
-            "log-coovachilli-accounting-on");
+            "log-coovachilli-accounting-on",
+            "radclient-message-authenticator-start");
 
     /** The fixtures whose shared secret is known, so their Request Authenticator can be checked. */
     static final List<String> SIGNED_PACKETS = PACKETS.stream().filter(name -> secretOf(name).isPresent()).toList();
@@ -57,7 +58,7 @@ final class RadiusFixtures {
         return text.getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** The secret stated in the fixture README: nearbuy (Cisco WLC), radsec (MikroTik), testing123 (log-*). */
+    /** The secret stated in the fixture README: nearbuy (Cisco WLC), radsec (MikroTik), testing123 (log-*, radclient-*). */
     static Optional<byte[]> secretOf(String name) {
         if (name.startsWith("orig-cisco-wlc")) {
             return Optional.of(ascii("nearbuy"));
@@ -65,7 +66,7 @@ final class RadiusFixtures {
         if (name.startsWith("orig-mikrotik")) {
             return Optional.of(ascii("radsec"));
         }
-        if (name.startsWith("log-")) {
+        if (name.startsWith("log-") || name.startsWith("radclient-")) {
             return Optional.of(ascii("testing123"));
         }
         return Optional.empty();

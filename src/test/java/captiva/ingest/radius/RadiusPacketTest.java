@@ -427,6 +427,138 @@ class RadiusPacketTest {
     }
 
     @Nested
+    @DisplayName("Message-Authenticator on an Accounting-Request (BlastRADIUS)")
+    class MessageAuthenticatorOnAccounting {
+
+        static final String SIGNED = "radclient-message-authenticator-start";
+        static final byte[] SECRET = ascii("testing123");
+
+        @Test
+        void radclientsSignedStartIsSigned() {
+            RadiusPacket packet = decoded(SIGNED);
+
+            RadiusPacket.Authenticity authenticity = packet.authenticity(SECRET);
+
+            assertEquals(RadiusPacket.Authenticity.SIGNED, authenticity);
+        }
+
+        @Test
+        void aStartWithoutOneIsUnsignedButAuthentic() {
+            RadiusPacket packet = decoded("log-cisco-catalyst-interim");
+
+            RadiusPacket.Authenticity authenticity = packet.authenticity(SECRET);
+
+            assertEquals(RadiusPacket.Authenticity.UNSIGNED, authenticity);
+        }
+
+        @Test
+        void aWrongOneUnderARightRequestAuthenticatorIsABadMessageAuthenticator() {
+            // What BlastRADIUS forges: the MD5 Request Authenticator still matches, the HMAC does not.
+            byte[] datagram = resigned(hex(SIGNED), d -> d[d.length - 1] ^= 0x01);
+            RadiusPacket packet = decode(datagram);
+
+            RadiusPacket.Authenticity authenticity = packet.authenticity(SECRET);
+
+            assertEquals(RadiusPacket.Authenticity.BAD_MESSAGE_AUTHENTICATOR, authenticity);
+        }
+
+        @Test
+        void oneComputedWithTheRequestAuthenticatorInPlaceIsWrong() {
+            // Access-Request style (RFC 3579 s3.2 for Access-Request): accounting zeroes the Authenticator field.
+            byte[] datagram = hex(SIGNED);
+            int value = datagram.length - 16;
+            Arrays.fill(datagram, value, datagram.length, (byte) 0);
+            Arrays.fill(datagram, 4, 20, (byte) 0x5a);
+            System.arraycopy(hmacMd5(SECRET, datagram), 0, datagram, value, 16);
+            datagram = resigned(datagram, d -> { });
+            RadiusPacket packet = decode(datagram);
+
+            RadiusPacket.Authenticity authenticity = packet.authenticity(SECRET);
+
+            assertEquals(RadiusPacket.Authenticity.BAD_MESSAGE_AUTHENTICATOR, authenticity);
+        }
+
+        @Test
+        void aSecondOneIsABadMessageAuthenticator() {
+            byte[] datagram = RadiusPacketBuilder.accountingRequest(1).messageAuthenticator().acctSessionId("a")
+                    .attribute(80, new byte[16]).build(SECRET);
+            RadiusPacket packet = decode(datagram);
+
+            RadiusPacket.Authenticity authenticity = packet.authenticity(SECRET);
+
+            assertEquals(RadiusPacket.Authenticity.BAD_MESSAGE_AUTHENTICATOR, authenticity);
+        }
+
+        @Test
+        void oneOfTheWrongLengthIsABadMessageAuthenticator() {
+            byte[] datagram = RadiusPacketBuilder.accountingRequest(1).acctSessionId("a")
+                    .attribute(80, new byte[15]).build(SECRET);
+            RadiusPacket packet = decode(datagram);
+
+            RadiusPacket.Authenticity authenticity = packet.authenticity(SECRET);
+
+            assertEquals(RadiusPacket.Authenticity.BAD_MESSAGE_AUTHENTICATOR, authenticity);
+        }
+
+        @Test
+        void aFlippedMessageAuthenticatorWithoutResigningIsABadRequestAuthenticator() {
+            byte[] datagram = hex(SIGNED);
+            datagram[datagram.length - 1] ^= 0x01;
+            RadiusPacket packet = decode(datagram);
+
+            RadiusPacket.Authenticity authenticity = packet.authenticity(SECRET);
+
+            assertEquals(RadiusPacket.Authenticity.BAD_AUTHENTICATOR, authenticity);
+        }
+
+        @Test
+        void theBuilderSignsAsRadclientDoes() {
+            byte[] datagram = RadiusPacketBuilder.accountingRequest(7).messageAuthenticator()
+                    .acctStatusType(AcctStatusType.START).acctSessionId("b-1").build(SECRET);
+            RadiusPacket packet = decode(datagram);
+
+            RadiusPacket.Authenticity authenticity = packet.authenticity(SECRET);
+
+            assertEquals(RadiusPacket.Authenticity.SIGNED, authenticity);
+        }
+
+        @Test
+        void theResponseToASignedRequestCarriesAMessageAuthenticatorOverItWithAZeroAuthenticator() {
+            // As FreeRADIUS signs and checks an Accounting-Response; radclient refused the Request Authenticator in place.
+            RadiusPacket request = decoded(SIGNED);
+
+            byte[] response = request.accountingResponse(SECRET);
+
+            byte[] unsigned = new byte[38];
+            System.arraycopy(bytes("052a0026"), 0, unsigned, 0, 4);
+            System.arraycopy(bytes("5012"), 0, unsigned, 20, 2);
+            assertEquals(38, response.length);
+            assertArrayEquals(bytes("5012"), Arrays.copyOfRange(response, 20, 22));
+            assertArrayEquals(hmacMd5(SECRET, unsigned), Arrays.copyOfRange(response, 22, 38));
+            assertArrayEquals(md5(bytes("052a0026"), request.authenticator(), Arrays.copyOfRange(response, 20, 38),
+                    SECRET), Arrays.copyOfRange(response, 4, 20));
+        }
+
+        @Test
+        void theResponseToAnUnsignedRequestCarriesNone() {
+            RadiusPacket request = decoded("log-cisco-catalyst-interim");
+
+            byte[] response = request.accountingResponse(SECRET);
+
+            assertEquals(20, response.length);
+        }
+
+        /** The datagram changed by {@code change}, then given the Request Authenticator its new octets need. */
+        private static byte[] resigned(byte[] datagram, java.util.function.Consumer<byte[]> change) {
+            change.accept(datagram);
+            byte[] zeroed = datagram.clone();
+            Arrays.fill(zeroed, 4, 20, (byte) 0);
+            System.arraycopy(md5(zeroed, SECRET), 0, datagram, 4, 16);
+            return datagram;
+        }
+    }
+
+    @Nested
     @DisplayName("Accounting-Response")
     class AccountingResponse {
 
