@@ -74,6 +74,10 @@ class ApiKeyFilter implements Ordered {
         if (required.isEmpty()) {
             return null;
         }
+        HttpResponse<?> limited = failures.refuseWhileLimited(request);
+        if (limited != null) {
+            return limited;
+        }
         Optional<LiveApiKeys.Live> key = presentedKey(request).flatMap(liveKeys::find);
         if (key.isEmpty()) {
             return rejectAuthentication(request);
