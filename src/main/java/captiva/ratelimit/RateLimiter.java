@@ -14,4 +14,7 @@ public interface RateLimiter {
 
     /** Takes one token from the bucket named {@code key}, created full on first use. */
     RateLimitDecision tryConsume(String key, int perMinute);
+
+    /** Puts back a token taken for a request that was then refused for want of capacity, not for its own doing. */
+    void giveBack(String key, int perMinute);
 }

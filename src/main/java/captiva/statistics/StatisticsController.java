@@ -48,7 +48,7 @@ class StatisticsController {
             }
         }
         ApiProblem.InvalidParameters.failOn(errors);
-        try (WideReads.Permit permit = wideReads.start()) {
+        try (WideReads.Permit permit = wideReads.start(scope.tenantId())) {
             return statistics.report(scope, filter, groupBy);
         }
     }
