@@ -30,7 +30,7 @@ start_server() {
   local wait_seconds=$1 heap=$2
   log=$3
   shift 3
-  admin_token="bench-$(date +%s)-$RANDOM"
+  admin_token="bench-$(od -An -tx1 -N16 /dev/urandom | tr -d " \n")"   # 38 characters: the service refuses fewer than 32
   echo "starting $jar (log: $log)"
   env DATASOURCES_DEFAULT_URL="$jdbc_url" DATASOURCES_DEFAULT_USERNAME="$db_user" DATASOURCES_DEFAULT_PASSWORD="$db_password" \
     CAPTIVA_ADMIN_TOKEN="$admin_token" MICRONAUT_SERVER_PORT="$http_port" "$@" \

@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @DisplayName("the packaged jar")
 class PackagedJarIT {
 
-    private static final String ADMIN = "it-admin-token";
+    private static final String ADMIN = "it-admin-token-0123456789abcdef01234";
     private Process process;
     private final List<String> output = new CopyOnWriteArrayList<>();
     private Http http;

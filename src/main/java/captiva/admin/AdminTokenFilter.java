@@ -23,6 +23,10 @@ class AdminTokenFilter implements Ordered {
     @RequestFilter
     @Nullable
     HttpResponse<?> authenticate(HttpRequest<?> request) {
+        HttpResponse<?> limited = failures.refuseWhileLimited(request);
+        if (limited != null) {
+            return limited;
+        }
         if (AuthenticationFailures.bearerToken(request).map(adminToken::matches).orElse(false)) {
             return null;
         }

@@ -38,6 +38,14 @@ class LocalRateLimiter implements RateLimiter {
         return TokenBuckets.decision(entry.bucket.tryConsumeAndReturnRemaining(1), perMinute);
     }
 
+    @Override
+    public void giveBack(String key, int perMinute) {
+        Entry entry = buckets.get(key);
+        if (entry != null && entry.perMinute == perMinute) {
+            entry.bucket.addTokens(1);
+        }
+    }
+
     /** Drops buckets idle for a whole window: they are full again, the same as a new one. */
     @Scheduled(fixedDelay = "1m")
     void forgetIdleBuckets() {

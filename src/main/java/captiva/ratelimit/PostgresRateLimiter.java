@@ -1,6 +1,7 @@
 package captiva.ratelimit;
 
 import io.github.bucket4j.TokensInheritanceStrategy;
+import io.github.bucket4j.distributed.BucketProxy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
 import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
@@ -46,11 +47,19 @@ class PostgresRateLimiter implements RateLimiter {
 
     @Override
     public RateLimitDecision tryConsume(String key, int perMinute) {
-        return TokenBuckets.decision(buckets.builder()
+        return TokenBuckets.decision(bucket(key, perMinute).tryConsumeAndReturnRemaining(1), perMinute);
+    }
+
+    @Override
+    public void giveBack(String key, int perMinute) {
+        bucket(key, perMinute).addTokens(1);
+    }
+
+    private BucketProxy bucket(String key, int perMinute) {
+        return buckets.builder()
                 // A key whose limit was changed gets a full bucket of the new size, as in the local store.
                 .withImplicitConfigurationReplacement(perMinute, TokensInheritanceStrategy.RESET)
-                .build(key, () -> TokenBuckets.perMinute(perMinute))
-                .tryConsumeAndReturnRemaining(1), perMinute);
+                .build(key, () -> TokenBuckets.perMinute(perMinute));
     }
 
     @Scheduled(fixedDelay = "1m", initialDelay = "1m")

@@ -11,7 +11,7 @@ import java.time.Duration;
 /** What both stores share: the bucket's shape, its time source and how a probe becomes a decision. */
 final class TokenBuckets {
 
-    static final Duration WINDOW = Duration.ofMinutes(1);
+    static final Duration WINDOW = RateLimiter.WINDOW;
 
     private TokenBuckets() {
     }

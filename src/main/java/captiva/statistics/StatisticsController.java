@@ -49,7 +49,7 @@ class StatisticsController {
             }
         }
         ApiProblem.InvalidParameters.failOn(errors);
-        try (WideReads.Permit permit = wideReads.start()) {
+        try (WideReads.Permit permit = wideReads.start(scope.tenantId())) {
             return statistics.report(scope, filter, groupBy);
         }
     }

@@ -83,6 +83,24 @@ class AdminApiTest extends ApiTest {
             assertEquals("application/problem+json", r.contentType());
         }
 
+        /** Java would keep a lone surrogate, and PostgreSQL's UTF-8 would store it as '?': the text would change silently. */
+        @Test
+        void aLoneSurrogateIsA400NamingTheFieldNotAQuestionMark() {
+            Http.Response r = http().post("/admin/tenants", "{\"name\":\"Acme\\ud800Malls\",\"time_zone\":\"UTC\"}", admin());
+
+            assertEquals(400, r.status(), r.body());
+            assertEquals("application/problem+json", r.contentType());
+            assertEquals(List.of("name"), errorNames(r));
+        }
+
+        @Test
+        void aNulIsA400NamingTheField() {
+            Http.Response r = http().post("/admin/tenants", "{\"name\":\"Acme\\u0000Malls\",\"time_zone\":\"UTC\"}", admin());
+
+            assertEquals(400, r.status(), r.body());
+            assertEquals(List.of("name"), errorNames(r));
+        }
+
         @Test
         void unreadableBodyIsA400Problem() {
             Http.Response r = http().post("/admin/tenants", "{not json", admin());

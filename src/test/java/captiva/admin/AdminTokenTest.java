@@ -14,10 +14,11 @@ import org.slf4j.LoggerFactory;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Fast
-@DisplayName("a generated admin token is printed once")
+@DisplayName("admin token: printed once when generated, refused when too short")
 class AdminTokenTest {
 
     private final Logger logger = (Logger) LoggerFactory.getLogger(AdminToken.class);
@@ -63,6 +64,28 @@ class AdminTokenTest {
         token.announce();
 
         assertEquals(List.of(), messages());
+    }
+
+    @Test
+    void aConfiguredTokenShorterThan32CharactersStopsTheStartWithAMessageSayingSo() {
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> new AdminToken("0123456789abcdef0123456789abcde", new ApiKeyGenerator()));   // 31
+
+        assertTrue(refused.getMessage().contains("CAPTIVA_ADMIN_TOKEN") && refused.getMessage().contains("32"),
+                refused.getMessage());
+    }
+
+    @Test
+    void aTokenOf32CharactersIsTaken() {
+        assertTrue(new AdminToken("0123456789abcdef0123456789abcdef", new ApiKeyGenerator())
+                .matches("0123456789abcdef0123456789abcdef"));
+    }
+
+    @Test
+    void theGeneratedTokenIsLongEnough() {
+        AdminToken generated = new AdminToken("", new ApiKeyGenerator());
+
+        assertTrue(generated.reveal().length() >= AdminToken.MIN_LENGTH, generated.reveal());
     }
 
     private List<String> messages() {

@@ -44,7 +44,7 @@ class WideReadsTest extends ApiTest {
 
     @Test
     void overTheCapStatisticsAndExportsAre503WithRetryAfter() {
-        try (WideReads.Permit running = wideReads.start()) {
+        try (WideReads.Permit running = wideReads.start(-1)) {
             for (String path : new String[] {"/sessions/statistics", "/sessions/export"}) {
                 Http.Response r = http().get(path, key.auth());
                 assertEquals(503, r.status(), path + ": " + r.body());

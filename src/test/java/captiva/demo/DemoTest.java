@@ -55,7 +55,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @DisplayName("the demo (mvn mn:run)")
 class DemoTest {
 
-    static final String ADMIN_TOKEN = "demo-test-admin-token";
+    static final String ADMIN_TOKEN = "demo-test-admin-token-0123456789abcdef";
     private static final Pattern CURL = Pattern.compile(
             "curl -H \"Authorization: Bearer (cpk_[0-9A-Za-z]+)\" \"(http://localhost:(\\d+)/sessions\\?online=true&last_session_first=true)\"");
     private static final HttpClient CLIENT = HttpClient.newHttpClient();

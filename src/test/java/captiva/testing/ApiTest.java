@@ -15,7 +15,7 @@ import java.util.Map;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class ApiTest implements TestPropertyProvider {
 
-    public static final String ADMIN_TOKEN = "test-admin-token";
+    public static final String ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
 
     @Inject
     protected EmbeddedServer server;

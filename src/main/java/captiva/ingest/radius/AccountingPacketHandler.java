@@ -104,6 +104,9 @@ class AccountingPacketHandler {
             return new Verdict.Answer(packet.accountingResponse(nas.secret()));
         }
         AccountingRequest request = packet.asAccountingRequest().orElseThrow();
+        if (!request.attributesWithNul().isEmpty()) {
+            return new Verdict.Drop(DropReason.NUL_IN_TEXT, "NAS " + nas.nas().id() + ": NUL inside " + request.attributesWithNul());
+        }
         Instant arrival = clock.instant();
         Optional<AccountingEvent> event = toEvent(request, nas, arrival);
         if (event.isEmpty()) {

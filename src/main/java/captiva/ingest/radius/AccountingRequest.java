@@ -40,7 +40,8 @@ import static captiva.ingest.radius.AttributeTypes.USER_NAME;
  *   <li>When an attribute appears more than once, the first one counts.</li>
  *   <li>Integers are 32-bit unsigned, so they are returned as {@code long}; times are in seconds.</li>
  *   <li>Text is read as UTF-8 with invalid octets replaced by U+FFFD, exactly as sent (an empty value stays
- *   empty text); text is never malformed.</li>
+ *   empty text) but for trailing NULs (a C string's terminator); text is never malformed, but text with a
+ *   NUL inside is named by {@link #attributesWithNul()}.</li>
  *   <li>An integer that is not 4 octets, an IPv4 address that is not 4 or an IPv6 address that is not 16 is
  *   malformed: its accessor is empty and {@link #malformedAttributes()} names it.</li>
  * </ul>
@@ -59,6 +60,7 @@ public final class AccountingRequest {
 
     private final RadiusPacket packet;
     private final List<String> malformed = new ArrayList<>();
+    private final List<String> withNul = new ArrayList<>();
 
     private final String userName;
     private final Inet4Address nasIpAddress;
@@ -82,18 +84,18 @@ public final class AccountingRequest {
 
     AccountingRequest(RadiusPacket packet) {
         this.packet = packet;
-        userName = text(USER_NAME);
+        userName = text(USER_NAME, "User-Name");
         nasIpAddress = ipv4(NAS_IP_ADDRESS, "NAS-IP-Address");
         framedIpAddress = ipv4(FRAMED_IP_ADDRESS, "Framed-IP-Address");
-        calledStationId = text(CALLED_STATION_ID);
-        callingStationId = text(CALLING_STATION_ID);
-        nasIdentifier = text(NAS_IDENTIFIER);
+        calledStationId = text(CALLED_STATION_ID, "Called-Station-Id");
+        callingStationId = text(CALLING_STATION_ID, "Calling-Station-Id");
+        nasIdentifier = text(NAS_IDENTIFIER, "NAS-Identifier");
         Long statusType = integer(ACCT_STATUS_TYPE, "Acct-Status-Type");
         acctStatusType = statusType == null ? null : AcctStatusType.of(statusType);
         acctDelayTime = integer(ACCT_DELAY_TIME, "Acct-Delay-Time");
         acctInputOctets = integer(ACCT_INPUT_OCTETS, "Acct-Input-Octets");
         acctOutputOctets = integer(ACCT_OUTPUT_OCTETS, "Acct-Output-Octets");
-        acctSessionId = text(ACCT_SESSION_ID);
+        acctSessionId = text(ACCT_SESSION_ID, "Acct-Session-Id");
         acctSessionTime = integer(ACCT_SESSION_TIME, "Acct-Session-Time");
         Long terminateCause = integer(ACCT_TERMINATE_CAUSE, "Acct-Terminate-Cause");
         acctTerminateCause = terminateCause == null ? null : terminateCauseName(terminateCause);
@@ -232,6 +234,16 @@ public final class AccountingRequest {
         return Collections.unmodifiableList(malformed);
     }
 
+    /**
+     * The text attributes holding a NUL before their end, in type order. Such a packet must be refused,
+     * not stored: PostgreSQL text cannot hold NUL, and leaving it out would change the value (two
+     * Acct-Session-Ids differing only by it would become one session). A run of NULs at the end is a
+     * C string's terminator, which some NASes send: it is not part of the value, and not counted here.
+     */
+    public List<String> attributesWithNul() {
+        return Collections.unmodifiableList(withNul);
+    }
+
     /** Identifier, status type and malformed names only: the other values hold personal data. */
     @Override
     public String toString() {
@@ -243,10 +255,25 @@ public final class AccountingRequest {
         return packet.attribute(type).map(RadiusAttribute::valueUnsafe).orElse(null);
     }
 
-    private String text(int type) {
+    private String text(int type, String name) {
         byte[] value = first(type);
-        // Invalid UTF-8 is replaced, never thrown; NUL (padding on some NAS) cannot be stored in PostgreSQL text.
-        return value == null ? null : new String(value, StandardCharsets.UTF_8).replace("\0", "");
+        if (value == null) {
+            return null;
+        }
+        // Some NASes end text with NUL, as a C string: that terminator is not part of the value.
+        int length = value.length;
+        while (length > 0 && value[length - 1] == 0) {
+            length--;
+        }
+        for (int i = 0; i < length; i++) {
+            if (value[i] == 0) {
+                // PostgreSQL text cannot hold it, and leaving it out would make "a\0b" and "ab" one session.
+                withNul.add(name);
+                break;
+            }
+        }
+        // Invalid UTF-8 is replaced, never thrown.
+        return new String(value, 0, length, StandardCharsets.UTF_8);
     }
 
     private Long integer(int type, String name) {

@@ -21,6 +21,8 @@ enum DropReason {
     WRONG_CODE,
     /** An Accounting-Request without what we need (status type, session id) or with malformed values. */
     UNUSABLE,
+    /** Text (User-Name, Acct-Session-Id, ...) with a NUL inside: it cannot be stored as sent, and is not changed. */
+    NUL_IN_TEXT,
     /** More packets are waiting for the database than the queue holds. */
     QUEUE_FULL,
     /** Judging it failed, e.g. the NAS lookup met a database error; nothing was stored. */

@@ -1,81 +1,70 @@
 package captiva.sessions.export;
 
 import captiva.sessions.query.SessionView;
-import io.micronaut.core.annotation.Nullable;
+import de.siegmar.fastcsv.writer.CsvWriter;
+import de.siegmar.fastcsv.writer.LineDelimiter;
+import de.siegmar.fastcsv.writer.QuoteStrategies;
+import io.micronaut.core.beans.BeanIntrospection;
+import io.micronaut.core.beans.BeanProperty;
+import io.micronaut.serde.config.naming.SnakeCaseStrategy;
 
 import java.io.ByteArrayOutputStream;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.RecordComponent;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Locale;
-import java.util.stream.Collectors;
 
 /**
  * RFC 4180 CSV in UTF-8: a header row, CRLF line ends, and a field quoted (quotes doubled) when it
- * holds a comma, quote, CR or LF. The columns are the fields of {@link SessionView}, in order and
- * named as in JSON, so both formats carry the same data. As in PostgreSQL's CSV, null is an empty
- * field and the empty string is {@code ""}, so the two stay apart.
+ * holds a comma, quote, CR or LF. The columns are the properties of {@link SessionView}, in order and
+ * named as in JSON (its own naming strategy), so both formats carry the same data. As in
+ * PostgreSQL's CSV, null is an empty field and the empty string is {@code ""}, so the two stay apart.
+ * <p>
+ * Text a spreadsheet would run as a formula is neutralised, as OWASP advises against CSV injection:
+ * a text cell starting with {@code = + - @}, tab or CR gets a leading {@code '}. That holds for every
+ * text column, since names, descriptions, codes and profiles come from guests, portals and NASes;
+ * the number columns are left alone (they are never negative, and a number is not a formula).
+ * JSON lines carry every value as stored.
  */
 final class CsvSessionWriter implements SessionWriter {
 
-    private static final List<RecordComponent> COLUMNS = List.of(SessionView.class.getRecordComponents());
-    private static final byte[] HEADER = (COLUMNS.stream().map(c -> snakeCase(c.getName())).collect(Collectors.joining(","))
-            + "\r\n").getBytes(StandardCharsets.UTF_8);
+    private static final List<BeanProperty<SessionView, Object>> COLUMNS =
+            BeanIntrospection.getIntrospection(SessionView.class).getBeanProperties().stream().toList();
+    private static final String[] HEADER = COLUMNS.stream().map(new SnakeCaseStrategy()::translate).toArray(String[]::new);
 
-    private final StringBuilder line = new StringBuilder(512);
+    private final StringWriter line = new StringWriter(512);
+    // Unbuffered: each record goes straight into line, to be taken out as bytes after it.
+    private final CsvWriter csv = CsvWriter.builder().bufferSize(0).lineDelimiter(LineDelimiter.CRLF)
+            .quoteStrategy(QuoteStrategies.EMPTY).build(line);
+    private final String[] fields = new String[COLUMNS.size()];
 
     @Override
     public void header(ByteArrayOutputStream out) {
-        out.writeBytes(HEADER);
+        write(HEADER, out);
     }
 
     @Override
     public void row(SessionView session, ByteArrayOutputStream out) {
-        line.setLength(0);
-        for (int i = 0; i < COLUMNS.size(); i++) {
-            if (i > 0) {
-                line.append(',');
-            }
-            appendField(value(COLUMNS.get(i), session));
+        for (int i = 0; i < fields.length; i++) {
+            Object value = COLUMNS.get(i).get(session);
+            fields[i] = value instanceof String text ? neutralised(text) : value == null ? null : value.toString();
         }
-        line.append("\r\n");
+        write(fields, out);
+    }
+
+    private void write(String[] record, ByteArrayOutputStream out) {
+        line.getBuffer().setLength(0);
+        csv.writeRecord(record);
         out.writeBytes(line.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    private void appendField(@Nullable Object value) {
-        if (value == null) {
-            return;
+    /** The text with a leading {@code '} when it starts as a spreadsheet formula would. */
+    static String neutralised(String text) {
+        if (text.isEmpty()) {
+            return text;
         }
-        String text = value.toString();
-        if (text.isEmpty() || needsQuotes(text)) {
-            line.append('"').append(text.replace("\"", "\"\"")).append('"');
-        } else {
-            line.append(text);
-        }
-    }
-
-    private static boolean needsQuotes(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == ',' || c == '"' || c == '\r' || c == '\n') {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    @Nullable
-    private static Object value(RecordComponent column, SessionView session) {
-        try {
-            return column.getAccessor().invoke(session);
-        } catch (IllegalAccessException | InvocationTargetException e) {
-            throw new IllegalStateException("SessionView." + column.getName() + " is not readable", e);
-        }
-    }
-
-    /** guestDeviceMac becomes guest_device_mac, as SnakeCaseStrategy names it in JSON. */
-    static String snakeCase(String name) {
-        return name.replaceAll("([A-Z])", "_$1").toLowerCase(Locale.ROOT);
+        return switch (text.charAt(0)) {
+            case '=', '+', '-', '@', '\t', '\r' -> "'" + text;
+            default -> text;
+        };
     }
 }

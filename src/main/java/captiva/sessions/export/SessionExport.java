@@ -1,5 +1,6 @@
 package captiva.sessions.export;
 
+import captiva.common.WideReads;
 import captiva.sessions.query.SessionCursor;
 import captiva.sessions.query.SessionFilter;
 import captiva.tenancy.TenantScope;
@@ -12,6 +13,7 @@ import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -21,7 +23,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Streams every session a filter matches, in constant memory whatever their number: a server-side
@@ -30,6 +35,13 @@ import java.util.concurrent.ExecutorService;
  * so a slow client slows the cursor instead of filling the heap. The cursor's connection is held
  * from the first chunk to the last, and given back when the client has everything, when it goes
  * away mid-stream (the subscription is cancelled), or on an error.
+ * <p>
+ * A client that stops reading without going away would hold the connection, and a wide-read slot,
+ * for as long as its TCP connection lives. So once a chunk has been handed over, the next must be
+ * asked for within the stall timeout, or the export fails and the connection is cut. Only the wait
+ * for the client counts, not the time the database takes to find the next rows (a rare filter over a
+ * long history). PostgreSQL's {@code idle_in_transaction_session_timeout}, set to twice that for the
+ * export's transaction, ends the session should the service itself fail to.
  */
 @Singleton
 class SessionExport {
@@ -44,34 +56,69 @@ class SessionExport {
     private final SessionCursor.Opener cursors;
     private final JsonMapper json;
     private final Scheduler blocking;
+    private final Duration stallTimeout;
 
     SessionExport(DataSource dataSource, DataSourceResolver resolver, SessionCursor.Opener cursors, JsonMapper json,
-                  @Named(TaskExecutors.BLOCKING) ExecutorService blockingExecutor) {
+                  @Named(TaskExecutors.BLOCKING) ExecutorService blockingExecutor, WideReads wideReads) {
         // The cursor outlives any Micronaut transaction (it spans many HTTP writes on different
         // threads), so it takes a connection of its own from the pool itself.
         this.dataSource = resolver.resolve(dataSource);
         this.cursors = cursors;
         this.json = json;
         this.blocking = Schedulers.fromExecutorService(blockingExecutor, "session-export");
+        this.stallTimeout = wideReads.exportStallTimeout();
     }
 
     /** The export as chunks of bytes; nothing touches the database until the HTTP layer subscribes. */
     Flux<byte[]> stream(TenantScope scope, SessionFilter filter, ExportFormat format) {
-        return Flux.<byte[], Export>generate(
-                        () -> new Export(scope, filter, writer(format)),
-                        (export, sink) -> {
-                            byte[] chunk = export.nextChunk();
-                            if (chunk == null) {
-                                sink.complete();
-                            } else {
-                                sink.next(chunk);
-                            }
-                            return export;
-                        },
-                        Export::close)
-                // JDBC blocks: read the cursor, and close it on cancellation, off the event loop.
-                .subscribeOn(blocking)
-                .cancelOn(blocking);
+        return Flux.defer(() -> {
+            ClientWait wait = new ClientWait();
+            return Flux.<byte[], Export>generate(
+                            () -> new Export(scope, filter, writer(format)),
+                            (export, sink) -> {
+                                wait.end();
+                                byte[] chunk = export.nextChunk();
+                                if (chunk == null) {
+                                    sink.complete();
+                                } else {
+                                    sink.next(chunk);
+                                    wait.begin();
+                                }
+                                return export;
+                            },
+                            Export::close)
+                    // JDBC blocks: read the cursor, and close it on cancellation, off the event loop.
+                    .subscribeOn(blocking)
+                    .cancelOn(blocking)
+                    // After each chunk: fail, which cancels the cursor above, once the client has not asked for more in time.
+                    .timeout(Mono.never(), chunk -> wait.longerThan(stallTimeout))
+                    .onErrorMap(TimeoutException.class, stalled -> new IllegalStateException(
+                            "The export's client took no data for " + stallTimeout + "; the export is cut"));
+        });
+    }
+
+    /** When the last chunk was handed to the HTTP layer while the next has not been asked for yet. */
+    private static final class ClientWait {
+        private static final long NOT_WAITING = Long.MIN_VALUE;
+        private volatile long sinceNanos = NOT_WAITING;
+
+        void begin() {
+            sinceNanos = System.nanoTime();
+        }
+
+        void end() {
+            sinceNanos = NOT_WAITING;
+        }
+
+        /** Emits once the client has been waited for longer than the timeout; checked four times per timeout. */
+        Mono<Long> longerThan(Duration timeout) {
+            return Flux.interval(timeout.dividedBy(4))
+                    .filter(tick -> {
+                        long since = sinceNanos;
+                        return since != NOT_WAITING && System.nanoTime() - since > timeout.toNanos();
+                    })
+                    .next();
+        }
     }
 
     private SessionWriter writer(ExportFormat format) {
@@ -96,6 +143,9 @@ class SessionExport {
             try {
                 connection.setAutoCommit(false);   // without a transaction the driver fetches every row at once
                 connection.setReadOnly(true);
+                try (Statement guard = connection.createStatement()) {
+                    guard.execute("SET LOCAL idle_in_transaction_session_timeout = " + stallTimeout.multipliedBy(2).toMillis());
+                }
                 this.cursor = cursors.open(connection, scope, filter, FETCH_SIZE);
             } catch (SQLException | RuntimeException e) {
                 release();

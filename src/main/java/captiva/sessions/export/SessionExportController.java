@@ -74,7 +74,7 @@ class SessionExportController {
             body = Flux.empty();   // headers only: nothing is read, and a permit would never be given back
         } else {
             // Held until the stream ends, however it ends: completed, failed, or the client gone.
-            WideReads.Permit permit = wideReads.start();
+            WideReads.Permit permit = wideReads.start(scope.tenantId());
             body = export.stream(scope, filter, format).doFinally(signal -> permit.close());
         }
         return HttpResponse.ok(body)

@@ -12,6 +12,7 @@ import io.micronaut.core.order.Ordered;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ResponseFilter;
@@ -41,6 +42,7 @@ class ApiKeyFilter implements Ordered {
 
     static final String SCOPE_ATTRIBUTE = "captiva.tenantScope";
     private static final String DECISION_ATTRIBUTE = "captiva.rateLimitDecision";
+    private static final String BUCKET_ATTRIBUTE = "captiva.rateLimitBucket";
     private static final Duration LAST_USED_PRECISION = Duration.ofMinutes(1);
 
     private final LiveApiKeys liveKeys;
@@ -74,6 +76,10 @@ class ApiKeyFilter implements Ordered {
         if (required.isEmpty()) {
             return null;
         }
+        HttpResponse<?> limited = failures.refuseWhileLimited(request);
+        if (limited != null) {
+            return limited;
+        }
         Optional<LiveApiKeys.Live> key = presentedKey(request).flatMap(liveKeys::find);
         if (key.isEmpty()) {
             return rejectAuthentication(request);
@@ -82,9 +88,10 @@ class ApiKeyFilter implements Ordered {
         if (Arrays.stream(apiKey.scopes()).noneMatch(required.get().wireName()::equals)) {
             return new ApiProblem.MissingScope(required.get().wireName()).toResponse();
         }
-        RateLimitDecision decision = rateLimiter.tryConsume("key:" + apiKey.id() + " " + endpoint(route.get()),
-                perMinute(apiKey, route.get()));
+        Bucket bucket = new Bucket("key:" + apiKey.id() + " " + endpoint(route.get()), perMinute(apiKey, route.get()));
+        RateLimitDecision decision = rateLimiter.tryConsume(bucket.name(), bucket.perMinute());
         request.setAttribute(DECISION_ATTRIBUTE, decision);
+        request.setAttribute(BUCKET_ATTRIBUTE, bucket);
         if (!decision.allowed()) {
             // Tagged with the tenant's public id: which customer runs into its limit is the question ops ask.
             meters.counter(AuthenticationFailures.REJECTED_METRIC, "tenant", ids.encode(OpaqueIds.Kind.TENANT, apiKey.tenantId()))
@@ -100,8 +107,24 @@ class ApiKeyFilter implements Ordered {
     @ResponseFilter
     void addRateLimitHeaders(HttpRequest<?> request, MutableHttpResponse<?> response) {
         request.getAttribute(DECISION_ATTRIBUTE, RateLimitDecision.class)
+                .map(d -> giveBackIfUnavailable(request, response, d))
                 .filter(d -> !response.getHeaders().contains("X-RateLimit-Limit"))
                 .ifPresent(d -> withRateLimitHeaders(response, d));
+    }
+
+    /**
+     * A request refused with 503 (no wide-read slot free, the database unreachable) did no work:
+     * its token goes back, so that a refused export does not cost the key its export of the minute.
+     */
+    private RateLimitDecision giveBackIfUnavailable(HttpRequest<?> request, MutableHttpResponse<?> response,
+                                                    RateLimitDecision decision) {
+        Optional<Bucket> bucket = request.getAttribute(BUCKET_ATTRIBUTE, Bucket.class);
+        if (response.code() != HttpStatus.SERVICE_UNAVAILABLE.getCode() || !decision.allowed() || bucket.isEmpty()) {
+            return decision;
+        }
+        rateLimiter.giveBack(bucket.get().name(), bucket.get().perMinute());
+        return new RateLimitDecision(true, decision.limit(), Math.min(decision.limit(), decision.remaining() + 1),
+                decision.resetSeconds(), 0);
     }
 
     @Override
@@ -154,5 +177,9 @@ class ApiKeyFilter implements Ordered {
         return response.header("X-RateLimit-Limit", Integer.toString(d.limit()))
                 .header("X-RateLimit-Remaining", Long.toString(d.remaining()))
                 .header("X-RateLimit-Reset", Long.toString(d.resetSeconds()));
+    }
+
+    /** The rate-limit bucket a request took its token from. */
+    private record Bucket(String name, int perMinute) {
     }
 }

@@ -242,6 +242,24 @@ class AccountingRequestTest {
         }
 
         @Test
+        void aNulInsideTextIsNamedAndTheTextKeptAsSent() {
+            AccountingRequest request = read(b -> b.acctSessionId("a\0b").userName("x\0y").nasIdentifier("ap-1"));
+
+            assertEquals(List.of("User-Name", "Acct-Session-Id"), request.attributesWithNul());
+            assertEquals(Optional.of("a\0b"), request.acctSessionId(), "never changed into another id");
+            assertEquals(List.of(), request.malformedAttributes());
+        }
+
+        @Test
+        void trailingNulsAreACStringsTerminatorNotPartOfTheText() {
+            AccountingRequest request = read(b -> b.acctSessionId("abc\0\0").userName("\0"));
+
+            assertEquals(Optional.of("abc"), request.acctSessionId());
+            assertEquals(Optional.of(""), request.userName());
+            assertEquals(List.of(), request.attributesWithNul());
+        }
+
+        @Test
         void anEmptyTextValueIsEmptyText() {
             AccountingRequest request = read(b -> b.attribute(44, new byte[0]));
 

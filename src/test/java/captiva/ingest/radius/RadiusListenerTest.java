@@ -296,13 +296,29 @@ class RadiusListenerTest extends ApiTest {
         assertEquals(1, sessions().size());
     }
 
+    /** Leaving the NUL out would make "nul\0id" and "nulid" one session; keeping it, PostgreSQL refuses the text. */
     @Test
-    void nulCharactersInTextAreLeftOutNotFatal() {
-        exchange(RadiusPacketBuilder.accountingRequest(20).acctStatusType(AcctStatusType.START).acctSessionId("nul\0id")
-                .userName("bad\0name").framedIpAddress(ipv4("10.1.1.5")).build(SECRET)).orElseThrow();
+    void aNulInsideAcctSessionIdOrUserNameIsACountedDropNotAChangedValue() {
+        double before = dropped("nul_in_text");
+
+        Optional<byte[]> sessionId = exchange(RadiusPacketBuilder.accountingRequest(20).acctStatusType(AcctStatusType.START)
+                .acctSessionId("nul\0id").build(SECRET), nasAddress, 500);
+        Optional<byte[]> userName = exchange(RadiusPacketBuilder.accountingRequest(21).acctStatusType(AcctStatusType.START)
+                .acctSessionId("nulid").userName("bad\0name").build(SECRET), nasAddress, 500);
+
+        assertTrue(sessionId.isEmpty(), "unanswered, so the NAS does not take it as stored");
+        assertTrue(userName.isEmpty());
+        assertEquals(before + 2, dropped("nul_in_text"));
+        assertEquals(0, sessions().size());
+    }
+
+    @Test
+    void trailingNulsAreATerminatorNotPartOfTheValue() {
+        exchange(RadiusPacketBuilder.accountingRequest(22).acctStatusType(AcctStatusType.START).acctSessionId("padded\0\0")
+                .userName("guest\0").framedIpAddress(ipv4("10.1.1.5")).build(SECRET)).orElseThrow();
 
         assertEquals(1, sessions().size());
-        assertEquals("badname", http().get("/sessions/10.1.1.5", key.auth()).json().get("username").asText());
+        assertEquals("guest", http().get("/sessions/10.1.1.5", key.auth()).json().get("username").asText());
     }
 
     @Test

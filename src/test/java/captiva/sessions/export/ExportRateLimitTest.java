@@ -1,10 +1,12 @@
 package captiva.sessions.export;
 
+import captiva.common.WideReads;
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures.Key;
 import captiva.testing.Fixtures.Tenant;
 import captiva.testing.Http;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -20,6 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @MicronautTest(transactional = false)
 @DisplayName("GET /sessions/export rate limit")
 class ExportRateLimitTest extends ApiTest {
+
+    @Inject
+    WideReads wideReads;
 
     @BeforeEach
     void stopTime() {
@@ -107,5 +112,21 @@ class ExportRateLimitTest extends ApiTest {
         export(one);
 
         assertEquals(200, export(other).status());
+    }
+
+    @Test
+    void anExportRefusedForWantOfASlotDoesNotSpendTheKeysExport() {
+        Key key = given().key(given().tenant(), List.of("sessions:read"), null, null);
+        Http.Response refused;
+        // Every slot taken by other tenants' wide reads (ids no tenant has).
+        try (WideReads.Permit one = wideReads.start(-1); WideReads.Permit two = wideReads.start(-2)) {
+            refused = export(key);
+        }
+
+        Http.Response next = export(key);
+
+        assertEquals(503, refused.status(), refused.body());
+        assertEquals("1", refused.header("X-RateLimit-Remaining").orElseThrow(), "the 503 gave its token back");
+        assertEquals(200, next.status(), next.body());
     }
 }

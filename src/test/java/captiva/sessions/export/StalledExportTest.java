@@ -1,0 +1,143 @@
+package captiva.sessions.export;
+
+import captiva.common.OpaqueIds;
+import captiva.common.WideReads;
+import captiva.testing.ApiTest;
+import captiva.testing.Fixtures.Key;
+import captiva.testing.Fixtures.Location;
+import captiva.testing.Fixtures.Tenant;
+import captiva.testing.Http;
+import captiva.testing.TestDatabase;
+import com.zaxxer.hikari.HikariDataSource;
+import io.micronaut.jdbc.DataSourceResolver;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Exports whose clients stop reading, with real sockets: one tenant cannot take every wide-read slot,
+ * and a stalled download gives its slot and its database connection back within the stall timeout.
+ */
+@MicronautTest(transactional = false)
+@DisplayName("GET /sessions/export with a client that stops reading")
+class StalledExportTest extends ApiTest {
+
+    /** About 24 MB of CSV: far more than the socket buffers of both ends hold. */
+    private static final int SESSIONS = 20_000;
+    private static final Duration STALL_TIMEOUT = Duration.ofSeconds(2);
+
+    @Inject
+    OpaqueIds ids;
+    @Inject
+    DataSource dataSource;
+    @Inject
+    DataSourceResolver resolver;
+    @Inject
+    WideReads wideReads;
+
+    private Key greedy;
+    private Key other;
+
+    @Override
+    protected Map<String, String> extraProperties() {
+        return Map.of("captiva.rate-limit.export-per-minute", "1000",
+                "captiva.wide-reads.max-concurrent", "2",
+                "captiva.wide-reads.max-per-tenant", "1",
+                "captiva.wide-reads.export-stall-timeout", STALL_TIMEOUT.toSeconds() + "s");
+    }
+
+    @BeforeAll
+    void aLargeHistoryAndAnotherTenant() throws SQLException {
+        Tenant tenant = given().tenant("UTC");
+        Location venue = given().location(tenant);
+        greedy = given().readKey(tenant);
+        other = given().readKey(given().tenant("UTC"));
+        long tenantId = ids.decode(OpaqueIds.Kind.TENANT, tenant.id()).orElseThrow();
+        long locationId = ids.decode(OpaqueIds.Kind.LOCATION, venue.id()).orElseThrow();
+        try (Connection c = TestDatabase.connect(); Statement st = c.createStatement()) {
+            st.execute("""
+                    INSERT INTO session (tenant_id, location_id, guest_device_description, guest_device_ip,
+                                         start_time, last_update, end_time, input_octets, output_octets)
+                    SELECT %d, %d, repeat('x', 800), inet '10.0.0.0' + (i %% 60000),
+                           timestamptz '2024-01-01 00:00:00+00' + i * interval '1 second',
+                           timestamptz '2024-01-01 00:10:00+00' + i * interval '1 second',
+                           timestamptz '2024-01-01 00:10:00+00' + i * interval '1 second', i * 10, i * 100
+                    FROM generate_series(1, %d) i
+                    """.formatted(tenantId, locationId, SESSIONS));
+        }
+    }
+
+    private int activeConnections() throws SQLException {
+        return resolver.resolve(dataSource).unwrap(HikariDataSource.class).getHikariPoolMXBean().getActiveConnections();
+    }
+
+    /** An export on a plain socket with a small receive window, read as far as the first rows and no further. */
+    private Socket startExportAndStopReading(Key key) throws IOException {
+        Socket socket = new Socket();
+        socket.setReceiveBufferSize(8 * 1024);
+        socket.connect(new InetSocketAddress("127.0.0.1", server.getPort()), 5_000);
+        socket.setSoTimeout(30_000);
+        OutputStream out = socket.getOutputStream();
+        out.write(("GET /sessions/export HTTP/1.1\r\nHost: localhost\r\nAccept: text/csv\r\n"
+                + "Authorization: Bearer " + key.key() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        InputStream in = socket.getInputStream();
+        String start = new String(in.readNBytes(16 * 1024), StandardCharsets.UTF_8);
+        assertTrue(start.startsWith("HTTP/1.1 200"), start.substring(0, Math.min(300, start.length())));
+        return socket;
+    }
+
+    @Test
+    void aTenantWhoseExportsStallCannotTakeEverySlot() throws Exception {
+        try (Socket stalled = startExportAndStopReading(greedy)) {
+            Http.Response again = http().get("/sessions/export", greedy.auth());
+            Http.Response otherTenant = http().get("/sessions/export", other.auth());
+
+            assertEquals(503, again.status(), "a tenant's second wide read while its first runs");
+            assertTrue(again.body().contains("tenant"), again.body());
+            assertEquals(200, otherTenant.status(), "another tenant still gets a slot: " + otherTenant.body());
+        }
+    }
+
+    @Test
+    void aStalledDownloadGivesItsSlotAndConnectionBackWithinTheStallTimeout() throws Exception {
+        try (Socket stalled = startExportAndStopReading(greedy)) {
+            assertTrue(activeConnections() >= 1, "the export holds a connection while it streams");
+            assertTrue(wideReads.available() < 2, "and a slot");
+
+            // Bounded well below Netty's 5-minute idle timeout, which released them before.
+            await().atMost(STALL_TIMEOUT.multipliedBy(5)).pollInterval(Duration.ofMillis(100)).until(
+                    () -> activeConnections() == 0 && wideReads.available() == 2);
+            assertTrue(!endsLikeACompleteAnswer(stalled), "a cut export must not end like a complete one");
+        }
+    }
+
+    /** Reads what is left; a chunked answer that ends cleanly ends with the last, empty chunk. */
+    private static boolean endsLikeACompleteAnswer(Socket socket) {
+        try {
+            byte[] rest = socket.getInputStream().readAllBytes();
+            return new String(rest, StandardCharsets.US_ASCII).endsWith("0\r\n\r\n");
+        } catch (IOException reset) {
+            return false;
+        }
+    }
+}
