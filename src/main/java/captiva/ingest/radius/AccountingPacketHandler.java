@@ -1,6 +1,7 @@
 package captiva.ingest.radius;
 
 import captiva.common.MacAddress;
+import captiva.common.Ticker;
 import captiva.ingest.radius.NasSecrets.KnownNas;
 import captiva.ingest.radius.NasSecrets.Lookup;
 import captiva.sessions.AccountingEvent;
@@ -22,7 +23,7 @@ import java.util.OptionalLong;
  * or store it. Nothing here writes; any input whatsoever ends in a verdict, never an exception.
  */
 @Singleton
-class AccountingPacketHandler {
+class AccountingPacketHandler implements PacketJudge {
 
     /** The decision for one datagram. */
     sealed interface Verdict {
@@ -43,15 +44,18 @@ class AccountingPacketHandler {
     private final RecentPackets recent;
     private final Clock clock;
     private final Duration maxClockSkew;
+    private final Ticker ticker;
 
-    AccountingPacketHandler(NasSecrets nasSecrets, Clock clock, RadiusProperties properties) {
+    AccountingPacketHandler(NasSecrets nasSecrets, Clock clock, Ticker ticker, RadiusProperties properties) {
         this.nasSecrets = nasSecrets;
         this.recent = new RecentPackets(properties.dedupWindow(), 4 * properties.queueCapacity());
         this.clock = clock;
         this.maxClockSkew = properties.maxClockSkew();
+        this.ticker = ticker;
     }
 
-    Verdict handle(byte[] datagram, int length, InetSocketAddress sender) {
+    @Override
+    public Verdict handle(byte[] datagram, int length, InetSocketAddress sender) {
         try {
             return judge(datagram, length, sender);
         } catch (RuntimeException e) {
@@ -115,7 +119,7 @@ class AccountingPacketHandler {
                     : "malformed " + request.malformedAttributes()));
         }
         String key = nas.nas().id() + "/" + packet.identifier() + "/" + HexFormat.of().formatHex(packet.authenticator());
-        RecentPackets.Seen seen = recent.begin(key, System.nanoTime());
+        RecentPackets.Seen seen = recent.begin(key, ticker.nanos());
         if (seen instanceof RecentPackets.Seen.Answered answered) {
             return new Verdict.Answer(answered.response());
         }
@@ -135,13 +139,13 @@ class AccountingPacketHandler {
                 .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
     }
 
-    /** The packet was stored and answered: retransmits get the same answer. */
-    void answered(PendingPacket packet) {
-        recent.answered(packet.key(), packet.response(), System.nanoTime());
+    @Override
+    public void answered(PendingPacket packet) {
+        recent.answered(packet.key(), packet.response(), ticker.nanos());
     }
 
-    /** The packet was not stored: its retransmit must be taken as new. */
-    void notStored(PendingPacket packet) {
+    @Override
+    public void notStored(PendingPacket packet) {
         recent.forget(packet.key());
     }
 
