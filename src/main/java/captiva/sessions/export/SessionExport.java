@@ -1,7 +1,7 @@
 package captiva.sessions.export;
 
+import captiva.sessions.SessionFilter;
 import captiva.sessions.query.SessionCursor;
-import captiva.sessions.query.SessionFilter;
 import captiva.tenancy.TenantScope;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.jdbc.DataSourceResolver;
