@@ -2,10 +2,9 @@ package captiva.statistics;
 
 import captiva.common.OpaqueIds;
 import captiva.common.sql.Statement;
+import captiva.sessions.SessionFilter;
 import captiva.sessions.SessionProperties;
-import captiva.sessions.query.SessionFilter;
-import captiva.sessions.query.SessionQueries;
-import captiva.sessions.query.SessionSearch;
+import captiva.sessions.SessionSelection;
 import captiva.tenancy.TenantScope;
 import captiva.tenancy.VenueZones;
 import io.micronaut.core.annotation.Nullable;
@@ -42,14 +41,12 @@ public class SessionStatistics {
     private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx", Locale.ROOT);
 
     private final JdbcOperations jdbc;
-    private final SessionSearch search;
     private final OpaqueIds ids;
     private final Clock clock;
     private final SessionProperties sessions;
 
-    public SessionStatistics(JdbcOperations jdbc, SessionSearch search, OpaqueIds ids, Clock clock, SessionProperties sessions) {
+    public SessionStatistics(JdbcOperations jdbc, OpaqueIds ids, Clock clock, SessionProperties sessions) {
         this.jdbc = jdbc;
-        this.search = search;
         this.ids = ids;
         this.clock = clock;
         this.sessions = sessions;
@@ -58,7 +55,7 @@ public class SessionStatistics {
     @ReadOnly
     public StatisticsReport report(TenantScope scope, SessionFilter filter, @Nullable GroupBy groupBy) {
         String groupName = groupBy == null ? null : groupBy.parameterValue();
-        Optional<ZoneId> zone = search.zoneOf(scope, filter);
+        Optional<ZoneId> zone = jdbc.execute(connection -> SessionSelection.zoneOf(connection, scope, filter));
         if (zone.isEmpty()) {
             return new StatisticsReport(groupName, Statistics.NONE, List.of());
         }
@@ -70,7 +67,7 @@ public class SessionStatistics {
 
         Statement statement = rollupsServe(filter, groupBy)
                 ? throughRollups(scope, filter, periodStart, filter.endTime() == null ? null : filter.endTime().until(zone.get()))
-                : SessionQueries.matching(StatisticsQueries.DIRECT + StatisticsQueries.BASE, scope, filter, zone.get(), cutoff);
+                : SessionSelection.matching(StatisticsQueries.DIRECT + StatisticsQueries.BASE, scope, filter, zone.get(), cutoff);
         statement.add(StatisticsQueries.TIMED, cutoff, cutoff, now, periodStart);
         // Hours are on the clock of the zone date-only filters use, even when no date was given.
         ZoneId hourZone = groupBy != GroupBy.HOUR ? zone.get()

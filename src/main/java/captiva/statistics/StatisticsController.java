@@ -6,7 +6,7 @@ import captiva.common.paging.PageRequest;
 import captiva.common.problem.ApiProblem;
 import captiva.common.problem.Problem.InvalidParam;
 import captiva.common.query.QueryParams;
-import captiva.sessions.query.SessionFilter;
+import captiva.sessions.SessionFilter;
 import captiva.tenancy.TenantScope;
 import captiva.tenancy.apikeys.RequiresScope;
 import captiva.tenancy.apikeys.Scope;

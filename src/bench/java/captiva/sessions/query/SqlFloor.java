@@ -6,6 +6,7 @@ import captiva.common.paging.PageLinks;
 import captiva.common.paging.PageRequest;
 import captiva.common.problem.Problem.InvalidParam;
 import captiva.common.query.QueryParams;
+import captiva.sessions.SessionFilter;
 import captiva.sessions.SessionProperties;
 import captiva.statistics.GroupBy;
 import captiva.statistics.SessionStatistics;
@@ -49,7 +50,7 @@ public final class SqlFloor {
         SessionProperties defaults = new SessionProperties(Duration.ofSeconds(300), null);
         search = new SessionSearch(jdbc, ids, Clock.systemUTC(), defaults);
         ipHolders = new IpHolderLookup(jdbc, Clock.systemUTC(), defaults);
-        statistics = new SessionStatistics(jdbc, search, ids, Clock.systemUTC(), defaults);
+        statistics = new SessionStatistics(jdbc, ids, Clock.systemUTC(), defaults);
     }
 
     /**

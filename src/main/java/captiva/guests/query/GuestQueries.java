@@ -2,7 +2,7 @@ package captiva.guests.query;
 
 import captiva.common.paging.PageRequest;
 import captiva.common.sql.Statement;
-import captiva.sessions.query.SessionQueries;
+import captiva.sessions.SessionSelection;
 import captiva.tenancy.TenantScope;
 
 import java.time.Instant;
@@ -83,7 +83,7 @@ final class GuestQueries {
         if (visitorsOnly && !byIdentity && !filtersOnNumbers(filter)) {
             Statement visitors = new Statement(COUNT_VISITORS, scope.tenantId());
             if (Boolean.TRUE.equals(filter.online())) {
-                visitors.add(SessionQueries.ONLINE, onlineCutoff);
+                visitors.add(SessionSelection.ONLINE, onlineCutoff);
             }
             return visibleSessions(visitors, scope, filter);
         }
@@ -113,7 +113,7 @@ final class GuestQueries {
             statement.add(WITH_YAS_ID, filter.yasId());
         }
         if (Boolean.TRUE.equals(filter.online())) {
-            visibleSessions(statement.add(WITH_A_SESSION, scope.tenantId()).add(SessionQueries.ONLINE, onlineCutoff), scope, filter)
+            visibleSessions(statement.add(WITH_A_SESSION, scope.tenantId()).add(SessionSelection.ONLINE, onlineCutoff), scope, filter)
                     .add(END_SESSION);
         } else if (scope.locationIds() != null || filter.locationId() != null) {
             visibleSessions(statement.add(WITH_A_SESSION, scope.tenantId()), scope, filter).add(END_SESSION);
@@ -133,10 +133,10 @@ final class GuestQueries {
     /** The sessions whose numbers count: at the key's locations, and at location_id when given. */
     private static Statement visibleSessions(Statement statement, TenantScope scope, GuestFilter filter) {
         if (scope.locationIds() != null) {
-            statement.add(SessionQueries.IN_KEY_LOCATIONS, (Object) scope.locationIds().toArray(Long[]::new));
+            statement.add(SessionSelection.IN_KEY_LOCATIONS, (Object) scope.locationIds().toArray(Long[]::new));
         }
         if (filter.locationId() != null) {
-            statement.add(SessionQueries.AT_LOCATION, filter.locationId());
+            statement.add(SessionSelection.AT_LOCATION, filter.locationId());
         }
         return statement;
     }

@@ -8,7 +8,6 @@ import captiva.common.paging.PageRequest;
 import captiva.common.sql.SqlTimes;
 import captiva.common.sql.Statement;
 import captiva.sessions.SessionProperties;
-import captiva.sessions.query.SessionQueries;
 import captiva.tenancy.TenantScope;
 import captiva.tenancy.VenueZones;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;

@@ -6,7 +6,7 @@ import captiva.common.paging.PageLinks;
 import captiva.common.paging.PageRequest;
 import captiva.common.sql.Statement;
 import captiva.sessions.SessionProperties;
-import captiva.sessions.query.SessionQueries;
+import captiva.sessions.SessionSelection;
 import captiva.tenancy.TenantScope;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.ReadOnly;
@@ -34,7 +34,7 @@ class LocationSearch {
                     %s) AS guests_online
             FROM location l
             WHERE l.tenant_id = ?
-            """.formatted(SessionQueries.ONLINE);
+            """.formatted(SessionSelection.ONLINE);
     static final String COUNT = """
             SELECT count(*) FROM location l
             WHERE l.tenant_id = ?

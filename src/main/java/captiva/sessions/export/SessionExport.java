@@ -1,8 +1,8 @@
 package captiva.sessions.export;
 
 import captiva.common.WideReads;
+import captiva.sessions.SessionFilter;
 import captiva.sessions.query.SessionCursor;
-import captiva.sessions.query.SessionFilter;
 import captiva.tenancy.TenantScope;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.jdbc.DataSourceResolver;

@@ -5,7 +5,7 @@ import captiva.common.WideReads;
 import captiva.common.paging.PageRequest;
 import captiva.common.problem.ApiProblem;
 import captiva.common.problem.Problem.InvalidParam;
-import captiva.sessions.query.SessionFilter;
+import captiva.sessions.SessionFilter;
 import captiva.tenancy.TenantScope;
 import captiva.tenancy.apikeys.ExportRateLimit;
 import captiva.tenancy.apikeys.RequiresScope;

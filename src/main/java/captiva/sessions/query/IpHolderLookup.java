@@ -2,6 +2,7 @@ package captiva.sessions.query;
 
 import captiva.common.sql.SqlTimes;
 import captiva.sessions.SessionProperties;
+import captiva.sessions.SessionSelection;
 import captiva.tenancy.TenantScope;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
@@ -83,8 +84,8 @@ class IpHolderLookup {
         Instant now = clock.instant();
         Duration timeout = sessions.onlineTimeout();
         Instant cutoff = now.minus(timeout);
-        String narrowing = (scope.locationIds() != null ? SessionQueries.IN_KEY_LOCATIONS : "")
-                + (locationId != null ? SessionQueries.AT_LOCATION : "");
+        String narrowing = (scope.locationIds() != null ? SessionSelection.IN_KEY_LOCATIONS : "")
+                + (locationId != null ? SessionSelection.AT_LOCATION : "");
         String[] canonical = addresses.stream().map(InetAddress::getHostAddress).toArray(String[]::new);
         List<IpHolder> holders = new ArrayList<>();
         jdbc.execute(connection -> {

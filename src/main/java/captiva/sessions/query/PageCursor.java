@@ -1,5 +1,6 @@
 package captiva.sessions.query;
 
+import captiva.sessions.SessionFilter;
 import captiva.tenancy.TenantScope;
 
 import java.nio.ByteBuffer;

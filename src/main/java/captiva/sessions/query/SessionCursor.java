@@ -1,7 +1,9 @@
 package captiva.sessions.query;
 
 import captiva.common.OpaqueIds;
+import captiva.sessions.SessionFilter;
 import captiva.sessions.SessionProperties;
+import captiva.sessions.SessionSelection;
 import captiva.tenancy.TenantScope;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
@@ -60,11 +62,11 @@ public final class SessionCursor implements AutoCloseable {
                 throws SQLException {
             Instant now = clock.instant();
             Instant cutoff = now.minus(sessions.onlineTimeout());
-            Optional<ZoneId> zone = SessionQueries.zoneOf(connection, scope, filter);
+            Optional<ZoneId> zone = SessionSelection.zoneOf(connection, scope, filter);
             if (zone.isEmpty()) {
                 return new SessionCursor(null, null, ids, now, cutoff);
             }
-            PreparedStatement statement = SessionQueries.matching(SessionQueries.ROWS, scope, filter, zone.get(), cutoff)
+            PreparedStatement statement = SessionSelection.matching(SessionQueries.ROWS, scope, filter, zone.get(), cutoff)
                     .add(SessionQueries.EVERY_ROW_OLDEST_FIRST)
                     .prepare(connection);
             try {

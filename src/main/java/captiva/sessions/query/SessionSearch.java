@@ -7,7 +7,9 @@ import captiva.common.paging.Meta;
 import captiva.common.paging.PageLinks;
 import captiva.common.paging.PageRequest;
 import captiva.common.sql.Statement;
+import captiva.sessions.SessionFilter;
 import captiva.sessions.SessionProperties;
+import captiva.sessions.SessionSelection;
 import captiva.tenancy.TenantScope;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
@@ -83,7 +85,7 @@ public class SessionSearch {
         if (zone.isEmpty()) {
             return rows;
         }
-        Statement statement = SessionQueries.matching(SessionQueries.ROWS, scope, filter, zone.get(), now.minus(sessions.onlineTimeout()))
+        Statement statement = SessionSelection.matching(SessionQueries.ROWS, scope, filter, zone.get(), now.minus(sessions.onlineTimeout()))
                 .add(order, orderValues);
         jdbc.execute(connection -> {
             try (PreparedStatement st = statement.prepare(connection); ResultSet rs = st.executeQuery()) {
@@ -115,7 +117,7 @@ public class SessionSearch {
             return new Count(0);
         }
         Instant cutoff = clock.instant().minus(sessions.onlineTimeout());
-        Statement statement = SessionQueries.matching(SessionQueries.COUNT, scope, filter, zone.get(), cutoff);
+        Statement statement = SessionSelection.matching(SessionQueries.COUNT, scope, filter, zone.get(), cutoff);
         return new Count(jdbc.execute(connection -> {
             try (PreparedStatement st = statement.prepare(connection); ResultSet rs = st.executeQuery()) {
                 rs.next();
@@ -126,6 +128,6 @@ public class SessionSearch {
 
     /** The zone that date-only filters are days in; empty when the filter can match nothing (see SessionQueries). */
     public Optional<ZoneId> zoneOf(TenantScope scope, SessionFilter filter) {
-        return jdbc.execute(connection -> SessionQueries.zoneOf(connection, scope, filter));
+        return jdbc.execute(connection -> SessionSelection.zoneOf(connection, scope, filter));
     }
 }

@@ -3,7 +3,6 @@ package captiva.guests.query;
 import captiva.common.paging.PageRequest;
 import captiva.common.query.TimeBound;
 import captiva.common.sql.Statement;
-import captiva.sessions.query.SessionQueries;
 import captiva.tenancy.TenantScope;
 import captiva.testing.TestDatabase;
 import io.micronaut.flyway.FlywayMigrator;

@@ -19,6 +19,9 @@ import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -33,6 +36,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static captiva.testing.Fixtures.session;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -427,7 +431,8 @@ class LoginIngestTest extends ApiTest {
                     insert.executeUpdate();   // its trigger found no login: there was none yet
                 }
                 CompletableFuture<Http.Response> login = CompletableFuture.supplyAsync(() -> post(venue.ingest(), List.of(annsLogin(venue))));
-                Thread.sleep(500);
+                long location = id(OpaqueIds.Kind.LOCATION, venue.location().id());
+                await().atMost(Duration.ofSeconds(30)).until(() -> waitingForSessionInserts(location));
                 boolean answeredBeforeTheSessionCommitted = login.isDone();
 
                 connection.commit();
@@ -438,6 +443,19 @@ class LoginIngestTest extends ApiTest {
                 assertEquals(1, r.json().get("logins").get(0).get("linked_sessions").asInt());
             }
             assertLinkedToAnn(onlySession(venue));
+        }
+
+        /** Whether a transaction is blocked on the lock that session inserts at the location hold (V4's await_session_inserts). */
+        private boolean waitingForSessionInserts(long location) throws SQLException {
+            try (Connection c = TestDatabase.connect(); PreparedStatement st = c.prepareStatement("""
+                    SELECT count(*) FROM pg_locks
+                    WHERE locktype = 'advisory' AND NOT granted AND classid::bigint = 1280264009 AND objid::bigint = ?""")) {
+                st.setLong(1, location % 2147483647);
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1) > 0;
+                }
+            }
         }
     }
 

@@ -2,6 +2,8 @@ package captiva.sessions.query;
 
 import captiva.common.query.TimeBound;
 import captiva.common.sql.Statement;
+import captiva.sessions.SessionFilter;
+import captiva.sessions.SessionSelection;
 import captiva.tenancy.TenantScope;
 import captiva.testing.TestDatabase;
 import io.micronaut.flyway.FlywayMigrator;
@@ -39,7 +41,7 @@ class DayCountPlanTest implements TestPropertyProvider {
     void aDayCountReadsOnlyThatDay(FlywayMigrator migrated) throws SQLException {
         TimeBound day = new TimeBound(LocalDate.now(ZoneOffset.UTC).minusDays(300), null);
         SessionFilter filter = new SessionFilter(null, 1L, null, day, day, null, null, false);
-        Statement count = SessionQueries.matching(SessionQueries.COUNT, TenantScope.wholeTenant(1), filter, ZoneOffset.UTC, Instant.now().minusSeconds(660));
+        Statement count = SessionSelection.matching(SessionQueries.COUNT, TenantScope.wholeTenant(1), filter, ZoneOffset.UTC, Instant.now().minusSeconds(660));
         StringBuilder plan = new StringBuilder();
         try (Connection c = TestDatabase.connect(); PreparedStatement st = count.prepare(c, "EXPLAIN ");
              ResultSet rs = st.executeQuery()) {

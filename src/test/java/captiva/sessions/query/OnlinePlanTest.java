@@ -1,6 +1,8 @@
 package captiva.sessions.query;
 
 import captiva.common.sql.Statement;
+import captiva.sessions.SessionFilter;
+import captiva.sessions.SessionSelection;
 import captiva.tenancy.TenantScope;
 import captiva.testing.TestDatabase;
 import io.micronaut.flyway.FlywayMigrator;
@@ -64,7 +66,7 @@ class OnlinePlanTest implements TestPropertyProvider {
     @Test
     void onlinePageWalksOpenSessionsInStartOrder() throws SQLException {
         SessionFilter online = new SessionFilter(null, null, null, null, null, null, true, false);
-        Statement page = SessionQueries.matching(SessionQueries.ROWS, TenantScope.wholeTenant(tenantId), online, ZoneOffset.UTC, Instant.now().minusSeconds(660))
+        Statement page = SessionSelection.matching(SessionQueries.ROWS, TenantScope.wholeTenant(tenantId), online, ZoneOffset.UTC, Instant.now().minusSeconds(660))
                 .add(SessionQueries.OLDEST_FIRST, 11, 0L);
         StringBuilder plan = new StringBuilder();
         try (Connection c = TestDatabase.connect(); PreparedStatement st = page.prepare(c, "EXPLAIN ");

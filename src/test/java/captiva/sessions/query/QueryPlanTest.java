@@ -3,6 +3,8 @@ package captiva.sessions.query;
 import captiva.common.query.TimeBound;
 import captiva.common.sql.SqlTimes;
 import captiva.common.sql.Statement;
+import captiva.sessions.SessionFilter;
+import captiva.sessions.SessionSelection;
 import captiva.tenancy.TenantScope;
 import captiva.testing.TestDatabase;
 import io.micronaut.flyway.FlywayMigrator;
@@ -115,17 +117,17 @@ class QueryPlanTest implements TestPropertyProvider {
     }
 
     private Statement page(SessionFilter filter, boolean newestFirst) {
-        return SessionQueries.matching(SessionQueries.ROWS, TenantScope.wholeTenant(tenantId), filter, ZoneOffset.UTC, Instant.now().minusSeconds(660))
+        return SessionSelection.matching(SessionQueries.ROWS, TenantScope.wholeTenant(tenantId), filter, ZoneOffset.UTC, Instant.now().minusSeconds(660))
                 .add(newestFirst ? SessionQueries.NEWEST_FIRST : SessionQueries.OLDEST_FIRST, 11, 0L);
     }
 
     private Statement count(SessionFilter filter) {
-        return SessionQueries.matching(SessionQueries.COUNT, TenantScope.wholeTenant(tenantId), filter, ZoneOffset.UTC, Instant.now().minusSeconds(660));
+        return SessionSelection.matching(SessionQueries.COUNT, TenantScope.wholeTenant(tenantId), filter, ZoneOffset.UTC, Instant.now().minusSeconds(660));
     }
 
     /** A page of a keyset walk: the first one, or the one after {@code after}. */
     private Statement keysetPage(SessionFilter filter, boolean newestFirst, PageCursor after) {
-        Statement statement = SessionQueries.matching(SessionQueries.ROWS, TenantScope.wholeTenant(tenantId), filter, ZoneOffset.UTC, Instant.now().minusSeconds(660));
+        Statement statement = SessionSelection.matching(SessionQueries.ROWS, TenantScope.wholeTenant(tenantId), filter, ZoneOffset.UTC, Instant.now().minusSeconds(660));
         if (after == null) {
             return statement.add(newestFirst ? SessionQueries.NEWEST_FIRST_FROM_START : SessionQueries.OLDEST_FIRST_FROM_START, 11);
         }

@@ -1,4 +1,4 @@
-package captiva.sessions.query;
+package captiva.sessions;
 
 import captiva.common.MacAddress;
 import captiva.common.OpaqueIds;
@@ -20,7 +20,7 @@ public record SessionFilter(@Nullable Long guestId, @Nullable Long locationId, @
                      @Nullable Boolean online, boolean matchesNothing) {
 
     /** The parameters that page links repeat, in this order; the link adds its own page. */
-    static final List<String> REPEATED_IN_LINKS = List.of("guest_id", "location_id", "guest_device_mac", "start_time",
+    public static final List<String> REPEATED_IN_LINKS = List.of("guest_id", "location_id", "guest_device_mac", "start_time",
             "end_time", "yas_id", "online", "last_session_first", "per_page");
 
     private static final int MAX_TEXT = 200;
