@@ -997,6 +997,37 @@ class OpenApiContractTest extends ApiTest {
         get(path).expect(200);
     }
 
+    // ---- the event log (captiva.events) ----
+
+    @Inject
+    captiva.events.EventSequencer eventSequencer;
+
+    @Test
+    void eventPagesMatchTheSpecForEveryType() {
+        String tenant = newTenant("Europe/London");
+        String venue = newLocation(tenant, "Europe/London");
+        String[] key = {"Authorization", "Bearer " + newKey(tenant, Map.of("name", "sync", "scopes", List.of("sessions:read"),
+                "rate_limit_per_minute", 100_000)).get("key").asText()};
+        get("/events", key).expect(200);
+        importSessions(tenant, record(venue, "2026-12-01T10:00:00+00:00", "2026-12-01T11:00:00+00:00",
+                        "username", "C6D144DE", "guest_device_mac", "14-2D-27-E7-40-2B", "guest_device_ip", "10.0.0.7",
+                        "guest", Map.of("name", "Shagun Goel", "email", "shagun1486@outlook.com")),
+                record(venue, "2026-12-01T10:30:00+00:00", null));
+        post("/admin/tenants/" + tenant + "/guests/erase", Map.of("email", "shagun1486@outlook.com"), ADMIN).expect(200);
+        eventSequencer.sequence();
+
+        JsonNode page = get("/events?per_page=10", key).expect(200).json();
+
+        assertEquals(4, page.get("data").size(), page::toString);
+        get("/events?types=session.ended&after=" + page.get("data").get(0).get("id").asText(), key).expect(200);
+    }
+
+    @Test
+    void eventsRefuseAnUnknownTypeAndAForeignPosition() {
+        get("/events?types=session.paused", readAuth()).expect(400);
+        get("/events?after=pR3zOKmvzqe", readAuth()).expect(400);
+    }
+
     // ---- what the framework answers outside the spec's paths ----
 
     @Test
