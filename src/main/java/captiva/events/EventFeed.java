@@ -98,6 +98,13 @@ public class EventFeed {
         });
     }
 
+    /** The tenant's event at a position, whatever its venue (a webhook was queued for it already), or empty when gone. */
+    public java.util.Optional<EventView> at(long tenantId, long position) {
+        Page page = after(TenantScope.wholeTenant(tenantId), position - 1, Set.of(), 1);
+        return page.events().isEmpty() || page.last() != position ? java.util.Optional.empty()
+                : java.util.Optional.of(page.events().get(0));
+    }
+
     public Bounds bounds(long tenantId) {
         return jdbc.execute(connection -> {
             try (PreparedStatement st = connection.prepareStatement(EventQueries.BOUNDS)) {
