@@ -6,7 +6,6 @@ import captiva.events.webhooks.WebhookViews.Redelivery;
 import captiva.events.webhooks.WebhookViews.WebhookBody;
 import captiva.events.webhooks.WebhookViews.WebhookList;
 import captiva.events.webhooks.WebhookViews.WebhookView;
-import captiva.tenancy.TenantScope;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
