@@ -1,6 +1,7 @@
 package captiva.statistics;
 
 import captiva.common.OpaqueIds;
+import captiva.common.sql.Statement;
 import captiva.sessions.SessionProperties;
 import captiva.sessions.query.SessionFilter;
 import captiva.sessions.query.SessionQueries;
@@ -65,9 +66,9 @@ public class SessionStatistics {
         Instant periodStart = filter.startTime() == null ? null : filter.startTime().from(zone.get());
         Long[] keyLocations = scope.locationIds() == null ? null : scope.locationIds().toArray(Long[]::new);
 
-        SessionQueries.Statement statement = rollupsServe(filter, groupBy)
+        Statement statement = rollupsServe(filter, groupBy)
                 ? throughRollups(scope, filter, periodStart, filter.endTime() == null ? null : filter.endTime().until(zone.get()))
-                : new SessionQueries.Statement(StatisticsQueries.DIRECT + StatisticsQueries.BASE, scope).where(filter, zone.get(), cutoff);
+                : SessionQueries.matching(StatisticsQueries.DIRECT + StatisticsQueries.BASE, scope, filter, zone.get(), cutoff);
         statement.add(StatisticsQueries.TIMED, cutoff, cutoff, now, periodStart);
         if (groupBy != null) {
             statement.add(switch (groupBy) {
@@ -127,10 +128,10 @@ public class SessionStatistics {
      * @param from  sessions started at or after (null: any)
      * @param until sessions ended before (null: any, open ones too)
      */
-    private static SessionQueries.Statement throughRollups(TenantScope scope, SessionFilter filter,
+    private static Statement throughRollups(TenantScope scope, SessionFilter filter,
                                                            @Nullable Instant from, @Nullable Instant until) {
         long tenant = scope.tenantId();
-        SessionQueries.Statement statement = new SessionQueries.Statement(StatisticsQueries.ROLLUP_LOCATIONS, tenant);
+        Statement statement = new Statement(StatisticsQueries.ROLLUP_LOCATIONS, tenant);
         if (scope.locationIds() != null) {
             statement.add(StatisticsQueries.LOCATION_IN, (Object) scope.locationIds().toArray(Long[]::new));
         }
@@ -157,7 +158,7 @@ public class SessionStatistics {
     }
 
     /** Adds a fragment that binds the same time {@code times} times, when there is a time. */
-    private static void optionally(SessionQueries.Statement statement, @Nullable Instant time, String fragment, int times) {
+    private static void optionally(Statement statement, @Nullable Instant time, String fragment, int times) {
         if (time != null) {
             statement.add(fragment, Collections.nCopies(times, time).toArray());
         }

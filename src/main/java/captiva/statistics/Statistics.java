@@ -1,6 +1,6 @@
 package captiva.statistics;
 
-import captiva.sessions.query.Formats;
+import captiva.common.format.Formats;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 import io.micronaut.serde.config.naming.SnakeCaseStrategy;

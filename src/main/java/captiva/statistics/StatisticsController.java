@@ -2,9 +2,10 @@ package captiva.statistics;
 
 import captiva.common.OpaqueIds;
 import captiva.common.WideReads;
+import captiva.common.paging.PageRequest;
 import captiva.common.problem.ApiProblem;
 import captiva.common.problem.Problem.InvalidParam;
-import captiva.sessions.query.PageRequest;
+import captiva.common.query.QueryParams;
 import captiva.sessions.query.SessionFilter;
 import captiva.tenancy.TenantScope;
 import captiva.tenancy.apikeys.RequiresScope;
@@ -40,7 +41,7 @@ class StatisticsController {
         SessionFilter filter = SessionFilter.parse(request.getParameters(), ids, errors);
         PageRequest.refuse(request.getParameters(), "statistics cover the whole selection", errors);
         GroupBy groupBy = null;
-        String groupText = SessionFilter.single(request.getParameters(), "group_by", errors);
+        String groupText = QueryParams.single(request.getParameters(), "group_by", errors);
         if (groupText != null) {
             groupBy = GroupBy.parse(groupText).orElse(null);
             if (groupBy == null) {

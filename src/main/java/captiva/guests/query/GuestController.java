@@ -1,11 +1,11 @@
 package captiva.guests.query;
 
 import captiva.common.OpaqueIds;
+import captiva.common.paging.Count;
+import captiva.common.paging.PageLinks;
+import captiva.common.paging.PageRequest;
 import captiva.common.problem.ApiProblem;
 import captiva.common.problem.Problem.InvalidParam;
-import captiva.sessions.query.PageLinks;
-import captiva.sessions.query.PageRequest;
-import captiva.sessions.query.SessionCount;
 import captiva.tenancy.TenantScope;
 import captiva.tenancy.apikeys.RequiresScope;
 import captiva.tenancy.apikeys.Scope;
@@ -42,7 +42,7 @@ class GuestController {
     }
 
     @Get("/count")
-    SessionCount count(TenantScope scope, HttpRequest<?> request) {
+    Count count(TenantScope scope, HttpRequest<?> request) {
         List<InvalidParam> errors = new ArrayList<>();
         GuestFilter filter = GuestFilter.parse(request.getParameters(), ids, errors);
         PageRequest.parseUnordered(request.getParameters(), errors);   // accepted, as on /sessions/count, and checked

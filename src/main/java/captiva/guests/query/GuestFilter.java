@@ -2,8 +2,8 @@ package captiva.guests.query;
 
 import captiva.common.OpaqueIds;
 import captiva.common.problem.Problem.InvalidParam;
-import captiva.sessions.query.SessionFilter;
-import captiva.sessions.query.TimeBound;
+import captiva.common.query.QueryParams;
+import captiva.common.query.TimeBound;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpParameters;
 
@@ -31,10 +31,10 @@ record GuestFilter(@Nullable String username, @Nullable String email, @Nullable 
         String username = text("username", params, errors);
         String email = text("email", params, errors);
         String yasId = text("yas_id", params, errors);
-        SessionFilter.IdParam location = SessionFilter.id("location_id", OpaqueIds.Kind.LOCATION, params, ids, errors);
-        TimeBound from = SessionFilter.time("last_seen_from", params, errors);
-        TimeBound to = SessionFilter.time("last_seen_to", params, errors);
-        Boolean online = SessionFilter.bool("online", params, errors);
+        QueryParams.IdParam location = QueryParams.id("location_id", OpaqueIds.Kind.LOCATION, params, ids, errors);
+        TimeBound from = QueryParams.time("last_seen_from", params, errors);
+        TimeBound to = QueryParams.time("last_seen_to", params, errors);
+        Boolean online = QueryParams.bool("online", params, errors);
         return new GuestFilter(username, email, yasId, location.id(), from, to, online, location.unknown());
     }
 
@@ -45,7 +45,7 @@ record GuestFilter(@Nullable String username, @Nullable String email, @Nullable 
 
     @Nullable
     private static String text(String name, HttpParameters params, List<InvalidParam> errors) {
-        String value = SessionFilter.single(params, name, errors);
+        String value = QueryParams.single(params, name, errors);
         if (value != null && (value.isEmpty() || value.length() > MAX_TEXT)) {
             errors.add(new InvalidParam(name, "must be 1 to " + MAX_TEXT + " characters"));
             return null;

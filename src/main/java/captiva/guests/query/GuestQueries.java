@@ -1,8 +1,8 @@
 package captiva.guests.query;
 
-import captiva.sessions.query.PageRequest;
+import captiva.common.paging.PageRequest;
+import captiva.common.sql.Statement;
 import captiva.sessions.query.SessionQueries;
-import captiva.sessions.query.SessionQueries.Statement;
 import captiva.tenancy.TenantScope;
 
 import java.time.Instant;

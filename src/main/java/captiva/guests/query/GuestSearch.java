@@ -1,13 +1,16 @@
 package captiva.guests.query;
 
 import captiva.common.OpaqueIds;
+import captiva.common.format.Formats;
+import captiva.common.paging.Count;
+import captiva.common.paging.PageLinks;
+import captiva.common.paging.PageRequest;
+import captiva.common.sql.SqlTimes;
+import captiva.common.sql.Statement;
 import captiva.sessions.SessionProperties;
-import captiva.sessions.query.Formats;
-import captiva.sessions.query.PageLinks;
-import captiva.sessions.query.PageRequest;
-import captiva.sessions.query.SessionCount;
 import captiva.sessions.query.SessionQueries;
 import captiva.tenancy.TenantScope;
+import captiva.tenancy.VenueZones;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.ReadOnly;
 import jakarta.inject.Singleton;
@@ -45,7 +48,7 @@ class GuestSearch {
         List<GuestView> rows = new ArrayList<>();
         Optional<ZoneId> zone = zoneOf(scope, filter);
         if (zone.isPresent()) {
-            SessionQueries.Statement statement = GuestQueries.page(scope, filter, zone.get(), cutoff, request);
+            Statement statement = GuestQueries.page(scope, filter, zone.get(), cutoff, request);
             jdbc.execute(connection -> {
                 try (PreparedStatement st = statement.prepare(connection); ResultSet rs = st.executeQuery()) {
                     while (rs.next()) {
@@ -61,14 +64,14 @@ class GuestSearch {
     }
 
     @ReadOnly
-    public SessionCount count(TenantScope scope, GuestFilter filter) {
+    public Count count(TenantScope scope, GuestFilter filter) {
         Optional<ZoneId> zone = zoneOf(scope, filter);
         if (zone.isEmpty()) {
-            return new SessionCount(0);
+            return new Count(0);
         }
         Instant cutoff = clock.instant().minus(sessions.onlineTimeout());
-        SessionQueries.Statement statement = GuestQueries.count(scope, filter, zone.get(), cutoff);
-        return new SessionCount(jdbc.execute(connection -> {
+        Statement statement = GuestQueries.count(scope, filter, zone.get(), cutoff);
+        return new Count(jdbc.execute(connection -> {
             try (PreparedStatement st = statement.prepare(connection); ResultSet rs = st.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
@@ -78,8 +81,8 @@ class GuestSearch {
 
     /** downloaded is what the devices received (output octets); uploaded what they sent. */
     private GuestView view(ResultSet rs) throws SQLException {
-        Instant firstSeen = SessionQueries.instant(rs, "first_seen");
-        Instant lastSeen = SessionQueries.instant(rs, "last_seen");
+        Instant firstSeen = SqlTimes.instant(rs, "first_seen");
+        Instant lastSeen = SqlTimes.instant(rs, "last_seen");
         long downloaded = rs.getLong("downloaded");
         long uploaded = rs.getLong("uploaded");
         return new GuestView(ids.encode(OpaqueIds.Kind.GUEST, rs.getLong("id")), rs.getString("username"),
@@ -101,6 +104,6 @@ class GuestSearch {
         if (!filter.hasDays() && filter.locationId() == null) {
             return Optional.of(ZoneOffset.UTC);   // no day to place in a zone: skip the lookup
         }
-        return jdbc.execute(connection -> SessionQueries.daysZone(connection, scope.tenantId(), filter.locationId()));
+        return jdbc.execute(connection -> VenueZones.ofDays(connection, scope.tenantId(), filter.locationId()));
     }
 }

@@ -1,10 +1,10 @@
 package captiva.locations.query;
 
+import captiva.common.paging.Count;
+import captiva.common.paging.PageLinks;
+import captiva.common.paging.PageRequest;
 import captiva.common.problem.ApiProblem;
 import captiva.common.problem.Problem.InvalidParam;
-import captiva.sessions.query.PageLinks;
-import captiva.sessions.query.PageRequest;
-import captiva.sessions.query.SessionCount;
 import captiva.tenancy.TenantScope;
 import captiva.tenancy.apikeys.RequiresScope;
 import captiva.tenancy.apikeys.Scope;
@@ -37,7 +37,7 @@ class LocationController {
     }
 
     @Get("/count")
-    SessionCount count(TenantScope scope, HttpRequest<?> request) {
+    Count count(TenantScope scope, HttpRequest<?> request) {
         pageOf(request);   // accepted, as on /sessions/count, and checked
         return search.count(scope);
     }

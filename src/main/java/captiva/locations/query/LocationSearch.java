@@ -1,12 +1,12 @@
 package captiva.locations.query;
 
 import captiva.common.OpaqueIds;
+import captiva.common.paging.Count;
+import captiva.common.paging.PageLinks;
+import captiva.common.paging.PageRequest;
+import captiva.common.sql.Statement;
 import captiva.sessions.SessionProperties;
-import captiva.sessions.query.PageLinks;
-import captiva.sessions.query.PageRequest;
-import captiva.sessions.query.SessionCount;
 import captiva.sessions.query.SessionQueries;
-import captiva.sessions.query.SessionQueries.Statement;
 import captiva.tenancy.TenantScope;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.ReadOnly;
@@ -75,9 +75,9 @@ class LocationSearch {
     }
 
     @ReadOnly
-    public SessionCount count(TenantScope scope) {
+    public Count count(TenantScope scope) {
         Statement statement = visible(new Statement(COUNT, scope.tenantId()), scope);
-        return new SessionCount(jdbc.execute(connection -> {
+        return new Count(jdbc.execute(connection -> {
             try (PreparedStatement st = statement.prepare(connection); ResultSet rs = st.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);

@@ -2,9 +2,9 @@ package captiva.sessions.export;
 
 import captiva.common.OpaqueIds;
 import captiva.common.WideReads;
+import captiva.common.paging.PageRequest;
 import captiva.common.problem.ApiProblem;
 import captiva.common.problem.Problem.InvalidParam;
-import captiva.sessions.query.PageRequest;
 import captiva.sessions.query.SessionFilter;
 import captiva.tenancy.TenantScope;
 import captiva.tenancy.apikeys.ExportRateLimit;

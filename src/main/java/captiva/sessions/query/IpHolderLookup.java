@@ -1,5 +1,6 @@
 package captiva.sessions.query;
 
+import captiva.common.sql.SqlTimes;
 import captiva.sessions.SessionProperties;
 import captiva.tenancy.TenantScope;
 import io.micronaut.core.annotation.Nullable;
@@ -95,10 +96,10 @@ class IpHolderLookup {
                 for (int b = 0; b < branches; b++) {
                     st.setLong(++i, scope.tenantId());
                     if (at == null && b == 0) {
-                        st.setObject(++i, SessionQueries.offset(cutoff));
+                        st.setObject(++i, SqlTimes.offset(cutoff));
                     }
                     if (at != null) {
-                        st.setObject(++i, SessionQueries.offset(at));
+                        st.setObject(++i, SqlTimes.offset(at));
                     }
                     if (scope.locationIds() != null) {
                         st.setArray(++i, connection.createArrayOf("bigint", scope.locationIds().toArray(Long[]::new)));
@@ -109,7 +110,7 @@ class IpHolderLookup {
                 }
                 if (at != null) {
                     st.setString(++i, timeout.toSeconds() + " seconds");
-                    st.setObject(++i, SessionQueries.offset(at));
+                    st.setObject(++i, SqlTimes.offset(at));
                 }
                 try (ResultSet rs = st.executeQuery()) {
                     while (rs.next()) {
@@ -123,9 +124,9 @@ class IpHolderLookup {
     }
 
     private static IpHolder holder(ResultSet rs, String asked, Instant now, Instant cutoff) throws java.sql.SQLException {
-        Instant start = SessionQueries.instant(rs, "start_time");
-        Instant lastUpdate = SessionQueries.instant(rs, "last_update");
-        Instant end = SessionQueries.instant(rs, "end_time");
+        Instant start = SqlTimes.instant(rs, "start_time");
+        Instant lastUpdate = SqlTimes.instant(rs, "last_update");
+        Instant end = SqlTimes.instant(rs, "end_time");
         Instant effectiveEnd = SessionRow.effectiveEnd(end, lastUpdate, now, cutoff);
         String username = rs.getString("session_username") != null ? rs.getString("session_username") : rs.getString("guest_username");
         return new IpHolder(asked, username, rs.getString("name"), rs.getString("email"),

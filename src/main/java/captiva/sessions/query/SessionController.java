@@ -3,8 +3,12 @@ package captiva.sessions.query;
 import captiva.common.IpAddresses;
 import captiva.common.OpaqueIds;
 import captiva.common.Timestamps;
+import captiva.common.paging.Count;
+import captiva.common.paging.PageLinks;
+import captiva.common.paging.PageRequest;
 import captiva.common.problem.ApiProblem;
 import captiva.common.problem.Problem.InvalidParam;
+import captiva.common.query.QueryParams;
 import captiva.tenancy.TenantScope;
 import captiva.tenancy.apikeys.RequiresScope;
 import captiva.tenancy.apikeys.Scope;
@@ -45,7 +49,7 @@ class SessionController {
         List<InvalidParam> errors = new ArrayList<>();
         SessionFilter filter = SessionFilter.parse(request.getParameters(), ids, errors);
         PageRequest page = PageRequest.parse(request.getParameters(), errors);
-        String cursor = SessionFilter.single(request.getParameters(), "cursor", errors);
+        String cursor = QueryParams.single(request.getParameters(), "cursor", errors);
         if (cursor != null && request.getParameters().contains("page")) {
             errors.add(new InvalidParam("page", "cannot be combined with cursor: a cursor already says where the page starts"));
         }
@@ -63,7 +67,7 @@ class SessionController {
     }
 
     @Get("/count")
-    SessionCount count(TenantScope scope, HttpRequest<?> request) {
+    Count count(TenantScope scope, HttpRequest<?> request) {
         List<InvalidParam> errors = new ArrayList<>();
         SessionFilter filter = SessionFilter.parse(request.getParameters(), ids, errors);
         PageRequest.parse(request.getParameters(), errors);   // accepted, as in the reference, and checked
@@ -87,9 +91,9 @@ class SessionController {
             }
         }
         HttpParameters params = request.getParameters();
-        SessionFilter.IdParam location = SessionFilter.id("location_id", OpaqueIds.Kind.LOCATION, params, ids, errors);
+        QueryParams.IdParam location = QueryParams.id("location_id", OpaqueIds.Kind.LOCATION, params, ids, errors);
         Instant at = null;
-        String atText = SessionFilter.single(params, "at", errors);
+        String atText = QueryParams.single(params, "at", errors);
         if (atText != null) {
             at = Timestamps.parse(atText).orElse(null);
             if (at == null) {

@@ -64,8 +64,7 @@ public final class SessionCursor implements AutoCloseable {
             if (zone.isEmpty()) {
                 return new SessionCursor(null, null, ids, now, cutoff);
             }
-            PreparedStatement statement = new SessionQueries.Statement(SessionQueries.ROWS, scope)
-                    .where(filter, zone.get(), cutoff)
+            PreparedStatement statement = SessionQueries.matching(SessionQueries.ROWS, scope, filter, zone.get(), cutoff)
                     .add(SessionQueries.EVERY_ROW_OLDEST_FIRST)
                     .prepare(connection);
             try {

@@ -1,21 +1,17 @@
 package captiva.sessions.query;
 
+import captiva.common.sql.SqlTimes;
+import captiva.common.sql.Statement;
 import captiva.tenancy.TenantScope;
-import io.micronaut.core.annotation.Nullable;
+import captiva.tenancy.VenueZones;
 
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -75,91 +71,41 @@ public final class SessionQueries {
     public static final String ONLINE = "AND s.end_time IS NULL AND s.last_update + interval '0 seconds' >= ?\n";
     static final String OFFLINE = "AND (s.end_time IS NOT NULL OR s.last_update < ?)\n";
 
-    static final String LOCATION_TIME_ZONE = "SELECT time_zone FROM location WHERE tenant_id = ? AND id = ?";
-    static final String TENANT_TIME_ZONE = "SELECT time_zone FROM tenant WHERE id = ?";
-
     private SessionQueries() {
     }
 
-    /** A statement under construction: the text and its parameters, in order. */
-    public static final class Statement {
-        private final StringBuilder sql;
-        private final List<Object> params = new ArrayList<>();
-        /** The tenant of a session statement, for sub-queries of {@link #where}; null for any other statement. */
-        private final Long tenantId;
-
-        public Statement(String base, TenantScope scope) {
-            sql = new StringBuilder(base);
-            tenantId = scope.tenantId();
-            params.add(scope.tenantId());
-            if (scope.locationIds() != null) {
-                add(IN_KEY_LOCATIONS, (Object) scope.locationIds().toArray(Long[]::new));
-            }
+    /**
+     * A statement over the tenant's sessions that the key may see, with the filters applied; the
+     * caller has already ruled out a filter that matches nothing.
+     */
+    public static Statement matching(String base, TenantScope scope, SessionFilter filter, ZoneId zone, Instant onlineCutoff) {
+        Statement statement = new Statement(base, scope.tenantId());
+        if (scope.locationIds() != null) {
+            statement.add(IN_KEY_LOCATIONS, (Object) scope.locationIds().toArray(Long[]::new));
         }
-
-        /** Any statement; Instant, Long[] and String[] parameters are bound as timestamptz and arrays. */
-        public Statement(String base, Object... values) {
-            sql = new StringBuilder();
-            tenantId = null;
-            add(base, values);
+        if (filter.locationId() != null) {
+            statement.add(AT_LOCATION, filter.locationId());
         }
-
-        public Statement add(String fragment, Object... values) {
-            sql.append(fragment);
-            params.addAll(Arrays.asList(values));   // a null value binds SQL NULL
-            return this;
+        if (filter.guestId() != null) {
+            statement.add(OF_GUEST, filter.guestId());
         }
-
-        /** Applies the filters; the caller has already ruled out a filter that matches nothing. */
-        public Statement where(SessionFilter filter, ZoneId zone, Instant onlineCutoff) {
-            Objects.requireNonNull(tenantId, "where() applies to statements over a tenant's sessions");
-            if (filter.locationId() != null) {
-                add(AT_LOCATION, filter.locationId());
-            }
-            if (filter.guestId() != null) {
-                add(OF_GUEST, filter.guestId());
-            }
-            if (filter.guestDeviceMac() != null) {
-                add(OF_DEVICE, filter.guestDeviceMac());
-            }
-            if (filter.yasId() != null) {
-                add(OF_YAS_ID, tenantId, filter.yasId());
-            }
-            if (filter.startTime() != null) {
-                add(STARTED_FROM, filter.startTime().from(zone));
-            }
-            if (filter.endTime() != null) {
-                Instant until = filter.endTime().until(zone);
-                add(ENDED_BEFORE, until, until);
-            }
-            if (filter.online() != null) {
-                add(filter.online() ? ONLINE : OFFLINE, onlineCutoff);
-            }
-            return this;
+        if (filter.guestDeviceMac() != null) {
+            statement.add(OF_DEVICE, filter.guestDeviceMac());
         }
-
-        public PreparedStatement prepare(Connection connection) throws SQLException {
-            return prepare(connection, "");
+        if (filter.yasId() != null) {
+            statement.add(OF_YAS_ID, scope.tenantId(), filter.yasId());
         }
-
-        /** @param prefix put before the statement, such as {@code EXPLAIN} in the plan tests */
-        public PreparedStatement prepare(Connection connection, String prefix) throws SQLException {
-            PreparedStatement st = connection.prepareStatement(prefix + sql);
-            for (int i = 0; i < params.size(); i++) {
-                Object value = params.get(i);
-                if (value instanceof Instant instant) {
-                    st.setObject(i + 1, offset(instant));
-                } else if (value instanceof Long[] longs) {
-                    Array array = connection.createArrayOf("bigint", longs);
-                    st.setArray(i + 1, array);
-                } else if (value instanceof String[] strings) {
-                    st.setArray(i + 1, connection.createArrayOf("text", strings));
-                } else {
-                    st.setObject(i + 1, value);
-                }
-            }
-            return st;
+        if (filter.startTime() != null) {
+            statement.add(STARTED_FROM, filter.startTime().from(zone));
         }
+        if (filter.endTime() != null) {
+            Instant until = filter.endTime().until(zone);
+            statement.add(ENDED_BEFORE, until, until);
+        }
+        if (filter.online() != null) {
+            statement.add(filter.online() ? ONLINE : OFFLINE, onlineCutoff);
+        }
+        return statement;
     }
 
     /**
@@ -176,37 +122,15 @@ public final class SessionQueries {
         if (!daysGiven) {
             return Optional.of(ZoneOffset.UTC);   // no day to place in a zone: skip the lookup
         }
-        return daysZone(connection, scope.tenantId(), filter.locationId());
+        return VenueZones.ofDays(connection, scope.tenantId(), filter.locationId());
     }
 
     static SessionRow row(ResultSet rs) throws SQLException {
         return new SessionRow(rs.getLong("id"), rs.getLong("location_id"), rs.getString("location_name"),
                 rs.getString("time_zone"), rs.getString("guest_device_description"), rs.getString("guest_device_mac"),
                 rs.getString("guest_device_ip"), rs.getString("access_code"), rs.getString("login_type_name"),
-                rs.getString("service_profile_name"), instant(rs, "start_time"), instant(rs, "last_update"),
-                instant(rs, "end_time"), rs.getLong("input_octets"), rs.getLong("output_octets"),
+                rs.getString("service_profile_name"), SqlTimes.instant(rs, "start_time"), SqlTimes.instant(rs, "last_update"),
+                SqlTimes.instant(rs, "end_time"), rs.getLong("input_octets"), rs.getLong("output_octets"),
                 rs.getObject("guest_id", Long.class), rs.getString("yas_id"));
-    }
-
-    public static OffsetDateTime offset(Instant instant) {
-        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
-    }
-
-    /** The zone that date-only filters are days in: the location's, else the tenant's; empty when the location is not the tenant's. */
-    public static Optional<ZoneId> daysZone(Connection connection, long tenantId, @Nullable Long locationId) throws SQLException {
-        try (PreparedStatement st = connection.prepareStatement(locationId != null ? LOCATION_TIME_ZONE : TENANT_TIME_ZONE)) {
-            st.setLong(1, tenantId);
-            if (locationId != null) {
-                st.setLong(2, locationId);
-            }
-            try (ResultSet rs = st.executeQuery()) {
-                return rs.next() ? Optional.of(ZoneId.of(rs.getString(1))) : Optional.empty();
-            }
-        }
-    }
-
-    public static Instant instant(ResultSet rs, String column) throws SQLException {
-        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
-        return value == null ? null : value.toInstant();
     }
 }

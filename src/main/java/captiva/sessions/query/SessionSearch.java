@@ -1,6 +1,12 @@
 package captiva.sessions.query;
 
 import captiva.common.OpaqueIds;
+import captiva.common.paging.Count;
+import captiva.common.paging.Links;
+import captiva.common.paging.Meta;
+import captiva.common.paging.PageLinks;
+import captiva.common.paging.PageRequest;
+import captiva.common.sql.Statement;
 import captiva.sessions.SessionProperties;
 import captiva.tenancy.TenantScope;
 import io.micronaut.core.annotation.Nullable;
@@ -67,7 +73,7 @@ public class SessionSearch {
                 ? links.cursor(PageCursor.after(rows.get(request.perPage() - 1), listedBefore + request.perPage()).encode(listing))
                 : null;
         int page = (int) Math.min(Integer.MAX_VALUE, listedBefore / request.perPage() + 1);
-        return assemble(rows, request, now, listedBefore, page, new SessionPage.Links(links.cursor(""), null, null, next), links);
+        return assemble(rows, request, now, listedBefore, page, new Links(links.cursor(""), null, null, next), links);
     }
 
     /** The rows of the tenant's sessions that match the filter, ordered and limited by {@code order} and its values. */
@@ -77,8 +83,7 @@ public class SessionSearch {
         if (zone.isEmpty()) {
             return rows;
         }
-        SessionQueries.Statement statement = new SessionQueries.Statement(SessionQueries.ROWS, scope)
-                .where(filter, zone.get(), now.minus(sessions.onlineTimeout()))
+        Statement statement = SessionQueries.matching(SessionQueries.ROWS, scope, filter, zone.get(), now.minus(sessions.onlineTimeout()))
                 .add(order, orderValues);
         jdbc.execute(connection -> {
             try (PreparedStatement st = statement.prepare(connection); ResultSet rs = st.executeQuery()) {
@@ -93,26 +98,25 @@ public class SessionSearch {
 
     /** The page of at most per_page of {@code rows} (one more was read to learn whether a next page exists). */
     private SessionPage assemble(List<SessionRow> rows, PageRequest request, Instant now, long listedBefore, int page,
-                                 SessionPage.Links pageLinks, PageLinks links) {
+                                 Links pageLinks, PageLinks links) {
         Instant cutoff = now.minus(sessions.onlineTimeout());
         List<SessionView> data = rows.stream().limit(request.perPage())
                 .map(row -> SessionView.from(row, ids, now, cutoff)).toList();
-        SessionPage.Meta meta = new SessionPage.Meta(page,
+        Meta meta = new Meta(page,
                 data.isEmpty() ? null : listedBefore + 1, links.path(), request.perPage(),
                 data.isEmpty() ? null : listedBefore + data.size());
         return new SessionPage(data, pageLinks, meta);
     }
 
     @Connectable(readOnly = true)
-    public SessionCount count(TenantScope scope, SessionFilter filter) {
+    public Count count(TenantScope scope, SessionFilter filter) {
         Optional<ZoneId> zone = zoneOf(scope, filter);
         if (zone.isEmpty()) {
-            return new SessionCount(0);
+            return new Count(0);
         }
         Instant cutoff = clock.instant().minus(sessions.onlineTimeout());
-        SessionQueries.Statement statement = new SessionQueries.Statement(SessionQueries.COUNT, scope)
-                .where(filter, zone.get(), cutoff);
-        return new SessionCount(jdbc.execute(connection -> {
+        Statement statement = SessionQueries.matching(SessionQueries.COUNT, scope, filter, zone.get(), cutoff);
+        return new Count(jdbc.execute(connection -> {
             try (PreparedStatement st = statement.prepare(connection); ResultSet rs = st.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);

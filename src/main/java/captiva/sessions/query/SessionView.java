@@ -1,6 +1,7 @@
 package captiva.sessions.query;
 
 import captiva.common.OpaqueIds;
+import captiva.common.format.Formats;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 import io.micronaut.serde.config.naming.SnakeCaseStrategy;

@@ -1,8 +1,9 @@
 package captiva.guests.query;
 
-import captiva.sessions.query.PageRequest;
+import captiva.common.paging.PageRequest;
+import captiva.common.query.TimeBound;
+import captiva.common.sql.Statement;
 import captiva.sessions.query.SessionQueries;
-import captiva.sessions.query.TimeBound;
 import captiva.tenancy.TenantScope;
 import captiva.testing.TestDatabase;
 import io.micronaut.flyway.FlywayMigrator;
@@ -16,7 +17,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -48,7 +48,7 @@ class GuestQueryPlanTest implements TestPropertyProvider {
     /** Two tenants, 50 venues each, 20,000 guests each with ~10 sessions (1 in 5 anonymous), 1 in 100 still open. */
     @BeforeAll
     void bigTables(FlywayMigrator migrated) throws SQLException {
-        try (Connection c = TestDatabase.connect(); Statement st = c.createStatement()) {
+        try (Connection c = TestDatabase.connect(); java.sql.Statement st = c.createStatement()) {
             for (int tenant = 0; tenant < 2; tenant++) {
                 ResultSet t = st.executeQuery("INSERT INTO tenant (name, time_zone) VALUES ('guest plan tenant', 'UTC') RETURNING id");
                 t.next();
@@ -81,7 +81,7 @@ class GuestQueryPlanTest implements TestPropertyProvider {
         return new GuestFilter(null, email, null, location, lastSeenFrom, null, online, false);
     }
 
-    private String plan(SessionQueries.Statement statement) throws SQLException {
+    private String plan(Statement statement) throws SQLException {
         StringBuilder plan = new StringBuilder();
         try (Connection c = TestDatabase.connect(); PreparedStatement st = statement.prepare(c, "EXPLAIN ");
              ResultSet rs = st.executeQuery()) {

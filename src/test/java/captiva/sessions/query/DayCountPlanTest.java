@@ -1,5 +1,7 @@
 package captiva.sessions.query;
 
+import captiva.common.query.TimeBound;
+import captiva.common.sql.Statement;
 import captiva.tenancy.TenantScope;
 import captiva.testing.TestDatabase;
 import io.micronaut.flyway.FlywayMigrator;
@@ -37,8 +39,7 @@ class DayCountPlanTest implements TestPropertyProvider {
     void aDayCountReadsOnlyThatDay(FlywayMigrator migrated) throws SQLException {
         TimeBound day = new TimeBound(LocalDate.now(ZoneOffset.UTC).minusDays(300), null);
         SessionFilter filter = new SessionFilter(null, 1L, null, day, day, null, null, false);
-        SessionQueries.Statement count = new SessionQueries.Statement(SessionQueries.COUNT, TenantScope.wholeTenant(1))
-                .where(filter, ZoneOffset.UTC, Instant.now().minusSeconds(660));
+        Statement count = SessionQueries.matching(SessionQueries.COUNT, TenantScope.wholeTenant(1), filter, ZoneOffset.UTC, Instant.now().minusSeconds(660));
         StringBuilder plan = new StringBuilder();
         try (Connection c = TestDatabase.connect(); PreparedStatement st = count.prepare(c, "EXPLAIN ");
              ResultSet rs = st.executeQuery()) {

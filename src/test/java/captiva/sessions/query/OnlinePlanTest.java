@@ -1,5 +1,6 @@
 package captiva.sessions.query;
 
+import captiva.common.sql.Statement;
 import captiva.tenancy.TenantScope;
 import captiva.testing.TestDatabase;
 import io.micronaut.flyway.FlywayMigrator;
@@ -13,7 +14,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
@@ -41,7 +41,7 @@ class OnlinePlanTest implements TestPropertyProvider {
     /** 100,000 closed sessions over a year at 20 venues, 5,000 open ones last heard of an hour before ANALYZE. */
     @BeforeAll
     void openSessionsHeardOfSinceTheLastAnalyze(FlywayMigrator migrated) throws SQLException {
-        try (Connection c = TestDatabase.connect(); Statement st = c.createStatement()) {
+        try (Connection c = TestDatabase.connect(); java.sql.Statement st = c.createStatement()) {
             ResultSet t = st.executeQuery("INSERT INTO tenant (name, time_zone) VALUES ('online plan tenant', 'UTC') RETURNING id");
             t.next();
             tenantId = t.getLong(1);
@@ -64,8 +64,7 @@ class OnlinePlanTest implements TestPropertyProvider {
     @Test
     void onlinePageWalksOpenSessionsInStartOrder() throws SQLException {
         SessionFilter online = new SessionFilter(null, null, null, null, null, null, true, false);
-        SessionQueries.Statement page = new SessionQueries.Statement(SessionQueries.ROWS, TenantScope.wholeTenant(tenantId))
-                .where(online, ZoneOffset.UTC, Instant.now().minusSeconds(660))
+        Statement page = SessionQueries.matching(SessionQueries.ROWS, TenantScope.wholeTenant(tenantId), online, ZoneOffset.UTC, Instant.now().minusSeconds(660))
                 .add(SessionQueries.OLDEST_FIRST, 11, 0L);
         StringBuilder plan = new StringBuilder();
         try (Connection c = TestDatabase.connect(); PreparedStatement st = page.prepare(c, "EXPLAIN ");

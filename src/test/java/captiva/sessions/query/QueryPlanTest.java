@@ -1,5 +1,8 @@
 package captiva.sessions.query;
 
+import captiva.common.query.TimeBound;
+import captiva.common.sql.SqlTimes;
+import captiva.common.sql.Statement;
 import captiva.tenancy.TenantScope;
 import captiva.testing.TestDatabase;
 import io.micronaut.flyway.FlywayMigrator;
@@ -16,7 +19,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -56,7 +58,7 @@ class QueryPlanTest implements TestPropertyProvider {
      */
     @BeforeAll
     void aBigTable(FlywayMigrator migrated) throws SQLException {
-        try (Connection c = TestDatabase.connect(); Statement st = c.createStatement()) {
+        try (Connection c = TestDatabase.connect(); java.sql.Statement st = c.createStatement()) {
             for (int tenant = 0; tenant < 2; tenant++) {
                 ResultSet t = st.executeQuery("INSERT INTO tenant (name, time_zone) VALUES ('plan tenant', 'UTC') RETURNING id");
                 t.next();
@@ -86,7 +88,7 @@ class QueryPlanTest implements TestPropertyProvider {
         }
     }
 
-    private String plan(SessionQueries.Statement statement) throws SQLException {
+    private String plan(Statement statement) throws SQLException {
         try (Connection c = TestDatabase.connect(); PreparedStatement st = statement.prepare(c, "EXPLAIN ")) {
             return text(st);
         }
@@ -112,21 +114,18 @@ class QueryPlanTest implements TestPropertyProvider {
         return new SessionFilter(null, location, mac, start, end, null, online, false);
     }
 
-    private SessionQueries.Statement page(SessionFilter filter, boolean newestFirst) {
-        return new SessionQueries.Statement(SessionQueries.ROWS, TenantScope.wholeTenant(tenantId))
-                .where(filter, ZoneOffset.UTC, Instant.now().minusSeconds(660))
+    private Statement page(SessionFilter filter, boolean newestFirst) {
+        return SessionQueries.matching(SessionQueries.ROWS, TenantScope.wholeTenant(tenantId), filter, ZoneOffset.UTC, Instant.now().minusSeconds(660))
                 .add(newestFirst ? SessionQueries.NEWEST_FIRST : SessionQueries.OLDEST_FIRST, 11, 0L);
     }
 
-    private SessionQueries.Statement count(SessionFilter filter) {
-        return new SessionQueries.Statement(SessionQueries.COUNT, TenantScope.wholeTenant(tenantId))
-                .where(filter, ZoneOffset.UTC, Instant.now().minusSeconds(660));
+    private Statement count(SessionFilter filter) {
+        return SessionQueries.matching(SessionQueries.COUNT, TenantScope.wholeTenant(tenantId), filter, ZoneOffset.UTC, Instant.now().minusSeconds(660));
     }
 
     /** A page of a keyset walk: the first one, or the one after {@code after}. */
-    private SessionQueries.Statement keysetPage(SessionFilter filter, boolean newestFirst, PageCursor after) {
-        SessionQueries.Statement statement = new SessionQueries.Statement(SessionQueries.ROWS, TenantScope.wholeTenant(tenantId))
-                .where(filter, ZoneOffset.UTC, Instant.now().minusSeconds(660));
+    private Statement keysetPage(SessionFilter filter, boolean newestFirst, PageCursor after) {
+        Statement statement = SessionQueries.matching(SessionQueries.ROWS, TenantScope.wholeTenant(tenantId), filter, ZoneOffset.UTC, Instant.now().minusSeconds(660));
         if (after == null) {
             return statement.add(newestFirst ? SessionQueries.NEWEST_FIRST_FROM_START : SessionQueries.OLDEST_FIRST_FROM_START, 11);
         }
@@ -134,7 +133,7 @@ class QueryPlanTest implements TestPropertyProvider {
                 after.startTime(), after.id(), 11);
     }
 
-    private String analyzed(SessionQueries.Statement statement) throws SQLException {
+    private String analyzed(Statement statement) throws SQLException {
         try (Connection c = TestDatabase.connect(); PreparedStatement st = statement.prepare(c, "EXPLAIN (ANALYZE, TIMING OFF) ")) {
             return text(st);
         }
@@ -204,7 +203,7 @@ class QueryPlanTest implements TestPropertyProvider {
         assertReadsAboutOnePage(query + "&cursor=<middle>", keysetPage(filter, newestFirst, middle));
     }
 
-    private void assertReadsAboutOnePage(String what, SessionQueries.Statement statement) throws SQLException {
+    private void assertReadsAboutOnePage(String what, Statement statement) throws SQLException {
         String plan = analyzed(statement);
 
         assertIndexScan(what, plan, "using session_tenant_");
@@ -214,7 +213,7 @@ class QueryPlanTest implements TestPropertyProvider {
     @Test
     void deepCursorPageIsAnIndexRangeWithoutOffset() throws SQLException {
         PageCursor middle = new PageCursor(0, Instant.now().minus(17, ChronoUnit.DAYS), 0);
-        SessionQueries.Statement deep = keysetPage(onlyFilter("location_id"), false, middle);
+        Statement deep = keysetPage(onlyFilter("location_id"), false, middle);
         String plan = analyzed(deep);
 
         assertIndexScan("GET /sessions?location_id=&cursor=<middle>", plan, "session_tenant_location_started_idx");
@@ -262,7 +261,7 @@ class QueryPlanTest implements TestPropertyProvider {
         try (Connection c = TestDatabase.connect(); PreparedStatement st = c.prepareStatement(sql)) {
             st.setArray(1, c.createArrayOf("text", new String[] {"10.0.0.1", "10.0.0.2", "10.0.19.136"}));
             st.setLong(2, tenantId);
-            st.setObject(3, SessionQueries.offset(Instant.now().minusSeconds(660)));
+            st.setObject(3, SqlTimes.offset(Instant.now().minusSeconds(660)));
             st.setLong(4, tenantId);
 
             String plan = text(st);

@@ -1,5 +1,6 @@
 package captiva.sessions.query;
 
+import captiva.common.format.Formats;
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures.Key;
 import captiva.testing.Fixtures.Location;

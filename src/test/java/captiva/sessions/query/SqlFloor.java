@@ -2,7 +2,10 @@ package captiva.sessions.query;
 
 import captiva.common.IpAddresses;
 import captiva.common.OpaqueIds;
+import captiva.common.paging.PageLinks;
+import captiva.common.paging.PageRequest;
 import captiva.common.problem.Problem.InvalidParam;
+import captiva.common.query.QueryParams;
 import captiva.sessions.SessionProperties;
 import captiva.statistics.GroupBy;
 import captiva.statistics.SessionStatistics;
@@ -68,7 +71,7 @@ public final class SqlFloor {
         }
         if (path.equals("/sessions/statistics")) {
             SessionFilter filter = SessionFilter.parse(params, ids, errors);
-            String groupBy = SessionFilter.single(params, "group_by", errors);
+            String groupBy = QueryParams.single(params, "group_by", errors);
             refuse(errors, pathAndQuery);
             return statistics.report(scope, filter, groupBy == null ? null : GroupBy.parse(groupBy).orElseThrow())
                     .total().sessions();

@@ -1,6 +1,7 @@
-package captiva.sessions.query;
+package captiva.common.paging;
 
 import captiva.common.problem.Problem.InvalidParam;
+import captiva.common.query.QueryParams;
 import io.micronaut.http.HttpParameters;
 
 import java.util.List;
@@ -20,9 +21,9 @@ public record PageRequest(int page, int perPage, boolean lastSessionFirst) {
         return (long) (page - 1) * perPage;
     }
 
-    static PageRequest parse(HttpParameters params, List<InvalidParam> errors) {
+    public static PageRequest parse(HttpParameters params, List<InvalidParam> errors) {
         PageRequest pages = parseUnordered(params, errors);
-        Boolean newestFirst = SessionFilter.bool("last_session_first", params, errors);
+        Boolean newestFirst = QueryParams.bool("last_session_first", params, errors);
         return new PageRequest(pages.page, pages.perPage, Boolean.TRUE.equals(newestFirst));
     }
 
@@ -40,25 +41,8 @@ public record PageRequest(int page, int perPage, boolean lastSessionFirst) {
 
     /** page and per_page only, for lists that have one fixed order. */
     public static PageRequest parseUnordered(HttpParameters params, List<InvalidParam> errors) {
-        int page = number(params, "page", 1, MAX_PAGE, 1, errors);
-        int perPage = number(params, "per_page", 1, MAX_PER_PAGE, DEFAULT_PER_PAGE, errors);
+        int page = QueryParams.integer(params, "page", 1, MAX_PAGE, 1, errors);
+        int perPage = QueryParams.integer(params, "per_page", 1, MAX_PER_PAGE, DEFAULT_PER_PAGE, errors);
         return new PageRequest(page, perPage, false);
-    }
-
-    private static int number(HttpParameters params, String name, int min, int max, int otherwise, List<InvalidParam> errors) {
-        String text = SessionFilter.single(params, name, errors);
-        if (text == null) {
-            return otherwise;
-        }
-        try {
-            int value = Integer.parseInt(text);
-            if (value >= min && value <= max) {
-                return value;
-            }
-        } catch (NumberFormatException notANumber) {
-            // reported below, like an out-of-range number
-        }
-        errors.add(new InvalidParam(name, "must be an integer from " + min + " to " + max));
-        return otherwise;
     }
 }

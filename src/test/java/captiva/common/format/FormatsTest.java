@@ -1,4 +1,4 @@
-package captiva.sessions.query;
+package captiva.common.format;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package captiva.sessions.query;
+package captiva.common.format;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -34,7 +34,7 @@ public final class Formats {
     }
 
     /** {@code 2017-01-05 9:50 AM}, in the venue's time zone. */
-    static String venueLocal(Instant instant, ZoneId zone) {
+    public static String venueLocal(Instant instant, ZoneId zone) {
         LocalDateTime t = LocalDateTime.ofInstant(instant, zone);
         if (t.getYear() < 1000 || t.getYear() > 9999) {
             return VENUE_LOCAL.format(t);

@@ -1,4 +1,4 @@
-package captiva.sessions.query;
+package captiva.common.paging;
 
 import io.micronaut.http.HttpParameters;
 import io.micronaut.http.HttpRequest;
@@ -30,24 +30,24 @@ public record PageLinks(String path, String query) {
         return new PageLinks(scheme + "://" + host + request.getPath(), query.toString());
     }
 
-    String page(int page) {
+    public String page(int page) {
         return path + "?" + query + "page=" + page;
     }
 
     /** A cursor is base64url, which needs no escaping in a query. */
-    String cursor(String cursor) {
+    public String cursor(String cursor) {
         return path + "?" + query + "cursor=" + cursor;
     }
 
     /** First, previous and next page; {@code more} says whether a row was found past this page. */
-    public SessionPage.Links around(PageRequest request, boolean more) {
+    public Links around(PageRequest request, boolean more) {
         int page = request.page();
-        return new SessionPage.Links(page(1), null, page > 1 ? page(page - 1) : null, more ? page(page + 1) : null);
+        return new Links(page(1), null, page > 1 ? page(page - 1) : null, more ? page(page + 1) : null);
     }
 
     /** Where a page of {@code size} rows sits in the whole result. */
-    public SessionPage.Meta meta(PageRequest request, int size) {
-        return new SessionPage.Meta(request.page(), size == 0 ? null : request.offset() + 1, path, request.perPage(),
+    public Meta meta(PageRequest request, int size) {
+        return new Meta(request.page(), size == 0 ? null : request.offset() + 1, path, request.perPage(),
                 size == 0 ? null : request.offset() + size);
     }
 }

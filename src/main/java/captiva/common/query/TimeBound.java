@@ -1,4 +1,4 @@
-package captiva.sessions.query;
+package captiva.common.query;
 
 import io.micronaut.core.annotation.Nullable;
 
