@@ -1,7 +1,7 @@
 package captiva.events;
 
 import captiva.common.OpaqueIds;
-import captiva.sessions.query.Formats;
+import captiva.common.format.Formats;
 import captiva.tenancy.TenantScope;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;

@@ -8,7 +8,7 @@ import captiva.events.webhooks.WebhookViews.Redelivery;
 import captiva.events.webhooks.WebhookViews.WebhookBody;
 import captiva.events.webhooks.WebhookViews.WebhookList;
 import captiva.events.webhooks.WebhookViews.WebhookView;
-import captiva.sessions.query.Formats;
+import captiva.common.format.Formats;
 import captiva.tenancy.TenantScope;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
