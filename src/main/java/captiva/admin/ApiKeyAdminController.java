@@ -66,13 +66,13 @@ class ApiKeyAdminController {
         AdminChecks.name(body.name(), errors);
         Set<String> scopes = new LinkedHashSet<>();
         if (body.scopes() == null || body.scopes().isEmpty()) {
-            errors.add(new InvalidParam("scopes", "is required: one or more of sessions:read, ingest"));
+            errors.add(new InvalidParam("scopes", "is required: one or more of " + Scope.known()));
         } else {
             for (String scope : body.scopes()) {
                 if (Scope.fromWireName(scope).isPresent()) {
                     scopes.add(scope);
                 } else {
-                    errors.add(new InvalidParam("scopes", "unknown scope '" + scope + "'; known: sessions:read, ingest"));
+                    errors.add(new InvalidParam("scopes", "unknown scope '" + scope + "'; known: " + Scope.known()));
                 }
             }
         }

@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public class OpaqueIds {
 
     /** What a public id names; the ordinal is part of the encoding, so only append. */
-    public enum Kind { TENANT, LOCATION, NAS, API_KEY, GUEST, SESSION, LOGIN }
+    public enum Kind { TENANT, LOCATION, NAS, API_KEY, GUEST, SESSION, LOGIN, EVENT, WEBHOOK }
 
     private static final int LENGTH = 11;
     private static final int FEW_KEPT = 100_000;
@@ -69,6 +69,32 @@ public class OpaqueIds {
             return OptionalLong.empty();
         }
         return OptionalLong.of(numbers.get(1));
+    }
+
+    /**
+     * An id that is only unique within another row, such as an event's position within its tenant:
+     * both numbers are encoded, so the id of one tenant's event never decodes for another tenant.
+     */
+    public String encode(Kind kind, long ownerId, long id) {
+        return sqids.encode(List.of((long) kind.ordinal(), ownerId, id));
+    }
+
+    /** The id within {@code ownerId}, or empty when the text is not such an id of that owner. */
+    public OptionalLong decode(Kind kind, long ownerId, String publicId) {
+        if (publicId == null || publicId.length() < LENGTH || publicId.length() > 40) {
+            return OptionalLong.empty();
+        }
+        List<Long> numbers;
+        try {
+            numbers = sqids.decode(publicId);
+        } catch (RuntimeException notAnId) {
+            return OptionalLong.empty();
+        }
+        if (numbers.size() != 3 || numbers.get(0) != kind.ordinal() || numbers.get(1) != ownerId
+                || !encode(kind, ownerId, numbers.get(2)).equals(publicId)) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(numbers.get(2));
     }
 
     /** Whether the text has the shape of a public id at all (a malformed id is a 400, an unknown one a 404). */

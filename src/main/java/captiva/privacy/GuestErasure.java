@@ -1,11 +1,13 @@
 package captiva.privacy;
 
+import captiva.events.EventLog;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
 
 import java.sql.Array;
 import java.sql.ResultSet;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -36,9 +38,13 @@ public class GuestErasure {
     private static final String DELETE_GUESTS = "DELETE FROM guest WHERE tenant_id = ? AND id = ANY (?)";
 
     private final JdbcOperations jdbc;
+    private final EventLog events;
+    private final Clock clock;
 
-    GuestErasure(JdbcOperations jdbc) {
+    GuestErasure(JdbcOperations jdbc, EventLog events, Clock clock) {
         this.jdbc = jdbc;
+        this.events = events;
+        this.clock = clock;
     }
 
     /** What one erasure removed. */
@@ -56,6 +62,7 @@ public class GuestErasure {
         int sessions = update(UNLINK_SESSIONS, tenantId, guests);
         int logins = update(DELETE_LOGINS, tenantId, guests);
         int deleted = update(DELETE_GUESTS, tenantId, guests);
+        events.guestsErased(tenantId, guests, clock.instant());
         return Optional.of(new Erased(deleted, logins, sessions));
     }
 

@@ -3,6 +3,7 @@ package captiva.sessions;
 import captiva.common.IpAddresses;
 import captiva.common.MacAddress;
 import captiva.common.OpaqueIds;
+import captiva.events.EventLog;
 import captiva.common.Timestamps;
 import captiva.common.problem.ApiProblem;
 import captiva.common.problem.Problem.InvalidParam;
@@ -45,11 +46,13 @@ public class SessionImport {
     private final JdbcOperations jdbc;
     private final OpaqueIds ids;
     private final Clock clock;
+    private final EventLog events;
 
-    SessionImport(JdbcOperations jdbc, OpaqueIds ids, Clock clock) {
+    SessionImport(JdbcOperations jdbc, OpaqueIds ids, Clock clock, EventLog events) {
         this.jdbc = jdbc;
         this.ids = ids;
         this.clock = clock;
+        this.events = events;
     }
 
     private record Valid(ImportedSession source, long locationId, String mac, String ip, Instant start, Instant end) {
@@ -84,6 +87,7 @@ public class SessionImport {
                     created.add(keys.getLong(1));
                 }
             }
+            events.sessionsStored(tenantId, created);
             return created;
         } catch (SQLException e) {
             throw new IllegalStateException("Session import failed", e);

@@ -1,5 +1,6 @@
 package captiva.sessions;
 
+import captiva.events.EventLog;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
@@ -88,9 +89,11 @@ public class SessionRecorder {
             """;
 
     private final JdbcOperations jdbc;
+    private final EventLog events;
 
-    SessionRecorder(JdbcOperations jdbc) {
+    SessionRecorder(JdbcOperations jdbc, EventLog events) {
         this.jdbc = jdbc;
+        this.events = events;
     }
 
     /** Applies every event, in order, in one transaction: all are stored or, on failure, none. */
@@ -138,6 +141,20 @@ public class SessionRecorder {
 
     private void upsertOneByOne(List<AccountingEvent> sessionEvents) {
         if (sessionEvents.isEmpty()) {
+            return;
+        }
+        long[] logged = events.consumingAmong(sessionEvents.stream().mapToLong(AccountingEvent::tenantId).toArray());
+        if (logged.length > 0) {
+            // Rare (a batch the database may refuse part of): one statement per event, each logging its own.
+            String sql = EventLog.withSessionEvents(UPSERT, EventLog.UPSERT_RETURNING);
+            jdbc.prepareStatement(sql, statement -> {
+                for (AccountingEvent e : sessionEvents) {
+                    bind(statement, e);
+                    statement.setArray(17, statement.getConnection().createArrayOf("bigint", box(logged)));
+                    statement.execute();
+                }
+                return null;
+            });
             return;
         }
         jdbc.prepareStatement(UPSERT, statement -> {
@@ -287,7 +304,9 @@ public class SessionRecorder {
             sessionTimes[i] = r.sessionTime;
             causes[i] = r.terminateCause;
         }
-        jdbc.prepareStatement(UPSERT_ROWS, st -> {
+        long[] logged = events.consumingAmong(tenants);
+        String sql = logged.length == 0 ? UPSERT_ROWS : EventLog.withSessionEvents(UPSERT_ROWS, EventLog.UPSERT_RETURNING);
+        jdbc.prepareStatement(sql, st -> {
             java.sql.Connection c = st.getConnection();
             int i = 0;
             st.setObject(++i, tenants);
@@ -304,7 +323,10 @@ public class SessionRecorder {
             st.setObject(++i, outputs);
             st.setArray(++i, c.createArrayOf("int8", sessionTimes));
             st.setArray(++i, c.createArrayOf("text", causes));
-            return st.executeUpdate();
+            if (logged.length > 0) {
+                st.setArray(++i, c.createArrayOf("bigint", box(logged)));
+            }
+            return st.execute();
         });
     }
 
@@ -319,15 +341,24 @@ public class SessionRecorder {
 
     private void closeNasSessions(AccountingEvent e) {
         OffsetDateTime at = OffsetDateTime.ofInstant(e.eventTime(), ZoneOffset.UTC);
-        jdbc.prepareStatement(CLOSE_NAS_SESSIONS, st -> {
+        long[] logged = events.consumingAmong(new long[] {e.tenantId()});
+        String sql = logged.length == 0 ? CLOSE_NAS_SESSIONS : EventLog.withSessionEvents(CLOSE_NAS_SESSIONS, EventLog.UPDATE_RETURNING);
+        jdbc.prepareStatement(sql, st -> {
             st.setObject(1, at);
             st.setObject(2, at);
             st.setString(3, e.type() == AccountingEvent.Type.ACCOUNTING_ON ? "NAS-Reboot" : "NAS-Request");
             st.setLong(4, e.tenantId());
             st.setLong(5, e.nasId());
             st.setObject(6, at);
-            return st.executeUpdate();
+            if (logged.length > 0) {
+                st.setArray(7, st.getConnection().createArrayOf("bigint", box(logged)));
+            }
+            return st.execute();
         });
+    }
+
+    private static Long[] box(long[] values) {
+        return java.util.Arrays.stream(values).boxed().toArray(Long[]::new);
     }
 
     private static void bind(PreparedStatement st, AccountingEvent e) throws SQLException {

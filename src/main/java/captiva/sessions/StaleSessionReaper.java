@@ -1,5 +1,6 @@
 package captiva.sessions;
 
+import captiva.events.EventLog;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.scheduling.annotation.Scheduled;
 import io.micronaut.transaction.annotation.Transactional;
@@ -33,11 +34,13 @@ public class StaleSessionReaper {
     private final JdbcOperations jdbc;
     private final Clock clock;
     private final SessionProperties sessions;
+    private final EventLog events;
 
-    StaleSessionReaper(JdbcOperations jdbc, Clock clock, SessionProperties sessions) {
+    StaleSessionReaper(JdbcOperations jdbc, Clock clock, SessionProperties sessions, EventLog events) {
         this.jdbc = jdbc;
         this.clock = clock;
         this.sessions = sessions;
+        this.events = events;
     }
 
     @Scheduled(fixedDelay = "${captiva.sessions.reaper-interval}", initialDelay = "${captiva.sessions.reaper-interval}")
@@ -66,10 +69,23 @@ public class StaleSessionReaper {
     @Transactional
     int reapBatch() {
         OffsetDateTime cutoff = OffsetDateTime.ofInstant(clock.instant().minus(sessions.onlineTimeout()), ZoneOffset.UTC);
-        return jdbc.prepareStatement(CLOSE_STALE, st -> {
+        // Every tenant with a consumer: the closed sessions' session.ended events are logged with them.
+        Long[] logged = events.consumingTenants();
+        if (logged.length == 0) {
+            return jdbc.prepareStatement(CLOSE_STALE, st -> {
+                st.setObject(1, cutoff);
+                st.setInt(2, BATCH);
+                return st.executeUpdate();
+            });
+        }
+        return jdbc.prepareStatement(EventLog.withSessionEvents(CLOSE_STALE, EventLog.UPDATE_RETURNING), st -> {
             st.setObject(1, cutoff);
             st.setInt(2, BATCH);
-            return st.executeUpdate();
+            st.setArray(3, st.getConnection().createArrayOf("bigint", logged));
+            try (java.sql.ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
         });
     }
 }

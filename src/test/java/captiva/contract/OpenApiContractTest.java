@@ -90,6 +90,12 @@ class OpenApiContractTest extends ApiTest {
     @Inject
     Router router;
 
+    /** Webhooks go to a receiver in this JVM, on loopback. */
+    @Override
+    protected Map<String, String> extraProperties() {
+        return Map.of("captiva.webhooks.allow-private-targets", "true");
+    }
+
     private OpenApiInteractionValidator validator;
     private OpenAPI spec;
     private SchemaValidator schemas;
@@ -1077,6 +1083,79 @@ class OpenApiContractTest extends ApiTest {
     @Test
     void theRootSendsBrowsersToTheConsoleAsTheSpecSays() {
         get("/", "Accept", "text/html,application/xhtml+xml,*/*;q=0.8").expect(303);
+    }
+
+    // ---- the event log (captiva.events) ----
+
+    @Inject
+    captiva.events.EventSequencer eventSequencer;
+
+    @Test
+    void eventPagesMatchTheSpecForEveryType() {
+        String tenant = newTenant("Europe/London");
+        String venue = newLocation(tenant, "Europe/London");
+        String[] key = {"Authorization", "Bearer " + newKey(tenant, Map.of("name", "sync", "scopes", List.of("sessions:read"),
+                "rate_limit_per_minute", 100_000)).get("key").asText()};
+        get("/events", key).expect(200);
+        importSessions(tenant, record(venue, "2026-12-01T10:00:00+00:00", "2026-12-01T11:00:00+00:00",
+                        "username", "C6D144DE", "guest_device_mac", "14-2D-27-E7-40-2B", "guest_device_ip", "10.0.0.7",
+                        "guest", Map.of("name", "Shagun Goel", "email", "shagun1486@outlook.com")),
+                record(venue, "2026-12-01T10:30:00+00:00", null));
+        post("/admin/tenants/" + tenant + "/guests/erase", Map.of("email", "shagun1486@outlook.com"), ADMIN).expect(200);
+        eventSequencer.sequence();
+
+        JsonNode page = get("/events?per_page=10", key).expect(200).json();
+
+        assertEquals(4, page.get("data").size(), page::toString);
+        get("/events?types=session.ended&after=" + page.get("data").get(0).get("id").asText(), key).expect(200);
+    }
+
+    @Test
+    void eventsRefuseAnUnknownTypeAndAForeignPosition() {
+        get("/events?types=session.paused", readAuth()).expect(400);
+        get("/events?after=pR3zOKmvzqe", readAuth()).expect(400);
+    }
+
+    @Test
+    void webhookOperationsAndTheBodiesAReceiverGetsMatchTheSpec() {
+        String tenant = newTenant("Europe/London");
+        String venue = newLocation(tenant, "Europe/London");
+        String[] manager = {"Authorization", "Bearer " + newKey(tenant, Map.of("name", "crm", "scopes", List.of("webhooks:manage"),
+                "rate_limit_per_minute", 100_000)).get("key").asText()};
+        try (captiva.events.webhooks.Receiver receiver = new captiva.events.webhooks.Receiver()) {
+            String admin = "/admin/tenants/" + tenant + "/webhooks";
+            JsonNode created = post(admin, Map.of("url", receiver.url(), "event_types", List.of("session.started", "session.ended")),
+                    ADMIN).expect(201).json();
+            String one = admin + "/" + created.get("id").asText();
+            get(admin, ADMIN).expect(200);
+            get(one, ADMIN).expect(200);
+            send("PATCH", one, Map.of("event_types", List.of("session.started", "session.ended", "guest.erased")), ADMIN).expect(200);
+            send("POST", one + "/ping", null, ADMIN).expect(200);
+            importSessions(tenant, record(venue, "2026-12-01T10:00:00+00:00", "2026-12-01T11:00:00+00:00", "username", "C6D144DE"));
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> receiver.received().size() >= 3);
+            io.swagger.v3.oas.models.media.Schema<?> payload = spec.getComponents().getSchemas().get("WebhookPayload");
+            for (captiva.events.webhooks.Receiver.Received r : receiver.received()) {
+                ValidationReport report = schemas.validate(r.body(), payload, "webhook.body");
+                assertTrue(report.getMessages().isEmpty(), () -> r.body() + "\ndoes not match WebhookPayload:\n" + describe(report));
+            }
+            get(one + "/attempts", ADMIN).expect(200);
+            post(one + "/redeliver", Map.of("event_id", receiver.received().get(1).header("webhook-id")), ADMIN).expect(202);
+            post(one + "/redeliver", Map.of(), ADMIN).expect(400);
+            post(admin, Map.of("url", "ftp://127.0.0.1/", "event_types", List.of("session.started")), ADMIN).expect(400);
+
+            JsonNode own = post("/webhooks", Map.of("url", receiver.url(), "event_types", List.of("login.created"),
+                    "location_ids", List.of(venue)), manager).expect(201).json();
+            get("/webhooks", manager).expect(200);
+            get("/webhooks/" + own.get("id").asText(), manager).expect(200);
+            get("/webhooks/" + own.get("id").asText() + "/attempts", manager).expect(200);
+            send("POST", "/webhooks/" + own.get("id").asText() + "/ping", null, manager).expect(200);
+            send("PATCH", "/webhooks/" + own.get("id").asText(), Map.of("event_types", List.of("bogus")), manager)
+                    .expectRefusal(400, "validation.request.body.schema.enum");
+            get("/webhooks/" + created.get("id").asText() + "x", manager).expect(404);
+            get("/webhooks", readAuth()).expect(403);
+            delete("/webhooks/" + own.get("id").asText(), manager).expect(204);
+            delete(one, ADMIN).expect(204);
+        }
     }
 
     // ---- what the framework answers outside the spec's paths ----

@@ -14,7 +14,7 @@ import java.util.Map;
 public abstract sealed class ApiProblem extends RuntimeException
         permits ApiProblem.InvalidParameters, ApiProblem.Unauthenticated, ApiProblem.MissingScope,
                 ApiProblem.NotFound, ApiProblem.NotAcceptable, ApiProblem.Conflict, ApiProblem.TooManyRequests,
-                ApiProblem.Busy {
+                ApiProblem.Busy, ApiProblem.Gone {
 
     private final HttpStatus status;
 
@@ -120,6 +120,13 @@ public abstract sealed class ApiProblem extends RuntimeException
     public static final class Conflict extends ApiProblem {
         public Conflict(String detail) {
             super(HttpStatus.CONFLICT, detail);
+        }
+    }
+
+    /** 410: what the request points at existed but is no longer kept, such as a position past the event log's retention. */
+    public static final class Gone extends ApiProblem {
+        public Gone(String detail) {
+            super(HttpStatus.GONE, detail);
         }
     }
 

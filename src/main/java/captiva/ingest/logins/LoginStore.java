@@ -1,5 +1,6 @@
 package captiva.ingest.logins;
 
+import captiva.events.EventLog;
 import captiva.ingest.logins.LoginIngest.Login;
 import captiva.sessions.GuestResolver;
 import io.micronaut.core.annotation.Nullable;
@@ -65,9 +66,11 @@ class LoginStore {
     private static final String AWAIT_SESSIONS_IN_FLIGHT = "SELECT await_session_inserts(?)";
 
     private final JdbcOperations jdbc;
+    private final EventLog events;
 
-    LoginStore(JdbcOperations jdbc) {
+    LoginStore(JdbcOperations jdbc, EventLog events) {
         this.jdbc = jdbc;
+        this.events = events;
     }
 
     /** A stored login, its guest (null when it names none) and how many sessions it linked. */
@@ -84,6 +87,7 @@ class LoginStore {
                 OptionalLong guest = guests.identify(login.guestName(), login.guestEmail(), login.guestYasId(), login.username());
                 Long guestId = guest.isPresent() ? guest.getAsLong() : null;
                 long loginId = insert(connection, tenantId, guestId, login);
+                events.loginCreated(connection, tenantId, loginId, login.locationId(), guestId, login.loginTime());
                 stored.add(new Stored(loginId, guestId, link(connection, tenantId, loginId)));
             }
             return stored;

@@ -6,7 +6,8 @@ import java.util.Optional;
 /** What an API key may do. The wire names are part of the admin API. */
 public enum Scope {
     SESSIONS_READ("sessions:read"),
-    INGEST("ingest");
+    INGEST("ingest"),
+    WEBHOOKS_MANAGE("webhooks:manage");
 
     private final String wireName;
 
@@ -16,6 +17,11 @@ public enum Scope {
 
     public String wireName() {
         return wireName;
+    }
+
+    /** The wire names, comma-separated, for error messages. */
+    public static String known() {
+        return String.join(", ", Arrays.stream(values()).map(Scope::wireName).toList());
     }
 
     public static Optional<Scope> fromWireName(String name) {

@@ -1,0 +1,212 @@
+package captiva.events;
+
+import captiva.common.OpaqueIds;
+import captiva.common.format.Formats;
+import captiva.tenancy.TenantScope;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.data.jdbc.runtime.JdbcOperations;
+import jakarta.inject.Singleton;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Reads a tenant's event log in position order, as GET /events, the stream and webhook delivery see
+ * it: only the events of the venues a scope may see (an event of no venue, guest.erased, only to a
+ * scope of the whole tenant), rendered with what they name as it is now.
+ */
+@Singleton
+public class EventFeed {
+
+    private static final Duration READ_MARK_PRECISION = Duration.ofMinutes(1);
+
+    private final JdbcOperations jdbc;
+    private final OpaqueIds ids;
+    private final EventConsumers consumers;
+    private final Clock clock;
+    private final Map<Long, Instant> readMarked = new ConcurrentHashMap<>();
+
+    EventFeed(JdbcOperations jdbc, OpaqueIds ids, EventConsumers consumers, Clock clock) {
+        this.jdbc = jdbc;
+        this.ids = ids;
+        this.consumers = consumers;
+        this.clock = clock;
+    }
+
+    /** A page of events: those after {@code after}, oldest first, and the position to read on from. */
+    public record Page(List<EventView> events, long last) {
+    }
+
+    /** The oldest retained position and the newest given out; 0 and 0 for a tenant with no events yet. */
+    public record Bounds(long oldest, long newest) {
+        /** Whether reading after {@code position} would skip events the retention already deleted. */
+        public boolean lost(long position) {
+            return oldest > position + 1;
+        }
+    }
+
+    /**
+     * The events after the position, at most {@code limit}, of the types asked (all when empty).
+     * {@link Page#last()} is the last position read, or {@code after} when there were none.
+     */
+    public Page after(TenantScope scope, long after, Set<EventType> types, int limit) {
+        StringBuilder sql = new StringBuilder(EventQueries.PAGE);
+        if (!types.isEmpty()) {
+            sql.append(EventQueries.TYPES);
+        }
+        if (scope.locationIds() != null) {
+            sql.append(EventQueries.LOCATIONS);
+        }
+        sql.append(EventQueries.ORDER);
+        return jdbc.execute(connection -> {
+            try (PreparedStatement st = connection.prepareStatement(sql.toString())) {
+                int i = 0;
+                st.setLong(++i, scope.tenantId());
+                st.setLong(++i, after);
+                if (!types.isEmpty()) {
+                    st.setArray(++i, connection.createArrayOf("text", types.stream().map(EventType::wireName).toArray()));
+                }
+                if (scope.locationIds() != null) {
+                    st.setArray(++i, connection.createArrayOf("bigint", scope.locationIds().toArray()));
+                }
+                st.setInt(++i, limit);
+                List<EventView> events = new ArrayList<>();
+                long last = after;
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        last = rs.getLong("position");
+                        events.add(view(scope.tenantId(), rs));
+                    }
+                }
+                return new Page(events, last);
+            }
+        });
+    }
+
+    /** The tenant's event at a position, whatever its venue (a webhook was queued for it already), or empty when gone. */
+    public java.util.Optional<EventView> at(long tenantId, long position) {
+        Page page = after(TenantScope.wholeTenant(tenantId), position - 1, Set.of(), 1);
+        return page.events().isEmpty() || page.last() != position ? java.util.Optional.empty()
+                : java.util.Optional.of(page.events().get(0));
+    }
+
+    public Bounds bounds(long tenantId) {
+        return jdbc.execute(connection -> {
+            try (PreparedStatement st = connection.prepareStatement(EventQueries.BOUNDS)) {
+                st.setLong(1, tenantId);
+                st.setLong(2, tenantId);
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    return new Bounds(rs.getLong(1), rs.getLong(2));
+                }
+            }
+        });
+    }
+
+    /** The public id of a tenant's position. */
+    public String encode(long tenantId, long position) {
+        return ids.encode(OpaqueIds.Kind.EVENT, tenantId, position);
+    }
+
+    /** The position of a public id, or empty when it is not one of the tenant's. */
+    public OptionalLong decode(long tenantId, String publicId) {
+        return ids.decode(OpaqueIds.Kind.EVENT, tenantId, publicId);
+    }
+
+    /**
+     * Notes that the tenant's log is read, which keeps it on for the retention period; a tenant not
+     * logged until now is logged from the next change on.
+     */
+    public void markRead(long tenantId) {
+        Instant now = clock.instant();
+        Instant marked = readMarked.get(tenantId);
+        boolean consuming = consumers.consumes(tenantId);
+        if (consuming && marked != null && marked.plus(READ_MARK_PRECISION).isAfter(now)) {
+            return;
+        }
+        readMarked.put(tenantId, now);
+        jdbc.execute(connection -> {
+            try (PreparedStatement st = connection.prepareStatement(EventQueries.READ)) {
+                st.setLong(1, tenantId);
+                st.setObject(2, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+                return st.execute();
+            }
+        });
+        if (!consuming) {
+            consumers.changed();
+        }
+    }
+
+    private EventView view(long tenantId, ResultSet rs) throws SQLException {
+        String type = rs.getString("type");
+        Map<String, Object> data = new LinkedHashMap<>();
+        long locationId = rs.getLong("location_id");
+        boolean hasLocation = !rs.wasNull();
+        switch (type) {
+            case "session.started", "session.ended" -> {
+                data.put("session_id", ids.encode(OpaqueIds.Kind.SESSION, rs.getLong("session_id")));
+                data.put("location_id", hasLocation ? ids.encode(OpaqueIds.Kind.LOCATION, locationId) : null);
+                data.put("guest_id", guest(rs));
+                boolean found = rs.getBoolean("session_found");
+                data.put("username", rs.getString("username"));
+                data.put("guest_device_mac", rs.getString("guest_device_mac"));
+                data.put("guest_device_ip", rs.getString("guest_device_ip"));
+                data.put("start_time", found ? Formats.isoUtc(instant(rs, "start_time")) : null);
+                if (type.equals("session.ended")) {
+                    Instant start = found ? instant(rs, "start_time") : null;
+                    Instant end = found ? instant(rs, "end_time") : null;
+                    data.put("end_time", end == null ? null : Formats.isoUtc(end));
+                    data.put("duration_seconds", start == null || end == null ? null : Duration.between(start, end).getSeconds());
+                    // downloaded is what the device received (output octets), as in GET /sessions
+                    data.put("downloaded_bytes", found ? rs.getLong("output_octets") : null);
+                    data.put("uploaded_bytes", found ? rs.getLong("input_octets") : null);
+                    data.put("terminate_cause", rs.getString("terminate_cause"));
+                }
+            }
+            case "login.created" -> {
+                data.put("login_id", ids.encode(OpaqueIds.Kind.LOGIN, rs.getLong("login_id")));
+                data.put("location_id", hasLocation ? ids.encode(OpaqueIds.Kind.LOCATION, locationId) : null);
+                data.put("guest_id", guest(rs));
+                boolean found = rs.getBoolean("login_found");
+                data.put("username", found ? rs.getString("username") : null);
+                data.put("guest_device_mac", found ? rs.getString("guest_device_mac") : null);
+                data.put("guest_device_description", rs.getString("guest_device_description"));
+                data.put("login_type_name", rs.getString("login_type_name"));
+                data.put("service_profile_name", rs.getString("service_profile_name"));
+                data.put("login_time", found ? Formats.isoUtc(instant(rs, "login_time")) : null);
+                data.put("guest_name", rs.getString("guest_name"));
+                data.put("guest_email", rs.getString("guest_email"));
+                data.put("yas_id", rs.getString("guest_yas_id"));
+            }
+            default -> data.put("guest_id", guest(rs));
+        }
+        return new EventView(encode(tenantId, rs.getLong("position")), type,
+                Formats.isoUtc(instant(rs, "occurred_at")), data);
+    }
+
+    private @Nullable String guest(ResultSet rs) throws SQLException {
+        long guestId = rs.getLong("guest_id");
+        return rs.wasNull() ? null : ids.encode(OpaqueIds.Kind.GUEST, guestId);
+    }
+
+    private static @Nullable Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
+    }
+
+}

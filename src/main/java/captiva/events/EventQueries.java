@@ -1,0 +1,46 @@
+package captiva.events;
+
+/** The SQL that reads the log. Every statement starts from the tenant. */
+final class EventQueries {
+
+    private EventQueries() {
+    }
+
+    /**
+     * A tenant's events after a position, with what they name as it is now: the session, the
+     * login and its guest. A row that is gone (erased, past retention) leaves the event with ids only.
+     * Parameters: tenant, after, then the optional fragments' values, then the limit.
+     */
+    static final String PAGE = """
+            SELECT e.position, e.type, e.occurred_at, e.location_id, e.session_id, e.login_id,
+                   COALESCE(e.guest_id, l.guest_id, s.guest_id) AS guest_id,
+                   s.id IS NOT NULL AS session_found, COALESCE(l.username, s.username) AS username,
+                   CAST(COALESCE(l.guest_device_mac, s.guest_device_mac) AS text) AS guest_device_mac,
+                   host(s.guest_device_ip) AS guest_device_ip, s.start_time, s.end_time,
+                   s.input_octets, s.output_octets, s.terminate_cause,
+                   l.id IS NOT NULL AS login_found, l.guest_device_description, l.login_type_name,
+                   l.service_profile_name, l.login_time, g.name AS guest_name, g.email AS guest_email, g.yas_id AS guest_yas_id
+            FROM event e
+            LEFT JOIN session s ON s.tenant_id = e.tenant_id AND s.id = e.session_id
+            LEFT JOIN login l ON l.tenant_id = e.tenant_id AND l.id = e.login_id
+            LEFT JOIN guest g ON g.tenant_id = e.tenant_id AND g.id = l.guest_id
+            WHERE e.tenant_id = ? AND e.position > ?
+            """;
+
+    static final String TYPES = "AND e.type = ANY (CAST(? AS text[]))\n";
+    static final String LOCATIONS = "AND e.location_id = ANY (CAST(? AS bigint[]))\n";
+    static final String ORDER = "ORDER BY e.position LIMIT ?";
+
+    /** The oldest retained position and the newest of a tenant (0 and 0 when it has none). */
+    static final String BOUNDS = """
+            SELECT COALESCE((SELECT min(position) FROM event WHERE tenant_id = ?), 0),
+                   COALESCE((SELECT last_position FROM event_counter WHERE tenant_id = ?), 0)
+            """;
+
+    /** Keeps the tenant's log on while something reads it (EventConsumers); written at most once a minute. */
+    static final String READ = """
+            INSERT INTO event_reader AS r (tenant_id, last_read_at) VALUES (?, ?)
+            ON CONFLICT (tenant_id) DO UPDATE SET last_read_at = EXCLUDED.last_read_at
+            RETURNING (xmax = 0) AS first
+            """;
+}
