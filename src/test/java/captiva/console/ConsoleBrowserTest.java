@@ -1,5 +1,6 @@
 package captiva.console;
 
+import captiva.Application;
 import captiva.testing.Http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.context.annotation.Property;
@@ -54,7 +55,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * against the zero-setup demo, as a newcomer's {@code mvn mn:run} has it, plus a few sessions
  * this test imports so it knows what to look for. Screenshots of each view go to target/console/.
  */
-@MicronautTest(transactional = false)
+@MicronautTest(transactional = false, environments = Application.DEMO_ENVIRONMENT)
 @Property(name = "captiva.admin.token", value = ConsoleBrowserTest.ADMIN_TOKEN)
 @Property(name = "micronaut.server.port", value = "-1")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
