@@ -56,15 +56,7 @@ public class OpaqueIds {
      * strings that it would never produce, so only the canonical spelling is accepted.
      */
     public OptionalLong decode(Kind kind, String publicId) {
-        if (publicId == null || publicId.length() < LENGTH || publicId.length() > 32) {
-            return OptionalLong.empty();
-        }
-        List<Long> numbers;
-        try {
-            numbers = sqids.decode(publicId);
-        } catch (RuntimeException notAnId) {
-            return OptionalLong.empty();
-        }
+        List<Long> numbers = numbersOf(publicId, 32);
         if (numbers.size() != 2 || numbers.get(0) != kind.ordinal() || !encode(kind, numbers.get(1)).equals(publicId)) {
             return OptionalLong.empty();
         }
@@ -81,20 +73,24 @@ public class OpaqueIds {
 
     /** The id within {@code ownerId}, or empty when the text is not such an id of that owner. */
     public OptionalLong decode(Kind kind, long ownerId, String publicId) {
-        if (publicId == null || publicId.length() < LENGTH || publicId.length() > 40) {
-            return OptionalLong.empty();
-        }
-        List<Long> numbers;
-        try {
-            numbers = sqids.decode(publicId);
-        } catch (RuntimeException notAnId) {
-            return OptionalLong.empty();
-        }
+        List<Long> numbers = numbersOf(publicId, 40);
         if (numbers.size() != 3 || numbers.get(0) != kind.ordinal() || numbers.get(1) != ownerId
                 || !encode(kind, ownerId, numbers.get(2)).equals(publicId)) {
             return OptionalLong.empty();
         }
         return OptionalLong.of(numbers.get(2));
+    }
+
+    /** The numbers a text of plausible length decodes to, or none when it is not Sqids text at all. */
+    private List<Long> numbersOf(String publicId, int maxLength) {
+        if (publicId == null || publicId.length() < LENGTH || publicId.length() > maxLength) {
+            return List.of();
+        }
+        try {
+            return sqids.decode(publicId);
+        } catch (RuntimeException notAnId) {
+            return List.of();
+        }
     }
 
     /** Whether the text has the shape of a public id at all (a malformed id is a 400, an unknown one a 404). */
