@@ -2,6 +2,7 @@ package captiva.sessions;
 
 import io.micronaut.core.annotation.Nullable;
 
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -9,6 +10,7 @@ import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * Finds or creates the guests of one tenant, within one transaction, by one matching rule: the same
@@ -18,17 +20,22 @@ import java.util.OptionalLong;
  * voucher code), so a new guest is made instead of merging the two.
  * <p>
  * The session import finds by yas_id and email only, and leaves a guest it finds as it is; portal
- * logins also find by username and update the guest with what they tell.
+ * logins also find by username and update the guest with what they tell. A caller limited to some
+ * venues finds only guests seen there.
  */
 public final class GuestResolver {
 
-    private static final String FIND_BY_YAS_ID = "SELECT id FROM guest WHERE tenant_id = ? AND yas_id = ? ORDER BY id LIMIT 1";
-    private static final String FIND_BY_EMAIL = "SELECT id FROM guest WHERE tenant_id = ? AND lower(email) = lower(?) ORDER BY id LIMIT 1";
-    private static final String FIND_BY_USERNAME = """
-            SELECT id FROM guest WHERE tenant_id = ? AND username = ?
-              AND (CAST(? AS text) IS NULL OR yas_id IS NULL) AND (CAST(? AS text) IS NULL OR email IS NULL)
-            ORDER BY id LIMIT 1
-            """;
+    private static final String BY_YAS_ID = "tenant_id = ? AND yas_id = ?";
+    private static final String BY_EMAIL = "tenant_id = ? AND lower(email) = lower(?)";
+    private static final String BY_USERNAME = """
+            tenant_id = ? AND username = ?
+              AND (CAST(? AS text) IS NULL OR yas_id IS NULL) AND (CAST(? AS text) IS NULL OR email IS NULL)""";
+    /** A guest a location-restricted caller may know: one with a session or a login at its venues. */
+    private static final String SEEN_AT_VENUES = """
+            (EXISTS (SELECT 1 FROM session s
+                     WHERE s.tenant_id = guest.tenant_id AND s.location_id = ANY(?) AND s.guest_id = guest.id)
+             OR EXISTS (SELECT 1 FROM login l
+                        WHERE l.tenant_id = guest.tenant_id AND l.guest_id = guest.id AND l.location_id = ANY(?)))""";
     private static final String CREATE = "INSERT INTO guest (tenant_id, username, name, email, yas_id) VALUES (?, ?, ?, ?, ?) RETURNING id";
     // The username is the RADIUS User-Name that SessionRecorder looks guests up by: set, never replaced.
     private static final String UPDATE = """
@@ -39,11 +46,25 @@ public final class GuestResolver {
 
     private final Connection connection;
     private final long tenantId;
+    @Nullable
+    private final Long[] venues;
     private final Map<String, Long> known = new HashMap<>();
 
+    /** Finds among all of the tenant's guests: for callers that may see every venue. */
     public GuestResolver(Connection connection, long tenantId) {
+        this(connection, tenantId, null);
+    }
+
+    /**
+     * Finds only among the guests seen at {@code venues} (null: every venue). A caller limited to some
+     * venues may not change, nor learn of, a guest known only elsewhere: an email or yas_id it gives
+     * that matches only such a guest makes a new guest instead, so the answer is the same whether or
+     * not the guest exists, and no reader of the other venues sees the guest changed.
+     */
+    public GuestResolver(Connection connection, long tenantId, @Nullable Set<Long> venues) {
         this.connection = connection;
         this.tenantId = tenantId;
+        this.venues = venues == null ? null : venues.toArray(Long[]::new);
     }
 
     /**
@@ -99,34 +120,34 @@ public final class GuestResolver {
     /** The matching rule; a null username skips the last step. Returns null when no guest matches. */
     @Nullable
     private Long find(@Nullable String yasId, @Nullable String email, @Nullable String username) throws SQLException {
-        Long id = yasId != null ? find(FIND_BY_YAS_ID, yasId) : null;
+        Long id = yasId != null ? find(BY_YAS_ID, yasId) : null;
         if (id == null && email != null) {
-            id = find(FIND_BY_EMAIL, email);
+            id = find(BY_EMAIL, email);
         }
         if (id == null && username != null) {
-            try (PreparedStatement st = connection.prepareStatement(FIND_BY_USERNAME)) {
-                st.setLong(1, tenantId);
-                st.setString(2, username);
-                st.setString(3, yasId);
-                st.setString(4, email);
-                id = single(st);
-            }
+            id = find(BY_USERNAME, username, yasId, email);
         }
         return id;
     }
 
-    private Long find(String sql, String value) throws SQLException {
-        try (PreparedStatement st = connection.prepareStatement(sql)) {
-            st.setLong(1, tenantId);
-            st.setString(2, value);
-            return single(st);
-        }
-    }
-
+    /** The oldest guest of the tenant matching {@code where}, among those the caller may know. */
     @Nullable
-    private static Long single(PreparedStatement st) throws SQLException {
-        try (ResultSet rs = st.executeQuery()) {
-            return rs.next() ? rs.getLong(1) : null;
+    private Long find(String where, String... values) throws SQLException {
+        String sql = "SELECT id FROM guest WHERE " + where + (venues == null ? "" : " AND " + SEEN_AT_VENUES) + " ORDER BY id LIMIT 1";
+        try (PreparedStatement st = connection.prepareStatement(sql)) {
+            int i = 0;
+            st.setLong(++i, tenantId);
+            for (String value : values) {
+                st.setString(++i, value);
+            }
+            if (venues != null) {
+                Array array = connection.createArrayOf("bigint", venues);
+                st.setArray(++i, array);
+                st.setArray(++i, array);
+            }
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : null;
+            }
         }
     }
 

@@ -21,6 +21,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.ShrinkingMode;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
+import net.jqwik.api.statistics.Statistics;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -32,10 +33,12 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.UUID;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -209,7 +212,7 @@ class TenantIsolationProperties {
             Tenant tenant = w.tenants.get(g.tenant() % w.tenants.size());
             List<Location> own = w.locations.stream().filter(l -> l.tenant().equals(tenant)).toList();
             Location location = own.get(g.location() % own.size());
-            String username = "u-" + java.util.UUID.randomUUID();
+            String username = "u-" + UUID.randomUUID();
             Instant start = w.base.minus(SLOT.multipliedBy(g.startSlot() + (g.online() ? 1 : 2)));
             Instant end = g.online() ? null : start.plus(Duration.ofMinutes(g.length() + 1));
             SessionSpec s = Fixtures.session(location).username(username).mac(MACS[g.mac()]).ip(IPS[g.ip()]).started(start);
@@ -538,6 +541,66 @@ class TenantIsolationProperties {
             assertTrue(returned.put(id, g.get("sessions").asInt()) == null, path + ": listed twice: " + id);
         }
         assertEquals(expected, returned, path + " as " + keyName(w, key));
+    }
+
+    // ---------------------------------------------------------------- writes of a restricted key
+
+    /**
+     * A portal login sent with an ingest key limited to some venues, naming a guest (by email and
+     * yas_id) that may be known only at other venues or in another tenant: no reader of another
+     * venue ever sees that guest changed, and the answer never returns the guest's id.
+     */
+    @Property(tries = 30, shrinking = ShrinkingMode.BOUNDED)
+    void aRestrictedKeyNeverChangesGuestsOfOtherVenues(@ForAll("worlds") WorldSpec spec) {
+        World w = build(spec);
+        RequestSpec pick = spec.requests().get(0);
+        Key readRestricted = w.keys.get(2 * Math.floorMod(pick.key(), w.tenants.size()) + 1);
+        Tenant tenant = readRestricted.tenant();
+        Set<String> allowed = w.keyLocations.get(readRestricted.id());
+        Key ingest = given.key(tenant, List.of("ingest"), List.copyOf(allowed), 100_000);
+        Set<String> seenHere = w.rows.stream()
+                .filter(r -> r.tenant().equals(tenant) && allowed.contains(r.location().id()) && r.guest() != null)
+                .map(w::guestId).collect(Collectors.toSet());
+        // Name a guest of this tenant known only at other venues when there is one: the case that matters.
+        List<Integer> onlyElsewhere = w.rows.stream()
+                .filter(r -> r.tenant().equals(tenant) && r.guest() != null && !seenHere.contains(w.guestId(r)))
+                .map(Row::guest).distinct().sorted().toList();
+        int choice = pick.guest() == null ? 0 : pick.guest();
+        int guest = onlyElsewhere.isEmpty() ? Math.floorMod(choice, YAS_IDS.length)
+                : onlyElsewhere.get(Math.floorMod(choice, onlyElsewhere.size()));
+        Statistics.label("a guest known only at other venues").collect(!onlyElsewhere.isEmpty());
+
+        Map<String, Object> named = new LinkedHashMap<>();
+        named.put("name", "Mallory");
+        named.put("email", "guest" + guest + "@example.org");
+        named.put("yas_id", YAS_IDS[guest]);
+        Map<String, Object> login = new LinkedHashMap<>();
+        login.put("location_id", allowed.iterator().next());
+        login.put("login_time", w.base.minusSeconds(30).toString());
+        login.put("username", "mallory-" + UUID.randomUUID());
+        login.put("guest", named);
+        Http.Response answer = http.post("/ingest/logins", List.of(login), ingest.auth());
+        assertEquals(201, answer.status(), answer.body());
+        String returned = answer.json().get("logins").get(0).get("guest_id").asText();
+        assertTrue(seenHere.contains(returned) || !w.allGuestIds.contains(returned),
+                "the login of a key limited to " + allowed + " was given guest " + returned + ", known only elsewhere");
+
+        for (Map.Entry<String, String> known : w.guestIds.entrySet()) {
+            if (seenHere.contains(known.getValue())) {
+                continue;
+            }
+            String[] tenantAndGuest = known.getKey().split("/");
+            Key whole = w.keys.get(2 * w.tenants.stream().map(Tenant::id).toList().indexOf(tenantAndGuest[0]));
+            JsonNode guestView = null;
+            for (JsonNode g : ok(http.get("/guests?per_page=100", whole.auth())).get("data")) {
+                if (g.get("id").asText().equals(known.getValue())) {
+                    guestView = g;
+                }
+            }
+            assertNotNull(guestView, "guest " + known + " is listed");
+            assertEquals("Guest " + tenantAndGuest[1] + " of " + tenantAndGuest[0], text(guestView.get("name")),
+                    "a guest known only outside " + allowed + " was renamed by that key's login");
+        }
     }
 
     // ---------------------------------------------------------------- helpers

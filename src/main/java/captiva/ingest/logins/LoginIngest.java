@@ -65,7 +65,7 @@ class LoginIngest {
             logins.add(validate(body, i, scope, usable, now, errors));
         }
         ApiProblem.InvalidParameters.failOn(errors);
-        List<LoginStore.Stored> stored = store.store(scope.tenantId(), logins);
+        List<LoginStore.Stored> stored = store.store(scope, logins);
         // A session inserted while the logins were being stored could not see them, nor they it:
         // wait for such inserts to commit, then link again.
         new TreeSet<>(logins.stream().map(Login::locationId).toList()).forEach(store::awaitSessionsInFlight);

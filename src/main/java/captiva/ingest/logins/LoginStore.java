@@ -3,6 +3,7 @@ package captiva.ingest.logins;
 import captiva.events.EventLog;
 import captiva.ingest.logins.LoginIngest.Login;
 import captiva.sessions.GuestResolver;
+import captiva.tenancy.TenantScope;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.Transactional;
@@ -77,11 +78,15 @@ class LoginStore {
     record Stored(long loginId, @Nullable Long guestId, int linkedSessions) {
     }
 
-    /** Stores the logins in order, in one transaction: all of them or, on failure, none. */
+    /**
+     * Stores the logins in order, in one transaction: all of them or, on failure, none. Guests are
+     * found only among those the key's venues have seen (see {@link GuestResolver}).
+     */
     @Transactional
-    public List<Stored> store(long tenantId, List<Login> logins) {
+    public List<Stored> store(TenantScope scope, List<Login> logins) {
+        long tenantId = scope.tenantId();
         return jdbc.execute(connection -> {
-            GuestResolver guests = new GuestResolver(connection, tenantId);
+            GuestResolver guests = new GuestResolver(connection, tenantId, scope.locationIds());
             List<Stored> stored = new ArrayList<>(logins.size());
             for (Login login : logins) {
                 OptionalLong guest = guests.identify(login.guestName(), login.guestEmail(), login.guestYasId(), login.username());

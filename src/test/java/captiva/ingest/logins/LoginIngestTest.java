@@ -525,6 +525,42 @@ class LoginIngestTest extends ApiTest {
         }
 
         @Test
+        @DisplayName("a key limited to one venue cannot change, nor learn of, a guest seen only at another")
+        void restrictedKeyMakesItsOwnGuestRatherThanChangeAnotherVenues() {
+            Venue b = aVenue();
+            Venue a = anotherVenueOf(b);
+            String session = given().session(session(b.location()).ip("10.9.3.1").guest("Bea", "bea@example.com", "yas-bea")
+                    .started(loginTime.minusSeconds(60)).online());
+            Key onlyA = given().key(a.tenant(), List.of("ingest"), List.of(a.location().id()), 100_000);
+            String beaAtB = sessionView(b, session).get("guest_id").asText();
+
+            String byEmail = postCreated(onlyA, List.of(login(a, "username", "x1", "guest", guest("Mallory", "bea@example.com", null))))
+                    .get("logins").get(0).get("guest_id").asText();
+            String byYasId = postCreated(onlyA, List.of(login(a, "username", "x2", "guest", guest("Mallory", null, "yas-bea"))))
+                    .get("logins").get(0).get("guest_id").asText();
+
+            assertNotEquals(beaAtB, byEmail);
+            assertNotEquals(beaAtB, byYasId);
+            JsonNode bea = http().get("/sessions/10.9.3.1", b.read().auth()).json();
+            assertEquals("Bea", bea.get("name").asText());
+            assertEquals("bea@example.com", bea.get("email").asText());
+        }
+
+        @Test
+        @DisplayName("a key limited to a venue still finds the guests it has seen there")
+        void restrictedKeyFindsGuestsOfItsVenue() {
+            Venue a = aVenue();
+            Key onlyA = given().key(a.tenant(), List.of("ingest"), List.of(a.location().id()), 100_000);
+            String first = postCreated(onlyA, List.of(login(a, "username", "y1", "guest", guest("Cy", "cy@example.com", null))))
+                    .get("logins").get(0).get("guest_id").asText();
+
+            String second = postCreated(onlyA, List.of(login(a, "username", "y2", "guest", guest("Cy Again", "cy@example.com", null))))
+                    .get("logins").get(0).get("guest_id").asText();
+
+            assertEquals(first, second);
+        }
+
+        @Test
         void deviceOnlyLoginNamesNoGuestButStillLinksItsDetails() {
             Venue venue = aVenue();
             String id = given().session(session(venue.location()).mac(MAC).started(loginTime.plusSeconds(30)).online());
