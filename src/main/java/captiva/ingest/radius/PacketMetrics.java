@@ -1,6 +1,8 @@
 package captiva.ingest.radius;
 
 import captiva.common.Ticker;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
@@ -11,6 +13,7 @@ import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -46,6 +49,24 @@ class PacketMetrics {
     /** An outcome other than stored or dropped: answered again, awaiting commit, answer not sent. */
     void count(String outcome) {
         meters.counter("captiva.radius.packets", "outcome", outcome).increment();
+    }
+
+    /**
+     * The socket's side: the receive buffer the kernel granted, and the datagrams it dropped because
+     * that buffer was full (where the kernel tells, see {@link KernelSocketDrops}).
+     */
+    void socket(int receiveBufferBytes, KernelSocketDrops kernelDrops) {
+        Gauge.builder("captiva.radius.socket.receive.buffer", () -> receiveBufferBytes).baseUnit("bytes")
+                .description("the RADIUS socket's receive buffer, as the kernel granted it").strongReference(true)
+                .register(meters);
+        if (KernelSocketDrops.supported()) {
+            FunctionCounter.builder("captiva.radius.kernel.drops", kernelDrops, d -> {
+                        OptionalLong dropped = d.read();
+                        return dropped.isPresent() ? dropped.getAsLong() : Double.NaN;
+                    })
+                    .description("datagrams the kernel dropped at the RADIUS socket, its receive buffer full")
+                    .register(meters);
+        }
     }
 
     void dropped(DropReason reason, int packets, String detail, @Nullable SocketAddress from) {

@@ -1,6 +1,7 @@
 package captiva.ingest.radius;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.convert.format.ReadableBytes;
 import jakarta.validation.constraints.Min;
 
 import java.time.Duration;
@@ -23,9 +24,13 @@ import java.time.Duration;
  * @param maxClockSkew   an Event-Timestamp further than this from our clock is not believed: arrival
  *                       time is used instead, so a NAS with a broken clock cannot corrupt durations
  * @param drainTimeout   at shutdown, how long queued packets may take to be stored and answered
+ * @param receiveBuffer  the UDP socket's receive buffer ("4MB"): what a burst may queue while the
+ *                       receive thread is busy; beyond it the kernel drops datagrams, counted in
+ *                       {@code captiva.radius.kernel.drops}
  */
 @ConfigurationProperties("captiva.radius")
 public record RadiusProperties(boolean enabled, int accountingPort, String bindAddress,
                                @Min(1) int batchSize, @Min(1) int queueCapacity, @Min(1) int writers, Duration dedupWindow,
-                               Duration nasCacheTtl, Duration maxClockSkew, Duration drainTimeout) {
+                               Duration nasCacheTtl, Duration maxClockSkew, Duration drainTimeout,
+                               @ReadableBytes @Min(4096) int receiveBuffer) {
 }

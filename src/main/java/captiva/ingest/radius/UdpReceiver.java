@@ -27,9 +27,9 @@ class UdpReceiver implements Receiver, AnswerChannel {
 
     private static final Logger LOG = LoggerFactory.getLogger(RadiusListener.class);
     private static final int MAX_DATAGRAM = 4096;
-    private static final int RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 
     private final InetSocketAddress bindTo;
+    private final int receiveBufferBytes;
     private final PacketJudge judge;
     private final WriterPool writers;
     private final PacketMetrics metrics;
@@ -40,11 +40,13 @@ class UdpReceiver implements Receiver, AnswerChannel {
 
     @Inject
     UdpReceiver(RadiusProperties properties, AccountingPacketHandler judge, WriterPool writers, PacketMetrics metrics) {
-        this(new InetSocketAddress(properties.bindAddress(), properties.accountingPort()), judge, writers, metrics);
+        this(new InetSocketAddress(properties.bindAddress(), properties.accountingPort()), properties.receiveBuffer(),
+                judge, writers, metrics);
     }
 
-    UdpReceiver(InetSocketAddress bindTo, PacketJudge judge, WriterPool writers, PacketMetrics metrics) {
+    UdpReceiver(InetSocketAddress bindTo, int receiveBufferBytes, PacketJudge judge, WriterPool writers, PacketMetrics metrics) {
         this.bindTo = bindTo;
+        this.receiveBufferBytes = receiveBufferBytes;
         this.judge = judge;
         this.writers = writers;
         this.metrics = metrics;
@@ -57,8 +59,9 @@ class UdpReceiver implements Receiver, AnswerChannel {
         }
         try {
             channel = DatagramChannel.open();
-            channel.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER_BYTES);
+            channel.setOption(StandardSocketOptions.SO_RCVBUF, receiveBufferBytes);
             channel.bind(bindTo);
+            grantedBuffer(channel.getOption(StandardSocketOptions.SO_RCVBUF));
             channel.configureBlocking(false);
             selector = Selector.open();
             channel.register(selector, SelectionKey.OP_READ);
@@ -69,6 +72,20 @@ class UdpReceiver implements Receiver, AnswerChannel {
         receiving = true;
         thread = new Thread(this::receive, "radius-receive");
         thread.start();
+    }
+
+    /**
+     * The buffer absorbs bursts while the receive thread is busy; what does not fit, the kernel drops.
+     * Linux grants at most net.core.rmem_max (and reports twice what it grants), so a smaller grant
+     * is said once, with what to raise.
+     */
+    private void grantedBuffer(int granted) {
+        metrics.socket(granted, new KernelSocketDrops(port()));
+        if (granted < receiveBufferBytes) {
+            LOG.warn("The RADIUS socket's receive buffer is {} bytes, not the {} asked for (captiva.radius.receive-buffer): "
+                    + "the kernel caps it; on Linux raise it with sysctl -w net.core.rmem_max={}",
+                    granted, receiveBufferBytes, receiveBufferBytes);
+        }
     }
 
     /** The bound UDP port; differs from the configured one when that is 0. */

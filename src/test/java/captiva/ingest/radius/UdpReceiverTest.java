@@ -25,6 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The UDP receiver alone, on a loopback socket: a stand-in judge reads the first letter of each
@@ -38,12 +40,19 @@ class UdpReceiverTest {
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final CountDownLatch commitMayEnd = new CountDownLatch(1);
     private final AtomicInteger transactionsBegun = new AtomicInteger();
+    private final CountDownLatch judgeHolding = new CountDownLatch(1);
+    private final CountDownLatch judgeMayGoOn = new CountDownLatch(1);
+    /** The smallest buffer Linux grants: a few datagrams, so that a burst overflows it at once. */
+    private static final int SMALL_BUFFER = 4096;
     private WriterPool writers;
     private UdpReceiver receiver;
     private DatagramSocket nas;
 
-    /** Judges by the first letter; the answer (and the key of a stored packet) is the datagram itself. */
-    private static final class LetterJudge extends RadiusParts.RecordingJudge {
+    /**
+     * Judges by the first letter; the answer (and the key of a stored packet) is the datagram itself.
+     * H holds the receive thread until the test lets it go on.
+     */
+    private final class LetterJudge extends RadiusParts.RecordingJudge {
         @Override
         public Verdict handle(byte[] datagram, int length, InetSocketAddress sender) {
             String text = new String(datagram, 0, length, StandardCharsets.UTF_8);
@@ -52,6 +61,11 @@ class UdpReceiverTest {
                         ("stored " + text).getBytes(StandardCharsets.UTF_8), sender, text));
                 case 'A' -> new Verdict.Answer(("again " + text).getBytes(StandardCharsets.UTF_8));
                 case 'D' -> new Verdict.Drop(DropReason.BAD_AUTHENTICATOR, "test");
+                case 'H' -> {
+                    judgeHolding.countDown();
+                    waitFor(judgeMayGoOn);
+                    yield new Verdict.Answer(("held " + text).getBytes(StandardCharsets.UTF_8));
+                }
                 default -> throw new IllegalStateException("a judge that fails");
             };
         }
@@ -63,23 +77,28 @@ class UdpReceiverTest {
         LetterJudge judge = new LetterJudge();
         BatchStore store = new BatchStore((List<AccountingEvent> events) -> {
             transactionsBegun.incrementAndGet();
-            try {
-                commitMayEnd.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            waitFor(commitMayEnd);
         }, judge, metrics, meters, System::nanoTime, 1);
         writers = new WriterPool(store, metrics, meters, System::nanoTime, 1, 100, 10);
         writers.start();
-        receiver = new UdpReceiver(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), judge, writers, metrics);
+        receiver = new UdpReceiver(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), SMALL_BUFFER, judge, writers, metrics);
         receiver.start();
         nas = new DatagramSocket();
         nas.setSoTimeout(5_000);
     }
 
+    private static void waitFor(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @AfterEach
     void closed() throws InterruptedException {
         commitMayEnd.countDown();
+        judgeMayGoOn.countDown();
         receiver.stopReceiving();
         writers.drain(Duration.ofSeconds(5));
         receiver.close();
@@ -142,5 +161,29 @@ class UdpReceiverTest {
         commitMayEnd.countDown();
 
         assertEquals("stored S2", answer());
+    }
+
+    @Test
+    @DisplayName("datagrams the kernel drops at a full socket are counted, so the packets sent all show up")
+    void kernelDropsAreCounted() throws IOException {
+        assumeTrue(KernelSocketDrops.supported(), "the kernel tells its drops per socket only on Linux (/proc/net/udp)");
+        send("H0");
+        waitFor(judgeHolding);
+        int burst = 500;
+        for (int i = 0; i < burst; i++) {
+            send("D" + "x".repeat(200) + i);
+        }
+
+        judgeMayGoOn.countDown();
+
+        assertEquals("held H0", answer());
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertEquals(burst, packets("dropped") + kernelDrops(), "judged and dropped by the kernel, together"));
+        assertTrue(kernelDrops() > 0, "a burst of " + burst + " overflowed a " + SMALL_BUFFER + "-byte buffer");
+        assertTrue(meters.find("captiva.radius.socket.receive.buffer").gauge().value() >= SMALL_BUFFER);
+    }
+
+    private double kernelDrops() {
+        return meters.find("captiva.radius.kernel.drops").functionCounter().count();
     }
 }
