@@ -1,6 +1,7 @@
 package captiva.sessions.export;
 
 import captiva.common.OpaqueIds;
+import captiva.common.WideReads;
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures.Key;
 import captiva.testing.Fixtures.Location;
@@ -10,6 +11,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.micronaut.jdbc.DataSourceResolver;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -32,9 +34,11 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,6 +66,24 @@ class ExportStreamingTest extends ApiTest {
     DataSourceResolver resolver;
 
     private Key key;
+
+    @Inject
+    WideReads wideReads;
+    private int wideReadSlots;
+
+    @BeforeAll
+    void slotsWhenIdle() {
+        wideReadSlots = wideReads.available();
+    }
+
+    /**
+     * A test's export whose client went away ends only when the server next writes (or the stall
+     * timeout cuts it): wait for its slot, or the next test's export of this tenant gets 503.
+     */
+    @AfterEach
+    void everyExportGaveItsSlotBack() {
+        await().atMost(Duration.ofSeconds(60)).until(() -> wideReads.available() == wideReadSlots);
+    }
 
     @Override
     protected Map<String, String> extraProperties() {
