@@ -33,6 +33,8 @@ class UdpReceiver implements Receiver, AnswerChannel {
     private final PacketJudge judge;
     private final WriterPool writers;
     private final PacketMetrics metrics;
+    /** Held here for the socket's lifetime: the metric that reads it holds it only weakly. */
+    private KernelSocketDrops kernelDrops;
     private DatagramChannel channel;
     private Selector selector;
     private Thread thread;
@@ -80,7 +82,8 @@ class UdpReceiver implements Receiver, AnswerChannel {
      * is said once, with what to raise.
      */
     private void grantedBuffer(int granted) {
-        metrics.socket(granted, new KernelSocketDrops(port()));
+        kernelDrops = new KernelSocketDrops(port());
+        metrics.socket(granted, kernelDrops);
         if (granted < receiveBufferBytes) {
             LOG.warn("The RADIUS socket's receive buffer is {} bytes, not the {} asked for (captiva.radius.receive-buffer): "
                     + "the kernel caps it; on Linux raise it with sysctl -w net.core.rmem_max={}",
