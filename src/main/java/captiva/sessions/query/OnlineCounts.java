@@ -12,6 +12,9 @@ import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Set;
 
 /**
@@ -28,13 +31,21 @@ class OnlineCounts {
     private record Asked(long tenantId, @Nullable Set<Long> keyLocations, @Nullable Long locationId) {
     }
 
-    private final SessionSearch search;
-    private final Cache<Asked, Count> counts;
+    /** A count and the instant it was taken at, by the clock that decides who is online. */
+    private record Computed(Count count, Instant at) {
+    }
 
-    OnlineCounts(SessionSearch search, SessionProperties properties, Ticker ticker, MeterRegistry meters) {
+    private final SessionSearch search;
+    private final Clock clock;
+    private final Duration maxAge;
+    private final Cache<Asked, Computed> counts;
+
+    OnlineCounts(SessionSearch search, SessionProperties properties, Clock clock, Ticker ticker, MeterRegistry meters) {
         this.search = search;
+        this.clock = clock;
+        this.maxAge = properties.onlineCountMaxAge();
         this.counts = Caffeine.newBuilder()
-                .expireAfterWrite(properties.onlineCountMaxAge())
+                .expireAfterWrite(maxAge)
                 .maximumSize(100_000)
                 .ticker(ticker::nanos)
                 .recordStats()
@@ -46,7 +57,20 @@ class OnlineCounts {
         if (!onlineOnly(filter)) {
             return search.count(scope, filter);
         }
-        return counts.get(new Asked(scope.tenantId(), scope.locationIds(), filter.locationId()), asked -> search.count(scope, filter));
+        Asked asked = new Asked(scope.tenantId(), scope.locationIds(), filter.locationId());
+        Computed computed = counts.get(asked, a -> compute(scope, filter));
+        // Expiry follows elapsed time; a clock that stepped since (NTP, or a test moving it) makes
+        // the count's instant too far from now either way, and it is taken again.
+        if (Duration.between(computed.at(), clock.instant()).abs().compareTo(maxAge) >= 0) {
+            counts.asMap().remove(asked, computed);
+            computed = counts.get(asked, a -> compute(scope, filter));
+        }
+        return computed.count();
+    }
+
+    private Computed compute(TenantScope scope, SessionFilter filter) {
+        Instant at = clock.instant();
+        return new Computed(search.count(scope, filter), at);
     }
 
     private static boolean onlineOnly(SessionFilter filter) {
