@@ -47,7 +47,7 @@ public final class SqlFloor {
 
     public SqlFloor(Connection connection) {
         JdbcOperations jdbc = new OneConnection(connection);
-        SessionProperties defaults = new SessionProperties(Duration.ofSeconds(300), null);
+        SessionProperties defaults = new SessionProperties(Duration.ofSeconds(300), null, Duration.ofSeconds(1));
         search = new SessionSearch(jdbc, ids, Clock.systemUTC(), defaults);
         ipHolders = new IpHolderLookup(jdbc, Clock.systemUTC(), defaults);
         statistics = new SessionStatistics(jdbc, ids, Clock.systemUTC(), defaults);

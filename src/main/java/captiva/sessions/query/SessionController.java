@@ -36,11 +36,13 @@ class SessionController {
     static final int MAX_ADDRESSES = 100;
 
     private final SessionSearch search;
+    private final OnlineCounts counts;
     private final IpHolderLookup ipHolders;
     private final OpaqueIds ids;
 
-    SessionController(SessionSearch search, IpHolderLookup ipHolders, OpaqueIds ids) {
+    SessionController(SessionSearch search, OnlineCounts counts, IpHolderLookup ipHolders, OpaqueIds ids) {
         this.search = search;
+        this.counts = counts;
         this.ipHolders = ipHolders;
         this.ids = ids;
     }
@@ -73,7 +75,7 @@ class SessionController {
         SessionFilter filter = SessionFilter.parse(request.getParameters(), ids, errors);
         PageRequest.parse(request.getParameters(), errors);   // accepted, as in the reference, and checked
         ApiProblem.InvalidParameters.failOn(errors);
-        return search.count(scope, filter);
+        return counts.count(scope, filter);
     }
 
     /** One address answers an object (404 when nobody held it); several answer an array of those found. */
