@@ -20,7 +20,7 @@ import java.util.List;
  * Pending deliveries stay until delivered or given up on.
  */
 @Singleton
-class EventRetention {
+public class EventRetention {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventRetention.class);
     static final int BATCH = 5000;
@@ -63,7 +63,7 @@ class EventRetention {
     }
 
     /** Deletes every event older than the retention; returns how many. */
-    long deleteExpired() {
+    public long deleteExpired() {
         OffsetDateTime cutoff = OffsetDateTime.ofInstant(clock.instant().minus(properties.retention()), ZoneOffset.UTC);
         List<Long> tenants = jdbc.execute(connection -> {
             List<Long> found = new ArrayList<>();
