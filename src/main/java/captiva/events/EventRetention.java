@@ -30,6 +30,10 @@ public class EventRetention {
             DELETE FROM event WHERE tenant_id = ? AND position = ANY (ARRAY(
                 SELECT position FROM event WHERE tenant_id = ? AND logged_at < ? ORDER BY logged_at LIMIT ?))
             """;
+    private static final String DELETE_ENDED_MARKS = """
+            DELETE FROM event_session_ended WHERE tenant_id = ? AND session_id = ANY (ARRAY(
+                SELECT session_id FROM event_session_ended WHERE tenant_id = ? AND logged_at < ? ORDER BY logged_at LIMIT ?))
+            """;
     private static final String DELETE_DELIVERIES = """
             DELETE FROM webhook_delivery WHERE id = ANY (ARRAY(
                 SELECT d.id FROM webhook_delivery d
@@ -81,6 +85,9 @@ public class EventRetention {
                 deleted = delete(DELETE_EVENTS, tenantId, cutoff, true);
                 total += deleted;
             } while (deleted == BATCH);
+            while (delete(DELETE_ENDED_MARKS, tenantId, cutoff, true) == BATCH) {
+                // next batch
+            }
             while (delete(DELETE_DELIVERIES, tenantId, cutoff, false) == BATCH) {
                 // next batch
             }
