@@ -20,13 +20,13 @@ import java.util.stream.Stream;
  * A Server-Sent Events reader for tests, written from the format (WHATWG HTML, 9.2): it reads the
  * response line by line on its own thread and keeps every message and comment, in order.
  */
-final class SseClient implements AutoCloseable {
+public final class SseClient implements AutoCloseable {
 
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     /** One message: its id line (null when it had none), event type and data. */
-    record Message(String id, String event, String data) {
+    public record Message(String id, String event, String data) {
     }
 
     private final HttpResponse<Stream<String>> response;
@@ -52,7 +52,7 @@ final class SseClient implements AutoCloseable {
     }
 
     /** Opens the stream and returns once the answer's head has arrived. */
-    static SseClient open(String url, String... headers) {
+    public static SseClient open(String url, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).GET().header("Accept", "text/event-stream");
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
@@ -67,38 +67,38 @@ final class SseClient implements AutoCloseable {
         }
     }
 
-    int status() {
+    public int status() {
         return response.statusCode();
     }
 
-    HttpResponse<?> response() {
+    public HttpResponse<?> response() {
         return response;
     }
 
     /** The body of an answer other than 200 (a problem). */
-    String errorBody() {
+    public String errorBody() {
         return errorBody;
     }
 
-    List<Message> messages() {
+    public List<Message> messages() {
         return List.copyOf(messages);
     }
 
-    List<Message> messages(String event) {
+    public List<Message> messages(String event) {
         return messages.stream().filter(m -> m.event().equals(event)).toList();
     }
 
-    List<String> comments() {
+    public List<String> comments() {
         return List.copyOf(comments);
     }
 
     /** Whether the server ended the response. */
-    boolean ended() {
+    public boolean ended() {
         return ended;
     }
 
     /** Waits (at most 20 s) until the messages so far satisfy the condition, and returns them. */
-    List<Message> awaitMessages(Predicate<List<Message>> condition) {
+    public List<Message> awaitMessages(Predicate<List<Message>> condition) {
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> condition.test(messages()));
         return messages();
     }
