@@ -151,7 +151,8 @@ class EventStreamTest extends ApiTest {
                 sequencer.sequence();
 
                 client.awaitMessages(m -> !events(client).isEmpty());
-                Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> true);
+                // The other venue's event was logged first: had it been sent, it would be here already.
+                Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> events(client).size() == 1);
                 List<SseClient.Message> got = events(client);
                 assertEquals(1, got.size(), got::toString);
                 assertEquals(mine, json(got.get(0).data()).get("data").get("session_id").asText());
