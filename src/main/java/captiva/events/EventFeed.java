@@ -17,6 +17,8 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -98,6 +100,37 @@ public class EventFeed {
         });
     }
 
+    /**
+     * An event as read for a reader that filters by scope itself (the stream reads once for all
+     * its clients of a tenant), with the venue it belongs to.
+     */
+    public record Logged(long position, @Nullable Long locationId, EventView view) {
+        /** Whether the scope sees it, by the rule GET /events applies in SQL (EventQueries.LOCATIONS). */
+        public boolean visibleTo(TenantScope scope) {
+            return scope.locationIds() == null || locationId != null && scope.locationIds().contains(locationId);
+        }
+    }
+
+    /** Every event of the tenant after the position, at most {@code limit}, oldest first, whatever its venue. */
+    public List<Logged> logged(long tenantId, long after, int limit) {
+        return jdbc.execute(connection -> {
+            try (PreparedStatement st = connection.prepareStatement(EventQueries.PAGE + EventQueries.ORDER)) {
+                st.setLong(1, tenantId);
+                st.setLong(2, after);
+                st.setInt(3, limit);
+                List<Logged> events = new ArrayList<>();
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        long locationId = rs.getLong("location_id");
+                        Long location = rs.wasNull() ? null : locationId;
+                        events.add(new Logged(rs.getLong("position"), location, view(tenantId, rs)));
+                    }
+                }
+                return events;
+            }
+        });
+    }
+
     /** The tenant's event at a position, whatever its venue (a webhook was queued for it already), or empty when gone. */
     public java.util.Optional<EventView> at(long tenantId, long position) {
         Page page = after(TenantScope.wholeTenant(tenantId), position - 1, Set.of(), 1);
@@ -110,10 +143,27 @@ public class EventFeed {
             try (PreparedStatement st = connection.prepareStatement(EventQueries.BOUNDS)) {
                 st.setLong(1, tenantId);
                 st.setLong(2, tenantId);
+                st.setLong(3, tenantId);
                 try (ResultSet rs = st.executeQuery()) {
                     rs.next();
                     return new Bounds(rs.getLong(1), rs.getLong(2));
                 }
+            }
+        });
+    }
+
+    /** The newest position given out of each of these tenants that has any (one statement for all). */
+    public Map<Long, Long> newest(Collection<Long> tenantIds) {
+        return jdbc.execute(connection -> {
+            try (PreparedStatement st = connection.prepareStatement(EventQueries.NEWEST)) {
+                st.setArray(1, connection.createArrayOf("bigint", tenantIds.toArray()));
+                Map<Long, Long> newest = new HashMap<>();
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        newest.put(rs.getLong(1), rs.getLong(2));
+                    }
+                }
+                return newest;
             }
         });
     }

@@ -34,19 +34,32 @@ public class EventLog {
      * Logs session.started for each session the statement in {@code changed} created, and
      * session.ended for each it closed: one that it created closed, or one that was open before the
      * statement. Reading {@code session} here sees the rows as they were before the statement, since
-     * every part of one statement runs on the same snapshot. Parameter: the consuming tenants (bigint[]).
+     * every part of one statement runs on the same snapshot; but a writer that waited for another
+     * one closing the same session (a Stop behind the stale-session reaper) still sees it open in
+     * that snapshot, so a session.ended is logged only by the statement that adds the session to
+     * event_session_ended (V33), whose unique key is checked against committed rows.
+     * Parameter: the consuming tenants (bigint[]).
      */
     private static final String SESSION_EVENTS = """
-            , session_events AS (
+            , consuming AS (
+                SELECT unnest(CAST(? AS bigint[])) AS tenant_id
+            ), ended_once AS (
+                INSERT INTO event_session_ended (tenant_id, session_id)
+                SELECT c.tenant_id, c.id FROM changed c
+                WHERE c.tenant_id IN (SELECT tenant_id FROM consuming)
+                  AND c.end_time IS NOT NULL
+                  AND (c.created OR EXISTS (SELECT 1 FROM session o
+                                            WHERE o.id = c.id AND o.tenant_id = c.tenant_id AND o.end_time IS NULL))
+                ON CONFLICT DO NOTHING
+                RETURNING tenant_id, session_id
+            ), session_events AS (
                 INSERT INTO event_pending (tenant_id, type, occurred_at, location_id, session_id)
                 SELECT c.tenant_id, t.type, CASE t.ord WHEN 1 THEN c.start_time ELSE c.end_time END, c.location_id, c.id
                 FROM changed c
                 CROSS JOIN (VALUES ('session.started', 1), ('session.ended', 2)) AS t(type, ord)
-                WHERE c.tenant_id = ANY (CAST(? AS bigint[]))
+                WHERE c.tenant_id IN (SELECT tenant_id FROM consuming)
                   AND CASE t.ord WHEN 1 THEN c.created
-                      ELSE c.end_time IS NOT NULL
-                           AND (c.created OR EXISTS (SELECT 1 FROM session o
-                                                     WHERE o.id = c.id AND o.tenant_id = c.tenant_id AND o.end_time IS NULL)) END
+                      ELSE EXISTS (SELECT 1 FROM ended_once e WHERE e.tenant_id = c.tenant_id AND e.session_id = c.id) END
                 ORDER BY c.id, t.ord
             )
             SELECT count(*) FROM changed

@@ -31,11 +31,19 @@ final class EventQueries {
     static final String LOCATIONS = "AND e.location_id = ANY (CAST(? AS bigint[]))\n";
     static final String ORDER = "ORDER BY e.position LIMIT ?";
 
-    /** The oldest retained position and the newest of a tenant (0 and 0 when it has none). */
+    /**
+     * The oldest retained position and the newest of a tenant (0 and 0 when it never had any). When
+     * the retention deleted every event, the oldest is the next position to be given, so that a
+     * reader still behind is told it lost events. Parameters: the tenant, three times.
+     */
     static final String BOUNDS = """
-            SELECT COALESCE((SELECT min(position) FROM event WHERE tenant_id = ?), 0),
+            SELECT COALESCE((SELECT min(position) FROM event WHERE tenant_id = ?),
+                            (SELECT last_position + 1 FROM event_counter WHERE tenant_id = ?), 0),
                    COALESCE((SELECT last_position FROM event_counter WHERE tenant_id = ?), 0)
             """;
+
+    /** The newest position of each of some tenants (the live streams' poller). */
+    static final String NEWEST = "SELECT tenant_id, last_position FROM event_counter WHERE tenant_id = ANY (?)";
 
     /** Keeps the tenant's log on while something reads it (EventConsumers); written at most once a minute. */
     static final String READ = """

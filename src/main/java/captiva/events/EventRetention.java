@@ -20,7 +20,7 @@ import java.util.List;
  * Pending deliveries stay until delivered or given up on.
  */
 @Singleton
-class EventRetention {
+public class EventRetention {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventRetention.class);
     static final int BATCH = 5000;
@@ -29,6 +29,10 @@ class EventRetention {
     private static final String DELETE_EVENTS = """
             DELETE FROM event WHERE tenant_id = ? AND position = ANY (ARRAY(
                 SELECT position FROM event WHERE tenant_id = ? AND logged_at < ? ORDER BY logged_at LIMIT ?))
+            """;
+    private static final String DELETE_ENDED_MARKS = """
+            DELETE FROM event_session_ended WHERE tenant_id = ? AND session_id = ANY (ARRAY(
+                SELECT session_id FROM event_session_ended WHERE tenant_id = ? AND logged_at < ? ORDER BY logged_at LIMIT ?))
             """;
     private static final String DELETE_DELIVERIES = """
             DELETE FROM webhook_delivery WHERE id = ANY (ARRAY(
@@ -63,7 +67,7 @@ class EventRetention {
     }
 
     /** Deletes every event older than the retention; returns how many. */
-    long deleteExpired() {
+    public long deleteExpired() {
         OffsetDateTime cutoff = OffsetDateTime.ofInstant(clock.instant().minus(properties.retention()), ZoneOffset.UTC);
         List<Long> tenants = jdbc.execute(connection -> {
             List<Long> found = new ArrayList<>();
@@ -81,6 +85,9 @@ class EventRetention {
                 deleted = delete(DELETE_EVENTS, tenantId, cutoff, true);
                 total += deleted;
             } while (deleted == BATCH);
+            while (delete(DELETE_ENDED_MARKS, tenantId, cutoff, true) == BATCH) {
+                // next batch
+            }
             while (delete(DELETE_DELIVERIES, tenantId, cutoff, false) == BATCH) {
                 // next batch
             }

@@ -8,8 +8,8 @@
 
 import {readEvents} from './sse.js';
 
-/** The service's event stream; null while it serves none, so the console polls without asking for it first. */
-const STREAM = null;
+/** The service's event stream (GET /events/stream): online.counts at once and every 5 s. */
+const STREAM = '/events/stream';
 const POLL_MS = 15_000;
 const RETRY_MIN_MS = 5_000;
 const RETRY_MAX_MS = 60_000;

@@ -215,6 +215,35 @@ class ConsoleBrowserTest {
         browser.manage().window().setSize(new Dimension(1280, 1000));
     }
 
+    /**
+     * The Now view takes its counts from the event stream: forty guests coming online at one venue
+     * show on its card within a few seconds, long before the 15 s poll (which the view does not
+     * run while the stream delivers), and the status says where the numbers come from.
+     */
+    @Test
+    void aCountChangeArrivesThroughTheEventStream() {
+        String[] admin = {"Authorization", "Bearer " + ADMIN_TOKEN};
+        String venue = http.get("/admin/tenants/" + tenantId + "/locations", admin).json().get(1).get("id").asText();
+        signIn(readKey);
+        By card = By.xpath("//li[contains(@class,'card')][.//a[contains(@href,'location_id=" + venue + "')]]//span[@class='count']");
+        WebElement status = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("now-status")));
+        wait.until(d -> status.getText().startsWith("Live from the event stream"));
+        int before = Integer.parseInt(browser.findElement(card).getText().replaceAll("\\D", ""));
+
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        List<Map<String, Object>> arriving = new ArrayList<>();
+        IntStream.range(0, 40).forEach(i -> arriving.add(Map.of("location_id", venue,
+                "start_time", now.minusSeconds(30).toString())));
+        created(http.post("/admin/tenants/" + tenantId + "/sessions", arriving, admin));
+
+        new WebDriverWait(browser, Duration.ofSeconds(12)).until(d ->
+                Integer.parseInt(d.findElement(card).getText().replaceAll("\\D", "")) >= before + 30);
+        assertTrue(status.getText().startsWith("Live from the event stream"), status.getText());
+        Number polls = (Number) script("return performance.getEntriesByType('resource')"
+                + ".filter(e => e.name.includes('/locations') && !e.name.includes('/locations/')).length");
+        assertTrue(polls.intValue() <= 1, "the view did not poll /locations while the stream delivered: " + polls);
+    }
+
     @Test
     void statisticsDrawChartsWithTheirTableAndDownloadTheSameSelectionAsCsv() throws IOException {
         signIn(readKey);

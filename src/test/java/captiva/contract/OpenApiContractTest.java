@@ -1117,6 +1117,54 @@ class OpenApiContractTest extends ApiTest {
     }
 
     @Test
+    void theStreamsRefusalsAndItsHeadMatchTheSpec() {
+        send("HEAD", "/events/stream", null, null, readAuth()).expect(200);
+        get("/events/stream", "Authorization", "Bearer " + readKey, "Last-Event-ID", "pR3zOKmvzqe").expect(400);
+        get("/events/stream", "Authorization", "Bearer " + readKey, "Accept", "application/json")
+                .expectRefusal(406, "validation.request.accept.notAllowed");
+        get("/events/stream").expectRefusal(401, "validation.request.security.missing");
+        get("/events/stream", "Authorization", "Bearer " + ingestKey).expect(403);
+    }
+
+    /** The stream's messages, read as a client reads them: each data line matches its schema. */
+    @Test
+    void streamedEventsAndOnlineCountsMatchTheSpec() throws Exception {
+        String tenant = newTenant("Europe/London");
+        String venue = newLocation(tenant, "Europe/London");
+        String key = newKey(tenant, Map.of("name", "live", "scopes", List.of("sessions:read"), "rate_limit_per_minute", 100_000))
+                .get("key").asText();
+        java.net.http.HttpResponse<java.util.stream.Stream<String>> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(http().uri("/events/stream")).header("X-API-Key", key)
+                        .header("Accept", "text/event-stream").build(),
+                java.net.http.HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, response.statusCode());
+        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
+        try (java.util.stream.Stream<String> lines = response.body()) {
+            java.util.Iterator<String> it = lines.iterator();
+            Map<String, String> seen = new LinkedHashMap<>();
+            String event = null;
+            while (seen.size() < 2 && it.hasNext()) {
+                String line = it.next();
+                if (line.startsWith("event: ")) {
+                    event = line.substring(7);
+                } else if (line.startsWith("data: ")) {
+                    seen.put(event, line.substring(6));
+                    if (event.equals("online.counts") && seen.size() == 1) {
+                        importSessions(tenant, record(venue, Instant.now().minusSeconds(60).toString(), null, "username", "C6D144DE"));
+                        eventSequencer.sequence();
+                    }
+                }
+            }
+            assertEquals(List.of("online.counts", "session.started"), List.copyOf(seen.keySet()));
+            for (Map.Entry<String, String> message : seen.entrySet()) {
+                String schema = message.getKey().equals("online.counts") ? "OnlineCounts" : "Event";
+                ValidationReport report = schemas.validate(message.getValue(), spec.getComponents().getSchemas().get(schema), "data");
+                assertTrue(report.getMessages().isEmpty(), () -> message + "\ndoes not match " + schema + ":\n" + describe(report));
+            }
+        }
+    }
+
+    @Test
     void webhookOperationsAndTheBodiesAReceiverGetsMatchTheSpec() {
         String tenant = newTenant("Europe/London");
         String venue = newLocation(tenant, "Europe/London");

@@ -42,8 +42,12 @@ class DocsExamplesTest {
 
     private static final Pattern BLOCK = Pattern.compile("(?ms)^```sh( demo)?[ \\t]*\\n(.*?)^```[ \\t]*$");
     private static final Pattern STATUS = Pattern.compile("CURL-STATUS (\\d{3}) (\\d+)");
-    /** Answers that are well-formed but hold nothing: an example that shows nothing teaches nothing. */
-    private static final List<String> EMPTY = List.of("\"data\":[]", "\"count\":0}");
+    /**
+     * Answers that are well-formed but hold nothing: an example that shows nothing teaches nothing.
+     * A count of 0 is empty as a whole answer only: the stream's online.counts lists every venue,
+     * and a venue with nobody online is data.
+     */
+    private static final List<String> EMPTY = List.of("\"data\":[]", "{\"count\":0}");
     private static final String CURL = "curl() { command curl --silent --show-error "
             + "--write-out '%{stderr}CURL-STATUS %{http_code} %{size_download}\\n' \"$@\"; }";
 

@@ -76,6 +76,7 @@ class TenantIsolationProperties {
         properties.put("captiva.admin.token", ApiTest.ADMIN_TOKEN);
         properties.put("micronaut.server.port", -1);
         properties.put("captiva.rate-limit.export-per-minute", 1000);   // every try exports; the limit has tests of its own
+        properties.put("captiva.webhooks.allow-private-targets", true);   // the events property's receivers are on loopback
         server = ApplicationContext.run(EmbeddedServer.class, properties, "test");
         http = new Http(server.getURL().toString());
         given = new Fixtures(http);
@@ -645,5 +646,95 @@ class TenantIsolationProperties {
 
     private static String enc(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    // ---------------------------------------------------------------- the event log: GET /events, the stream, webhooks
+
+    /**
+     * The same worlds, with every tenant's log on (a webhook endpoint each, on its own receiver) and
+     * every key streaming, then their sessions imported again: each key's GET /events and stream
+     * hold exactly the events of the sessions it may see, and each tenant's webhook only its own.
+     */
+    @Property(tries = 8, shrinking = ShrinkingMode.BOUNDED)
+    void eventsStreamsAndWebhooksCarryOnlyTheKeysOwnEvents(@ForAll("worlds") WorldSpec spec) {
+        World world = build(spec);   // imported before any log was on: nothing of it is logged
+        List<captiva.events.webhooks.Receiver> receivers = new ArrayList<>();
+        List<captiva.events.stream.SseClient> streams = new ArrayList<>();
+        try {
+            for (Tenant tenant : world.tenants) {
+                captiva.events.webhooks.Receiver receiver = new captiva.events.webhooks.Receiver();
+                receivers.add(receiver);
+                Http.Response created = http.post("/admin/tenants/" + tenant.id() + "/webhooks", Map.of("url", receiver.url(),
+                        "event_types", List.of("session.started", "session.ended")), Fixtures.admin());
+                assertEquals(201, created.status(), created::body);
+            }
+            for (Key key : world.keys) {
+                ok(http.get("/events", key.auth()));
+                captiva.events.stream.SseClient stream = captiva.events.stream.SseClient.open(http.base() + "/events/stream", key.auth());
+                streams.add(stream);
+                assertEquals(200, stream.status(), stream::errorBody);
+            }
+            // The same sessions again, now logged: session id -> the row it repeats.
+            Map<String, Row> logged = new HashMap<>();
+            Map<Tenant, List<Row>> byTenant = world.rows.stream().collect(Collectors.groupingBy(Row::tenant));
+            byTenant.forEach((tenant, rows) -> {
+                List<String> ids = given.sessions(rows.stream().map(r -> {
+                    SessionSpec again = Fixtures.session(r.location()).username("e-" + java.util.UUID.randomUUID())
+                            .mac(r.mac()).ip(r.ip()).started(r.start());
+                    return r.online() ? again.online() : again.ended(r.end());
+                }).toArray(SessionSpec[]::new));
+                for (int i = 0; i < ids.size(); i++) {
+                    logged.put(ids.get(i), rows.get(i));
+                }
+            });
+            server.getApplicationContext().getBean(captiva.events.EventSequencer.class).sequence();
+
+            for (int k = 0; k < world.keys.size(); k++) {
+                Key key = world.keys.get(k);
+                Map<String, Integer> expected = expectedEvents(world, key, logged);
+                List<String> listed = new ArrayList<>();
+                ok(http.get("/events?per_page=1000", key.auth())).get("data")
+                        .forEach(e -> listed.add(e.get("data").get("session_id").asText()));
+                assertEquals(expected, tally(listed), "GET /events as " + keyName(world, key));
+
+                captiva.events.stream.SseClient stream = streams.get(k);
+                int total = expected.values().stream().mapToInt(Integer::intValue).sum();
+                List<String> streamed = new ArrayList<>();
+                stream.awaitMessages(m -> m.stream().filter(x -> x.event().startsWith("session.")).count() >= total)
+                        .stream().filter(x -> x.event().startsWith("session."))
+                        .forEach(x -> streamed.add(readTree(x.data()).get("data").get("session_id").asText()));
+                assertEquals(expected, tally(streamed), "GET /events/stream as " + keyName(world, key));
+            }
+            for (int t = 0; t < world.tenants.size(); t++) {
+                Tenant tenant = world.tenants.get(t);
+                captiva.events.webhooks.Receiver receiver = receivers.get(t);
+                Map<String, Integer> expected = expectedEvents(world, world.keys.get(2 * t), logged);
+                int total = expected.values().stream().mapToInt(Integer::intValue).sum();
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> receiver.received().size() >= total);
+                List<String> delivered = new ArrayList<>();
+                receiver.received().forEach(r -> delivered.add(readTree(r.body()).get("data").get("session_id").asText()));
+                assertEquals(expected, tally(delivered), "webhook of " + tenant.id());
+            }
+        } finally {
+            streams.forEach(captiva.events.stream.SseClient::close);
+            receivers.forEach(captiva.events.webhooks.Receiver::close);
+        }
+    }
+
+    /** Session id -> how many events the key should get of it: started, and ended when it was closed. */
+    private static Map<String, Integer> expectedEvents(World w, Key key, Map<String, Row> logged) {
+        Map<String, Integer> expected = new HashMap<>();
+        logged.forEach((id, row) -> {
+            if (w.maySee(key, row)) {
+                expected.put(id, row.online() ? 1 : 2);
+            }
+        });
+        return expected;
+    }
+
+    private static Map<String, Integer> tally(List<String> sessionIds) {
+        Map<String, Integer> counts = new HashMap<>();
+        sessionIds.forEach(id -> counts.merge(id, 1, Integer::sum));
+        return counts;
     }
 }

@@ -147,7 +147,12 @@ public abstract sealed class ApiProblem extends RuntimeException
         private final long retryAfterSeconds;
 
         public TooManyRequests(long retryAfterSeconds) {
-            super(HttpStatus.TOO_MANY_REQUESTS, "Rate limit exceeded; retry in " + retryAfterSeconds + " s.");
+            this(retryAfterSeconds, "Rate limit exceeded; retry in " + retryAfterSeconds + " s.");
+        }
+
+        /** A limit other than the request rate (such as open streams per key), said in {@code detail}. */
+        public TooManyRequests(long retryAfterSeconds, String detail) {
+            super(HttpStatus.TOO_MANY_REQUESTS, detail);
             this.retryAfterSeconds = retryAfterSeconds;
         }
 

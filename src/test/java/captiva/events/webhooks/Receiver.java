@@ -36,6 +36,9 @@ public final class Receiver implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger mostAtOnce = new AtomicInteger();
     private volatile IntSupplier defaultStatus = () -> 200;
+    private volatile long delayMillis;
+    private final java.util.concurrent.ConcurrentHashMap<String, AtomicInteger> inFlightById = new java.util.concurrent.ConcurrentHashMap<>();
+    private final AtomicInteger mostAtOnceOfOneId = new AtomicInteger();
 
     public Receiver() {
         try {
@@ -47,12 +50,21 @@ public final class Receiver implements AutoCloseable {
         server.createContext("/", exchange -> {
             int now = inFlight.incrementAndGet();
             mostAtOnce.accumulateAndGet(now, Math::max);
+            String id = String.valueOf(exchange.getRequestHeaders().getFirst("webhook-id"));
+            AtomicInteger sameId = inFlightById.computeIfAbsent(id, k -> new AtomicInteger());
+            mostAtOnceOfOneId.accumulateAndGet(sameId.incrementAndGet(), Math::max);
             try {
                 String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
                 received.add(new Received(Map.copyOf(exchange.getRequestHeaders()), body, System.nanoTime()));
+                if (delayMillis > 0) {
+                    Thread.sleep(delayMillis);   // a receiver that takes its time to answer, not a wait in a test
+                }
                 Integer status = next.poll();
                 exchange.sendResponseHeaders(status != null ? status : defaultStatus.getAsInt(), -1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
+                sameId.decrementAndGet();
                 inFlight.decrementAndGet();
                 exchange.close();
             }
@@ -69,6 +81,17 @@ public final class Receiver implements AutoCloseable {
     public Receiver byDefault(int status) {
         defaultStatus = () -> status;
         return this;
+    }
+
+    /** Answers each request only after this long, as a slow receiver does. */
+    public Receiver answeringAfter(java.time.Duration delay) {
+        delayMillis = delay.toMillis();
+        return this;
+    }
+
+    /** The most requests with one webhook-id (one event) this receiver was handling at one moment. */
+    public int mostAtOnceOfOneEvent() {
+        return mostAtOnceOfOneId.get();
     }
 
     public String url() {
