@@ -37,7 +37,7 @@ public class EventLog {
      * every part of one statement runs on the same snapshot; but a writer that waited for another
      * one closing the same session (a Stop behind the stale-session reaper) still sees it open in
      * that snapshot, so a session.ended is logged only by the statement that adds the session to
-     * event_session_ended (V33), whose unique key is checked against committed rows.
+     * event_session_ended (V51), whose unique key is checked against committed rows.
      * Parameter: the consuming tenants (bigint[]).
      */
     private static final String SESSION_EVENTS = """

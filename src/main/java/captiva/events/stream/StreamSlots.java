@@ -11,7 +11,7 @@ import java.util.Collection;
 import java.util.UUID;
 
 /**
- * The open streams of each API key, counted across replicas in event_stream (V31, V32). A slot is
+ * The open streams of each API key, counted across replicas in event_stream (V31, V50). A slot is
  * held under a lease: the serving replica renews its seen_at, and a row not seen for a lease no longer
  * counts. The database's clock decides expiry, so replicas whose clocks differ agree on it.
  */
