@@ -53,33 +53,69 @@ public class SessionRecorder {
                 input_octets     = GREATEST(s.input_octets, EXCLUDED.input_octets),
                 output_octets    = GREATEST(s.output_octets, EXCLUDED.output_octets),
                 session_time     = GREATEST(s.session_time, EXCLUDED.session_time),
-                terminate_cause  = COALESCE(s.terminate_cause, EXCLUDED.terminate_cause)
+                terminate_cause  = COALESCE(s.terminate_cause, EXCLUDED.terminate_cause),
+                ssid                     = COALESCE(EXCLUDED.ssid, s.ssid),
+                ap_mac                   = COALESCE(EXCLUDED.ap_mac, s.ap_mac),
+                ap_name                  = COALESCE(EXCLUDED.ap_name, s.ap_name),
+                ap_group                 = COALESCE(EXCLUDED.ap_group, s.ap_group),
+                ap_location_id           = COALESCE(EXCLUDED.ap_location_id, s.ap_location_id),
+                framed_ipv6_address      = COALESCE(EXCLUDED.framed_ipv6_address, s.framed_ipv6_address),
+                framed_ipv6_prefix       = COALESCE(EXCLUDED.framed_ipv6_prefix, s.framed_ipv6_prefix),
+                delegated_ipv6_prefix    = COALESCE(EXCLUDED.delegated_ipv6_prefix, s.delegated_ipv6_prefix),
+                framed_interface_id      = COALESCE(EXCLUDED.framed_interface_id, s.framed_interface_id),
+                acct_multi_session_id    = COALESCE(EXCLUDED.acct_multi_session_id, s.acct_multi_session_id),
+                radius_class             = COALESCE(EXCLUDED.radius_class, s.radius_class),
+                chargeable_user_identity = COALESCE(EXCLUDED.chargeable_user_identity, s.chargeable_user_identity)
             """;
+
+    /** The columns of {@link SessionAttributes}, in its order. */
+    private static final String ATTRIBUTE_COLUMNS = """
+            ssid, ap_mac, ap_name, ap_group, ap_location_id, framed_ipv6_address, framed_ipv6_prefix,
+            delegated_ipv6_prefix, framed_interface_id, acct_multi_session_id, radius_class, chargeable_user_identity""";
 
     private static final String UPSERT = """
             INSERT INTO session AS s (tenant_id, location_id, nas_id, acct_session_id, username, guest_id,
                                       guest_device_mac, guest_device_ip, start_time, last_update, end_time,
-                                      input_octets, output_octets, session_time, terminate_cause)
+                                      input_octets, output_octets, session_time, terminate_cause,
+            """ + ATTRIBUTE_COLUMNS + """
+            )
             VALUES (?, ?, ?, ?, ?,
                     (SELECT g.id FROM guest g WHERE g.tenant_id = ? AND g.username = ? ORDER BY g.id LIMIT 1),
-                    CAST(? AS macaddr), CAST(? AS inet), ?, ?, ?, ?, ?, ?, ?)
+                    CAST(? AS macaddr), CAST(? AS inet), ?, ?, ?, ?, ?, ?, ?,
+                    ?, CAST(? AS macaddr), ?, ?, ?, CAST(? AS inet), CAST(? AS inet), CAST(? AS inet), ?, ?,
+                    decode(?, 'hex'), decode(?, 'hex'))
             """ + MERGE_RULES;
+
+    /** The parameter of the consuming tenants when {@link #UPSERT} logs events: after its own 27. */
+    private static final int UPSERT_LOGGED_PARAMETER = 28;
 
     /** The same upsert for many rows at once, one array per column; no session may appear twice. */
     private static final String UPSERT_ROWS = """
             INSERT INTO session AS s (tenant_id, location_id, nas_id, acct_session_id, username, guest_id,
                                       guest_device_mac, guest_device_ip, start_time, last_update, end_time,
-                                      input_octets, output_octets, session_time, terminate_cause)
+                                      input_octets, output_octets, session_time, terminate_cause,
+            """ + ATTRIBUTE_COLUMNS + """
+            )
             SELECT e.tenant_id, e.location_id, e.nas_id, e.acct_session_id, e.username,
                    (SELECT g.id FROM guest g WHERE g.tenant_id = e.tenant_id AND g.username = e.username ORDER BY g.id LIMIT 1),
                    CAST(e.mac AS macaddr), CAST(e.ip AS inet), e.start_time, e.last_update, e.end_time,
-                   e.input_octets, e.output_octets, e.session_time, e.terminate_cause
+                   e.input_octets, e.output_octets, e.session_time, e.terminate_cause,
+                   e.ssid, CAST(e.ap_mac AS macaddr), e.ap_name, e.ap_group, e.ap_location_id,
+                   CAST(e.framed_ipv6_address AS inet), CAST(e.framed_ipv6_prefix AS inet),
+                   CAST(e.delegated_ipv6_prefix AS inet), e.framed_interface_id, e.acct_multi_session_id,
+                   decode(e.radius_class, 'hex'), decode(e.chargeable_user_identity, 'hex')
             FROM unnest(CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS text[]),
                         CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS timestamptz[]),
                         CAST(? AS timestamptz[]), CAST(? AS timestamptz[]), CAST(? AS bigint[]), CAST(? AS bigint[]),
-                        CAST(? AS bigint[]), CAST(? AS text[]))
+                        CAST(? AS bigint[]), CAST(? AS text[]),
+                        CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]),
+                        CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]),
+                        CAST(? AS text[]), CAST(? AS text[]))
                  AS e(tenant_id, location_id, nas_id, acct_session_id, username, mac, ip, start_time, last_update,
-                      end_time, input_octets, output_octets, session_time, terminate_cause)
+                      end_time, input_octets, output_octets, session_time, terminate_cause,
+                      ssid, ap_mac, ap_name, ap_group, ap_location_id, framed_ipv6_address, framed_ipv6_prefix,
+                      delegated_ipv6_prefix, framed_interface_id, acct_multi_session_id, radius_class,
+                      chargeable_user_identity)
             """ + MERGE_RULES;
 
     private static final String CLOSE_NAS_SESSIONS = """
@@ -150,7 +186,7 @@ public class SessionRecorder {
             jdbc.prepareStatement(sql, statement -> {
                 for (AccountingEvent e : sessionEvents) {
                     bind(statement, e);
-                    statement.setArray(17, statement.getConnection().createArrayOf("bigint", box(logged)));
+                    statement.setArray(UPSERT_LOGGED_PARAMETER, statement.getConnection().createArrayOf("bigint", box(logged)));
                     statement.execute();
                 }
                 return null;
@@ -174,7 +210,7 @@ public class SessionRecorder {
         return e.acctSessionId() != null && e.inputOctets() >= 0 && e.outputOctets() >= 0
                 && (e.sessionTime() == null || e.sessionTime() >= 0)
                 && noNul(e.acctSessionId()) && noNul(e.username()) && noNul(e.deviceMac()) && noNul(e.deviceIp())
-                && noNul(e.terminateCause());
+                && noNul(e.terminateCause()) && e.attributes().values().stream().allMatch(SessionRecorder::noNul);
     }
 
     private static boolean noNul(String s) {
@@ -212,7 +248,7 @@ public class SessionRecorder {
     /**
      * One session's events folded into the row that the upsert proposes: applying the folded row
      * stores what applying its events one by one stores, because each column's rule is first
-     * non-null (username, MAC, end, terminate cause), last non-null (IP address), least (start) or
+     * non-null (username, MAC, end, terminate cause), last non-null (IP address and the {@link SessionAttributes}), least (start) or
      * greatest (last update, counters, session time, NULL counting as absent) and so associative.
      * The guest is looked up by the folded username; that is the first non-null lookup of the events
      * only while their non-null usernames agree, which {@link #canAbsorb} asks. The location is the
@@ -233,6 +269,7 @@ public class SessionRecorder {
         long outputOctets;
         Long sessionTime;
         String terminateCause;
+        SessionAttributes attributes;
 
         Row(AccountingEvent e) {
             tenantId = e.tenantId();
@@ -249,6 +286,7 @@ public class SessionRecorder {
             outputOctets = e.outputOctets();
             sessionTime = e.sessionTime();
             terminateCause = e.terminateCause();
+            attributes = e.attributes();
         }
 
         boolean canAbsorb(AccountingEvent e) {
@@ -268,6 +306,7 @@ public class SessionRecorder {
             sessionTime = sessionTime == null ? next.sessionTime
                     : next.sessionTime == null ? sessionTime : Long.valueOf(Math.max(sessionTime, next.sessionTime));
             terminateCause = terminateCause != null ? terminateCause : next.terminateCause;
+            attributes = attributes.then(next.attributes);
         }
     }
 
@@ -287,6 +326,7 @@ public class SessionRecorder {
         long[] outputs = new long[n];
         Long[] sessionTimes = new Long[n];
         String[] causes = new String[n];
+        String[][] attributes = new String[n][];
         for (int i = 0; i < n; i++) {
             Row r = rows.get(i);
             tenants[i] = r.tenantId;
@@ -303,6 +343,7 @@ public class SessionRecorder {
             outputs[i] = r.outputOctets;
             sessionTimes[i] = r.sessionTime;
             causes[i] = r.terminateCause;
+            attributes[i] = r.attributes.values().toArray(String[]::new);
         }
         long[] logged = events.consumingAmong(tenants);
         String sql = logged.length == 0 ? UPSERT_ROWS : EventLog.withSessionEvents(UPSERT_ROWS, EventLog.UPSERT_RETURNING);
@@ -323,6 +364,13 @@ public class SessionRecorder {
             st.setObject(++i, outputs);
             st.setArray(++i, c.createArrayOf("int8", sessionTimes));
             st.setArray(++i, c.createArrayOf("text", causes));
+            for (int column = 0; column < SessionAttributes.NONE.values().size(); column++) {
+                String[] values = new String[n];
+                for (int row = 0; row < n; row++) {
+                    values[row] = attributes[row][column];
+                }
+                st.setArray(++i, c.createArrayOf("text", values));
+            }
             if (logged.length > 0) {
                 st.setArray(++i, c.createArrayOf("bigint", box(logged)));
             }
@@ -389,5 +437,8 @@ public class SessionRecorder {
             st.setLong(++i, e.sessionTime());
         }
         st.setString(++i, e.terminateCause());
+        for (String value : e.attributes().values()) {
+            st.setString(++i, value);
+        }
     }
 }
