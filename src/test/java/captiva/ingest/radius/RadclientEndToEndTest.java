@@ -192,4 +192,28 @@ class RadclientEndToEndTest extends ApiTest {
         assertEquals("Floor 1", session.get("ap_group").asText());
         assertEquals(true, session.get("ap_location_id").isNull());
     }
+
+    @Test
+    void anIpv6GuestIsFoundByItsAddressAndByAnyAddressOfItsPrefixes() throws Exception {
+        OwnVenue own = ownVenue();
+        Key key = own.key();
+        String nasIdentifier = own.nasIdentifier();
+        radclient("Acct-Status-Type = Start", "Acct-Session-Id = \"rc-v6\"", "User-Name = \"v6-guest\"",
+                "Calling-Station-Id = \"02-00-00-00-5A-11\"", "Framed-IP-Address = 10.60.0.11",
+                "Framed-IPv6-Address = 2001:db8:60:11::7", "Framed-IPv6-Prefix = 2001:db8:60:11::/64",
+                "Delegated-IPv6-Prefix = 2001:db8:6011:ff00::/56", "Framed-Interface-Id = 0211:22ff:fe33:4455",
+                "NAS-Identifier = \"" + nasIdentifier + "\"");
+
+        JsonNode session = http().get("/sessions?guest_device_mac=02:00:00:00:5a:11", key.auth()).json().get("data").get(0);
+        assertEquals("10.60.0.11", session.get("guest_device_ip").asText());
+        assertEquals("2001:db8:60:11::7", session.get("framed_ipv6_address").asText());
+        assertEquals("2001:db8:60:11::/64", session.get("framed_ipv6_prefix").asText());
+        assertEquals("2001:db8:6011:ff00::/56", session.get("delegated_ipv6_prefix").asText());
+        for (String address : List.of("2001:db8:60:11::7", "2001:db8:60:11:abcd::1", "2001:db8:6011:ff42::9", "10.60.0.11")) {
+            Http.Response holder = http().get("/sessions/" + address, key.auth());
+            assertEquals(200, holder.status(), address + ": " + holder.body());
+            assertEquals("v6-guest", holder.json().get("username").asText(), address);
+        }
+        assertEquals(404, http().get("/sessions/2001:db8:60:12::7", key.auth()).status());
+    }
 }
