@@ -14,11 +14,12 @@ final class AdminViews {
     }
 
     @Serdeable(naming = SnakeCaseStrategy.class)
-    record NewTenant(@Nullable String name, @Nullable String timeZone, @Nullable Integer retentionMonths) {
+    record NewTenant(@Nullable String name, @Nullable String timeZone, @Nullable Integer retentionMonths,
+                     @Nullable Boolean endSupersededSessions) {
     }
 
     @Serdeable(naming = SnakeCaseStrategy.class)
-    record TenantView(String id, String name, String timeZone, int retentionMonths) {
+    record TenantView(String id, String name, String timeZone, int retentionMonths, boolean endSupersededSessions) {
     }
 
     @Serdeable(naming = SnakeCaseStrategy.class)

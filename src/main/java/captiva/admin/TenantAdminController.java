@@ -63,7 +63,8 @@ class TenantAdminController {
             errors.add(new InvalidParam("retention_months", "must be 1 to " + Tenant.MAX_RETENTION_MONTHS + " when given"));
         }
         ApiProblem.InvalidParameters.failOn(errors);
-        return view(tenants.save(new Tenant(null, body.name().strip(), body.timeZone(), retention, null)));
+        boolean endSuperseded = body.endSupersededSessions() == null || body.endSupersededSessions();
+        return view(tenants.save(new Tenant(null, body.name().strip(), body.timeZone(), retention, endSuperseded, null)));
     }
 
     @Get
@@ -122,7 +123,8 @@ class TenantAdminController {
     }
 
     private TenantView view(Tenant t) {
-        return new TenantView(ids.encode(OpaqueIds.Kind.TENANT, t.id()), t.name(), t.timeZone(), t.retentionMonths());
+        return new TenantView(ids.encode(OpaqueIds.Kind.TENANT, t.id()), t.name(), t.timeZone(), t.retentionMonths(),
+                t.endSupersededSessions());
     }
 
     private LocationView view(Location l) {

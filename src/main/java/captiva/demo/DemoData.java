@@ -150,7 +150,7 @@ class DemoData {
     }
 
     private Outcome create(long started) {
-        Tenant tenant = tenants.save(new Tenant(null, TENANT_NAME, TENANT_ZONE, Tenant.DEFAULT_RETENTION_MONTHS, null));
+        Tenant tenant = tenants.save(new Tenant(null, TENANT_NAME, TENANT_ZONE, Tenant.DEFAULT_RETENTION_MONTHS, true, null));
         List<Demo.Venue> venues = new ArrayList<>();
         for (VenuePlan plan : VenuePlan.ALL) {
             Location location = locations.save(new Location(null, tenant.id(), plan.name(), plan.zone().getId(), null));

@@ -16,11 +16,26 @@ import java.time.Instant;
  * @param inputOctets   what the device sent, gigawords included
  * @param outputOctets  what the device received, gigawords included
  * @param sessionTime   Acct-Session-Time in seconds, or null when absent
+ * @param attributes    access point, IPv6 and identity attributes; {@link SessionAttributes#NONE} when none
  */
 public record AccountingEvent(long tenantId, long locationId, long nasId, @Nullable String acctSessionId, Type type,
                               Instant eventTime, @Nullable String username, @Nullable String deviceMac,
                               @Nullable String deviceIp, long inputOctets, long outputOctets,
-                              @Nullable Long sessionTime, @Nullable String terminateCause) {
+                              @Nullable Long sessionTime, @Nullable String terminateCause,
+                              SessionAttributes attributes) {
+
+    public AccountingEvent {
+        attributes = attributes == null ? SessionAttributes.NONE : attributes;
+    }
+
+    /** An event that tells nothing beyond the counters (HTTP accounting, imports, the demo). */
+    public AccountingEvent(long tenantId, long locationId, long nasId, @Nullable String acctSessionId, Type type,
+                           Instant eventTime, @Nullable String username, @Nullable String deviceMac,
+                           @Nullable String deviceIp, long inputOctets, long outputOctets,
+                           @Nullable Long sessionTime, @Nullable String terminateCause) {
+        this(tenantId, locationId, nasId, acctSessionId, type, eventTime, username, deviceMac, deviceIp, inputOctets,
+                outputOctets, sessionTime, terminateCause, SessionAttributes.NONE);
+    }
 
     public enum Type {
         START, INTERIM_UPDATE, STOP, ACCOUNTING_ON, ACCOUNTING_OFF;

@@ -19,11 +19,15 @@ import java.util.function.Consumer;
 
 /**
  * Applies accounting events to sessions, a batch per transaction. Each session event is one upsert on
- * (tenant, NAS, Acct-Session-Id) that is safe in any order and any number of times: the start only
- * moves earlier, the end is set once and never cleared, counters and last update only grow. So an
- * Interim without a Start creates the session, a Stop without a Start creates it closed, and a late
- * Interim never reopens a stopped session. Accounting-On/Off (the NAS rebooted or is going down)
- * closes every session of that NAS still open and started by then.
+ * (tenant, NAS, Acct-Session-Id, NAS epoch) that is safe in any order and any number of times: the
+ * start only moves earlier, the end is set once and never cleared, counters and last update only
+ * grow. So an Interim without a Start creates the session, a Stop without a Start creates it closed,
+ * and a late Interim never reopens a stopped session. Accounting-On/Off (the NAS rebooted or is
+ * going down) closes every session of that NAS still open and started by then; an Accounting-On also
+ * begins a new NAS epoch, the latest Accounting-On before a session's start, so that an
+ * Acct-Session-Id the rebooted NAS uses again starts a new session instead of landing in the old,
+ * closed one. A Start for a device ends the device's other open sessions at that NAS (a reconnect
+ * whose old session got no Stop), where the tenant keeps that rule on.
  *
  * <p>A batch's session events are written with one {@code INSERT ... SELECT FROM unnest(...)} per
  * round rather than one statement per event: PostgreSQL's work per statement (and, since V9, the
@@ -42,7 +46,7 @@ public class SessionRecorder {
 
     /** How a stored session takes in an event: the rules that make any order and any repetition safe. */
     private static final String MERGE_RULES = """
-            ON CONFLICT (tenant_id, nas_id, acct_session_id) WHERE acct_session_id IS NOT NULL DO UPDATE SET
+            ON CONFLICT (tenant_id, nas_id, acct_session_id, nas_epoch) WHERE acct_session_id IS NOT NULL DO UPDATE SET
                 username         = COALESCE(s.username, EXCLUDED.username),
                 guest_id         = COALESCE(s.guest_id, EXCLUDED.guest_id),
                 guest_device_mac = COALESCE(s.guest_device_mac, EXCLUDED.guest_device_mac),
@@ -53,39 +57,102 @@ public class SessionRecorder {
                 input_octets     = GREATEST(s.input_octets, EXCLUDED.input_octets),
                 output_octets    = GREATEST(s.output_octets, EXCLUDED.output_octets),
                 session_time     = GREATEST(s.session_time, EXCLUDED.session_time),
-                terminate_cause  = COALESCE(s.terminate_cause, EXCLUDED.terminate_cause)
+                terminate_cause  = COALESCE(s.terminate_cause, EXCLUDED.terminate_cause),
+                ssid                     = COALESCE(EXCLUDED.ssid, s.ssid),
+                ap_mac                   = COALESCE(EXCLUDED.ap_mac, s.ap_mac),
+                ap_name                  = COALESCE(EXCLUDED.ap_name, s.ap_name),
+                ap_group                 = COALESCE(EXCLUDED.ap_group, s.ap_group),
+                ap_location_id           = COALESCE(EXCLUDED.ap_location_id, s.ap_location_id),
+                framed_ipv6_address      = COALESCE(EXCLUDED.framed_ipv6_address, s.framed_ipv6_address),
+                framed_ipv6_prefix       = COALESCE(EXCLUDED.framed_ipv6_prefix, s.framed_ipv6_prefix),
+                delegated_ipv6_prefix    = COALESCE(EXCLUDED.delegated_ipv6_prefix, s.delegated_ipv6_prefix),
+                framed_interface_id      = COALESCE(EXCLUDED.framed_interface_id, s.framed_interface_id),
+                acct_multi_session_id    = COALESCE(EXCLUDED.acct_multi_session_id, s.acct_multi_session_id),
+                radius_class             = COALESCE(EXCLUDED.radius_class, s.radius_class),
+                chargeable_user_identity = COALESCE(EXCLUDED.chargeable_user_identity, s.chargeable_user_identity)
             """;
+
+    /** The columns of {@link SessionAttributes}, in its order. */
+    private static final String ATTRIBUTE_COLUMNS = """
+            ssid, ap_mac, ap_name, ap_group, ap_location_id, framed_ipv6_address, framed_ipv6_prefix,
+            delegated_ipv6_prefix, framed_interface_id, acct_multi_session_id, radius_class, chargeable_user_identity""";
 
     private static final String UPSERT = """
             INSERT INTO session AS s (tenant_id, location_id, nas_id, acct_session_id, username, guest_id,
                                       guest_device_mac, guest_device_ip, start_time, last_update, end_time,
-                                      input_octets, output_octets, session_time, terminate_cause)
+                                      input_octets, output_octets, session_time, terminate_cause, nas_epoch,
+            """ + ATTRIBUTE_COLUMNS + """
+            )
             VALUES (?, ?, ?, ?, ?,
                     (SELECT g.id FROM guest g WHERE g.tenant_id = ? AND g.username = ? ORDER BY g.id LIMIT 1),
-                    CAST(? AS macaddr), CAST(? AS inet), ?, ?, ?, ?, ?, ?, ?)
+                    CAST(? AS macaddr), CAST(? AS inet), ?, ?, ?, ?, ?, ?, ?,
+                    COALESCE((SELECT max(b.at) FROM nas_accounting_on b
+                              WHERE b.tenant_id = ? AND b.nas_id = ? AND b.at <= ?), '-infinity'),
+                    ?, CAST(? AS macaddr), ?, ?, ?, CAST(? AS inet), CAST(? AS inet), CAST(? AS inet), ?, ?,
+                    decode(?, 'hex'), decode(?, 'hex'))
             """ + MERGE_RULES;
+
+    /** The parameter of the consuming tenants when {@link #UPSERT} logs events: after its own 30. */
+    private static final int UPSERT_LOGGED_PARAMETER = 31;
 
     /** The same upsert for many rows at once, one array per column; no session may appear twice. */
     private static final String UPSERT_ROWS = """
             INSERT INTO session AS s (tenant_id, location_id, nas_id, acct_session_id, username, guest_id,
                                       guest_device_mac, guest_device_ip, start_time, last_update, end_time,
-                                      input_octets, output_octets, session_time, terminate_cause)
+                                      input_octets, output_octets, session_time, terminate_cause, nas_epoch,
+            """ + ATTRIBUTE_COLUMNS + """
+            )
             SELECT e.tenant_id, e.location_id, e.nas_id, e.acct_session_id, e.username,
                    (SELECT g.id FROM guest g WHERE g.tenant_id = e.tenant_id AND g.username = e.username ORDER BY g.id LIMIT 1),
                    CAST(e.mac AS macaddr), CAST(e.ip AS inet), e.start_time, e.last_update, e.end_time,
-                   e.input_octets, e.output_octets, e.session_time, e.terminate_cause
+                   e.input_octets, e.output_octets, e.session_time, e.terminate_cause,
+                   e.nas_epoch, e.ssid, CAST(e.ap_mac AS macaddr), e.ap_name, e.ap_group, e.ap_location_id,
+                   CAST(e.framed_ipv6_address AS inet), CAST(e.framed_ipv6_prefix AS inet),
+                   CAST(e.delegated_ipv6_prefix AS inet), e.framed_interface_id, e.acct_multi_session_id,
+                   decode(e.radius_class, 'hex'), decode(e.chargeable_user_identity, 'hex')
             FROM unnest(CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS text[]),
                         CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS timestamptz[]),
                         CAST(? AS timestamptz[]), CAST(? AS timestamptz[]), CAST(? AS bigint[]), CAST(? AS bigint[]),
-                        CAST(? AS bigint[]), CAST(? AS text[]))
+                        CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS timestamptz[]),
+                        CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]),
+                        CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]),
+                        CAST(? AS text[]), CAST(? AS text[]))
                  AS e(tenant_id, location_id, nas_id, acct_session_id, username, mac, ip, start_time, last_update,
-                      end_time, input_octets, output_octets, session_time, terminate_cause)
+                      end_time, input_octets, output_octets, session_time, terminate_cause, nas_epoch,
+                      ssid, ap_mac, ap_name, ap_group, ap_location_id, framed_ipv6_address, framed_ipv6_prefix,
+                      delegated_ipv6_prefix, framed_interface_id, acct_multi_session_id, radius_class,
+                      chargeable_user_identity)
             """ + MERGE_RULES;
 
     private static final String CLOSE_NAS_SESSIONS = """
             UPDATE session SET end_time = GREATEST(start_time, ?), last_update = GREATEST(last_update, ?),
                                terminate_cause = COALESCE(terminate_cause, ?)
             WHERE tenant_id = ? AND nas_id = ? AND end_time IS NULL AND start_time <= ?
+            """;
+
+    /** An Accounting-On begins a new epoch of the NAS's Acct-Session-Ids (V43); a retransmit records it once. */
+    private static final String RECORD_ACCOUNTING_ON = """
+            INSERT INTO nas_accounting_on (tenant_id, nas_id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING
+            """;
+
+    /**
+     * Ends the sessions that the batch's Starts superseded: open sessions of the same device (MAC) at
+     * the same NAS under another Acct-Session-Id that started before the Start, each at the earliest
+     * such Start's time, for tenants that keep the rule on (V43). The terminate cause is left unset,
+     * for the NAS's own Stop to fill if it comes after all; its end time no longer moves.
+     */
+    private static final String END_SUPERSEDED = """
+            UPDATE session AS s SET end_time = GREATEST(s.start_time, n.superseded_at)
+            FROM (SELECT DISTINCT ON (o.id) o.id AS superseded_id, o.tenant_id AS superseded_tenant_id,
+                         e.start_time AS superseded_at
+                  FROM unnest(CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]),
+                              CAST(? AS timestamptz[])) AS e(tenant_id, nas_id, mac, acct_session_id, start_time)
+                  JOIN tenant t ON t.id = e.tenant_id AND t.end_superseded_sessions
+                  JOIN session o ON o.tenant_id = e.tenant_id AND o.guest_device_mac = CAST(e.mac AS macaddr)
+                                AND o.nas_id = e.nas_id AND o.end_time IS NULL AND o.start_time < e.start_time
+                                AND o.acct_session_id <> e.acct_session_id
+                  ORDER BY o.id, e.start_time) AS n
+            WHERE s.tenant_id = n.superseded_tenant_id AND s.id = n.superseded_id AND s.end_time IS NULL
             """;
 
     private final JdbcOperations jdbc;
@@ -118,6 +185,7 @@ public class SessionRecorder {
         for (int i = 0; i <= events.size(); i++) {
             if (i == events.size() || events.get(i).type().isNasWide()) {
                 upsert.accept(events.subList(from, i));
+                endSuperseded(events.subList(from, i));
                 if (i < events.size()) {
                     closeNasSessions(events.get(i));
                 }
@@ -134,9 +202,51 @@ public class SessionRecorder {
             upsertOneByOne(sessionEvents);
             return;
         }
-        for (List<Row> round : rounds(sessionEvents)) {
+        for (List<Row> round : rounds(sessionEvents, epochs(sessionEvents))) {
             upsertRows(round);
         }
+    }
+
+    /**
+     * After the session events between two Accounting-On/Off are stored, whichever way: a Start
+     * ends what it superseded however the events were ordered in the batch.
+     */
+    private void endSuperseded(List<AccountingEvent> sessionEvents) {
+        List<AccountingEvent> starts = sessionEvents.stream()
+                .filter(e -> e.type() == AccountingEvent.Type.START && e.deviceMac() != null && e.acctSessionId() != null)
+                .toList();
+        if (starts.isEmpty()) {
+            return;
+        }
+        int n = starts.size();
+        long[] tenants = new long[n];
+        long[] nases = new long[n];
+        String[] macs = new String[n];
+        String[] acctSessionIds = new String[n];
+        String[] times = new String[n];
+        for (int i = 0; i < n; i++) {
+            AccountingEvent e = starts.get(i);
+            tenants[i] = e.tenantId();
+            nases[i] = e.nasId();
+            macs[i] = e.deviceMac();
+            acctSessionIds[i] = e.acctSessionId();
+            times[i] = timestamp(e.startTime());
+        }
+        long[] logged = events.consumingAmong(tenants);
+        String sql = logged.length == 0 ? END_SUPERSEDED : EventLog.withSessionEvents(END_SUPERSEDED, EventLog.UPDATE_RETURNING);
+        jdbc.prepareStatement(sql, st -> {
+            java.sql.Connection c = st.getConnection();
+            int i = 0;
+            st.setObject(++i, tenants);
+            st.setObject(++i, nases);
+            st.setArray(++i, c.createArrayOf("text", macs));
+            st.setArray(++i, c.createArrayOf("text", acctSessionIds));
+            st.setArray(++i, c.createArrayOf("text", times));
+            if (logged.length > 0) {
+                st.setArray(++i, c.createArrayOf("bigint", box(logged)));
+            }
+            return st.execute();
+        });
     }
 
     private void upsertOneByOne(List<AccountingEvent> sessionEvents) {
@@ -150,7 +260,7 @@ public class SessionRecorder {
             jdbc.prepareStatement(sql, statement -> {
                 for (AccountingEvent e : sessionEvents) {
                     bind(statement, e);
-                    statement.setArray(17, statement.getConnection().createArrayOf("bigint", box(logged)));
+                    statement.setArray(UPSERT_LOGGED_PARAMETER, statement.getConnection().createArrayOf("bigint", box(logged)));
                     statement.execute();
                 }
                 return null;
@@ -174,7 +284,7 @@ public class SessionRecorder {
         return e.acctSessionId() != null && e.inputOctets() >= 0 && e.outputOctets() >= 0
                 && (e.sessionTime() == null || e.sessionTime() >= 0)
                 && noNul(e.acctSessionId()) && noNul(e.username()) && noNul(e.deviceMac()) && noNul(e.deviceIp())
-                && noNul(e.terminateCause());
+                && noNul(e.terminateCause()) && e.attributes().values().stream().allMatch(SessionRecorder::noNul);
     }
 
     private static boolean noNul(String s) {
@@ -186,17 +296,18 @@ public class SessionRecorder {
      * session at most once per round, to be applied in order: round 1 is each session's first event
      * as it came, the later rounds its other events folded while their usernames agree.
      */
-    static List<List<Row>> rounds(List<AccountingEvent> sessionEvents) {
+    static List<List<Row>> rounds(List<AccountingEvent> sessionEvents, NasEpochs epochs) {
         Map<SessionKey, List<Row>> bySession = new HashMap<>();
         List<List<Row>> rounds = new ArrayList<>();
         for (AccountingEvent e : sessionEvents) {
-            List<Row> rows = bySession.computeIfAbsent(new SessionKey(e.tenantId(), e.nasId(), e.acctSessionId()),
+            Instant epoch = epochs.of(e);
+            List<Row> rows = bySession.computeIfAbsent(new SessionKey(e.tenantId(), e.nasId(), e.acctSessionId(), epoch),
                     k -> new ArrayList<>(2));
             if (rows.size() >= 2 && rows.get(rows.size() - 1).canAbsorb(e)) {
                 rows.get(rows.size() - 1).absorb(e);
                 continue;
             }
-            Row row = new Row(e);
+            Row row = new Row(e, epoch);
             if (rows.size() == rounds.size()) {
                 rounds.add(new ArrayList<>());
             }
@@ -206,13 +317,61 @@ public class SessionRecorder {
         return rounds;
     }
 
-    private record SessionKey(long tenantId, long nasId, String acctSessionId) {
+    /** A session's accounting key as V43 defines it; a null epoch is -infinity (no Accounting-On before it). */
+    private record SessionKey(long tenantId, long nasId, String acctSessionId, Instant epoch) {
+    }
+
+    /**
+     * The Accounting-On times of the NAS of a batch, so that the folding keys events by the session
+     * the database will put them in: a late event of a session from before a reboot and an event of
+     * the new session that reuses its Acct-Session-Id must not be folded into one row.
+     */
+    static final class NasEpochs {
+        static final NasEpochs NONE = new NasEpochs(Map.of());
+
+        private final Map<List<Long>, java.util.NavigableSet<Instant>> accountingOns;
+
+        NasEpochs(Map<List<Long>, java.util.NavigableSet<Instant>> accountingOns) {
+            this.accountingOns = accountingOns;
+        }
+
+        /** The latest Accounting-On of the event's NAS at or before its start, as the database rounds it; null for none. */
+        Instant of(AccountingEvent e) {
+            java.util.NavigableSet<Instant> ons = accountingOns.get(List.of(e.tenantId(), e.nasId()));
+            return ons == null ? null : ons.floor(Instant.parse(timestamp(e.startTime())));
+        }
+    }
+
+    private static final String ACCOUNTING_ONS = """
+            SELECT b.tenant_id, b.nas_id, b.at FROM nas_accounting_on b
+            JOIN unnest(CAST(? AS bigint[]), CAST(? AS bigint[])) AS n(tenant_id, nas_id)
+              ON b.tenant_id = n.tenant_id AND b.nas_id = n.nas_id
+            """;
+
+    private NasEpochs epochs(List<AccountingEvent> sessionEvents) {
+        java.util.Set<List<Long>> nases = new java.util.HashSet<>();
+        sessionEvents.forEach(e -> nases.add(List.of(e.tenantId(), e.nasId())));
+        Long[] tenants = nases.stream().map(n -> n.get(0)).toArray(Long[]::new);
+        Long[] nasIds = nases.stream().map(n -> n.get(1)).toArray(Long[]::new);
+        Map<List<Long>, java.util.NavigableSet<Instant>> ons = new HashMap<>();
+        jdbc.prepareStatement(ACCOUNTING_ONS, st -> {
+            st.setArray(1, st.getConnection().createArrayOf("bigint", tenants));
+            st.setArray(2, st.getConnection().createArrayOf("bigint", nasIds));
+            try (java.sql.ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    ons.computeIfAbsent(List.of(rs.getLong(1), rs.getLong(2)), k -> new java.util.TreeSet<>())
+                            .add(rs.getObject(3, OffsetDateTime.class).toInstant());
+                }
+            }
+            return null;
+        });
+        return ons.isEmpty() ? NasEpochs.NONE : new NasEpochs(ons);
     }
 
     /**
      * One session's events folded into the row that the upsert proposes: applying the folded row
      * stores what applying its events one by one stores, because each column's rule is first
-     * non-null (username, MAC, end, terminate cause), last non-null (IP address), least (start) or
+     * non-null (username, MAC, end, terminate cause), last non-null (IP address and the {@link SessionAttributes}), least (start) or
      * greatest (last update, counters, session time, NULL counting as absent) and so associative.
      * The guest is looked up by the folded username; that is the first non-null lookup of the events
      * only while their non-null usernames agree, which {@link #canAbsorb} asks. The location is the
@@ -233,8 +392,11 @@ public class SessionRecorder {
         long outputOctets;
         Long sessionTime;
         String terminateCause;
+        SessionAttributes attributes;
+        final Instant epoch;
 
-        Row(AccountingEvent e) {
+        Row(AccountingEvent e, Instant epoch) {
+            this.epoch = epoch;
             tenantId = e.tenantId();
             locationId = e.locationId();
             nasId = e.nasId();
@@ -249,6 +411,7 @@ public class SessionRecorder {
             outputOctets = e.outputOctets();
             sessionTime = e.sessionTime();
             terminateCause = e.terminateCause();
+            attributes = e.attributes();
         }
 
         boolean canAbsorb(AccountingEvent e) {
@@ -256,7 +419,7 @@ public class SessionRecorder {
         }
 
         void absorb(AccountingEvent e) {
-            Row next = new Row(e);
+            Row next = new Row(e, epoch);
             username = username != null ? username : next.username;
             deviceMac = deviceMac != null ? deviceMac : next.deviceMac;
             deviceIp = next.deviceIp != null ? next.deviceIp : deviceIp;
@@ -268,6 +431,7 @@ public class SessionRecorder {
             sessionTime = sessionTime == null ? next.sessionTime
                     : next.sessionTime == null ? sessionTime : Long.valueOf(Math.max(sessionTime, next.sessionTime));
             terminateCause = terminateCause != null ? terminateCause : next.terminateCause;
+            attributes = attributes.then(next.attributes);
         }
     }
 
@@ -287,6 +451,8 @@ public class SessionRecorder {
         long[] outputs = new long[n];
         Long[] sessionTimes = new Long[n];
         String[] causes = new String[n];
+        String[][] attributes = new String[n][];
+        String[] epochs = new String[n];
         for (int i = 0; i < n; i++) {
             Row r = rows.get(i);
             tenants[i] = r.tenantId;
@@ -303,6 +469,8 @@ public class SessionRecorder {
             outputs[i] = r.outputOctets;
             sessionTimes[i] = r.sessionTime;
             causes[i] = r.terminateCause;
+            attributes[i] = r.attributes.values().toArray(String[]::new);
+            epochs[i] = r.epoch == null ? "-infinity" : timestamp(r.epoch);
         }
         long[] logged = events.consumingAmong(tenants);
         String sql = logged.length == 0 ? UPSERT_ROWS : EventLog.withSessionEvents(UPSERT_ROWS, EventLog.UPSERT_RETURNING);
@@ -323,6 +491,14 @@ public class SessionRecorder {
             st.setObject(++i, outputs);
             st.setArray(++i, c.createArrayOf("int8", sessionTimes));
             st.setArray(++i, c.createArrayOf("text", causes));
+            st.setArray(++i, c.createArrayOf("text", epochs));
+            for (int column = 0; column < SessionAttributes.NONE.values().size(); column++) {
+                String[] values = new String[n];
+                for (int row = 0; row < n; row++) {
+                    values[row] = attributes[row][column];
+                }
+                st.setArray(++i, c.createArrayOf("text", values));
+            }
             if (logged.length > 0) {
                 st.setArray(++i, c.createArrayOf("bigint", box(logged)));
             }
@@ -341,6 +517,14 @@ public class SessionRecorder {
 
     private void closeNasSessions(AccountingEvent e) {
         OffsetDateTime at = OffsetDateTime.ofInstant(e.eventTime(), ZoneOffset.UTC);
+        if (e.type() == AccountingEvent.Type.ACCOUNTING_ON) {
+            jdbc.prepareStatement(RECORD_ACCOUNTING_ON, st -> {
+                st.setLong(1, e.tenantId());
+                st.setLong(2, e.nasId());
+                st.setObject(3, at);
+                return st.executeUpdate();
+            });
+        }
         long[] logged = events.consumingAmong(new long[] {e.tenantId()});
         String sql = logged.length == 0 ? CLOSE_NAS_SESSIONS : EventLog.withSessionEvents(CLOSE_NAS_SESSIONS, EventLog.UPDATE_RETURNING);
         jdbc.prepareStatement(sql, st -> {
@@ -389,5 +573,11 @@ public class SessionRecorder {
             st.setLong(++i, e.sessionTime());
         }
         st.setString(++i, e.terminateCause());
+        st.setLong(++i, e.tenantId());
+        st.setLong(++i, e.nasId());
+        st.setObject(++i, start);
+        for (String value : e.attributes().values()) {
+            st.setString(++i, value);
+        }
     }
 }

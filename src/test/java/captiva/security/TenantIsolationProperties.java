@@ -737,4 +737,85 @@ class TenantIsolationProperties {
         sessionIds.forEach(id -> counts.merge(id, 1, Integer::sum));
         return counts;
     }
+
+    // ---------------------------------------------------------------- IPv6 prefixes and access points (#17)
+
+    /** Prefixes shared by every tenant, as private IPv4 addresses are: each tenant's sessions use some of them. */
+    private static final String[] SHARED_PREFIXES = {"2001:db8:17::/64", "2001:db8:17:1::/64", "2001:db8:1700::/56"};
+    /** Addresses to ask for: inside one prefix each, or inside none. */
+    private static final String[] ASKED_IPV6 = {"2001:db8:17::abcd", "2001:db8:17:1::1", "2001:db8:1700:42::9", "2001:db8:99::1"};
+    private static final java.util.concurrent.atomic.AtomicInteger AP_SEQUENCE = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * Sessions recorded as RADIUS records them, with IPv6 prefixes and access point names, in two or
+     * three tenants that share the prefixes: a key's IPv6 lookup names only its own tenant's guests,
+     * and finds one exactly when its tenant has a session whose prefix holds the address; its session
+     * list shows exactly its tenant's access points.
+     */
+    @Property(tries = 15, shrinking = ShrinkingMode.OFF)
+    void ipv6LookupsAndAccessPointsStayWithinTheirTenant(@ForAll long seed) {
+        java.util.Random random = new java.util.Random(seed);
+        captiva.sessions.SessionRecorder recorder = server.getApplicationContext().getBean(captiva.sessions.SessionRecorder.class);
+        captiva.common.OpaqueIds ids = server.getApplicationContext().getBean(captiva.common.OpaqueIds.class);
+        int tenants = 2 + random.nextInt(2);
+        List<Key> keys = new ArrayList<>();
+        List<Map<String, String>> apsByTenant = new ArrayList<>();   // ap_name (unique) -> prefix
+        for (int t = 0; t < tenants; t++) {
+            Tenant tenant = given.tenant();
+            Location location = given.location(tenant);
+            String nas = given.nas(location, "192.0.2.17", "iso-ap-" + location.id(), "s");
+            long tenantId = ids.decode(captiva.common.OpaqueIds.Kind.TENANT, tenant.id()).orElseThrow();
+            long locationId = ids.decode(captiva.common.OpaqueIds.Kind.LOCATION, location.id()).orElseThrow();
+            long nasId = ids.decode(captiva.common.OpaqueIds.Kind.NAS, nas).orElseThrow();
+            Map<String, String> aps = new HashMap<>();
+            List<captiva.sessions.AccountingEvent> events = new ArrayList<>();
+            for (int i = random.nextInt(4); i > 0; i--) {
+                String ap = "ap-" + AP_SEQUENCE.incrementAndGet();
+                String prefix = SHARED_PREFIXES[random.nextInt(SHARED_PREFIXES.length)];
+                boolean delegated = prefix.endsWith("/56");
+                aps.put(ap, prefix);
+                events.add(new captiva.sessions.AccountingEvent(tenantId, locationId, nasId, ap, captiva.sessions.AccountingEvent.Type.START,
+                        Instant.now().minusSeconds(60), ap, null, null, 0, 0, null, null,
+                        new captiva.sessions.SessionAttributes("Shared SSID", null, ap, null, null, null,
+                                delegated ? null : prefix, delegated ? prefix : null, null, null, null, null)));
+            }
+            recorder.record(events);
+            keys.add(given.readKey(tenant));
+            apsByTenant.add(aps);
+        }
+        for (int t = 0; t < tenants; t++) {
+            Key key = keys.get(t);
+            Map<String, String> own = apsByTenant.get(t);
+            for (String address : ASKED_IPV6) {
+                Http.Response r = http.get("/sessions/" + address, key.auth());
+                boolean held = own.values().stream().anyMatch(prefix -> holds(prefix, address));
+                assertEquals(held ? 200 : 404, r.status(), address + " as tenant " + t + ": " + r.body());
+                if (held) {
+                    String username = r.json().get("username").asText();
+                    assertTrue(own.containsKey(username), address + ": tenant " + t + " was shown another tenant's " + username);
+                    assertTrue(holds(own.get(username), address), address + " is not in " + own.get(username));
+                }
+            }
+            Set<String> listed = new HashSet<>();
+            ok(http.get("/sessions?per_page=100", key.auth())).get("data").forEach(s -> listed.add(s.get("ap_name").asText()));
+            assertEquals(own.keySet(), listed, "access points listed for tenant " + t);
+        }
+    }
+
+    /** Whether the test prefix holds the address: the prefixes above are a /64 or /56 written with their network part. */
+    private static boolean holds(String prefix, String address) {
+        try {
+            byte[] network = java.net.InetAddress.getByName(prefix.substring(0, prefix.indexOf('/'))).getAddress();
+            byte[] asked = java.net.InetAddress.getByName(address).getAddress();
+            int bits = Integer.parseInt(prefix.substring(prefix.indexOf('/') + 1));
+            for (int i = 0; i < bits / 8; i++) {
+                if (network[i] != asked[i]) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
 }

@@ -130,13 +130,18 @@ class SessionBatchProperties {
 
     /** One event of session {@code session}, to be written under either NAS. */
     private record Spec(int session, AccountingEvent.Type type, int atSeconds, Long sessionTime, int location,
-                        String user, String mac, String ip, long in, long out, String cause) {
+                        String user, String mac, String ip, long in, long out, String cause, String ssid,
+                        String ipv6Prefix) {
 
         AccountingEvent event(long nas, String prefix) {
             return new AccountingEvent(tenantId, locationIds[location], nas, type.isNasWide() ? null : prefix + session, type,
-                    T0.plusSeconds(atSeconds), user, mac, ip, in, out, sessionTime, cause);
+                    T0.plusSeconds(atSeconds), user, mac, ip, in, out, sessionTime, cause,
+                    new SessionAttributes(ssid, null, null, null, null, null, ipv6Prefix, null, null, null, null, null));
         }
     }
+
+    private static final String[] SSIDS = {"Lobby", "Bar"};
+    private static final String[] IPV6_PREFIXES = {"2001:db8:b::/64", "2001:db8:c::/64"};
 
     private static <T> T pick(Random r, T[] values, int nullOneIn) {
         return r.nextInt(nullOneIn) == 0 ? null : values[r.nextInt(values.length)];
@@ -162,7 +167,7 @@ class SessionBatchProperties {
                 long out = r.nextInt(3) == 0 ? 0 : (long) (r.nextDouble() * 10_000_000_000L);
                 String cause = type == STOP && r.nextBoolean() ? (r.nextBoolean() ? "User-Request" : "Idle-Timeout") : null;
                 specs.add(new Spec(s, type, startAt + after, sessionTime, r.nextInt(6) == 0 ? 1 : 0, u, m,
-                        pick(r, IPS, 3), in, out, cause));
+                        pick(r, IPS, 3), in, out, cause, pick(r, SSIDS, 2), pick(r, IPV6_PREFIXES, 2)));
             }
         }
         return specs;
@@ -179,7 +184,7 @@ class SessionBatchProperties {
         List<Spec> batch = new ArrayList<>(specs.subList(before, specs.size()));
         if (r.nextInt(8) == 0) {
             batch.add(r.nextInt(batch.size() + 1), new Spec(-1, r.nextBoolean() ? ACCOUNTING_ON : ACCOUNTING_OFF,
-                    r.nextInt(9000), null, 0, null, null, null, 0, 0, null));
+                    r.nextInt(9000), null, 0, null, null, null, 0, 0, null, null, null));
         }
         String prefix = "p" + TRIES.incrementAndGet() + "-" + Long.toHexString(seed) + "-";
 
@@ -192,7 +197,7 @@ class SessionBatchProperties {
                 "earlier " + earlier + "\nbatch " + batch);
     }
 
-    /** Every stored column but the id and the NAS, by Acct-Session-Id. */
+    /** Every stored column but the id and the NAS, by Acct-Session-Id and NAS epoch. */
     private static Map<String, List<String>> rows(long nas, String prefix) {
         Map<String, List<String>> rows = new TreeMap<>();
         try (Connection c = TestDatabase.connect();
@@ -200,7 +205,8 @@ class SessionBatchProperties {
                      SELECT acct_session_id, tenant_id, location_id, username, guest_id, guest_device_mac::text,
                             guest_device_ip::text, guest_device_description, access_code, login_type_name,
                             service_profile_name, start_time::text, last_update::text, end_time::text,
-                            input_octets, output_octets, session_time, terminate_cause
+                            input_octets, output_octets, session_time, terminate_cause, ssid, framed_ipv6_prefix::text,
+                            nas_epoch::text
                      FROM session WHERE nas_id = ? AND acct_session_id LIKE ?""")) {
             st.setLong(1, nas);
             st.setString(2, prefix + "%");
@@ -210,7 +216,8 @@ class SessionBatchProperties {
                     for (int i = 2; i <= rs.getMetaData().getColumnCount(); i++) {
                         row.add(rs.getString(i));
                     }
-                    if (rows.put(rs.getString(1), row) != null) {
+                    // An Acct-Session-Id may name a session before and one after an Accounting-On (V43).
+                    if (rows.put(rs.getString(1) + " " + rs.getString("nas_epoch"), row) != null) {
                         throw new AssertionError("stored twice: " + rs.getString(1));
                     }
                 }

@@ -5,6 +5,7 @@ import captiva.common.Ticker;
 import captiva.ingest.radius.NasSecrets.KnownNas;
 import captiva.ingest.radius.NasSecrets.Lookup;
 import captiva.sessions.AccountingEvent;
+import captiva.sessions.SessionAttributes;
 import jakarta.inject.Singleton;
 
 import java.net.InetAddress;
@@ -175,7 +176,20 @@ class AccountingPacketHandler implements PacketJudge {
                 r.callingStationId().flatMap(MacAddress::parse).orElse(null), ip,
                 r.inputOctets().orElse(0), r.outputOctets().orElse(0),
                 sessionTime.isPresent() ? sessionTime.getAsLong() : null,
-                r.acctTerminateCause().orElse(null)));
+                r.acctTerminateCause().orElse(null), attributes(r)));
+    }
+
+    private static SessionAttributes attributes(AccountingRequest r) {
+        AccountingRequest.AccessPoint ap = r.accessPoint();
+        HexFormat hex = HexFormat.of();
+        return new SessionAttributes(ap.ssid(), ap.apMac(), ap.apName(), ap.apGroup(), ap.apLocationId(),
+                r.framedIpv6Address().map(InetAddress::getHostAddress).orElse(null),
+                r.framedIpv6Prefix().map(AccountingRequest.Ipv6Prefix::toString).orElse(null),
+                r.delegatedIpv6Prefix().map(AccountingRequest.Ipv6Prefix::toString).orElse(null),
+                r.framedInterfaceId().orElse(null),
+                r.acctMultiSessionId().filter(id -> !id.isEmpty()).orElse(null),
+                r.classValue().map(hex::formatHex).orElse(null),
+                r.chargeableUserIdentity().filter(cui -> cui.length > 0).map(hex::formatHex).orElse(null));
     }
 
     /**

@@ -1,5 +1,7 @@
 package captiva.ingest.radius;
 
+import captiva.common.MacAddress;
+
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -8,11 +10,21 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
 import static captiva.ingest.radius.AttributeTypes.ACCT_DELAY_TIME;
+import static captiva.ingest.radius.AttributeTypes.ACCT_MULTI_SESSION_ID;
+import static captiva.ingest.radius.AttributeTypes.CHARGEABLE_USER_IDENTITY;
+import static captiva.ingest.radius.AttributeTypes.CLASS;
+import static captiva.ingest.radius.AttributeTypes.DELEGATED_IPV6_PREFIX;
+import static captiva.ingest.radius.AttributeTypes.FRAMED_INTERFACE_ID;
+import static captiva.ingest.radius.AttributeTypes.FRAMED_IPV6_PREFIX;
+import static captiva.ingest.radius.AttributeTypes.VENDOR_SPECIFIC;
 import static captiva.ingest.radius.AttributeTypes.ACCT_INPUT_GIGAWORDS;
 import static captiva.ingest.radius.AttributeTypes.ACCT_INPUT_OCTETS;
 import static captiva.ingest.radius.AttributeTypes.ACCT_OUTPUT_GIGAWORDS;
@@ -42,8 +54,13 @@ import static captiva.ingest.radius.AttributeTypes.USER_NAME;
  *   <li>Text is read as UTF-8 with invalid octets replaced by U+FFFD, exactly as sent (an empty value stays
  *   empty text) but for trailing NULs (a C string's terminator); text is never malformed, but text with a
  *   NUL inside is named by {@link #attributesWithNul()}.</li>
- *   <li>An integer that is not 4 octets, an IPv4 address that is not 4 or an IPv6 address that is not 16 is
- *   malformed: its accessor is empty and {@link #malformedAttributes()} names it.</li>
+ *   <li>An integer that is not 4 octets, an IPv4 address that is not 4 or an IPv6 address that is not 16, an
+ *   interface id that is not 8 or an IPv6 prefix that does not fit its RFC 3162 s2.3 layout is malformed: its
+ *   accessor is empty and {@link #malformedAttributes()} names it.</li>
+ *   <li>Vendor attributes are read through {@link VendorDictionary}; one whose framing is inconsistent (a
+ *   sub-attribute overrunning its Vendor-Specific) is an "invalid attribute" in the sense of RFC 6929 s2.8: it is
+ *   skipped and named by {@link #invalidVendorAttributes()}, and the packet is otherwise read as usual. Only an
+ *   outer attribute overrunning the packet makes the packet unreadable ({@link RadiusPacket#decode}).</li>
  * </ul>
  * Reading never throws, whatever the packet holds. Other attributes are left in {@link #packet()}.
  */
@@ -81,6 +98,14 @@ public final class AccountingRequest {
     private final Inet6Address framedIpv6Address;
     private final Long inputOctets;
     private final Long outputOctets;
+    private final Ipv6Prefix framedIpv6Prefix;
+    private final Ipv6Prefix delegatedIpv6Prefix;
+    private final String framedInterfaceId;
+    private final String acctMultiSessionId;
+    private final byte[] classValue;
+    private final byte[] chargeableUserIdentity;
+    private final List<String> invalidVendor = new ArrayList<>();
+    private final AccessPoint accessPoint;
 
     AccountingRequest(RadiusPacket packet) {
         this.packet = packet;
@@ -106,6 +131,37 @@ public final class AccountingRequest {
         framedIpv6Address = ipv6(FRAMED_IPV6_ADDRESS, "Framed-IPv6-Address");
         inputOctets = total(acctInputOctets, acctInputGigawords, ACCT_INPUT_GIGAWORDS);
         outputOctets = total(acctOutputOctets, acctOutputGigawords, ACCT_OUTPUT_GIGAWORDS);
+        framedInterfaceId = interfaceId(FRAMED_INTERFACE_ID, "Framed-Interface-Id");
+        framedIpv6Prefix = ipv6Prefix(FRAMED_IPV6_PREFIX, "Framed-IPv6-Prefix");
+        delegatedIpv6Prefix = ipv6Prefix(DELEGATED_IPV6_PREFIX, "Delegated-IPv6-Prefix");
+        acctMultiSessionId = text(ACCT_MULTI_SESSION_ID, "Acct-Multi-Session-Id");
+        classValue = first(CLASS);
+        chargeableUserIdentity = first(CHARGEABLE_USER_IDENTITY);
+        accessPoint = accessPoint(calledStationId);
+    }
+
+    /**
+     * Where the guest is connected, as far as the packet tells: from the vendor attributes of {@link VendorDictionary}
+     * first, then from Called-Station-Id written {@code AP-MAC} or {@code AP-MAC:SSID} (RFC 3580 s3.20, in any of
+     * the MAC spellings of {@link MacAddress}). Each part is null when nothing in the packet says it.
+     *
+     * @param ssid         the network's name (Aruba-Essid-Name, Ruckus-SSID, Cisco-AVPair ssid=, Called-Station-Id)
+     * @param apMac        the access point's (radio's) MAC, canonical (Called-Station-Id, Ruckus-BSSID)
+     * @param apName       the access point's or hotspot location's name (Aruba-Location-Id, Ruckus-Location,
+     *                     WISPr-Location-Name)
+     * @param apGroup      the group or zone of access points (Aruba-AP-Group, Ruckus-Zone-Name)
+     * @param apLocationId the hotspot's location id (WISPr-Location-ID)
+     */
+    public record AccessPoint(String ssid, String apMac, String apName, String apGroup, String apLocationId) {
+    }
+
+    /** An IPv6 prefix as RFC 3162 s2.3 carries it: the address as sent (host bits included) and its length. */
+    public record Ipv6Prefix(Inet6Address address, int length) {
+        /** {@code 2001:db8:1::/48}, which PostgreSQL reads as {@code inet}. */
+        @Override
+        public String toString() {
+            return address.getHostAddress() + "/" + length;
+        }
     }
 
     /** The packet this view reads, for its Identifier, its other attributes and the response. */
@@ -205,6 +261,53 @@ public final class AccountingRequest {
      */
     public Optional<Inet6Address> framedIpv6Address() {
         return Optional.ofNullable(framedIpv6Address);
+    }
+
+    /** Framed-IPv6-Prefix (97, RFC 3162 s2.3): the prefix the device's addresses come from (SLAAC). */
+    public Optional<Ipv6Prefix> framedIpv6Prefix() {
+        return Optional.ofNullable(framedIpv6Prefix);
+    }
+
+    /** Delegated-IPv6-Prefix (123, RFC 4818 s3): a prefix delegated to the device (DHCPv6-PD) to route on. */
+    public Optional<Ipv6Prefix> delegatedIpv6Prefix() {
+        return Optional.ofNullable(delegatedIpv6Prefix);
+    }
+
+    /**
+     * Framed-Interface-Id (96, RFC 3162 s2.2): the 64-bit interface id of the device's IPv6 address, written as
+     * FreeRADIUS writes an ifid, {@code 0211:22ff:fe33:4455}.
+     */
+    public Optional<String> framedInterfaceId() {
+        return Optional.ofNullable(framedInterfaceId);
+    }
+
+    /** Acct-Multi-Session-Id (50, RFC 2866 s5.11): ties together the sessions of one connection (roams, reconnects). */
+    public Optional<String> acctMultiSessionId() {
+        return Optional.ofNullable(acctMultiSessionId);
+    }
+
+    /** Class (25, RFC 2865 s5.25), the first one: octets the RADIUS server gave at login, echoed in accounting. */
+    public Optional<byte[]> classValue() {
+        return Optional.ofNullable(classValue).map(byte[]::clone);
+    }
+
+    /** Chargeable-User-Identity (89, RFC 4372): a stable, often opaque, identity of the user across sessions. */
+    public Optional<byte[]> chargeableUserIdentity() {
+        return Optional.ofNullable(chargeableUserIdentity).map(byte[]::clone);
+    }
+
+    /** The access point and SSID, from vendor attributes and Called-Station-Id; parts unknown are null. */
+    public AccessPoint accessPoint() {
+        return accessPoint;
+    }
+
+    /**
+     * Vendor-Specific attributes of a vendor in {@link VendorDictionary} that were skipped because their framing or
+     * value is inconsistent (e.g. {@code Vendor-Specific 14823: sub-attribute overruns}), in wire order. They do
+     * not make the packet unusable (RFC 6929 s2.8); they are listed for logs and tests.
+     */
+    public List<String> invalidVendorAttributes() {
+        return Collections.unmodifiableList(invalidVendor);
     }
 
     /**
@@ -338,6 +441,171 @@ public final class AccountingRequest {
         }
         malformed.add(name);
         return null;
+    }
+
+    private String interfaceId(int type, String name) {
+        byte[] value = first(type);
+        if (value == null) {
+            return null;
+        }
+        if (value.length != 8) {
+            malformed.add(name);
+            return null;
+        }
+        String hex = HexFormat.of().formatHex(value);
+        return hex.substring(0, 4) + ":" + hex.substring(4, 8) + ":" + hex.substring(8, 12) + ":" + hex.substring(12);
+    }
+
+    /**
+     * RFC 3162 s2.3 (and RFC 4818 s3, which reuses it): Reserved, Prefix-Length (0 to 128), then as many Prefix
+     * octets as the length needs, up to 16. Octets left out are zero; host bits that are sent are kept as sent.
+     */
+    private Ipv6Prefix ipv6Prefix(int type, String name) {
+        byte[] value = first(type);
+        if (value == null) {
+            return null;
+        }
+        int length = value.length >= 2 ? value[1] & 0xff : -1;
+        if (value.length < 2 || value.length > 18 || length > 128 || value.length - 2 < (length + 7) / 8) {
+            malformed.add(name);
+            return null;
+        }
+        byte[] address = new byte[16];
+        System.arraycopy(value, 2, address, 0, value.length - 2);
+        try {
+            return new Ipv6Prefix(Inet6Address.getByAddress(null, address, -1), length);
+        } catch (UnknownHostException impossible) {
+            malformed.add(name);
+            return null;
+        }
+    }
+
+    private AccessPoint accessPoint(String calledStationId) {
+        Map<VendorDictionary.Field, String> found = new EnumMap<>(VendorDictionary.Field.class);
+        for (RadiusAttribute attribute : packet.attributes()) {
+            if (attribute.type() == VENDOR_SPECIFIC) {
+                vendorSpecific(attribute.valueUnsafe(), found);
+            }
+        }
+        if (calledStationId != null) {
+            calledStation(calledStationId, found);
+        }
+        return new AccessPoint(found.get(VendorDictionary.Field.SSID), found.get(VendorDictionary.Field.AP_MAC),
+                found.get(VendorDictionary.Field.AP_NAME), found.get(VendorDictionary.Field.AP_GROUP),
+                found.get(VendorDictionary.Field.AP_LOCATION_ID));
+    }
+
+    /**
+     * RFC 2865 s5.26: Vendor-Id (4 octets, the high one zero), then, in the format it recommends and every vendor
+     * of {@link VendorDictionary} follows, sub-attributes of Vendor-Type (1), Vendor-Length (1, including these
+     * two) and value. A vendor Captiva does not know is skipped unread, whatever its format.
+     */
+    private void vendorSpecific(byte[] value, Map<VendorDictionary.Field, String> found) {
+        if (value.length < 4 || value[0] != 0) {
+            return;   // no Vendor-Id, or not an SMI code: nobody's attribute Captiva could know
+        }
+        int vendorId = ((value[1] & 0xff) << 16) | ((value[2] & 0xff) << 8) | (value[3] & 0xff);
+        if (!known(vendorId)) {
+            return;
+        }
+        // Check the whole framing first: if any sub-attribute is inconsistent, none of them can be trusted.
+        for (int at = 4; at < value.length; ) {
+            int subLength = value.length - at >= 2 ? value[at + 1] & 0xff : -1;
+            if (subLength < 2 || at + subLength > value.length) {
+                invalidVendor.add("Vendor-Specific " + vendorId + ": sub-attribute at octet " + at
+                        + " does not fit in the " + value.length + " octets of its attribute");
+                return;
+            }
+            at += subLength;
+        }
+        for (int at = 4; at < value.length; at += value[at + 1] & 0xff) {
+            int vendorType = value[at] & 0xff;
+            int from = at + 2;
+            int to = at + (value[at + 1] & 0xff);
+            VendorDictionary.find(vendorId, vendorType).ifPresent(entry -> vendorValue(entry,
+                    java.util.Arrays.copyOfRange(value, from, to), found));
+        }
+    }
+
+    private static boolean known(int vendorId) {
+        return vendorId == VendorDictionary.CISCO || vendorId == VendorDictionary.WISPR
+                || vendorId == VendorDictionary.CHILLISPOT || vendorId == VendorDictionary.ARUBA
+                || vendorId == VendorDictionary.MIKROTIK || vendorId == VendorDictionary.RUCKUS
+                || vendorId == VendorDictionary.UBIQUITI;
+    }
+
+    private void vendorValue(VendorDictionary.Entry entry, byte[] value, Map<VendorDictionary.Field, String> found) {
+        switch (entry.encoding()) {
+            case MAC_OCTETS -> {
+                if (value.length != 6) {
+                    invalidVendor.add(entry.name() + ": " + value.length + " octets, not a MAC address");
+                    return;
+                }
+                String hex = HexFormat.ofDelimiter(":").formatHex(value);
+                found.putIfAbsent(entry.field(), hex);
+            }
+            case TEXT -> vendorText(entry, value).ifPresent(text -> found.putIfAbsent(entry.field(), text));
+            case AV_PAIR -> vendorText(entry, value).ifPresent(pair -> {
+                int separator = firstOf(pair, '=', '*');
+                if (separator > 0) {
+                    VendorDictionary.ciscoKey(pair.substring(0, separator)).ifPresent(field -> {
+                        String text = pair.substring(separator + 1);
+                        if (!text.isEmpty()) {
+                            found.putIfAbsent(field, text);
+                        }
+                    });
+                }
+            });
+        }
+    }
+
+    /**
+     * Vendor text as {@link #text} reads text, but a NUL inside makes only this attribute invalid: the value is
+     * optional, so the packet is kept and the value left out rather than stored changed. Empty means not sent.
+     */
+    private Optional<String> vendorText(VendorDictionary.Entry entry, byte[] value) {
+        int length = value.length;
+        while (length > 0 && value[length - 1] == 0) {
+            length--;
+        }
+        for (int i = 0; i < length; i++) {
+            if (value[i] == 0) {
+                invalidVendor.add(entry.name() + ": NUL inside its text");
+                return Optional.empty();
+            }
+        }
+        return length == 0 ? Optional.empty() : Optional.of(new String(value, 0, length, StandardCharsets.UTF_8));
+    }
+
+    private static int firstOf(String text, char a, char b) {
+        int i = text.indexOf(a);
+        int j = text.indexOf(b);
+        return i < 0 ? j : j < 0 ? i : Math.min(i, j);
+    }
+
+    /** {@code AP-MAC} or {@code AP-MAC:SSID}; anything else (a hotspot's name, an IP address) says neither. */
+    private static void calledStation(String calledStationId, Map<VendorDictionary.Field, String> found) {
+        for (int macLength : new int[] {17, 14, 12}) {
+            if (calledStationId.length() < macLength) {
+                continue;
+            }
+            Optional<String> mac = MacAddress.parse(calledStationId.substring(0, macLength));
+            if (mac.isEmpty()) {
+                continue;
+            }
+            if (calledStationId.length() == macLength) {
+                found.putIfAbsent(VendorDictionary.Field.AP_MAC, mac.get());
+                return;
+            }
+            if (calledStationId.charAt(macLength) == ':') {
+                found.putIfAbsent(VendorDictionary.Field.AP_MAC, mac.get());
+                String ssid = calledStationId.substring(macLength + 1);
+                if (!ssid.isEmpty()) {
+                    found.putIfAbsent(VendorDictionary.Field.SSID, ssid);
+                }
+                return;
+            }
+        }
     }
 
     private static String terminateCauseName(long value) {

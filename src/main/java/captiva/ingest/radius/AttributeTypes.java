@@ -6,7 +6,8 @@ final class AttributeTypes {
     static final int USER_NAME = 1;                 // RFC 2865 s5.1, text
     static final int NAS_IP_ADDRESS = 4;            // RFC 2865 s5.4, address
     static final int FRAMED_IP_ADDRESS = 8;         // RFC 2865 s5.8, address
-    static final int VENDOR_SPECIFIC = 26;          // RFC 2865 s5.26, kept raw
+    static final int CLASS = 25;                    // RFC 2865 s5.25, octets
+    static final int VENDOR_SPECIFIC = 26;          // RFC 2865 s5.26, Vendor-Id then vendor sub-attributes
     static final int CALLED_STATION_ID = 30;        // RFC 2865 s5.30, text
     static final int CALLING_STATION_ID = 31;       // RFC 2865 s5.31, text
     static final int NAS_IDENTIFIER = 32;           // RFC 2865 s5.32, text
@@ -18,10 +19,15 @@ final class AttributeTypes {
     static final int ACCT_SESSION_ID = 44;          // RFC 2866 s5.5, text
     static final int ACCT_SESSION_TIME = 46;        // RFC 2866 s5.7, integer (seconds)
     static final int ACCT_TERMINATE_CAUSE = 49;     // RFC 2866 s5.10, integer
+    static final int ACCT_MULTI_SESSION_ID = 50;    // RFC 2866 s5.11, text
     static final int ACCT_INPUT_GIGAWORDS = 52;     // RFC 2869 s5.1, integer
     static final int ACCT_OUTPUT_GIGAWORDS = 53;    // RFC 2869 s5.2, integer
     static final int EVENT_TIMESTAMP = 55;          // RFC 2869 s5.3, time (Unix seconds)
     static final int MESSAGE_AUTHENTICATOR = 80;    // RFC 2869 s5.14 / RFC 3579 s3.2, 16 octets
+    static final int CHARGEABLE_USER_IDENTITY = 89; // RFC 4372 s2.1, octets
+    static final int FRAMED_INTERFACE_ID = 96;      // RFC 3162 s2.2, ifid (8 octets)
+    static final int FRAMED_IPV6_PREFIX = 97;       // RFC 3162 s2.3, ipv6prefix
+    static final int DELEGATED_IPV6_PREFIX = 123;   // RFC 4818 s3, ipv6prefix
     static final int FRAMED_IPV6_ADDRESS = 168;     // RFC 6911 s3.1, ipv6addr
 
     private AttributeTypes() {

@@ -5,7 +5,7 @@ import java.util.Arrays;
 /**
  * One attribute as it was on the wire (RFC 2865 s5): its Type and its Value octets. Values are not interpreted here;
  * {@link AccountingRequest} reads the few that Captiva records. A Vendor-Specific (26) value is kept whole, Vendor-Id
- * first, because nothing in Captiva reads vendor attributes.
+ * first: {@link AccountingRequest} reads the vendor attributes of {@link VendorDictionary} out of it, and only there.
  */
 public final class RadiusAttribute {
 

@@ -24,7 +24,10 @@ public final class SessionQueries {
             SELECT s.id, s.location_id, l.name AS location_name, l.time_zone, s.guest_device_description,
                    s.guest_device_mac::text AS guest_device_mac, host(s.guest_device_ip) AS guest_device_ip,
                    s.access_code, s.login_type_name, s.service_profile_name,
-                   s.start_time, s.last_update, s.end_time, s.input_octets, s.output_octets, s.guest_id, g.yas_id
+                   s.start_time, s.last_update, s.end_time, s.input_octets, s.output_octets, s.guest_id, g.yas_id,
+                   s.ssid, s.ap_mac::text AS ap_mac, s.ap_name, s.ap_group, s.ap_location_id,
+                   host(s.framed_ipv6_address) AS framed_ipv6_address,
+                   s.framed_ipv6_prefix::text AS framed_ipv6_prefix, s.delegated_ipv6_prefix::text AS delegated_ipv6_prefix
             FROM session s
             JOIN location l ON l.id = s.location_id
             LEFT JOIN guest g ON g.id = s.guest_id
@@ -57,6 +60,10 @@ public final class SessionQueries {
                 rs.getString("guest_device_ip"), rs.getString("access_code"), rs.getString("login_type_name"),
                 rs.getString("service_profile_name"), SqlTimes.instant(rs, "start_time"), SqlTimes.instant(rs, "last_update"),
                 SqlTimes.instant(rs, "end_time"), rs.getLong("input_octets"), rs.getLong("output_octets"),
-                rs.getObject("guest_id", Long.class), rs.getString("yas_id"));
+                rs.getObject("guest_id", Long.class), rs.getString("yas_id"),
+                new SessionRow.AccessPoint(rs.getString("ssid"), rs.getString("ap_mac"), rs.getString("ap_name"),
+                        rs.getString("ap_group"), rs.getString("ap_location_id")),
+                new SessionRow.Ipv6(rs.getString("framed_ipv6_address"), rs.getString("framed_ipv6_prefix"),
+                        rs.getString("delegated_ipv6_prefix")));
     }
 }

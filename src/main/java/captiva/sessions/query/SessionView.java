@@ -13,7 +13,8 @@ import java.time.ZoneId;
 /**
  * A session as the reference API shows it, field for field, plus the raw numbers
  * ({@code downloaded_bytes}, {@code uploaded_bytes}, {@code duration_seconds}) and the venue's
- * {@code time_zone}, so that nobody has to parse {@code 3.34 MB} back into a number.
+ * {@code time_zone}, so that nobody has to parse {@code 3.34 MB} back into a number. Last come what the NAS told
+ * beyond the reference's fields: the access point and SSID, and the IPv6 assignments (all null when not sent).
  */
 @Serdeable(naming = SnakeCaseStrategy.class)
 public record SessionView(String id, String locationId, String locationName,
@@ -25,7 +26,11 @@ public record SessionView(String id, String locationId, String locationName,
                           String startTime, String startTimeFormatted,
                           @Nullable String endTime, @Nullable String endTimeFormatted,
                           @Nullable String guestId, @Nullable String yasId,
-                          long downloadedBytes, long uploadedBytes, long durationSeconds, String timeZone) {
+                          long downloadedBytes, long uploadedBytes, long durationSeconds, String timeZone,
+                          @Nullable String ssid, @Nullable String apMac, @Nullable String apName,
+                          @Nullable String apGroup, @Nullable String apLocationId,
+                          @Nullable String framedIpv6Address, @Nullable String framedIpv6Prefix,
+                          @Nullable String delegatedIpv6Prefix) {
 
     /** downloaded is what the device received (output octets); uploaded what it sent (input octets). */
     static SessionView from(SessionRow row, OpaqueIds ids, Instant now, Instant onlineCutoff) {
@@ -47,6 +52,9 @@ public record SessionView(String id, String locationId, String locationName,
                 row.endTime() == null ? null : Formats.venueLocal(row.endTime(), zone),
                 row.guestId() == null ? null : ids.encode(OpaqueIds.Kind.GUEST, row.guestId()),
                 row.yasId(),
-                row.outputOctets(), row.inputOctets(), Math.max(0, duration.getSeconds()), row.timeZone());
+                row.outputOctets(), row.inputOctets(), Math.max(0, duration.getSeconds()), row.timeZone(),
+                row.accessPoint().ssid(), row.accessPoint().apMac(), row.accessPoint().apName(),
+                row.accessPoint().apGroup(), row.accessPoint().apLocationId(),
+                row.ipv6().framedIpv6Address(), row.ipv6().framedIpv6Prefix(), row.ipv6().delegatedIpv6Prefix());
     }
 }

@@ -562,8 +562,38 @@ class AccountingRequestTest {
         read.put("Acct-Input-Gigawords", r -> text(r.acctInputGigawords()));
         read.put("Acct-Output-Gigawords", r -> text(r.acctOutputGigawords()));
         read.put("Event-Timestamp", r -> r.eventTimestamp().map(t -> Long.toString(t.getEpochSecond())));
-        read.put("Framed-IPv6-Address", r -> r.framedIpv6Address().map(InetAddress::getHostAddress));
+        read.put("Framed-IPv6-Address", r -> r.framedIpv6Address().map(AccountingRequestTest::compressed));
+        read.put("Framed-IPv6-Prefix", r -> r.framedIpv6Prefix().map(p -> compressed(p.address()) + "/" + p.length()));
+        read.put("Delegated-IPv6-Prefix", r -> r.delegatedIpv6Prefix().map(p -> compressed(p.address()) + "/" + p.length()));
+        read.put("Framed-Interface-Id", AccountingRequest::framedInterfaceId);
+        read.put("Acct-Multi-Session-Id", AccountingRequest::acctMultiSessionId);
+        read.put("Class", r -> r.classValue().map(octets -> "0x" + java.util.HexFormat.of().formatHex(octets)));
+        read.put("Chargeable-User-Identity", r -> r.chargeableUserIdentity().map(octets -> new String(octets,
+                java.nio.charset.StandardCharsets.UTF_8)));
         return Map.copyOf(read);
+    }
+
+    /** An IPv6 address as radclient writes it (RFC 5952: the longest run of zero groups as {@code ::}). */
+    static String compressed(InetAddress address) {
+        String[] groups = address.getHostAddress().split(":");
+        int bestFrom = -1;
+        int bestLength = 1;
+        for (int i = 0; i < groups.length; ) {
+            int j = i;
+            while (j < groups.length && groups[j].equals("0")) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestFrom = i;
+                bestLength = j - i;
+            }
+            i = j == i ? i + 1 : j;
+        }
+        if (bestFrom < 0) {
+            return String.join(":", groups);
+        }
+        return String.join(":", java.util.Arrays.copyOfRange(groups, 0, bestFrom)) + "::"
+                + String.join(":", java.util.Arrays.copyOfRange(groups, bestFrom + bestLength, groups.length));
     }
 
     private static Optional<String> text(OptionalLong value) {

@@ -161,4 +161,63 @@ class RadclientEndToEndTest extends ApiTest {
 
         assertEquals(0, process.exitValue(), output);
     }
+
+    /** A venue of its own tenant, so that these sessions do not count among the first venue's. */
+    private record OwnVenue(Key key, String nasIdentifier) {
+    }
+
+    private OwnVenue ownVenue() {
+        Location own = given().location(given().tenant());
+        String identifier = "radclient-own-" + own.id();
+        Http.Response nas = http().post("/admin/tenants/" + own.tenant().id() + "/locations/" + own.id() + "/nas",
+                Map.of("ip_address", "127.0.0.1", "identifier", identifier, "secret", SECRET), Fixtures.admin());
+        assertEquals(201, nas.status(), nas.body());
+        return new OwnVenue(given().readKey(own.tenant()), identifier);
+    }
+
+    @Test
+    void vendorAttributesNameTheAccessPointAndTheLatestNonNullValueIsKept() throws Exception {
+        OwnVenue own = ownVenue();
+        Key key = own.key();
+        String nasIdentifier = own.nasIdentifier();
+        radclient("Acct-Status-Type = Start", "Acct-Session-Id = \"rc-vsa\"", "User-Name = \"vsa-guest\"",
+                "Calling-Station-Id = \"02-00-00-00-5A-10\"", "Called-Station-Id = \"04-BD-88-C9-5F-F0:Hotel Guest\"",
+                "Aruba-Essid-Name = \"Hotel Guest\"", "Aruba-Location-Id = \"Lobby-AP-2\"", "Aruba-AP-Group = \"Floor 1\"",
+                "Vendor-41112-Attr-1 = 0x00000000000f4240", "NAS-Identifier = \"" + nasIdentifier + "\"");
+        // The guest roams: the Interim names another AP, and says nothing of the group.
+        radclient("Acct-Status-Type = Interim-Update", "Acct-Session-Id = \"rc-vsa\"", "User-Name = \"vsa-guest\"",
+                "Called-Station-Id = \"04-BD-88-C9-60-01:Hotel Guest\"", "Aruba-Location-Id = \"Bar-AP-1\"",
+                "Acct-Session-Time = 60", "NAS-Identifier = \"" + nasIdentifier + "\"");
+
+        JsonNode session = http().get("/sessions?guest_device_mac=02:00:00:00:5a:10", key.auth()).json().get("data").get(0);
+        assertEquals("Hotel Guest", session.get("ssid").asText());
+        assertEquals("04:bd:88:c9:60:01", session.get("ap_mac").asText());
+        assertEquals("Bar-AP-1", session.get("ap_name").asText());
+        assertEquals("Floor 1", session.get("ap_group").asText());
+        assertEquals(true, session.get("ap_location_id").isNull());
+    }
+
+    @Test
+    void anIpv6GuestIsFoundByItsAddressAndByAnyAddressOfItsPrefixes() throws Exception {
+        OwnVenue own = ownVenue();
+        Key key = own.key();
+        String nasIdentifier = own.nasIdentifier();
+        radclient("Acct-Status-Type = Start", "Acct-Session-Id = \"rc-v6\"", "User-Name = \"v6-guest\"",
+                "Calling-Station-Id = \"02-00-00-00-5A-11\"", "Framed-IP-Address = 10.60.0.11",
+                "Framed-IPv6-Address = 2001:db8:60:11::7", "Framed-IPv6-Prefix = 2001:db8:60:11::/64",
+                "Delegated-IPv6-Prefix = 2001:db8:6011:ff00::/56", "Framed-Interface-Id = 0211:22ff:fe33:4455",
+                "NAS-Identifier = \"" + nasIdentifier + "\"");
+
+        JsonNode session = http().get("/sessions?guest_device_mac=02:00:00:00:5a:11", key.auth()).json().get("data").get(0);
+        assertEquals("10.60.0.11", session.get("guest_device_ip").asText());
+        assertEquals("2001:db8:60:11::7", session.get("framed_ipv6_address").asText());
+        assertEquals("2001:db8:60:11::/64", session.get("framed_ipv6_prefix").asText());
+        assertEquals("2001:db8:6011:ff00::/56", session.get("delegated_ipv6_prefix").asText());
+        for (String address : List.of("2001:db8:60:11::7", "2001:db8:60:11:abcd::1", "2001:db8:6011:ff42::9", "10.60.0.11")) {
+            Http.Response holder = http().get("/sessions/" + address, key.auth());
+            assertEquals(200, holder.status(), address + ": " + holder.body());
+            assertEquals("v6-guest", holder.json().get("username").asText(), address);
+        }
+        assertEquals(404, http().get("/sessions/2001:db8:60:12::7", key.auth()).status());
+    }
 }

@@ -33,7 +33,13 @@ final class RadiusFixtures {
             "log-cisco-catalyst-interim",
             "log-cisco-catalyst-start-attr151",
             "log-coovachilli-accounting-on",
-            "radclient-message-authenticator-start");
+            "radclient-message-authenticator-start",
+            "radclient-aruba-vsa-start",
+            "radclient-ruckus-vsa-interim",
+            "radclient-cisco-avpair-start",
+            "radclient-wispr-chillispot-start",
+            "radclient-mikrotik-ubiquiti-start",
+            "radclient-ipv6-identity-start");
 
     /** The fixtures whose shared secret is known, so their Request Authenticator can be checked. */
     static final List<String> SIGNED_PACKETS = PACKETS.stream().filter(name -> secretOf(name).isPresent()).toList();

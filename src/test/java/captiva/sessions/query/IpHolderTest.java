@@ -162,6 +162,15 @@ class IpHolderTest extends ApiTest {
     }
 
     @Test
+    void malformedIpv6AddressesAreRejectedNamingTheParameter() {
+        Http.Response r = lookup("2001:db8::1,2001:db8::zz,2001:db8:1:2:3:4:5:6:7,fe80::1%25eth0");
+
+        assertEquals(400, r.status());
+        assertEquals(3, r.json().get("errors").size(), r.body());
+        r.json().get("errors").forEach(error -> assertEquals("ip_address", error.get("name").asText()));
+    }
+
+    @Test
     void eachMalformedAddressIsNamed() {
         Http.Response r = lookup("10.1.1.5,999.1.1.1,example.com");
 
