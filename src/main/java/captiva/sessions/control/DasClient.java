@@ -50,7 +50,12 @@ class DasClient {
         try (DatagramSocket socket = new DatagramSocket()) {
             byte[] buffer = new byte[4096];
             for (int attempt = 1; attempt <= properties.attempts(); attempt++) {
-                socket.send(new DatagramPacket(request, request.length, to));
+                try {
+                    socket.send(new DatagramPacket(request, request.length, to));
+                } catch (IOException unreachable) {
+                    // No route to the DAS now (network down, address unroutable): this attempt goes unanswered.
+                    LOG.debug("Could not send to the DAS at {}: {}", to, unreachable.toString());
+                }
                 Optional<RadiusPacket> answer = awaitAnswer(socket, buffer, to, request, secret, properties.timeout());
                 if (answer.isPresent()) {
                     int code = answer.get().code();
