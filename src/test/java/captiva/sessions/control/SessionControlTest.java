@@ -300,6 +300,19 @@ class SessionControlTest extends ApiTest {
     }
 
     @Test
+    void aKeyLimitedToAnotherVenueOfTheTenantGets404AndNoPacketLeaves() throws Exception {
+        String session = onlineSession(nasWithSilentDas, "elsewhere-1");
+        Location otherVenue = given().location(venue.tenant());
+        Key limited = given().key(venue.tenant(), List.of("sessions:control"), List.of(otherVenue.id()), 100_000);
+        receivedBySilentDas();
+
+        Http.Response answer = disconnect(session, limited);
+
+        assertEquals(404, answer.status(), answer.body());
+        assertEquals(List.of(), receivedBySilentDas());
+    }
+
+    @Test
     void aNasWithoutDasIs409SayingWhatToRegister() throws Exception {
         String session = onlineSession(nasWithoutDas, "no-das-1");
 
