@@ -62,6 +62,11 @@ class ConfigurationDefaultsTest implements TestPropertyProvider {
     }
 
     @Test
+    void sessionControlDefaultsToTenAMinutePerKey() {
+        assertEquals(10, limits.controlPerMinute());
+    }
+
+    @Test
     void retentionDeletesAThousandRowsPerTransaction() {
         // The interval's default (1h) is overridden for every test in application-test.yml.
         assertEquals(1000, retention.batchSize());

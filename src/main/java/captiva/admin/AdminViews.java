@@ -32,12 +32,15 @@ final class AdminViews {
 
     @Serdeable(naming = SnakeCaseStrategy.class)
     record NewNas(@Nullable String ipAddress, @Nullable String secret, @Nullable String identifier,
-                  @Nullable Boolean requireMessageAuthenticator) {
+                  @Nullable Boolean requireMessageAuthenticator, @Nullable String tlsIdentity,
+                  @Nullable String dasAddress, @Nullable Integer dasPort, @Nullable String dasSecret) {
     }
 
+    /** @param dasPort null, like {@code dasAddress}, when no Dynamic Authorization Server is registered; the secret is never shown */
     @Serdeable(naming = SnakeCaseStrategy.class)
     record NasView(String id, String locationId, String ipAddress, @Nullable String identifier,
-                   boolean requireMessageAuthenticator) {
+                   boolean requireMessageAuthenticator, @Nullable String tlsIdentity, @Nullable String dasAddress,
+                   @Nullable Integer dasPort) {
     }
 
     @Serdeable(naming = SnakeCaseStrategy.class)

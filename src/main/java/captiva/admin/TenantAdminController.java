@@ -106,13 +106,42 @@ class TenantAdminController {
         if (body.identifier() != null && (body.identifier().isBlank() || body.identifier().length() > MAX_IDENTIFIER)) {
             errors.add(new InvalidParam("identifier", "must be 1 to " + MAX_IDENTIFIER + " characters when given"));
         }
+        if (body.tlsIdentity() != null && (body.tlsIdentity().isEmpty() || body.tlsIdentity().length() > MAX_IDENTIFIER
+                || body.tlsIdentity().chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c)))) {
+            errors.add(new InvalidParam("tls_identity", "must be 1 to " + MAX_IDENTIFIER
+                    + " characters without spaces when given: the subject CN or a SAN DNS name of the NAS's certificate"));
+        }
+        NasRegistry.Das das = das(body, errors);
         ApiProblem.InvalidParameters.failOn(errors);
-        var options = new NasRegistry.Options(Boolean.TRUE.equals(body.requireMessageAuthenticator()));
+        var options = new NasRegistry.Options(Boolean.TRUE.equals(body.requireMessageAuthenticator()), body.tlsIdentity(), das);
         NasRegistry.Nas nas = nasRegistry.register(tenant.id(), location.id(), address, body.identifier(), body.secret(), options)
-                .orElseThrow(() -> new ApiProblem.Conflict(body.identifier() != null
-                        ? "A NAS with identifier " + body.identifier() + " is already registered."
-                        : "A NAS with address " + address + " and no identifier is already registered."));
+                .orElseThrow(() -> new ApiProblem.Conflict((body.identifier() != null
+                        ? "A NAS with identifier " + body.identifier() + " is already registered"
+                        : "A NAS with address " + address + " and no identifier is already registered")
+                        + (body.tlsIdentity() == null ? "." : ", or one with TLS identity " + body.tlsIdentity() + ".")));
         return HttpResponse.created(view(nas));
+    }
+
+    /** The DAS of the body: all of it or none; the port defaults to RFC 5176's 3799. */
+    private static NasRegistry.Das das(NewNas body, List<InvalidParam> errors) {
+        if (body.dasAddress() == null) {
+            if (body.dasPort() != null || body.dasSecret() != null) {
+                errors.add(new InvalidParam("das_address", "is required with das_port or das_secret: the address the NAS takes Disconnect- and CoA-Requests on"));
+            }
+            return null;
+        }
+        String address = IpAddresses.parse(body.dasAddress()).map(a -> a.getHostAddress()).orElse(null);
+        if (address == null) {
+            errors.add(new InvalidParam("das_address", "must be an IPv4 or IPv6 address when given"));
+        }
+        int port = body.dasPort() == null ? NasRegistry.Das.DEFAULT_PORT : body.dasPort();
+        if (port < 1 || port > 65535) {
+            errors.add(new InvalidParam("das_port", "must be a UDP port, 1 to 65535 (3799 when left out)"));
+        }
+        if (body.dasSecret() == null || body.dasSecret().isEmpty() || body.dasSecret().length() > MAX_SECRET) {
+            errors.add(new InvalidParam("das_secret", "is required with das_address, 1 to " + MAX_SECRET + " characters"));
+        }
+        return address == null ? null : new NasRegistry.Das(address, port, body.dasSecret());
     }
 
     @Get("/{tenant_id}/locations/{location_id}/nas")
@@ -133,6 +162,7 @@ class TenantAdminController {
 
     private NasView view(NasRegistry.Nas n) {
         return new NasView(ids.encode(OpaqueIds.Kind.NAS, n.id()), ids.encode(OpaqueIds.Kind.LOCATION, n.locationId()),
-                n.ipAddress(), n.identifier(), n.requireMessageAuthenticator());
+                n.ipAddress(), n.identifier(), n.requireMessageAuthenticator(), n.tlsIdentity(),
+                n.das() == null ? null : n.das().address(), n.das() == null ? null : n.das().port());
     }
 }

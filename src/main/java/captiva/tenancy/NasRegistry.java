@@ -23,25 +23,56 @@ public class NasRegistry {
      * A registered NAS; the secret stays inside the service.
      *
      * @param requireMessageAuthenticator drop its packets that carry no Message-Authenticator (BlastRADIUS)
+     * @param tlsIdentity                 the certificate name (subject CN or SAN DNS name) it presents over RadSec,
+     *                                    or null when it sends over UDP only
+     * @param das                         where it takes Disconnect- and CoA-Requests, or null when it was not told
      */
     public record Nas(long id, long tenantId, long locationId, String ipAddress, @Nullable String identifier, String secret,
-                      boolean requireMessageAuthenticator) {
+                      boolean requireMessageAuthenticator, @Nullable String tlsIdentity, @Nullable Das das) {
 
         /** A NAS with every hardening option off, as registered by default. */
         public Nas(long id, long tenantId, long locationId, String ipAddress, @Nullable String identifier, String secret) {
-            this(id, tenantId, locationId, ipAddress, identifier, secret, false);
+            this(id, tenantId, locationId, ipAddress, identifier, secret, false, null, null);
+        }
+
+        public Nas(long id, long tenantId, long locationId, String ipAddress, @Nullable String identifier, String secret,
+                   boolean requireMessageAuthenticator) {
+            this(id, tenantId, locationId, ipAddress, identifier, secret, requireMessageAuthenticator, null, null);
         }
     }
 
-    /** How a NAS is registered, besides where it is and the secret: options that default to off. */
-    public record Options(boolean requireMessageAuthenticator) {
-        public static final Options DEFAULTS = new Options(false);
+    /**
+     * The NAS's Dynamic Authorization Server (RFC 5176): where Disconnect- and CoA-Requests go.
+     *
+     * @param secret shared for those requests; stays inside the service like the accounting secret
+     */
+    public record Das(String address, int port, String secret) {
+        /** The port RFC 5176 s3.1 gives the DAS. */
+        public static final int DEFAULT_PORT = 3799;
     }
 
-    private static final String COLUMNS = "SELECT id, tenant_id, location_id, host(ip_address) AS ip_address, identifier, secret, require_message_authenticator FROM nas ";
+    /**
+     * How a NAS is registered, besides where it is and the secret: options that default to off.
+     *
+     * @param tlsIdentity certificate name for RadSec, or null
+     * @param das         its Dynamic Authorization Server, or null
+     */
+    public record Options(boolean requireMessageAuthenticator, @Nullable String tlsIdentity, @Nullable Das das) {
+        public static final Options DEFAULTS = new Options(false, null, null);
+
+        public Options(boolean requireMessageAuthenticator) {
+            this(requireMessageAuthenticator, null, null);
+        }
+    }
+
+    private static final String COLUMNS = """
+            SELECT id, tenant_id, location_id, host(ip_address) AS ip_address, identifier, secret, require_message_authenticator,
+                   tls_identity, host(das_address) AS das_address, das_port, das_secret FROM nas
+            """;
     private static final String REGISTER = """
-            INSERT INTO nas (tenant_id, location_id, ip_address, identifier, secret, require_message_authenticator)
-            VALUES (?, ?, CAST(? AS inet), ?, ?, ?)
+            INSERT INTO nas (tenant_id, location_id, ip_address, identifier, secret, require_message_authenticator,
+                             tls_identity, das_address, das_port, das_secret)
+            VALUES (?, ?, CAST(? AS inet), ?, ?, ?, ?, CAST(? AS inet), ?, ?)
             ON CONFLICT DO NOTHING
             RETURNING id, host(ip_address)
             """;
@@ -50,6 +81,7 @@ public class NasRegistry {
     private static final String BY_IDENTIFIER = COLUMNS + "WHERE identifier = ?";
     private static final String BY_ID = COLUMNS + "WHERE tenant_id = ? AND id = ?";
     private static final String BY_ADDRESS = COLUMNS + "WHERE ip_address = CAST(? AS inet) AND identifier IS NULL";
+    private static final String BY_TLS_IDENTITY = COLUMNS + "WHERE tls_identity = ?";
 
     private final JdbcOperations jdbc;
 
@@ -74,10 +106,15 @@ public class NasRegistry {
             st.setString(4, identifier);
             st.setString(5, secret);
             st.setBoolean(6, options.requireMessageAuthenticator());
+            st.setString(7, options.tlsIdentity());
+            Das das = options.das();
+            st.setString(8, das == null ? null : das.address());
+            st.setObject(9, das == null ? null : das.port(), java.sql.Types.INTEGER);
+            st.setString(10, das == null ? null : das.secret());
             try (ResultSet rs = st.executeQuery()) {
                 return rs.next()
                         ? Optional.of(new Nas(rs.getLong(1), tenantId, locationId, rs.getString(2), identifier, secret,
-                                options.requireMessageAuthenticator()))
+                                options.requireMessageAuthenticator(), options.tlsIdentity(), das))
                         : Optional.<Nas>empty();
             }
         });
@@ -96,6 +133,15 @@ public class NasRegistry {
             }
         }
         return one(BY_ADDRESS, sourceAddress);
+    }
+
+    /**
+     * The NAS that presented a client certificate with this name (subject CN or SAN DNS name) over RadSec.
+     * Empty means refuse the connection.
+     */
+    @ReadOnly
+    public Optional<Nas> findByTlsIdentity(String certificateName) {
+        return one(BY_TLS_IDENTITY, certificateName);
     }
 
     /** A NAS of this tenant, or empty: another tenant's NAS looks unknown. */
@@ -122,7 +168,9 @@ public class NasRegistry {
     private static Nas nas(ResultSet rs) throws java.sql.SQLException {
         return new Nas(rs.getLong("id"), rs.getLong("tenant_id"), rs.getLong("location_id"),
                 rs.getString("ip_address"), rs.getString("identifier"), rs.getString("secret"),
-                rs.getBoolean("require_message_authenticator"));
+                rs.getBoolean("require_message_authenticator"), rs.getString("tls_identity"),
+                rs.getString("das_address") == null ? null
+                        : new Das(rs.getString("das_address"), rs.getInt("das_port"), rs.getString("das_secret")));
     }
 
     @ReadOnly

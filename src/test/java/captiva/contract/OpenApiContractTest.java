@@ -93,7 +93,8 @@ class OpenApiContractTest extends ApiTest {
     /** Webhooks go to a receiver in this JVM, on loopback. */
     @Override
     protected Map<String, String> extraProperties() {
-        return Map.of("captiva.webhooks.allow-private-targets", "true");
+        return Map.of("captiva.webhooks.allow-private-targets", "true",
+                "captiva.session-control.timeout", "200ms", "captiva.session-control.attempts", "1");
     }
 
     private OpenApiInteractionValidator validator;
@@ -814,6 +815,52 @@ class OpenApiContractTest extends ApiTest {
     void createLocationRefusesAnOverlongName() {
         post("/admin/tenants/" + tenantId + "/locations", Map.of("name", "x".repeat(201), "time_zone", "UTC"), ADMIN)
                 .expectRefusal(400, "validation.request.body.schema.maxLength");
+    }
+
+    // ---- /sessions/{session_id}/disconnect, /coa and /control (captiva.sessions.control) ----
+
+    private String[] controlKey() {
+        return new String[] {"Authorization", "Bearer " + newKey(tenantId, Map.of("name", "control",
+                "scopes", List.of("sessions:control"), "rate_limit_per_minute", 100_000)).get("key").asText()};
+    }
+
+    /** An online session of a NAS whose DAS is this socket, which never answers. */
+    private String sessionOfASilentNas(java.net.DatagramSocket das, String acctSessionId) {
+        String nas = post(nasPath(venueId), Map.of("ip_address", freshNasAddress(), "secret", "s", "das_address", "127.0.0.1",
+                "das_port", das.getLocalPort(), "das_secret", "das-s3cret", "tls_identity", "ap-" + UUID.randomUUID()), ADMIN)
+                .expect(201).json().get("id").asText();
+        post("/ingest/accounting", List.of(accounting(nas, "Start", "acct_session_id", acctSessionId, "username", "C6D144DE",
+                "guest_device_mac", "14:2d:27:e7:40:2c")), "Authorization", "Bearer " + ingestKey(100_000)).expect(200);
+        return get("/sessions?guest_device_mac=14:2d:27:e7:40:2c&last_session_first=true&per_page=1", "Authorization", "Bearer " + readKey)
+                .expect(200).json().get("data").get(0).get("id").asText();
+    }
+
+    @Test
+    void disconnectAndCoaOutcomesAndTheHistoryMatchTheSpec() throws Exception {
+        try (java.net.DatagramSocket das = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            String session = sessionOfASilentNas(das, "control-" + UUID.randomUUID());
+            String[] key = controlKey();
+
+            send("POST", "/sessions/" + session + "/disconnect", null, key).expect(200);
+            post("/sessions/" + session + "/coa", Map.of("session_timeout", 3600), key).expect(200);
+            JsonNode history = get("/sessions/" + session + "/control", key).expect(200).json();
+
+            assertEquals(2, history.get("data").size());
+        }
+    }
+
+    @Test
+    void sessionControlRefusalsMatchTheSpec() {
+        String imported = get("/sessions?per_page=1", "Authorization", "Bearer " + readKey).expect(200).json()
+                .get("data").get(0).get("id").asText();
+        String[] key = controlKey();
+
+        send("POST", "/sessions/" + imported + "/disconnect", null, key).expect(409);
+        send("POST", "/sessions/pR3zOKmvzqe/disconnect", null, key).expect(404);
+        send("POST", "/sessions/" + imported + "/disconnect", null, new String[] {"Authorization", "Bearer " + readKey}).expect(403);
+        send("POST", "/sessions/" + imported + "/disconnect", null, new String[0]).expectRefusal(401, "validation.request.security.missing");
+        post("/sessions/" + imported + "/coa", Map.of(), key).expectRefusal(400, "validation.request.body.schema.required");
+        get("/sessions/pR3zOKmvzqe/control", key).expect(404);
     }
 
     // ---- /admin/tenants/{tenant_id}/locations/{location_id}/nas ----

@@ -60,6 +60,8 @@ class TenantIsolationProperties {
 
     private static final String[] MACS = {"02:00:00:00:00:01", "02:00:00:00:00:02", "14:2d:27:e7:40:2b", "aa:bb:cc:dd:ee:ff"};
     private static final String[] IPS = {"10.0.0.1", "10.0.0.2", "192.168.1.10", "172.16.0.5", "fd00::1"};
+    private static final List<String> SCOPES = List.of("sessions:read", "sessions:control");
+
     /** yas_ids with LIKE wildcards, quotes and a case variant: only an exact match may find them. */
     private static final String[] YAS_IDS = {"y-0", "%", null, "y_3'; --", "Y-0", null};
     private static final Duration SLOT = Duration.ofMinutes(10);
@@ -94,7 +96,7 @@ class TenantIsolationProperties {
         World world = build(spec);
         for (RequestSpec request : spec.requests()) {
             Key key = world.keys.get(Math.floorMod(request.key(), world.keys.size()));
-            switch (Math.floorMod(request.kind(), 8)) {
+            switch (Math.floorMod(request.kind(), 9)) {
                 case 0 -> checkList(world, key, request);
                 case 1 -> checkCount(world, key, request);
                 case 2 -> checkHolders(world, key, request);
@@ -102,7 +104,8 @@ class TenantIsolationProperties {
                 case 4 -> checkGuests(world, key, request, false);
                 case 5 -> checkGuests(world, key, request, true);
                 case 6 -> checkStatistics(world, key, request);
-                default -> checkExport(world, key, request);
+                case 7 -> checkExport(world, key, request);
+                default -> checkControlHistory(world, key, request);
             }
         }
     }
@@ -136,7 +139,7 @@ class TenantIsolationProperties {
         ).as(SessionGen::new);
         Arbitrary<Integer> option = Arbitraries.integers().between(0, 1000).injectNull(0.6);
         Arbitrary<RequestSpec> request = Combinators.combine(
-                Arbitraries.integers().between(0, 7), Arbitraries.integers().between(0, 100),
+                Arbitraries.integers().between(0, 8), Arbitraries.integers().between(0, 100),
                 option.list().ofSize(12)).as(RequestSpec::of);
         return Combinators.combine(
                 Arbitraries.integers().between(1, 3).list().ofMinSize(2).ofMaxSize(3),
@@ -191,7 +194,8 @@ class TenantIsolationProperties {
                 own.add(given.location(tenant));
             }
             w.locations.addAll(own);
-            w.keys.add(given.readKey(tenant));
+            // Keys that may also control sessions, so that a session's control history is checked with them too.
+            w.keys.add(given.key(tenant, SCOPES, null, 100_000));
             // A restricted key on a non-empty subset of the tenant's locations, from a bit mask.
             int mask = spec.restrictions().get(t) & ((1 << own.size()) - 1);
             List<Location> allowed = new ArrayList<>();
@@ -203,7 +207,7 @@ class TenantIsolationProperties {
             if (allowed.isEmpty()) {
                 allowed.add(own.get(0));
             }
-            Key restricted = given.readKey(tenant, allowed.toArray(Location[]::new));
+            Key restricted = given.key(tenant, SCOPES, allowed.stream().map(Location::id).toList(), 100_000);
             w.keys.add(restricted);
             w.keyLocations.put(restricted.id(), allowed.stream().map(Location::id).collect(Collectors.toSet()));
         }
@@ -472,6 +476,21 @@ class TenantIsolationProperties {
                     assertTrue(EVER.get(h.get("username").asText()).online(), path + ": an offline holder over an online one");
                 }
             }
+        }
+    }
+
+    /** A session's control history: the key's own sessions answer (empty: nothing was sent), all others are 404. */
+    private static void checkControlHistory(World w, Key key, RequestSpec r) {
+        if (w.rows.isEmpty()) {
+            return;
+        }
+        Row row = w.rows.get(Math.floorMod(java.util.Objects.hash(r.key(), r.location(), r.mac(), r.page()), w.rows.size()));
+        String path = "/sessions/" + row.id() + "/control";
+        Http.Response answer = http.get(path, key.auth());
+        if (w.maySee(key, row)) {
+            assertEquals(0, ok(answer).get("data").size(), path);
+        } else {
+            assertEquals(404, answer.status(), () -> path + " answered " + answer.body());
         }
     }
 

@@ -65,19 +65,71 @@ class AccountingPacketHandler implements PacketJudge {
         }
     }
 
-    private Verdict judge(byte[] datagram, int length, InetSocketAddress sender) {
+    @Override
+    public Verdict handle(byte[] packet, int length, InetSocketAddress sender, KnownNas nas) {
+        try {
+            return judgeFrom(packet, length, sender, nas);
+        } catch (RuntimeException e) {
+            return new Verdict.Drop(DropReason.FAILED, e.toString());
+        }
+    }
+
+    /**
+     * A RadSec packet: its NAS is the one its connection's certificate names, and its secret is {@code radsec}
+     * (RFC 6614 s2.3). One check more than on UDP: a NAS-Identifier registered to another NAS means this
+     * certificate speaks for a NAS it does not identify, so the packet is dropped rather than filed under either.
+     */
+    private Verdict judgeFrom(byte[] bytes, int length, InetSocketAddress sender, KnownNas nas) {
+        Decoded decoded = decode(bytes, length);
+        if (decoded instanceof Decoded.Refused refused) {
+            return refused.drop();
+        }
+        RadiusPacket packet = ((Decoded.Packet) decoded).packet();
+        String nasIdentifier = nasIdentifier(packet);
+        if (nasIdentifier != null && !nasIdentifier.equals(nas.nas().identifier())
+                && nasSecrets.find(sender.getAddress().getHostAddress(), nasIdentifier) instanceof Lookup.Found other
+                && nasIdentifier.equals(other.nas().nas().identifier()) && other.nas().nas().id() != nas.nas().id()) {
+            return new Verdict.Drop(DropReason.CERTIFICATE_OF_ANOTHER_NAS, "NAS " + nas.nas().id()
+                    + " sent NAS-Identifier " + loggable(nasIdentifier) + " of NAS " + other.nas().nas().id());
+        }
+        return judgeAuthenticated(packet, nas, sender);
+    }
+
+    /** A decoded packet of a code this port takes, or why it is dropped. */
+    private sealed interface Decoded {
+        record Packet(RadiusPacket packet) implements Decoded {
+        }
+
+        record Refused(Verdict.Drop drop) implements Decoded {
+        }
+    }
+
+    private static Decoded decode(byte[] datagram, int length) {
         RadiusPacket packet;
         try {
             packet = RadiusPacket.decode(datagram, length);
         } catch (RadiusCodecException malformed) {
-            return new Verdict.Drop(DropReason.MALFORMED, malformed.getMessage());
+            return new Decoded.Refused(new Verdict.Drop(DropReason.MALFORMED, malformed.getMessage()));
         }
         if (packet.code() != RadiusPacket.ACCOUNTING_REQUEST && packet.code() != RadiusPacket.STATUS_SERVER) {
-            return new Verdict.Drop(DropReason.WRONG_CODE, "code " + packet.code());
+            return new Decoded.Refused(new Verdict.Drop(DropReason.WRONG_CODE, "code " + packet.code()));
         }
-        InetAddress source = sender.getAddress();
-        String nasIdentifier = packet.attribute(AttributeTypes.NAS_IDENTIFIER)
+        return new Decoded.Packet(packet);
+    }
+
+    private static String nasIdentifier(RadiusPacket packet) {
+        return packet.attribute(AttributeTypes.NAS_IDENTIFIER)
                 .map(a -> new String(a.value(), StandardCharsets.UTF_8)).orElse(null);
+    }
+
+    private Verdict judge(byte[] datagram, int length, InetSocketAddress sender) {
+        Decoded decoded = decode(datagram, length);
+        if (decoded instanceof Decoded.Refused refused) {
+            return refused.drop();
+        }
+        RadiusPacket packet = ((Decoded.Packet) decoded).packet();
+        InetAddress source = sender.getAddress();
+        String nasIdentifier = nasIdentifier(packet);
         Lookup lookup = nasSecrets.find(source.getHostAddress(), nasIdentifier);
         if (lookup instanceof Lookup.OverBudget) {
             return new Verdict.Drop(DropReason.NAS_LOOKUP_OVER_BUDGET, "source " + source.getHostAddress()
@@ -87,7 +139,11 @@ class AccountingPacketHandler implements PacketJudge {
             return new Verdict.Drop(DropReason.UNKNOWN_NAS, "no NAS " + source.getHostAddress()
                     + (nasIdentifier == null ? "" : " / " + loggable(nasIdentifier)));
         }
-        KnownNas nas = found.nas();
+        return judgeAuthenticated(packet, found.nas(), sender);
+    }
+
+    /** Checks the packet with the NAS's secret, then answers, stores or drops it; the same for UDP and RadSec. */
+    private Verdict judgeAuthenticated(RadiusPacket packet, KnownNas nas, InetSocketAddress sender) {
         switch (packet.authenticity(nas.secret())) {
             case BAD_AUTHENTICATOR -> {
                 return new Verdict.Drop(DropReason.BAD_AUTHENTICATOR, "NAS " + nas.nas().id());

@@ -8,6 +8,11 @@ enum DropReason {
     UNKNOWN_NAS,
     /** Not looked up: its source address, or all sources together, spent their NAS lookups for now (a flood). */
     NAS_LOOKUP_OVER_BUDGET,
+    /**
+     * On a RadSec connection, a NAS-Identifier registered to another NAS than the one the connection's client
+     * certificate identifies: a certificate speaks for its own NAS only.
+     */
+    CERTIFICATE_OF_ANOTHER_NAS,
     /** The Request Authenticator does not match the NAS's secret. */
     BAD_AUTHENTICATOR,
     /**

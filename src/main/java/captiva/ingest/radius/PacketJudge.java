@@ -12,6 +12,12 @@ interface PacketJudge {
     /** Any input whatsoever ends in a verdict, never an exception. */
     AccountingPacketHandler.Verdict handle(byte[] datagram, int length, InetSocketAddress sender);
 
+    /**
+     * The same for a RadSec packet (RFC 6614), whose NAS is already known from its connection's client
+     * certificate, with the secret {@code radsec}.
+     */
+    AccountingPacketHandler.Verdict handle(byte[] packet, int length, InetSocketAddress sender, NasSecrets.KnownNas nas);
+
     /** The packet was stored and answered: retransmits get the same answer. */
     void answered(PendingPacket packet);
 

@@ -26,6 +26,13 @@ public final class RadiusPacket {
     public static final int ACCOUNTING_RESPONSE = 5;
     /** Code of a Status-Server (RFC 5997 s3), which an accounting server answers with an Accounting-Response. */
     public static final int STATUS_SERVER = 12;
+    /** Codes of Dynamic Authorization (RFC 5176 s2): the requests a NAS's DAS takes, and its answers. */
+    public static final int DISCONNECT_REQUEST = 40;
+    public static final int DISCONNECT_ACK = 41;
+    public static final int DISCONNECT_NAK = 42;
+    public static final int COA_REQUEST = 43;
+    public static final int COA_ACK = 44;
+    public static final int COA_NAK = 45;
 
     static final int HEADER_LENGTH = 20;
     /** RFC 2865 s3 (RFC 2866 s3 says 4095; 4096 is the larger and what servers accept). */
@@ -309,6 +316,44 @@ public final class RadiusPacket {
         byte[] zeroed = packet.clone();
         Arrays.fill(zeroed, Authenticators.OFFSET, Authenticators.OFFSET + Authenticators.LENGTH, (byte) 0);
         return zeroed;
+    }
+
+    /**
+     * Whether this packet is the answer of a DAS (or any RADIUS server) holding the secret to {@code request}: the same
+     * Identifier, a Response Authenticator equal to MD5(Code + Identifier + Length + Request Authenticator + Attributes
+     * + Secret) (RFC 2865 s3, RFC 5176 s3.1), and a right Message-Authenticator when it carries one. Implementations
+     * differ on the Authenticator field under that HMAC (FreeRADIUS zeroes it for Disconnect and CoA answers, RFC 3579
+     * s3.2 puts the Request Authenticator there); either is accepted, since the MD5 already covers the whole answer.
+     *
+     * @throws IllegalArgumentException when the secret is null or empty
+     */
+    public boolean answers(byte[] request, byte[] secret) {
+        Authenticators.requireSecret(secret);
+        if (request.length < HEADER_LENGTH || (request[1] & 0xff) != identifier()) {
+            return false;
+        }
+        byte[] withRequestAuthenticator = bytes.clone();
+        System.arraycopy(request, Authenticators.OFFSET, withRequestAuthenticator, Authenticators.OFFSET, Authenticators.LENGTH);
+        if (!MessageDigest.isEqual(Authenticators.response(withRequestAuthenticator, secret), authenticator())) {
+            return false;
+        }
+        int valueOffset = -1;
+        for (int at = HEADER_LENGTH; at < bytes.length; at += bytes[at + 1] & 0xff) {
+            if ((bytes[at] & 0xff) == MESSAGE_AUTHENTICATOR) {
+                if (valueOffset >= 0 || (bytes[at + 1] & 0xff) != MESSAGE_AUTHENTICATOR_LENGTH) {
+                    return false;
+                }
+                valueOffset = at + ATTRIBUTE_HEADER_LENGTH;
+            }
+        }
+        if (valueOffset < 0) {
+            return true;
+        }
+        byte[] received = Arrays.copyOfRange(bytes, valueOffset, valueOffset + Authenticators.LENGTH);
+        Arrays.fill(withRequestAuthenticator, valueOffset, valueOffset + Authenticators.LENGTH, (byte) 0);
+        return MessageDigest.isEqual(Authenticators.messageAuthenticator(withRequestAuthenticator, secret), received)
+                || MessageDigest.isEqual(Authenticators.messageAuthenticator(withZeroAuthenticator(withRequestAuthenticator),
+                secret), received);
     }
 
     /**

@@ -68,6 +68,19 @@ public final class RadiusPacketBuilder {
     }
 
     /**
+     * A Disconnect-Request (RFC 5176 s2.1) to a NAS's DAS. Its Request Authenticator is computed as an
+     * Accounting-Request's (RFC 5176 s2.3), and so is its Message-Authenticator when asked for.
+     */
+    public static RadiusPacketBuilder disconnectRequest(int identifier) {
+        return new RadiusPacketBuilder(RadiusPacket.DISCONNECT_REQUEST, identifier, null);
+    }
+
+    /** A CoA-Request (RFC 5176 s2.2), built like a {@link #disconnectRequest(int)}. */
+    public static RadiusPacketBuilder coaRequest(int identifier) {
+        return new RadiusPacketBuilder(RadiusPacket.COA_REQUEST, identifier, null);
+    }
+
+    /**
      * A Status-Server (RFC 5997) whose first attribute is the Message-Authenticator it requires.
      *
      * @param requestAuthenticator 16 octets that should be unpredictable (RFC 2865 s3); passed in so that tests can

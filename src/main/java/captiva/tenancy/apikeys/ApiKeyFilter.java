@@ -41,6 +41,7 @@ import java.util.concurrent.ConcurrentHashMap;
 class ApiKeyFilter implements Ordered {
 
     static final String SCOPE_ATTRIBUTE = "captiva.tenantScope";
+    static final String KEY_ATTRIBUTE = "captiva.callingKey";
     private static final String DECISION_ATTRIBUTE = "captiva.rateLimitDecision";
     private static final String BUCKET_ATTRIBUTE = "captiva.rateLimitBucket";
     private static final Duration LAST_USED_PRECISION = Duration.ofMinutes(1);
@@ -101,6 +102,7 @@ class ApiKeyFilter implements Ordered {
         recordUse(apiKey);
         Set<Long> locations = apiKey.locationIds() == null ? null : Set.of(apiKey.locationIds());
         request.setAttribute(SCOPE_ATTRIBUTE, new TenantScope(apiKey.tenantId(), locations));
+        request.setAttribute(KEY_ATTRIBUTE, new CallingKey(apiKey.id()));
         return null;
     }
 
@@ -161,11 +163,18 @@ class ApiKeyFilter implements Ordered {
         }
     }
 
-    /** The key's own limit, capped on export endpoints: a key allowed many reads is not allowed many exports. */
+    /**
+     * The key's own limit, capped on export and session-control endpoints: a key allowed many reads is not allowed
+     * many exports, nor many disconnects.
+     */
     private int perMinute(LiveApiKeys.Live key, RouteInfo<?> route) {
-        return route.getAnnotationMetadata().hasAnnotation(ExportRateLimit.class)
-                ? Math.min(key.rateLimitPerMinute(), limits.exportPerMinute())
-                : key.rateLimitPerMinute();
+        if (route.getAnnotationMetadata().hasAnnotation(ExportRateLimit.class)) {
+            return Math.min(key.rateLimitPerMinute(), limits.exportPerMinute());
+        }
+        if (route.getAnnotationMetadata().hasAnnotation(ControlRateLimit.class)) {
+            return Math.min(key.rateLimitPerMinute(), limits.controlPerMinute());
+        }
+        return key.rateLimitPerMinute();
     }
 
     /** The bucket's name: the path template, so HEAD and GET of one endpoint share a bucket. */

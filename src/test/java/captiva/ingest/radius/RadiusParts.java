@@ -39,6 +39,11 @@ final class RadiusParts {
         }
 
         @Override
+        public AccountingPacketHandler.Verdict handle(byte[] packet, int length, InetSocketAddress sender, NasSecrets.KnownNas nas) {
+            throw new UnsupportedOperationException("this test judges no packet");
+        }
+
+        @Override
         public void answered(PendingPacket packet) {
             answered.add(packet.key());
         }
