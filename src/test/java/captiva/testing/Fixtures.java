@@ -44,8 +44,15 @@ public final class Fixtures {
     }
 
     public Tenant tenant(String timeZone) {
-        Http.Response r = created(http.post("/admin/tenants",
-                Map.of("name", "Tenant " + SEQUENCE.incrementAndGet(), "time_zone", timeZone), admin()));
+        return tenant(timeZone, Map.of());
+    }
+
+    /** A tenant with settings of its own besides its name and zone, e.g. end_superseded_sessions. */
+    public Tenant tenant(String timeZone, Map<String, Object> settings) {
+        Map<String, Object> body = new LinkedHashMap<>(settings);
+        body.put("name", "Tenant " + SEQUENCE.incrementAndGet());
+        body.put("time_zone", timeZone);
+        Http.Response r = created(http.post("/admin/tenants", body, admin()));
         return new Tenant(r.json().get("id").asText(), timeZone);
     }
 

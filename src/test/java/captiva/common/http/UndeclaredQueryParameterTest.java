@@ -1,5 +1,6 @@
 package captiva.common.http;
 
+import captiva.tenancy.apikeys.Scope;
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures;
 import captiva.testing.Fixtures.Key;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpRequest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,7 +33,11 @@ class UndeclaredQueryParameterTest extends ApiTest {
     void aKeyWithEveryScope() {
         tenant = given().tenant();
         given().location(tenant);
-        key = given().key(tenant, List.of("sessions:read", "ingest", "webhooks:manage"), null, 100_000);
+        key = keyWithEveryScope();
+    }
+
+    private Key keyWithEveryScope() {
+        return given().key(tenant, Arrays.stream(Scope.values()).map(Scope::wireName).toList(), null, 100_000);
     }
 
     @Test
@@ -80,7 +86,7 @@ class UndeclaredQueryParameterTest extends ApiTest {
             }
             // A key per operation: the export's GET and HEAD share a bucket of one request a minute.
             String[] auth = path.startsWith("/admin/") ? Fixtures.admin()
-                    : given().key(tenant, List.of("sessions:read", "ingest", "webhooks:manage"), null, 100_000).auth();
+                    : keyWithEveryScope().auth();
             Http.Response r = http().send(HttpRequest.newBuilder(http().uri(path + "?bogus_parameter=1"))
                     .method(method, HttpRequest.BodyPublishers.ofString("{}"))
                     .header("Content-Type", "application/json"), auth);
