@@ -14,6 +14,7 @@ import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Which tenants have a consumer of their events: an enabled webhook endpoint, or a reader of
@@ -36,6 +37,8 @@ public class EventConsumers {
     private final Clock clock;
     private final EventProperties properties;
     private volatile Set<Long> consuming;
+    /** Changes announced on this replica, so that a reload that read before one never hides it. */
+    private final AtomicLong changes = new AtomicLong();
 
     EventConsumers(JdbcOperations jdbc, Clock clock, EventProperties properties) {
         this.jdbc = jdbc;
@@ -74,6 +77,7 @@ public class EventConsumers {
 
     /** A consumer was added or removed on this replica: the next check reloads. */
     public void changed() {
+        changes.incrementAndGet();
         consuming = null;
     }
 
@@ -87,6 +91,7 @@ public class EventConsumers {
     }
 
     private synchronized Set<Long> reload() {
+        long changesBefore = changes.get();
         OffsetDateTime readSince = OffsetDateTime.ofInstant(clock.instant().minus(properties.retention()), ZoneOffset.UTC);
         Set<Long> loaded = jdbc.execute(connection -> {
             try (PreparedStatement st = connection.prepareStatement(CONSUMING)) {
@@ -100,7 +105,13 @@ public class EventConsumers {
                 return tenants;
             }
         });
-        consuming = Set.copyOf(loaded);
-        return consuming;
+        Set<Long> tenants = Set.copyOf(loaded);
+        // A change announced while this read ran may be missing from it (a scheduled reload racing a
+        // new reader): keep nothing, and the next check reads again, so the new consumer's first
+        // changes are logged rather than waiting for the next refresh.
+        if (changes.get() == changesBefore) {
+            consuming = tenants;
+        }
+        return tenants;
     }
 }
