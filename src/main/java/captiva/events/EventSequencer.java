@@ -27,6 +27,8 @@ public class EventSequencer {
 
     /** pg_try_advisory_xact_lock(1163284051 'EVNS', 0): the numbering's turn. */
     private static final String TAKE_TURN = "SELECT pg_try_advisory_xact_lock(1163284051, 0)";
+    /** The same turn, waited for. */
+    private static final String AWAIT_TURN = "SELECT true FROM pg_advisory_xact_lock(1163284051, 0)";
 
     private static final String ANY_PENDING = "SELECT EXISTS (SELECT 1 FROM event_pending)";
 
@@ -65,18 +67,27 @@ public class EventSequencer {
     @Scheduled(fixedDelay = "${captiva.events.sequencer-interval}")
     void run() {
         try {
-            sequence();
+            sequence(TAKE_TURN);
         } catch (RuntimeException e) {
             LOG.warn("Numbering the event log failed; will try again: {}", e.toString());
         }
     }
 
-    /** Numbers every committed pending event; returns how many. Returns early when another replica has the turn. */
+    /**
+     * Numbers every pending event committed before the call; returns how many. Waits for a numbering
+     * under way (another replica's, or the scheduled one) rather than return before it is done, so
+     * that what was committed has its position when this returns.
+     */
     public long sequence() {
+        return sequence(AWAIT_TURN);
+    }
+
+    /** With {@link #TAKE_TURN}, returns at once when another replica has the turn: the scheduled way. */
+    private long sequence(String turn) {
         long total = 0;
         int numbered;
         do {
-            numbered = sequenceBatch();
+            numbered = sequenceBatch(turn);
             total += numbered;
         } while (numbered == BATCH);
         if (total > 0) {
@@ -85,7 +96,7 @@ public class EventSequencer {
         return total;
     }
 
-    private int sequenceBatch() {
+    private int sequenceBatch(String turn) {
         boolean any = jdbc.execute(connection -> {
             try (PreparedStatement st = connection.prepareStatement(ANY_PENDING); ResultSet rs = st.executeQuery()) {
                 return rs.next() && rs.getBoolean(1);
@@ -95,7 +106,7 @@ public class EventSequencer {
             return 0;
         }
         return transactions.executeWrite(status -> jdbc.execute(connection -> {
-            try (PreparedStatement turn = connection.prepareStatement(TAKE_TURN); ResultSet rs = turn.executeQuery()) {
+            try (PreparedStatement taking = connection.prepareStatement(turn); ResultSet rs = taking.executeQuery()) {
                 if (!rs.next() || !rs.getBoolean(1)) {
                     return 0;
                 }

@@ -50,7 +50,7 @@ class EventStreams {
     private final EventFeed feed;
     private final EventSignal signal;
     private final StreamSlots slots;
-    private final OnlineCounts counts;
+    private final VenueOnlineCounts counts;
     private final EventStreamProperties properties;
     private final JsonMapper json;
     private final OpaqueIds ids;
@@ -59,7 +59,7 @@ class EventStreams {
     private volatile boolean running = true;
     private Thread poller;
 
-    EventStreams(EventFeed feed, EventSignal signal, StreamSlots slots, OnlineCounts counts, EventStreamProperties properties,
+    EventStreams(EventFeed feed, EventSignal signal, StreamSlots slots, VenueOnlineCounts counts, EventStreamProperties properties,
                  JsonMapper json, OpaqueIds ids) {
         this.feed = feed;
         this.signal = signal;
@@ -178,7 +178,7 @@ class EventStreams {
             if (streams.stream().noneMatch(s -> s.open() && (everyone || !s.counted))) {
                 return;
             }
-            OnlineCounts.TenantCounts tenantCounts = counts.count(tenantId);
+            VenueOnlineCounts.TenantCounts tenantCounts = counts.count(tenantId);
             for (EventStream stream : streams) {
                 if (stream.open() && (everyone || !stream.counted)) {
                     stream.counted = true;

@@ -29,7 +29,7 @@ import java.util.Map;
  * Counted once per tenant and then cut to each stream's venues.
  */
 @Singleton
-class OnlineCounts {
+class VenueOnlineCounts {
 
     private static final String BY_LOCATION = """
             SELECT s.location_id, count(*) FROM session s
@@ -66,7 +66,7 @@ class OnlineCounts {
     private final Clock clock;
     private final SessionProperties sessions;
 
-    OnlineCounts(JdbcOperations jdbc, Clock clock, SessionProperties sessions) {
+    VenueOnlineCounts(JdbcOperations jdbc, Clock clock, SessionProperties sessions) {
         this.jdbc = jdbc;
         this.clock = clock;
         this.sessions = sessions;
