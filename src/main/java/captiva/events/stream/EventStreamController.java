@@ -60,10 +60,6 @@ class EventStreamController {
             throw new ApiProblem.NotAcceptable(accept, List.of(MediaType.TEXT_EVENT_STREAM));
         }
         List<InvalidParam> errors = new ArrayList<>();
-        for (String name : request.getParameters().names()) {
-            errors.add(new InvalidParam(name, "is not a parameter of GET /events/stream, which takes none: the key goes in "
-                    + "the Authorization or X-API-Key header, and a reconnecting client names its last event in Last-Event-ID"));
-        }
         List<String> lastIds = request.getHeaders().getAll(LAST_EVENT_ID);
         OptionalLong resumeAfter = OptionalLong.empty();
         if (lastIds.size() > 1) {
