@@ -12,6 +12,7 @@ import java.util.function.Function;
 
 import static captiva.ingest.radius.RadiusFixtures.ascii;
 import static captiva.ingest.radius.RadiusFixtures.hex;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -156,13 +157,13 @@ class RadiusFuzzTest {
     }
 
     static void readEverything(RadiusPacket packet) {
-        packet.toString();
+        assertNotNull(packet.toString());
         packet.bytes();
         packet.authenticator();
         packet.attributes().forEach(attribute -> attribute.value());
         packet.isAuthentic(SECRET);
         packet.asAccountingRequest().ifPresent(request -> {
-            request.toString();
+            assertNotNull(request.toString());
             request.malformedAttributes();
             request.userName();
             request.nasIpAddress();
