@@ -1,14 +1,14 @@
 package captiva.common;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import jakarta.inject.Singleton;
 import org.sqids.Sqids;
 
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Turns internal row ids into the opaque public ids of the API (like {@code pR3zOKmvzqe}) and back.
@@ -31,24 +31,17 @@ public class OpaqueIds {
     /**
      * Public ids of the kinds a tenant has few of (venues, above all, named on every listed session),
      * kept once encoded: Sqids cost about 1.5 µs and 1 KB of garbage an id (async-profiler, BENCHMARKS.md).
+     * Bounded, the least used leaving first, so a walk over many ids does not evict the busy venues.
      */
     private static final Set<Kind> FEW = EnumSet.of(Kind.TENANT, Kind.LOCATION, Kind.NAS, Kind.API_KEY);
-    private final Map<Long, String> fewKept = new ConcurrentHashMap<>();
+    private final Cache<Long, String> fewKept = Caffeine.newBuilder().maximumSize(FEW_KEPT).build();
 
     public String encode(Kind kind, long id) {
         if (!FEW.contains(kind) || id < 0 || id >= 1L << 56) {
             return sqids.encode(List.of((long) kind.ordinal(), id));
         }
         long key = (long) kind.ordinal() << 56 | id;
-        String known = fewKept.get(key);
-        if (known == null) {
-            if (fewKept.size() >= FEW_KEPT) {
-                fewKept.clear();
-            }
-            known = sqids.encode(List.of((long) kind.ordinal(), id));
-            fewKept.put(key, known);
-        }
-        return known;
+        return fewKept.get(key, k -> sqids.encode(List.of((long) kind.ordinal(), id)));
     }
 
     /**

@@ -25,17 +25,29 @@ import java.util.Set;
  */
 public final class GuestResolver {
 
-    private static final String BY_YAS_ID = "tenant_id = ? AND yas_id = ?";
-    private static final String BY_EMAIL = "tenant_id = ? AND lower(email) = lower(?)";
-    private static final String BY_USERNAME = """
-            tenant_id = ? AND username = ?
-              AND (CAST(? AS text) IS NULL OR yas_id IS NULL) AND (CAST(? AS text) IS NULL OR email IS NULL)""";
     /** A guest a location-restricted caller may know: one with a session or a login at its venues. */
     private static final String SEEN_AT_VENUES = """
             (EXISTS (SELECT 1 FROM session s
                      WHERE s.tenant_id = guest.tenant_id AND s.location_id = ANY(?) AND s.guest_id = guest.id)
              OR EXISTS (SELECT 1 FROM login l
                         WHERE l.tenant_id = guest.tenant_id AND l.guest_id = guest.id AND l.location_id = ANY(?)))""";
+    private static final Match BY_YAS_ID = new Match("tenant_id = ? AND yas_id = ?");
+    private static final Match BY_EMAIL = new Match("tenant_id = ? AND lower(email) = lower(?)");
+    private static final Match BY_USERNAME = new Match("""
+            tenant_id = ? AND username = ?
+              AND (CAST(? AS text) IS NULL OR yas_id IS NULL) AND (CAST(? AS text) IS NULL OR email IS NULL)""");
+
+    /**
+     * One step of the matching rule as its two statements, written once: the oldest guest of the
+     * tenant matching {@code where}, among all guests or among those seen at the caller's venues.
+     */
+    private record Match(String anyVenue, String atVenues) {
+        Match(String where) {
+            this("SELECT id FROM guest WHERE " + where + " ORDER BY id LIMIT 1",
+                    "SELECT id FROM guest WHERE " + where + " AND " + SEEN_AT_VENUES + " ORDER BY id LIMIT 1");
+        }
+    }
+
     private static final String CREATE = "INSERT INTO guest (tenant_id, username, name, email, yas_id) VALUES (?, ?, ?, ?, ?) RETURNING id";
     // The username is the RADIUS User-Name that SessionRecorder looks guests up by: set, never replaced.
     private static final String UPDATE = """
@@ -130,11 +142,10 @@ public final class GuestResolver {
         return id;
     }
 
-    /** The oldest guest of the tenant matching {@code where}, among those the caller may know. */
+    /** The oldest guest of the tenant that {@code match} finds, among those the caller may know. */
     @Nullable
-    private Long find(String where, String... values) throws SQLException {
-        String sql = "SELECT id FROM guest WHERE " + where + (venues == null ? "" : " AND " + SEEN_AT_VENUES) + " ORDER BY id LIMIT 1";
-        try (PreparedStatement st = connection.prepareStatement(sql)) {
+    private Long find(Match match, String... values) throws SQLException {
+        try (PreparedStatement st = connection.prepareStatement(venues == null ? match.anyVenue() : match.atVenues())) {
             int i = 0;
             st.setLong(++i, tenantId);
             for (String value : values) {
