@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * Applies accounting events to sessions, a batch per transaction. Each session event is one upsert on
@@ -166,25 +165,10 @@ public class SessionRecorder {
     /** Applies every event, in order, in one transaction: all are stored or, on failure, none. */
     @Transactional
     public void record(List<AccountingEvent> events) {
-        apply(events, this::upsert);
-    }
-
-    /**
-     * Applies the events one upsert each, in one transaction: what {@link #record} stores, by the
-     * definition of the upsert. Kept for batches that {@link #record} does not fold, and as the
-     * oracle of the tests that the folding changes nothing.
-     */
-    @Transactional
-    void recordOneByOne(List<AccountingEvent> events) {
-        apply(events, this::upsertOneByOne);
-    }
-
-    /** Writes the session events between Accounting-On/Off with {@code upsert}, and each On/Off in its place. */
-    private void apply(List<AccountingEvent> events, Consumer<List<AccountingEvent>> upsert) {
         int from = 0;
         for (int i = 0; i <= events.size(); i++) {
             if (i == events.size() || events.get(i).type().isNasWide()) {
-                upsert.accept(events.subList(from, i));
+                upsert(events.subList(from, i));
                 endSuperseded(events.subList(from, i));
                 if (i < events.size()) {
                     closeNasSessions(events.get(i));
@@ -194,7 +178,12 @@ public class SessionRecorder {
         }
     }
 
-    private void upsert(List<AccountingEvent> sessionEvents) {
+    /**
+     * Stores the session events between two Accounting-On/Off, folded where that is safe. Not
+     * private: the tests' oracle stores the same events with {@link #upsertOneByOne}, the
+     * definition of the upsert, and compares the rows.
+     */
+    void upsert(List<AccountingEvent> sessionEvents) {
         if (sessionEvents.isEmpty()) {
             return;
         }
@@ -249,7 +238,8 @@ public class SessionRecorder {
         });
     }
 
-    private void upsertOneByOne(List<AccountingEvent> sessionEvents) {
+    /** One upsert per event: for a batch the database may refuse part of, and as the upsert's definition. */
+    final void upsertOneByOne(List<AccountingEvent> sessionEvents) {
         if (sessionEvents.isEmpty()) {
             return;
         }

@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * A batch stored by {@link SessionRecorder#record} (the events of a session folded, one statement a
  * round) leaves exactly the rows that the same batch stored one upsert per event leaves
- * ({@link SessionRecorder#recordOneByOne}, the upsert's definition): random sessions with several
+ * ({@link OneByOneRecorder}, the upsert's definition): random sessions with several
  * events each, in random order, with usernames and MACs that come and go, guests to look up,
  * logins for the insert trigger to link, rows already stored before the batch, and now and then an
  * Accounting-On/Off in the middle. The two paths write the same events under two NAS of the same
@@ -57,6 +57,7 @@ class SessionBatchProperties {
 
     private static EmbeddedServer server;
     private static SessionRecorder recorder;
+    private static OneByOneRecorder oneByOne;
     private static long tenantId;
     private static long[] locationIds;
     private static long foldedNas;
@@ -71,6 +72,7 @@ class SessionBatchProperties {
         Fixtures given = new Fixtures(new Http(server.getURL().toString()));
         OpaqueIds ids = server.getApplicationContext().getBean(OpaqueIds.class);
         recorder = server.getApplicationContext().getBean(SessionRecorder.class);
+        oneByOne = new OneByOneRecorder(server.getApplicationContext());
 
         Tenant tenant = given.tenant();
         Location venue = given.location(tenant);
@@ -188,10 +190,10 @@ class SessionBatchProperties {
         }
         String prefix = "p" + TRIES.incrementAndGet() + "-" + Long.toHexString(seed) + "-";
 
-        recorder.recordOneByOne(earlier.stream().map(s -> s.event(foldedNas, prefix)).toList());
-        recorder.recordOneByOne(earlier.stream().map(s -> s.event(oneByOneNas, prefix)).toList());
+        oneByOne.record(earlier.stream().map(s -> s.event(foldedNas, prefix)).toList());
+        oneByOne.record(earlier.stream().map(s -> s.event(oneByOneNas, prefix)).toList());
         recorder.record(batch.stream().map(s -> s.event(foldedNas, prefix)).toList());
-        recorder.recordOneByOne(batch.stream().map(s -> s.event(oneByOneNas, prefix)).toList());
+        oneByOne.record(batch.stream().map(s -> s.event(oneByOneNas, prefix)).toList());
 
         assertEquals(rows(oneByOneNas, prefix), rows(foldedNas, prefix),
                 "earlier " + earlier + "\nbatch " + batch);
