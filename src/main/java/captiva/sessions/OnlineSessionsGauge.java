@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public class OnlineSessionsGauge {
 
     private static final Logger LOG = LoggerFactory.getLogger(OnlineSessionsGauge.class);
-    private static final String COUNT_ONLINE = "SELECT count(*) FROM session WHERE end_time IS NULL AND last_update >= ?";
+    private static final String COUNT_ONLINE = "SELECT count(*) FROM session s WHERE " + Online.sql("s", "?");
 
     private final DataSource dataSource;
     private final Clock clock;
@@ -55,7 +55,7 @@ public class OnlineSessionsGauge {
 
     /** Counts now; the gauge shows the result until the next count. */
     public long count() throws SQLException {
-        OffsetDateTime cutoff = OffsetDateTime.ofInstant(clock.instant().minus(sessions.onlineTimeout()), ZoneOffset.UTC);
+        OffsetDateTime cutoff = OffsetDateTime.ofInstant(sessions.onlineCutoff(clock.instant()), ZoneOffset.UTC);
         try (Connection connection = dataSource.getConnection();
              PreparedStatement st = connection.prepareStatement(COUNT_ONLINE)) {
             st.setObject(1, cutoff);

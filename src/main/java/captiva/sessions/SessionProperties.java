@@ -4,6 +4,7 @@ import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;
 
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * @param interimInterval how often NAS send Interim-Updates (Acct-Interim-Interval)
@@ -18,5 +19,10 @@ public record SessionProperties(Duration interimInterval, @Nullable Duration sta
 
     public Duration onlineTimeout() {
         return staleTimeout != null ? staleTimeout : interimInterval.multipliedBy(2).plusSeconds(60);
+    }
+
+    /** The cutoff of {@link Online} at {@code now}: a session heard from since is online unless stopped. */
+    public Instant onlineCutoff(Instant now) {
+        return now.minus(onlineTimeout());
     }
 }

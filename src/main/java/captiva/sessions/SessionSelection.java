@@ -33,15 +33,9 @@ public final class SessionSelection {
      * at a venue reads that day, not every session since (1.3 s at a busy venue of 10,000,000).
      */
     public static final String ENDED_BEFORE = "AND s.end_time < ? AND s.start_time < ?\n";
-    /**
-     * last_update is rewritten by every Interim-Update, so the column's statistics always end before
-     * the current cutoff and PostgreSQL would estimate that almost no session is online, then read
-     * and sort all of a tenant's open sessions for one page. Compared as an expression, it is given
-     * a neutral estimate instead, and a page walks session_tenant_open_started_idx (V8). The one
-     * definition of online: not stopped, and heard from since the cutoff.
-     */
-    public static final String ONLINE = "AND s.end_time IS NULL AND s.last_update + interval '0 seconds' >= ?\n";
-    public static final String OFFLINE = "AND (s.end_time IS NOT NULL OR s.last_update < ?)\n";
+    /** {@link Online}, estimated so that a page of online sessions walks an index. */
+    public static final String ONLINE = "AND " + Online.sqlNeutrallyEstimated("s", "?") + "\n";
+    public static final String OFFLINE = "AND NOT (" + Online.sql("s", "?") + ")\n";
 
     private SessionSelection() {
     }

@@ -68,7 +68,7 @@ public class StaleSessionReaper {
 
     @Transactional
     int reapBatch() {
-        OffsetDateTime cutoff = OffsetDateTime.ofInstant(clock.instant().minus(sessions.onlineTimeout()), ZoneOffset.UTC);
+        OffsetDateTime cutoff = OffsetDateTime.ofInstant(sessions.onlineCutoff(clock.instant()), ZoneOffset.UTC);
         // Every tenant with a consumer: the closed sessions' session.ended events are logged with them.
         Long[] logged = events.consumingTenants();
         if (logged.length == 0) {

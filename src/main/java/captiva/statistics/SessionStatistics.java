@@ -61,7 +61,7 @@ public class SessionStatistics {
         }
         // Whole microseconds, as PostgreSQL stores them, so a duration is the same in SQL and in Java.
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        Instant cutoff = now.minus(sessions.onlineTimeout());
+        Instant cutoff = sessions.onlineCutoff(now);
         Instant periodStart = filter.startTime() == null ? null : filter.startTime().from(zone.get());
         Long[] keyLocations = scope.locationIds() == null ? null : scope.locationIds().toArray(Long[]::new);
 

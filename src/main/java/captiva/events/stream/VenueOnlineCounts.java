@@ -75,7 +75,7 @@ class VenueOnlineCounts {
     TenantCounts count(long tenantId) {
         Instant now = clock.instant();
         Statement online = SessionSelection.matching(BY_LOCATION, TenantScope.wholeTenant(tenantId), ONLINE, ZoneOffset.UTC,
-                now.minus(sessions.onlineTimeout())).add(GROUPED);
+                sessions.onlineCutoff(now)).add(GROUPED);
         return jdbc.execute(connection -> {
             List<Long> venues = new ArrayList<>();
             try (PreparedStatement st = connection.prepareStatement(VENUES)) {

@@ -2,6 +2,7 @@ package captiva.guests.query;
 
 import captiva.common.paging.PageRequest;
 import captiva.common.sql.Statement;
+import captiva.sessions.Online;
 import captiva.sessions.SessionSelection;
 import captiva.tenancy.TenantScope;
 
@@ -45,10 +46,10 @@ final class GuestQueries {
                        max(GREATEST(s.last_update, s.end_time)) AS last_seen,
                        CAST(COALESCE(sum(s.output_octets), 0) AS bigint) AS downloaded,
                        CAST(COALESCE(sum(s.input_octets), 0) AS bigint) AS uploaded,
-                       COALESCE(bool_or(s.end_time IS NULL AND s.last_update >= ?), false) AS online
+                       COALESCE(bool_or(%s), false) AS online
                 FROM session s
                 WHERE s.tenant_id = ? AND s.guest_id = g.id
-            """;
+            """.formatted(Online.sql("s", "?"));
     static final String END_NUMBERS = ") a\n";
     static final String OF_TENANT = "WHERE g.tenant_id = ?\n";
     static final String WITH_USERNAME = "AND g.username = ?\n";

@@ -43,7 +43,7 @@ class GuestSearch {
 
     @ReadOnly
     public GuestPage page(TenantScope scope, GuestFilter filter, PageRequest request, PageLinks links) {
-        Instant cutoff = clock.instant().minus(sessions.onlineTimeout());
+        Instant cutoff = sessions.onlineCutoff(clock.instant());
         List<GuestView> rows = new ArrayList<>();
         Optional<ZoneId> zone = zoneOf(scope, filter);
         if (zone.isPresent()) {
@@ -68,7 +68,7 @@ class GuestSearch {
         if (zone.isEmpty()) {
             return new Count(0);
         }
-        Instant cutoff = clock.instant().minus(sessions.onlineTimeout());
+        Instant cutoff = sessions.onlineCutoff(clock.instant());
         Statement statement = GuestQueries.count(scope, filter, zone.get(), cutoff);
         return new Count(jdbc.execute(connection -> {
             try (PreparedStatement st = statement.prepare(connection); ResultSet rs = st.executeQuery()) {

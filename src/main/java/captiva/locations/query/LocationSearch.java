@@ -56,7 +56,7 @@ class LocationSearch {
 
     @ReadOnly
     public LocationPage page(TenantScope scope, PageRequest request, PageLinks links) {
-        Instant cutoff = clock.instant().minus(sessions.onlineTimeout());
+        Instant cutoff = sessions.onlineCutoff(clock.instant());
         Statement statement = visible(new Statement(ROWS, cutoff, scope.tenantId()), scope)
                 .add(BY_NAME, request.perPage() + 1, request.offset());
         List<LocationView> rows = new ArrayList<>();

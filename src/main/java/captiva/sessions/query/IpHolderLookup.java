@@ -1,6 +1,7 @@
 package captiva.sessions.query;
 
 import captiva.common.sql.SqlTimes;
+import captiva.sessions.Online;
 import captiva.sessions.SessionProperties;
 import captiva.sessions.SessionSelection;
 import captiva.tenancy.TenantScope;
@@ -53,10 +54,13 @@ class IpHolderLookup {
                                        OR s.delegated_ipv6_prefix >>= CAST(q.ip_text AS inet))
             """;
 
+    /** {@link Online} in {@link #NOW} and {@link #NOW_IPV6} (%3$s): the holder now is an online session first. */
+    static final String ONLINE = Online.sql("s", "?");
+
     static final String NOW = """
             SELECT q.ord, h.* FROM unnest(CAST(? AS text[])) WITH ORDINALITY AS q(ip_text, ord)
             CROSS JOIN LATERAL (
-                (SELECT %1$s AND s.end_time IS NULL AND s.last_update >= ? %2$s
+                (SELECT %1$s AND %3$s %2$s
                  ORDER BY s.start_time DESC LIMIT 1)
                 UNION ALL
                 (SELECT %1$s %2$s
@@ -85,7 +89,7 @@ class IpHolderLookup {
     static final String NOW_IPV6 = """
             SELECT q.ord, h.* FROM unnest(CAST(? AS text[])) WITH ORDINALITY AS q(ip_text, ord)
             CROSS JOIN LATERAL (
-                (SELECT * FROM (SELECT %1$s AND s.end_time IS NULL AND s.last_update >= ? %2$s OFFSET 0) AS online
+                (SELECT * FROM (SELECT %1$s AND %3$s %2$s OFFSET 0) AS online
                  ORDER BY start_time DESC LIMIT 1)
                 UNION ALL
                 (SELECT * FROM (SELECT %1$s %2$s OFFSET 0) AS latest
@@ -131,7 +135,7 @@ class IpHolderLookup {
         }
         Instant now = clock.instant();
         Duration timeout = sessions.onlineTimeout();
-        Instant cutoff = now.minus(timeout);
+        Instant cutoff = sessions.onlineCutoff(now);
         String narrowing = (scope.locationIds() != null ? SessionSelection.IN_KEY_LOCATIONS : "")
                 + (locationId != null ? SessionSelection.AT_LOCATION : "");
         List<Integer> v4 = new ArrayList<>();
@@ -140,9 +144,10 @@ class IpHolderLookup {
             (addresses.get(i) instanceof Inet6Address ? v6 : v4).add(i);
         }
         List<Found> found = new ArrayList<>();
-        found.addAll(resolve(scope, String.format(at == null ? NOW : AT, HOLDER_FIELDS, narrowing), v4, texts,
+        found.addAll(resolve(scope, at == null ? String.format(NOW, HOLDER_FIELDS, narrowing, ONLINE) : String.format(AT, HOLDER_FIELDS, narrowing), v4, texts,
                 addresses, locationId, at, now, cutoff, timeout));
-        found.addAll(resolve(scope, String.format(at == null ? NOW_IPV6 : AT_IPV6, HOLDER_FIELDS_IPV6, narrowing), v6,
+        found.addAll(resolve(scope, at == null ? String.format(NOW_IPV6, HOLDER_FIELDS_IPV6, narrowing, ONLINE)
+                : String.format(AT_IPV6, HOLDER_FIELDS_IPV6, narrowing), v6,
                 texts, addresses, locationId, at, now, cutoff, timeout));
         found.sort(java.util.Comparator.comparingInt(Found::asked));
         return found.stream().map(Found::holder).toList();
@@ -200,7 +205,7 @@ class IpHolderLookup {
         Instant start = SqlTimes.instant(rs, "start_time");
         Instant lastUpdate = SqlTimes.instant(rs, "last_update");
         Instant end = SqlTimes.instant(rs, "end_time");
-        Instant effectiveEnd = SessionRow.effectiveEnd(end, lastUpdate, now, cutoff);
+        Instant effectiveEnd = Online.effectiveEnd(end, lastUpdate, now, cutoff);
         String username = rs.getString("session_username") != null ? rs.getString("session_username") : rs.getString("guest_username");
         return new IpHolder(asked, username, rs.getString("name"), rs.getString("email"),
                 Math.max(0, Duration.between(start, effectiveEnd).getSeconds()));

@@ -61,7 +61,7 @@ public final class SessionCursor implements AutoCloseable {
         public SessionCursor open(Connection connection, TenantScope scope, SessionFilter filter, int fetchSize)
                 throws SQLException {
             Instant now = clock.instant();
-            Instant cutoff = now.minus(sessions.onlineTimeout());
+            Instant cutoff = sessions.onlineCutoff(now);
             Optional<ZoneId> zone = SessionSelection.zoneOf(connection, scope, filter);
             if (zone.isEmpty()) {
                 return new SessionCursor(null, null, ids, now, cutoff);

@@ -1,5 +1,6 @@
 package captiva.sessions.query;
 
+import captiva.sessions.Online;
 import io.micronaut.core.annotation.Nullable;
 
 import java.time.Instant;
@@ -22,23 +23,11 @@ record SessionRow(long id, long locationId, String locationName, String timeZone
                 @Nullable String delegatedIpv6Prefix) {
     }
 
-    /** Online: not stopped and heard from since the cutoff. */
     boolean online(Instant onlineCutoff) {
-        return endTime == null && !lastUpdate.isBefore(onlineCutoff);
+        return Online.test(endTime, lastUpdate, onlineCutoff);
     }
 
-    /**
-     * Where the session's duration ends: its Stop, now while online, or the last time it was heard
-     * of once it has gone stale without a Stop.
-     */
     Instant effectiveEnd(Instant now, Instant onlineCutoff) {
-        return effectiveEnd(endTime, lastUpdate, now, onlineCutoff);
-    }
-
-    static Instant effectiveEnd(@Nullable Instant endTime, Instant lastUpdate, Instant now, Instant onlineCutoff) {
-        if (endTime != null) {
-            return endTime;
-        }
-        return lastUpdate.isBefore(onlineCutoff) ? lastUpdate : now;
+        return Online.effectiveEnd(endTime, lastUpdate, now, onlineCutoff);
     }
 }

@@ -85,7 +85,7 @@ public class SessionSearch {
         if (zone.isEmpty()) {
             return rows;
         }
-        Statement statement = SessionSelection.matching(SessionQueries.ROWS, scope, filter, zone.get(), now.minus(sessions.onlineTimeout()))
+        Statement statement = SessionSelection.matching(SessionQueries.ROWS, scope, filter, zone.get(), sessions.onlineCutoff(now))
                 .add(order, orderValues);
         jdbc.execute(connection -> {
             try (PreparedStatement st = statement.prepare(connection); ResultSet rs = st.executeQuery()) {
@@ -101,7 +101,7 @@ public class SessionSearch {
     /** The page of at most per_page of {@code rows} (one more was read to learn whether a next page exists). */
     private SessionPage assemble(List<SessionRow> rows, PageRequest request, Instant now, long listedBefore, int page,
                                  Links pageLinks, PageLinks links) {
-        Instant cutoff = now.minus(sessions.onlineTimeout());
+        Instant cutoff = sessions.onlineCutoff(now);
         List<SessionView> data = rows.stream().limit(request.perPage())
                 .map(row -> SessionView.from(row, ids, now, cutoff)).toList();
         Meta meta = new Meta(page,
@@ -116,7 +116,7 @@ public class SessionSearch {
         if (zone.isEmpty()) {
             return new Count(0);
         }
-        Instant cutoff = clock.instant().minus(sessions.onlineTimeout());
+        Instant cutoff = sessions.onlineCutoff(clock.instant());
         Statement statement = SessionSelection.matching(SessionQueries.COUNT, scope, filter, zone.get(), cutoff);
         return new Count(jdbc.execute(connection -> {
             try (PreparedStatement st = statement.prepare(connection); ResultSet rs = st.executeQuery()) {

@@ -70,7 +70,7 @@ class Ipv6LookupPlanTest implements TestPropertyProvider {
 
     @Test
     void anIpv6AddressProbesThePrefixIndexesAndTheAddressIndexes() throws SQLException {
-        String sql = "EXPLAIN " + String.format(IpHolderLookup.NOW_IPV6, IpHolderLookup.HOLDER_FIELDS_IPV6, "");
+        String sql = "EXPLAIN " + String.format(IpHolderLookup.NOW_IPV6, IpHolderLookup.HOLDER_FIELDS_IPV6, "", IpHolderLookup.ONLINE);
         String plan;
         try (Connection c = TestDatabase.connect(); PreparedStatement st = c.prepareStatement(sql)) {
             st.setArray(1, c.createArrayOf("text", new String[] {"2001:db8:2a:1:abcd::1", "2001:db8:9c4a:ff42::9"}));

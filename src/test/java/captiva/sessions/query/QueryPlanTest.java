@@ -259,7 +259,7 @@ class QueryPlanTest implements TestPropertyProvider {
 
     @Test
     void ipLookupUsesTheAddressIndexes() throws SQLException {
-        String sql = "EXPLAIN " + String.format(IpHolderLookup.NOW, IpHolderLookup.HOLDER_FIELDS, "");
+        String sql = "EXPLAIN " + String.format(IpHolderLookup.NOW, IpHolderLookup.HOLDER_FIELDS, "", IpHolderLookup.ONLINE);
         try (Connection c = TestDatabase.connect(); PreparedStatement st = c.prepareStatement(sql)) {
             st.setArray(1, c.createArrayOf("text", new String[] {"10.0.0.1", "10.0.0.2", "10.0.19.136"}));
             st.setLong(2, tenantId);
