@@ -21,7 +21,6 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -62,73 +61,82 @@ public class SessionStatistics {
         // Whole microseconds, as PostgreSQL stores them, so a duration is the same in SQL and in Java.
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         Instant cutoff = sessions.onlineCutoff(now);
-        Instant periodStart = filter.startTime() == null ? null : filter.startTime().from(zone.get());
-        Long[] keyLocations = scope.locationIds() == null ? null : scope.locationIds().toArray(Long[]::new);
-
-        Statement statement = rollupsServe(filter, groupBy)
-                ? throughRollups(scope, filter, periodStart, filter.endTime() == null ? null : filter.endTime().until(zone.get()))
-                : SessionSelection.matching(StatisticsQueries.DIRECT + StatisticsQueries.BASE, scope, filter, zone.get(), cutoff);
-        statement.add(StatisticsQueries.TIMED, cutoff, cutoff, now, periodStart);
+        Instant from = filter.startTime() == null ? null : filter.startTime().from(zone.get());
+        Instant until = filter.endTime() == null ? null : filter.endTime().until(zone.get());
         // Hours are on the clock of the zone date-only filters use, even when no date was given.
         ZoneId hourZone = groupBy != GroupBy.HOUR ? zone.get()
                 : jdbc.execute(c -> VenueZones.ofDays(c, scope.tenantId(), filter.locationId())).orElse(zone.get());
-        String zoneId = hourZone.getId();
-        if (groupBy == GroupBy.LOCATION) {
-            statement.add(StatisticsQueries.LOCATION_BUCKET, periodStart);
-        } else if (groupBy == GroupBy.DAY) {
-            statement.add(StatisticsQueries.DAY_BUCKET, periodStart);
-        } else if (groupBy == GroupBy.HOUR) {
-            statement.add(StatisticsQueries.HOUR_BUCKET, zoneId, zoneId, periodStart, zoneId);
-        }
-        statement.add(StatisticsQueries.ROLLED_BUCKETS, periodStart);
-        if (groupBy == GroupBy.LOCATION) {
-            statement.add(StatisticsQueries.ROLLED_LOCATION_BUCKET, periodStart);
-        } else if (groupBy == GroupBy.DAY) {
-            statement.add(StatisticsQueries.ROLLED_DAY_BUCKET, periodStart);
-        }
-        statement.add(StatisticsQueries.AGGREGATE, scope.tenantId(), keyLocations, keyLocations,
-                scope.tenantId(), keyLocations, keyLocations);
 
-        Statistics total = Statistics.NONE;
-        List<StatisticsReport.Group> groups = new ArrayList<>();
-        List<Object[]> rows = jdbc.execute(connection -> {
-            List<Object[]> found = new ArrayList<>();
+        Statement statement = rollupsServe(filter, groupBy)
+                ? throughRollups(scope, filter, from, until)
+                : SessionSelection.matching(StatisticsQueries.DIRECT + StatisticsQueries.BASE, scope, filter, zone.get(), cutoff);
+        statement.add(StatisticsQueries.TIMED)
+                .add(groupBy == GroupBy.LOCATION ? StatisticsQueries.LOCATION_BUCKET
+                        : groupBy == GroupBy.DAY ? StatisticsQueries.DAY_BUCKET
+                        : groupBy == GroupBy.HOUR ? StatisticsQueries.HOUR_BUCKET : "")
+                .add(StatisticsQueries.ROLLED_BUCKETS)
+                .add(groupBy == GroupBy.LOCATION ? StatisticsQueries.ROLLED_LOCATION_BUCKET
+                        : groupBy == GroupBy.DAY ? StatisticsQueries.ROLLED_DAY_BUCKET : "")
+                .add(StatisticsQueries.AGGREGATE)
+                .bind("tenant", scope.tenantId())
+                .bind("keyLocations", scope.locationIds() == null ? null : scope.locationIds().toArray(Long[]::new))
+                .bind("location", filter.locationId())
+                .bind("from", from)
+                .bind("until", until)
+                .bind("periodStart", from)
+                .bind("now", now)
+                .bind("cutoff", cutoff)
+                .bind("hourZone", hourZone.getId());
+        List<Bucket> buckets = jdbc.execute(connection -> {
+            List<Bucket> found = new ArrayList<>();
             try (PreparedStatement st = statement.prepare(connection)) {
                 st.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
                 try (ResultSet rs = st.executeQuery()) {
                     while (rs.next()) {
-                        found.add(new Object[] {rs.getString("bucket"), counts(rs)});
+                        found.add(new Bucket(rs.getString("bucket"), counts(rs)));
                     }
                 }
             }
             return found;
         });
-        Map<Long, String> venueNames = groupBy == GroupBy.LOCATION ? venueNames(scope, rows) : Map.of();
-        for (Object[] row : rows) {
-            String bucket = (String) row[0];
-            Statistics statistics = Statistics.of((Statistics.Counts) row[1]);
-            if (bucket.isEmpty()) {
+
+        Statistics total = Statistics.NONE;
+        List<StatisticsReport.Group> groups = new ArrayList<>();
+        Map<Long, String> venueNames = groupBy == GroupBy.LOCATION ? venueNames(scope, buckets) : Map.of();
+        for (Bucket bucket : buckets) {
+            Statistics statistics = Statistics.of(bucket.counts());
+            if (bucket.isWholeSelection()) {
                 total = statistics;
             } else {
-                String venueName = groupBy == GroupBy.LOCATION ? venueNames.get(Long.parseLong(bucket)) : null;
-                groups.add(new StatisticsReport.Group(groupName(groupBy, bucket, hourZone), venueName, statistics));
+                String venueName = groupBy == GroupBy.LOCATION ? venueNames.get(Long.parseLong(bucket.name())) : null;
+                groups.add(new StatisticsReport.Group(groupName(groupBy, bucket.name(), hourZone), venueName, statistics));
             }
         }
         return new StatisticsReport(groupName, total, groups);
     }
 
+    /**
+     * One row of the statement: the figures of the whole selection (the bucket named {@code ''}) or
+     * of one group (a location row id, a day, an hour's epoch second).
+     */
+    private record Bucket(String name, Statistics.Counts counts) {
+        boolean isWholeSelection() {
+            return name.isEmpty();
+        }
+    }
+
     /** The name of each venue that has a location group (the buckets are location row ids). */
-    private Map<Long, String> venueNames(TenantScope scope, List<Object[]> rows) {
-        Long[] locations = rows.stream().map(r -> (String) r[0]).filter(b -> !b.isEmpty()).map(Long::valueOf).toArray(Long[]::new);
+    private Map<Long, String> venueNames(TenantScope scope, List<Bucket> buckets) {
+        Long[] locations = buckets.stream().filter(b -> !b.isWholeSelection()).map(b -> Long.valueOf(b.name()))
+                .toArray(Long[]::new);
+        Statement statement = new Statement(StatisticsQueries.LOCATION_NAMES)
+                .bind("tenant", scope.tenantId())
+                .bind("locations", locations);
         return jdbc.execute(connection -> {
             Map<Long, String> names = new HashMap<>();
-            try (PreparedStatement st = connection.prepareStatement(StatisticsQueries.LOCATION_NAMES)) {
-                st.setLong(1, scope.tenantId());
-                st.setArray(2, connection.createArrayOf("bigint", locations));
-                try (ResultSet rs = st.executeQuery()) {
-                    while (rs.next()) {
-                        names.put(rs.getLong("id"), rs.getString("name"));
-                    }
+            try (PreparedStatement st = statement.prepare(connection); ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    names.put(rs.getLong("id"), rs.getString("name"));
                 }
             }
             return names;
@@ -152,39 +160,24 @@ public class SessionStatistics {
      * @param until sessions ended before (null: any, open ones too)
      */
     private static Statement throughRollups(TenantScope scope, SessionFilter filter,
-                                                           @Nullable Instant from, @Nullable Instant until) {
-        long tenant = scope.tenantId();
-        Statement statement = new Statement(StatisticsQueries.ROLLUP_LOCATIONS, tenant);
-        if (scope.locationIds() != null) {
-            statement.add(StatisticsQueries.LOCATION_IN, (Object) scope.locationIds().toArray(Long[]::new));
-        }
-        if (filter.locationId() != null) {
-            statement.add(StatisticsQueries.LOCATION_IS, filter.locationId());
-        }
-        statement.add(StatisticsQueries.ROLLUP_ROWS, tenant);
-        optionally(statement, from, StatisticsQueries.ROWS_STARTED_FROM, 2);
-        optionally(statement, until, StatisticsQueries.ROWS_STARTED_BEFORE, 2);
-        statement.add(StatisticsQueries.DIRTY_DAYS, tenant);
-        optionally(statement, from, StatisticsQueries.DIRTY_FROM, 1);
-        optionally(statement, until, StatisticsQueries.DIRTY_BEFORE, 1);
-        statement.add(StatisticsQueries.ROLLED);
-        optionally(statement, from, StatisticsQueries.ROLLED_FROM, 1);
-        optionally(statement, until, StatisticsQueries.ROLLED_ENDED_BEFORE, 1);
-        statement.add(StatisticsQueries.UNROLLED_SESSIONS, tenant);
-        optionally(statement, from, StatisticsQueries.SESSIONS_STARTED_FROM, 1);
-        optionally(statement, until, StatisticsQueries.SESSIONS_ENDED_BEFORE, 2);
-        if (until == null) {
-            statement.add(StatisticsQueries.OPEN_SESSIONS, tenant);
-            optionally(statement, from, StatisticsQueries.SESSIONS_STARTED_FROM, 1);
-        }
-        return statement;
-    }
-
-    /** Adds a fragment that binds the same time {@code times} times, when there is a time. */
-    private static void optionally(Statement statement, @Nullable Instant time, String fragment, int times) {
-        if (time != null) {
-            statement.add(fragment, Collections.nCopies(times, time).toArray());
-        }
+                                            @Nullable Instant from, @Nullable Instant until) {
+        return new Statement(StatisticsQueries.ROLLUP_LOCATIONS)
+                .add(scope.locationIds() != null ? StatisticsQueries.LOCATION_IN : "")
+                .add(filter.locationId() != null ? StatisticsQueries.LOCATION_IS : "")
+                .add(StatisticsQueries.ROLLUP_ROWS)
+                .add(from != null ? StatisticsQueries.ROWS_STARTED_FROM : "")
+                .add(until != null ? StatisticsQueries.ROWS_STARTED_BEFORE : "")
+                .add(StatisticsQueries.DIRTY_DAYS)
+                .add(from != null ? StatisticsQueries.DIRTY_FROM : "")
+                .add(until != null ? StatisticsQueries.DIRTY_BEFORE : "")
+                .add(StatisticsQueries.ROLLED)
+                .add(from != null ? StatisticsQueries.ROLLED_FROM : "")
+                .add(until != null ? StatisticsQueries.ROLLED_ENDED_BEFORE : "")
+                .add(StatisticsQueries.UNROLLED_SESSIONS)
+                .add(from != null ? StatisticsQueries.SESSIONS_STARTED_FROM : "")
+                .add(until != null ? StatisticsQueries.SESSIONS_ENDED_BEFORE : "")
+                .add(until == null ? StatisticsQueries.OPEN_SESSIONS : "")
+                .add(until == null && from != null ? StatisticsQueries.SESSIONS_STARTED_FROM : "");
     }
 
     private static Statistics.Counts counts(ResultSet rs) throws SQLException {

@@ -46,17 +46,13 @@ public class VenueDayRefresher {
                 SELECT DISTINCT t.tenant_id, t.location_id, t.day, l.time_zone
                 FROM taken t JOIN location l ON l.id = t.location_id
             ), ended AS (
-                -- A venue-local day lies within a day either side of the UTC day of the same date.
                 SELECT u.tenant_id, u.location_id, u.day, s.start_time, s.end_time, s.input_octets, s.output_octets,
-                       s.guest_device_mac,
-                       CASE WHEN s.guest_id IS NOT NULL THEN 'g' || s.guest_id
-                            WHEN s.guest_device_mac IS NOT NULL THEN 'm' || s.guest_device_mac::text END AS guest_key,
+                       s.guest_device_mac, %2$s AS guest_key,
                        floor(extract(epoch FROM s.end_time - s.start_time))::bigint AS duration_seconds
                 FROM units u
                 JOIN session s ON s.tenant_id = u.tenant_id AND s.location_id = u.location_id
-                     AND s.start_time >= (u.day - 1)::timestamp AT TIME ZONE 'UTC'
-                     AND s.start_time < (u.day + 2)::timestamp AT TIME ZONE 'UTC'
-                WHERE s.end_time IS NOT NULL AND (s.start_time AT TIME ZONE u.time_zone)::date = u.day
+                     AND %1$s
+                WHERE s.end_time IS NOT NULL
             ), presence AS (
                 SELECT tenant_id, location_id, day, array_agg(guest_key) AS guests,
                        array_agg(lower(online_range)) AS froms, array_agg(upper(online_range)) AS tos
@@ -93,7 +89,7 @@ public class VenueDayRefresher {
                     presence_to = EXCLUDED.presence_to
             )
             SELECT (SELECT count(*) FROM oldest) AS oldest, (SELECT count(*) FROM units) AS days
-            """;
+            """.formatted(StatisticsQueries.sessionOfVenueDay("s", "u.day", "u.time_zone"), StatisticsQueries.guestKey("s"));
 
     private final JdbcOperations jdbc;
     private final TransactionOperations<Connection> transactions;
