@@ -13,9 +13,11 @@ import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.time.Duration;
 import java.util.Map;
 
 import static captiva.testing.Fixtures.session;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,18 +65,13 @@ class WideReadsTest extends ApiTest {
         assertEquals(200, export.status(), export.body());
         assertEquals(3, export.body().split("\r\n").length, "header and two sessions");
         // The export's permit is given back once the stream has ended, just after the last byte.
-        for (int i = 0; i < 100 && wideReads.available() < 1; i++) {
-            Thread.sleep(50);
-        }
-        assertEquals(1, wideReads.available());
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertEquals(1, wideReads.available()));
 
         // A HEAD has no body to stream: its permit must come back all the same.
         Http.Response head = http().send(HttpRequest.newBuilder(URI.create(http().base() + "/sessions/export"))
                 .method("HEAD", HttpRequest.BodyPublishers.noBody()), key.auth());
         assertEquals(200, head.status());
-        for (int i = 0; i < 100 && wideReads.available() < 1; i++) {
-            Thread.sleep(50);
-        }
-        assertEquals(1, wideReads.available(), "a HEAD kept its permit");
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertEquals(1, wideReads.available(), "a HEAD kept its permit"));
     }
 }

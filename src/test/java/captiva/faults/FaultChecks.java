@@ -4,10 +4,12 @@ import captiva.testing.Http;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,14 +34,8 @@ final class FaultChecks {
     }
 
     /** Waits for progress, bounded by a minute: the condition says what happened, never how fast. */
-    static void awaitUntil(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("waited a minute for " + what);
-            }
-            Thread.sleep(10);
-        }
+    static void awaitUntil(BooleanSupplier condition, String what) {
+        await(what).atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(10)).until(condition::getAsBoolean);
     }
 
     /**
