@@ -6,8 +6,8 @@ import captiva.testing.ApiTest;
 import captiva.testing.Fixtures.Key;
 import captiva.testing.Fixtures.Location;
 import captiva.testing.Fixtures.Tenant;
+import captiva.testing.Exports;
 import captiva.testing.TestDatabase;
-import com.zaxxer.hikari.HikariDataSource;
 import io.micronaut.jdbc.DataSourceResolver;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
@@ -21,10 +21,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,7 +40,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A large export (100,000 sessions of about 1.2 kB each in CSV, some 120 MB) against the
@@ -90,30 +87,17 @@ class ExportStreamingTest extends ApiTest {
         return Map.of("captiva.rate-limit.export-per-minute", "100000");
     }
 
-    /** Inserted with SQL, not the import API: it is the size that matters here, not the way in. */
     @BeforeAll
     void aLargeHistory() throws SQLException {
         Tenant tenant = given().tenant("UTC");
         Location venue = given().location(tenant);
         key = given().readKey(tenant);
-        long tenantId = ids.decode(OpaqueIds.Kind.TENANT, tenant.id()).orElseThrow();
-        long locationId = ids.decode(OpaqueIds.Kind.LOCATION, venue.id()).orElseThrow();
-        try (Connection c = TestDatabase.connect(); Statement st = c.createStatement()) {
-            st.execute("""
-                    INSERT INTO session (tenant_id, location_id, guest_device_description, guest_device_ip,
-                                         start_time, last_update, end_time, input_octets, output_octets)
-                    SELECT %d, %d, repeat('x', %d), inet '10.0.0.0' + (i %% 60000),
-                           timestamptz '2024-01-01 00:00:00+00' + i * interval '1 second',
-                           timestamptz '2024-01-01 00:10:00+00' + i * interval '1 second',
-                           timestamptz '2024-01-01 00:10:00+00' + i * interval '1 second', i * 10, i * 100
-                    FROM generate_series(1, %d) i
-                    """.formatted(tenantId, locationId, DESCRIPTION_LENGTH, SESSIONS));
-            st.execute("ANALYZE session");
-        }
+        Exports.insertHistory(ids.decode(OpaqueIds.Kind.TENANT, tenant.id()).orElseThrow(),
+                ids.decode(OpaqueIds.Kind.LOCATION, venue.id()).orElseThrow(), SESSIONS, DESCRIPTION_LENGTH);
     }
 
     private int activeConnections() throws SQLException {
-        return resolver.resolve(dataSource).unwrap(HikariDataSource.class).getHikariPoolMXBean().getActiveConnections();
+        return Exports.activeConnections(dataSource, resolver);
     }
 
     private static long heapAfterGc() {
@@ -122,22 +106,8 @@ class ExportStreamingTest extends ApiTest {
         return memory.getHeapMemoryUsage().getUsed();
     }
 
-    /** An export on a plain socket with a small receive window, read only as far as the first rows. */
     private Socket startExportAndReadTheFirstRows() throws IOException {
-        Socket socket = new Socket();
-        socket.setReceiveBufferSize(8 * 1024);
-        socket.connect(new InetSocketAddress("127.0.0.1", server.getPort()), 5_000);
-        socket.setSoTimeout(30_000);
-        OutputStream out = socket.getOutputStream();
-        out.write(("GET /sessions/export HTTP/1.1\r\nHost: localhost\r\nAccept: text/csv\r\nConnection: close\r\n"
-                + "Authorization: Bearer " + key.key() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        InputStream in = socket.getInputStream();
-        byte[] start = in.readNBytes(16 * 1024);
-        String text = new String(start, StandardCharsets.UTF_8);
-        assertTrue(text.startsWith("HTTP/1.1 200"), text.substring(0, Math.min(300, text.length())));
-        assertTrue(text.contains("\r\nid,location_id,"), "the header row comes first");
-        return socket;
+        return Exports.startAndReadTheFirstRows(server.getPort(), key.key());
     }
 
     @Test
@@ -199,12 +169,7 @@ class ExportStreamingTest extends ApiTest {
         socket.setSoLinger(true, 0);   // hang up hard, with a reset, as a crashed client would
         socket.close();
 
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (activeConnections() > 0) {
-            if (System.nanoTime() > deadline) {
-                fail("the pool still has " + activeConnections() + " active connection(s) 30 s after the client left");
-            }
-            Thread.sleep(50);
-        }
+        await("the connection back in the pool after the client left").atMost(Duration.ofSeconds(30))
+                .until(() -> activeConnections() == 0);
     }
 }

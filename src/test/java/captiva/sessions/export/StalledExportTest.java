@@ -7,8 +7,7 @@ import captiva.testing.Fixtures.Key;
 import captiva.testing.Fixtures.Location;
 import captiva.testing.Fixtures.Tenant;
 import captiva.testing.Http;
-import captiva.testing.TestDatabase;
-import com.zaxxer.hikari.HikariDataSource;
+import captiva.testing.Exports;
 import io.micronaut.jdbc.DataSourceResolver;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
@@ -18,14 +17,9 @@ import org.junit.jupiter.api.Test;
 
 import javax.sql.DataSource;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 
@@ -73,37 +67,15 @@ class StalledExportTest extends ApiTest {
         other = given().readKey(given().tenant("UTC"));
         long tenantId = ids.decode(OpaqueIds.Kind.TENANT, tenant.id()).orElseThrow();
         long locationId = ids.decode(OpaqueIds.Kind.LOCATION, venue.id()).orElseThrow();
-        try (Connection c = TestDatabase.connect(); Statement st = c.createStatement()) {
-            st.execute("""
-                    INSERT INTO session (tenant_id, location_id, guest_device_description, guest_device_ip,
-                                         start_time, last_update, end_time, input_octets, output_octets)
-                    SELECT %d, %d, repeat('x', 800), inet '10.0.0.0' + (i %% 60000),
-                           timestamptz '2024-01-01 00:00:00+00' + i * interval '1 second',
-                           timestamptz '2024-01-01 00:10:00+00' + i * interval '1 second',
-                           timestamptz '2024-01-01 00:10:00+00' + i * interval '1 second', i * 10, i * 100
-                    FROM generate_series(1, %d) i
-                    """.formatted(tenantId, locationId, SESSIONS));
-        }
+        Exports.insertHistory(tenantId, locationId, SESSIONS, 800);
     }
 
     private int activeConnections() throws SQLException {
-        return resolver.resolve(dataSource).unwrap(HikariDataSource.class).getHikariPoolMXBean().getActiveConnections();
+        return Exports.activeConnections(dataSource, resolver);
     }
 
-    /** An export on a plain socket with a small receive window, read as far as the first rows and no further. */
     private Socket startExportAndStopReading(Key key) throws IOException {
-        Socket socket = new Socket();
-        socket.setReceiveBufferSize(8 * 1024);
-        socket.connect(new InetSocketAddress("127.0.0.1", server.getPort()), 5_000);
-        socket.setSoTimeout(30_000);
-        OutputStream out = socket.getOutputStream();
-        out.write(("GET /sessions/export HTTP/1.1\r\nHost: localhost\r\nAccept: text/csv\r\n"
-                + "Authorization: Bearer " + key.key() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        InputStream in = socket.getInputStream();
-        String start = new String(in.readNBytes(16 * 1024), StandardCharsets.UTF_8);
-        assertTrue(start.startsWith("HTTP/1.1 200"), start.substring(0, Math.min(300, start.length())));
-        return socket;
+        return Exports.startAndReadTheFirstRows(server.getPort(), key.key());
     }
 
     @Test
