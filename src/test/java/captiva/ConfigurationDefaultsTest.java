@@ -1,43 +1,24 @@
 package captiva;
 
-import captiva.common.http.HttpProperties;
-import captiva.privacy.RetentionProperties;
 import captiva.ratelimit.RateLimitProperties;
-import captiva.sessions.SessionProperties;
-import captiva.testing.TestDatabase;
 import io.micronaut.configuration.jdbc.hikari.DatasourceConfiguration;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 @MicronautTest(startApplication = false)
 @DisplayName("configuration defaults")
-class ConfigurationDefaultsTest implements TestPropertyProvider {
+class ConfigurationDefaultsTest extends ConfigurationCase {
 
-    @Inject
-    SessionProperties sessions;
-    @Inject
-    RateLimitProperties limits;
-    @Inject
-    RetentionProperties retention;
-    @Inject
-    HttpProperties http;
     @Inject
     @Named("default")
     DatasourceConfiguration datasource;
-
-    @Override
-    public Map<String, String> getProperties() {
-        return TestDatabase.properties();
-    }
 
     @Test
     void staleTimeoutDefaultsToTwoInterimsOfFiveMinutesAndAMinute() {

@@ -1,18 +1,11 @@
 package captiva;
 
-import captiva.privacy.RetentionProperties;
-import captiva.ratelimit.RateLimitProperties;
-import captiva.sessions.SessionProperties;
-import captiva.testing.TestDatabase;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import io.micronaut.test.support.TestPropertyProvider;
-import jakarta.inject.Inject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -24,19 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @Property(name = "captiva.retention.interval", value = "15m")
 @Property(name = "captiva.retention.batch-size", value = "50")
 @DisplayName("configuration overrides")
-class ConfigurationOverridesTest implements TestPropertyProvider {
-
-    @Inject
-    SessionProperties sessions;
-    @Inject
-    RateLimitProperties limits;
-    @Inject
-    RetentionProperties retention;
-
-    @Override
-    public Map<String, String> getProperties() {
-        return TestDatabase.properties();
-    }
+class ConfigurationOverridesTest extends ConfigurationCase {
 
     @Test
     void anExplicitStaleTimeoutWinsOverTheDerivedOne() {
