@@ -1,9 +1,7 @@
 package captiva.ingest.logins;
 
-import captiva.testing.TestDatabase;
-import io.micronaut.flyway.FlywayMigrator;
-import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import io.micronaut.test.support.TestPropertyProvider;
+import captiva.testing.PlanTest;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -16,9 +14,7 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.Map;
 
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -26,9 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the session trigger runs on every new session, and the update a login runs, on tables big enough
  * that the planner would rather scan than use a poor index. The plans are printed.
  */
-@MicronautTest(transactional = false, startApplication = false)
 @DisplayName("login query plans")
-class LoginPlanTest implements TestPropertyProvider {
+class LoginPlanTest extends PlanTest {
 
     private static final int SESSIONS = 100_000;
     private static final int LOGINS = 20_000;
@@ -36,22 +31,13 @@ class LoginPlanTest implements TestPropertyProvider {
     private long locationId;
     private long loginId;
 
-    @Override
-    public Map<String, String> getProperties() {
-        return TestDatabase.properties();
-    }
-
     /** One tenant, 50 venues, 5,000 guests who come back: sessions every 30 s and a login every 2 minutes. */
     @BeforeAll
-    void bigTables(FlywayMigrator migrated) throws SQLException {
-        try (Connection c = TestDatabase.connect(); Statement st = c.createStatement()) {
-            ResultSet t = st.executeQuery("INSERT INTO tenant (name, time_zone) VALUES ('login plan tenant', 'UTC') RETURNING id");
-            t.next();
-            tenantId = t.getLong(1);
-            st.execute("INSERT INTO location (tenant_id, name, time_zone) SELECT " + tenantId + ", 'venue ' || i, 'UTC' FROM generate_series(1, 50) i");
-            ResultSet l = st.executeQuery("SELECT min(id) FROM location WHERE tenant_id = " + tenantId);
-            l.next();
-            locationId = l.getLong(1);
+    void bigTables() throws SQLException {
+        try (Connection c = connect(); Statement st = c.createStatement()) {
+            Tenant t = tenantWithVenues(st, "login plan tenant", 50);
+            tenantId = t.id();
+            locationId = t.firstLocationId();
             st.execute("""
                     INSERT INTO session (tenant_id, location_id, username, guest_device_mac, start_time, last_update, end_time)
                     SELECT %d, %d + i %% 50, 'guest' || (i %% 5000), CAST(lpad(to_hex(i %% 5000), 12, '0') AS macaddr),
@@ -72,27 +58,9 @@ class LoginPlanTest implements TestPropertyProvider {
         }
     }
 
-    private static String text(PreparedStatement st) throws SQLException {
-        StringBuilder plan = new StringBuilder();
-        try (ResultSet rs = st.executeQuery()) {
-            while (rs.next()) {
-                plan.append(rs.getString(1)).append('\n');
-            }
-        }
-        return plan.toString();
-    }
-
-    private static void assertIndexes(String what, String plan, String... indexes) {
-        System.out.println("-- " + what + "\n" + plan);
-        assertFalse(plan.contains("Seq Scan"), what + " scans a table:\n" + plan);
-        for (String index : indexes) {
-            assertTrue(plan.contains(index), what + " does not use " + index + ":\n" + plan);
-        }
-    }
-
     @Test
     void newSessionFindsItsLatestLoginWithOneDescentPerIdentifier() throws SQLException {
-        try (Connection c = TestDatabase.connect(); PreparedStatement st = c.prepareStatement(
+        try (Connection c = connect(); PreparedStatement st = c.prepareStatement(
                 "EXPLAIN SELECT * FROM latest_login(?, ?, ?, CAST(? AS macaddr), login_window_end(?, ?))")) {
             st.setLong(1, tenantId);
             st.setLong(2, locationId);
@@ -103,7 +71,7 @@ class LoginPlanTest implements TestPropertyProvider {
 
             String plan = text(st);
 
-            assertIndexes("session_link_login: latest_login", plan,
+            assertNoTableScan("session_link_login: latest_login", plan,
                     "login_tenant_location_username_time_idx", "login_tenant_location_mac_time_idx");
             assertTrue(plan.contains("Index Scan Backward"), plan);
         }
@@ -111,13 +79,13 @@ class LoginPlanTest implements TestPropertyProvider {
 
     @Test
     void loginLinksByTheUsernameAndMacIndexesOfSessions() throws SQLException {
-        try (Connection c = TestDatabase.connect(); PreparedStatement st = c.prepareStatement("EXPLAIN " + LoginStore.LINK)) {
+        try (Connection c = connect(); PreparedStatement st = c.prepareStatement("EXPLAIN " + LoginStore.LINK)) {
             st.setLong(1, tenantId);
             st.setLong(2, loginId);
 
             String plan = text(st);
 
-            assertIndexes("POST /ingest/logins: link", plan, "login_pkey", "session_tenant_username_started_idx",
+            assertNoTableScan("POST /ingest/logins: link", plan, "login_pkey", "session_tenant_username_started_idx",
                     "session_tenant_mac_started_idx", "login_tenant_location_username_time_idx", "login_tenant_location_mac_time_idx");
         }
     }

@@ -5,21 +5,16 @@ import captiva.common.sql.Statement;
 import captiva.sessions.SessionFilter;
 import captiva.sessions.SessionSelection;
 import captiva.tenancy.TenantScope;
-import captiva.testing.TestDatabase;
-import io.micronaut.flyway.FlywayMigrator;
-import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import io.micronaut.test.support.TestPropertyProvider;
+import captiva.testing.PlanTest;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,28 +23,38 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * both sides of start_time, or it reads every session of the venue since that day: 1.3 s at a busy
  * venue of 10,000,000 sessions (issue 6, BENCHMARKS.md).
  */
-@MicronautTest(transactional = false, startApplication = false)
 @DisplayName("day count plan")
-class DayCountPlanTest implements TestPropertyProvider {
+class DayCountPlanTest extends PlanTest {
 
-    @Override
-    public Map<String, String> getProperties() {
-        return TestDatabase.properties();
+    private long tenantId;
+    private long locationId;
+
+    /** Ten venues with a session every five minutes between them over the past ~350 days. */
+    @BeforeAll
+    void almostAYearAtTenVenues() throws SQLException {
+        try (Connection c = connect(); java.sql.Statement st = c.createStatement()) {
+            Tenant t = tenantWithVenues(st, "day count plan tenant", 10);
+            tenantId = t.id();
+            locationId = t.firstLocationId();
+            st.execute("""
+                    INSERT INTO session (tenant_id, location_id, start_time, last_update, end_time)
+                    SELECT %1$d, %2$d + i %% 10, now() - i * interval '5 minutes', now() - i * interval '5 minutes' + interval '20 minutes',
+                           now() - i * interval '5 minutes' + interval '20 minutes'
+                    FROM generate_series(1, 100000) i
+                    """.formatted(tenantId, locationId));
+            st.execute("ANALYZE");
+        }
     }
 
     @Test
-    void aDayCountReadsOnlyThatDay(FlywayMigrator migrated) throws SQLException {
+    void aDayCountReadsOnlyThatDay() throws SQLException {
         TimeBound day = new TimeBound(LocalDate.now(ZoneOffset.UTC).minusDays(300), null);
-        SessionFilter filter = new SessionFilter(null, 1L, null, day, day, null, null, false);
-        Statement count = SessionSelection.matching(SessionQueries.COUNT, TenantScope.wholeTenant(1), filter, ZoneOffset.UTC, Instant.now().minusSeconds(660));
-        StringBuilder plan = new StringBuilder();
-        try (Connection c = TestDatabase.connect(); PreparedStatement st = count.prepare(c, "EXPLAIN ");
-             ResultSet rs = st.executeQuery()) {
-            while (rs.next()) {
-                plan.append(rs.getString(1)).append('\n');
-            }
-        }
-        String indexCondition = plan.toString().lines().filter(line -> line.contains("Index Cond")).findFirst().orElse("");
-        assertTrue(indexCondition.contains("start_time >=") && indexCondition.contains("start_time <"), plan.toString());
+        SessionFilter filter = new SessionFilter(null, locationId, null, day, day, null, null, false);
+        Statement count = SessionSelection.matching(SessionQueries.COUNT, TenantScope.wholeTenant(tenantId), filter, ZoneOffset.UTC, Instant.now().minusSeconds(660));
+
+        String plan = plan(count);
+
+        String indexCondition = plan.lines().filter(line -> line.contains("Index Cond")).findFirst().orElse("");
+        assertTrue(indexCondition.contains("start_time >=") && indexCondition.contains("start_time <"), plan);
     }
 }

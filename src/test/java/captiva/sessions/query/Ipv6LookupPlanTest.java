@@ -1,10 +1,7 @@
 package captiva.sessions.query;
 
 import captiva.common.sql.SqlTimes;
-import captiva.testing.TestDatabase;
-import io.micronaut.flyway.FlywayMigrator;
-import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import io.micronaut.test.support.TestPropertyProvider;
+import captiva.testing.PlanTest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -14,7 +11,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,17 +20,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the prefixes for containment, the B-trees for the exact addresses, never a scan of the table.
  * The plan is printed for docs/radius.md.
  */
-@MicronautTest(transactional = false, startApplication = false)
 @DisplayName("IPv6 lookup plan")
-class Ipv6LookupPlanTest implements TestPropertyProvider {
+class Ipv6LookupPlanTest extends PlanTest {
 
     private static final int SESSIONS = 100_000;
     private long tenantId;
-
-    @Override
-    public Map<String, String> getProperties() {
-        return TestDatabase.properties();
-    }
 
     /**
      * Two tenants with 50,000 sessions each over ~35 days: every device has an IPv4 address, a /64
@@ -42,8 +32,8 @@ class Ipv6LookupPlanTest implements TestPropertyProvider {
      * 10,000 is still open.
      */
     @BeforeAll
-    void manyDualStackSessions(FlywayMigrator migrated) throws SQLException {
-        try (Connection c = TestDatabase.connect(); java.sql.Statement st = c.createStatement()) {
+    void manyDualStackSessions() throws SQLException {
+        try (Connection c = connect(); java.sql.Statement st = c.createStatement()) {
             for (int tenant = 0; tenant < 2; tenant++) {
                 ResultSet t = st.executeQuery("INSERT INTO tenant (name, time_zone) VALUES ('ipv6 plan tenant', 'UTC') RETURNING id");
                 t.next();
@@ -72,7 +62,7 @@ class Ipv6LookupPlanTest implements TestPropertyProvider {
     void anIpv6AddressProbesThePrefixIndexesAndTheAddressIndexes() throws SQLException {
         String sql = "EXPLAIN " + String.format(IpHolderLookup.NOW_IPV6, IpHolderLookup.HOLDER_FIELDS_IPV6, "", IpHolderLookup.ONLINE);
         String plan;
-        try (Connection c = TestDatabase.connect(); PreparedStatement st = c.prepareStatement(sql)) {
+        try (Connection c = connect(); PreparedStatement st = c.prepareStatement(sql)) {
             st.setArray(1, c.createArrayOf("text", new String[] {"2001:db8:2a:1:abcd::1", "2001:db8:9c4a:ff42::9"}));
             st.setLong(2, tenantId);
             st.setObject(3, SqlTimes.offset(Instant.now().minusSeconds(660)));
@@ -89,13 +79,4 @@ class Ipv6LookupPlanTest implements TestPropertyProvider {
         }
     }
 
-    private static String text(PreparedStatement st) throws SQLException {
-        StringBuilder plan = new StringBuilder();
-        try (ResultSet rs = st.executeQuery()) {
-            while (rs.next()) {
-                plan.append(rs.getString(1)).append('\n');
-            }
-        }
-        return plan.toString();
-    }
 }

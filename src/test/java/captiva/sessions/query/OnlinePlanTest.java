@@ -4,21 +4,16 @@ import captiva.common.sql.Statement;
 import captiva.sessions.SessionFilter;
 import captiva.sessions.SessionSelection;
 import captiva.tenancy.TenantScope;
-import captiva.testing.TestDatabase;
-import io.micronaut.flyway.FlywayMigrator;
-import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import io.micronaut.test.support.TestPropertyProvider;
+import captiva.testing.PlanTest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,21 +24,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * walk the open sessions in start order and stop, not read and sort all of them (issue 6: 0.7 to
  * 2.5 s a page at 10,000,000 sessions, see BENCHMARKS.md).
  */
-@MicronautTest(transactional = false, startApplication = false)
 @DisplayName("online page plan")
-class OnlinePlanTest implements TestPropertyProvider {
+class OnlinePlanTest extends PlanTest {
 
     private long tenantId;
 
-    @Override
-    public Map<String, String> getProperties() {
-        return TestDatabase.properties();
-    }
-
     /** 100,000 closed sessions over a year at 20 venues, 5,000 open ones last heard of an hour before ANALYZE. */
     @BeforeAll
-    void openSessionsHeardOfSinceTheLastAnalyze(FlywayMigrator migrated) throws SQLException {
-        try (Connection c = TestDatabase.connect(); java.sql.Statement st = c.createStatement()) {
+    void openSessionsHeardOfSinceTheLastAnalyze() throws SQLException {
+        try (Connection c = connect(); java.sql.Statement st = c.createStatement()) {
             ResultSet t = st.executeQuery("INSERT INTO tenant (name, time_zone) VALUES ('online plan tenant', 'UTC') RETURNING id");
             t.next();
             tenantId = t.getLong(1);
@@ -68,14 +57,9 @@ class OnlinePlanTest implements TestPropertyProvider {
         SessionFilter online = new SessionFilter(null, null, null, null, null, null, true, false);
         Statement page = SessionSelection.matching(SessionQueries.ROWS, TenantScope.wholeTenant(tenantId), online, ZoneOffset.UTC, Instant.now().minusSeconds(660))
                 .add(SessionQueries.OLDEST_FIRST, 11, 0L);
-        StringBuilder plan = new StringBuilder();
-        try (Connection c = TestDatabase.connect(); PreparedStatement st = page.prepare(c, "EXPLAIN ");
-             ResultSet rs = st.executeQuery()) {
-            while (rs.next()) {
-                plan.append(rs.getString(1)).append('\n');
-            }
-        }
-        assertTrue(plan.toString().contains("session_tenant_open_started_idx"), plan.toString());
+        String plan = plan(page);
+
+        assertTrue(plan.contains("session_tenant_open_started_idx"), plan);
         assertFalse(plan.toString().contains("Sort"), "sorts the tenant's open sessions:\n" + plan);
     }
 }

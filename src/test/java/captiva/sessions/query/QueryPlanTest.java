@@ -6,10 +6,7 @@ import captiva.common.sql.Statement;
 import captiva.sessions.SessionFilter;
 import captiva.sessions.SessionSelection;
 import captiva.tenancy.TenantScope;
-import captiva.testing.TestDatabase;
-import io.micronaut.flyway.FlywayMigrator;
-import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import io.micronaut.test.support.TestPropertyProvider;
+import captiva.testing.PlanTest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -25,7 +22,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -38,37 +34,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The read API's statements use index scans led by tenant_id, on a table big enough that the
  * planner would rather scan than use a poor index. The plans are printed for the README's design notes.
  */
-@MicronautTest(transactional = false, startApplication = false)
 @DisplayName("query plans")
-class QueryPlanTest implements TestPropertyProvider {
+class QueryPlanTest extends PlanTest {
 
     private static final int SESSIONS = 200_000;
     private long tenantId;
     private long locationId;
     private long guestId;
 
-    @Override
-    public Map<String, String> getProperties() {
-        return TestDatabase.properties();
-    }
-
     /**
      * Two tenants, 50 venues and 200 known guests each, sessions every 30 s over the past ~35 days,
      * 1 in 25 of a known guest; 1 in 4 of the last 20,000 still online (5,000 a tenant, as in a busy
-     * chain; the reaper closes the rest). Guests stay few because the test database is shared: with
-     * most sessions pointing at guests, RetentionPlanTest's guest batch turned into a hash join.
+     * chain; the reaper closes the rest).
      */
     @BeforeAll
-    void aBigTable(FlywayMigrator migrated) throws SQLException {
-        try (Connection c = TestDatabase.connect(); java.sql.Statement st = c.createStatement()) {
+    void aBigTable() throws SQLException {
+        try (Connection c = connect(); java.sql.Statement st = c.createStatement()) {
             for (int tenant = 0; tenant < 2; tenant++) {
-                ResultSet t = st.executeQuery("INSERT INTO tenant (name, time_zone) VALUES ('plan tenant', 'UTC') RETURNING id");
-                t.next();
-                tenantId = t.getLong(1);
-                st.execute("INSERT INTO location (tenant_id, name, time_zone) SELECT " + tenantId + ", 'venue ' || i, 'UTC' FROM generate_series(1, 50) i");
-                ResultSet l = st.executeQuery("SELECT min(id) FROM location WHERE tenant_id = " + tenantId);
-                l.next();
-                locationId = l.getLong(1);
+                Tenant t = tenantWithVenues(st, "plan tenant", 50);
+                tenantId = t.id();
+                locationId = t.firstLocationId();
                 st.execute("INSERT INTO guest (tenant_id, yas_id) SELECT " + tenantId + ", 'yas-' || i FROM generate_series(1, 200) i");
                 ResultSet g = st.executeQuery("SELECT min(id) FROM guest WHERE tenant_id = " + tenantId);
                 g.next();
@@ -88,28 +73,6 @@ class QueryPlanTest implements TestPropertyProvider {
             }
             st.execute("ANALYZE");
         }
-    }
-
-    private String plan(Statement statement) throws SQLException {
-        try (Connection c = TestDatabase.connect(); PreparedStatement st = statement.prepare(c, "EXPLAIN ")) {
-            return text(st);
-        }
-    }
-
-    private static String text(PreparedStatement st) throws SQLException {
-        StringBuilder plan = new StringBuilder();
-        try (ResultSet rs = st.executeQuery()) {
-            while (rs.next()) {
-                plan.append(rs.getString(1)).append('\n');
-            }
-        }
-        return plan.toString();
-    }
-
-    private void assertIndexScan(String what, String plan, String index) {
-        System.out.println("-- " + what + "\n" + plan);
-        assertFalse(plan.contains("Seq Scan on session"), what + " scans the table:\n" + plan);
-        assertTrue(plan.contains(index), what + " does not use " + index + ":\n" + plan);
     }
 
     private SessionFilter filter(Long location, String mac, TimeBound start, TimeBound end, Boolean online) {
@@ -133,12 +96,6 @@ class QueryPlanTest implements TestPropertyProvider {
         }
         return statement.add(newestFirst ? SessionQueries.NEWEST_FIRST_AFTER : SessionQueries.OLDEST_FIRST_AFTER,
                 after.startTime(), after.id(), 11);
-    }
-
-    private String analyzed(Statement statement) throws SQLException {
-        try (Connection c = TestDatabase.connect(); PreparedStatement st = statement.prepare(c, "EXPLAIN (ANALYZE, TIMING OFF) ")) {
-            return text(st);
-        }
     }
 
     private static final Pattern ACTUAL_ROWS = Pattern.compile("actual rows=(\\d+) loops=(\\d+)");
@@ -208,7 +165,7 @@ class QueryPlanTest implements TestPropertyProvider {
     private void assertReadsAboutOnePage(String what, Statement statement) throws SQLException {
         String plan = analyzed(statement);
 
-        assertIndexScan(what, plan, "using session_tenant_");
+        assertIndexScans(what, plan, "using session_tenant_");
         assertTrue(sessionRowsRead(plan) <= 200, what + " reads " + sessionRowsRead(plan) + " sessions:\n" + plan);
     }
 
@@ -218,7 +175,7 @@ class QueryPlanTest implements TestPropertyProvider {
         Statement deep = keysetPage(onlyFilter("location_id"), false, middle);
         String plan = analyzed(deep);
 
-        assertIndexScan("GET /sessions?location_id=&cursor=<middle>", plan, "session_tenant_location_started_idx");
+        assertIndexScans("GET /sessions?location_id=&cursor=<middle>", plan, "session_tenant_location_started_idx");
         assertFalse(plan(deep).contains("OFFSET") || SessionQueries.OLDEST_FIRST_AFTER.contains("OFFSET"));
         assertTrue(plan.matches("(?s).*Index Cond: .*ROW\\(start_time, id\\) > ROW.*"), "the position is not in the index condition:\n" + plan);
         assertEquals(11, sessionRowsRead(plan), plan);
@@ -226,25 +183,25 @@ class QueryPlanTest implements TestPropertyProvider {
 
     @Test
     void firstPageOfATenantWalksTheStartIndex() throws SQLException {
-        assertIndexScan("GET /sessions", plan(page(filter(null, null, null, null, null), false)), "session_tenant_started_idx");
-        assertIndexScan("GET /sessions?last_session_first=true", plan(page(filter(null, null, null, null, null), true)), "session_tenant_started_idx");
+        assertIndexScans("GET /sessions", plan(page(filter(null, null, null, null, null), false)), "session_tenant_started_idx");
+        assertIndexScans("GET /sessions?last_session_first=true", plan(page(filter(null, null, null, null, null), true)), "session_tenant_started_idx");
     }
 
     @Test
     void pageOfOneVenueWalksTheVenueIndex() throws SQLException {
-        assertIndexScan("GET /sessions?location_id=", plan(page(filter(locationId, null, null, null, null), false)),
+        assertIndexScans("GET /sessions?location_id=", plan(page(filter(locationId, null, null, null, null), false)),
                 "session_tenant_location_started_idx");
     }
 
     @Test
     void pageOfOneDeviceUsesTheMacIndex() throws SQLException {
-        assertIndexScan("GET /sessions?guest_device_mac=", plan(page(filter(null, "00:00:00:00:00:2a", null, null, null), false)),
+        assertIndexScans("GET /sessions?guest_device_mac=", plan(page(filter(null, "00:00:00:00:00:2a", null, null, null), false)),
                 "session_tenant_mac_started_idx");
     }
 
     @Test
     void onlineCountOfAVenueReadsOnlyOpenSessions() throws SQLException {
-        assertIndexScan("GET /sessions/count?online=true&location_id=", plan(count(filter(locationId, null, null, null, true))),
+        assertIndexScans("GET /sessions/count?online=true&location_id=", plan(count(filter(locationId, null, null, null, true))),
                 "session_tenant_open_idx");
     }
 
@@ -253,14 +210,14 @@ class QueryPlanTest implements TestPropertyProvider {
         LocalDate day = LocalDate.now(ZoneOffset.UTC).minusDays(3);
         TimeBound bound = new TimeBound(day, null);
 
-        assertIndexScan("GET /sessions/count?location_id=&start_time=D&end_time=D", plan(count(filter(locationId, null, bound, bound, null))),
+        assertIndexScans("GET /sessions/count?location_id=&start_time=D&end_time=D", plan(count(filter(locationId, null, bound, bound, null))),
                 "session_tenant_location_started_idx");
     }
 
     @Test
     void ipLookupUsesTheAddressIndexes() throws SQLException {
         String sql = "EXPLAIN " + String.format(IpHolderLookup.NOW, IpHolderLookup.HOLDER_FIELDS, "", IpHolderLookup.ONLINE);
-        try (Connection c = TestDatabase.connect(); PreparedStatement st = c.prepareStatement(sql)) {
+        try (Connection c = connect(); PreparedStatement st = c.prepareStatement(sql)) {
             st.setArray(1, c.createArrayOf("text", new String[] {"10.0.0.1", "10.0.0.2", "10.0.19.136"}));
             st.setLong(2, tenantId);
             st.setObject(3, SqlTimes.offset(Instant.now().minusSeconds(660)));
@@ -268,7 +225,7 @@ class QueryPlanTest implements TestPropertyProvider {
 
             String plan = text(st);
 
-            assertIndexScan("GET /sessions/{ips}", plan, "session_tenant_open_ip_idx");
+            assertIndexScans("GET /sessions/{ips}", plan, "session_tenant_open_ip_idx");
             assertTrue(plan.contains("session_tenant_ip_started_idx"), plan);
         }
     }
