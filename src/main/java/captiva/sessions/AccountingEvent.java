@@ -3,6 +3,8 @@ package captiva.sessions;
 import io.micronaut.core.annotation.Nullable;
 
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Optional;
 
 /**
  * One accounting record of a NAS, already tied to its tenant, location and NAS: Start,
@@ -37,8 +39,29 @@ public record AccountingEvent(long tenantId, long locationId, long nasId, @Nulla
                 outputOctets, sessionTime, terminateCause, SessionAttributes.NONE);
     }
 
+    /**
+     * What the event reports: the values of Acct-Status-Type (RFC 2866 s5.1) that Captiva acts on,
+     * by their RFC names, which are also the {@code acct_status_type} values of POST /ingest/accounting.
+     */
     public enum Type {
-        START, INTERIM_UPDATE, STOP, ACCOUNTING_ON, ACCOUNTING_OFF;
+        START("Start"), INTERIM_UPDATE("Interim-Update"), STOP("Stop"), ACCOUNTING_ON("Accounting-On"),
+        ACCOUNTING_OFF("Accounting-Off");
+
+        private final String rfcName;
+
+        Type(String rfcName) {
+            this.rfcName = rfcName;
+        }
+
+        /** The name in RFC 2866 and in FreeRADIUS dictionaries, e.g. {@code Interim-Update}. */
+        public String rfcName() {
+            return rfcName;
+        }
+
+        /** The type of this RFC name, or empty when Captiva has no use for it (or it is no such name). */
+        public static Optional<Type> ofRfcName(@Nullable String name) {
+            return Arrays.stream(values()).filter(t -> t.rfcName.equals(name)).findFirst();
+        }
 
         /** Accounting-On and -Off speak of the NAS, not of one session. */
         public boolean isNasWide() {

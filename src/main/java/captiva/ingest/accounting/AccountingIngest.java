@@ -1,10 +1,8 @@
 package captiva.ingest.accounting;
 
-import captiva.common.IpAddresses;
-import captiva.common.MacAddress;
 import captiva.common.OpaqueIds;
-import captiva.common.Timestamps;
 import captiva.common.problem.ApiProblem;
+import captiva.common.problem.Fields;
 import captiva.common.problem.Problem.InvalidParam;
 import captiva.sessions.AccountingEvent;
 import captiva.sessions.SessionRecorder;
@@ -13,15 +11,16 @@ import captiva.tenancy.NasRegistry.Nas;
 import captiva.tenancy.TenantScope;
 import jakarta.inject.Singleton;
 
-import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.stream.Collectors;
 
 /**
  * Applies accounting records sent over HTTP through the same session lifecycle as RADIUS
@@ -32,12 +31,8 @@ import java.util.OptionalLong;
 class AccountingIngest {
 
     static final int MAX_TEXT = 253;   // a RADIUS attribute holds at most 253 octets
-    private static final Map<String, AccountingEvent.Type> STATUS_TYPES = Map.of(
-            "Start", AccountingEvent.Type.START,
-            "Interim-Update", AccountingEvent.Type.INTERIM_UPDATE,
-            "Stop", AccountingEvent.Type.STOP,
-            "Accounting-On", AccountingEvent.Type.ACCOUNTING_ON,
-            "Accounting-Off", AccountingEvent.Type.ACCOUNTING_OFF);
+    private static final String STATUS_TYPES = Arrays.stream(AccountingEvent.Type.values())
+            .map(AccountingEvent.Type::rfcName).collect(Collectors.joining(", "));
 
     private final SessionRecorder recorder;
     private final NasRegistry nasRegistry;
@@ -83,34 +78,19 @@ class AccountingIngest {
                 errors.add(new InvalidParam(at + "nas_id", "is not a NAS of this tenant"));
             }
         }
-        AccountingEvent.Type type = r.acctStatusType() == null ? null : STATUS_TYPES.get(r.acctStatusType());
+        AccountingEvent.Type type = AccountingEvent.Type.ofRfcName(r.acctStatusType()).orElse(null);
         if (type == null) {
-            errors.add(new InvalidParam(at + "acct_status_type", "must be one of " + String.join(", ", STATUS_TYPES.keySet())));
+            errors.add(new InvalidParam(at + "acct_status_type", "must be one of " + STATUS_TYPES));
         }
         if (type != null && !type.isNasWide() && (r.acctSessionId() == null || r.acctSessionId().isEmpty())) {
             errors.add(new InvalidParam(at + "acct_session_id", "is required for " + r.acctStatusType()));
         }
         Instant eventTime = arrival;
         if (r.eventTime() != null) {
-            eventTime = Timestamps.parse(r.eventTime()).orElse(null);
-            if (eventTime == null) {
-                errors.add(new InvalidParam(at + "event_time", "must be " + Timestamps.EXPECTED));
-            }
+            eventTime = Fields.time(at + "event_time", r.eventTime(), errors);
         }
-        String mac = null;
-        if (r.guestDeviceMac() != null) {
-            mac = MacAddress.parse(r.guestDeviceMac()).orElse(null);
-            if (mac == null) {
-                errors.add(new InvalidParam(at + "guest_device_mac", "is not a MAC address"));
-            }
-        }
-        String ip = null;
-        if (r.guestDeviceIp() != null) {
-            ip = IpAddresses.parse(r.guestDeviceIp()).map(InetAddress::getHostAddress).orElse(null);
-            if (ip == null) {
-                errors.add(new InvalidParam(at + "guest_device_ip", "is not an IPv4 or IPv6 address"));
-            }
-        }
+        String mac = Fields.mac(at + "guest_device_mac", r.guestDeviceMac(), errors);
+        String ip = Fields.ip(at + "guest_device_ip", r.guestDeviceIp(), errors);
         nonNegative(at + "acct_input_octets", r.acctInputOctets(), errors);
         nonNegative(at + "acct_output_octets", r.acctOutputOctets(), errors);
         nonNegative(at + "acct_session_time", r.acctSessionTime(), errors);
