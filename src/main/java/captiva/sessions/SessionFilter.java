@@ -1,7 +1,7 @@
 package captiva.sessions;
 
-import captiva.common.MacAddress;
 import captiva.common.OpaqueIds;
+import captiva.common.problem.Fields;
 import captiva.common.problem.Problem.InvalidParam;
 import captiva.common.query.QueryParams;
 import captiva.common.query.TimeBound;
@@ -28,14 +28,7 @@ public record SessionFilter(@Nullable Long guestId, @Nullable Long locationId, @
     public static SessionFilter parse(HttpParameters params, OpaqueIds ids, List<InvalidParam> errors) {
         QueryParams.IdParam guest = QueryParams.id("guest_id", OpaqueIds.Kind.GUEST, params, ids, errors);
         QueryParams.IdParam location = QueryParams.id("location_id", OpaqueIds.Kind.LOCATION, params, ids, errors);
-        String mac = null;
-        String macText = QueryParams.single(params, "guest_device_mac", errors);
-        if (macText != null) {
-            mac = MacAddress.parse(macText).orElse(null);
-            if (mac == null) {
-                errors.add(new InvalidParam("guest_device_mac", "must be a MAC address, like 14:2d:27:e7:40:2b"));
-            }
-        }
+        String mac = Fields.mac("guest_device_mac", QueryParams.single(params, "guest_device_mac", errors), errors);
         TimeBound start = QueryParams.time("start_time", params, errors);
         TimeBound end = QueryParams.time("end_time", params, errors);
         String yasId = QueryParams.single(params, "yas_id", errors);

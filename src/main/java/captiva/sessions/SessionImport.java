@@ -1,11 +1,9 @@
 package captiva.sessions;
 
-import captiva.common.IpAddresses;
-import captiva.common.MacAddress;
 import captiva.common.OpaqueIds;
 import captiva.events.EventLog;
-import captiva.common.Timestamps;
 import captiva.common.problem.ApiProblem;
+import captiva.common.problem.Fields;
 import captiva.common.problem.Problem.InvalidParam;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.Transactional;
@@ -110,20 +108,8 @@ public class SessionImport {
                 locationId = id.getAsLong();
             }
         }
-        String mac = null;
-        if (r.guestDeviceMac() != null) {
-            mac = MacAddress.parse(r.guestDeviceMac()).orElse(null);
-            if (mac == null) {
-                errors.add(new InvalidParam(at + "guest_device_mac", "is not a MAC address"));
-            }
-        }
-        String ip = null;
-        if (r.guestDeviceIp() != null) {
-            ip = IpAddresses.parse(r.guestDeviceIp()).map(a -> a.getHostAddress()).orElse(null);
-            if (ip == null) {
-                errors.add(new InvalidParam(at + "guest_device_ip", "is not an IPv4 or IPv6 address"));
-            }
-        }
+        String mac = Fields.mac(at + "guest_device_mac", r.guestDeviceMac(), errors);
+        String ip = Fields.ip(at + "guest_device_ip", r.guestDeviceIp(), errors);
         Instant start = timestamp(at + "start_time", r.startTime(), true, errors);
         Instant end = timestamp(at + "end_time", r.endTime(), false, errors);
         if (start != null && start.isAfter(now)) {
@@ -167,11 +153,7 @@ public class SessionImport {
             }
             return null;
         }
-        Instant instant = Timestamps.parse(text).orElse(null);
-        if (instant == null) {
-            errors.add(new InvalidParam(name, "must be " + Timestamps.EXPECTED));
-        }
-        return instant;
+        return Fields.time(name, text, errors);
     }
 
     private static void bind(PreparedStatement st, long tenantId, Valid v, Long guestId, Instant now) throws SQLException {

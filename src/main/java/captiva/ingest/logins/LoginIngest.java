@@ -1,9 +1,8 @@
 package captiva.ingest.logins;
 
-import captiva.common.MacAddress;
 import captiva.common.OpaqueIds;
-import captiva.common.Timestamps;
 import captiva.common.problem.ApiProblem;
+import captiva.common.problem.Fields;
 import captiva.common.problem.Problem.InvalidParam;
 import captiva.tenancy.LocationRepository;
 import captiva.tenancy.TenantScope;
@@ -100,23 +99,15 @@ class LoginIngest {
         if (r.username() == null && r.guestDeviceMac() == null) {
             check.fail("username", "is required when guest_device_mac is not given");
         }
-        String mac = null;
-        if (r.guestDeviceMac() != null) {
-            mac = MacAddress.parse(r.guestDeviceMac()).orElse(null);
-            if (mac == null) {
-                check.fail("guest_device_mac", "must be a MAC address, like 14:2d:27:e7:40:2b");
-            }
-        }
+        String mac = Fields.mac(body.pointer(index, "guest_device_mac"), r.guestDeviceMac(), check.errors());
         check.length("guest_device_description", r.guestDeviceDescription(), 0, MAX_TEXT);
         check.length("login_type_name", r.loginTypeName(), 0, MAX_TEXT);
         check.length("service_profile_name", r.serviceProfileName(), 0, MAX_TEXT);
         check.length("access_code", r.accessCode(), 0, MAX_TEXT);
         Instant loginTime = now;
         if (r.loginTime() != null) {
-            loginTime = Timestamps.parse(r.loginTime()).orElse(null);
-            if (loginTime == null) {
-                check.fail("login_time", "must be " + Timestamps.EXPECTED);
-            } else if (loginTime.isAfter(now.plus(MAX_CLOCK_AHEAD))) {
+            loginTime = Fields.time(body.pointer(index, "login_time"), r.loginTime(), check.errors());
+            if (loginTime != null && loginTime.isAfter(now.plus(MAX_CLOCK_AHEAD))) {
                 check.fail("login_time", "is more than " + MAX_CLOCK_AHEAD.toMinutes() + " minutes in the future");
             }
         }
