@@ -1,6 +1,7 @@
 package captiva.common.sql;
 
 import captiva.testing.Fast;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -19,6 +20,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ParametersTest {
 
     private final List<Object> values = new ArrayList<>();
+
+    /** The test instance lives as long as the class (junit-platform.properties): start each test empty. */
+    @BeforeEach
+    void empty() {
+        values.clear();
+    }
 
     private String positional(String sql, List<Object> positional, Map<String, Object> named) {
         return Parameters.toPositional(sql, positional, named, values);
