@@ -5,7 +5,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 
@@ -42,18 +42,14 @@ final class FaultChecks {
      * The count once it stopped moving for half a second: answers already sent when the database
      * went down may still be on their way to, or in, the NAS's socket.
      */
-    static int settled(IntSupplier count) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-        int before;
-        int now = count.getAsInt();
-        do {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("a count that never settles: " + now);
-            }
-            before = now;
-            Thread.sleep(500);
-            now = count.getAsInt();
-        } while (now != before);
-        return now;
+    static int settled(IntSupplier count) {
+        AtomicInteger last = new AtomicInteger(count.getAsInt());
+        await("a count that settles").atMost(Duration.ofMinutes(1))
+                .pollDelay(Duration.ofMillis(500)).pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    int now = count.getAsInt();
+                    return last.getAndSet(now) == now;
+                });
+        return last.get();
     }
 }
