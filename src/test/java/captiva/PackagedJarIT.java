@@ -1,6 +1,7 @@
 package captiva;
 
 import captiva.testing.Http;
+import captiva.testing.PackagedJar;
 import captiva.testing.TestDatabase;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
@@ -8,19 +9,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,61 +24,34 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PackagedJarIT {
 
     private static final String ADMIN = "it-admin-token-0123456789abcdef01234";
-    private Process process;
-    private final List<String> output = new CopyOnWriteArrayList<>();
+    private PackagedJar jar;
     private Http http;
 
     @BeforeAll
-    void start() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+    void start() {
+        int port = PackagedJar.freeTcpPort();
         Map<String, String> db = TestDatabase.properties();
-        ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-jar", System.getProperty("captiva.jar"))
-                .redirectErrorStream(true);
-        builder.environment().put("DATASOURCES_DEFAULT_URL", db.get("datasources.default.url"));
-        builder.environment().put("DATASOURCES_DEFAULT_USERNAME", db.get("datasources.default.username"));
-        builder.environment().put("DATASOURCES_DEFAULT_PASSWORD", db.get("datasources.default.password"));
-        builder.environment().put("CAPTIVA_ADMIN_TOKEN", ADMIN);
-        builder.environment().put("MICRONAUT_SERVER_PORT", Integer.toString(port));
-        builder.environment().put("CAPTIVA_RATE_LIMIT_DEFAULT_PER_MINUTE", "7");
-        builder.environment().put("CAPTIVA_RADIUS_ACCOUNTING_PORT", "0");
-        process = builder.start();
-        CompletableFuture.runAsync(() -> {
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                lines.lines().forEach(output::add);
-            } catch (IOException ignored) {
-                // the process ended
-            }
-        });
+        jar = PackagedJar.start(Map.of(
+                "DATASOURCES_DEFAULT_URL", db.get("datasources.default.url"),
+                "DATASOURCES_DEFAULT_USERNAME", db.get("datasources.default.username"),
+                "DATASOURCES_DEFAULT_PASSWORD", db.get("datasources.default.password"),
+                "CAPTIVA_ADMIN_TOKEN", ADMIN,
+                "MICRONAUT_SERVER_PORT", Integer.toString(port),
+                "CAPTIVA_RATE_LIMIT_DEFAULT_PER_MINUTE", "7",
+                "CAPTIVA_RADIUS_ACCOUNTING_PORT", "0"), Duration.ofSeconds(90));
         http = new Http("http://127.0.0.1:" + port);
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
-        while (output.stream().noneMatch(line -> line.contains("Startup completed"))) {
-            if (!process.isAlive() || Instant.now().isAfter(deadline)) {
-                throw new AssertionError("the jar did not start:\n" + String.join("\n", output));
-            }
-            Thread.sleep(200);
-        }
     }
 
     @AfterAll
-    void stop() throws InterruptedException {
-        if (process != null) {
-            process.destroy();
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
+    void stop() {
+        if (jar != null) {
+            jar.stop(Duration.ofSeconds(20));
         }
-    }
-
-    private static String javaBinary() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     @Test
     void servesHealthAndTheApiWithSettingsFromTheEnvironment() {
-        assertEquals(200, http.get("/health").status(), String.join("\n", output));
+        assertEquals(200, http.get("/health").status(), jar.output());
 
         String tenant = http.post("/admin/tenants", Map.of("name", "Jar Co", "time_zone", "UTC"),
                 "Authorization", "Bearer " + ADMIN).json().get("id").asText();
@@ -105,6 +69,6 @@ class PackagedJarIT {
         assertEquals("7", sessions.header("X-RateLimit-Limit").orElseThrow());
         JsonNode data = sessions.json().get("data");
         assertEquals(1, data.size());
-        assertTrue(output.stream().noneMatch(line -> line.contains("ERROR")), String.join("\n", output));
+        assertTrue(jar.output().lines().noneMatch(line -> line.contains("ERROR")), jar.output());
     }
 }

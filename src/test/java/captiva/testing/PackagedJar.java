@@ -1,5 +1,8 @@
 package captiva.testing;
 
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -9,11 +12,12 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * The shaded jar run with {@code java -jar} as a separate process (failsafe passes its path in
@@ -53,13 +57,13 @@ public final class PackagedJar implements AutoCloseable {
         reader.setDaemon(true);
         reader.start();
         PackagedJar jar = new PackagedJar(process, output);
-        Instant deadline = Instant.now().plus(startupTimeout);
-        while (output.stream().noneMatch(line -> line.contains("Startup completed"))) {
-            if (!process.isAlive() || Instant.now().isAfter(deadline)) {
-                process.destroyForcibly();
-                throw new AssertionError("the jar did not start:\n" + jar.output());
-            }
-            sleep(100);
+        try {
+            await("the jar to log Startup completed").atMost(startupTimeout).pollInterval(Duration.ofMillis(100))
+                    .failFast("the jar exited", () -> !process.isAlive())
+                    .until(() -> output.stream().anyMatch(line -> line.contains("Startup completed")));
+        } catch (ConditionTimeoutException | TerminalFailureException notStarted) {
+            process.destroyForcibly();
+            throw new AssertionError("the jar did not start:\n" + jar.output(), notStarted);
         }
         return jar;
     }
@@ -127,14 +131,5 @@ public final class PackagedJar implements AutoCloseable {
 
     private static String javaBinary() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }
