@@ -7,7 +7,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.OffsetDateTime;
@@ -30,13 +29,9 @@ class RetentionPlanTest extends PlanTest {
     void bigTables() throws SQLException {
         try (Connection c = connect(); Statement st = c.createStatement()) {
             for (int tenant = 0; tenant < 2; tenant++) {
-                ResultSet t = st.executeQuery("INSERT INTO tenant (name, time_zone) VALUES ('retention plan', 'UTC') RETURNING id");
-                t.next();
-                tenantId = t.getLong(1);
-                ResultSet l = st.executeQuery("INSERT INTO location (tenant_id, name, time_zone) VALUES (" + tenantId
-                        + ", 'venue', 'UTC') RETURNING id");
-                l.next();
-                long location = l.getLong(1);
+                Tenant t = tenantWithVenues(st, "retention plan", 1);
+                tenantId = t.id();
+                long location = t.firstLocationId();
                 st.execute("""
                         INSERT INTO guest (tenant_id, email, created_at)
                         SELECT %1$d, 'g' || i || '@example.com', now() - i * interval '100 minutes' FROM generate_series(1, %3$d / 10) i;

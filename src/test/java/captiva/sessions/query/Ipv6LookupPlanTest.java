@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 
@@ -35,12 +34,8 @@ class Ipv6LookupPlanTest extends PlanTest {
     void manyDualStackSessions() throws SQLException {
         try (Connection c = connect(); java.sql.Statement st = c.createStatement()) {
             for (int tenant = 0; tenant < 2; tenant++) {
-                ResultSet t = st.executeQuery("INSERT INTO tenant (name, time_zone) VALUES ('ipv6 plan tenant', 'UTC') RETURNING id");
-                t.next();
-                tenantId = t.getLong(1);
-                ResultSet l = st.executeQuery("INSERT INTO location (tenant_id, name, time_zone) VALUES (" + tenantId
-                        + ", 'venue', 'UTC') RETURNING id");
-                l.next();
+                Tenant t = tenantWithVenues(st, "ipv6 plan tenant", 1);
+                tenantId = t.id();
                 st.execute("""
                         INSERT INTO session (tenant_id, location_id, guest_device_ip, framed_ipv6_address, framed_ipv6_prefix,
                                              delegated_ipv6_prefix, start_time, last_update, end_time)
@@ -52,7 +47,7 @@ class Ipv6LookupPlanTest extends PlanTest {
                                CASE WHEN i %% 4 = 0 AND i < 10000 THEN now() ELSE now() - i * interval '30 seconds' + interval '20 minutes' END,
                                CASE WHEN i %% 4 = 0 AND i < 10000 THEN NULL ELSE now() - i * interval '30 seconds' + interval '20 minutes' END
                         FROM generate_series(1, %3$d) i
-                        """.formatted(tenantId, l.getLong(1), SESSIONS / 2));
+                        """.formatted(tenantId, t.firstLocationId(), SESSIONS / 2));
             }
             st.execute("ANALYZE session");
         }
