@@ -25,10 +25,11 @@ build_jar() {
 
 # Usage: start_server WAIT-SECONDS HEAP LOG [NAME=value ...]. Starts the jar on the caller's database
 # with a fresh admin token and the settings given, stops it when the script exits, and waits for
-# /health. Sets server (its pid), admin_token and log.
+# /health. Sets server (its pid), admin_token and log: LOG with the start time (UTC) before .log, so
+# that a run never overwrites the log of the run it is compared with.
 start_server() {
   local wait_seconds=$1 heap=$2
-  log=$3
+  log="${3%.log}-$(run_stamp).log"
   shift 3
   admin_token="bench-$(od -An -tx1 -N16 /dev/urandom | tr -d " \n")"   # 38 characters: the service refuses fewer than 32
   echo "starting $jar (log: $log)"
@@ -50,6 +51,9 @@ api() {
   curl -fsS -X POST -H "Authorization: Bearer $admin_token" -H 'Content-Type: application/json' \
     "http://127.0.0.1:$http_port$1" -d "$2"
 }
+
+# The time a run started, for its log files' names.
+run_stamp() { date -u +%Y%m%dT%H%M%SZ; }
 
 # CPU seconds a process has used so far.
 cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$1/stat"; }

@@ -56,9 +56,10 @@ if [[ $generate -eq 1 ]]; then
 fi
 
 launched=$(date +%s%N)
-# Statistics run at the benchmark's concurrency, not the production cap of 2 at once (503 beyond).
-start_server 60 512m target/bench-read-server.log CAPTIVA_RADIUS_ENABLED=false CAPTIVA_SESSIONS_REAPER_INTERVAL=1h \
-  CAPTIVA_WIDE_READS_MAX_CONCURRENT=64 CAPTIVA_WIDE_READS_MAX_PER_TENANT=64
+# Statistics run at the production cap of 2 at once (ReadQueries.WIDE_READS); both may be the
+# chain's, so the per-tenant cap (1 by default) is raised to the instance's.
+start_server 60 512m target/bench-read-server.log CAPTIVA_RADIUS_ENABLED=false \
+  CAPTIVA_SESSIONS_REAPER_INTERVAL=1h CAPTIVA_WIDE_READS_MAX_CONCURRENT=2 CAPTIVA_WIDE_READS_MAX_PER_TENANT=2
 # The CPU figure does not depend on what else the machine runs; the wall-clock ones do.
 echo "startup: $(grep -o 'Startup completed in [0-9]*ms' "$log" | head -1) (Micronaut's own figure);" \
   "$(( ($(date +%s%N) - launched) / 1000000 )) ms from launch to the first healthy /health;" \

@@ -7,6 +7,7 @@ import captiva.sessions.SessionProperties;
 import captiva.sessions.SessionSelection;
 import captiva.tenancy.TenantScope;
 import captiva.tenancy.VenueZones;
+import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.ReadOnly;
@@ -16,6 +17,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -31,24 +33,32 @@ import java.util.Optional;
 @Singleton
 public class SessionStatistics {
 
-    /**
-     * Even through the rollups, a wide selection (a year of a chain) runs for a minute or more: cancel
-     * it rather than let it hold a pooled connection for ever. A cancelled statement answers 503.
-     */
-    private static final int QUERY_TIMEOUT_SECONDS = 120;
-
     private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx", Locale.ROOT);
 
     private final JdbcOperations jdbc;
     private final OpaqueIds ids;
     private final Clock clock;
     private final SessionProperties sessions;
+    private final Duration queryTimeout;
 
-    public SessionStatistics(JdbcOperations jdbc, OpaqueIds ids, Clock clock, SessionProperties sessions) {
+    public SessionStatistics(JdbcOperations jdbc, OpaqueIds ids, Clock clock, SessionProperties sessions,
+                             @Value("${captiva.statistics.query-timeout}") Duration queryTimeout) {
+        if (queryTimeout.toSeconds() < 1) {
+            throw new IllegalArgumentException("captiva.statistics.query-timeout must be at least 1s (JDBC counts whole seconds)");
+        }
         this.jdbc = jdbc;
         this.ids = ids;
         this.clock = clock;
         this.sessions = sessions;
+        this.queryTimeout = queryTimeout;
+    }
+
+    /**
+     * How long the statistics statement may run before the database cancels it. A wide selection
+     * must not hold a pooled connection, which accounting needs too, for ever.
+     */
+    public Duration queryTimeout() {
+        return queryTimeout;
     }
 
     @ReadOnly
@@ -90,7 +100,7 @@ public class SessionStatistics {
         List<Bucket> buckets = jdbc.execute(connection -> {
             List<Bucket> found = new ArrayList<>();
             try (PreparedStatement st = statement.prepare(connection)) {
-                st.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+                st.setQueryTimeout((int) queryTimeout.toSeconds());
                 try (ResultSet rs = st.executeQuery()) {
                     while (rs.next()) {
                         found.add(new Bucket(rs.getString("bucket"), counts(rs)));

@@ -4,6 +4,7 @@ import captiva.common.OpaqueIds;
 import captiva.common.WideReads;
 import captiva.common.paging.PageRequest;
 import captiva.common.problem.ApiProblem;
+import captiva.common.problem.DatabaseFailures;
 import captiva.common.problem.Problem.InvalidParam;
 import captiva.common.query.QueryParams;
 import captiva.sessions.SessionFilter;
@@ -15,6 +16,8 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +27,8 @@ import java.util.List;
 @RequiresScope(Scope.SESSIONS_READ)
 @ExecuteOn(TaskExecutors.BLOCKING)
 class StatisticsController {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StatisticsController.class);
 
     private final SessionStatistics statistics;
     private final OpaqueIds ids;
@@ -51,6 +56,17 @@ class StatisticsController {
         ApiProblem.InvalidParameters.failOn(errors);
         try (WideReads.Permit permit = wideReads.start(scope.tenantId())) {
             return statistics.report(scope, filter, groupBy);
+        } catch (RuntimeException failure) {
+            if (!DatabaseFailures.isCancelledStatement(failure)) {
+                throw failure;
+            }
+            long seconds = statistics.queryTimeout().toSeconds();
+            // Parameter names only: their values can be a guest's device or id.
+            LOG.warn("Statistics cancelled after {} s for tenant {} (parameters {}): the selection is too wide for the time allowed",
+                    seconds, scope.tenantId(), request.getParameters().names());
+            throw new ApiProblem.TooWide("These statistics took longer than the " + seconds
+                    + " s a statistics request is allowed, and were cancelled. Narrow the selection"
+                    + " (a shorter period, or one location) or ask for it in parts.");
         }
     }
 }

@@ -12,9 +12,14 @@ import java.util.function.IntFunction;
 /**
  * A closed loop: a fixed number of workers, each sending its next request as soon as the last one
  * answered, for a warm-up and then a measured time. Only requests started in the measured time are
- * timed; failures are counted throughout.
+ * timed; failures are counted throughout. A worker that has timed no request when the measured time
+ * ends (its requests are slower than the window) goes on until it has timed one, for at most
+ * {@link #MAX_OVERRUN} more: a slow type reports its latency instead of nothing, and the rate is
+ * taken over the time actually measured.
  */
 final class LoadLoop {
+
+    static final Duration MAX_OVERRUN = Duration.ofMinutes(10);
 
     /** One worker's way to make a request; its resources (a connection) are its own. */
     interface Worker extends AutoCloseable {
@@ -36,7 +41,8 @@ final class LoadLoop {
     static Stats run(int concurrency, Duration warmup, Duration measured, IntFunction<Worker> workers) throws InterruptedException {
         CountDownLatch ready = new CountDownLatch(concurrency);
         CountDownLatch go = new CountDownLatch(1);
-        long[] window = new long[2];   // measured from, until (System.nanoTime); written before go, read after it
+        long[] window = new long[3];   // measured from, until, overrun limit (System.nanoTime); written before go, read after it
+        long[] lastDone = new long[concurrency];
         AtomicLong failures = new AtomicLong();
         AtomicReference<String> firstFailure = new AtomicReference<>();
         long[][] timedPerWorker = new long[concurrency][];
@@ -50,7 +56,7 @@ final class LoadLoop {
                     ready.countDown();
                     go.await();
                     long now = System.nanoTime();
-                    while (now < window[1]) {
+                    while (now < window[1] || count == 0 && now < window[2]) {
                         String failure;
                         try {
                             failure = worker.call();
@@ -66,6 +72,7 @@ final class LoadLoop {
                                 timed = Arrays.copyOf(timed, count * 2);
                             }
                             timed[count++] = done - now;
+                            lastDone[index] = done;
                         }
                         now = done;
                     }
@@ -82,13 +89,15 @@ final class LoadLoop {
         ready.await();
         window[0] = System.nanoTime() + warmup.toNanos();
         window[1] = window[0] + measured.toNanos();
+        window[2] = window[1] + MAX_OVERRUN.toNanos();
         go.countDown();
         for (Thread thread : threads) {
-            thread.join();   // also makes timedPerWorker visible here
+            thread.join();   // also makes timedPerWorker and lastDone visible here
         }
         long[] all = Arrays.stream(timedPerWorker).flatMapToLong(Arrays::stream).sorted().toArray();
-        return new Stats(all.length, all.length / (measured.toNanos() / 1e9), percentile(all, 0.50), percentile(all, 0.99),
-                failures.get(), firstFailure.get());
+        long measuredUntil = Math.max(window[1], Arrays.stream(lastDone).max().orElse(window[1]));
+        return new Stats(all.length, all.length / ((measuredUntil - window[0]) / 1e9), percentile(all, 0.50),
+                percentile(all, 0.99), failures.get(), firstFailure.get());
     }
 
     private static double percentile(long[] sorted, double p) {

@@ -124,8 +124,9 @@ public final class ReadBenchmark {
                 lastRefresh = System.nanoTime();
             }
             List<String> mismatches = compare(type, data);
-            Stats api = LoadLoop.run(options.concurrency(), options.warmup(), options.measured(), w -> apiWorker(type, data, w));
-            Stats sql = LoadLoop.run(options.concurrency(), options.warmup(), options.measured(), w -> sqlWorker(type, data, w));
+            int concurrency = type.concurrency(options.concurrency());
+            Stats api = LoadLoop.run(concurrency, options.warmup(), options.measured(), w -> apiWorker(type, data, w));
+            Stats sql = LoadLoop.run(concurrency, options.warmup(), options.measured(), w -> sqlWorker(type, data, w));
             Result result = new Result(type.name(), type.p99TargetMs(), api, sql, mismatches);
             System.err.println(row(result));
             results.add(result);

@@ -34,9 +34,26 @@ final class ReadQueries {
 
     /**
      * @param p99TargetMs the issue's p99 target in milliseconds, or 0 when it sets none for this type
+     * @param maxConcurrency at most this many workers (the run's concurrency when lower), or 0 for no limit
      */
-    record QueryType(String name, double p99TargetMs, BiFunction<BenchData, SplittableRandom, Requests> requests) {
+    record QueryType(String name, double p99TargetMs, int maxConcurrency,
+                     BiFunction<BenchData, SplittableRandom, Requests> requests) {
+
+        QueryType(String name, double p99TargetMs, BiFunction<BenchData, SplittableRandom, Requests> requests) {
+            this(name, p99TargetMs, 0, requests);
+        }
+
+        int concurrency(int ofTheRun) {
+            return maxConcurrency == 0 ? ofTheRun : Math.min(maxConcurrency, ofTheRun);
+        }
     }
+
+    /**
+     * Statistics run at most this many at once: the production cap on wide reads per instance
+     * (CAPTIVA_WIDE_READS_MAX_CONCURRENT), and the concurrency issue 15's targets are set at. More
+     * would be answered 503 in production, and here only queue on 2 cores until the statement timeout.
+     */
+    static final int WIDE_READS = 2;
 
     private ReadQueries() {
     }
@@ -44,8 +61,10 @@ final class ReadQueries {
     static final double COUNT_ONLINE_P99_MS = 5;
     static final double FIRST_PAGE_P99_MS = 20;
     static final double HUNDRED_ADDRESSES_P99_MS = 15;
-    /** Issue 5: a month of a big venue, or a year of a chain, in tens of milliseconds. */
-    static final double STATISTICS_P99_MS = 100;
+    /** Issue 15: a chain's year by venue p99 under 2 s, a month of the busiest venue by day under 200 ms, a day by hour under 100 ms. */
+    static final double STATISTICS_YEAR_P99_MS = 2000;
+    static final double STATISTICS_MONTH_P99_MS = 200;
+    static final double STATISTICS_DAY_P99_MS = 100;
     /** Each API query's p50 within this factor of the same SQL run directly. */
     static final double P50_RATIO = 2;
 
@@ -69,6 +88,10 @@ final class ReadQueries {
         types.add(new QueryType("list cursor walk", FIRST_PAGE_P99_MS, (d, r) -> new CursorWalk(d.tenant(r))));
         types.add(each("count online location", COUNT_ONLINE_P99_MS,
                 (d, r) -> atVenue(d.venue(r), "/sessions/count?online=true&location_id=")));
+        // Every dashboard of one busy venue polling its count: the API answers from its 1 s cache, the
+        // floor counts afresh each time.
+        types.add(each("count online busiest venue", COUNT_ONLINE_P99_MS,
+                (d, r) -> atVenue(d.busiest.get(0), "/sessions/count?online=true&location_id=")));
         types.add(each("count day location", 0, (d, r) -> {
             Venue v = d.venue(r);
             String day = BenchData.day(v.zone(), r);
@@ -88,12 +111,17 @@ final class ReadQueries {
                 return new Probe(t, "/sessions/" + String.join(",", addresses));
             }));
         }
-        types.add(each("statistics month venue", STATISTICS_P99_MS, (d, r) -> {
+        types.add(wide("statistics day venue", STATISTICS_DAY_P99_MS, (d, r) -> {
+            Venue v = BenchData.pick(d.busiest, r);
+            return new Probe(v.tenant(), "/sessions/statistics?group_by=hour&location_id=" + v.publicId() + "&"
+                    + BenchData.days(v.zone(), r, 1));
+        }));
+        types.add(wide("statistics month venue", STATISTICS_MONTH_P99_MS, (d, r) -> {
             Venue v = BenchData.pick(d.busiest, r);
             return new Probe(v.tenant(), "/sessions/statistics?group_by=day&location_id=" + v.publicId() + "&"
                     + BenchData.days(v.zone(), r, 30));
         }));
-        types.add(each("statistics year chain", STATISTICS_P99_MS, (d, r) -> {
+        types.add(wide("statistics year chain", STATISTICS_YEAR_P99_MS, (d, r) -> {
             Tenant chain = d.tenants.stream().max(Comparator.comparingLong(t -> t.sessions)).orElseThrow();
             return new Probe(chain, "/sessions/statistics?group_by=location&" + BenchData.days(chain.zone, r, 365));
         }));
@@ -139,6 +167,11 @@ final class ReadQueries {
 
     private static Probe atVenue(Venue venue, String pathEndingInLocationId) {
         return new Probe(venue.tenant(), pathEndingInLocationId + venue.publicId());
+    }
+
+    /** A statistics type: drawn afresh each time, at most {@link #WIDE_READS} at once. */
+    private static QueryType wide(String name, double p99TargetMs, BiFunction<BenchData, SplittableRandom, Probe> draw) {
+        return new QueryType(name, p99TargetMs, WIDE_READS, (data, random) -> () -> draw.apply(data, random));
     }
 
     /** A type whose every request is drawn afresh. */

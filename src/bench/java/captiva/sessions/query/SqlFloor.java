@@ -50,7 +50,7 @@ public final class SqlFloor {
         SessionProperties defaults = new SessionProperties(Duration.ofSeconds(300), null, Duration.ofSeconds(1));
         search = new SessionSearch(jdbc, ids, Clock.systemUTC(), defaults);
         ipHolders = new IpHolderLookup(jdbc, Clock.systemUTC(), defaults);
-        statistics = new SessionStatistics(jdbc, ids, Clock.systemUTC(), defaults);
+        statistics = new SessionStatistics(jdbc, ids, Clock.systemUTC(), defaults, Duration.ofSeconds(120));
     }
 
     /**

@@ -14,7 +14,7 @@ import java.util.Map;
 public abstract sealed class ApiProblem extends RuntimeException
         permits ApiProblem.InvalidParameters, ApiProblem.Unauthenticated, ApiProblem.MissingScope,
                 ApiProblem.NotFound, ApiProblem.NotAcceptable, ApiProblem.Conflict, ApiProblem.TooManyRequests,
-                ApiProblem.Busy, ApiProblem.Gone {
+                ApiProblem.Busy, ApiProblem.TooWide, ApiProblem.Gone {
 
     private final HttpStatus status;
 
@@ -139,6 +139,16 @@ public abstract sealed class ApiProblem extends RuntimeException
         @Override
         public Map<String, String> headers() {
             return Map.of("Retry-After", "5");
+        }
+    }
+
+    /**
+     * 503 without Retry-After: the question was cancelled after the time a statement is allowed.
+     * Asking the same again would most likely be cancelled again, so the detail says to narrow it.
+     */
+    public static final class TooWide extends ApiProblem {
+        public TooWide(String detail) {
+            super(HttpStatus.SERVICE_UNAVAILABLE, detail);
         }
     }
 

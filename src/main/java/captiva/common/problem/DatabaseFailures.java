@@ -18,6 +18,19 @@ public final class DatabaseFailures {
     private DatabaseFailures() {
     }
 
+    /**
+     * Whether a statement was cancelled, by its own timeout or by an operator: the database itself
+     * is fine, the question took longer than it was allowed.
+     */
+    public static boolean isCancelledStatement(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && "57014".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public static Kind classify(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof SQLTransientConnectionException) {
