@@ -1,5 +1,6 @@
 package captiva.ingest.radius;
 
+import captiva.common.radius.RadiusPacket;
 import captiva.ingest.radius.AccountingPacketHandler.Verdict;
 import captiva.ingest.radius.NasSecrets.KnownNas;
 import captiva.tenancy.NasRegistry;
