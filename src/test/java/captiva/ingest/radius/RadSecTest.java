@@ -279,6 +279,32 @@ class RadSecTest extends ApiTest {
             assertEquals(0, http().get("/sessions?guest_device_mac=02:00:00:00:7c:04", otherKey.auth()).json().get("data").size());
         }
 
+        /**
+         * OpenSSL's own client offers exactly one old version (at security level 0, where OpenSSL 3 still may); the
+         * same command with TLS 1.2 completes, so the refusal is the server's. Counted as a failed handshake.
+         */
+        @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+        @org.junit.jupiter.params.provider.ValueSource(strings = {"-tls1", "-tls1_1"})
+        void aClientOfferingOnlyTls10Or11IsRefused(String version) throws Exception {
+            double before = refused("handshake_failed");
+
+            String refused = opensslClient(version);
+
+            assertEquals(false, refused.contains("BEGIN CERTIFICATE"), refused);
+            await().atMost(Duration.ofSeconds(5)).until(() -> refused("handshake_failed") >= before + 1);
+            assertEquals(true, opensslClient("-tls1_2").contains("BEGIN CERTIFICATE"), "TLS 1.2 must complete");
+        }
+
+        private String opensslClient(String version) throws IOException, InterruptedException {
+            Process process = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + radsec.port(), version,
+                    "-cipher", "DEFAULT@SECLEVEL=0", "-cert", PKI.certificate("nas-a").toString(),
+                    "-key", PKI.key("nas-a").toString(), "-CAfile", PKI.ca().toString())
+                    .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(true, process.waitFor(30, TimeUnit.SECONDS), "openssl s_client did not finish");
+            return output;
+        }
+
         @Test
         void aLengthFieldBeyond4096ClosesTheConnection() throws Exception {
             double before = refused("bad_length");
