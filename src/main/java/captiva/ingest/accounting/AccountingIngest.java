@@ -101,13 +101,7 @@ class AccountingIngest {
                 errors.add(new InvalidParam(at + "event_time", "must be " + Timestamps.EXPECTED));
             }
         }
-        String mac = null;
-        if (r.guestDeviceMac() != null) {
-            mac = MacAddress.parse(r.guestDeviceMac()).orElse(null);
-            if (mac == null) {
-                errors.add(new InvalidParam(at + "guest_device_mac", "is not a MAC address"));
-            }
-        }
+        String mac = mac(at + "guest_device_mac", r.guestDeviceMac(), errors);
         SessionAttributes attributes = attributes(at, r, errors);
         String ip = attributes.framedIpv6Address();
         if (r.guestDeviceIp() != null) {
@@ -140,13 +134,7 @@ class AccountingIngest {
         text(at + "ap_name", r.apName(), errors);
         text(at + "ap_group", r.apGroup(), errors);
         text(at + "ap_location_id", r.apLocationId(), errors);
-        String apMac = null;
-        if (r.apMac() != null) {
-            apMac = MacAddress.parse(r.apMac()).orElse(null);
-            if (apMac == null) {
-                errors.add(new InvalidParam(at + "ap_mac", "is not a MAC address"));
-            }
-        }
+        String apMac = mac(at + "ap_mac", r.apMac(), errors);
         String address = null;
         if (r.framedIpv6Address() != null) {
             address = IpAddresses.parse(r.framedIpv6Address()).filter(a -> a instanceof Inet6Address)
@@ -187,6 +175,18 @@ class AccountingIngest {
             return null;
         }
         return address.get().getHostAddress() + "/" + Integer.parseInt(length);
+    }
+
+    /** The canonical spelling of a MAC given in any common one; null when not given or not a MAC (then named). */
+    private static String mac(String name, String value, List<InvalidParam> errors) {
+        if (value == null) {
+            return null;
+        }
+        String mac = MacAddress.parse(value).orElse(null);
+        if (mac == null) {
+            errors.add(new InvalidParam(name, "is not a MAC address"));
+        }
+        return mac;
     }
 
     private static void nonNegative(String name, Long value, List<InvalidParam> errors) {

@@ -58,6 +58,9 @@ class RadSecTest extends ApiTest {
     @Inject
     RadSecReceiver radsec;
 
+    /** A name of its own in every run: TLS identities are unique across the platform, and the database may be reused. */
+    private static final String NAS_C = "ap-c-" + System.nanoTime() + ".radsec.test";
+
     private Location venue;
     private Location otherVenue;
     private Key key;
@@ -70,7 +73,8 @@ class RadSecTest extends ApiTest {
         if (PKI == null) {
             return Map.of();
         }
-        PKI.issue("nas-a", "ca", "ap-a.radsec.test")
+        PKI.issue("nas-c", "ca", NAS_C)
+                .issue("nas-a", "ca", "ap-a.radsec.test")
                 .issue("nas-b", "ca", "device-b", "ap-b.radsec.test")
                 .issue("stranger", "ca", "nobody.radsec.test")
                 .issue("rogue", "rogue-ca", "ap-a.radsec.test");
@@ -163,6 +167,34 @@ class RadSecTest extends ApiTest {
             assertEquals(1, http().get("/sessions?guest_device_mac=02:00:00:00:7b:01", otherKey.auth()).json().get("data").size());
             assertEquals(0, http().get("/sessions?guest_device_mac=02:00:00:00:7b:01", key.auth()).json().get("data").size());
         }
+    }
+
+    @Test
+    void aNasWhoseTlsIdentityIsRemovedLosesItsOpenConnectionAndIsHeardNoMore() throws Exception {
+        Location at = given().location(given().tenant());
+        Key own = given().readKey(at.tenant());
+        String identifier = "radsec-c-" + at.id();
+        register(at, identifier, NAS_C);
+        String nas = http().get("/admin/tenants/" + at.tenant().id() + "/locations/" + at.id() + "/nas", Fixtures.admin())
+                .json().get(0).get("id").asText();
+        Map<String, Object> noIdentity = new java.util.HashMap<>();
+        noIdentity.put("tls_identity", null);
+
+        try (SSLSocket socket = PKI.connect(radsec.port(), "nas-c")) {
+            socket.getOutputStream().write(start(1, "c-1", "02:00:00:00:7c:21", identifier));
+            readPacket(socket.getInputStream());
+            Http.Response changed = http().patch("/admin/tenants/" + at.tenant().id() + "/locations/" + at.id() + "/nas/" + nas,
+                    noIdentity, Fixtures.admin());
+            assertEquals(200, changed.status(), changed.body());
+            try {
+                socket.getOutputStream().write(start(2, "c-2", "02:00:00:00:7c:22", identifier));
+            } catch (IOException closedAlready) {
+                // the server closed it first: what this test expects
+            }
+
+            assertEquals(true, closedByServer(socket));
+        }
+        assertEquals(0, http().get("/sessions?guest_device_mac=02:00:00:00:7c:22", own.auth()).json().get("data").size());
     }
 
     @Test
