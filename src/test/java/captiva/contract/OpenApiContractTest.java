@@ -717,11 +717,17 @@ class OpenApiContractTest extends ApiTest {
 
     @Test
     void accountingWithAccessPointAndIpv6FieldsMatchesTheSpec() {
-        post("/ingest/accounting", List.of(accounting(newNas(), "Start", "acct_session_id", "c-v6", "ssid", "Hotel Guest",
+        // A tenant of its own: the other tests count the shared tenant's locations and sessions.
+        String tenant = newTenant("UTC");
+        String nas = post("/admin/tenants/" + tenant + "/locations/" + newLocation(tenant, "UTC") + "/nas",
+                Map.of("ip_address", freshNasAddress(), "secret", "s"), ADMIN).expect(201).json().get("id").asText();
+        String key = newKey(tenant, Map.of("name", "ingest", "scopes", List.of("ingest"))).get("key").asText();
+
+        post("/ingest/accounting", List.of(accounting(nas, "Start", "acct_session_id", "c-v6", "ssid", "Hotel Guest",
                 "ap_mac", "04:bd:88:c9:5f:f0", "ap_name", "Lobby-AP-2", "ap_group", "Floor 1", "ap_location_id", "L-1",
                 "framed_ipv6_address", "2001:db8:60:11::7", "framed_ipv6_prefix", "2001:db8:60:11::/64",
                 "delegated_ipv6_prefix", "2001:db8:6011:ff00::/56", "framed_interface_id", "0211:22ff:fe33:4455")),
-                "Authorization", "Bearer " + ingestKey(100_000)).expect(200);
+                "Authorization", "Bearer " + key).expect(200);
     }
 
     @Test
