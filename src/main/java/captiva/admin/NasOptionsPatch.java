@@ -67,7 +67,7 @@ final class NasOptionsPatch {
         JsonNode portNode = patch.get("das_port");
         JsonNode secretNode = patch.get("das_secret");
         if (addressNode != null && addressNode.isNull()) {
-            if (portNode != null && !portNode.isNull() || secretNode != null && !secretNode.isNull()) {
+            if ((portNode != null && !portNode.isNull()) || (secretNode != null && !secretNode.isNull())) {
                 errors.add(new InvalidParam("das_address", "is null, which removes the DAS: leave das_port and"
                         + " das_secret out, or null"));
             }
@@ -84,7 +84,7 @@ final class NasOptionsPatch {
         int port = current == null ? Das.DEFAULT_PORT : current.port();
         if (portNode != null) {
             port = portNode.isNull() ? Das.DEFAULT_PORT : portNode.isNumber() ? portNode.getIntValue() : -1;
-            if (port < 1 || port > 65535 || portNode.isNumber() && portNode.getNumberValue().doubleValue() != port) {
+            if (port < 1 || port > 65535 || (portNode.isNumber() && portNode.getNumberValue().doubleValue() != port)) {
                 errors.add(new InvalidParam("das_port", "must be a UDP port, 1 to 65535 (null for 3799)"));
             }
         }

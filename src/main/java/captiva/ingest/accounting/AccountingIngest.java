@@ -147,7 +147,7 @@ class AccountingIngest {
         if (r.framedInterfaceId() != null) {
             if (INTERFACE_ID.matcher(r.framedInterfaceId()).matches()) {
                 StringBuilder canonical = new StringBuilder();
-                for (String group : r.framedInterfaceId().split(":")) {
+                for (String group : r.framedInterfaceId().split(":", -1)) {
                     canonical.append(canonical.length() == 0 ? "" : ":").append("0".repeat(4 - group.length()))
                             .append(group.toLowerCase(Locale.ROOT));
                 }
