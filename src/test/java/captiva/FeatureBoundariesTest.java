@@ -40,6 +40,17 @@ class FeatureBoundariesTest {
         }
     }
 
+    /**
+     * Ingest is an entry point, like a controller: sessions, tenancy and the rest must not need it. What the RADIUS
+     * listener and Disconnect/CoA share (the packet codec) lives in {@code common.radius} for that reason.
+     */
+    @Test
+    void nothingOutsideIngestDependsOnIngest() {
+        noClasses().that().resideOutsideOfPackage("captiva.ingest..")
+                .should().dependOnClassesThat().resideInAPackage("captiva.ingest..")
+                .check(classes);
+    }
+
     @Test
     void commonDependsOnNoFeature() {
         noClasses().that().resideInAPackage("captiva.common..")

@@ -15,15 +15,18 @@ import captiva.tenancy.LocationRepository;
 import captiva.tenancy.NasRegistry;
 import captiva.tenancy.Tenant;
 import captiva.tenancy.TenantRepository;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Patch;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Status;
 import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.json.tree.JsonNode;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 
 import java.util.ArrayList;
@@ -34,7 +37,7 @@ import java.util.List;
 @ExecuteOn(TaskExecutors.BLOCKING)
 class TenantAdminController {
 
-    private static final int MAX_SECRET = 128;
+    static final int MAX_SECRET = 128;
     private static final int MAX_IDENTIFIER = 253;
 
     private final TenantRepository tenants;
@@ -72,6 +75,33 @@ class TenantAdminController {
         return tenants.listOrderById().stream().map(this::view).toList();
     }
 
+    /**
+     * Changes a tenant's settings; today {@code end_superseded_sessions}, which the next RADIUS batch uses.
+     * A member left out keeps its value; name, time zone and retention are not changed here.
+     */
+    @Patch("/{tenant_id}")
+    TenantView change(@PathVariable("tenant_id") String tenantId, @Body @Nullable JsonNode body) {
+        Tenant tenant = checks.tenant(tenantId);
+        List<InvalidParam> errors = new ArrayList<>();
+        if (body == null || !body.isObject()) {
+            errors.add(new InvalidParam("body", "must be a JSON object with end_superseded_sessions"));
+            ApiProblem.InvalidParameters.failOn(errors);
+        }
+        boolean endSuperseded = tenant.endSupersededSessions();
+        for (var member : body.entries()) {
+            if (!member.getKey().equals("end_superseded_sessions")) {
+                errors.add(new InvalidParam(member.getKey(), "cannot be changed here; end_superseded_sessions can"));
+            } else if (member.getValue().isBoolean()) {
+                endSuperseded = member.getValue().getBooleanValue();
+            } else {
+                errors.add(new InvalidParam("end_superseded_sessions", "must be true or false"));
+            }
+        }
+        ApiProblem.InvalidParameters.failOn(errors);
+        tenants.update(tenant.id(), endSuperseded);
+        return view(checks.tenant(tenantId));
+    }
+
     @Post("/{tenant_id}/locations")
     @Status(HttpStatus.CREATED)
     LocationView createLocation(@PathVariable("tenant_id") String tenantId, @Body NewLocation body) {
@@ -100,16 +130,14 @@ class TenantAdminController {
         if (address == null) {
             errors.add(new InvalidParam("ip_address", "is required: the NAS's IPv4 or IPv6 source address"));
         }
-        if (body.secret() == null || body.secret().isEmpty() || body.secret().length() > MAX_SECRET) {
+        if (body.secret() == null || !validSecret(body.secret())) {
             errors.add(new InvalidParam("secret", "is required, 1 to " + MAX_SECRET + " characters"));
         }
         if (body.identifier() != null && (body.identifier().isBlank() || body.identifier().length() > MAX_IDENTIFIER)) {
             errors.add(new InvalidParam("identifier", "must be 1 to " + MAX_IDENTIFIER + " characters when given"));
         }
-        if (body.tlsIdentity() != null && (body.tlsIdentity().isEmpty() || body.tlsIdentity().length() > MAX_IDENTIFIER
-                || body.tlsIdentity().chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c)))) {
-            errors.add(new InvalidParam("tls_identity", "must be 1 to " + MAX_IDENTIFIER
-                    + " characters without spaces when given: the subject CN or a SAN DNS name of the NAS's certificate"));
+        if (body.tlsIdentity() != null && !validTlsIdentity(body.tlsIdentity())) {
+            errors.add(badTlsIdentity());
         }
         NasRegistry.Das das = das(body, errors);
         ApiProblem.InvalidParameters.failOn(errors);
@@ -138,10 +166,48 @@ class TenantAdminController {
         if (port < 1 || port > 65535) {
             errors.add(new InvalidParam("das_port", "must be a UDP port, 1 to 65535 (3799 when left out)"));
         }
-        if (body.dasSecret() == null || body.dasSecret().isEmpty() || body.dasSecret().length() > MAX_SECRET) {
+        if (body.dasSecret() == null || !validSecret(body.dasSecret())) {
             errors.add(new InvalidParam("das_secret", "is required with das_address, 1 to " + MAX_SECRET + " characters"));
         }
         return address == null ? null : new NasRegistry.Das(address, port, body.dasSecret());
+    }
+
+    static boolean validSecret(String secret) {
+        return !secret.isEmpty() && secret.length() <= MAX_SECRET;
+    }
+
+    static boolean validTlsIdentity(String name) {
+        return !name.isEmpty() && name.length() <= MAX_IDENTIFIER
+                && name.chars().noneMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c));
+    }
+
+    static InvalidParam badTlsIdentity() {
+        return new InvalidParam("tls_identity", "must be 1 to " + MAX_IDENTIFIER
+                + " characters without spaces, or null: the subject CN or a SAN DNS name of the NAS's certificate");
+    }
+
+    /**
+     * Changes a NAS's options (see {@link NasOptionsPatch}); the RADIUS listeners of this instance use them from the
+     * next packet, other instances within {@code captiva.radius.nas-cache-ttl}.
+     */
+    @Patch("/{tenant_id}/locations/{location_id}/nas/{nas_id}")
+    NasView changeNas(@PathVariable("tenant_id") String tenantId, @PathVariable("location_id") String locationId,
+                      @PathVariable("nas_id") String nasId, @Body @Nullable JsonNode body) {
+        Tenant tenant = checks.tenant(tenantId);
+        Location location = checks.location(tenant, locationId);
+        NasRegistry.Nas nas = ids.decode(OpaqueIds.Kind.NAS, nasId).stream().boxed().findFirst()
+                .flatMap(id -> nasRegistry.find(tenant.id(), id))
+                .filter(n -> n.locationId() == location.id())
+                .orElseThrow(() -> new ApiProblem.NotFound("NAS " + nasId));
+        NasRegistry.Options options = NasOptionsPatch.apply(body, nas);
+        NasRegistry.Change change = nasRegistry.changeOptions(tenant.id(), nas.id(), options);
+        if (change instanceof NasRegistry.Change.Changed changed) {
+            return view(changed.nas());
+        }
+        if (change instanceof NasRegistry.Change.TlsIdentityTaken) {
+            throw new ApiProblem.Conflict("A NAS with TLS identity " + options.tlsIdentity() + " is already registered.");
+        }
+        throw new ApiProblem.NotFound("NAS " + nasId);
     }
 
     @Get("/{tenant_id}/locations/{location_id}/nas")

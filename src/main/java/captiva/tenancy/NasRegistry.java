@@ -1,5 +1,6 @@
 package captiva.tenancy;
 
+import io.micronaut.context.event.ApplicationEventPublisher;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.ReadOnly;
@@ -65,6 +66,31 @@ public class NasRegistry {
         }
     }
 
+    /**
+     * A NAS's settings were changed: whoever keeps its row (the RADIUS listeners) must read it again. Published
+     * after the change committed, on the instance that made it; other instances see it when their copy expires.
+     */
+    public record NasChanged(long tenantId, long nasId) {
+    }
+
+    /** What a change of settings did: applied, found no such NAS of the tenant, or found the TLS identity taken. */
+    public sealed interface Change {
+        record Changed(Nas nas) implements Change {
+        }
+
+        record NoSuchNas() implements Change {
+        }
+
+        record TlsIdentityTaken() implements Change {
+        }
+    }
+
+    private static final String UPDATE_OPTIONS = """
+            UPDATE nas SET require_message_authenticator = ?, tls_identity = ?, das_address = CAST(? AS inet),
+                           das_port = ?, das_secret = ?
+            WHERE tenant_id = ? AND id = ?
+              AND NOT EXISTS (SELECT 1 FROM nas other WHERE other.tls_identity = ? AND other.id <> ?)
+            """;
     private static final String COLUMNS = """
             SELECT id, tenant_id, location_id, host(ip_address) AS ip_address, identifier, secret, require_message_authenticator,
                    tls_identity, host(das_address) AS das_address, das_port, das_secret FROM nas
@@ -84,9 +110,42 @@ public class NasRegistry {
     private static final String BY_TLS_IDENTITY = COLUMNS + "WHERE tls_identity = ?";
 
     private final JdbcOperations jdbc;
+    private final ApplicationEventPublisher<NasChanged> changes;
 
-    NasRegistry(JdbcOperations jdbc) {
+    NasRegistry(JdbcOperations jdbc, ApplicationEventPublisher<NasChanged> changes) {
         this.jdbc = jdbc;
+        this.changes = changes;
+    }
+
+    /**
+     * Replaces a NAS's options (Message-Authenticator, RadSec identity, DAS); where it is and its secret stay. The
+     * caller reads the NAS first and passes every option, changed or not. A TLS identity held by another NAS is
+     * refused here; two changes racing for the same identity are stopped by the unique index.
+     */
+    @Transactional
+    public Change changeOptions(long tenantId, long nasId, Options options) {
+        Das das = options.das();
+        int updated = jdbc.prepareStatement(UPDATE_OPTIONS, st -> {
+            st.setBoolean(1, options.requireMessageAuthenticator());
+            st.setString(2, options.tlsIdentity());
+            st.setString(3, das == null ? null : das.address());
+            st.setObject(4, das == null ? null : das.port(), java.sql.Types.INTEGER);
+            st.setString(5, das == null ? null : das.secret());
+            st.setLong(6, tenantId);
+            st.setLong(7, nasId);
+            st.setString(8, options.tlsIdentity());
+            st.setLong(9, nasId);
+            return st.executeUpdate();
+        });
+        Optional<Nas> nas = find(tenantId, nasId);
+        if (nas.isEmpty()) {
+            return new Change.NoSuchNas();
+        }
+        if (updated == 0) {
+            return new Change.TlsIdentityTaken();
+        }
+        changes.publishEvent(new NasChanged(tenantId, nasId));
+        return new Change.Changed(nas.get());
     }
 
     /** Registers a NAS with the default options; empty when its address (or identifier) is already taken. */

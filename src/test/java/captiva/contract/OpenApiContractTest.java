@@ -716,6 +716,21 @@ class OpenApiContractTest extends ApiTest {
     }
 
     @Test
+    void accountingWithAccessPointAndIpv6FieldsMatchesTheSpec() {
+        // A tenant of its own: the other tests count the shared tenant's locations and sessions.
+        String tenant = newTenant("UTC");
+        String nas = post("/admin/tenants/" + tenant + "/locations/" + newLocation(tenant, "UTC") + "/nas",
+                Map.of("ip_address", freshNasAddress(), "secret", "s"), ADMIN).expect(201).json().get("id").asText();
+        String key = newKey(tenant, Map.of("name", "ingest", "scopes", List.of("ingest"))).get("key").asText();
+
+        post("/ingest/accounting", List.of(accounting(nas, "Start", "acct_session_id", "c-v6", "ssid", "Hotel Guest",
+                "ap_mac", "04:bd:88:c9:5f:f0", "ap_name", "Lobby-AP-2", "ap_group", "Floor 1", "ap_location_id", "L-1",
+                "framed_ipv6_address", "2001:db8:60:11::7", "framed_ipv6_prefix", "2001:db8:60:11::/64",
+                "delegated_ipv6_prefix", "2001:db8:6011:ff00::/56", "framed_interface_id", "0211:22ff:fe33:4455")),
+                "Authorization", "Bearer " + key).expect(200);
+    }
+
+    @Test
     void accountingWithAnotherTenantsNasAnswers400NamingIt() {
         String otherTenant = newTenant("UTC");
         String foreignNas = post("/admin/tenants/" + otherTenant + "/locations/" + newLocation(otherTenant, "UTC") + "/nas",
@@ -899,6 +914,42 @@ class OpenApiContractTest extends ApiTest {
     }
 
     @Test
+    void changeNasMatchesTheSpec() {
+        String nas = nasPath(venueId) + "/" + post(nasPath(venueId), Map.of("ip_address", "198.51.100.12", "secret", "s",
+                "identifier", "ap-" + UUID.randomUUID()), ADMIN).expect(201).json().get("id").asText();
+        Map<String, Object> removeDas = new java.util.HashMap<>();
+        removeDas.put("das_address", null);
+        removeDas.put("tls_identity", null);
+
+        send("PATCH", nas, Map.of("require_message_authenticator", true, "tls_identity", "ap-" + UUID.randomUUID(),
+                "das_address", "192.0.2.60", "das_port", 3799, "das_secret", "d"), ADMIN).expect(200);
+        send("PATCH", nas, removeDas, ADMIN).expect(200);
+        send("PATCH", nas, Map.of("das_port", 0), ADMIN).expectRefusal(400, "validation.request.body.schema.minimum");
+        send("PATCH", nasPath(otherTenantsVenueId) + "/pR3zOKmvzqe", Map.of("das_port", 1), ADMIN).expect(404);
+    }
+
+    @Test
+    void changeNasToATakenTlsIdentityAnswers409() {
+        String taken = "ap-" + UUID.randomUUID();
+        post(nasPath(venueId), Map.of("ip_address", "198.51.100.13", "secret", "s", "identifier", "ap-" + UUID.randomUUID(),
+                "tls_identity", taken), ADMIN).expect(201);
+        String nas = nasPath(venueId) + "/" + post(nasPath(venueId), Map.of("ip_address", "198.51.100.13", "secret", "s",
+                "identifier", "ap-" + UUID.randomUUID()), ADMIN).expect(201).json().get("id").asText();
+
+        send("PATCH", nas, Map.of("tls_identity", taken), ADMIN).expect(409);
+    }
+
+    @Test
+    void changeTenantMatchesTheSpec() {
+        String tenant = newTenant("UTC");
+
+        assertFalse(send("PATCH", "/admin/tenants/" + tenant, Map.of("end_superseded_sessions", false), ADMIN).expect(200)
+                .json().get("end_superseded_sessions").asBoolean());
+        send("PATCH", "/admin/tenants/" + tenant, Map.of("end_superseded_sessions", "no"), ADMIN)
+                .expectRefusal(400, "validation.request.body.schema.type");
+    }
+
+    @Test
     void nasOfAnotherTenantsLocationAnswers404() {
         get(nasPath(otherTenantsVenueId), ADMIN).expect(404);
     }
@@ -1050,6 +1101,8 @@ class OpenApiContractTest extends ApiTest {
                 new AdminCall("GET", "/admin/tenants/{t}/locations", null),
                 new AdminCall("POST", "/admin/tenants/{t}/locations/{l}/nas", Map.of("ip_address", "192.0.2.1", "secret", "s")),
                 new AdminCall("GET", "/admin/tenants/{t}/locations/{l}/nas", null),
+                new AdminCall("PATCH", "/admin/tenants/{t}/locations/{l}/nas/{n}", Map.of("require_message_authenticator", true)),
+                new AdminCall("PATCH", "/admin/tenants/{t}", Map.of("end_superseded_sessions", true)),
                 new AdminCall("POST", "/admin/tenants/{t}/api-keys", Map.of("name", "k", "scopes", List.of("ingest"))),
                 new AdminCall("GET", "/admin/tenants/{t}/api-keys", null),
                 new AdminCall("DELETE", "/admin/tenants/{t}/api-keys/{k}", null),
@@ -1500,6 +1553,10 @@ class OpenApiContractTest extends ApiTest {
     /** Fills the path's placeholders: {t} the tenant, {l} the venue, {k} a fresh key of the venue's tenant. */
     private String under(String tenant, String path) {
         String filled = path.replace("{t}", tenant).replace("{l}", venueId);
+        if (filled.contains("{n}")) {
+            filled = filled.replace("{n}", post(nasPath(venueId), Map.of("ip_address", "198.51.100.11", "secret", "s",
+                    "identifier", "ap-" + UUID.randomUUID()), ADMIN).expect(201).json().get("id").asText());
+        }
         if (filled.contains("{k}")) {
             filled = filled.replace("{k}", newKey(tenantId, Map.of("name", "to revoke", "scopes", List.of("ingest"))).get("id").asText());
         }

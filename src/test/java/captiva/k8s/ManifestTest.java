@@ -245,6 +245,30 @@ class ManifestTest {
     }
 
     @Test
+    void radsecServiceIsTcp2083ToTheContainersRadsecPort() {
+        ServicePort port = only(Service.class, "captiva-radsec").getSpec().getPorts().get(0);
+
+        assertEquals("TCP", port.getProtocol());
+        assertEquals(2083, port.getPort());
+        assertEquals("radsec", port.getTargetPort().getStrVal());
+        assertTrue(container().getPorts().stream().anyMatch(p -> "radsec".equals(p.getName())
+                && p.getContainerPort() == 2083 && "TCP".equals(p.getProtocol())));
+        assertEquals("2083", configured("CAPTIVA_RADIUS_RADSEC_PORT"));
+    }
+
+    @Test
+    void radsecCertificatesComeFromAnOptionalSecretMountedReadOnly() {
+        var volume = only(Deployment.class, "captiva").getSpec().getTemplate().getSpec().getVolumes().stream()
+                .filter(v -> v.getName().equals("radsec")).findFirst().orElseThrow();
+        var mount = container().getVolumeMounts().stream().filter(m -> m.getName().equals("radsec")).findFirst().orElseThrow();
+
+        assertEquals("captiva-radsec", volume.getSecret().getSecretName());
+        assertTrue(volume.getSecret().getOptional(), "a deployment without RadSec needs no secret");
+        assertEquals("/etc/captiva/radsec", mount.getMountPath());
+        assertTrue(mount.getReadOnly());
+    }
+
+    @Test
     void disruptionBudgetAndAutoscalerKeepAtLeastTwoOfThree() {
         PodDisruptionBudget pdb = only(PodDisruptionBudget.class, "captiva");
         HorizontalPodAutoscaler hpa = only(HorizontalPodAutoscaler.class, "captiva");

@@ -837,4 +837,60 @@ class TenantIsolationProperties {
             throw new AssertionError(e);
         }
     }
+
+    // ---------------------------------------------------------------- Disconnect and CoA (#17)
+
+    /**
+     * Two or three tenants, each with an open RADIUS session at a NAS whose Dynamic Authorization Server is a UDP
+     * socket of this test, and a key that may control sessions: asked to disconnect or change another tenant's
+     * session, every key gets 404 (as for a made-up id), and no packet reaches the DAS.
+     */
+    @Property(tries = 5, shrinking = ShrinkingMode.OFF)
+    void disconnectAndCoaOfAnotherTenantsSessionAre404AndSendNothing(@ForAll long seed) throws Exception {
+        java.util.Random random = new java.util.Random(seed);
+        captiva.sessions.SessionRecorder recorder = server.getApplicationContext().getBean(captiva.sessions.SessionRecorder.class);
+        captiva.common.OpaqueIds ids = server.getApplicationContext().getBean(captiva.common.OpaqueIds.class);
+        try (java.net.DatagramSocket das = new java.net.DatagramSocket(new java.net.InetSocketAddress("127.0.0.1", 0))) {
+            int tenants = 2 + random.nextInt(2);
+            List<Key> keys = new ArrayList<>();
+            List<String> sessions = new ArrayList<>();
+            for (int t = 0; t < tenants; t++) {
+                Tenant tenant = given.tenant();
+                Location location = given.location(tenant);
+                Http.Response nas = http.post("/admin/tenants/" + tenant.id() + "/locations/" + location.id() + "/nas",
+                        Map.of("ip_address", "192.0.2.18", "identifier", "iso-das-" + location.id(), "secret", "s",
+                                "das_address", "127.0.0.1", "das_port", das.getLocalPort(), "das_secret", "das-s"), Fixtures.admin());
+                assertEquals(201, nas.status(), nas.body());
+                recorder.record(List.of(new captiva.sessions.AccountingEvent(
+                        ids.decode(captiva.common.OpaqueIds.Kind.TENANT, tenant.id()).orElseThrow(),
+                        ids.decode(captiva.common.OpaqueIds.Kind.LOCATION, location.id()).orElseThrow(),
+                        ids.decode(captiva.common.OpaqueIds.Kind.NAS, nas.json().get("id").asText()).orElseThrow(),
+                        "das-" + location.id(), captiva.sessions.AccountingEvent.Type.START, Instant.now().minusSeconds(60),
+                        "das-guest-" + location.id(), MACS[random.nextInt(MACS.length)], IPS[random.nextInt(IPS.length)],
+                        0, 0, null, null)));
+                Key key = given.key(tenant, SCOPES, null, null);
+                keys.add(key);
+                sessions.add(ok(http.get("/sessions", key.auth())).get("data").get(0).get("id").asText());
+            }
+            for (int k = 0; k < tenants; k++) {
+                for (int s = 0; s < tenants; s++) {
+                    if (s == k) {
+                        continue;
+                    }
+                    boolean coa = random.nextBoolean();
+                    String path = "/sessions/" + sessions.get(s) + (coa ? "/coa" : "/disconnect");
+                    Http.Response answer = http.post(path, coa ? Map.of("session_timeout", 60) : Map.of(), keys.get(k).auth());
+                    assertEquals(404, answer.status(), () -> path + " by another tenant's key answered " + answer.body());
+                }
+            }
+            // Every request above was answered before this, and a sent one would have been sent before its answer.
+            das.setSoTimeout(300);
+            try {
+                das.receive(new java.net.DatagramPacket(new byte[4096], 4096));
+                fail("a Disconnect or CoA for another tenant's session reached a DAS");
+            } catch (java.net.SocketTimeoutException nothingSent) {
+                // as it must be
+            }
+        }
+    }
 }

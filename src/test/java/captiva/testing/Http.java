@@ -61,6 +61,12 @@ public final class Http {
                 .header("Content-Type", "application/json"), headers);
     }
 
+    public Response patch(String path, Object body, String... headers) {
+        String text = body instanceof String s ? s : write(body);
+        return send(HttpRequest.newBuilder(uri(path)).method("PATCH", HttpRequest.BodyPublishers.ofString(text))
+                .header("Content-Type", "application/json"), headers);
+    }
+
     public Response delete(String path, String... headers) {
         return send(HttpRequest.newBuilder(uri(path)).DELETE(), headers);
     }

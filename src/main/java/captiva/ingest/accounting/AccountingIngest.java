@@ -1,25 +1,31 @@
 package captiva.ingest.accounting;
 
+import captiva.common.IpAddresses;
 import captiva.common.OpaqueIds;
 import captiva.common.problem.ApiProblem;
 import captiva.common.problem.Fields;
 import captiva.common.problem.Problem.InvalidParam;
 import captiva.sessions.AccountingEvent;
+import captiva.sessions.SessionAttributes;
 import captiva.sessions.SessionRecorder;
 import captiva.tenancy.NasRegistry;
 import captiva.tenancy.NasRegistry.Nas;
 import captiva.tenancy.TenantScope;
 import jakarta.inject.Singleton;
 
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -90,7 +96,10 @@ class AccountingIngest {
             eventTime = Fields.time(at + "event_time", r.eventTime(), errors);
         }
         String mac = Fields.mac(at + "guest_device_mac", r.guestDeviceMac(), errors);
-        String ip = Fields.ip(at + "guest_device_ip", r.guestDeviceIp(), errors);
+        SessionAttributes attributes = attributes(at, r, errors);
+        // As on the RADIUS path, a guest known only by its IPv6 address is found by it.
+        String ip = r.guestDeviceIp() == null ? attributes.framedIpv6Address()
+                : Fields.ip(at + "guest_device_ip", r.guestDeviceIp(), errors);
         nonNegative(at + "acct_input_octets", r.acctInputOctets(), errors);
         nonNegative(at + "acct_output_octets", r.acctOutputOctets(), errors);
         nonNegative(at + "acct_session_time", r.acctSessionTime(), errors);
@@ -104,7 +113,58 @@ class AccountingIngest {
                 type.isNasWide() ? null : r.acctSessionId(), type, eventTime, r.username(), mac, ip,
                 r.acctInputOctets() == null ? 0 : r.acctInputOctets(),
                 r.acctOutputOctets() == null ? 0 : r.acctOutputOctets(),
-                r.acctSessionTime(), r.acctTerminateCause()));
+                r.acctSessionTime(), r.acctTerminateCause(), attributes));
+    }
+
+    private static final Pattern INTERFACE_ID = Pattern.compile("\\p{XDigit}{1,4}(:\\p{XDigit}{1,4}){3}");
+
+    /** The access point and IPv6 fields, in the spellings RADIUS accounting stores them in. */
+    private static SessionAttributes attributes(String at, AccountingRecord r, List<InvalidParam> errors) {
+        text(at + "ssid", r.ssid(), errors);
+        text(at + "ap_name", r.apName(), errors);
+        text(at + "ap_group", r.apGroup(), errors);
+        text(at + "ap_location_id", r.apLocationId(), errors);
+        String apMac = Fields.mac(at + "ap_mac", r.apMac(), errors);
+        String address = null;
+        if (r.framedIpv6Address() != null) {
+            address = IpAddresses.parse(r.framedIpv6Address()).filter(a -> a instanceof Inet6Address)
+                    .map(InetAddress::getHostAddress).orElse(null);
+            if (address == null) {
+                errors.add(new InvalidParam(at + "framed_ipv6_address", "is not an IPv6 address"));
+            }
+        }
+        String interfaceId = null;
+        if (r.framedInterfaceId() != null) {
+            if (INTERFACE_ID.matcher(r.framedInterfaceId()).matches()) {
+                StringBuilder canonical = new StringBuilder();
+                for (String group : r.framedInterfaceId().split(":", -1)) {
+                    canonical.append(canonical.length() == 0 ? "" : ":").append("0".repeat(4 - group.length()))
+                            .append(group.toLowerCase(Locale.ROOT));
+                }
+                interfaceId = canonical.toString();
+            } else {
+                errors.add(new InvalidParam(at + "framed_interface_id", "must be four groups of 1 to 4 hex digits, like 0211:22ff:fe33:4455"));
+            }
+        }
+        return new SessionAttributes(r.ssid(), apMac, r.apName(), r.apGroup(), r.apLocationId(), address,
+                ipv6Prefix(at + "framed_ipv6_prefix", r.framedIpv6Prefix(), errors),
+                ipv6Prefix(at + "delegated_ipv6_prefix", r.delegatedIpv6Prefix(), errors), interfaceId, null, null, null);
+    }
+
+    /** {@code address/length} with an IPv6 address and a length of 0 to 128, written as RADIUS accounting writes it. */
+    private static String ipv6Prefix(String name, String value, List<InvalidParam> errors) {
+        if (value == null) {
+            return null;
+        }
+        int slash = value.indexOf('/');
+        Optional<InetAddress> address = slash < 0 ? Optional.empty()
+                : IpAddresses.parse(value.substring(0, slash)).filter(a -> a instanceof Inet6Address);
+        String length = slash < 0 ? "" : value.substring(slash + 1);
+        if (address.isEmpty() || !length.matches("\\d{1,3}") || Integer.parseInt(length) > 128) {
+            errors.add(new InvalidParam(name, "must be an IPv6 prefix, address/length with a length of 0 to 128"));
+            return null;
+        }
+        return address.get().getHostAddress() + "/" + Integer.parseInt(length);
     }
 
     private static void nonNegative(String name, Long value, List<InvalidParam> errors) {

@@ -1,5 +1,10 @@
 package captiva.ingest.radius;
 
+import captiva.common.radius.RadiusPacket;
+import captiva.common.radius.RadiusCodecException;
+import captiva.common.radius.AccountingRequest;
+import captiva.common.radius.AcctStatusType;
+import captiva.common.radius.AttributeTypes;
 import captiva.common.MacAddress;
 import captiva.common.Ticker;
 import captiva.ingest.radius.NasSecrets.KnownNas;

@@ -1,13 +1,13 @@
 package captiva.ingest.radius;
 
 import captiva.common.ClockTimeMeter;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.TimeMeter;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Token buckets for NAS lookups that may find nothing: one per source address and one for all
@@ -17,14 +17,14 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class NasLookupBudget {
 
-    /** Beyond this many source addresses all are forgotten (full buckets again); the shared bucket still holds. */
+    /** Beyond this many source addresses the least used are forgotten (full buckets again); the shared bucket still holds. */
     private static final int MAX_SOURCES = 10_000;
     private static final Duration REFILL_PERIOD = Duration.ofSeconds(1);
 
     private final NasLookupProperties limits;
     private final TimeMeter time;
     private final Bucket everyone;
-    private final Map<String, Bucket> bySource = new ConcurrentHashMap<>();
+    private final Cache<String, Bucket> bySource = Caffeine.newBuilder().maximumSize(MAX_SOURCES).build();
 
     NasLookupBudget(NasLookupProperties limits, Clock clock) {
         this.limits = limits;
@@ -34,10 +34,7 @@ final class NasLookupBudget {
 
     /** Takes a token from the source's bucket and the shared one; false (and nothing taken) when either is empty. */
     boolean tryTake(String source) {
-        if (bySource.size() >= MAX_SOURCES) {
-            bySource.clear();
-        }
-        Bucket own = bySource.computeIfAbsent(source, s -> bucket(limits.perSource()));
+        Bucket own = bySource.get(source, s -> bucket(limits.perSource()));
         if (!own.tryConsume(1)) {
             return false;
         }
@@ -50,7 +47,7 @@ final class NasLookupBudget {
 
     /** Gives a token back: the lookup found the NAS it was asked for, which is no flood. */
     void giveBack(String source) {
-        Bucket own = bySource.get(source);
+        Bucket own = bySource.getIfPresent(source);
         if (own != null) {
             own.addTokens(1);
         }

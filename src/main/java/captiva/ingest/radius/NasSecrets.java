@@ -2,17 +2,19 @@ package captiva.ingest.radius;
 
 import captiva.tenancy.NasRegistry;
 import captiva.tenancy.NasRegistry.Nas;
+import captiva.tenancy.NasRegistry.NasChanged;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.transaction.annotation.TransactionalEventListener;
 import jakarta.inject.Singleton;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Who sent a packet, and with which secret. Lookups are cached per (source address, NAS-Identifier)
@@ -55,7 +57,7 @@ class NasSecrets {
     private final RadiusProperties properties;
     private final NasLookupBudget budget;
     private final MeterRegistry meters;
-    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private final Cache<String, Cached> cache = Caffeine.newBuilder().maximumSize(MAX_ENTRIES).build();
 
     NasSecrets(NasRegistry registry, Clock clock, RadiusProperties properties, NasLookupProperties limits,
                MeterRegistry meters) {
@@ -78,7 +80,7 @@ class NasSecrets {
     Lookup find(String sourceAddress, @Nullable String nasIdentifier) {
         String key = sourceAddress + '|' + (nasIdentifier == null ? "" : nasIdentifier);
         Instant now = clock.instant();
-        Cached cached = cache.get(key);
+        Cached cached = cache.getIfPresent(key);
         if (cached != null && now.isBefore(cached.expires())) {
             return cached.lookup();
         }
@@ -92,16 +94,15 @@ class NasSecrets {
         }
         Lookup lookup = nas.<Lookup>map(n -> new Lookup.Found(new KnownNas(n, n.secret().getBytes(StandardCharsets.UTF_8))))
                 .orElse(UNKNOWN);
-        if (cache.size() >= MAX_ENTRIES) {
-            cache.values().removeIf(c -> !(c.lookup() instanceof Lookup.Found) || !now.isBefore(c.expires()));   // keep what is known
-            if (cache.size() >= MAX_ENTRIES) {
-                // Random identifiers from a NAS registered by address are all "found": start afresh
-                // rather than scan a full cache on every miss. NAS still sending are found again.
-                cache.clear();
-            }
-        }
         cache.put(key, new Cached(lookup, now.plus(properties.nasCacheTtl())));
         return lookup;
+    }
+
+    /** Expires what is known of the changed NAS, keeping that it was found: its next packet reads the row again. */
+    @TransactionalEventListener
+    void onChange(NasChanged change) {
+        cache.asMap().replaceAll((key, cached) -> cached.lookup() instanceof Lookup.Found found
+                && found.nas().nas().id() == change.nasId() ? new Cached(cached.lookup(), Instant.MIN) : cached);
     }
 
     private Optional<Nas> query(String sourceAddress, @Nullable String nasIdentifier) {

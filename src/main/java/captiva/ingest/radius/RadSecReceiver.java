@@ -1,10 +1,12 @@
 package captiva.ingest.radius;
 
+import captiva.common.radius.RadiusPacket;
 import captiva.ingest.radius.AccountingPacketHandler.Verdict;
 import captiva.ingest.radius.NasSecrets.KnownNas;
 import captiva.tenancy.NasRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.transaction.annotation.TransactionalEventListener;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
@@ -81,6 +83,7 @@ class RadSecReceiver implements Receiver {
     }
 
     private final InetSocketAddress bindTo;
+    private final Duration recheckEvery;
     private final RadSecProperties properties;
     private final NasRegistry registry;
     private final PacketJudge judge;
@@ -98,6 +101,7 @@ class RadSecReceiver implements Receiver {
     RadSecReceiver(RadiusProperties radius, RadSecProperties properties, NasRegistry registry, AccountingPacketHandler judge,
                    WriterPool writers, PacketMetrics metrics, MeterRegistry meters) {
         this.bindTo = new InetSocketAddress(radius.bindAddress(), properties.port());
+        this.recheckEvery = radius.nasCacheTtl();
         this.properties = properties;
         this.registry = registry;
         this.judge = judge;
@@ -230,6 +234,20 @@ class RadSecReceiver implements Receiver {
     }
 
     /**
+     * A NAS's settings changed here: its connections close, and its next connection is judged by the new row
+     * (RadSec identity, Message-Authenticator). Connections to other instances read the row again within
+     * {@code nas-cache-ttl} (see {@link Connection#stillTheSameNas}).
+     */
+    @TransactionalEventListener
+    void onChange(NasRegistry.NasChanged change) {
+        for (Connection connection : connections) {
+            if (connection.nasId() == change.nasId()) {
+                connection.close();
+            }
+        }
+    }
+
+    /**
      * One TLS connection of one NAS: a reader thread that takes packets in, and a sender thread that
      * writes answers, so that a peer that does not read cannot block the writer that committed its packets.
      */
@@ -241,6 +259,9 @@ class RadSecReceiver implements Receiver {
         private final Thread sender;
         private final BlockingQueue<byte[]> answers = new ArrayBlockingQueue<>(ANSWERS_WAITING);
         private volatile boolean open = true;
+        private volatile long nasId = -1;
+        private List<String> names = List.of();
+        private long checkedAt;
 
         Connection(SSLSocket socket, int number) {
             this.socket = socket;
@@ -285,15 +306,40 @@ class RadSecReceiver implements Receiver {
                         : Refusal.HANDSHAKE_FAILED, peer, e.toString());
                 return Optional.empty();
             }
-            List<String> names = names(certificate);
-            for (String name : names) {
+            names = names(certificate);
+            Optional<KnownNas> nas = nasNamed(names);
+            if (nas.isEmpty()) {
+                refuse(Refusal.UNREGISTERED_CERTIFICATE, peer, "no NAS has the TLS identity " + names);
+            }
+            return nas;
+        }
+
+        private Optional<KnownNas> nasNamed(List<String> certificateNames) {
+            for (String name : certificateNames) {
                 Optional<NasRegistry.Nas> nas = registry.findByTlsIdentity(name);
                 if (nas.isPresent()) {
+                    nasId = nas.get().id();
+                    checkedAt = System.nanoTime();
                     return Optional.of(new KnownNas(nas.get(), SECRET));
                 }
             }
-            refuse(Refusal.UNREGISTERED_CERTIFICATE, peer, "no NAS has the TLS identity " + names);
             return Optional.empty();
+        }
+
+        long nasId() {
+            return nasId;
+        }
+
+        /**
+         * The NAS as registered now, read again at most every {@code nas-cache-ttl}: a change made through another
+         * instance reaches a long-lived connection that way. Empty when the certificate no longer names this NAS.
+         */
+        private Optional<KnownNas> stillTheSameNas(KnownNas known) {
+            if (System.nanoTime() - checkedAt < recheckEvery.toNanos()) {
+                return Optional.of(known);
+            }
+            long before = nasId;
+            return nasNamed(names).filter(nas -> nas.nas().id() == before);
         }
 
         private void readPackets(KnownNas nas) {
@@ -323,6 +369,12 @@ class RadSecReceiver implements Receiver {
                         return;
                     }
                     readFully(in, packet, 4, length - 4, deadline);
+                    Optional<KnownNas> current = stillTheSameNas(nas);
+                    if (current.isEmpty()) {
+                        refuse(Refusal.UNREGISTERED_CERTIFICATE, peer, "no NAS has the TLS identity " + names + " any more");
+                        return;
+                    }
+                    nas = current.get();
                     if (receiving) {
                         take(packet, length, nas);
                     }

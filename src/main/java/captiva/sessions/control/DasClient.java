@@ -1,8 +1,8 @@
 package captiva.sessions.control;
 
-import captiva.ingest.radius.RadiusAttribute;
-import captiva.ingest.radius.RadiusCodecException;
-import captiva.ingest.radius.RadiusPacket;
+import captiva.common.radius.RadiusAttribute;
+import captiva.common.radius.RadiusCodecException;
+import captiva.common.radius.RadiusPacket;
 import captiva.tenancy.NasRegistry.Das;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Singleton;

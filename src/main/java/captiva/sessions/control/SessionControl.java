@@ -2,7 +2,7 @@ package captiva.sessions.control;
 
 import captiva.common.OpaqueIds;
 import captiva.common.problem.ApiProblem;
-import captiva.ingest.radius.RadiusPacketBuilder;
+import captiva.common.radius.RadiusPacketBuilder;
 import captiva.sessions.control.ControlRecords.Sent;
 import captiva.sessions.control.ControlRecords.Target;
 import captiva.tenancy.NasRegistry;

@@ -122,6 +122,43 @@ class AccountingIngestTest extends ApiTest {
     }
 
     @Test
+    void accessPointAndIpv6FieldsAreStoredAsFromRadiusAndTheGuestIsFoundInItsDelegatedPrefix() {
+        Http.Response r = http().post("/ingest/accounting", List.of(record("Start", "h-v6", "2024-06-01T12:00:00Z",
+                "username", "v6-json", "ssid", "Hotel Guest", "ap_mac", "04BD88C95FF0", "ap_name", "Lobby-AP-2",
+                "ap_group", "Floor 1", "ap_location_id", "isocc=gb,network=lobby", "framed_ipv6_address", "2001:DB8:60:11::7",
+                "framed_ipv6_prefix", "2001:db8:60:11::/64", "delegated_ipv6_prefix", "2001:db8:6011:ff00::/56",
+                "framed_interface_id", "211:22ff:FE33:4455")), ingestKey.auth());
+
+        assertEquals(200, r.status(), r.body());
+        JsonNode s = sessions().get(0);
+        assertEquals("Hotel Guest", s.get("ssid").asText());
+        assertEquals("04:bd:88:c9:5f:f0", s.get("ap_mac").asText());
+        assertEquals("Lobby-AP-2", s.get("ap_name").asText());
+        assertEquals("Floor 1", s.get("ap_group").asText());
+        assertEquals("isocc=gb,network=lobby", s.get("ap_location_id").asText());
+        assertEquals("2001:db8:60:11::7", s.get("framed_ipv6_address").asText());
+        assertEquals("2001:db8:60:11::7", s.get("guest_device_ip").asText());
+        assertEquals("2001:db8:60:11::/64", s.get("framed_ipv6_prefix").asText());
+        assertEquals("2001:db8:6011:ff00::/56", s.get("delegated_ipv6_prefix").asText());
+        assertEquals("v6-json", http().get("/sessions/2001:db8:6011:ff42::9", readKey.auth()).json().get("username").asText());
+    }
+
+    @Test
+    void badAccessPointAndIpv6FieldsAreNamedEach() {
+        Http.Response r = http().post("/ingest/accounting", List.of(record("Start", "h-v6-bad", "2024-06-01T12:00:00Z",
+                "ssid", "x".repeat(254), "ap_mac", "lobby", "framed_ipv6_address", "10.0.0.1",
+                "framed_ipv6_prefix", "2001:db8::/129", "delegated_ipv6_prefix", "2001:db8::", "framed_interface_id", "0211:22ff")),
+                ingestKey.auth());
+
+        assertEquals(400, r.status(), r.body());
+        List<String> named = new ArrayList<>();
+        r.json().get("errors").forEach(e -> named.add(e.get("name").asText()));
+        assertEquals(List.of("/0/ap_mac", "/0/delegated_ipv6_prefix", "/0/framed_interface_id", "/0/framed_ipv6_address",
+                "/0/framed_ipv6_prefix", "/0/ssid"), named.stream().sorted().toList());
+        assertEquals(0, sessions().size());
+    }
+
+    @Test
     void readKeyMayNotIngest() {
         assertEquals(403, http().post("/ingest/accounting", List.of(record("Start", "h-6", null)), readKey.auth()).status());
     }

@@ -1,5 +1,11 @@
 package captiva.ingest.radius;
 
+import captiva.common.radius.RadiusPacketBuilder;
+import captiva.common.radius.RadiusPacket;
+import captiva.common.radius.AcctStatusType;
+import captiva.common.radius.AttributeTypes;
+import captiva.common.radius.Authenticators;
+import captiva.common.radius.RadiusFuzzTest;
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures;
 import captiva.testing.Fixtures.Location;

@@ -1,5 +1,9 @@
 package captiva.ingest.radius;
 
+import captiva.common.radius.RadiusPacketBuilder;
+import captiva.common.radius.AcctStatusType;
+import captiva.common.radius.AttributeTypes;
+import captiva.common.radius.VendorDictionary;
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures;
 import captiva.testing.Fixtures.Key;
@@ -25,9 +29,9 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import static captiva.ingest.radius.VendorAttributesTest.concat;
-import static captiva.ingest.radius.VendorAttributesTest.sub;
-import static captiva.ingest.radius.VendorAttributesTest.vsa;
+import static captiva.common.radius.VendorAttributeBytes.concat;
+import static captiva.common.radius.VendorAttributeBytes.sub;
+import static captiva.common.radius.VendorAttributeBytes.vsa;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

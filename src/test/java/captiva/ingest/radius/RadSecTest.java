@@ -1,5 +1,8 @@
 package captiva.ingest.radius;
 
+import captiva.common.radius.RadiusPacketBuilder;
+import captiva.common.radius.RadiusPacket;
+import captiva.common.radius.AcctStatusType;
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures;
 import captiva.testing.Fixtures.Key;
@@ -55,6 +58,9 @@ class RadSecTest extends ApiTest {
     @Inject
     RadSecReceiver radsec;
 
+    /** A name of its own in every run: TLS identities are unique across the platform, and the database may be reused. */
+    private static final String NAS_C = "ap-c-" + System.nanoTime() + ".radsec.test";
+
     private Location venue;
     private Location otherVenue;
     private Key key;
@@ -67,7 +73,8 @@ class RadSecTest extends ApiTest {
         if (PKI == null) {
             return Map.of();
         }
-        PKI.issue("nas-a", "ca", "ap-a.radsec.test")
+        PKI.issue("nas-c", "ca", NAS_C)
+                .issue("nas-a", "ca", "ap-a.radsec.test")
                 .issue("nas-b", "ca", "device-b", "ap-b.radsec.test")
                 .issue("stranger", "ca", "nobody.radsec.test")
                 .issue("rogue", "rogue-ca", "ap-a.radsec.test");
@@ -160,6 +167,34 @@ class RadSecTest extends ApiTest {
             assertEquals(1, http().get("/sessions?guest_device_mac=02:00:00:00:7b:01", otherKey.auth()).json().get("data").size());
             assertEquals(0, http().get("/sessions?guest_device_mac=02:00:00:00:7b:01", key.auth()).json().get("data").size());
         }
+    }
+
+    @Test
+    void aNasWhoseTlsIdentityIsRemovedLosesItsOpenConnectionAndIsHeardNoMore() throws Exception {
+        Location at = given().location(given().tenant());
+        Key own = given().readKey(at.tenant());
+        String identifier = "radsec-c-" + at.id();
+        register(at, identifier, NAS_C);
+        String nas = http().get("/admin/tenants/" + at.tenant().id() + "/locations/" + at.id() + "/nas", Fixtures.admin())
+                .json().get(0).get("id").asText();
+        Map<String, Object> noIdentity = new java.util.HashMap<>();
+        noIdentity.put("tls_identity", null);
+
+        try (SSLSocket socket = PKI.connect(radsec.port(), "nas-c")) {
+            socket.getOutputStream().write(start(1, "c-1", "02:00:00:00:7c:21", identifier));
+            readPacket(socket.getInputStream());
+            Http.Response changed = http().patch("/admin/tenants/" + at.tenant().id() + "/locations/" + at.id() + "/nas/" + nas,
+                    noIdentity, Fixtures.admin());
+            assertEquals(200, changed.status(), changed.body());
+            try {
+                socket.getOutputStream().write(start(2, "c-2", "02:00:00:00:7c:22", identifier));
+            } catch (IOException closedAlready) {
+                // the server closed it first: what this test expects
+            }
+
+            assertEquals(true, closedByServer(socket));
+        }
+        assertEquals(0, http().get("/sessions?guest_device_mac=02:00:00:00:7c:22", own.auth()).json().get("data").size());
     }
 
     @Test
@@ -274,6 +309,32 @@ class RadSecTest extends ApiTest {
             }
             assertEquals(0, http().get("/sessions?guest_device_mac=02:00:00:00:7c:04", key.auth()).json().get("data").size());
             assertEquals(0, http().get("/sessions?guest_device_mac=02:00:00:00:7c:04", otherKey.auth()).json().get("data").size());
+        }
+
+        /**
+         * OpenSSL's own client offers exactly one old version (at security level 0, where OpenSSL 3 still may); the
+         * same command with TLS 1.2 completes, so the refusal is the server's. Counted as a failed handshake.
+         */
+        @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+        @org.junit.jupiter.params.provider.ValueSource(strings = {"-tls1", "-tls1_1"})
+        void aClientOfferingOnlyTls10Or11IsRefused(String version) throws Exception {
+            double before = refused("handshake_failed");
+
+            String refused = opensslClient(version);
+
+            assertEquals(false, refused.contains("BEGIN CERTIFICATE"), refused);
+            await().atMost(Duration.ofSeconds(5)).until(() -> refused("handshake_failed") >= before + 1);
+            assertEquals(true, opensslClient("-tls1_2").contains("BEGIN CERTIFICATE"), "TLS 1.2 must complete");
+        }
+
+        private String opensslClient(String version) throws IOException, InterruptedException {
+            Process process = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + radsec.port(), version,
+                    "-cipher", "DEFAULT@SECLEVEL=0", "-cert", PKI.certificate("nas-a").toString(),
+                    "-key", PKI.key("nas-a").toString(), "-CAfile", PKI.ca().toString())
+                    .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(true, process.waitFor(30, TimeUnit.SECONDS), "openssl s_client did not finish");
+            return output;
         }
 
         @Test

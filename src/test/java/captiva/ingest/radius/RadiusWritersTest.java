@@ -1,5 +1,9 @@
 package captiva.ingest.radius;
 
+import captiva.common.radius.RadiusPacketBuilder;
+import captiva.common.radius.RadiusPacket;
+import captiva.common.radius.RadiusCodecException;
+import captiva.common.radius.AcctStatusType;
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures;
 import captiva.testing.Fixtures.Location;

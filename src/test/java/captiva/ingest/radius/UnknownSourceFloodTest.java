@@ -1,5 +1,7 @@
 package captiva.ingest.radius;
 
+import captiva.common.radius.RadiusPacketBuilder;
+import captiva.common.radius.AcctStatusType;
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures.Key;
 import captiva.testing.Fixtures.Location;

@@ -1,9 +1,9 @@
 package captiva.sessions.control;
 
-import captiva.ingest.radius.AcctStatusType;
+import captiva.common.radius.AcctStatusType;
 import captiva.ingest.radius.RadiusListener;
-import captiva.ingest.radius.RadiusPacket;
-import captiva.ingest.radius.RadiusPacketBuilder;
+import captiva.common.radius.RadiusPacket;
+import captiva.common.radius.RadiusPacketBuilder;
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures;
 import captiva.testing.Fixtures.Key;

@@ -1,7 +1,7 @@
 package captiva.ingest.radius.load;
 
-import captiva.ingest.radius.RadiusCodecException;
-import captiva.ingest.radius.RadiusPacket;
+import captiva.common.radius.RadiusCodecException;
+import captiva.common.radius.RadiusPacket;
 import captiva.ingest.radius.load.AccountingTraffic.Packet;
 
 import java.io.IOException;

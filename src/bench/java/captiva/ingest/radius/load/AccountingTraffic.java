@@ -1,9 +1,9 @@
 package captiva.ingest.radius.load;
 
-import captiva.ingest.radius.AcctStatusType;
-import captiva.ingest.radius.RadiusCodecException;
-import captiva.ingest.radius.RadiusPacket;
-import captiva.ingest.radius.RadiusPacketBuilder;
+import captiva.common.radius.AcctStatusType;
+import captiva.common.radius.RadiusCodecException;
+import captiva.common.radius.RadiusPacket;
+import captiva.common.radius.RadiusPacketBuilder;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;

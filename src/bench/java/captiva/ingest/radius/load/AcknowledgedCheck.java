@@ -1,6 +1,6 @@
 package captiva.ingest.radius.load;
 
-import captiva.ingest.radius.AcctStatusType;
+import captiva.common.radius.AcctStatusType;
 import captiva.ingest.radius.load.AccountingTraffic.Packet;
 
 import java.sql.Connection;

@@ -1,7 +1,7 @@
 package captiva.ingest.radius.load;
 
-import captiva.ingest.radius.AcctStatusType;
-import captiva.ingest.radius.RadiusPacketBuilder;
+import captiva.common.radius.AcctStatusType;
+import captiva.common.radius.RadiusPacketBuilder;
 import captiva.testing.CommandLineOptions;
 
 import java.io.IOException;

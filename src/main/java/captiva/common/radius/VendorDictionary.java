@@ -1,4 +1,4 @@
-package captiva.ingest.radius;
+package captiva.common.radius;
 
 import java.util.Locale;
 import java.util.Map;
@@ -16,15 +16,15 @@ import java.util.Optional;
  * only). Their access points and controllers say where a guest is through Called-Station-Id
  * ({@code AP-MAC:SSID}), which {@link AccountingRequest#accessPoint()} reads for every vendor.
  */
-final class VendorDictionary {
+public final class VendorDictionary {
 
-    static final int CISCO = 9;
-    static final int WISPR = 14122;
-    static final int CHILLISPOT = 14559;
-    static final int ARUBA = 14823;
-    static final int MIKROTIK = 14988;
-    static final int RUCKUS = 25053;
-    static final int UBIQUITI = 41112;
+    public static final int CISCO = 9;
+    public static final int WISPR = 14122;
+    public static final int CHILLISPOT = 14559;
+    public static final int ARUBA = 14823;
+    public static final int MIKROTIK = 14988;
+    public static final int RUCKUS = 25053;
+    public static final int UBIQUITI = 41112;
 
     /** What an attribute tells about the access point. */
     enum Field {

@@ -1,4 +1,4 @@
-package captiva.ingest.radius;
+package captiva.common.radius;
 
 /** What an Accounting-Request reports (Acct-Status-Type, RFC 2866 s5.1). */
 public enum AcctStatusType {

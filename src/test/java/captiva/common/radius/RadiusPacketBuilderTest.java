@@ -1,4 +1,4 @@
-package captiva.ingest.radius;
+package captiva.common.radius;
 
 import captiva.testing.Fast;
 import org.junit.jupiter.api.DisplayName;
@@ -11,13 +11,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.util.Arrays;
 import java.util.List;
 
-import static captiva.ingest.radius.RadiusFixtures.ascii;
-import static captiva.ingest.radius.RadiusFixtures.bytes;
-import static captiva.ingest.radius.RadiusFixtures.decode;
-import static captiva.ingest.radius.RadiusFixtures.decoded;
-import static captiva.ingest.radius.RadiusFixtures.hex;
-import static captiva.ingest.radius.RadiusFixtures.md5;
-import static captiva.ingest.radius.RadiusFixtures.secretOf;
+import static captiva.common.radius.RadiusFixtures.ascii;
+import static captiva.common.radius.RadiusFixtures.bytes;
+import static captiva.common.radius.RadiusFixtures.decode;
+import static captiva.common.radius.RadiusFixtures.decoded;
+import static captiva.common.radius.RadiusFixtures.hex;
+import static captiva.common.radius.RadiusFixtures.md5;
+import static captiva.common.radius.RadiusFixtures.secretOf;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -33,7 +33,7 @@ class RadiusPacketBuilderTest {
     class ReproducesKnownPackets {
 
         @ParameterizedTest(name = "{0}")
-        @FieldSource("captiva.ingest.radius.RadiusFixtures#SIGNED_PACKETS")
+        @FieldSource("captiva.common.radius.RadiusFixtures#SIGNED_PACKETS")
         void everySignedFixtureIsRebuiltByteForByteFromItsAttributes(String name) {
             RadiusPacket original = decoded(name);
             RadiusPacketBuilder builder = RadiusPacketBuilder.accountingRequest(original.identifier());

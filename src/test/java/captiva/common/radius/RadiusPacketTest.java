@@ -1,4 +1,4 @@
-package captiva.ingest.radius;
+package captiva.common.radius;
 
 import captiva.testing.Fast;
 import org.junit.jupiter.api.DisplayName;
@@ -11,15 +11,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.util.Arrays;
 import java.util.List;
 
-import static captiva.ingest.radius.RadiusFixtures.ascii;
-import static captiva.ingest.radius.RadiusFixtures.bytes;
-import static captiva.ingest.radius.RadiusFixtures.decode;
-import static captiva.ingest.radius.RadiusFixtures.decodeOf;
-import static captiva.ingest.radius.RadiusFixtures.decoded;
-import static captiva.ingest.radius.RadiusFixtures.hex;
-import static captiva.ingest.radius.RadiusFixtures.hmacMd5;
-import static captiva.ingest.radius.RadiusFixtures.md5;
-import static captiva.ingest.radius.RadiusFixtures.secretOf;
+import static captiva.common.radius.RadiusFixtures.ascii;
+import static captiva.common.radius.RadiusFixtures.bytes;
+import static captiva.common.radius.RadiusFixtures.decode;
+import static captiva.common.radius.RadiusFixtures.decodeOf;
+import static captiva.common.radius.RadiusFixtures.decoded;
+import static captiva.common.radius.RadiusFixtures.hex;
+import static captiva.common.radius.RadiusFixtures.hmacMd5;
+import static captiva.common.radius.RadiusFixtures.md5;
+import static captiva.common.radius.RadiusFixtures.secretOf;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -43,7 +43,7 @@ class RadiusPacketTest {
     class DecodingRealPackets {
 
         @ParameterizedTest(name = "{0}")
-        @FieldSource("captiva.ingest.radius.RadiusFixtures#PACKETS")
+        @FieldSource("captiva.common.radius.RadiusFixtures#PACKETS")
         void everyFixtureIsAnAccountingRequestWithTheIdentifierAndLengthOfItsDecode(String name) {
             RadiusFixtures.Decode expected = decodeOf(name);
 
@@ -54,7 +54,7 @@ class RadiusPacketTest {
         }
 
         @ParameterizedTest(name = "{0}")
-        @FieldSource("captiva.ingest.radius.RadiusFixtures#PACKETS")
+        @FieldSource("captiva.common.radius.RadiusFixtures#PACKETS")
         void everyFixtureHasOneAttributePerLineOfItsDecode(String name) {
             int lines = decodeOf(name).lines().size();
 
@@ -292,7 +292,7 @@ class RadiusPacketTest {
     class Authenticity {
 
         @ParameterizedTest(name = "{0}")
-        @FieldSource("captiva.ingest.radius.RadiusFixtures#SIGNED_PACKETS")
+        @FieldSource("captiva.common.radius.RadiusFixtures#SIGNED_PACKETS")
         void everySignedFixtureIsAuthenticWithItsSecret(String name) {
             RadiusPacket packet = decoded(name);
 
@@ -302,7 +302,7 @@ class RadiusPacketTest {
         }
 
         @ParameterizedTest(name = "{0}")
-        @FieldSource("captiva.ingest.radius.RadiusFixtures#SIGNED_PACKETS")
+        @FieldSource("captiva.common.radius.RadiusFixtures#SIGNED_PACKETS")
         void everySignedFixtureFailsWithAnotherSecret(String name) {
             RadiusPacket packet = decoded(name);
 

@@ -1,4 +1,4 @@
-package captiva.ingest.radius;
+package captiva.common.radius;
 
 import java.util.Arrays;
 

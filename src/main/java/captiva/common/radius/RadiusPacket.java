@@ -1,4 +1,4 @@
-package captiva.ingest.radius;
+package captiva.common.radius;
 
 import java.io.ByteArrayOutputStream;
 import java.security.MessageDigest;
@@ -7,8 +7,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
-import static captiva.ingest.radius.AttributeTypes.MESSAGE_AUTHENTICATOR;
-import static captiva.ingest.radius.AttributeTypes.PROXY_STATE;
+import static captiva.common.radius.AttributeTypes.MESSAGE_AUTHENTICATOR;
+import static captiva.common.radius.AttributeTypes.PROXY_STATE;
 
 /**
  * One RADIUS packet (RFC 2865 s3) as received: Code, Identifier, Authenticator and the attributes in wire order,
@@ -34,9 +34,9 @@ public final class RadiusPacket {
     public static final int COA_ACK = 44;
     public static final int COA_NAK = 45;
 
-    static final int HEADER_LENGTH = 20;
+    public static final int HEADER_LENGTH = 20;
     /** RFC 2865 s3 (RFC 2866 s3 says 4095; 4096 is the larger and what servers accept). */
-    static final int MAX_LENGTH = 4096;
+    public static final int MAX_LENGTH = 4096;
     private static final int ATTRIBUTE_HEADER_LENGTH = 2;
     private static final int MESSAGE_AUTHENTICATOR_LENGTH = ATTRIBUTE_HEADER_LENGTH + Authenticators.LENGTH;
 

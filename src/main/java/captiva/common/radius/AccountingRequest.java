@@ -1,4 +1,4 @@
-package captiva.ingest.radius;
+package captiva.common.radius;
 
 import captiva.common.MacAddress;
 
@@ -17,30 +17,30 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
-import static captiva.ingest.radius.AttributeTypes.ACCT_DELAY_TIME;
-import static captiva.ingest.radius.AttributeTypes.ACCT_MULTI_SESSION_ID;
-import static captiva.ingest.radius.AttributeTypes.CHARGEABLE_USER_IDENTITY;
-import static captiva.ingest.radius.AttributeTypes.CLASS;
-import static captiva.ingest.radius.AttributeTypes.DELEGATED_IPV6_PREFIX;
-import static captiva.ingest.radius.AttributeTypes.FRAMED_INTERFACE_ID;
-import static captiva.ingest.radius.AttributeTypes.FRAMED_IPV6_PREFIX;
-import static captiva.ingest.radius.AttributeTypes.VENDOR_SPECIFIC;
-import static captiva.ingest.radius.AttributeTypes.ACCT_INPUT_GIGAWORDS;
-import static captiva.ingest.radius.AttributeTypes.ACCT_INPUT_OCTETS;
-import static captiva.ingest.radius.AttributeTypes.ACCT_OUTPUT_GIGAWORDS;
-import static captiva.ingest.radius.AttributeTypes.ACCT_OUTPUT_OCTETS;
-import static captiva.ingest.radius.AttributeTypes.ACCT_SESSION_ID;
-import static captiva.ingest.radius.AttributeTypes.ACCT_SESSION_TIME;
-import static captiva.ingest.radius.AttributeTypes.ACCT_STATUS_TYPE;
-import static captiva.ingest.radius.AttributeTypes.ACCT_TERMINATE_CAUSE;
-import static captiva.ingest.radius.AttributeTypes.CALLED_STATION_ID;
-import static captiva.ingest.radius.AttributeTypes.CALLING_STATION_ID;
-import static captiva.ingest.radius.AttributeTypes.EVENT_TIMESTAMP;
-import static captiva.ingest.radius.AttributeTypes.FRAMED_IPV6_ADDRESS;
-import static captiva.ingest.radius.AttributeTypes.FRAMED_IP_ADDRESS;
-import static captiva.ingest.radius.AttributeTypes.NAS_IDENTIFIER;
-import static captiva.ingest.radius.AttributeTypes.NAS_IP_ADDRESS;
-import static captiva.ingest.radius.AttributeTypes.USER_NAME;
+import static captiva.common.radius.AttributeTypes.ACCT_DELAY_TIME;
+import static captiva.common.radius.AttributeTypes.ACCT_MULTI_SESSION_ID;
+import static captiva.common.radius.AttributeTypes.CHARGEABLE_USER_IDENTITY;
+import static captiva.common.radius.AttributeTypes.CLASS;
+import static captiva.common.radius.AttributeTypes.DELEGATED_IPV6_PREFIX;
+import static captiva.common.radius.AttributeTypes.FRAMED_INTERFACE_ID;
+import static captiva.common.radius.AttributeTypes.FRAMED_IPV6_PREFIX;
+import static captiva.common.radius.AttributeTypes.VENDOR_SPECIFIC;
+import static captiva.common.radius.AttributeTypes.ACCT_INPUT_GIGAWORDS;
+import static captiva.common.radius.AttributeTypes.ACCT_INPUT_OCTETS;
+import static captiva.common.radius.AttributeTypes.ACCT_OUTPUT_GIGAWORDS;
+import static captiva.common.radius.AttributeTypes.ACCT_OUTPUT_OCTETS;
+import static captiva.common.radius.AttributeTypes.ACCT_SESSION_ID;
+import static captiva.common.radius.AttributeTypes.ACCT_SESSION_TIME;
+import static captiva.common.radius.AttributeTypes.ACCT_STATUS_TYPE;
+import static captiva.common.radius.AttributeTypes.ACCT_TERMINATE_CAUSE;
+import static captiva.common.radius.AttributeTypes.CALLED_STATION_ID;
+import static captiva.common.radius.AttributeTypes.CALLING_STATION_ID;
+import static captiva.common.radius.AttributeTypes.EVENT_TIMESTAMP;
+import static captiva.common.radius.AttributeTypes.FRAMED_IPV6_ADDRESS;
+import static captiva.common.radius.AttributeTypes.FRAMED_IP_ADDRESS;
+import static captiva.common.radius.AttributeTypes.NAS_IDENTIFIER;
+import static captiva.common.radius.AttributeTypes.NAS_IP_ADDRESS;
+import static captiva.common.radius.AttributeTypes.USER_NAME;
 
 /**
  * The attributes of an Accounting-Request (Code 4) that Captiva records, each decoded as its RFC defines it. Obtain

@@ -1,4 +1,4 @@
-package captiva.ingest.radius;
+package captiva.common.radius;
 
 import java.io.ByteArrayOutputStream;
 import java.net.Inet4Address;
@@ -7,24 +7,24 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Objects;
 
-import static captiva.ingest.radius.AttributeTypes.ACCT_DELAY_TIME;
-import static captiva.ingest.radius.AttributeTypes.ACCT_INPUT_GIGAWORDS;
-import static captiva.ingest.radius.AttributeTypes.ACCT_INPUT_OCTETS;
-import static captiva.ingest.radius.AttributeTypes.ACCT_OUTPUT_GIGAWORDS;
-import static captiva.ingest.radius.AttributeTypes.ACCT_OUTPUT_OCTETS;
-import static captiva.ingest.radius.AttributeTypes.ACCT_SESSION_ID;
-import static captiva.ingest.radius.AttributeTypes.ACCT_SESSION_TIME;
-import static captiva.ingest.radius.AttributeTypes.ACCT_STATUS_TYPE;
-import static captiva.ingest.radius.AttributeTypes.ACCT_TERMINATE_CAUSE;
-import static captiva.ingest.radius.AttributeTypes.CALLED_STATION_ID;
-import static captiva.ingest.radius.AttributeTypes.CALLING_STATION_ID;
-import static captiva.ingest.radius.AttributeTypes.EVENT_TIMESTAMP;
-import static captiva.ingest.radius.AttributeTypes.FRAMED_IPV6_ADDRESS;
-import static captiva.ingest.radius.AttributeTypes.FRAMED_IP_ADDRESS;
-import static captiva.ingest.radius.AttributeTypes.MESSAGE_AUTHENTICATOR;
-import static captiva.ingest.radius.AttributeTypes.NAS_IDENTIFIER;
-import static captiva.ingest.radius.AttributeTypes.NAS_IP_ADDRESS;
-import static captiva.ingest.radius.AttributeTypes.USER_NAME;
+import static captiva.common.radius.AttributeTypes.ACCT_DELAY_TIME;
+import static captiva.common.radius.AttributeTypes.ACCT_INPUT_GIGAWORDS;
+import static captiva.common.radius.AttributeTypes.ACCT_INPUT_OCTETS;
+import static captiva.common.radius.AttributeTypes.ACCT_OUTPUT_GIGAWORDS;
+import static captiva.common.radius.AttributeTypes.ACCT_OUTPUT_OCTETS;
+import static captiva.common.radius.AttributeTypes.ACCT_SESSION_ID;
+import static captiva.common.radius.AttributeTypes.ACCT_SESSION_TIME;
+import static captiva.common.radius.AttributeTypes.ACCT_STATUS_TYPE;
+import static captiva.common.radius.AttributeTypes.ACCT_TERMINATE_CAUSE;
+import static captiva.common.radius.AttributeTypes.CALLED_STATION_ID;
+import static captiva.common.radius.AttributeTypes.CALLING_STATION_ID;
+import static captiva.common.radius.AttributeTypes.EVENT_TIMESTAMP;
+import static captiva.common.radius.AttributeTypes.FRAMED_IPV6_ADDRESS;
+import static captiva.common.radius.AttributeTypes.FRAMED_IP_ADDRESS;
+import static captiva.common.radius.AttributeTypes.MESSAGE_AUTHENTICATOR;
+import static captiva.common.radius.AttributeTypes.NAS_IDENTIFIER;
+import static captiva.common.radius.AttributeTypes.NAS_IP_ADDRESS;
+import static captiva.common.radius.AttributeTypes.USER_NAME;
 
 /**
  * Builds the datagrams a NAS sends: a signed Accounting-Request, or a Status-Server with its Message-Authenticator.

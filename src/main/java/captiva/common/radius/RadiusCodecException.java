@@ -1,4 +1,4 @@
-package captiva.ingest.radius;
+package captiva.common.radius;
 
 /**
  * Why a datagram is not a usable RADIUS packet: shorter than the header, a Length field that is out of range or

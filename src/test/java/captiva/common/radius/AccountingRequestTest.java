@@ -1,4 +1,4 @@
-package captiva.ingest.radius;
+package captiva.common.radius;
 
 import captiva.testing.Fast;
 import org.junit.jupiter.api.DisplayName;
@@ -23,11 +23,11 @@ import java.util.OptionalLong;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
-import static captiva.ingest.radius.RadiusFixtures.accountingRequest;
-import static captiva.ingest.radius.RadiusFixtures.ascii;
-import static captiva.ingest.radius.RadiusFixtures.bytes;
-import static captiva.ingest.radius.RadiusFixtures.decode;
-import static captiva.ingest.radius.RadiusFixtures.decodeOf;
+import static captiva.common.radius.RadiusFixtures.accountingRequest;
+import static captiva.common.radius.RadiusFixtures.ascii;
+import static captiva.common.radius.RadiusFixtures.bytes;
+import static captiva.common.radius.RadiusFixtures.decode;
+import static captiva.common.radius.RadiusFixtures.decodeOf;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -47,7 +47,7 @@ class AccountingRequestTest {
     class ReadingRealPackets {
 
         @ParameterizedTest(name = "{0}")
-        @FieldSource("captiva.ingest.radius.RadiusFixtures#PACKETS")
+        @FieldSource("captiva.common.radius.RadiusFixtures#PACKETS")
         void everyAttributeReadsAsInTheFixtureDecodeAndAbsentOnesAreEmpty(String name) {
             RadiusFixtures.Decode expected = decodeOf(name);
 
@@ -58,7 +58,7 @@ class AccountingRequestTest {
         }
 
         @ParameterizedTest(name = "{0}")
-        @FieldSource("captiva.ingest.radius.RadiusFixtures#PACKETS")
+        @FieldSource("captiva.common.radius.RadiusFixtures#PACKETS")
         void noFixtureHasMalformedAttributes(String name) {
             AccountingRequest request = accountingRequest(name);
 

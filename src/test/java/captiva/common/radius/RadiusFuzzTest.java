@@ -1,4 +1,4 @@
-package captiva.ingest.radius;
+package captiva.common.radius;
 
 import captiva.testing.Fast;
 import org.junit.jupiter.api.DisplayName;
@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
 
-import static captiva.ingest.radius.RadiusFixtures.ascii;
-import static captiva.ingest.radius.RadiusFixtures.hex;
+import static captiva.common.radius.RadiusFixtures.ascii;
+import static captiva.common.radius.RadiusFixtures.hex;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -22,11 +22,11 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 @Fast
 @DisplayName("RADIUS codec under random input")
-class RadiusFuzzTest {
+public class RadiusFuzzTest {
 
     static final int ITERATIONS = 20_000;
     static final byte[] SECRET = ascii("testing123");
-    static final List<byte[]> REAL_PACKETS = RadiusFixtures.PACKETS.stream().map(RadiusFixtures::hex).toList();
+    public static final List<byte[]> REAL_PACKETS = RadiusFixtures.PACKETS.stream().map(RadiusFixtures::hex).toList();
 
     @Test
     void randomBytesNeverThrowAnythingElse() {
@@ -86,7 +86,7 @@ class RadiusFuzzTest {
     }
 
     /** One of: truncation, flipped bytes, an attribute Length overrun, a new Length field, or trailing junk. */
-    static byte[] damage(Random random, byte[] original) {
+    public static byte[] damage(Random random, byte[] original) {
         byte[] datagram = original.clone();
         switch (random.nextInt(6)) {
             case 0 -> datagram = Arrays.copyOf(datagram, random.nextInt(datagram.length + 1));
@@ -119,7 +119,7 @@ class RadiusFuzzTest {
     }
 
     /** The offset of a randomly chosen attribute of an intact packet. */
-    static int attributeStart(Random random, byte[] packet) {
+    public static int attributeStart(Random random, byte[] packet) {
         int count = 0;
         for (int at = 20; at < packet.length; at += packet[at + 1] & 0xff) {
             count++;
@@ -195,7 +195,7 @@ class RadiusFuzzTest {
         }
     }
 
-    static byte[] randomBytes(Random random, int length) {
+    public static byte[] randomBytes(Random random, int length) {
         byte[] bytes = new byte[length];
         random.nextBytes(bytes);
         return bytes;

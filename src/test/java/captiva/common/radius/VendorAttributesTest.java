@@ -1,6 +1,6 @@
-package captiva.ingest.radius;
+package captiva.common.radius;
 
-import captiva.ingest.radius.AccountingRequest.AccessPoint;
+import captiva.common.radius.AccountingRequest.AccessPoint;
 import captiva.testing.Fast;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -13,10 +13,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 
-import static captiva.ingest.radius.RadiusFixtures.accountingRequest;
-import static captiva.ingest.radius.RadiusFixtures.ascii;
-import static captiva.ingest.radius.RadiusFixtures.bytes;
-import static captiva.ingest.radius.RadiusFixtures.decode;
+import static captiva.common.radius.VendorAttributeBytes.concat;
+import static captiva.common.radius.VendorAttributeBytes.sub;
+import static captiva.common.radius.VendorAttributeBytes.vsa;
+import static captiva.common.radius.RadiusFixtures.accountingRequest;
+import static captiva.common.radius.RadiusFixtures.ascii;
+import static captiva.common.radius.RadiusFixtures.bytes;
+import static captiva.common.radius.RadiusFixtures.decode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -250,24 +253,5 @@ class VendorAttributesTest {
 
     private static AccountingRequest request(RadiusPacketBuilder builder) {
         return decode(builder.build(SECRET)).asAccountingRequest().orElseThrow();
-    }
-
-    /** A Vendor-Specific value: Vendor-Id, then the vendor's octets as given. */
-    static byte[] vsa(int vendorId, byte[] vendorOctets) {
-        return concat(new byte[] {0, (byte) (vendorId >>> 16), (byte) (vendorId >>> 8), (byte) vendorId}, vendorOctets);
-    }
-
-    /** A sub-attribute in RFC 2865 s5.26's recommended format: Vendor-Type, Vendor-Length, text. */
-    static byte[] sub(int vendorType, String text) {
-        byte[] value = text.getBytes(StandardCharsets.UTF_8);
-        return concat(new byte[] {(byte) vendorType, (byte) (value.length + 2)}, value);
-    }
-
-    static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] part : parts) {
-            out.writeBytes(part);
-        }
-        return out.toByteArray();
     }
 }
