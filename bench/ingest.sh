@@ -9,8 +9,8 @@
 #                   [-- IngestBenchmark options, e.g. --sessions 20000 --windows 16,64,256,1024]
 #   bench/ingest.sh --jdbc-url ... --webhook [--receiver-port 18099] [-- WebhookBenchmark options]
 #
-# --webhook measures what one webhook costs instead (issue 16): the same traffic with the tenant's one
-# endpoint (a receiver in the benchmark's JVM, on loopback) disabled and enabled in turn, then the
+# --webhook measures what one webhook costs instead (issue 16): the same traffic with one webhook
+# endpoint (a receiver in the benchmark's JVM, on loopback) and without, in turn, then the
 # delivery latency at a steady rate. See WebhookBenchmark and BENCHMARKS.md.
 #
 # CAPTIVA_JAVA_OPTS adds JVM options for the server, e.g. a JFR recording:
