@@ -177,7 +177,12 @@ public final class WebhookBenchmark {
 
     private HttpServer receiver(int port) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 100);
-        server.setExecutor(Executors.newFixedThreadPool(8));
+        // Daemon threads: the JVM ends with main, the receiver's pool does not hold it.
+        server.setExecutor(Executors.newFixedThreadPool(8, task -> {
+            Thread thread = new Thread(task, "receiver");
+            thread.setDaemon(true);
+            return thread;
+        }));
         server.createContext("/", exchange -> {
             long at = System.nanoTime();
             try {
