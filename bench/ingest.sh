@@ -7,6 +7,11 @@
 #   bench/ingest.sh --jdbc-url jdbc:postgresql://127.0.0.1:5432/captiva_bench [--db-user postgres]
 #                   [--db-password ''] [--http-port 18080] [--radius-port 18130] [--skip-build]
 #                   [-- IngestBenchmark options, e.g. --sessions 20000 --windows 16,64,256,1024]
+#   bench/ingest.sh --jdbc-url ... --webhook [--receiver-port 18099] [-- WebhookBenchmark options]
+#
+# --webhook measures what one webhook costs instead (issue 16): the same traffic with one webhook
+# endpoint (a receiver in the benchmark's JVM, on loopback) and without, in turn, then the
+# delivery latency at a steady rate. See WebhookBenchmark and BENCHMARKS.md.
 #
 # CAPTIVA_JAVA_OPTS adds JVM options for the server, e.g. a JFR recording:
 #   CAPTIVA_JAVA_OPTS=-XX:StartFlightRecording=filename=target/ingest.jfr bench/ingest.sh ...
@@ -20,6 +25,8 @@ db_password=""
 http_port=18080
 radius_port=18130
 build=1
+webhook=0
+receiver_port=18099
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --jdbc-url) jdbc_url="$2"; shift 2 ;;
@@ -28,6 +35,8 @@ while [[ $# -gt 0 ]]; do
     --http-port) http_port="$2"; shift 2 ;;
     --radius-port) radius_port="$2"; shift 2 ;;
     --skip-build) build=0; shift ;;
+    --webhook) webhook=1; shift ;;
+    --receiver-port) receiver_port="$2"; shift 2 ;;
     --) shift; break ;;
     *) echo "unknown option $1 (see the header of $0)" >&2; exit 2 ;;
   esac
@@ -45,8 +54,10 @@ build_jar
 
 secret="bench-secret-$RANDOM$RANDOM"
 nas_identifier="bench-nas-$(date +%s)-$RANDOM"
+[[ $webhook -eq 1 ]] && require_free_port tcp "$receiver_port" --receiver-port
 start_server 90 512m target/bench-ingest-server.log \
-  CAPTIVA_RADIUS_ACCOUNTING_PORT="$radius_port" CAPTIVA_RADIUS_BIND_ADDRESS=127.0.0.1
+  CAPTIVA_RADIUS_ACCOUNTING_PORT="$radius_port" CAPTIVA_RADIUS_BIND_ADDRESS=127.0.0.1 \
+  CAPTIVA_WEBHOOKS_ALLOW_PRIVATE_TARGETS=$([[ $webhook -eq 1 ]] && echo true || echo false)
 
 tenant=$(api /admin/tenants '{"name":"Ingest benchmark","time_zone":"UTC"}' | jq -r .id)
 location=$(api "/admin/tenants/$tenant/locations" '{"name":"Bench venue","time_zone":"UTC"}' | jq -r .id)
@@ -63,6 +74,14 @@ thread_ticks() {
   } function reverse(s,  r, i) { for (i = length(s); i > 0; i--) r = r substr(s, i, 1); return r }
   END { for (n in ticks) print n "\t" ticks[n] }'
 }
+if [[ $webhook -eq 1 ]]; then
+  echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  java -Xmx1g -cp "$classpath" captiva.events.load.WebhookBenchmark \
+    --http-port "$http_port" --radius-port "$radius_port" --admin-token "$admin_token" --tenant-id "$tenant" \
+    --nas-identifier "$nas_identifier" --secret "$secret" --receiver-port "$receiver_port" "$@"
+  echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  exit 0
+fi
 cpu_before=$(cpu_seconds "$server")
 threads_before=$(thread_ticks "$server")
 status=0

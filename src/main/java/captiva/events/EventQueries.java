@@ -9,7 +9,10 @@ final class EventQueries {
     /**
      * A tenant's events after a position, with what they name as it is now: the session, the
      * login and its guest. A row that is gone (erased, past retention) leaves the event with ids only.
-     * Parameters: tenant, after, then the optional fragments' values, then the limit.
+     * {@code PAGE}, the optional fragments, then {@code ORDER}; parameters: tenant, after, the
+     * fragments' values, then the limit. The page is cut from the log before anything is joined to
+     * it, so a page costs its own size whatever follows it, even with statistics that still describe
+     * the tables as small (a burst into a new tenant's log otherwise joined every later event).
      */
     static final String PAGE = """
             SELECT e.position, e.type, e.occurred_at, e.location_id, e.session_id, e.login_id,
@@ -20,16 +23,19 @@ final class EventQueries {
                    s.input_octets, s.output_octets, s.terminate_cause,
                    l.id IS NOT NULL AS login_found, l.guest_device_description, l.login_type_name,
                    l.service_profile_name, l.login_time, g.name AS guest_name, g.email AS guest_email, g.yas_id AS guest_yas_id
-            FROM event e
-            LEFT JOIN session s ON s.tenant_id = e.tenant_id AND s.id = e.session_id
-            LEFT JOIN login l ON l.tenant_id = e.tenant_id AND l.id = e.login_id
-            LEFT JOIN guest g ON g.tenant_id = e.tenant_id AND g.id = l.guest_id
-            WHERE e.tenant_id = ? AND e.position > ?
+            FROM (SELECT * FROM event e
+                  WHERE e.tenant_id = ? AND e.position > ?
             """;
 
     static final String TYPES = "AND e.type = ANY (CAST(? AS text[]))\n";
     static final String LOCATIONS = "AND e.location_id = ANY (CAST(? AS bigint[]))\n";
-    static final String ORDER = "ORDER BY e.position LIMIT ?";
+    static final String ORDER = """
+                  ORDER BY e.position LIMIT ?) e
+            LEFT JOIN session s ON s.tenant_id = e.tenant_id AND s.id = e.session_id
+            LEFT JOIN login l ON l.tenant_id = e.tenant_id AND l.id = e.login_id
+            LEFT JOIN guest g ON g.tenant_id = e.tenant_id AND g.id = l.guest_id
+            ORDER BY e.position
+            """;
 
     /**
      * The oldest retained position and the newest of a tenant (0 and 0 when it never had any). When

@@ -66,14 +66,18 @@ class WebhookDispatcher {
             SELECT count(*) FROM due
             """;
 
+    /**
+     * Walks webhook_delivery_claim_idx in order and stops at the first {@code CLAIM} claimable rows,
+     * so a claim costs the same with 20 or 20,000 deliveries waiting (V52).
+     */
     private static final String CLAIM_DUE = """
             UPDATE webhook_delivery d SET lease_until = ?, attempts = d.attempts + 1,
                                           first_attempt_at = COALESCE(d.first_attempt_at, ?)
             FROM webhook_endpoint w
             WHERE w.id = d.endpoint_id AND d.id IN (
-                SELECT c.id FROM webhook_delivery c JOIN webhook_endpoint ce ON ce.id = c.endpoint_id
+                SELECT c.id FROM webhook_delivery c
                 WHERE c.state = 'pending' AND c.next_attempt_at <= ? AND (c.lease_until IS NULL OR c.lease_until < ?)
-                  AND ce.disabled_at IS NULL
+                  AND EXISTS (SELECT 1 FROM webhook_endpoint ce WHERE ce.id = c.endpoint_id AND ce.disabled_at IS NULL)
                   AND NOT EXISTS (SELECT 1 FROM webhook_delivery p
                                   WHERE p.endpoint_id = c.endpoint_id AND p.order_key = c.order_key
                                     AND p.state = 'pending' AND p.position < c.position)

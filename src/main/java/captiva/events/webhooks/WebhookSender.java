@@ -71,10 +71,16 @@ class WebhookSender {
         } catch (OutboundTargets.Refused refused) {
             return new Answer(null, millisSince(started), "refused target: " + refused.getMessage());
         } catch (SocketTimeoutException | TimedOut timeout) {
-            return new Answer(null, millisSince(started), "no answer within " + properties.timeout().toSeconds() + " s");
+            return new Answer(null, millisSince(started), "no answer within " + timeout());
         } catch (IOException | RuntimeException | java.net.URISyntaxException e) {
             return new Answer(null, millisSince(started), e.getClass().getSimpleName() + ": " + e.getMessage());
         }
+    }
+
+    /** The timeout as the attempt log says it: {@code 10 s}, or {@code 500 ms} when not whole seconds. */
+    private String timeout() {
+        long millis = properties.timeout().toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
     }
 
     private static Socket tls(Socket plain, String host, int port, long deadline) throws IOException {

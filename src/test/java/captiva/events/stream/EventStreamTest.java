@@ -1,5 +1,6 @@
 package captiva.events.stream;
 
+import captiva.common.OpaqueIds;
 import captiva.events.EventRetention;
 import captiva.events.EventSequencer;
 import captiva.testing.ApiTest;
@@ -7,6 +8,7 @@ import captiva.testing.Fixtures;
 import captiva.testing.Fixtures.Key;
 import captiva.testing.Fixtures.Location;
 import captiva.testing.Http;
+import captiva.testing.TestDatabase;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -18,6 +20,9 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,6 +39,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class EventStreamTest extends ApiTest {
 
     static final int MAX_PER_KEY = 3;
+    /** The default lease (application.yml), which these tests leave as it is. */
+    static final Duration LEASE = Duration.ofSeconds(30);
+
+    @Inject
+    OpaqueIds ids;
 
     @Inject
     EventSequencer sequencer;
@@ -283,6 +293,46 @@ class EventStreamTest extends ApiTest {
                 } finally {
                     open.forEach(SseClient::close);
                 }
+            }
+        }
+
+        /** Slots of a replica that died holding every stream of the key: rows nobody renews or deletes. */
+        void aDeadReplicasSlots(Key key, Duration lastRenewedAgo) throws SQLException {
+            long tenantId = ids.decode(OpaqueIds.Kind.TENANT, key.tenant().id()).orElseThrow();
+            long keyId = ids.decode(OpaqueIds.Kind.API_KEY, key.id()).orElseThrow();
+            try (Connection db = TestDatabase.connect();
+                 PreparedStatement st = db.prepareStatement("""
+                         INSERT INTO event_stream (id, tenant_id, api_key_id, seen_at)
+                         VALUES (gen_random_uuid(), ?, ?, now() - CAST(? AS interval))
+                         """)) {
+                for (int i = 0; i < MAX_PER_KEY; i++) {
+                    st.setLong(1, tenantId);
+                    st.setLong(2, keyId);
+                    st.setString(3, lastRenewedAgo.toMillis() + " milliseconds");
+                    st.executeUpdate();
+                }
+            }
+        }
+
+        @Test
+        void theSlotsOfAReplicaThatDiedFreeOnceTheirLeaseRanOut() throws SQLException {
+            Venue venue = aVenue();
+            aDeadReplicasSlots(venue.read(), LEASE.plusSeconds(1));
+
+            try (SseClient stream = stream(venue.read())) {
+
+                assertEquals(200, stream.status(), stream::errorBody);
+            }
+        }
+
+        @Test
+        void theSlotsOfAReplicaStillWithinTheirLeaseStillCount() throws SQLException {
+            Venue venue = aVenue();
+            aDeadReplicasSlots(venue.read(), LEASE.minusSeconds(10));
+
+            try (SseClient stream = stream(venue.read())) {
+
+                assertEquals(429, stream.status(), stream::errorBody);
             }
         }
 

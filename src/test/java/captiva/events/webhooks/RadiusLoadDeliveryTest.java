@@ -1,0 +1,140 @@
+package captiva.events.webhooks;
+
+import captiva.events.EventConsumers;
+import captiva.ingest.radius.RadiusListener;
+import captiva.ingest.radius.load.AccountingLoad;
+import captiva.ingest.radius.load.AccountingLoad.Fate;
+import captiva.ingest.radius.load.AccountingTraffic;
+import captiva.testing.ApiTest;
+import captiva.testing.Fixtures.Key;
+import captiva.testing.Fixtures.Location;
+import captiva.testing.Http;
+import captiva.testing.Instances;
+import captiva.testing.TestDatabase;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.standardwebhooks.Webhook;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Issue 16: every event of a 10,000-session RADIUS load reaches the receiver. Two instances on one
+ * database each take half of a NAS's accounting (Start and Stop per session, real UDP on loopback)
+ * while both deliver the tenant's webhook to a real HTTP receiver: each of the 20,000 events the log
+ * holds arrives, signed so that the Standard Webhooks library accepts it, once, never sent by two
+ * instances at once, and a session's end after its start.
+ */
+@MicronautTest(transactional = false)
+@DisplayName("Webhooks: a 10,000-session RADIUS load on two instances")
+class RadiusLoadDeliveryTest extends ApiTest {
+
+    private static final int SESSIONS_PER_INSTANCE = 5_000;
+    private static final String SECRET = "load-delivery-secret";
+    /** Its own source address: other RADIUS tests on the shared database use other 127.x addresses. */
+    private static final String NAS_ADDRESS = "127.85.0.1";
+
+    @Override
+    protected Map<String, String> extraProperties() {
+        return Map.of("captiva.webhooks.allow-private-targets", "true");
+    }
+
+    @Test
+    void everyEventOfTheLoadReachesTheReceiverOnceSignedAndInOrderPerSession() throws Exception {
+        Map<String, Object> other = new HashMap<>(TestDatabase.properties());
+        other.put("captiva.webhooks.allow-private-targets", "true");
+        EmbeddedServer second = Instances.start(other);
+        try (Receiver receiver = new Receiver()) {
+            Location venue = given().location(given().tenant());
+            String nasIdentifier = "load-delivery-" + System.nanoTime();
+            given().nas(venue, NAS_ADDRESS, nasIdentifier, SECRET);
+            String secret = WebhookDeliveryTest.subscribe(http(), venue.tenant(), receiver.url(),
+                    List.of("session.started", "session.ended")).get("secret").asText();
+            // The other instance logs the tenant's changes once it has seen the endpoint (consumer-refresh).
+            EventConsumers here = server.getApplicationContext().getBean(EventConsumers.class);
+            EventConsumers there = second.getApplicationContext().getBean(EventConsumers.class);
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> there.all().containsAll(here.all()));
+
+            List<CompletableFuture<AccountingLoad.Result>> loads = new ArrayList<>();
+            for (EmbeddedServer instance : List.of(server, second)) {
+                AccountingTraffic traffic = AccountingTraffic.encode("load-" + loads.size() + "-" + System.nanoTime() + "-",
+                        SESSIONS_PER_INSTANCE, 0, true, 500, nasIdentifier, SECRET.getBytes(StandardCharsets.UTF_8));
+                int port = instance.getApplicationContext().getBean(RadiusListener.class).port();
+                AccountingLoad.Settings settings = new AccountingLoad.Settings(new InetSocketAddress("127.0.0.1", port),
+                        InetAddress.getByName(NAS_ADDRESS), 64, Duration.ofSeconds(1), 5, Duration.ofSeconds(60));
+                loads.add(CompletableFuture.supplyAsync(() -> new AccountingLoad(settings, traffic).run()));
+            }
+            for (CompletableFuture<AccountingLoad.Result> load : loads) {
+                AccountingLoad.Result result = load.join();
+                assertEquals(2 * SESSIONS_PER_INSTANCE, result.count(Fate.ACKNOWLEDGED), "packets acknowledged");
+            }
+
+            Set<String> logged = eventIds(given().readKey(venue.tenant()));
+            assertEquals(4 * SESSIONS_PER_INSTANCE, logged.size(), "a started and an ended event per session");
+            Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> receiver.received().size() >= logged.size());
+            // A second sending would follow within a few polls (250 ms) of either instance: none comes.
+            Awaitility.await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+                    .until(() -> receiver.received().size() == logged.size());
+
+            List<Receiver.Received> got = receiver.received();
+            Map<String, Long> perEvent = got.stream().collect(Collectors.groupingBy(r -> r.header("webhook-id"), Collectors.counting()));
+            assertEquals(logged, perEvent.keySet(), "the events received are the events logged");
+            assertEquals(Map.of(), perEvent.entrySet().stream().filter(e -> e.getValue() > 1)
+                    .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)), "events sent more than once");
+            assertEquals(1, receiver.mostAtOnceOfOneEvent(), "one event sent by two instances at once");
+            Webhook verifier = new Webhook(secret);
+            Map<String, String> startedBy = new HashMap<>();
+            for (Receiver.Received r : got) {
+                try {
+                    verifier.verify(r.body(), r.headers());
+                } catch (Exception e) {
+                    fail("signature of " + r.header("webhook-id") + " refused: " + e);
+                }
+                JsonNode body = Http.JSON.readTree(r.body());
+                String session = body.get("data").get("session_id").asText();
+                if (body.get("type").asText().equals("session.started")) {
+                    startedBy.put(session, r.header("webhook-id"));
+                } else {
+                    assertTrue(startedBy.containsKey(session), "session " + session + " ended before it started");
+                }
+            }
+            assertEquals(2 * SESSIONS_PER_INSTANCE, startedBy.size(), "sessions started");
+        } finally {
+            second.getApplicationContext().close();
+        }
+    }
+
+    /** Every id of the tenant's log, through GET /events. */
+    private Set<String> eventIds(Key key) {
+        Set<String> ids = new HashSet<>();
+        String next = "/events?per_page=1000";
+        while (true) {
+            JsonNode page = http().get(next, key.auth()).json();
+            if (page.get("data").isEmpty()) {
+                return ids;
+            }
+            page.get("data").forEach(event -> ids.add(event.get("id").asText()));
+            String link = page.get("links").get("next").asText();
+            next = link.startsWith(http().base()) ? link.substring(http().base().length()) : link;
+        }
+    }
+}
