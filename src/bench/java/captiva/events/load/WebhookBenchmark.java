@@ -1,6 +1,6 @@
 package captiva.events.load;
 
-import captiva.ingest.radius.AcctStatusType;
+import captiva.common.radius.AcctStatusType;
 import captiva.ingest.radius.load.AccountingLoad;
 import captiva.ingest.radius.load.AccountingLoad.Fate;
 import captiva.ingest.radius.load.AccountingTraffic;
