@@ -310,7 +310,8 @@ class TenantIsolationProperties {
         if (r.endSlot() != null) {
             Instant until = w.base.minus(SLOT.multipliedBy(r.endSlot() % 23)).minus(SLOT.dividedBy(2));
             q.add("end_time=" + enc(until.toString()));
-            rows.removeIf(row -> row.end() == null || !row.end().isBefore(until));
+            // An instant bound is inclusive: a session that ended exactly then is kept (openapi.yml).
+            rows.removeIf(row -> row.end() == null || row.end().isAfter(until));
         }
         if (r.day() != null) {
             // Days are read in the venue's time zone: only "nothing foreign" is checked, not the exact set.
