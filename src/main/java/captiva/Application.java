@@ -4,7 +4,6 @@ import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.env.Environment;
 import io.micronaut.core.reflect.ClassUtils;
 import io.micronaut.runtime.Micronaut;
-
 import java.util.Optional;
 
 public class Application {
@@ -23,9 +22,10 @@ public class Application {
     }
 
     /**
-     * Why this process must not start, or empty when it has a database. Without a URL a service would
-     * otherwise acknowledge real accounting into nothing (or, before, into a temporary demo database),
-     * so only the demo environment, which brings its own PostgreSQL, may start without one.
+     * Why this process must not start, or empty when it has a database. Without a URL a service
+     * would otherwise acknowledge real accounting into nothing (or, before, into a temporary demo
+     * database), so only the demo environment, which brings its own PostgreSQL, may start without
+     * one.
      */
     static Optional<String> missingDatabase(String... args) {
         try (ApplicationContext probe = ApplicationContext.builder().args(args).build()) {
@@ -34,14 +34,19 @@ public class Application {
                 return Optional.empty();
             }
             boolean demo = environment.getActiveNames().contains(DEMO_ENVIRONMENT);
-            if (demo && ClassUtils.isPresent("io.zonky.test.db.postgres.embedded.EmbeddedPostgres", Application.class.getClassLoader())) {
+            if (demo
+                    && ClassUtils.isPresent(
+                            "io.zonky.test.db.postgres.embedded.EmbeddedPostgres",
+                            Application.class.getClassLoader())) {
                 return Optional.empty();
             }
-            return Optional.of("Captiva needs a PostgreSQL database: set DATASOURCES_DEFAULT_URL (e.g. "
-                    + "jdbc:postgresql://db.internal:5432/captiva) with DATASOURCES_DEFAULT_USERNAME and "
-                    + "DATASOURCES_DEFAULT_PASSWORD"
-                    + (demo ? "; this jar has no embedded PostgreSQL, the demo runs with `./mvnw mn:run`"
-                            : ", or run the demo with `./mvnw mn:run`"));
+            return Optional.of(
+                    "Captiva needs a PostgreSQL database: set DATASOURCES_DEFAULT_URL (e.g. "
+                            + "jdbc:postgresql://db.internal:5432/captiva) with DATASOURCES_DEFAULT_USERNAME and "
+                            + "DATASOURCES_DEFAULT_PASSWORD"
+                            + (demo
+                                    ? "; this jar has no embedded PostgreSQL, the demo runs with `./mvnw mn:run`"
+                                    : ", or run the demo with `./mvnw mn:run`"));
         }
     }
 }

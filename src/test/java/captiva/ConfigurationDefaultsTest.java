@@ -1,16 +1,15 @@
 package captiva;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import captiva.ratelimit.RateLimitProperties;
 import io.micronaut.configuration.jdbc.hikari.DatasourceConfiguration;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
+import java.time.Duration;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 @MicronautTest(startApplication = false)
 @DisplayName("configuration defaults")
@@ -55,7 +54,8 @@ class ConfigurationDefaultsTest extends ConfigurationCase {
 
     @Test
     void aCallerWaitsAtMostFiveSecondsForAPooledConnection() {
-        // Hikari's own default is 30 s: requests would pile up for that long while the database is down.
+        // Hikari's own default is 30 s: requests would pile up for that long while the database is
+        // down.
         assertEquals(5000, datasource.getConnectionTimeout());
     }
 }

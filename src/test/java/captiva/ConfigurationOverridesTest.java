@@ -1,13 +1,12 @@
 package captiva;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.micronaut.context.annotation.Property;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import java.time.Duration;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 @MicronautTest(startApplication = false)
 @Property(name = "captiva.sessions.interim-interval", value = "60s")

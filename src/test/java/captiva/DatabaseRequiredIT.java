@@ -1,7 +1,9 @@
 package captiva;
 
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,11 +11,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 /**
  * The packaged jar without a database URL refuses to start, with one line saying what to set: it
@@ -47,11 +46,17 @@ class DatabaseRequiredIT {
         }
     }
 
-    private static Ended runJar(Map<String, String> environment) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", System.getProperty("captiva.jar"))
-                .redirectErrorStream(true);
-        builder.environment().keySet().removeIf(name -> name.startsWith("DATASOURCES_") || name.startsWith("MICRONAUT_"));
+    private static Ended runJar(Map<String, String> environment)
+            throws IOException, InterruptedException {
+        ProcessBuilder builder =
+                new ProcessBuilder(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-jar",
+                                System.getProperty("captiva.jar"))
+                        .redirectErrorStream(true);
+        builder.environment()
+                .keySet()
+                .removeIf(name -> name.startsWith("DATASOURCES_") || name.startsWith("MICRONAUT_"));
         builder.environment().put("MICRONAUT_SERVER_PORT", "0");
         builder.environment().put("CAPTIVA_RADIUS_ACCOUNTING_PORT", "0");
         builder.environment().putAll(environment);
@@ -61,6 +66,8 @@ class DatabaseRequiredIT {
             process.destroyForcibly();
             throw new AssertionError("still running after 60 s: it started without a database");
         }
-        return new Ended(process.exitValue(), new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        return new Ended(
+                process.exitValue(),
+                new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
     }
 }

@@ -1,18 +1,17 @@
 package captiva;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import captiva.testing.ApiTest;
 import captiva.testing.TestDatabase;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Set;
 import java.util.TreeSet;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 /**
  * The rules a schema must follow to be distributed by tenant on Citus, checked on the migrated
@@ -22,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * request is looked up in before its tenant is known are reference tables (a copy on every node),
  * which may reference only each other.
  *
- * <p>It starts the service (an {@link ApiTest}) so that the schema is migrated as the service does it.
+ * <p>It starts the service (an {@link ApiTest}) so that the schema is migrated as the service does
+ * it.
  *
  * <p>The schema does not follow every rule yet. What breaks one today is listed below, by name, as
  * the work left; a new object that breaks a rule fails the test, and so does a listed one that no
@@ -32,66 +32,99 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @DisplayName("the schema follows the rules of a tenant-distributed database")
 class SchemaDistributionRulesTest extends ApiTest {
 
-    /** Looked up before the tenant is known: by an API key's hash, a NAS's address or identity, a bucket's key. */
-    private static final Set<String> REFERENCE_TABLES = Set.of("tenant", "api_key", "nas", "rate_limit_bucket");
+    /**
+     * Looked up before the tenant is known: by an API key's hash, a NAS's address or identity, a
+     * bucket's key.
+     */
+    private static final Set<String> REFERENCE_TABLES =
+            Set.of("tenant", "api_key", "nas", "rate_limit_bucket");
 
     /** Flyway's own bookkeeping, on the coordinator only. */
     private static final Set<String> LOCAL_TABLES = Set.of("flyway_schema_history");
 
     private static final Set<String> NOT_DISTRIBUTED = union(REFERENCE_TABLES, LOCAL_TABLES);
 
-    private static final Set<String> KNOWN_UNIQUE_KEYS_WITHOUT_TENANT = Set.of(
-            "event_pending.event_pending_pkey", "event_stream.event_stream_pkey", "guest.guest_pkey",
-            "location.location_pkey", "login.login_pkey", "session.session_pkey",
-            "session_control.session_control_pkey", "venue_day_dirty.venue_day_dirty_pkey",
-            "webhook_attempt.webhook_attempt_pkey", "webhook_delivery.webhook_delivery_pkey",
-            "webhook_endpoint.webhook_endpoint_pkey");
+    private static final Set<String> KNOWN_UNIQUE_KEYS_WITHOUT_TENANT =
+            Set.of(
+                    "event_pending.event_pending_pkey",
+                    "event_stream.event_stream_pkey",
+                    "guest.guest_pkey",
+                    "location.location_pkey",
+                    "login.login_pkey",
+                    "session.session_pkey",
+                    "session_control.session_control_pkey",
+                    "venue_day_dirty.venue_day_dirty_pkey",
+                    "webhook_attempt.webhook_attempt_pkey",
+                    "webhook_delivery.webhook_delivery_pkey",
+                    "webhook_endpoint.webhook_endpoint_pkey");
 
-    private static final Set<String> KNOWN_FOREIGN_KEYS_ACROSS_TENANTS = Set.of(
-            "login.login_guest_id_fkey", "login.login_location_id_fkey",
-            "nas.nas_location_id_fkey",
-            "session.session_guest_id_fkey", "session.session_location_id_fkey",
-            "session_control.session_control_session_id_fkey",
-            "venue_day.venue_day_location_id_fkey",
-            "webhook_attempt.webhook_attempt_delivery_id_fkey", "webhook_attempt.webhook_attempt_endpoint_id_fkey",
-            "webhook_delivery.webhook_delivery_endpoint_id_fkey");
+    private static final Set<String> KNOWN_FOREIGN_KEYS_ACROSS_TENANTS =
+            Set.of(
+                    "login.login_guest_id_fkey",
+                    "login.login_location_id_fkey",
+                    "nas.nas_location_id_fkey",
+                    "session.session_guest_id_fkey",
+                    "session.session_location_id_fkey",
+                    "session_control.session_control_session_id_fkey",
+                    "venue_day.venue_day_location_id_fkey",
+                    "webhook_attempt.webhook_attempt_delivery_id_fkey",
+                    "webhook_attempt.webhook_attempt_endpoint_id_fkey",
+                    "webhook_delivery.webhook_delivery_endpoint_id_fkey");
 
-    private static final Set<String> KNOWN_STATEMENT_TRIGGERS = Set.of(
-            "session.session_inserted_venue_day", "session.session_updated_venue_day",
-            "session.session_deleted_venue_day");
+    private static final Set<String> KNOWN_STATEMENT_TRIGGERS =
+            Set.of(
+                    "session.session_inserted_venue_day",
+                    "session.session_updated_venue_day",
+                    "session.session_deleted_venue_day");
 
-    private static final Set<String> KNOWN_ADVISORY_LOCK_FUNCTIONS = Set.of("await_session_inserts", "session_link_login");
+    private static final Set<String> KNOWN_ADVISORY_LOCK_FUNCTIONS =
+            Set.of("await_session_inserts", "session_link_login");
 
     @Test
     void everyTableIsTenantOwnedOrAReferenceTable() throws SQLException {
-        assertEquals(Set.of(), found("""
+        assertEquals(
+                Set.of(),
+                found(
+                        """
                 SELECT c.relname FROM pg_class c
                 WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')
                   AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id')
                   AND c.relname NOT IN (SELECT unnest(?::text[]))
-                """, "relname", NOT_DISTRIBUTED), "tables without tenant_id that are not declared reference tables here");
+                """,
+                        "relname",
+                        NOT_DISTRIBUTED),
+                "tables without tenant_id that are not declared reference tables here");
     }
 
     @Test
     void everyUniqueKeyOfATenantOwnedTableIncludesTenantId() throws SQLException {
-        assertRatchet(KNOWN_UNIQUE_KEYS_WITHOUT_TENANT, found("""
+        assertRatchet(
+                KNOWN_UNIQUE_KEYS_WITHOUT_TENANT,
+                found(
+                        """
                 SELECT c.relname || '.' || i.relname AS name
                 FROM pg_index x JOIN pg_class c ON c.oid = x.indrelid JOIN pg_class i ON i.oid = x.indexrelid
                 WHERE c.relnamespace = 'public'::regnamespace AND x.indisunique
                   AND c.relname NOT IN (SELECT unnest(?::text[]))
                   AND NOT EXISTS (SELECT 1 FROM pg_attribute a
                                   WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND a.attnum = ANY (x.indkey))
-                """, "name", NOT_DISTRIBUTED), "unique keys (primary keys too) without tenant_id");
+                """,
+                        "name",
+                        NOT_DISTRIBUTED),
+                "unique keys (primary keys too) without tenant_id");
     }
 
     /**
-     * A foreign key between tenant-owned tables includes tenant_id, so both rows are on one shard. A
-     * tenant-owned table may reference a reference table by its id; a reference table may reference
-     * only reference tables.
+     * A foreign key between tenant-owned tables includes tenant_id, so both rows are on one shard.
+     * A tenant-owned table may reference a reference table by its id; a reference table may
+     * reference only reference tables.
      */
     @Test
     void everyForeignKeyStaysInsideOneTenantOrPointsAtAReferenceTable() throws SQLException {
-        assertRatchet(KNOWN_FOREIGN_KEYS_ACROSS_TENANTS, found("""
+        assertRatchet(
+                KNOWN_FOREIGN_KEYS_ACROSS_TENANTS,
+                found(
+                        """
                 SELECT f.conrelid::regclass::text || '.' || f.conname AS name
                 FROM pg_constraint f
                 WHERE f.contype = 'f' AND f.connamespace = 'public'::regnamespace
@@ -100,36 +133,59 @@ class SchemaDistributionRulesTest extends ApiTest {
                        OR NOT EXISTS (SELECT 1 FROM pg_attribute a
                                       WHERE a.attrelid = f.conrelid AND a.attname = 'tenant_id'
                                         AND a.attnum = ANY (f.conkey)))
-                """, "name", REFERENCE_TABLES, REFERENCE_TABLES), "foreign keys that cross tenants");
+                """,
+                        "name",
+                        REFERENCE_TABLES,
+                        REFERENCE_TABLES),
+                "foreign keys that cross tenants");
     }
 
     /** Citus refuses statement-level triggers (with transition tables) on distributed tables. */
     @Test
     void noStatementLevelTriggers() throws SQLException {
-        assertRatchet(KNOWN_STATEMENT_TRIGGERS, found("""
+        assertRatchet(
+                KNOWN_STATEMENT_TRIGGERS,
+                found(
+                        """
                 SELECT t.tgrelid::regclass::text || '.' || t.tgname AS name FROM pg_trigger t
                 WHERE NOT t.tgisinternal AND (t.tgtype & 1) = 0
                   AND t.tgrelid::regclass::text NOT IN (SELECT unnest(?::text[]))
-                """, "name", LOCAL_TABLES), "statement-level triggers");
+                """,
+                        "name",
+                        LOCAL_TABLES),
+                "statement-level triggers");
     }
 
-    /** An advisory lock is held on one node: correctness cannot rest on it once writes run on many. */
+    /**
+     * An advisory lock is held on one node: correctness cannot rest on it once writes run on many.
+     */
     @Test
     void noFunctionTakesAnAdvisoryLock() throws SQLException {
-        assertRatchet(KNOWN_ADVISORY_LOCK_FUNCTIONS, found("""
+        assertRatchet(
+                KNOWN_ADVISORY_LOCK_FUNCTIONS,
+                found(
+                        """
                 SELECT p.proname AS name FROM pg_proc p
                 WHERE p.pronamespace = 'public'::regnamespace AND p.prosrc ILIKE '%pg_advisory%'
-                """, "name"), "functions that take advisory locks");
+                """,
+                        "name"),
+                "functions that take advisory locks");
     }
 
-    /** Fails on any object that breaks the rule and is not listed, and on a listed one that no longer breaks it. */
+    /**
+     * Fails on any object that breaks the rule and is not listed, and on a listed one that no
+     * longer breaks it.
+     */
     private static void assertRatchet(Set<String> known, Set<String> actual, String what) {
         Set<String> added = new TreeSet<>(actual);
         added.removeAll(known);
         Set<String> mended = new TreeSet<>(known);
         mended.removeAll(actual);
         assertEquals(Set.of(), added, "new " + what + " (make them follow the rule)");
-        assertEquals(Set.of(), mended, "listed as " + what + " but no longer: remove them from the list");
+        assertEquals(
+                Set.of(),
+                mended,
+                "listed as " + what + " but no longer: remove them from the list");
     }
 
     private static Set<String> union(Set<String> a, Set<String> b) {
@@ -138,11 +194,15 @@ class SchemaDistributionRulesTest extends ApiTest {
         return both;
     }
 
-    /** The names a catalog query finds; each {@code ?::text[]} takes the next set of table names. */
+    /**
+     * The names a catalog query finds; each {@code ?::text[]} takes the next set of table names.
+     */
     @SafeVarargs
-    private Set<String> found(String sql, String column, Set<String>... tableSets) throws SQLException {
+    private Set<String> found(String sql, String column, Set<String>... tableSets)
+            throws SQLException {
         Set<String> names = new TreeSet<>();
-        try (Connection c = TestDatabase.connect(); var st = c.prepareStatement(sql)) {
+        try (Connection c = TestDatabase.connect();
+                var st = c.prepareStatement(sql)) {
             for (int i = 0; i < tableSets.length; i++) {
                 st.setArray(i + 1, c.createArrayOf("text", tableSets[i].toArray()));
             }

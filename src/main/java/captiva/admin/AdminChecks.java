@@ -9,7 +9,6 @@ import captiva.tenancy.Tenant;
 import captiva.tenancy.TenantRepository;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
-
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.List;
@@ -31,13 +30,17 @@ class AdminChecks {
     }
 
     Tenant tenant(String publicId) {
-        return ids.decode(OpaqueIds.Kind.TENANT, publicId).stream().boxed().findFirst()
+        return ids.decode(OpaqueIds.Kind.TENANT, publicId).stream()
+                .boxed()
+                .findFirst()
                 .flatMap(tenants::findById)
                 .orElseThrow(() -> new ApiProblem.NotFound("Tenant " + publicId));
     }
 
     Location location(Tenant tenant, String publicId) {
-        return ids.decode(OpaqueIds.Kind.LOCATION, publicId).stream().boxed().findFirst()
+        return ids.decode(OpaqueIds.Kind.LOCATION, publicId).stream()
+                .boxed()
+                .findFirst()
                 .flatMap(id -> locations.findByIdAndTenantId(id, tenant.id()))
                 .orElseThrow(() -> new ApiProblem.NotFound("Location " + publicId));
     }
@@ -59,7 +62,8 @@ class AdminChecks {
             }
         }
         if (!valid) {
-            errors.add(new InvalidParam("time_zone", "must be an IANA time zone, like Europe/London"));
+            errors.add(
+                    new InvalidParam("time_zone", "must be an IANA time zone, like Europe/London"));
         }
     }
 }

@@ -23,7 +23,6 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Status;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
-
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,8 +46,14 @@ class ApiKeyAdminController {
     private final RateLimitProperties limits;
     private final Clock clock;
 
-    ApiKeyAdminController(ApiKeyRepository keys, LocationRepository locations, ApiKeyGenerator generator,
-                          AdminChecks checks, OpaqueIds ids, RateLimitProperties limits, Clock clock) {
+    ApiKeyAdminController(
+            ApiKeyRepository keys,
+            LocationRepository locations,
+            ApiKeyGenerator generator,
+            AdminChecks checks,
+            OpaqueIds ids,
+            RateLimitProperties limits,
+            Clock clock) {
         this.keys = keys;
         this.locations = locations;
         this.generator = generator;
@@ -72,20 +77,39 @@ class ApiKeyAdminController {
                 if (Scope.fromWireName(scope).isPresent()) {
                     scopes.add(scope);
                 } else {
-                    errors.add(new InvalidParam("scopes", "unknown scope '" + scope + "'; known: " + Scope.known()));
+                    errors.add(
+                            new InvalidParam(
+                                    "scopes",
+                                    "unknown scope '" + scope + "'; known: " + Scope.known()));
                 }
             }
         }
         Long[] locationIds = locationIds(tenant, body.locationIds(), errors);
-        int perMinute = body.rateLimitPerMinute() == null ? limits.defaultPerMinute() : body.rateLimitPerMinute();
+        int perMinute =
+                body.rateLimitPerMinute() == null
+                        ? limits.defaultPerMinute()
+                        : body.rateLimitPerMinute();
         if (perMinute < 1 || perMinute > MAX_RATE_LIMIT) {
-            errors.add(new InvalidParam("rate_limit_per_minute", "must be from 1 to " + MAX_RATE_LIMIT));
+            errors.add(
+                    new InvalidParam(
+                            "rate_limit_per_minute", "must be from 1 to " + MAX_RATE_LIMIT));
         }
         ApiProblem.InvalidParameters.failOn(errors);
         String key = generator.newKey();
-        ApiKey saved = keys.save(new ApiKey(null, tenant.id(), body.name().strip(), ApiKeyGenerator.hash(key),
-                ApiKeyGenerator.displayPrefix(key), scopes.toArray(String[]::new), locationIds, perMinute,
-                null, null, null));
+        ApiKey saved =
+                keys.save(
+                        new ApiKey(
+                                null,
+                                tenant.id(),
+                                body.name().strip(),
+                                ApiKeyGenerator.hash(key),
+                                ApiKeyGenerator.displayPrefix(key),
+                                scopes.toArray(String[]::new),
+                                locationIds,
+                                perMinute,
+                                null,
+                                null,
+                                null));
         // Read back, so created_at is the stored value (microseconds), the same as lists show.
         return view(keys.findById(saved.id()).orElseThrow(), key);
     }
@@ -96,7 +120,9 @@ class ApiKeyAdminController {
         return keys.findByTenantIdOrderById(tenant.id()).stream().map(k -> view(k, null)).toList();
     }
 
-    /** Revokes the key: the next request with it is refused, as keys are looked up on every request. */
+    /**
+     * Revokes the key: the next request with it is refused, as keys are looked up on every request.
+     */
     @Delete("/{key_id}")
     @Status(HttpStatus.NO_CONTENT)
     void revoke(@PathVariable("tenant_id") String tenantId, @PathVariable("key_id") String keyId) {
@@ -108,19 +134,27 @@ class ApiKeyAdminController {
     }
 
     @Nullable
-    private Long[] locationIds(Tenant tenant, @Nullable List<String> publicIds, List<InvalidParam> errors) {
+    private Long[] locationIds(
+            Tenant tenant, @Nullable List<String> publicIds, List<InvalidParam> errors) {
         if (publicIds == null) {
             return null;
         }
         if (publicIds.isEmpty()) {
-            errors.add(new InvalidParam("location_ids", "must name at least one location, or be left out for all"));
+            errors.add(
+                    new InvalidParam(
+                            "location_ids",
+                            "must name at least one location, or be left out for all"));
             return null;
         }
         Set<Long> found = new LinkedHashSet<>();
         for (String publicId : publicIds) {
             OptionalLong id = ids.decode(OpaqueIds.Kind.LOCATION, publicId);
-            if (id.isEmpty() || locations.findByIdAndTenantId(id.getAsLong(), tenant.id()).isEmpty()) {
-                errors.add(new InvalidParam("location_ids", "'" + publicId + "' is not a location of this tenant"));
+            if (id.isEmpty()
+                    || locations.findByIdAndTenantId(id.getAsLong(), tenant.id()).isEmpty()) {
+                errors.add(
+                        new InvalidParam(
+                                "location_ids",
+                                "'" + publicId + "' is not a location of this tenant"));
             } else {
                 found.add(id.getAsLong());
             }
@@ -129,9 +163,22 @@ class ApiKeyAdminController {
     }
 
     private ApiKeyView view(ApiKey k, @Nullable String clearKey) {
-        List<String> locationIds = k.locationIds() == null ? null
-                : Arrays.stream(k.locationIds()).map(id -> ids.encode(OpaqueIds.Kind.LOCATION, id)).toList();
-        return new ApiKeyView(ids.encode(OpaqueIds.Kind.API_KEY, k.id()), k.name(), clearKey, k.keyPrefix(),
-                List.of(k.scopes()), locationIds, k.rateLimitPerMinute(), k.createdAt(), k.lastUsedAt(), k.revokedAt());
+        List<String> locationIds =
+                k.locationIds() == null
+                        ? null
+                        : Arrays.stream(k.locationIds())
+                                .map(id -> ids.encode(OpaqueIds.Kind.LOCATION, id))
+                                .toList();
+        return new ApiKeyView(
+                ids.encode(OpaqueIds.Kind.API_KEY, k.id()),
+                k.name(),
+                clearKey,
+                k.keyPrefix(),
+                List.of(k.scopes()),
+                locationIds,
+                k.rateLimitPerMinute(),
+                k.createdAt(),
+                k.lastUsedAt(),
+                k.revokedAt());
     }
 }

@@ -14,7 +14,6 @@ import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -48,11 +47,17 @@ class GuestErasureController {
                 .orElseThrow(() -> new ApiProblem.NotFound("Guest"));
     }
 
-    /** Exactly one of guest_id, email and yas_id; a guest id that cannot be one of ours is simply unknown. */
+    /**
+     * Exactly one of guest_id, email and yas_id; a guest id that cannot be one of ours is simply
+     * unknown.
+     */
     private GuestKey key(GuestToErase body) {
         List<InvalidParam> errors = new ArrayList<>();
         int given = 0;
-        for (String[] field : new String[][] {{"guest_id", body.guestId()}, {"email", body.email()}, {"yas_id", body.yasId()}}) {
+        for (String[] field :
+                new String[][] {
+                    {"guest_id", body.guestId()}, {"email", body.email()}, {"yas_id", body.yasId()}
+                }) {
             if (field[1] == null) {
                 continue;
             }
@@ -62,13 +67,19 @@ class GuestErasureController {
             }
         }
         if (given != 1) {
-            errors.add(new InvalidParam("body", "must name the guest by exactly one of guest_id, email or yas_id"));
+            errors.add(
+                    new InvalidParam(
+                            "body",
+                            "must name the guest by exactly one of guest_id, email or yas_id"));
         }
         ApiProblem.InvalidParameters.failOn(errors);
         if (body.guestId() != null) {
-            return new GuestKey.Id(ids.decode(OpaqueIds.Kind.GUEST, body.guestId())
-                    .orElseThrow(() -> new ApiProblem.NotFound("Guest")));
+            return new GuestKey.Id(
+                    ids.decode(OpaqueIds.Kind.GUEST, body.guestId())
+                            .orElseThrow(() -> new ApiProblem.NotFound("Guest")));
         }
-        return body.email() != null ? new GuestKey.Email(body.email()) : new GuestKey.YasId(body.yasId());
+        return body.email() != null
+                ? new GuestKey.Email(body.email())
+                : new GuestKey.YasId(body.yasId());
     }
 }

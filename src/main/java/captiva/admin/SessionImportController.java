@@ -16,7 +16,6 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Status;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
-
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -33,7 +32,11 @@ class SessionImportController {
     private final AdminChecks checks;
     private final OpaqueIds ids;
 
-    SessionImportController(SessionImport sessionImport, LocationRepository locations, AdminChecks checks, OpaqueIds ids) {
+    SessionImportController(
+            SessionImport sessionImport,
+            LocationRepository locations,
+            AdminChecks checks,
+            OpaqueIds ids) {
         this.sessionImport = sessionImport;
         this.locations = locations;
         this.checks = checks;
@@ -42,14 +45,19 @@ class SessionImportController {
 
     @Post
     @Status(HttpStatus.CREATED)
-    ImportedIds create(@PathVariable("tenant_id") String tenantId, @Body List<ImportedSession> records) {
+    ImportedIds create(
+            @PathVariable("tenant_id") String tenantId, @Body List<ImportedSession> records) {
         Tenant tenant = checks.tenant(tenantId);
         if (records.isEmpty() || records.size() > MAX_RECORDS) {
-            throw ApiProblem.InvalidParameters.of("body", "must be an array of 1 to " + MAX_RECORDS + " session records");
+            throw ApiProblem.InvalidParameters.of(
+                    "body", "must be an array of 1 to " + MAX_RECORDS + " session records");
         }
-        Set<Long> tenantLocations = locations.findByTenantIdOrderById(tenant.id()).stream()
-                .map(Location::id).collect(Collectors.toSet());
+        Set<Long> tenantLocations =
+                locations.findByTenantIdOrderById(tenant.id()).stream()
+                        .map(Location::id)
+                        .collect(Collectors.toSet());
         List<Long> created = sessionImport.store(tenant.id(), tenantLocations, records);
-        return new ImportedIds(created.stream().map(id -> ids.encode(OpaqueIds.Kind.SESSION, id)).toList());
+        return new ImportedIds(
+                created.stream().map(id -> ids.encode(OpaqueIds.Kind.SESSION, id)).toList());
     }
 }

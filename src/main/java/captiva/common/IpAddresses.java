@@ -8,13 +8,16 @@ import java.util.regex.Pattern;
 /** Parses IPv4 and IPv6 literals without ever touching DNS. */
 public final class IpAddresses {
 
-    private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+    private static final Pattern IPV4 =
+            Pattern.compile(
+                    "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
     private static final Pattern IPV6_CHARS = Pattern.compile("[0-9a-fA-F:.]{2,45}");
 
-    private IpAddresses() {
-    }
+    private IpAddresses() {}
 
-    /** Returns the address, or empty when the text is not an IP literal (host names are refused). */
+    /**
+     * Returns the address, or empty when the text is not an IP literal (host names are refused).
+     */
     public static Optional<InetAddress> parse(String text) {
         if (text == null) {
             return Optional.empty();
@@ -24,7 +27,7 @@ public final class IpAddresses {
             return Optional.empty();
         }
         try {
-            return Optional.of(InetAddress.getByName(text));   // a literal: no lookup happens
+            return Optional.of(InetAddress.getByName(text)); // a literal: no lookup happens
         } catch (UnknownHostException | RuntimeException malformed) {
             return Optional.empty();
         }

@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
-
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -28,41 +27,60 @@ public class WideReads {
     private final Duration exportStallTimeout;
     private final Counter refusedInstanceFull;
     private final Counter refusedTenantFull;
+
     /** Wide reads running, per tenant; guarded by this. */
     private final Map<Long, Integer> running = new HashMap<>();
+
     private int runningInAll;
 
-    WideReads(@Value("${captiva.wide-reads.max-concurrent}") int capacity,
-              @Value("${captiva.wide-reads.max-per-tenant}") int perTenant,
-              @Value("${captiva.wide-reads.export-stall-timeout}") Duration exportStallTimeout,
-              MeterRegistry meters) {
+    WideReads(
+            @Value("${captiva.wide-reads.max-concurrent}") int capacity,
+            @Value("${captiva.wide-reads.max-per-tenant}") int perTenant,
+            @Value("${captiva.wide-reads.export-stall-timeout}") Duration exportStallTimeout,
+            MeterRegistry meters) {
         if (capacity < 1 || perTenant < 1) {
-            throw new IllegalArgumentException("captiva.wide-reads.max-concurrent and max-per-tenant must be at least 1");
+            throw new IllegalArgumentException(
+                    "captiva.wide-reads.max-concurrent and max-per-tenant must be at least 1");
         }
         this.capacity = capacity;
         this.perTenant = Math.min(perTenant, capacity);
         this.exportStallTimeout = exportStallTimeout;
-        String description = "Statistics and export requests answered 503 because a cap was reached";
-        this.refusedInstanceFull = Counter.builder("captiva.wide_reads.refused").tag("cap", "instance")
-                .description(description).register(meters);
-        this.refusedTenantFull = Counter.builder("captiva.wide_reads.refused").tag("cap", "tenant")
-                .description(description).register(meters);
+        String description =
+                "Statistics and export requests answered 503 because a cap was reached";
+        this.refusedInstanceFull =
+                Counter.builder("captiva.wide_reads.refused")
+                        .tag("cap", "instance")
+                        .description(description)
+                        .register(meters);
+        this.refusedTenantFull =
+                Counter.builder("captiva.wide_reads.refused")
+                        .tag("cap", "tenant")
+                        .description(description)
+                        .register(meters);
     }
 
-    /** A permit for one wide read of this tenant, to be closed when it ends (closing twice is harmless). */
+    /**
+     * A permit for one wide read of this tenant, to be closed when it ends (closing twice is
+     * harmless).
+     */
     public Permit start(long tenantId) {
         synchronized (this) {
             int mine = running.getOrDefault(tenantId, 0);
             if (mine >= perTenant) {
                 refusedTenantFull.increment();
-                throw new ApiProblem.Busy("Statistics and exports are limited to " + perTenant
-                        + " at a time per tenant and instance (so that no tenant can take all " + capacity
-                        + "), and this tenant has that many running; try again when one has finished.");
+                throw new ApiProblem.Busy(
+                        "Statistics and exports are limited to "
+                                + perTenant
+                                + " at a time per tenant and instance (so that no tenant can take all "
+                                + capacity
+                                + "), and this tenant has that many running; try again when one has finished.");
             }
             if (runningInAll >= capacity) {
                 refusedInstanceFull.increment();
-                throw new ApiProblem.Busy("Statistics and exports are limited to " + capacity
-                        + " at a time per instance, and that many are running; try again shortly.");
+                throw new ApiProblem.Busy(
+                        "Statistics and exports are limited to "
+                                + capacity
+                                + " at a time per instance, and that many are running; try again shortly.");
             }
             running.put(tenantId, mine + 1);
             runningInAll++;

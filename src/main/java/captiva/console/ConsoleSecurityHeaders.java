@@ -6,21 +6,24 @@ import io.micronaut.http.annotation.ServerFilter;
 
 /**
  * Headers on every console answer. The page runs only its own files: no inline script or style,
- * nothing from another origin, data only from this origin's API; it cannot be framed (clickjacking),
- * files are never sniffed into another type, and no URL of the console is sent on as a referrer.
+ * nothing from another origin, data only from this origin's API; it cannot be framed
+ * (clickjacking), files are never sniffed into another type, and no URL of the console is sent on
+ * as a referrer.
  */
 @ServerFilter({"/console", "/console/**"})
 class ConsoleSecurityHeaders {
 
-    static final String CONTENT_SECURITY_POLICY = String.join("; ",
-            "default-src 'none'",
-            "script-src 'self'",
-            "style-src 'self'",
-            "img-src 'self'",
-            "connect-src 'self'",
-            "base-uri 'none'",
-            "form-action 'self'",
-            "frame-ancestors 'none'");
+    static final String CONTENT_SECURITY_POLICY =
+            String.join(
+                    "; ",
+                    "default-src 'none'",
+                    "script-src 'self'",
+                    "style-src 'self'",
+                    "img-src 'self'",
+                    "connect-src 'self'",
+                    "base-uri 'none'",
+                    "form-action 'self'",
+                    "frame-ancestors 'none'");
 
     @ResponseFilter
     void secure(MutableHttpResponse<?> response) {

@@ -1,7 +1,6 @@
 package captiva.demo;
 
 import captiva.tenancy.NasRegistry;
-
 import java.util.List;
 
 /**
@@ -12,6 +11,5 @@ import java.util.List;
 record Demo(long tenantId, List<Venue> venues, List<DemoGuest> guests) {
 
     /** A venue of {@link VenuePlan#ALL} with its location and NAS rows. */
-    record Venue(VenuePlan plan, long locationId, String publicLocationId, NasRegistry.Nas nas) {
-    }
+    record Venue(VenuePlan plan, long locationId, String publicLocationId, NasRegistry.Nas nas) {}
 }

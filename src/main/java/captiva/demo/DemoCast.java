@@ -14,25 +14,73 @@ final class DemoCast {
 
     static final int GUESTS = 200;
 
-    private static final List<String> FIRST_NAMES = List.of(
-            "Oliver", "Amelia", "Harry", "Isla", "George", "Ava", "Jack", "Emily", "Noah", "Sophie",
-            "Mehmet", "Ayşe", "Mustafa", "Zeynep", "Emre", "Elif", "Can", "Defne", "Burak", "Selin",
-            "James", "Olivia", "Michael", "Emma", "Daniel", "Mia", "Carlos", "Sofia", "Jamal", "Priya",
-            "Haruto", "Yui", "Sota", "Hina", "Ren", "Aoi", "Kenji", "Sakura", "Shagun", "Lars");
-    private static final List<String> LAST_NAMES = List.of(
-            "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Evans", "Patel", "Khan", "Murphy",
-            "Yılmaz", "Kaya", "Demir", "Şahin", "Çelik", "Yıldız", "Öztürk", "Aydın", "Arslan", "Koç",
-            "Johnson", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez", "Lee", "Walker", "Nguyen", "Goel",
-            "Sato", "Suzuki", "Takahashi", "Tanaka", "Watanabe", "Ito", "Yamamoto", "Nakamura", "Kobayashi", "Larsen");
-    private static final List<String> MAIL_DOMAINS = List.of("example.com", "example.org", "example.net", "mail.example");
-    private static final List<String> DEVICES = List.of(
-            "Chrome 131 / Android 14", "Samsung Internet 26 / Android 14", "Chrome 130 / Android 13",
-            "Safari 18.1 / iOS 18.1", "Safari 17.6 / iOS 17.6", "WebKit",
-            "Safari 18 / macOS 15", "Chrome 131 / Windows 11", "Edge 131 / Windows 11",
-            "Firefox 133 / Windows 10", "Firefox 133 / Ubuntu 24.04", "Chrome 131 / ChromeOS");
+    private static final List<String> FIRST_NAMES =
+            List.of(
+                    "Oliver", "Amelia", "Harry", "Isla", "George", "Ava", "Jack", "Emily", "Noah",
+                    "Sophie", "Mehmet", "Ayşe", "Mustafa", "Zeynep", "Emre", "Elif", "Can", "Defne",
+                    "Burak", "Selin", "James", "Olivia", "Michael", "Emma", "Daniel", "Mia",
+                    "Carlos", "Sofia", "Jamal", "Priya", "Haruto", "Yui", "Sota", "Hina", "Ren",
+                    "Aoi", "Kenji", "Sakura", "Shagun", "Lars");
+    private static final List<String> LAST_NAMES =
+            List.of(
+                    "Smith",
+                    "Jones",
+                    "Taylor",
+                    "Brown",
+                    "Williams",
+                    "Wilson",
+                    "Evans",
+                    "Patel",
+                    "Khan",
+                    "Murphy",
+                    "Yılmaz",
+                    "Kaya",
+                    "Demir",
+                    "Şahin",
+                    "Çelik",
+                    "Yıldız",
+                    "Öztürk",
+                    "Aydın",
+                    "Arslan",
+                    "Koç",
+                    "Johnson",
+                    "Garcia",
+                    "Miller",
+                    "Davis",
+                    "Rodriguez",
+                    "Martinez",
+                    "Lee",
+                    "Walker",
+                    "Nguyen",
+                    "Goel",
+                    "Sato",
+                    "Suzuki",
+                    "Takahashi",
+                    "Tanaka",
+                    "Watanabe",
+                    "Ito",
+                    "Yamamoto",
+                    "Nakamura",
+                    "Kobayashi",
+                    "Larsen");
+    private static final List<String> MAIL_DOMAINS =
+            List.of("example.com", "example.org", "example.net", "mail.example");
+    private static final List<String> DEVICES =
+            List.of(
+                    "Chrome 131 / Android 14",
+                    "Samsung Internet 26 / Android 14",
+                    "Chrome 130 / Android 13",
+                    "Safari 18.1 / iOS 18.1",
+                    "Safari 17.6 / iOS 17.6",
+                    "WebKit",
+                    "Safari 18 / macOS 15",
+                    "Chrome 131 / Windows 11",
+                    "Edge 131 / Windows 11",
+                    "Firefox 133 / Windows 10",
+                    "Firefox 133 / Ubuntu 24.04",
+                    "Chrome 131 / ChromeOS");
 
-    private DemoCast() {
-    }
+    private DemoCast() {}
 
     static List<DemoGuest> guests(Random random) {
         List<DemoGuest> guests = new ArrayList<>(GUESTS);
@@ -55,13 +103,22 @@ final class DemoCast {
             for (int d = 0; d < deviceCount; d++) {
                 devices.add(new DemoGuest.Device(mac(random), Draws.oneOf(random, DEVICES)));
             }
-            guests.add(new DemoGuest(username, first + " " + last, email, uuid(random).toString(),
-                    random.nextInt(VenuePlan.ALL.size()), List.copyOf(devices)));
+            guests.add(
+                    new DemoGuest(
+                            username,
+                            first + " " + last,
+                            email,
+                            uuid(random).toString(),
+                            random.nextInt(VenuePlan.ALL.size()),
+                            List.copyOf(devices)));
         }
         return List.copyOf(guests);
     }
 
-    /** Most phones now join guest Wi-Fi with a randomised, locally administered MAC (x2, x6, xa, xe). */
+    /**
+     * Most phones now join guest Wi-Fi with a randomised, locally administered MAC (x2, x6, xa,
+     * xe).
+     */
     private static String mac(Random random) {
         byte[] bytes = new byte[6];
         random.nextBytes(bytes);
@@ -88,7 +145,9 @@ final class DemoCast {
     }
 
     private static String ascii(String name) {
-        String folded = Normalizer.normalize(name.replace("ı", "i"), Normalizer.Form.NFD).replaceAll("\\p{M}", "");
+        String folded =
+                Normalizer.normalize(name.replace("ı", "i"), Normalizer.Form.NFD)
+                        .replaceAll("\\p{M}", "");
         return folded.toLowerCase(Locale.ROOT);
     }
 }

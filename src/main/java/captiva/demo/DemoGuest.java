@@ -8,9 +8,16 @@ import java.util.List;
  *
  * @param homeVenue index into {@link VenuePlan#ALL} of the venue the guest visits most
  */
-record DemoGuest(String username, String name, String email, String yasId, int homeVenue, List<Device> devices) {
+record DemoGuest(
+        String username,
+        String name,
+        String email,
+        String yasId,
+        int homeVenue,
+        List<Device> devices) {
 
-    /** @param mac canonical spelling; @param description what the portal saw of the browser and OS */
-    record Device(String mac, String description) {
-    }
+    /**
+     * @param mac canonical spelling; @param description what the portal saw of the browser and OS
+     */
+    record Device(String mac, String description) {}
 }

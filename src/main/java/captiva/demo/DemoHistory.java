@@ -1,7 +1,6 @@
 package captiva.demo;
 
 import captiva.sessions.ImportedSession;
-
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,24 +23,37 @@ final class DemoHistory {
     static final Duration SPAN = Duration.ofDays(30);
 
     /** Login types with the service profile each one grants and that profile's session limit. */
-    private record Login(String type, String serviceProfile, Duration limit, double weight) {
-    }
+    private record Login(String type, String serviceProfile, Duration limit, double weight) {}
 
-    private static final List<Login> LOGINS = List.of(
-            new Login("Registration", "Default Service Profile - 60 Minute(s)", Duration.ofMinutes(60), 0.55),
-            new Login("Social", "Social Login - 180 Minute(s)", Duration.ofMinutes(180), 0.30),
-            new Login("Access Code", "Premium Pass - 24 Hour(s)", Duration.ofHours(24), 0.15));
-    private static final double[] LOGIN_WEIGHTS = LOGINS.stream().mapToDouble(Login::weight).toArray();
+    private static final List<Login> LOGINS =
+            List.of(
+                    new Login(
+                            "Registration",
+                            "Default Service Profile - 60 Minute(s)",
+                            Duration.ofMinutes(60),
+                            0.55),
+                    new Login(
+                            "Social",
+                            "Social Login - 180 Minute(s)",
+                            Duration.ofMinutes(180),
+                            0.30),
+                    new Login(
+                            "Access Code",
+                            "Premium Pass - 24 Hour(s)",
+                            Duration.ofHours(24),
+                            0.15));
+    private static final double[] LOGIN_WEIGHTS =
+            LOGINS.stream().mapToDouble(Login::weight).toArray();
 
     private static final double EVENT_DAY_FACTOR = 5.0;
     private static final double NO_EVENT_FACTOR = 0.5;
     private static final int EVENT_DAYS = 5;
     private static final String ACCESS_CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
-    private DemoHistory() {
-    }
+    private DemoHistory() {}
 
-    static List<ImportedSession> sessions(Random random, Instant now, List<Demo.Venue> venues, List<DemoGuest> guests) {
+    static List<ImportedSession> sessions(
+            Random random, Instant now, List<Demo.Venue> venues, List<DemoGuest> guests) {
         List<ImportedSession> sessions = new ArrayList<>();
         Instant from = now.minus(SPAN).truncatedTo(ChronoUnit.HOURS);
         for (int v = 0; v < venues.size(); v++) {
@@ -51,7 +63,10 @@ final class DemoHistory {
             Set<LocalDate> eventDays = plan.eventNights() ? eventDays(random, now, plan) : Set.of();
             for (Instant hour = from; hour.isBefore(now); hour = hour.plus(Duration.ofHours(1))) {
                 ZonedDateTime local = hour.atZone(plan.zone());
-                double mean = perActivity * plan.activity(local.getHour() + 0.5) * dayFactor(plan, local, eventDays);
+                double mean =
+                        perActivity
+                                * plan.activity(local.getHour() + 0.5)
+                                * dayFactor(plan, local, eventDays);
                 int arrivals = Draws.poisson(random, mean);
                 for (int i = 0; i < arrivals; i++) {
                     Instant start = hour.plusSeconds(random.nextInt(3600));
@@ -66,8 +81,11 @@ final class DemoHistory {
     }
 
     private static double dayFactor(VenuePlan plan, ZonedDateTime local, Set<LocalDate> eventDays) {
-        double factor = local.getDayOfWeek() == DayOfWeek.SATURDAY || local.getDayOfWeek() == DayOfWeek.SUNDAY
-                ? plan.weekendFactor() : 1.0;
+        double factor =
+                local.getDayOfWeek() == DayOfWeek.SATURDAY
+                                || local.getDayOfWeek() == DayOfWeek.SUNDAY
+                        ? plan.weekendFactor()
+                        : 1.0;
         if (plan.eventNights()) {
             factor *= eventDays.contains(local.toLocalDate()) ? EVENT_DAY_FACTOR : NO_EVENT_FACTOR;
         }
@@ -84,8 +102,13 @@ final class DemoHistory {
     }
 
     /** One past session, or null when it would still be running now. */
-    private static ImportedSession session(Random random, Instant start, Instant now, Demo.Venue venue, int venueIndex,
-                                           List<DemoGuest> guests) {
+    private static ImportedSession session(
+            Random random,
+            Instant start,
+            Instant now,
+            Demo.Venue venue,
+            int venueIndex,
+            List<DemoGuest> guests) {
         Login login = LOGINS.get(Draws.weighted(random, LOGIN_WEIGHTS));
         long seconds = (long) Draws.logNormal(random, venue.plan().medianMinutes() * 60.0, 0.9);
         seconds = Math.max(60, Math.min(seconds, login.limit().getSeconds()));
@@ -97,22 +120,35 @@ final class DemoHistory {
         if (end.isAfter(now)) {
             return null;
         }
-        return new ImportedSession(venue.publicLocationId(), guest.username(), device.mac(), privateIp(random),
-                device.description(), accessCode(random, login), login.type(), login.serviceProfile(),
-                start.toString(), end.toString(), downloaded, uploaded,
+        return new ImportedSession(
+                venue.publicLocationId(),
+                guest.username(),
+                device.mac(),
+                privateIp(random),
+                device.description(),
+                accessCode(random, login),
+                login.type(),
+                login.serviceProfile(),
+                start.toString(),
+                end.toString(),
+                downloaded,
+                uploaded,
                 new ImportedSession.Guest(guest.name(), guest.email(), guest.yasId()));
     }
 
     /** Mostly the venue's regulars, sometimes anyone from the other venues' crowds. */
     static DemoGuest guest(Random random, List<DemoGuest> guests, int venueIndex) {
-        List<DemoGuest> regulars = guests.stream().filter(g -> g.homeVenue() == venueIndex).toList();
+        List<DemoGuest> regulars =
+                guests.stream().filter(g -> g.homeVenue() == venueIndex).toList();
         if (!regulars.isEmpty() && random.nextDouble() < 0.75) {
             return regulars.get(Draws.skewedIndex(random, regulars.size()));
         }
         return guests.get(random.nextInt(guests.size()));
     }
 
-    /** What the device received: a log-normal rate over the session, so a few kB up to several GB. */
+    /**
+     * What the device received: a log-normal rate over the session, so a few kB up to several GB.
+     */
     static long downloaded(Random random, long seconds) {
         double bytesPerSecond = Draws.logNormal(random, 15_000, 1.5);
         return Math.max(2_000, Math.min((long) (bytesPerSecond * seconds), 8_000_000_000L));

@@ -7,12 +7,11 @@ import io.micronaut.context.annotation.Value;
 import io.micronaut.runtime.event.annotation.EventListener;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.inject.Singleton;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Random;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the demo venues alive: every {@code captiva.demo.tick} their guests arrive, use data and
@@ -31,14 +30,19 @@ class DemoSimulator {
     private final Duration interimInterval;
     private LiveVenues venues;
 
-    DemoSimulator(SessionRecorder recorder, Clock clock, SessionProperties sessions,
-                  @Value("${captiva.demo.tick}") Duration tick) {
+    DemoSimulator(
+            SessionRecorder recorder,
+            Clock clock,
+            SessionProperties sessions,
+            @Value("${captiva.demo.tick}") Duration tick) {
         this.recorder = recorder;
         this.clock = clock;
         this.interimInterval = interimInterval(tick, sessions.onlineTimeout());
         if (tick.plus(interimInterval).compareTo(sessions.onlineTimeout()) >= 0) {
-            LOG.warn("captiva.demo.tick {} is too long for the online timeout {}: demo guests will flicker offline",
-                    tick, sessions.onlineTimeout());
+            LOG.warn(
+                    "captiva.demo.tick {} is too long for the online timeout {}: demo guests will flicker offline",
+                    tick,
+                    sessions.onlineTimeout());
         }
     }
 
@@ -52,7 +56,9 @@ class DemoSimulator {
         return perTicks.compareTo(third) < 0 ? perTicks : third;
     }
 
-    /** Brings in the starting crowd at once, so the welcome's curl line already finds guests online. */
+    /**
+     * Brings in the starting crowd at once, so the welcome's curl line already finds guests online.
+     */
     @EventListener
     synchronized void onLoaded(DemoLoaded loaded) {
         String sessionIdPrefix = String.format("%08X", clock.instant().getEpochSecond());

@@ -6,8 +6,7 @@ import java.util.Random;
 /** The few random shapes the demo needs, drawn from a caller's seeded {@link Random}. */
 final class Draws {
 
-    private Draws() {
-    }
+    private Draws() {}
 
     /** A count of independent arrivals with this mean (Knuth; the demo's means are small). */
     static int poisson(Random random, double mean) {

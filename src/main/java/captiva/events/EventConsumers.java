@@ -3,9 +3,6 @@ package captiva.events;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.inject.Singleton;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
@@ -15,19 +12,22 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Which tenants have a consumer of their events: an enabled webhook endpoint, or a reader of
- * GET /events or the stream within the retention period. Only their changes are logged, so a tenant
- * nobody listens to costs the ingest path one set lookup per row. Reloaded every
- * {@code consumer-refresh} and at once after a change on this replica.
+ * Which tenants have a consumer of their events: an enabled webhook endpoint, or a reader of GET
+ * /events or the stream within the retention period. Only their changes are logged, so a tenant
+ * nobody listens to costs the ingest path one set lookup per row. Reloaded every {@code
+ * consumer-refresh} and at once after a change on this replica.
  */
 @Singleton
 public class EventConsumers {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventConsumers.class);
 
-    private static final String CONSUMING = """
+    private static final String CONSUMING =
+            """
             SELECT tenant_id FROM webhook_endpoint WHERE disabled_at IS NULL
             UNION
             SELECT tenant_id FROM event_reader WHERE last_read_at > ?
@@ -37,6 +37,7 @@ public class EventConsumers {
     private final Clock clock;
     private final EventProperties properties;
     private volatile Set<Long> consuming;
+
     /** Changes announced on this replica, so that a reload that read before one never hides it. */
     private final AtomicLong changes = new AtomicLong();
 
@@ -61,12 +62,16 @@ public class EventConsumers {
         return now != null ? now : reload();
     }
 
-    /** The distinct tenants among these whose changes are logged; empty (the usual case) when none. */
+    /**
+     * The distinct tenants among these whose changes are logged; empty (the usual case) when none.
+     */
     public long[] among(long[] tenantIds) {
         long[] found = new long[0];
         long last = Long.MIN_VALUE;
         for (long tenantId : tenantIds) {
-            if (tenantId != last && consumes(tenantId) && Arrays.stream(found).noneMatch(t -> t == tenantId)) {
+            if (tenantId != last
+                    && consumes(tenantId)
+                    && Arrays.stream(found).noneMatch(t -> t == tenantId)) {
                 found = Arrays.copyOf(found, found.length + 1);
                 found[found.length - 1] = tenantId;
             }
@@ -86,27 +91,34 @@ public class EventConsumers {
         try {
             reload();
         } catch (RuntimeException e) {
-            LOG.warn("Could not reload the tenants whose events are logged; keeping the last known: {}", e.toString());
+            LOG.warn(
+                    "Could not reload the tenants whose events are logged; keeping the last known: {}",
+                    e.toString());
         }
     }
 
     private synchronized Set<Long> reload() {
         long changesBefore = changes.get();
-        OffsetDateTime readSince = OffsetDateTime.ofInstant(clock.instant().minus(properties.retention()), ZoneOffset.UTC);
-        Set<Long> loaded = jdbc.execute(connection -> {
-            try (PreparedStatement st = connection.prepareStatement(CONSUMING)) {
-                st.setObject(1, readSince);
-                Set<Long> tenants = new HashSet<>();
-                try (ResultSet rs = st.executeQuery()) {
-                    while (rs.next()) {
-                        tenants.add(rs.getLong(1));
-                    }
-                }
-                return tenants;
-            }
-        });
+        OffsetDateTime readSince =
+                OffsetDateTime.ofInstant(
+                        clock.instant().minus(properties.retention()), ZoneOffset.UTC);
+        Set<Long> loaded =
+                jdbc.execute(
+                        connection -> {
+                            try (PreparedStatement st = connection.prepareStatement(CONSUMING)) {
+                                st.setObject(1, readSince);
+                                Set<Long> tenants = new HashSet<>();
+                                try (ResultSet rs = st.executeQuery()) {
+                                    while (rs.next()) {
+                                        tenants.add(rs.getLong(1));
+                                    }
+                                }
+                                return tenants;
+                            }
+                        });
         Set<Long> tenants = Set.copyOf(loaded);
-        // A change announced while this read ran may be missing from it (a scheduled reload racing a
+        // A change announced while this read ran may be missing from it (a scheduled reload racing
+        // a
         // new reader): keep nothing, and the next check reads again, so the new consumer's first
         // changes are logged rather than waiting for the next refresh.
         if (changes.get() == changesBefore) {

@@ -12,7 +12,6 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.serde.annotation.Serdeable;
-
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -42,13 +41,14 @@ class EventController {
     }
 
     @Serdeable
-    record EventPage(List<EventView> data, Links links) {
-    }
+    record EventPage(List<EventView> data, Links links) {}
 
-    /** @param next the same request after the last event of this page; follow it even when this page was empty */
+    /**
+     * @param next the same request after the last event of this page; follow it even when this page
+     *     was empty
+     */
     @Serdeable
-    record Links(String next) {
-    }
+    record Links(String next) {}
 
     @Get
     EventPage list(TenantScope scope, HttpRequest<?> request) {
@@ -61,7 +61,10 @@ class EventController {
         if (afterText != null) {
             OptionalLong decoded = feed.decode(scope.tenantId(), afterText);
             if (decoded.isEmpty()) {
-                errors.add(new InvalidParam("after", "is not an event id of this tenant: use an id or links.next as given"));
+                errors.add(
+                        new InvalidParam(
+                                "after",
+                                "is not an event id of this tenant: use an id or links.next as given"));
             } else {
                 after = decoded.getAsLong();
             }
@@ -72,21 +75,49 @@ class EventController {
         if (afterText == null) {
             after = Math.max(0, bounds.oldest() - 1);
         } else if (bounds.lost(after)) {
-            throw new ApiProblem.Gone("Events after " + afterText + " are past the log's retention: "
-                    + "copy the current state again (GET /sessions/export) and follow GET /events from its links.next.");
+            throw new ApiProblem.Gone(
+                    "Events after "
+                            + afterText
+                            + " are past the log's retention: "
+                            + "copy the current state again (GET /sessions/export) and follow GET /events from its links.next.");
         }
         EventFeed.Page page = feed.after(scope, after, types, perPage);
-        return new EventPage(page.events(), new Links(next(request, page.last() == 0 ? null : feed.encode(scope.tenantId(), page.last()))));
+        return new EventPage(
+                page.events(),
+                new Links(
+                        next(
+                                request,
+                                page.last() == 0
+                                        ? null
+                                        : feed.encode(scope.tenantId(), page.last()))));
     }
 
     private static String next(HttpRequest<?> request, String after) {
-        String host = request.getHeaders().get("Host", String.class).filter(h -> h.matches("[A-Za-z0-9.\\-:\\[\\]]{1,260}"))
-                .orElse("localhost");
-        String scheme = request.getHeaders().get("X-Forwarded-Proto", String.class).filter("https"::equals)
-                .orElse(request.isSecure() ? "https" : "http");
+        String host =
+                request.getHeaders()
+                        .get("Host", String.class)
+                        .filter(h -> h.matches("[A-Za-z0-9.\\-:\\[\\]]{1,260}"))
+                        .orElse("localhost");
+        String scheme =
+                request.getHeaders()
+                        .get("X-Forwarded-Proto", String.class)
+                        .filter("https"::equals)
+                        .orElse(request.isSecure() ? "https" : "http");
         StringBuilder url = new StringBuilder(scheme + "://" + host + "/events?");
-        request.getParameters().getFirst("types").ifPresent(t -> url.append("types=").append(URLEncoder.encode(t, StandardCharsets.UTF_8)).append('&'));
-        request.getParameters().getFirst("per_page").ifPresent(p -> url.append("per_page=").append(URLEncoder.encode(p, StandardCharsets.UTF_8)).append('&'));
+        request.getParameters()
+                .getFirst("types")
+                .ifPresent(
+                        t ->
+                                url.append("types=")
+                                        .append(URLEncoder.encode(t, StandardCharsets.UTF_8))
+                                        .append('&'));
+        request.getParameters()
+                .getFirst("per_page")
+                .ifPresent(
+                        p ->
+                                url.append("per_page=")
+                                        .append(URLEncoder.encode(p, StandardCharsets.UTF_8))
+                                        .append('&'));
         if (after != null) {
             url.append("after=").append(after);
         } else {
@@ -104,7 +135,13 @@ class EventController {
                 if (type.isPresent()) {
                     types.add(type.get());
                 } else {
-                    errors.add(new InvalidParam("types", "unknown event type '" + abbreviate(name) + "'; known: " + EventType.known()));
+                    errors.add(
+                            new InvalidParam(
+                                    "types",
+                                    "unknown event type '"
+                                            + abbreviate(name)
+                                            + "'; known: "
+                                            + EventType.known()));
                 }
             }
         }
@@ -123,7 +160,8 @@ class EventController {
         } catch (NumberFormatException notANumber) {
             // reported below
         }
-        errors.add(new InvalidParam("per_page", "must be one whole number from 1 to " + MAX_PER_PAGE));
+        errors.add(
+                new InvalidParam("per_page", "must be one whole number from 1 to " + MAX_PER_PAGE));
         return DEFAULT_PER_PAGE;
     }
 

@@ -6,7 +6,6 @@ import captiva.tenancy.TenantScope;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import jakarta.inject.Singleton;
-
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -22,7 +21,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,13 +48,19 @@ public class EventFeed {
         this.clock = clock;
     }
 
-    /** A page of events: those after {@code after}, oldest first, and the position to read on from. */
-    public record Page(List<EventView> events, long last) {
-    }
+    /**
+     * A page of events: those after {@code after}, oldest first, and the position to read on from.
+     */
+    public record Page(List<EventView> events, long last) {}
 
-    /** The oldest retained position and the newest given out; 0 and 0 for a tenant with no events yet. */
+    /**
+     * The oldest retained position and the newest given out; 0 and 0 for a tenant with no events
+     * yet.
+     */
     public record Bounds(long oldest, long newest) {
-        /** Whether reading after {@code position} would skip events the retention already deleted. */
+        /**
+         * Whether reading after {@code position} would skip events the retention already deleted.
+         */
         public boolean lost(long position) {
             return oldest > position + 1;
         }
@@ -75,97 +79,126 @@ public class EventFeed {
             sql.append(EventQueries.LOCATIONS);
         }
         sql.append(EventQueries.ORDER);
-        return jdbc.execute(connection -> {
-            try (PreparedStatement st = connection.prepareStatement(sql.toString())) {
-                int i = 0;
-                st.setLong(++i, scope.tenantId());
-                st.setLong(++i, after);
-                if (!types.isEmpty()) {
-                    st.setArray(++i, connection.createArrayOf("text", types.stream().map(EventType::wireName).toArray()));
-                }
-                if (scope.locationIds() != null) {
-                    st.setArray(++i, connection.createArrayOf("bigint", scope.locationIds().toArray()));
-                }
-                st.setInt(++i, limit);
-                List<EventView> events = new ArrayList<>();
-                long last = after;
-                try (ResultSet rs = st.executeQuery()) {
-                    while (rs.next()) {
-                        last = rs.getLong("position");
-                        events.add(view(scope.tenantId(), rs));
+        return jdbc.execute(
+                connection -> {
+                    try (PreparedStatement st = connection.prepareStatement(sql.toString())) {
+                        int i = 0;
+                        st.setLong(++i, scope.tenantId());
+                        st.setLong(++i, after);
+                        if (!types.isEmpty()) {
+                            st.setArray(
+                                    ++i,
+                                    connection.createArrayOf(
+                                            "text",
+                                            types.stream().map(EventType::wireName).toArray()));
+                        }
+                        if (scope.locationIds() != null) {
+                            st.setArray(
+                                    ++i,
+                                    connection.createArrayOf(
+                                            "bigint", scope.locationIds().toArray()));
+                        }
+                        st.setInt(++i, limit);
+                        List<EventView> events = new ArrayList<>();
+                        long last = after;
+                        try (ResultSet rs = st.executeQuery()) {
+                            while (rs.next()) {
+                                last = rs.getLong("position");
+                                events.add(view(scope.tenantId(), rs));
+                            }
+                        }
+                        return new Page(events, last);
                     }
-                }
-                return new Page(events, last);
-            }
-        });
+                });
     }
 
     /**
-     * An event as read for a reader that filters by scope itself (the stream reads once for all
-     * its clients of a tenant), with the venue it belongs to.
+     * An event as read for a reader that filters by scope itself (the stream reads once for all its
+     * clients of a tenant), with the venue it belongs to.
      */
     public record Logged(long position, @Nullable Long locationId, EventView view) {
-        /** Whether the scope sees it, by the rule GET /events applies in SQL (EventQueries.LOCATIONS). */
+        /**
+         * Whether the scope sees it, by the rule GET /events applies in SQL
+         * (EventQueries.LOCATIONS).
+         */
         public boolean visibleTo(TenantScope scope) {
-            return scope.locationIds() == null || locationId != null && scope.locationIds().contains(locationId);
+            return scope.locationIds() == null
+                    || locationId != null && scope.locationIds().contains(locationId);
         }
     }
 
-    /** Every event of the tenant after the position, at most {@code limit}, oldest first, whatever its venue. */
+    /**
+     * Every event of the tenant after the position, at most {@code limit}, oldest first, whatever
+     * its venue.
+     */
     public List<Logged> logged(long tenantId, long after, int limit) {
-        return jdbc.execute(connection -> {
-            try (PreparedStatement st = connection.prepareStatement(EventQueries.PAGE + EventQueries.ORDER)) {
-                st.setLong(1, tenantId);
-                st.setLong(2, after);
-                st.setInt(3, limit);
-                List<Logged> events = new ArrayList<>();
-                try (ResultSet rs = st.executeQuery()) {
-                    while (rs.next()) {
-                        long locationId = rs.getLong("location_id");
-                        Long location = rs.wasNull() ? null : locationId;
-                        events.add(new Logged(rs.getLong("position"), location, view(tenantId, rs)));
+        return jdbc.execute(
+                connection -> {
+                    try (PreparedStatement st =
+                            connection.prepareStatement(EventQueries.PAGE + EventQueries.ORDER)) {
+                        st.setLong(1, tenantId);
+                        st.setLong(2, after);
+                        st.setInt(3, limit);
+                        List<Logged> events = new ArrayList<>();
+                        try (ResultSet rs = st.executeQuery()) {
+                            while (rs.next()) {
+                                long locationId = rs.getLong("location_id");
+                                Long location = rs.wasNull() ? null : locationId;
+                                events.add(
+                                        new Logged(
+                                                rs.getLong("position"),
+                                                location,
+                                                view(tenantId, rs)));
+                            }
+                        }
+                        return events;
                     }
-                }
-                return events;
-            }
-        });
+                });
     }
 
-    /** The tenant's event at a position, whatever its venue (a webhook was queued for it already), or empty when gone. */
+    /**
+     * The tenant's event at a position, whatever its venue (a webhook was queued for it already),
+     * or empty when gone.
+     */
     public java.util.Optional<EventView> at(long tenantId, long position) {
         Page page = after(TenantScope.wholeTenant(tenantId), position - 1, Set.of(), 1);
-        return page.events().isEmpty() || page.last() != position ? java.util.Optional.empty()
+        return page.events().isEmpty() || page.last() != position
+                ? java.util.Optional.empty()
                 : java.util.Optional.of(page.events().get(0));
     }
 
     public Bounds bounds(long tenantId) {
-        return jdbc.execute(connection -> {
-            try (PreparedStatement st = connection.prepareStatement(EventQueries.BOUNDS)) {
-                st.setLong(1, tenantId);
-                st.setLong(2, tenantId);
-                st.setLong(3, tenantId);
-                try (ResultSet rs = st.executeQuery()) {
-                    rs.next();
-                    return new Bounds(rs.getLong(1), rs.getLong(2));
-                }
-            }
-        });
+        return jdbc.execute(
+                connection -> {
+                    try (PreparedStatement st = connection.prepareStatement(EventQueries.BOUNDS)) {
+                        st.setLong(1, tenantId);
+                        st.setLong(2, tenantId);
+                        st.setLong(3, tenantId);
+                        try (ResultSet rs = st.executeQuery()) {
+                            rs.next();
+                            return new Bounds(rs.getLong(1), rs.getLong(2));
+                        }
+                    }
+                });
     }
 
-    /** The newest position given out of each of these tenants that has any (one statement for all). */
+    /**
+     * The newest position given out of each of these tenants that has any (one statement for all).
+     */
     public Map<Long, Long> newest(Collection<Long> tenantIds) {
-        return jdbc.execute(connection -> {
-            try (PreparedStatement st = connection.prepareStatement(EventQueries.NEWEST)) {
-                st.setArray(1, connection.createArrayOf("bigint", tenantIds.toArray()));
-                Map<Long, Long> newest = new HashMap<>();
-                try (ResultSet rs = st.executeQuery()) {
-                    while (rs.next()) {
-                        newest.put(rs.getLong(1), rs.getLong(2));
+        return jdbc.execute(
+                connection -> {
+                    try (PreparedStatement st = connection.prepareStatement(EventQueries.NEWEST)) {
+                        st.setArray(1, connection.createArrayOf("bigint", tenantIds.toArray()));
+                        Map<Long, Long> newest = new HashMap<>();
+                        try (ResultSet rs = st.executeQuery()) {
+                            while (rs.next()) {
+                                newest.put(rs.getLong(1), rs.getLong(2));
+                            }
+                        }
+                        return newest;
                     }
-                }
-                return newest;
-            }
-        });
+                });
     }
 
     /** The public id of a tenant's position. */
@@ -190,13 +223,14 @@ public class EventFeed {
             return;
         }
         readMarked.put(tenantId, now);
-        jdbc.execute(connection -> {
-            try (PreparedStatement st = connection.prepareStatement(EventQueries.READ)) {
-                st.setLong(1, tenantId);
-                st.setObject(2, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
-                return st.execute();
-            }
-        });
+        jdbc.execute(
+                connection -> {
+                    try (PreparedStatement st = connection.prepareStatement(EventQueries.READ)) {
+                        st.setLong(1, tenantId);
+                        st.setObject(2, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+                        return st.execute();
+                    }
+                });
         if (!consuming) {
             consumers.changed();
         }
@@ -209,8 +243,11 @@ public class EventFeed {
         boolean hasLocation = !rs.wasNull();
         switch (type) {
             case "session.started", "session.ended" -> {
-                data.put("session_id", ids.encode(OpaqueIds.Kind.SESSION, rs.getLong("session_id")));
-                data.put("location_id", hasLocation ? ids.encode(OpaqueIds.Kind.LOCATION, locationId) : null);
+                data.put(
+                        "session_id", ids.encode(OpaqueIds.Kind.SESSION, rs.getLong("session_id")));
+                data.put(
+                        "location_id",
+                        hasLocation ? ids.encode(OpaqueIds.Kind.LOCATION, locationId) : null);
                 data.put("guest_id", guest(rs));
                 boolean found = rs.getBoolean("session_found");
                 data.put("username", rs.getString("username"));
@@ -221,7 +258,11 @@ public class EventFeed {
                     Instant start = found ? instant(rs, "start_time") : null;
                     Instant end = found ? instant(rs, "end_time") : null;
                     data.put("end_time", end == null ? null : Formats.isoUtc(end));
-                    data.put("duration_seconds", start == null || end == null ? null : Duration.between(start, end).getSeconds());
+                    data.put(
+                            "duration_seconds",
+                            start == null || end == null
+                                    ? null
+                                    : Duration.between(start, end).getSeconds());
                     // downloaded is what the device received (output octets), as in GET /sessions
                     data.put("downloaded_bytes", found ? rs.getLong("output_octets") : null);
                     data.put("uploaded_bytes", found ? rs.getLong("input_octets") : null);
@@ -230,7 +271,9 @@ public class EventFeed {
             }
             case "login.created" -> {
                 data.put("login_id", ids.encode(OpaqueIds.Kind.LOGIN, rs.getLong("login_id")));
-                data.put("location_id", hasLocation ? ids.encode(OpaqueIds.Kind.LOCATION, locationId) : null);
+                data.put(
+                        "location_id",
+                        hasLocation ? ids.encode(OpaqueIds.Kind.LOCATION, locationId) : null);
                 data.put("guest_id", guest(rs));
                 boolean found = rs.getBoolean("login_found");
                 data.put("username", found ? rs.getString("username") : null);
@@ -245,8 +288,11 @@ public class EventFeed {
             }
             default -> data.put("guest_id", guest(rs));
         }
-        return new EventView(encode(tenantId, rs.getLong("position")), type,
-                Formats.isoUtc(instant(rs, "occurred_at")), data);
+        return new EventView(
+                encode(tenantId, rs.getLong("position")),
+                type,
+                Formats.isoUtc(instant(rs, "occurred_at")),
+                data);
     }
 
     private @Nullable String guest(ResultSet rs) throws SQLException {
@@ -258,5 +304,4 @@ public class EventFeed {
         Timestamp t = rs.getTimestamp(column);
         return t == null ? null : t.toInstant();
     }
-
 }

@@ -2,7 +2,6 @@ package captiva.events;
 
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import jakarta.inject.Singleton;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,9 +12,9 @@ import java.time.ZoneOffset;
 import java.util.List;
 
 /**
- * Writes events in the transaction of the change they describe. Each method and SQL piece logs
- * only for tenants that {@link EventConsumers consume} events; the writers call them inside their
- * own transaction, so an event is committed exactly when its change is, and rolled back with it.
+ * Writes events in the transaction of the change they describe. Each method and SQL piece logs only
+ * for tenants that {@link EventConsumers consume} events; the writers call them inside their own
+ * transaction, so an event is committed exactly when its change is, and rolled back with it.
  */
 @Singleton
 public class EventLog {
@@ -23,24 +22,28 @@ public class EventLog {
     /**
      * What a session statement returns for {@link #withSessionEvents}: the row as it is after the
      * statement, and whether the statement created it. {@code xmax = 0} marks a row this statement
-     * inserted rather than updated (an upsert's ON CONFLICT update sets xmax to the locking transaction).
+     * inserted rather than updated (an upsert's ON CONFLICT update sets xmax to the locking
+     * transaction).
      */
-    public static final String UPSERT_RETURNING = "s.id, s.tenant_id, s.location_id, s.start_time, s.end_time, (s.xmax = 0) AS created";
+    public static final String UPSERT_RETURNING =
+            "s.id, s.tenant_id, s.location_id, s.start_time, s.end_time, (s.xmax = 0) AS created";
 
     /** The same for a statement that only updates sessions. */
-    public static final String UPDATE_RETURNING = "id, tenant_id, location_id, start_time, end_time, false AS created";
+    public static final String UPDATE_RETURNING =
+            "id, tenant_id, location_id, start_time, end_time, false AS created";
 
     /**
      * Logs session.started for each session the statement in {@code changed} created, and
      * session.ended for each it closed: one that it created closed, or one that was open before the
-     * statement. Reading {@code session} here sees the rows as they were before the statement, since
-     * every part of one statement runs on the same snapshot; but a writer that waited for another
-     * one closing the same session (a Stop behind the stale-session reaper) still sees it open in
-     * that snapshot, so a session.ended is logged only by the statement that adds the session to
-     * event_session_ended (V51), whose unique key is checked against committed rows.
+     * statement. Reading {@code session} here sees the rows as they were before the statement,
+     * since every part of one statement runs on the same snapshot; but a writer that waited for
+     * another one closing the same session (a Stop behind the stale-session reaper) still sees it
+     * open in that snapshot, so a session.ended is logged only by the statement that adds the
+     * session to event_session_ended (V51), whose unique key is checked against committed rows.
      * Parameter: the consuming tenants (bigint[]).
      */
-    private static final String SESSION_EVENTS = """
+    private static final String SESSION_EVENTS =
+            """
             , consuming AS (
                 SELECT unnest(CAST(? AS bigint[])) AS tenant_id
             ), ended_once AS (
@@ -65,20 +68,24 @@ public class EventLog {
             SELECT count(*) FROM changed
             """;
 
-    private static final String LOGIN_CREATED = """
+    private static final String LOGIN_CREATED =
+            """
             INSERT INTO event_pending (tenant_id, type, occurred_at, location_id, login_id, guest_id)
             VALUES (?, 'login.created', ?, ?, ?, ?)
             """;
 
-    private static final String GUESTS_ERASED = """
+    private static final String GUESTS_ERASED =
+            """
             INSERT INTO event_pending (tenant_id, type, occurred_at, guest_id)
             SELECT ?, 'guest.erased', ?, g FROM unnest(CAST(? AS bigint[])) AS g ORDER BY g
             """;
 
-    private static final String SESSIONS_STORED = """
+    private static final String SESSIONS_STORED =
+            """
             WITH changed AS (SELECT id, tenant_id, location_id, start_time, end_time, true AS created
                              FROM session WHERE tenant_id = ? AND id = ANY (CAST(? AS bigint[])))
-            """ + SESSION_EVENTS;
+            """
+                    + SESSION_EVENTS;
 
     private final EventConsumers consumers;
     private final JdbcOperations jdbc;
@@ -93,7 +100,10 @@ public class EventLog {
         return consumers.among(tenantIds);
     }
 
-    /** Every tenant whose changes are logged, for a statement that may touch any tenant (the stale-session reaper). */
+    /**
+     * Every tenant whose changes are logged, for a statement that may touch any tenant (the
+     * stale-session reaper).
+     */
     public Long[] consumingTenants() {
         return consumers.all().toArray(Long[]::new);
     }
@@ -101,35 +111,49 @@ public class EventLog {
     /**
      * A session statement (an INSERT ... ON CONFLICT or an UPDATE on {@code session AS s}, without
      * RETURNING) that also logs its session events. It answers one row, the number of sessions it
-     * wrote, so run it with {@code execute}/{@code executeQuery}; bind the statement's own parameters
-     * first, then the consuming tenants.
+     * wrote, so run it with {@code execute}/{@code executeQuery}; bind the statement's own
+     * parameters first, then the consuming tenants.
      *
      * @param returning {@link #UPSERT_RETURNING} or {@link #UPDATE_RETURNING}
      */
     public static String withSessionEvents(String statement, String returning) {
-        return "WITH changed AS (\n" + statement + "RETURNING " + returning + "\n)\n" + SESSION_EVENTS;
+        return "WITH changed AS (\n"
+                + statement
+                + "RETURNING "
+                + returning
+                + "\n)\n"
+                + SESSION_EVENTS;
     }
 
-    /** Logs session.started (and session.ended for those stored closed) for sessions just stored. */
+    /**
+     * Logs session.started (and session.ended for those stored closed) for sessions just stored.
+     */
     public void sessionsStored(long tenantId, List<Long> sessionIds) {
         if (sessionIds.isEmpty() || !consumers.consumes(tenantId)) {
             return;
         }
-        jdbc.execute(connection -> {
-            try (PreparedStatement st = connection.prepareStatement(SESSIONS_STORED)) {
-                st.setLong(1, tenantId);
-                st.setArray(2, connection.createArrayOf("bigint", sessionIds.toArray()));
-                st.setArray(3, connection.createArrayOf("bigint", new Long[] {tenantId}));
-                try (ResultSet ignored = st.executeQuery()) {
-                    return null;
-                }
-            }
-        });
+        jdbc.execute(
+                connection -> {
+                    try (PreparedStatement st = connection.prepareStatement(SESSIONS_STORED)) {
+                        st.setLong(1, tenantId);
+                        st.setArray(2, connection.createArrayOf("bigint", sessionIds.toArray()));
+                        st.setArray(3, connection.createArrayOf("bigint", new Long[] {tenantId}));
+                        try (ResultSet ignored = st.executeQuery()) {
+                            return null;
+                        }
+                    }
+                });
     }
 
     /** Logs login.created for a login just stored, on the connection that stored it. */
-    public void loginCreated(Connection connection, long tenantId, long loginId, long locationId, Long guestId,
-                             Instant loginTime) throws SQLException {
+    public void loginCreated(
+            Connection connection,
+            long tenantId,
+            long loginId,
+            long locationId,
+            Long guestId,
+            Instant loginTime)
+            throws SQLException {
         if (!consumers.consumes(tenantId)) {
             return;
         }
@@ -148,13 +172,14 @@ public class EventLog {
         if (guestIds.isEmpty() || !consumers.consumes(tenantId)) {
             return;
         }
-        jdbc.execute(connection -> {
-            try (PreparedStatement st = connection.prepareStatement(GUESTS_ERASED)) {
-                st.setLong(1, tenantId);
-                st.setObject(2, OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
-                st.setArray(3, connection.createArrayOf("bigint", guestIds.toArray()));
-                return st.executeUpdate();
-            }
-        });
+        jdbc.execute(
+                connection -> {
+                    try (PreparedStatement st = connection.prepareStatement(GUESTS_ERASED)) {
+                        st.setLong(1, tenantId);
+                        st.setObject(2, OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
+                        st.setArray(3, connection.createArrayOf("bigint", guestIds.toArray()));
+                        return st.executeUpdate();
+                    }
+                });
     }
 }

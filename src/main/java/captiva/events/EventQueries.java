@@ -3,18 +3,19 @@ package captiva.events;
 /** The SQL that reads the log. Every statement starts from the tenant. */
 final class EventQueries {
 
-    private EventQueries() {
-    }
+    private EventQueries() {}
 
     /**
-     * A tenant's events after a position, with what they name as it is now: the session, the
-     * login and its guest. A row that is gone (erased, past retention) leaves the event with ids only.
+     * A tenant's events after a position, with what they name as it is now: the session, the login
+     * and its guest. A row that is gone (erased, past retention) leaves the event with ids only.
      * {@code PAGE}, the optional fragments, then {@code ORDER}; parameters: tenant, after, the
      * fragments' values, then the limit. The page is cut from the log before anything is joined to
-     * it, so a page costs its own size whatever follows it, even with statistics that still describe
-     * the tables as small (a burst into a new tenant's log otherwise joined every later event).
+     * it, so a page costs its own size whatever follows it, even with statistics that still
+     * describe the tables as small (a burst into a new tenant's log otherwise joined every later
+     * event).
      */
-    static final String PAGE = """
+    static final String PAGE =
+            """
             SELECT e.position, e.type, e.occurred_at, e.location_id, e.session_id, e.login_id,
                    COALESCE(e.guest_id, l.guest_id, s.guest_id) AS guest_id,
                    s.id IS NOT NULL AS session_found, COALESCE(l.username, s.username) AS username,
@@ -29,7 +30,8 @@ final class EventQueries {
 
     static final String TYPES = "AND e.type = ANY (CAST(? AS text[]))\n";
     static final String LOCATIONS = "AND e.location_id = ANY (CAST(? AS bigint[]))\n";
-    static final String ORDER = """
+    static final String ORDER =
+            """
                   ORDER BY e.position LIMIT ?) e
             LEFT JOIN session s ON s.tenant_id = e.tenant_id AND s.id = e.session_id
             LEFT JOIN login l ON l.tenant_id = e.tenant_id AND l.id = e.login_id
@@ -42,17 +44,23 @@ final class EventQueries {
      * the retention deleted every event, the oldest is the next position to be given, so that a
      * reader still behind is told it lost events. Parameters: the tenant, three times.
      */
-    static final String BOUNDS = """
+    static final String BOUNDS =
+            """
             SELECT COALESCE((SELECT min(position) FROM event WHERE tenant_id = ?),
                             (SELECT last_position + 1 FROM event_counter WHERE tenant_id = ?), 0),
                    COALESCE((SELECT last_position FROM event_counter WHERE tenant_id = ?), 0)
             """;
 
     /** The newest position of each of some tenants (the live streams' poller). */
-    static final String NEWEST = "SELECT tenant_id, last_position FROM event_counter WHERE tenant_id = ANY (?)";
+    static final String NEWEST =
+            "SELECT tenant_id, last_position FROM event_counter WHERE tenant_id = ANY (?)";
 
-    /** Keeps the tenant's log on while something reads it (EventConsumers); written at most once a minute. */
-    static final String READ = """
+    /**
+     * Keeps the tenant's log on while something reads it (EventConsumers); written at most once a
+     * minute.
+     */
+    static final String READ =
+            """
             INSERT INTO event_reader AS r (tenant_id, last_read_at) VALUES (?, ?)
             ON CONFLICT (tenant_id) DO UPDATE SET last_read_at = EXCLUDED.last_read_at
             RETURNING (xmax = 0) AS first

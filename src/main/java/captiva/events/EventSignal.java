@@ -28,7 +28,10 @@ public class EventSignal {
         }
     }
 
-    /** Waits until events were numbered after {@code seen} or the time is up; returns the generation then. */
+    /**
+     * Waits until events were numbered after {@code seen} or the time is up; returns the generation
+     * then.
+     */
     public long awaitAfter(long seen, long timeoutMillis) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMillis;
         synchronized (monitor) {

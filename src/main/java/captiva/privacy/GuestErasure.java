@@ -4,7 +4,6 @@ import captiva.events.EventLog;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
-
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.time.Clock;
@@ -16,26 +15,33 @@ import java.util.Optional;
  * Erases one guest of one tenant for a data-subject request (GDPR Art. 17): the guest record, every
  * portal login of theirs, and whatever on their sessions points at them. By email or yas_id every
  * matching guest of the tenant is erased, since the same person may have been recorded twice.
- * <p>
- * The sessions themselves stay, anonymous, so that a venue's counts and data totals do not change.
- * On each of them the guest link and the fields that identify a person or their device are cleared:
- * username (often a room number, name or voucher), guest_device_mac, guest_device_description and
- * access_code. guest_device_ip stays: it is a venue-local address, and clearing it would make
- * GET /sessions/{ip} answer with the address's previous holder, naming the wrong person.
+ *
+ * <p>The sessions themselves stay, anonymous, so that a venue's counts and data totals do not
+ * change. On each of them the guest link and the fields that identify a person or their device are
+ * cleared: username (often a room number, name or voucher), guest_device_mac,
+ * guest_device_description and access_code. guest_device_ip stays: it is a venue-local address, and
+ * clearing it would make GET /sessions/{ip} answer with the address's previous holder, naming the
+ * wrong person.
  */
 @Singleton
 public class GuestErasure {
 
-    private static final String FIND_BY_ID = "SELECT id FROM guest WHERE tenant_id = ? AND id = ? FOR UPDATE";
-    private static final String FIND_BY_EMAIL = "SELECT id FROM guest WHERE tenant_id = ? AND lower(email) = lower(?) FOR UPDATE";
-    private static final String FIND_BY_YAS_ID = "SELECT id FROM guest WHERE tenant_id = ? AND yas_id = ? FOR UPDATE";
-    private static final String UNLINK_SESSIONS = """
+    private static final String FIND_BY_ID =
+            "SELECT id FROM guest WHERE tenant_id = ? AND id = ? FOR UPDATE";
+    private static final String FIND_BY_EMAIL =
+            "SELECT id FROM guest WHERE tenant_id = ? AND lower(email) = lower(?) FOR UPDATE";
+    private static final String FIND_BY_YAS_ID =
+            "SELECT id FROM guest WHERE tenant_id = ? AND yas_id = ? FOR UPDATE";
+    private static final String UNLINK_SESSIONS =
+            """
             UPDATE session SET guest_id = NULL, username = NULL, guest_device_mac = NULL,
                                guest_device_description = NULL, access_code = NULL
             WHERE tenant_id = ? AND guest_id = ANY (?)
             """;
-    private static final String DELETE_LOGINS = "DELETE FROM login WHERE tenant_id = ? AND guest_id = ANY (?)";
-    private static final String DELETE_GUESTS = "DELETE FROM guest WHERE tenant_id = ? AND id = ANY (?)";
+    private static final String DELETE_LOGINS =
+            "DELETE FROM login WHERE tenant_id = ? AND guest_id = ANY (?)";
+    private static final String DELETE_GUESTS =
+            "DELETE FROM guest WHERE tenant_id = ? AND id = ANY (?)";
 
     private final JdbcOperations jdbc;
     private final EventLog events;
@@ -48,10 +54,12 @@ public class GuestErasure {
     }
 
     /** What one erasure removed. */
-    public record Erased(int guests, int logins, int sessionsUnlinked) {
-    }
+    public record Erased(int guests, int logins, int sessionsUnlinked) {}
 
-    /** Erases the guest; returns empty when the tenant has no such guest (another tenant's looks the same). */
+    /**
+     * Erases the guest; returns empty when the tenant has no such guest (another tenant's looks the
+     * same).
+     */
     @Transactional
     public Optional<Erased> erase(long tenantId, GuestKey key) {
         List<Long> guests = find(tenantId, key);
@@ -67,32 +75,39 @@ public class GuestErasure {
     }
 
     private List<Long> find(long tenantId, GuestKey key) {
-        String sql = key instanceof GuestKey.Id ? FIND_BY_ID : key instanceof GuestKey.Email ? FIND_BY_EMAIL : FIND_BY_YAS_ID;
-        return jdbc.prepareStatement(sql, st -> {
-            st.setLong(1, tenantId);
-            if (key instanceof GuestKey.Id id) {
-                st.setLong(2, id.id());
-            } else if (key instanceof GuestKey.Email email) {
-                st.setString(2, email.email());
-            } else if (key instanceof GuestKey.YasId yasId) {
-                st.setString(2, yasId.yasId());
-            }
-            List<Long> ids = new ArrayList<>();
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    ids.add(rs.getLong(1));
-                }
-            }
-            return ids;
-        });
+        String sql =
+                key instanceof GuestKey.Id
+                        ? FIND_BY_ID
+                        : key instanceof GuestKey.Email ? FIND_BY_EMAIL : FIND_BY_YAS_ID;
+        return jdbc.prepareStatement(
+                sql,
+                st -> {
+                    st.setLong(1, tenantId);
+                    if (key instanceof GuestKey.Id id) {
+                        st.setLong(2, id.id());
+                    } else if (key instanceof GuestKey.Email email) {
+                        st.setString(2, email.email());
+                    } else if (key instanceof GuestKey.YasId yasId) {
+                        st.setString(2, yasId.yasId());
+                    }
+                    List<Long> ids = new ArrayList<>();
+                    try (ResultSet rs = st.executeQuery()) {
+                        while (rs.next()) {
+                            ids.add(rs.getLong(1));
+                        }
+                    }
+                    return ids;
+                });
     }
 
     private int update(String sql, long tenantId, List<Long> guests) {
-        return jdbc.prepareStatement(sql, st -> {
-            Array ids = st.getConnection().createArrayOf("bigint", guests.toArray());
-            st.setLong(1, tenantId);
-            st.setArray(2, ids);
-            return st.executeUpdate();
-        });
+        return jdbc.prepareStatement(
+                sql,
+                st -> {
+                    Array ids = st.getConnection().createArrayOf("bigint", guests.toArray());
+                    st.setLong(1, tenantId);
+                    st.setArray(2, ids);
+                    return st.executeUpdate();
+                });
     }
 }

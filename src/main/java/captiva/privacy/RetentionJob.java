@@ -6,22 +6,21 @@ import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.scheduling.annotation.Scheduled;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Deletes each tenant's guest data once it is older than the tenant's retention period: sessions
  * that ended before the cut-off, logins made before it, and then guests that nothing refers to any
- * more and that were created before it. Open sessions are left alone (the stale-session reaper
- * ends them, after which they age like any other).
- * <p>
- * Works in batches of {@link RetentionProperties#batchSize()} rows, one transaction each, that skip
- * rows another transaction holds, so accounting and logins are never made to wait.
+ * more and that were created before it. Open sessions are left alone (the stale-session reaper ends
+ * them, after which they age like any other).
+ *
+ * <p>Works in batches of {@link RetentionProperties#batchSize()} rows, one transaction each, that
+ * skip rows another transaction holds, so accounting and logins are never made to wait.
  */
 @Singleton
 public class RetentionJob {
@@ -31,24 +30,28 @@ public class RetentionJob {
     // Oldest first, so that the batch walks the tenant-led time index (start_time < cut-off follows
     // from end_time < cut-off) and stops after a batch; the ids then go to the primary key as an
     // array, which keeps the planner from hashing the whole table to match a thousand of them.
-    static final String DELETE_SESSIONS = """
+    static final String DELETE_SESSIONS =
+            """
             DELETE FROM session WHERE id = ANY (ARRAY(
                 SELECT id FROM session
                 WHERE tenant_id = ? AND start_time < ? AND end_time < ?
                 ORDER BY start_time
                 LIMIT ? FOR UPDATE SKIP LOCKED))
             """;
-    static final String DELETE_LOGINS = """
+    static final String DELETE_LOGINS =
+            """
             DELETE FROM login WHERE id = ANY (ARRAY(
                 SELECT id FROM login
                 WHERE tenant_id = ? AND login_time < ?
                 ORDER BY login_time
                 LIMIT ? FOR UPDATE SKIP LOCKED))
             """;
-    // A guest referred to by a kept session or login stays: it was seen within the period. Guests go
+    // A guest referred to by a kept session or login stays: it was seen within the period. Guests
+    // go
     // through in id order, a batch of candidates after another, so that the many old guests that
     // stay (regulars) are looked at once per run rather than once per batch.
-    static final String DELETE_GUESTS = """
+    static final String DELETE_GUESTS =
+            """
             WITH candidate AS (
                 SELECT id FROM guest
                 WHERE tenant_id = ? AND id > ? AND created_at < ?
@@ -68,7 +71,11 @@ public class RetentionJob {
     private final Clock clock;
     private final RetentionProperties properties;
 
-    RetentionJob(JdbcOperations jdbc, TenantRepository tenants, Clock clock, RetentionProperties properties) {
+    RetentionJob(
+            JdbcOperations jdbc,
+            TenantRepository tenants,
+            Clock clock,
+            RetentionProperties properties) {
         this.jdbc = jdbc;
         this.tenants = tenants;
         this.clock = clock;
@@ -83,18 +90,28 @@ public class RetentionJob {
         }
     }
 
-    @Scheduled(fixedDelay = "${captiva.retention.interval}", initialDelay = "${captiva.retention.interval}")
+    @Scheduled(
+            fixedDelay = "${captiva.retention.interval}",
+            initialDelay = "${captiva.retention.interval}")
     void run() {
         for (Tenant tenant : tenants.listOrderById()) {
             try {
                 Purged purged = purge(tenant);
                 if (!purged.isEmpty()) {
-                    LOG.info("Retention of tenant {} ({} months): deleted {} sessions, {} logins, {} guests",
-                            tenant.id(), tenant.retentionMonths(), purged.sessions(), purged.logins(), purged.guests());
+                    LOG.info(
+                            "Retention of tenant {} ({} months): deleted {} sessions, {} logins, {} guests",
+                            tenant.id(),
+                            tenant.retentionMonths(),
+                            purged.sessions(),
+                            purged.logins(),
+                            purged.guests());
                 }
             } catch (RuntimeException e) {
                 // One tenant's failure must not keep the others' data beyond their period.
-                LOG.warn("Retention of tenant {} failed; will try again: {}", tenant.id(), e.toString());
+                LOG.warn(
+                        "Retention of tenant {} failed; will try again: {}",
+                        tenant.id(),
+                        e.toString());
             }
         }
     }
@@ -104,8 +121,10 @@ public class RetentionJob {
      * Sessions and logins go first, so that the guests they kept alive can go in the same run.
      */
     public Purged purge(Tenant tenant) {
-        OffsetDateTime cutoff = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC)
-                .minusMonths(tenant.retentionMonths());
+        OffsetDateTime cutoff =
+                OffsetDateTime.now(clock)
+                        .withOffsetSameInstant(ZoneOffset.UTC)
+                        .minusMonths(tenant.retentionMonths());
         int[] batches = {0};
         long sessions = repeat(DELETE_SESSIONS, tenant.id(), cutoff, 2, batches);
         long logins = repeat(DELETE_LOGINS, tenant.id(), cutoff, 1, batches);
@@ -113,8 +132,12 @@ public class RetentionJob {
         return new Purged(sessions, logins, guests, batches[0]);
     }
 
-    /** Runs one batch statement until a batch comes back short; counts rows, and batches in {@code batches[0]}. */
-    private long repeat(String sql, long tenantId, OffsetDateTime cutoff, int cutoffs, int[] batches) {
+    /**
+     * Runs one batch statement until a batch comes back short; counts rows, and batches in {@code
+     * batches[0]}.
+     */
+    private long repeat(
+            String sql, long tenantId, OffsetDateTime cutoff, int cutoffs, int[] batches) {
         long total = 0;
         int deleted;
         do {
@@ -125,7 +148,9 @@ public class RetentionJob {
         return total;
     }
 
-    /** Walks the tenant's old guests in id order, a batch at a time, until a batch comes back short. */
+    /**
+     * Walks the tenant's old guests in id order, a batch at a time, until a batch comes back short.
+     */
     private long deleteGuests(long tenantId, OffsetDateTime cutoff, int[] batches) {
         long total = 0;
         long after = 0;
@@ -139,34 +164,39 @@ public class RetentionJob {
         return total;
     }
 
-    /** One batch: how many old guests were looked at, the id of the last, and how many of them went. */
-    record GuestBatch(int candidates, long lastCandidate, int deleted) {
-    }
+    /**
+     * One batch: how many old guests were looked at, the id of the last, and how many of them went.
+     */
+    record GuestBatch(int candidates, long lastCandidate, int deleted) {}
 
     @Transactional
     GuestBatch guestBatch(long tenantId, long after, OffsetDateTime cutoff) {
-        return jdbc.prepareStatement(DELETE_GUESTS, st -> {
-            st.setLong(1, tenantId);
-            st.setLong(2, after);
-            st.setObject(3, cutoff);
-            st.setInt(4, properties.batchSize());
-            try (ResultSet rs = st.executeQuery()) {
-                rs.next();
-                return new GuestBatch(rs.getInt(1), rs.getLong(2), rs.getInt(3));
-            }
-        });
+        return jdbc.prepareStatement(
+                DELETE_GUESTS,
+                st -> {
+                    st.setLong(1, tenantId);
+                    st.setLong(2, after);
+                    st.setObject(3, cutoff);
+                    st.setInt(4, properties.batchSize());
+                    try (ResultSet rs = st.executeQuery()) {
+                        rs.next();
+                        return new GuestBatch(rs.getInt(1), rs.getLong(2), rs.getInt(3));
+                    }
+                });
     }
 
     @Transactional
     int batch(String sql, long tenantId, OffsetDateTime cutoff, int cutoffs) {
-        return jdbc.prepareStatement(sql, st -> {
-            int i = 1;
-            st.setLong(i++, tenantId);
-            for (int c = 0; c < cutoffs; c++) {
-                st.setObject(i++, cutoff);
-            }
-            st.setInt(i, properties.batchSize());
-            return st.executeUpdate();
-        });
+        return jdbc.prepareStatement(
+                sql,
+                st -> {
+                    int i = 1;
+                    st.setLong(i++, tenantId);
+                    for (int c = 0; c < cutoffs; c++) {
+                        st.setObject(i++, cutoff);
+                    }
+                    st.setInt(i, properties.batchSize());
+                    return st.executeUpdate();
+                });
     }
 }

@@ -5,7 +5,6 @@ import io.github.bucket4j.TimeMeter;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.inject.Singleton;
-
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,8 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 @Requires(property = "captiva.rate-limit.store", value = "local", defaultValue = "local")
 class LocalRateLimiter implements RateLimiter {
 
-    private record Entry(Bucket bucket, long perMinute, long[] lastUsedNanos) {
-    }
+    private record Entry(Bucket bucket, long perMinute, long[] lastUsedNanos) {}
 
     private final Map<String, Entry> buckets = new ConcurrentHashMap<>();
     private final TimeMeter time;
@@ -30,7 +28,13 @@ class LocalRateLimiter implements RateLimiter {
 
     @Override
     public RateLimitDecision tryConsume(String key, int perMinute) {
-        Entry entry = buckets.compute(key, (k, old) -> old != null && old.perMinute == perMinute ? old : newEntry(perMinute));
+        Entry entry =
+                buckets.compute(
+                        key,
+                        (k, old) ->
+                                old != null && old.perMinute == perMinute
+                                        ? old
+                                        : newEntry(perMinute));
         long now = time.currentTimeNanos();
         synchronized (entry.lastUsedNanos) {
             entry.lastUsedNanos[0] = now;
@@ -50,18 +54,21 @@ class LocalRateLimiter implements RateLimiter {
     @Scheduled(fixedDelay = "1m")
     void forgetIdleBuckets() {
         long cutoff = time.currentTimeNanos() - TokenBuckets.WINDOW.toNanos();
-        buckets.entrySet().removeIf(e -> {
-            synchronized (e.getValue().lastUsedNanos) {
-                return e.getValue().lastUsedNanos[0] < cutoff;
-            }
-        });
+        buckets.entrySet()
+                .removeIf(
+                        e -> {
+                            synchronized (e.getValue().lastUsedNanos) {
+                                return e.getValue().lastUsedNanos[0] < cutoff;
+                            }
+                        });
     }
 
     private Entry newEntry(int perMinute) {
-        Bucket bucket = Bucket.builder()
-                .addLimit(TokenBuckets.perMinute(perMinute).getBandwidths()[0])
-                .withCustomTimePrecision(time)
-                .build();
+        Bucket bucket =
+                Bucket.builder()
+                        .addLimit(TokenBuckets.perMinute(perMinute).getBandwidths()[0])
+                        .withCustomTimePrecision(time)
+                        .build();
         return new Entry(bucket, perMinute, new long[] {0});
     }
 }

@@ -1,14 +1,13 @@
 package captiva.sessions;
 
 import captiva.common.OpaqueIds;
-import captiva.events.EventLog;
 import captiva.common.problem.ApiProblem;
 import captiva.common.problem.Fields;
 import captiva.common.problem.Problem.InvalidParam;
+import captiva.events.EventLog;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -34,7 +33,8 @@ public class SessionImport {
 
     private static final int MAX_TEXT = 1000;
 
-    private static final String INSERT = """
+    private static final String INSERT =
+            """
             INSERT INTO session (tenant_id, location_id, username, guest_id, guest_device_mac, guest_device_ip,
                                  guest_device_description, access_code, login_type_name, service_profile_name,
                                  start_time, last_update, end_time, input_octets, output_octets)
@@ -53,8 +53,13 @@ public class SessionImport {
         this.events = events;
     }
 
-    private record Valid(ImportedSession source, long locationId, String mac, String ip, Instant start, Instant end) {
-    }
+    private record Valid(
+            ImportedSession source,
+            long locationId,
+            String mac,
+            String ip,
+            Instant start,
+            Instant end) {}
 
     /**
      * Stores the records and returns their new ids, in order.
@@ -62,7 +67,8 @@ public class SessionImport {
      * @param tenantLocations the tenant's location ids; any other location is reported as unknown
      */
     @Transactional
-    public List<Long> store(long tenantId, Set<Long> tenantLocations, List<ImportedSession> records) {
+    public List<Long> store(
+            long tenantId, Set<Long> tenantLocations, List<ImportedSession> records) {
         Instant now = clock.instant();
         List<InvalidParam> errors = new ArrayList<>();
         List<Valid> valid = new ArrayList<>(records.size());
@@ -75,7 +81,12 @@ public class SessionImport {
         GuestResolver guests = new GuestResolver(connection, tenantId);
         try (PreparedStatement insert = connection.prepareStatement(INSERT, new String[] {"id"})) {
             for (Valid v : valid) {
-                bind(insert, tenantId, v, guests.idOf(v.source().guest(), v.source().username()), now);
+                bind(
+                        insert,
+                        tenantId,
+                        v,
+                        guests.idOf(v.source().guest(), v.source().username()),
+                        now);
                 insert.addBatch();
             }
             insert.executeBatch();
@@ -92,9 +103,15 @@ public class SessionImport {
         }
     }
 
-    private Valid validate(String at, ImportedSession r, Set<Long> tenantLocations, Instant now, List<InvalidParam> errors) {
+    private Valid validate(
+            String at,
+            ImportedSession r,
+            Set<Long> tenantLocations,
+            Instant now,
+            List<InvalidParam> errors) {
         if (r == null) {
-            errors.add(new InvalidParam(at.substring(0, at.length() - 1), "must be a session object"));
+            errors.add(
+                    new InvalidParam(at.substring(0, at.length() - 1), "must be a session object"));
             return null;
         }
         long locationId = -1;
@@ -103,7 +120,8 @@ public class SessionImport {
         } else {
             OptionalLong id = ids.decode(OpaqueIds.Kind.LOCATION, r.locationId());
             if (id.isEmpty() || !tenantLocations.contains(id.getAsLong())) {
-                errors.add(new InvalidParam(at + "location_id", "is not a location of this tenant"));
+                errors.add(
+                        new InvalidParam(at + "location_id", "is not a location of this tenant"));
             } else {
                 locationId = id.getAsLong();
             }
@@ -138,15 +156,19 @@ public class SessionImport {
             texts.put("guest/email", r.guest().email());
             texts.put("guest/yas_id", r.guest().yasId());
         }
-        texts.forEach((name, value) -> {
-            if (value != null && value.length() > MAX_TEXT) {
-                errors.add(new InvalidParam(at + name, "is longer than " + MAX_TEXT + " characters"));
-            }
-        });
+        texts.forEach(
+                (name, value) -> {
+                    if (value != null && value.length() > MAX_TEXT) {
+                        errors.add(
+                                new InvalidParam(
+                                        at + name, "is longer than " + MAX_TEXT + " characters"));
+                    }
+                });
         return new Valid(r, locationId, mac, ip, start, end);
     }
 
-    private static Instant timestamp(String name, String text, boolean required, List<InvalidParam> errors) {
+    private static Instant timestamp(
+            String name, String text, boolean required, List<InvalidParam> errors) {
         if (text == null) {
             if (required) {
                 errors.add(new InvalidParam(name, "is required"));
@@ -156,7 +178,9 @@ public class SessionImport {
         return Fields.time(name, text, errors);
     }
 
-    private static void bind(PreparedStatement st, long tenantId, Valid v, Long guestId, Instant now) throws SQLException {
+    private static void bind(
+            PreparedStatement st, long tenantId, Valid v, Long guestId, Instant now)
+            throws SQLException {
         ImportedSession r = v.source();
         // An open imported session counts as heard from now: online until the stale timeout passes.
         Instant lastUpdate = v.end() != null ? v.end() : now;
@@ -177,8 +201,15 @@ public class SessionImport {
         st.setString(++i, r.serviceProfileName());
         st.setObject(++i, OffsetDateTime.ofInstant(v.start(), ZoneOffset.UTC));
         st.setObject(++i, OffsetDateTime.ofInstant(lastUpdate, ZoneOffset.UTC));
-        st.setObject(++i, v.end() == null ? null : OffsetDateTime.ofInstant(v.end(), ZoneOffset.UTC), Types.TIMESTAMP_WITH_TIMEZONE);
-        st.setLong(++i, r.uploadedBytes() == null ? 0 : r.uploadedBytes());       // input: what the device sent
-        st.setLong(++i, r.downloadedBytes() == null ? 0 : r.downloadedBytes());   // output: what it received
+        st.setObject(
+                ++i,
+                v.end() == null ? null : OffsetDateTime.ofInstant(v.end(), ZoneOffset.UTC),
+                Types.TIMESTAMP_WITH_TIMEZONE);
+        st.setLong(
+                ++i,
+                r.uploadedBytes() == null ? 0 : r.uploadedBytes()); // input: what the device sent
+        st.setLong(
+                ++i,
+                r.downloadedBytes() == null ? 0 : r.downloadedBytes()); // output: what it received
     }
 }

@@ -4,7 +4,6 @@ import captiva.events.EventLog;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
-
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -17,16 +16,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Applies accounting events to sessions, a batch per transaction. Each session event is one upsert on
- * (tenant, NAS, Acct-Session-Id, NAS epoch) that is safe in any order and any number of times: the
- * start only moves earlier, the end is set once and never cleared, counters and last update only
- * grow. So an Interim without a Start creates the session, a Stop without a Start creates it closed,
- * and a late Interim never reopens a stopped session. Accounting-On/Off (the NAS rebooted or is
- * going down) closes every session of that NAS still open and started by then; an Accounting-On also
- * begins a new NAS epoch, the latest Accounting-On before a session's start, so that an
- * Acct-Session-Id the rebooted NAS uses again starts a new session instead of landing in the old,
- * closed one. A Start for a device ends the device's other open sessions at that NAS (a reconnect
- * whose old session got no Stop), where the tenant keeps that rule on.
+ * Applies accounting events to sessions, a batch per transaction. Each session event is one upsert
+ * on (tenant, NAS, Acct-Session-Id, NAS epoch) that is safe in any order and any number of times:
+ * the start only moves earlier, the end is set once and never cleared, counters and last update
+ * only grow. So an Interim without a Start creates the session, a Stop without a Start creates it
+ * closed, and a late Interim never reopens a stopped session. Accounting-On/Off (the NAS rebooted
+ * or is going down) closes every session of that NAS still open and started by then; an
+ * Accounting-On also begins a new NAS epoch, the latest Accounting-On before a session's start, so
+ * that an Acct-Session-Id the rebooted NAS uses again starts a new session instead of landing in
+ * the old, closed one. A Start for a device ends the device's other open sessions at that NAS (a
+ * reconnect whose old session got no Stop), where the tenant keeps that rule on.
  *
  * <p>A batch's session events are written with one {@code INSERT ... SELECT FROM unnest(...)} per
  * round rather than one statement per event: PostgreSQL's work per statement (and, since V9, the
@@ -36,15 +35,19 @@ import java.util.Map;
  * exactly as it came: when it creates the row, the login trigger (V4) sees what it would have seen
  * one event at a time. Round 2 holds the rest of each session folded into one row, which by then
  * always updates; a session whose later events name different users (the guest lookup is per
- * username) goes on in rounds 3 and up. A batch holding an event that the database could refuse
- * on its own (negative counters or session time, a NUL character) is written one event at a
- * time as before, so that a refused batch is refused as before and bisected to the same event.
+ * username) goes on in rounds 3 and up. A batch holding an event that the database could refuse on
+ * its own (negative counters or session time, a NUL character) is written one event at a time as
+ * before, so that a refused batch is refused as before and bisected to the same event.
  */
 @Singleton
 public class SessionRecorder {
 
-    /** How a stored session takes in an event: the rules that make any order and any repetition safe. */
-    private static final String MERGE_RULES = """
+    /**
+     * How a stored session takes in an event: the rules that make any order and any repetition
+     * safe.
+     */
+    private static final String MERGE_RULES =
+            """
             ON CONFLICT (tenant_id, nas_id, acct_session_id, nas_epoch) WHERE acct_session_id IS NOT NULL DO UPDATE SET
                 username         = COALESCE(s.username, EXCLUDED.username),
                 guest_id         = COALESCE(s.guest_id, EXCLUDED.guest_id),
@@ -72,15 +75,19 @@ public class SessionRecorder {
             """;
 
     /** The columns of {@link SessionAttributes}, in its order. */
-    private static final String ATTRIBUTE_COLUMNS = """
+    private static final String ATTRIBUTE_COLUMNS =
+            """
             ssid, ap_mac, ap_name, ap_group, ap_location_id, framed_ipv6_address, framed_ipv6_prefix,
             delegated_ipv6_prefix, framed_interface_id, acct_multi_session_id, radius_class, chargeable_user_identity""";
 
-    private static final String UPSERT = """
+    private static final String UPSERT =
+            """
             INSERT INTO session AS s (tenant_id, location_id, nas_id, acct_session_id, username, guest_id,
                                       guest_device_mac, guest_device_ip, start_time, last_update, end_time,
                                       input_octets, output_octets, session_time, terminate_cause, nas_epoch,
-            """ + ATTRIBUTE_COLUMNS + """
+            """
+                    + ATTRIBUTE_COLUMNS
+                    + """
             )
             VALUES (?, ?, ?, ?, ?,
                     (SELECT g.id FROM guest g WHERE g.tenant_id = ? AND g.username = ? ORDER BY g.id LIMIT 1),
@@ -89,17 +96,23 @@ public class SessionRecorder {
                               WHERE b.tenant_id = ? AND b.nas_id = ? AND b.at <= ?), '-infinity'),
                     ?, CAST(? AS macaddr), ?, ?, ?, CAST(? AS inet), CAST(? AS inet), CAST(? AS inet), ?, ?,
                     decode(?, 'hex'), decode(?, 'hex'))
-            """ + MERGE_RULES;
+            """
+                    + MERGE_RULES;
 
-    /** The parameter of the consuming tenants when {@link #UPSERT} logs events: after its own 30. */
+    /**
+     * The parameter of the consuming tenants when {@link #UPSERT} logs events: after its own 30.
+     */
     private static final int UPSERT_LOGGED_PARAMETER = 31;
 
     /** The same upsert for many rows at once, one array per column; no session may appear twice. */
-    private static final String UPSERT_ROWS = """
+    private static final String UPSERT_ROWS =
+            """
             INSERT INTO session AS s (tenant_id, location_id, nas_id, acct_session_id, username, guest_id,
                                       guest_device_mac, guest_device_ip, start_time, last_update, end_time,
                                       input_octets, output_octets, session_time, terminate_cause, nas_epoch,
-            """ + ATTRIBUTE_COLUMNS + """
+            """
+                    + ATTRIBUTE_COLUMNS
+                    + """
             )
             SELECT e.tenant_id, e.location_id, e.nas_id, e.acct_session_id, e.username,
                    (SELECT g.id FROM guest g WHERE g.tenant_id = e.tenant_id AND g.username = e.username ORDER BY g.id LIMIT 1),
@@ -121,26 +134,34 @@ public class SessionRecorder {
                       ssid, ap_mac, ap_name, ap_group, ap_location_id, framed_ipv6_address, framed_ipv6_prefix,
                       delegated_ipv6_prefix, framed_interface_id, acct_multi_session_id, radius_class,
                       chargeable_user_identity)
-            """ + MERGE_RULES;
+            """
+                    + MERGE_RULES;
 
-    private static final String CLOSE_NAS_SESSIONS = """
+    private static final String CLOSE_NAS_SESSIONS =
+            """
             UPDATE session SET end_time = GREATEST(start_time, ?), last_update = GREATEST(last_update, ?),
                                terminate_cause = COALESCE(terminate_cause, ?)
             WHERE tenant_id = ? AND nas_id = ? AND end_time IS NULL AND start_time <= ?
             """;
 
-    /** An Accounting-On begins a new epoch of the NAS's Acct-Session-Ids (V43); a retransmit records it once. */
-    private static final String RECORD_ACCOUNTING_ON = """
+    /**
+     * An Accounting-On begins a new epoch of the NAS's Acct-Session-Ids (V43); a retransmit records
+     * it once.
+     */
+    private static final String RECORD_ACCOUNTING_ON =
+            """
             INSERT INTO nas_accounting_on (tenant_id, nas_id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING
             """;
 
     /**
-     * Ends the sessions that the batch's Starts superseded: open sessions of the same device (MAC) at
-     * the same NAS under another Acct-Session-Id that started before the Start, each at the earliest
-     * such Start's time, for tenants that keep the rule on (V43). The terminate cause is left unset,
-     * for the NAS's own Stop to fill if it comes after all; its end time no longer moves.
+     * Ends the sessions that the batch's Starts superseded: open sessions of the same device (MAC)
+     * at the same NAS under another Acct-Session-Id that started before the Start, each at the
+     * earliest such Start's time, for tenants that keep the rule on (V43). The terminate cause is
+     * left unset, for the NAS's own Stop to fill if it comes after all; its end time no longer
+     * moves.
      */
-    private static final String END_SUPERSEDED = """
+    private static final String END_SUPERSEDED =
+            """
             UPDATE session AS s SET end_time = GREATEST(s.start_time, n.superseded_at)
             FROM (SELECT DISTINCT ON (o.id) o.id AS superseded_id, o.tenant_id AS superseded_tenant_id,
                          e.start_time AS superseded_at
@@ -201,9 +222,14 @@ public class SessionRecorder {
      * ends what it superseded however the events were ordered in the batch.
      */
     private void endSuperseded(List<AccountingEvent> sessionEvents) {
-        List<AccountingEvent> starts = sessionEvents.stream()
-                .filter(e -> e.type() == AccountingEvent.Type.START && e.deviceMac() != null && e.acctSessionId() != null)
-                .toList();
+        List<AccountingEvent> starts =
+                sessionEvents.stream()
+                        .filter(
+                                e ->
+                                        e.type() == AccountingEvent.Type.START
+                                                && e.deviceMac() != null
+                                                && e.acctSessionId() != null)
+                        .toList();
         if (starts.isEmpty()) {
             return;
         }
@@ -222,48 +248,65 @@ public class SessionRecorder {
             times[i] = timestamp(e.startTime());
         }
         long[] logged = events.consumingAmong(tenants);
-        String sql = logged.length == 0 ? END_SUPERSEDED : EventLog.withSessionEvents(END_SUPERSEDED, EventLog.UPDATE_RETURNING);
-        jdbc.prepareStatement(sql, st -> {
-            java.sql.Connection c = st.getConnection();
-            int i = 0;
-            st.setObject(++i, tenants);
-            st.setObject(++i, nases);
-            st.setArray(++i, c.createArrayOf("text", macs));
-            st.setArray(++i, c.createArrayOf("text", acctSessionIds));
-            st.setArray(++i, c.createArrayOf("text", times));
-            if (logged.length > 0) {
-                st.setArray(++i, c.createArrayOf("bigint", box(logged)));
-            }
-            return st.execute();
-        });
+        String sql =
+                logged.length == 0
+                        ? END_SUPERSEDED
+                        : EventLog.withSessionEvents(END_SUPERSEDED, EventLog.UPDATE_RETURNING);
+        jdbc.prepareStatement(
+                sql,
+                st -> {
+                    java.sql.Connection c = st.getConnection();
+                    int i = 0;
+                    st.setObject(++i, tenants);
+                    st.setObject(++i, nases);
+                    st.setArray(++i, c.createArrayOf("text", macs));
+                    st.setArray(++i, c.createArrayOf("text", acctSessionIds));
+                    st.setArray(++i, c.createArrayOf("text", times));
+                    if (logged.length > 0) {
+                        st.setArray(++i, c.createArrayOf("bigint", box(logged)));
+                    }
+                    return st.execute();
+                });
     }
 
-    /** One upsert per event: for a batch the database may refuse part of, and as the upsert's definition. */
+    /**
+     * One upsert per event: for a batch the database may refuse part of, and as the upsert's
+     * definition.
+     */
     final void upsertOneByOne(List<AccountingEvent> sessionEvents) {
         if (sessionEvents.isEmpty()) {
             return;
         }
-        long[] logged = events.consumingAmong(sessionEvents.stream().mapToLong(AccountingEvent::tenantId).toArray());
+        long[] logged =
+                events.consumingAmong(
+                        sessionEvents.stream().mapToLong(AccountingEvent::tenantId).toArray());
         if (logged.length > 0) {
-            // Rare (a batch the database may refuse part of): one statement per event, each logging its own.
+            // Rare (a batch the database may refuse part of): one statement per event, each logging
+            // its own.
             String sql = EventLog.withSessionEvents(UPSERT, EventLog.UPSERT_RETURNING);
-            jdbc.prepareStatement(sql, statement -> {
-                for (AccountingEvent e : sessionEvents) {
-                    bind(statement, e);
-                    statement.setArray(UPSERT_LOGGED_PARAMETER, statement.getConnection().createArrayOf("bigint", box(logged)));
-                    statement.execute();
-                }
-                return null;
-            });
+            jdbc.prepareStatement(
+                    sql,
+                    statement -> {
+                        for (AccountingEvent e : sessionEvents) {
+                            bind(statement, e);
+                            statement.setArray(
+                                    UPSERT_LOGGED_PARAMETER,
+                                    statement.getConnection().createArrayOf("bigint", box(logged)));
+                            statement.execute();
+                        }
+                        return null;
+                    });
             return;
         }
-        jdbc.prepareStatement(UPSERT, statement -> {
-            for (AccountingEvent e : sessionEvents) {
-                bind(statement, e);
-                statement.addBatch();
-            }
-            return statement.executeBatch();
-        });
+        jdbc.prepareStatement(
+                UPSERT,
+                statement -> {
+                    for (AccountingEvent e : sessionEvents) {
+                        bind(statement, e);
+                        statement.addBatch();
+                    }
+                    return statement.executeBatch();
+                });
     }
 
     /**
@@ -271,10 +314,16 @@ public class SessionRecorder {
      * its session: folding could otherwise hide a value that the one-row upsert would have refused.
      */
     static boolean foldable(AccountingEvent e) {
-        return e.acctSessionId() != null && e.inputOctets() >= 0 && e.outputOctets() >= 0
+        return e.acctSessionId() != null
+                && e.inputOctets() >= 0
+                && e.outputOctets() >= 0
                 && (e.sessionTime() == null || e.sessionTime() >= 0)
-                && noNul(e.acctSessionId()) && noNul(e.username()) && noNul(e.deviceMac()) && noNul(e.deviceIp())
-                && noNul(e.terminateCause()) && e.attributes().values().stream().allMatch(SessionRecorder::noNul);
+                && noNul(e.acctSessionId())
+                && noNul(e.username())
+                && noNul(e.deviceMac())
+                && noNul(e.deviceIp())
+                && noNul(e.terminateCause())
+                && e.attributes().values().stream().allMatch(SessionRecorder::noNul);
     }
 
     private static boolean noNul(String s) {
@@ -291,8 +340,10 @@ public class SessionRecorder {
         List<List<Row>> rounds = new ArrayList<>();
         for (AccountingEvent e : sessionEvents) {
             Instant epoch = epochs.of(e);
-            List<Row> rows = bySession.computeIfAbsent(new SessionKey(e.tenantId(), e.nasId(), e.acctSessionId(), epoch),
-                    k -> new ArrayList<>(2));
+            List<Row> rows =
+                    bySession.computeIfAbsent(
+                            new SessionKey(e.tenantId(), e.nasId(), e.acctSessionId(), epoch),
+                            k -> new ArrayList<>(2));
             if (rows.size() >= 2 && rows.get(rows.size() - 1).canAbsorb(e)) {
                 rows.get(rows.size() - 1).absorb(e);
                 continue;
@@ -307,9 +358,11 @@ public class SessionRecorder {
         return rounds;
     }
 
-    /** A session's accounting key as V43 defines it; a null epoch is -infinity (no Accounting-On before it). */
-    private record SessionKey(long tenantId, long nasId, String acctSessionId, Instant epoch) {
-    }
+    /**
+     * A session's accounting key as V43 defines it; a null epoch is -infinity (no Accounting-On
+     * before it).
+     */
+    private record SessionKey(long tenantId, long nasId, String acctSessionId, Instant epoch) {}
 
     /**
      * The Accounting-On times of the NAS of a batch, so that the folding keys events by the session
@@ -325,14 +378,19 @@ public class SessionRecorder {
             this.accountingOns = accountingOns;
         }
 
-        /** The latest Accounting-On of the event's NAS at or before its start, as the database rounds it; null for none. */
+        /**
+         * The latest Accounting-On of the event's NAS at or before its start, as the database
+         * rounds it; null for none.
+         */
         Instant of(AccountingEvent e) {
-            java.util.NavigableSet<Instant> ons = accountingOns.get(List.of(e.tenantId(), e.nasId()));
+            java.util.NavigableSet<Instant> ons =
+                    accountingOns.get(List.of(e.tenantId(), e.nasId()));
             return ons == null ? null : ons.floor(Instant.parse(timestamp(e.startTime())));
         }
     }
 
-    private static final String ACCOUNTING_ONS = """
+    private static final String ACCOUNTING_ONS =
+            """
             SELECT b.tenant_id, b.nas_id, b.at FROM nas_accounting_on b
             JOIN unnest(CAST(? AS bigint[]), CAST(? AS bigint[])) AS n(tenant_id, nas_id)
               ON b.tenant_id = n.tenant_id AND b.nas_id = n.nas_id
@@ -344,28 +402,32 @@ public class SessionRecorder {
         Long[] tenants = nases.stream().map(n -> n.get(0)).toArray(Long[]::new);
         Long[] nasIds = nases.stream().map(n -> n.get(1)).toArray(Long[]::new);
         Map<List<Long>, java.util.NavigableSet<Instant>> ons = new HashMap<>();
-        jdbc.prepareStatement(ACCOUNTING_ONS, st -> {
-            st.setArray(1, st.getConnection().createArrayOf("bigint", tenants));
-            st.setArray(2, st.getConnection().createArrayOf("bigint", nasIds));
-            try (java.sql.ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    ons.computeIfAbsent(List.of(rs.getLong(1), rs.getLong(2)), k -> new java.util.TreeSet<>())
-                            .add(rs.getObject(3, OffsetDateTime.class).toInstant());
-                }
-            }
-            return null;
-        });
+        jdbc.prepareStatement(
+                ACCOUNTING_ONS,
+                st -> {
+                    st.setArray(1, st.getConnection().createArrayOf("bigint", tenants));
+                    st.setArray(2, st.getConnection().createArrayOf("bigint", nasIds));
+                    try (java.sql.ResultSet rs = st.executeQuery()) {
+                        while (rs.next()) {
+                            ons.computeIfAbsent(
+                                            List.of(rs.getLong(1), rs.getLong(2)),
+                                            k -> new java.util.TreeSet<>())
+                                    .add(rs.getObject(3, OffsetDateTime.class).toInstant());
+                        }
+                    }
+                    return null;
+                });
         return ons.isEmpty() ? NasEpochs.NONE : new NasEpochs(ons);
     }
 
     /**
      * One session's events folded into the row that the upsert proposes: applying the folded row
      * stores what applying its events one by one stores, because each column's rule is first
-     * non-null (username, MAC, end, terminate cause), last non-null (IP address and the {@link SessionAttributes}), least (start) or
-     * greatest (last update, counters, session time, NULL counting as absent) and so associative.
-     * The guest is looked up by the folded username; that is the first non-null lookup of the events
-     * only while their non-null usernames agree, which {@link #canAbsorb} asks. The location is the
-     * first event's: the upsert never changes it.
+     * non-null (username, MAC, end, terminate cause), last non-null (IP address and the {@link
+     * SessionAttributes}), least (start) or greatest (last update, counters, session time, NULL
+     * counting as absent) and so associative. The guest is looked up by the folded username; that
+     * is the first non-null lookup of the events only while their non-null usernames agree, which
+     * {@link #canAbsorb} asks. The location is the first event's: the upsert never changes it.
      */
     static final class Row {
         final long tenantId;
@@ -418,8 +480,12 @@ public class SessionRecorder {
             endTime = endTime != null ? endTime : next.endTime;
             inputOctets = Math.max(inputOctets, next.inputOctets);
             outputOctets = Math.max(outputOctets, next.outputOctets);
-            sessionTime = sessionTime == null ? next.sessionTime
-                    : next.sessionTime == null ? sessionTime : Long.valueOf(Math.max(sessionTime, next.sessionTime));
+            sessionTime =
+                    sessionTime == null
+                            ? next.sessionTime
+                            : next.sessionTime == null
+                                    ? sessionTime
+                                    : Long.valueOf(Math.max(sessionTime, next.sessionTime));
             terminateCause = terminateCause != null ? terminateCause : next.terminateCause;
             attributes = attributes.then(next.attributes);
         }
@@ -463,37 +529,44 @@ public class SessionRecorder {
             epochs[i] = r.epoch == null ? "-infinity" : timestamp(r.epoch);
         }
         long[] logged = events.consumingAmong(tenants);
-        String sql = logged.length == 0 ? UPSERT_ROWS : EventLog.withSessionEvents(UPSERT_ROWS, EventLog.UPSERT_RETURNING);
-        jdbc.prepareStatement(sql, st -> {
-            java.sql.Connection c = st.getConnection();
-            int i = 0;
-            st.setObject(++i, tenants);
-            st.setObject(++i, locations);
-            st.setObject(++i, nases);
-            st.setArray(++i, c.createArrayOf("text", acctSessionIds));
-            st.setArray(++i, c.createArrayOf("text", usernames));
-            st.setArray(++i, c.createArrayOf("text", macs));
-            st.setArray(++i, c.createArrayOf("text", ips));
-            st.setArray(++i, c.createArrayOf("text", starts));
-            st.setArray(++i, c.createArrayOf("text", lastUpdates));
-            st.setArray(++i, c.createArrayOf("text", ends));
-            st.setObject(++i, inputs);
-            st.setObject(++i, outputs);
-            st.setArray(++i, c.createArrayOf("int8", sessionTimes));
-            st.setArray(++i, c.createArrayOf("text", causes));
-            st.setArray(++i, c.createArrayOf("text", epochs));
-            for (int column = 0; column < SessionAttributes.NONE.values().size(); column++) {
-                String[] values = new String[n];
-                for (int row = 0; row < n; row++) {
-                    values[row] = attributes[row][column];
-                }
-                st.setArray(++i, c.createArrayOf("text", values));
-            }
-            if (logged.length > 0) {
-                st.setArray(++i, c.createArrayOf("bigint", box(logged)));
-            }
-            return st.execute();
-        });
+        String sql =
+                logged.length == 0
+                        ? UPSERT_ROWS
+                        : EventLog.withSessionEvents(UPSERT_ROWS, EventLog.UPSERT_RETURNING);
+        jdbc.prepareStatement(
+                sql,
+                st -> {
+                    java.sql.Connection c = st.getConnection();
+                    int i = 0;
+                    st.setObject(++i, tenants);
+                    st.setObject(++i, locations);
+                    st.setObject(++i, nases);
+                    st.setArray(++i, c.createArrayOf("text", acctSessionIds));
+                    st.setArray(++i, c.createArrayOf("text", usernames));
+                    st.setArray(++i, c.createArrayOf("text", macs));
+                    st.setArray(++i, c.createArrayOf("text", ips));
+                    st.setArray(++i, c.createArrayOf("text", starts));
+                    st.setArray(++i, c.createArrayOf("text", lastUpdates));
+                    st.setArray(++i, c.createArrayOf("text", ends));
+                    st.setObject(++i, inputs);
+                    st.setObject(++i, outputs);
+                    st.setArray(++i, c.createArrayOf("int8", sessionTimes));
+                    st.setArray(++i, c.createArrayOf("text", causes));
+                    st.setArray(++i, c.createArrayOf("text", epochs));
+                    for (int column = 0;
+                            column < SessionAttributes.NONE.values().size();
+                            column++) {
+                        String[] values = new String[n];
+                        for (int row = 0; row < n; row++) {
+                            values[row] = attributes[row][column];
+                        }
+                        st.setArray(++i, c.createArrayOf("text", values));
+                    }
+                    if (logged.length > 0) {
+                        st.setArray(++i, c.createArrayOf("bigint", box(logged)));
+                    }
+                    return st.execute();
+                });
     }
 
     /** ISO-8601 in UTC, rounded half up to the microsecond as pgjdbc rounds an OffsetDateTime. */
@@ -508,27 +581,38 @@ public class SessionRecorder {
     private void closeNasSessions(AccountingEvent e) {
         OffsetDateTime at = OffsetDateTime.ofInstant(e.eventTime(), ZoneOffset.UTC);
         if (e.type() == AccountingEvent.Type.ACCOUNTING_ON) {
-            jdbc.prepareStatement(RECORD_ACCOUNTING_ON, st -> {
-                st.setLong(1, e.tenantId());
-                st.setLong(2, e.nasId());
-                st.setObject(3, at);
-                return st.executeUpdate();
-            });
+            jdbc.prepareStatement(
+                    RECORD_ACCOUNTING_ON,
+                    st -> {
+                        st.setLong(1, e.tenantId());
+                        st.setLong(2, e.nasId());
+                        st.setObject(3, at);
+                        return st.executeUpdate();
+                    });
         }
         long[] logged = events.consumingAmong(new long[] {e.tenantId()});
-        String sql = logged.length == 0 ? CLOSE_NAS_SESSIONS : EventLog.withSessionEvents(CLOSE_NAS_SESSIONS, EventLog.UPDATE_RETURNING);
-        jdbc.prepareStatement(sql, st -> {
-            st.setObject(1, at);
-            st.setObject(2, at);
-            st.setString(3, e.type() == AccountingEvent.Type.ACCOUNTING_ON ? "NAS-Reboot" : "NAS-Request");
-            st.setLong(4, e.tenantId());
-            st.setLong(5, e.nasId());
-            st.setObject(6, at);
-            if (logged.length > 0) {
-                st.setArray(7, st.getConnection().createArrayOf("bigint", box(logged)));
-            }
-            return st.execute();
-        });
+        String sql =
+                logged.length == 0
+                        ? CLOSE_NAS_SESSIONS
+                        : EventLog.withSessionEvents(CLOSE_NAS_SESSIONS, EventLog.UPDATE_RETURNING);
+        jdbc.prepareStatement(
+                sql,
+                st -> {
+                    st.setObject(1, at);
+                    st.setObject(2, at);
+                    st.setString(
+                            3,
+                            e.type() == AccountingEvent.Type.ACCOUNTING_ON
+                                    ? "NAS-Reboot"
+                                    : "NAS-Request");
+                    st.setLong(4, e.tenantId());
+                    st.setLong(5, e.nasId());
+                    st.setObject(6, at);
+                    if (logged.length > 0) {
+                        st.setArray(7, st.getConnection().createArrayOf("bigint", box(logged)));
+                    }
+                    return st.execute();
+                });
     }
 
     private static Long[] box(long[] values) {

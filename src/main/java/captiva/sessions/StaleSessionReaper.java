@@ -5,18 +5,17 @@ import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.scheduling.annotation.Scheduled;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Closes sessions whose NAS went silent for longer than the stale timeout, ending them at the last
  * time they were heard of. Queries already treat such sessions as offline; closing them keeps the
- * table honest for everything else (exports, statistics) and the open-session indexes small.
- * Works in small batches that skip rows ingestion holds, so it never blocks accounting.
+ * table honest for everything else (exports, statistics) and the open-session indexes small. Works
+ * in small batches that skip rows ingestion holds, so it never blocks accounting.
  */
 @Singleton
 public class StaleSessionReaper {
@@ -24,7 +23,8 @@ public class StaleSessionReaper {
     private static final Logger LOG = LoggerFactory.getLogger(StaleSessionReaper.class);
     static final int BATCH = 1000;
 
-    private static final String CLOSE_STALE = """
+    private static final String CLOSE_STALE =
+            """
             UPDATE session SET end_time = last_update, terminate_cause = COALESCE(terminate_cause, 'Stale')
             WHERE id IN (SELECT id FROM session
                          WHERE end_time IS NULL AND last_update < ?
@@ -36,14 +36,17 @@ public class StaleSessionReaper {
     private final SessionProperties sessions;
     private final EventLog events;
 
-    StaleSessionReaper(JdbcOperations jdbc, Clock clock, SessionProperties sessions, EventLog events) {
+    StaleSessionReaper(
+            JdbcOperations jdbc, Clock clock, SessionProperties sessions, EventLog events) {
         this.jdbc = jdbc;
         this.clock = clock;
         this.sessions = sessions;
         this.events = events;
     }
 
-    @Scheduled(fixedDelay = "${captiva.sessions.reaper-interval}", initialDelay = "${captiva.sessions.reaper-interval}")
+    @Scheduled(
+            fixedDelay = "${captiva.sessions.reaper-interval}",
+            initialDelay = "${captiva.sessions.reaper-interval}")
     void run() {
         try {
             long closed = reap();
@@ -68,24 +71,30 @@ public class StaleSessionReaper {
 
     @Transactional
     int reapBatch() {
-        OffsetDateTime cutoff = OffsetDateTime.ofInstant(sessions.onlineCutoff(clock.instant()), ZoneOffset.UTC);
-        // Every tenant with a consumer: the closed sessions' session.ended events are logged with them.
+        OffsetDateTime cutoff =
+                OffsetDateTime.ofInstant(sessions.onlineCutoff(clock.instant()), ZoneOffset.UTC);
+        // Every tenant with a consumer: the closed sessions' session.ended events are logged with
+        // them.
         Long[] logged = events.consumingTenants();
         if (logged.length == 0) {
-            return jdbc.prepareStatement(CLOSE_STALE, st -> {
-                st.setObject(1, cutoff);
-                st.setInt(2, BATCH);
-                return st.executeUpdate();
-            });
+            return jdbc.prepareStatement(
+                    CLOSE_STALE,
+                    st -> {
+                        st.setObject(1, cutoff);
+                        st.setInt(2, BATCH);
+                        return st.executeUpdate();
+                    });
         }
-        return jdbc.prepareStatement(EventLog.withSessionEvents(CLOSE_STALE, EventLog.UPDATE_RETURNING), st -> {
-            st.setObject(1, cutoff);
-            st.setInt(2, BATCH);
-            st.setArray(3, st.getConnection().createArrayOf("bigint", logged));
-            try (java.sql.ResultSet rs = st.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        });
+        return jdbc.prepareStatement(
+                EventLog.withSessionEvents(CLOSE_STALE, EventLog.UPDATE_RETURNING),
+                st -> {
+                    st.setObject(1, cutoff);
+                    st.setInt(2, BATCH);
+                    st.setArray(3, st.getConnection().createArrayOf("bigint", logged));
+                    try (java.sql.ResultSet rs = st.executeQuery()) {
+                        rs.next();
+                        return rs.getInt(1);
+                    }
+                });
     }
 }

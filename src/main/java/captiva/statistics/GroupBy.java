@@ -3,9 +3,14 @@ package captiva.statistics;
 import java.util.Locale;
 import java.util.Optional;
 
-/** How GET /sessions/statistics splits the selection: by venue, or by the venue-local day or hour a session started in. */
+/**
+ * How GET /sessions/statistics splits the selection: by venue, or by the venue-local day or hour a
+ * session started in.
+ */
 public enum GroupBy {
-    LOCATION, DAY, HOUR;
+    LOCATION,
+    DAY,
+    HOUR;
 
     public static Optional<GroupBy> parse(String text) {
         for (GroupBy g : values()) {

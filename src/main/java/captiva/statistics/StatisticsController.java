@@ -16,11 +16,10 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** GET /sessions/statistics: the filters of GET /sessions, plus {@code group_by}. */
 @Controller("/sessions/statistics")
@@ -62,11 +61,16 @@ class StatisticsController {
             }
             long seconds = statistics.queryTimeout().toSeconds();
             // Parameter names only: their values can be a guest's device or id.
-            LOG.warn("Statistics cancelled after {} s for tenant {} (parameters {}): the selection is too wide for the time allowed",
-                    seconds, scope.tenantId(), request.getParameters().names());
-            throw new ApiProblem.TooWide("These statistics took longer than the " + seconds
-                    + " s a statistics request is allowed, and were cancelled. Narrow the selection"
-                    + " (a shorter period, or one location) or ask for it in parts.");
+            LOG.warn(
+                    "Statistics cancelled after {} s for tenant {} (parameters {}): the selection is too wide for the time allowed",
+                    seconds,
+                    scope.tenantId(),
+                    request.getParameters().names());
+            throw new ApiProblem.TooWide(
+                    "These statistics took longer than the "
+                            + seconds
+                            + " s a statistics request is allowed, and were cancelled. Narrow the selection"
+                            + " (a shorter period, or one location) or ask for it in parts.");
         }
     }
 }

@@ -6,11 +6,10 @@ import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.scheduling.annotation.Scheduled;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.sql.Connection;
 import java.sql.ResultSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the venue-day rollups (V9__venue_day_rollups.sql) up to date: recomputes, from the
@@ -32,7 +31,8 @@ public class VenueDayRefresher {
     /** pg_try_advisory_xact_lock(1447313753 'VDAY', 0): the refreshers' turn. */
     private static final String TAKE_TURN = "SELECT pg_try_advisory_xact_lock(1447313753, 0)";
 
-    private static final String REFRESH = """
+    private static final String REFRESH =
+            """
             WITH oldest AS (
                 SELECT tenant_id, location_id, day FROM venue_day_dirty ORDER BY id LIMIT ?
             ), taken AS (
@@ -89,20 +89,30 @@ public class VenueDayRefresher {
                     presence_to = EXCLUDED.presence_to
             )
             SELECT (SELECT count(*) FROM oldest) AS oldest, (SELECT count(*) FROM units) AS days
-            """.formatted(StatisticsQueries.sessionOfVenueDay("s", "u.day", "u.time_zone"), StatisticsQueries.guestKey("s"));
+            """
+                    .formatted(
+                            StatisticsQueries.sessionOfVenueDay("s", "u.day", "u.time_zone"),
+                            StatisticsQueries.guestKey("s"));
 
     private final JdbcOperations jdbc;
     private final TransactionOperations<Connection> transactions;
     private final Counter refreshedDays;
 
-    VenueDayRefresher(JdbcOperations jdbc, TransactionOperations<Connection> transactions, MeterRegistry meters) {
+    VenueDayRefresher(
+            JdbcOperations jdbc,
+            TransactionOperations<Connection> transactions,
+            MeterRegistry meters) {
         this.jdbc = jdbc;
         this.transactions = transactions;
-        this.refreshedDays = Counter.builder("captiva.statistics.rollup.refreshed")
-                .description("Venue-days recomputed for the statistics rollups").register(meters);
+        this.refreshedDays =
+                Counter.builder("captiva.statistics.rollup.refreshed")
+                        .description("Venue-days recomputed for the statistics rollups")
+                        .register(meters);
     }
 
-    @Scheduled(fixedDelay = "${captiva.statistics.rollup-interval}", initialDelay = "${captiva.statistics.rollup-interval}")
+    @Scheduled(
+            fixedDelay = "${captiva.statistics.rollup-interval}",
+            initialDelay = "${captiva.statistics.rollup-interval}")
     void run() {
         try {
             refresh();
@@ -112,8 +122,8 @@ public class VenueDayRefresher {
     }
 
     /**
-     * Recomputes every venue-day logged so far, in batches; returns how many venue-days. Stops early,
-     * returning what it did, when another replica holds the turn.
+     * Recomputes every venue-day logged so far, in batches; returns how many venue-days. Stops
+     * early, returning what it did, when another replica holds the turn.
      */
     public long refresh() {
         long days = 0;
@@ -125,28 +135,38 @@ public class VenueDayRefresher {
         return days;
     }
 
-    /** @param oldest log entries among the oldest read (fewer than {@link #BATCH}: the log was emptied) */
-    private record Batch(long oldest, long days) {
-    }
+    /**
+     * @param oldest log entries among the oldest read (fewer than {@link #BATCH}: the log was
+     *     emptied)
+     */
+    private record Batch(long oldest, long days) {}
 
     private Batch refreshBatch() {
-        Batch batch = transactions.executeWrite(status -> {
-            boolean ourTurn = jdbc.prepareStatement(TAKE_TURN, st -> {
-                try (ResultSet rs = st.executeQuery()) {
-                    return rs.next() && rs.getBoolean(1);
-                }
-            });
-            if (!ourTurn) {
-                return new Batch(0, 0);
-            }
-            return jdbc.prepareStatement(REFRESH, st -> {
-                st.setInt(1, BATCH);
-                try (ResultSet rs = st.executeQuery()) {
-                    rs.next();
-                    return new Batch(rs.getLong("oldest"), rs.getLong("days"));
-                }
-            });
-        });
+        Batch batch =
+                transactions.executeWrite(
+                        status -> {
+                            boolean ourTurn =
+                                    jdbc.prepareStatement(
+                                            TAKE_TURN,
+                                            st -> {
+                                                try (ResultSet rs = st.executeQuery()) {
+                                                    return rs.next() && rs.getBoolean(1);
+                                                }
+                                            });
+                            if (!ourTurn) {
+                                return new Batch(0, 0);
+                            }
+                            return jdbc.prepareStatement(
+                                    REFRESH,
+                                    st -> {
+                                        st.setInt(1, BATCH);
+                                        try (ResultSet rs = st.executeQuery()) {
+                                            rs.next();
+                                            return new Batch(
+                                                    rs.getLong("oldest"), rs.getLong("days"));
+                                        }
+                                    });
+                        });
         refreshedDays.increment(batch.days());
         return batch;
     }

@@ -6,7 +6,6 @@ import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.ReadOnly;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
-
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,22 +22,52 @@ public class NasRegistry {
     /**
      * A registered NAS; the secret stays inside the service.
      *
-     * @param requireMessageAuthenticator drop its packets that carry no Message-Authenticator (BlastRADIUS)
-     * @param tlsIdentity                 the certificate name (subject CN or SAN DNS name) it presents over RadSec,
-     *                                    or null when it sends over UDP only
-     * @param das                         where it takes Disconnect- and CoA-Requests, or null when it was not told
+     * @param requireMessageAuthenticator drop its packets that carry no Message-Authenticator
+     *     (BlastRADIUS)
+     * @param tlsIdentity the certificate name (subject CN or SAN DNS name) it presents over RadSec,
+     *     or null when it sends over UDP only
+     * @param das where it takes Disconnect- and CoA-Requests, or null when it was not told
      */
-    public record Nas(long id, long tenantId, long locationId, String ipAddress, @Nullable String identifier, String secret,
-                      boolean requireMessageAuthenticator, @Nullable String tlsIdentity, @Nullable Das das) {
+    public record Nas(
+            long id,
+            long tenantId,
+            long locationId,
+            String ipAddress,
+            @Nullable String identifier,
+            String secret,
+            boolean requireMessageAuthenticator,
+            @Nullable String tlsIdentity,
+            @Nullable Das das) {
 
         /** A NAS with every hardening option off, as registered by default. */
-        public Nas(long id, long tenantId, long locationId, String ipAddress, @Nullable String identifier, String secret) {
+        public Nas(
+                long id,
+                long tenantId,
+                long locationId,
+                String ipAddress,
+                @Nullable String identifier,
+                String secret) {
             this(id, tenantId, locationId, ipAddress, identifier, secret, false, null, null);
         }
 
-        public Nas(long id, long tenantId, long locationId, String ipAddress, @Nullable String identifier, String secret,
-                   boolean requireMessageAuthenticator) {
-            this(id, tenantId, locationId, ipAddress, identifier, secret, requireMessageAuthenticator, null, null);
+        public Nas(
+                long id,
+                long tenantId,
+                long locationId,
+                String ipAddress,
+                @Nullable String identifier,
+                String secret,
+                boolean requireMessageAuthenticator) {
+            this(
+                    id,
+                    tenantId,
+                    locationId,
+                    ipAddress,
+                    identifier,
+                    secret,
+                    requireMessageAuthenticator,
+                    null,
+                    null);
         }
     }
 
@@ -56,9 +85,10 @@ public class NasRegistry {
      * How a NAS is registered, besides where it is and the secret: options that default to off.
      *
      * @param tlsIdentity certificate name for RadSec, or null
-     * @param das         its Dynamic Authorization Server, or null
+     * @param das its Dynamic Authorization Server, or null
      */
-    public record Options(boolean requireMessageAuthenticator, @Nullable String tlsIdentity, @Nullable Das das) {
+    public record Options(
+            boolean requireMessageAuthenticator, @Nullable String tlsIdentity, @Nullable Das das) {
         public static final Options DEFAULTS = new Options(false, null, null);
 
         public Options(boolean requireMessageAuthenticator) {
@@ -67,46 +97,51 @@ public class NasRegistry {
     }
 
     /**
-     * A NAS's settings were changed: whoever keeps its row (the RADIUS listeners) must read it again. Published
-     * after the change committed, on the instance that made it; other instances see it when their copy expires.
+     * A NAS's settings were changed: whoever keeps its row (the RADIUS listeners) must read it
+     * again. Published after the change committed, on the instance that made it; other instances
+     * see it when their copy expires.
      */
-    public record NasChanged(long tenantId, long nasId) {
-    }
+    public record NasChanged(long tenantId, long nasId) {}
 
-    /** What a change of settings did: applied, found no such NAS of the tenant, or found the TLS identity taken. */
+    /**
+     * What a change of settings did: applied, found no such NAS of the tenant, or found the TLS
+     * identity taken.
+     */
     public sealed interface Change {
-        record Changed(Nas nas) implements Change {
-        }
+        record Changed(Nas nas) implements Change {}
 
-        record NoSuchNas() implements Change {
-        }
+        record NoSuchNas() implements Change {}
 
-        record TlsIdentityTaken() implements Change {
-        }
+        record TlsIdentityTaken() implements Change {}
     }
 
-    private static final String UPDATE_OPTIONS = """
+    private static final String UPDATE_OPTIONS =
+            """
             UPDATE nas SET require_message_authenticator = ?, tls_identity = ?, das_address = CAST(? AS inet),
                            das_port = ?, das_secret = ?
             WHERE tenant_id = ? AND id = ?
               AND NOT EXISTS (SELECT 1 FROM nas other WHERE other.tls_identity = ? AND other.id <> ?)
             """;
-    private static final String COLUMNS = """
+    private static final String COLUMNS =
+            """
             SELECT id, tenant_id, location_id, host(ip_address) AS ip_address, identifier, secret, require_message_authenticator,
                    tls_identity, host(das_address) AS das_address, das_port, das_secret FROM nas
             """;
-    private static final String REGISTER = """
+    private static final String REGISTER =
+            """
             INSERT INTO nas (tenant_id, location_id, ip_address, identifier, secret, require_message_authenticator,
                              tls_identity, das_address, das_port, das_secret)
             VALUES (?, ?, CAST(? AS inet), ?, ?, ?, ?, CAST(? AS inet), ?, ?)
             ON CONFLICT DO NOTHING
             RETURNING id, host(ip_address)
             """;
-    private static final String OF_LOCATION = COLUMNS + "WHERE tenant_id = ? AND location_id = ? ORDER BY id";
+    private static final String OF_LOCATION =
+            COLUMNS + "WHERE tenant_id = ? AND location_id = ? ORDER BY id";
 
     private static final String BY_IDENTIFIER = COLUMNS + "WHERE identifier = ?";
     private static final String BY_ID = COLUMNS + "WHERE tenant_id = ? AND id = ?";
-    private static final String BY_ADDRESS = COLUMNS + "WHERE ip_address = CAST(? AS inet) AND identifier IS NULL";
+    private static final String BY_ADDRESS =
+            COLUMNS + "WHERE ip_address = CAST(? AS inet) AND identifier IS NULL";
     private static final String BY_TLS_IDENTITY = COLUMNS + "WHERE tls_identity = ?";
 
     private final JdbcOperations jdbc;
@@ -118,25 +153,30 @@ public class NasRegistry {
     }
 
     /**
-     * Replaces a NAS's options (Message-Authenticator, RadSec identity, DAS); where it is and its secret stay. The
-     * caller reads the NAS first and passes every option, changed or not. A TLS identity held by another NAS is
-     * refused here; two changes racing for the same identity are stopped by the unique index.
+     * Replaces a NAS's options (Message-Authenticator, RadSec identity, DAS); where it is and its
+     * secret stay. The caller reads the NAS first and passes every option, changed or not. A TLS
+     * identity held by another NAS is refused here; two changes racing for the same identity are
+     * stopped by the unique index.
      */
     @Transactional
     public Change changeOptions(long tenantId, long nasId, Options options) {
         Das das = options.das();
-        int updated = jdbc.prepareStatement(UPDATE_OPTIONS, st -> {
-            st.setBoolean(1, options.requireMessageAuthenticator());
-            st.setString(2, options.tlsIdentity());
-            st.setString(3, das == null ? null : das.address());
-            st.setObject(4, das == null ? null : das.port(), java.sql.Types.INTEGER);
-            st.setString(5, das == null ? null : das.secret());
-            st.setLong(6, tenantId);
-            st.setLong(7, nasId);
-            st.setString(8, options.tlsIdentity());
-            st.setLong(9, nasId);
-            return st.executeUpdate();
-        });
+        int updated =
+                jdbc.prepareStatement(
+                        UPDATE_OPTIONS,
+                        st -> {
+                            st.setBoolean(1, options.requireMessageAuthenticator());
+                            st.setString(2, options.tlsIdentity());
+                            st.setString(3, das == null ? null : das.address());
+                            st.setObject(
+                                    4, das == null ? null : das.port(), java.sql.Types.INTEGER);
+                            st.setString(5, das == null ? null : das.secret());
+                            st.setLong(6, tenantId);
+                            st.setLong(7, nasId);
+                            st.setString(8, options.tlsIdentity());
+                            st.setLong(9, nasId);
+                            return st.executeUpdate();
+                        });
         Optional<Nas> nas = find(tenantId, nasId);
         if (nas.isEmpty()) {
             return new Change.NoSuchNas();
@@ -148,35 +188,59 @@ public class NasRegistry {
         return new Change.Changed(nas.get());
     }
 
-    /** Registers a NAS with the default options; empty when its address (or identifier) is already taken. */
+    /**
+     * Registers a NAS with the default options; empty when its address (or identifier) is already
+     * taken.
+     */
     @Transactional
-    public Optional<Nas> register(long tenantId, long locationId, String ipAddress, @Nullable String identifier, String secret) {
+    public Optional<Nas> register(
+            long tenantId,
+            long locationId,
+            String ipAddress,
+            @Nullable String identifier,
+            String secret) {
         return register(tenantId, locationId, ipAddress, identifier, secret, Options.DEFAULTS);
     }
 
     /** Registers a NAS; empty when its address (or identifier) is already taken by another NAS. */
     @Transactional
-    public Optional<Nas> register(long tenantId, long locationId, String ipAddress, @Nullable String identifier, String secret,
-                                  Options options) {
-        return jdbc.prepareStatement(REGISTER, st -> {
-            st.setLong(1, tenantId);
-            st.setLong(2, locationId);
-            st.setString(3, ipAddress);
-            st.setString(4, identifier);
-            st.setString(5, secret);
-            st.setBoolean(6, options.requireMessageAuthenticator());
-            st.setString(7, options.tlsIdentity());
-            Das das = options.das();
-            st.setString(8, das == null ? null : das.address());
-            st.setObject(9, das == null ? null : das.port(), java.sql.Types.INTEGER);
-            st.setString(10, das == null ? null : das.secret());
-            try (ResultSet rs = st.executeQuery()) {
-                return rs.next()
-                        ? Optional.of(new Nas(rs.getLong(1), tenantId, locationId, rs.getString(2), identifier, secret,
-                                options.requireMessageAuthenticator(), options.tlsIdentity(), das))
-                        : Optional.<Nas>empty();
-            }
-        });
+    public Optional<Nas> register(
+            long tenantId,
+            long locationId,
+            String ipAddress,
+            @Nullable String identifier,
+            String secret,
+            Options options) {
+        return jdbc.prepareStatement(
+                REGISTER,
+                st -> {
+                    st.setLong(1, tenantId);
+                    st.setLong(2, locationId);
+                    st.setString(3, ipAddress);
+                    st.setString(4, identifier);
+                    st.setString(5, secret);
+                    st.setBoolean(6, options.requireMessageAuthenticator());
+                    st.setString(7, options.tlsIdentity());
+                    Das das = options.das();
+                    st.setString(8, das == null ? null : das.address());
+                    st.setObject(9, das == null ? null : das.port(), java.sql.Types.INTEGER);
+                    st.setString(10, das == null ? null : das.secret());
+                    try (ResultSet rs = st.executeQuery()) {
+                        return rs.next()
+                                ? Optional.of(
+                                        new Nas(
+                                                rs.getLong(1),
+                                                tenantId,
+                                                locationId,
+                                                rs.getString(2),
+                                                identifier,
+                                                secret,
+                                                options.requireMessageAuthenticator(),
+                                                options.tlsIdentity(),
+                                                das))
+                                : Optional.<Nas>empty();
+                    }
+                });
     }
 
     /**
@@ -195,8 +259,8 @@ public class NasRegistry {
     }
 
     /**
-     * The NAS that presented a client certificate with this name (subject CN or SAN DNS name) over RadSec.
-     * Empty means refuse the connection.
+     * The NAS that presented a client certificate with this name (subject CN or SAN DNS name) over
+     * RadSec. Empty means refuse the connection.
      */
     @ReadOnly
     public Optional<Nas> findByTlsIdentity(String certificateName) {
@@ -206,44 +270,60 @@ public class NasRegistry {
     /** A NAS of this tenant, or empty: another tenant's NAS looks unknown. */
     @ReadOnly
     public Optional<Nas> find(long tenantId, long nasId) {
-        return jdbc.prepareStatement(BY_ID, st -> {
-            st.setLong(1, tenantId);
-            st.setLong(2, nasId);
-            try (ResultSet rs = st.executeQuery()) {
-                return rs.next() ? Optional.of(nas(rs)) : Optional.<Nas>empty();
-            }
-        });
+        return jdbc.prepareStatement(
+                BY_ID,
+                st -> {
+                    st.setLong(1, tenantId);
+                    st.setLong(2, nasId);
+                    try (ResultSet rs = st.executeQuery()) {
+                        return rs.next() ? Optional.of(nas(rs)) : Optional.<Nas>empty();
+                    }
+                });
     }
 
     private Optional<Nas> one(String sql, String value) {
-        return jdbc.prepareStatement(sql, st -> {
-            st.setString(1, value);
-            try (ResultSet rs = st.executeQuery()) {
-                return rs.next() ? Optional.of(nas(rs)) : Optional.<Nas>empty();
-            }
-        });
+        return jdbc.prepareStatement(
+                sql,
+                st -> {
+                    st.setString(1, value);
+                    try (ResultSet rs = st.executeQuery()) {
+                        return rs.next() ? Optional.of(nas(rs)) : Optional.<Nas>empty();
+                    }
+                });
     }
 
     private static Nas nas(ResultSet rs) throws java.sql.SQLException {
-        return new Nas(rs.getLong("id"), rs.getLong("tenant_id"), rs.getLong("location_id"),
-                rs.getString("ip_address"), rs.getString("identifier"), rs.getString("secret"),
-                rs.getBoolean("require_message_authenticator"), rs.getString("tls_identity"),
-                rs.getString("das_address") == null ? null
-                        : new Das(rs.getString("das_address"), rs.getInt("das_port"), rs.getString("das_secret")));
+        return new Nas(
+                rs.getLong("id"),
+                rs.getLong("tenant_id"),
+                rs.getLong("location_id"),
+                rs.getString("ip_address"),
+                rs.getString("identifier"),
+                rs.getString("secret"),
+                rs.getBoolean("require_message_authenticator"),
+                rs.getString("tls_identity"),
+                rs.getString("das_address") == null
+                        ? null
+                        : new Das(
+                                rs.getString("das_address"),
+                                rs.getInt("das_port"),
+                                rs.getString("das_secret")));
     }
 
     @ReadOnly
     public List<Nas> ofLocation(long tenantId, long locationId) {
-        return jdbc.prepareStatement(OF_LOCATION, st -> {
-            st.setLong(1, tenantId);
-            st.setLong(2, locationId);
-            List<Nas> found = new ArrayList<>();
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    found.add(nas(rs));
-                }
-            }
-            return found;
-        });
+        return jdbc.prepareStatement(
+                OF_LOCATION,
+                st -> {
+                    st.setLong(1, tenantId);
+                    st.setLong(2, locationId);
+                    List<Nas> found = new ArrayList<>();
+                    try (ResultSet rs = st.executeQuery()) {
+                        while (rs.next()) {
+                            found.add(nas(rs));
+                        }
+                    }
+                    return found;
+                });
     }
 }

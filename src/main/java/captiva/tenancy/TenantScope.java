@@ -1,7 +1,6 @@
 package captiva.tenancy;
 
 import io.micronaut.core.annotation.Nullable;
-
 import java.util.Set;
 
 /**

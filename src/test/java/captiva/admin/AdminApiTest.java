@@ -1,26 +1,25 @@
 package captiva.admin;
 
+import static captiva.testing.Fixtures.admin;
+import static captiva.testing.Fixtures.session;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures;
 import captiva.testing.Fixtures.Location;
 import captiva.testing.Fixtures.Tenant;
 import captiva.testing.Http;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
-import static captiva.testing.Fixtures.admin;
-import static captiva.testing.Fixtures.session;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @MicronautTest(transactional = false)
 @DisplayName("admin API")
@@ -37,7 +36,12 @@ class AdminApiTest extends ApiTest {
     class AdminTokenRequired {
 
         @ParameterizedTest
-        @ValueSource(strings = {"/admin/tenants", "/admin/tenants/x/locations", "/admin/tenants/x/api-keys"})
+        @ValueSource(
+                strings = {
+                    "/admin/tenants",
+                    "/admin/tenants/x/locations",
+                    "/admin/tenants/x/api-keys"
+                })
         void everyAdminEndpointNeedsTheToken(String path) {
             assertEquals(401, http().get(path).status());
             assertEquals(401, http().get(path, "Authorization", "Bearer wrong").status());
@@ -58,7 +62,11 @@ class AdminApiTest extends ApiTest {
 
         @Test
         void createdTenantIsListed() {
-            Http.Response created = http().post("/admin/tenants", Map.of("name", "Acme Malls", "time_zone", "Europe/Berlin"), admin());
+            Http.Response created =
+                    http().post(
+                                    "/admin/tenants",
+                                    Map.of("name", "Acme Malls", "time_zone", "Europe/Berlin"),
+                                    admin());
 
             assertEquals(201, created.status());
             String id = created.json().get("id").asText();
@@ -69,7 +77,11 @@ class AdminApiTest extends ApiTest {
 
         @Test
         void badTenantNamesEachField() {
-            Http.Response r = http().post("/admin/tenants", Map.of("name", "", "time_zone", "Mars/Olympus"), admin());
+            Http.Response r =
+                    http().post(
+                                    "/admin/tenants",
+                                    Map.of("name", "", "time_zone", "Mars/Olympus"),
+                                    admin());
 
             assertEquals(400, r.status());
             assertEquals(List.of("name", "time_zone"), errorNames(r));
@@ -77,16 +89,27 @@ class AdminApiTest extends ApiTest {
 
         @Test
         void textTheDatabaseCannotStoreIsA400NotA500() {
-            Http.Response r = http().post("/admin/tenants", "{\"name\":\"Acme\\u0000Malls\",\"time_zone\":\"UTC\"}", admin());
+            Http.Response r =
+                    http().post(
+                                    "/admin/tenants",
+                                    "{\"name\":\"Acme\\u0000Malls\",\"time_zone\":\"UTC\"}",
+                                    admin());
 
             assertEquals(400, r.status(), r.body());
             assertEquals("application/problem+json", r.contentType());
         }
 
-        /** Java would keep a lone surrogate, and PostgreSQL's UTF-8 would store it as '?': the text would change silently. */
+        /**
+         * Java would keep a lone surrogate, and PostgreSQL's UTF-8 would store it as '?': the text
+         * would change silently.
+         */
         @Test
         void aLoneSurrogateIsA400NamingTheFieldNotAQuestionMark() {
-            Http.Response r = http().post("/admin/tenants", "{\"name\":\"Acme\\ud800Malls\",\"time_zone\":\"UTC\"}", admin());
+            Http.Response r =
+                    http().post(
+                                    "/admin/tenants",
+                                    "{\"name\":\"Acme\\ud800Malls\",\"time_zone\":\"UTC\"}",
+                                    admin());
 
             assertEquals(400, r.status(), r.body());
             assertEquals("application/problem+json", r.contentType());
@@ -95,7 +118,11 @@ class AdminApiTest extends ApiTest {
 
         @Test
         void aNulIsA400NamingTheField() {
-            Http.Response r = http().post("/admin/tenants", "{\"name\":\"Acme\\u0000Malls\",\"time_zone\":\"UTC\"}", admin());
+            Http.Response r =
+                    http().post(
+                                    "/admin/tenants",
+                                    "{\"name\":\"Acme\\u0000Malls\",\"time_zone\":\"UTC\"}",
+                                    admin());
 
             assertEquals(400, r.status(), r.body());
             assertEquals(List.of("name"), errorNames(r));
@@ -111,7 +138,11 @@ class AdminApiTest extends ApiTest {
 
         @Test
         void locationsOfUnknownTenantAre404() {
-            Http.Response r = http().post("/admin/tenants/pR3zOKmvzqe/locations", Map.of("name", "x", "time_zone", "UTC"), admin());
+            Http.Response r =
+                    http().post(
+                                    "/admin/tenants/pR3zOKmvzqe/locations",
+                                    Map.of("name", "x", "time_zone", "UTC"),
+                                    admin());
 
             assertEquals(404, r.status());
         }
@@ -121,30 +152,78 @@ class AdminApiTest extends ApiTest {
             Tenant tenant = given().tenant();
             Location location = given().location(tenant);
 
-            assertTrue(http().get("/admin/tenants/" + tenant.id() + "/locations", admin()).body().contains(location.id()));
-            assertFalse(http().get("/admin/tenants/" + given().tenant().id() + "/locations", admin()).body().contains(location.id()));
+            assertTrue(
+                    http().get("/admin/tenants/" + tenant.id() + "/locations", admin())
+                            .body()
+                            .contains(location.id()));
+            assertFalse(
+                    http().get("/admin/tenants/" + given().tenant().id() + "/locations", admin())
+                            .body()
+                            .contains(location.id()));
         }
 
         @Test
         void aNasRequiresNoMessageAuthenticatorUnlessRegisteredSo() {
             Location location = given().location(given().tenant());
-            String path = "/admin/tenants/" + location.tenant().id() + "/locations/" + location.id() + "/nas";
+            String path =
+                    "/admin/tenants/"
+                            + location.tenant().id()
+                            + "/locations/"
+                            + location.id()
+                            + "/nas";
 
-            http().post(path, Map.of("ip_address", "192.0.2.78", "secret", "s", "identifier", "ap-78-" + location.id()), admin());
-            http().post(path, Map.of("ip_address", "192.0.2.79", "secret", "s", "identifier", "ap-79-" + location.id(),
-                    "require_message_authenticator", true), admin());
+            http().post(
+                            path,
+                            Map.of(
+                                    "ip_address",
+                                    "192.0.2.78",
+                                    "secret",
+                                    "s",
+                                    "identifier",
+                                    "ap-78-" + location.id()),
+                            admin());
+            http().post(
+                            path,
+                            Map.of(
+                                    "ip_address",
+                                    "192.0.2.79",
+                                    "secret",
+                                    "s",
+                                    "identifier",
+                                    "ap-79-" + location.id(),
+                                    "require_message_authenticator",
+                                    true),
+                            admin());
 
             Http.Response listed = http().get(path, admin());
-            assertEquals(List.of(false, true), List.of(listed.json().get(0).get("require_message_authenticator").asBoolean(),
-                    listed.json().get(1).get("require_message_authenticator").asBoolean()));
+            assertEquals(
+                    List.of(false, true),
+                    List.of(
+                            listed.json().get(0).get("require_message_authenticator").asBoolean(),
+                            listed.json().get(1).get("require_message_authenticator").asBoolean()));
         }
 
         @Test
         void nasSecretIsNeverReturned() {
             Location location = given().location(given().tenant());
-            String path = "/admin/tenants/" + location.tenant().id() + "/locations/" + location.id() + "/nas";
+            String path =
+                    "/admin/tenants/"
+                            + location.tenant().id()
+                            + "/locations/"
+                            + location.id()
+                            + "/nas";
 
-            Http.Response created = http().post(path, Map.of("ip_address", "192.0.2.77", "secret", "s3cr3t-value", "identifier", "ap-77-" + location.id()), admin());
+            Http.Response created =
+                    http().post(
+                                    path,
+                                    Map.of(
+                                            "ip_address",
+                                            "192.0.2.77",
+                                            "secret",
+                                            "s3cr3t-value",
+                                            "identifier",
+                                            "ap-77-" + location.id()),
+                                    admin());
             Http.Response listed = http().get(path, admin());
 
             assertEquals(201, created.status(), created.body());
@@ -156,24 +235,53 @@ class AdminApiTest extends ApiTest {
         @Test
         void nasAddressIsAnsweredInOneSpelling() {
             Location location = given().location(given().tenant());
-            String path = "/admin/tenants/" + location.tenant().id() + "/locations/" + location.id() + "/nas";
+            String path =
+                    "/admin/tenants/"
+                            + location.tenant().id()
+                            + "/locations/"
+                            + location.id()
+                            + "/nas";
 
-            Http.Response created = http().post(path, Map.of("ip_address", "2001:0db8:0:0:0:0:0:1f", "secret", "x",
-                    "identifier", "v6-" + location.id()), admin());
+            Http.Response created =
+                    http().post(
+                                    path,
+                                    Map.of(
+                                            "ip_address",
+                                            "2001:0db8:0:0:0:0:0:1f",
+                                            "secret",
+                                            "x",
+                                            "identifier",
+                                            "v6-" + location.id()),
+                                    admin());
 
             assertEquals("2001:db8::1f", created.json().get("ip_address").asText());
-            assertEquals("2001:db8::1f", http().get(path, admin()).json().get(0).get("ip_address").asText());
+            assertEquals(
+                    "2001:db8::1f",
+                    http().get(path, admin()).json().get(0).get("ip_address").asText());
         }
 
         @Test
         void secondNasOnTheSameAddressWithoutIdentifierIs409() {
             Location location = given().location(given().tenant());
             Location elsewhere = given().location(given().tenant());
-            http().post("/admin/tenants/" + location.tenant().id() + "/locations/" + location.id() + "/nas",
-                    Map.of("ip_address", "198.51.100.9", "secret", "a"), admin());
+            http().post(
+                            "/admin/tenants/"
+                                    + location.tenant().id()
+                                    + "/locations/"
+                                    + location.id()
+                                    + "/nas",
+                            Map.of("ip_address", "198.51.100.9", "secret", "a"),
+                            admin());
 
-            Http.Response r = http().post("/admin/tenants/" + elsewhere.tenant().id() + "/locations/" + elsewhere.id() + "/nas",
-                    Map.of("ip_address", "198.51.100.9", "secret", "b"), admin());
+            Http.Response r =
+                    http().post(
+                                    "/admin/tenants/"
+                                            + elsewhere.tenant().id()
+                                            + "/locations/"
+                                            + elsewhere.id()
+                                            + "/nas",
+                                    Map.of("ip_address", "198.51.100.9", "secret", "b"),
+                                    admin());
 
             assertEquals(409, r.status());
         }
@@ -183,8 +291,15 @@ class AdminApiTest extends ApiTest {
             Tenant tenant = given().tenant();
             Location foreign = given().location(given().tenant());
 
-            Http.Response r = http().post("/admin/tenants/" + tenant.id() + "/locations/" + foreign.id() + "/nas",
-                    Map.of("ip_address", "198.51.100.10", "secret", "a"), admin());
+            Http.Response r =
+                    http().post(
+                                    "/admin/tenants/"
+                                            + tenant.id()
+                                            + "/locations/"
+                                            + foreign.id()
+                                            + "/nas",
+                                    Map.of("ip_address", "198.51.100.10", "secret", "a"),
+                                    admin());
 
             assertEquals(404, r.status());
         }
@@ -193,8 +308,15 @@ class AdminApiTest extends ApiTest {
         void badNasNamesEachField() {
             Location location = given().location(given().tenant());
 
-            Http.Response r = http().post("/admin/tenants/" + location.tenant().id() + "/locations/" + location.id() + "/nas",
-                    Map.of("ip_address", "host.example", "secret", ""), admin());
+            Http.Response r =
+                    http().post(
+                                    "/admin/tenants/"
+                                            + location.tenant().id()
+                                            + "/locations/"
+                                            + location.id()
+                                            + "/nas",
+                                    Map.of("ip_address", "host.example", "secret", ""),
+                                    admin());
 
             assertEquals(List.of("ip_address", "secret"), errorNames(r));
         }
@@ -209,8 +331,17 @@ class AdminApiTest extends ApiTest {
             Tenant tenant = given().tenant();
             Location foreign = given().location(given().tenant());
 
-            Http.Response r = http().post("/admin/tenants/" + tenant.id() + "/api-keys",
-                    Map.of("name", "k", "scopes", List.of("sessions:read"), "location_ids", List.of(foreign.id())), admin());
+            Http.Response r =
+                    http().post(
+                                    "/admin/tenants/" + tenant.id() + "/api-keys",
+                                    Map.of(
+                                            "name",
+                                            "k",
+                                            "scopes",
+                                            List.of("sessions:read"),
+                                            "location_ids",
+                                            List.of(foreign.id())),
+                                    admin());
 
             assertEquals(400, r.status());
             assertEquals(List.of("location_ids"), errorNames(r));
@@ -220,10 +351,18 @@ class AdminApiTest extends ApiTest {
         void createdKeyShowsTheStoredCreationTime() {
             Tenant tenant = given().tenant();
 
-            Http.Response created = http().post("/admin/tenants/" + tenant.id() + "/api-keys",
-                    Map.of("name", "k", "scopes", List.of("sessions:read")), admin());
+            Http.Response created =
+                    http().post(
+                                    "/admin/tenants/" + tenant.id() + "/api-keys",
+                                    Map.of("name", "k", "scopes", List.of("sessions:read")),
+                                    admin());
 
-            assertEquals(http().get("/admin/tenants/" + tenant.id() + "/api-keys", admin()).json().get(0).get("created_at").asText(),
+            assertEquals(
+                    http().get("/admin/tenants/" + tenant.id() + "/api-keys", admin())
+                            .json()
+                            .get(0)
+                            .get("created_at")
+                            .asText(),
                     created.json().get("created_at").asText());
         }
 
@@ -231,8 +370,17 @@ class AdminApiTest extends ApiTest {
         void unknownScopeAndBadLimitAreNamed() {
             Tenant tenant = given().tenant();
 
-            Http.Response r = http().post("/admin/tenants/" + tenant.id() + "/api-keys",
-                    Map.of("name", "k", "scopes", List.of("sessions:write"), "rate_limit_per_minute", 0), admin());
+            Http.Response r =
+                    http().post(
+                                    "/admin/tenants/" + tenant.id() + "/api-keys",
+                                    Map.of(
+                                            "name",
+                                            "k",
+                                            "scopes",
+                                            List.of("sessions:write"),
+                                            "rate_limit_per_minute",
+                                            0),
+                                    admin());
 
             assertEquals(List.of("scopes", "rate_limit_per_minute"), errorNames(r));
         }
@@ -246,9 +394,13 @@ class AdminApiTest extends ApiTest {
         void answersTheNewIdsInOrder() {
             Location location = given().location(given().tenant());
 
-            List<String> ids = given().sessions(session(location).username("first"), session(location).username("second"));
+            List<String> ids =
+                    given().sessions(
+                                    session(location).username("first"),
+                                    session(location).username("second"));
 
-            Http.Response listed = http().get("/sessions", given().readKey(location.tenant()).auth());
+            Http.Response listed =
+                    http().get("/sessions", given().readKey(location.tenant()).auth());
             assertEquals(2, ids.size());
             assertEquals(ids.get(0), listed.json().get("data").get(0).get("id").asText());
             assertEquals(ids.get(1), listed.json().get("data").get(1).get("id").asText());
@@ -258,27 +410,64 @@ class AdminApiTest extends ApiTest {
         void namesEachBadRecordAndStoresNothing() {
             Location location = given().location(given().tenant());
             Location foreign = given().location(given().tenant());
-            List<Object> body = List.of(
-                    Map.of("location_id", location.id(), "start_time", "2024-01-01T10:00:00Z"),
-                    Map.of("location_id", foreign.id(), "start_time", "2024-01-01T10:00:00Z", "guest_device_mac", "nope"),
-                    Map.of("location_id", location.id(), "start_time", "2024-01-01T10:00:00Z", "end_time", "2023-01-01T10:00:00Z",
-                            "guest_device_ip", "300.1.1.1", "downloaded_bytes", -1));
+            List<Object> body =
+                    List.of(
+                            Map.of(
+                                    "location_id",
+                                    location.id(),
+                                    "start_time",
+                                    "2024-01-01T10:00:00Z"),
+                            Map.of(
+                                    "location_id",
+                                    foreign.id(),
+                                    "start_time",
+                                    "2024-01-01T10:00:00Z",
+                                    "guest_device_mac",
+                                    "nope"),
+                            Map.of(
+                                    "location_id",
+                                    location.id(),
+                                    "start_time",
+                                    "2024-01-01T10:00:00Z",
+                                    "end_time",
+                                    "2023-01-01T10:00:00Z",
+                                    "guest_device_ip",
+                                    "300.1.1.1",
+                                    "downloaded_bytes",
+                                    -1));
 
-            Http.Response r = http().post("/admin/tenants/" + location.tenant().id() + "/sessions", body, admin());
+            Http.Response r =
+                    http().post(
+                                    "/admin/tenants/" + location.tenant().id() + "/sessions",
+                                    body,
+                                    admin());
 
             assertEquals(400, r.status());
-            assertEquals(List.of("/1/location_id", "/1/guest_device_mac", "/2/guest_device_ip", "/2/end_time", "/2/downloaded_bytes"),
+            assertEquals(
+                    List.of(
+                            "/1/location_id",
+                            "/1/guest_device_mac",
+                            "/2/guest_device_ip",
+                            "/2/end_time",
+                            "/2/downloaded_bytes"),
                     errorNames(r));
-            assertEquals(0, http().get("/sessions/count", given().readKey(location.tenant()).auth()).json().get("count").asLong());
+            assertEquals(
+                    0,
+                    http().get("/sessions/count", given().readKey(location.tenant()).auth())
+                            .json()
+                            .get("count")
+                            .asLong());
         }
 
         @Test
         void sameGuestIsMatchedByYasIdThenEmail() {
             Location location = given().location(given().tenant());
-            given().sessions(session(location).guest("Ann", "ann@example.com", "yas-1"),
-                    session(location).guest("Ann B.", "ANN@example.com", null));
+            given().sessions(
+                            session(location).guest("Ann", "ann@example.com", "yas-1"),
+                            session(location).guest("Ann B.", "ANN@example.com", null));
 
-            Http.Response listed = http().get("/sessions", given().readKey(location.tenant()).auth());
+            Http.Response listed =
+                    http().get("/sessions", given().readKey(location.tenant()).auth());
 
             String first = listed.json().get("data").get(0).get("guest_id").asText();
             assertEquals(first, listed.json().get("data").get(1).get("guest_id").asText());
@@ -288,7 +477,10 @@ class AdminApiTest extends ApiTest {
         void emptyOrOversizedImportIsRefused() {
             Tenant tenant = given().tenant();
 
-            assertEquals(400, http().post("/admin/tenants/" + tenant.id() + "/sessions", List.of(), admin()).status());
+            assertEquals(
+                    400,
+                    http().post("/admin/tenants/" + tenant.id() + "/sessions", List.of(), admin())
+                            .status());
         }
     }
 }

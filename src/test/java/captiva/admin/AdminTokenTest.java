@@ -1,21 +1,20 @@
 package captiva.admin;
 
-import captiva.testing.Fast;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.tenancy.apikeys.ApiKeyGenerator;
+import captiva.testing.Fast;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
-
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Fast
 @DisplayName("admin token: printed once when generated, refused when too short")
@@ -54,12 +53,15 @@ class AdminTokenTest {
 
         token.announce();
 
-        assertTrue(messages().stream().noneMatch(line -> line.contains(shown)), messages().toString());
+        assertTrue(
+                messages().stream().noneMatch(line -> line.contains(shown)), messages().toString());
     }
 
     @Test
     void aConfiguredTokenIsNeverPrinted() {
-        AdminToken token = new AdminToken("a-configured-admin-token-of-32-chars-or-more", new ApiKeyGenerator());
+        AdminToken token =
+                new AdminToken(
+                        "a-configured-admin-token-of-32-chars-or-more", new ApiKeyGenerator());
 
         token.announce();
 
@@ -68,17 +70,25 @@ class AdminTokenTest {
 
     @Test
     void aConfiguredTokenShorterThan32CharactersStopsTheStartWithAMessageSayingSo() {
-        IllegalStateException refused = assertThrows(IllegalStateException.class,
-                () -> new AdminToken("0123456789abcdef0123456789abcde", new ApiKeyGenerator()));   // 31
+        IllegalStateException refused =
+                assertThrows(
+                        IllegalStateException.class,
+                        () ->
+                                new AdminToken(
+                                        "0123456789abcdef0123456789abcde",
+                                        new ApiKeyGenerator())); // 31
 
-        assertTrue(refused.getMessage().contains("CAPTIVA_ADMIN_TOKEN") && refused.getMessage().contains("32"),
+        assertTrue(
+                refused.getMessage().contains("CAPTIVA_ADMIN_TOKEN")
+                        && refused.getMessage().contains("32"),
                 refused.getMessage());
     }
 
     @Test
     void aTokenOf32CharactersIsTaken() {
-        assertTrue(new AdminToken("0123456789abcdef0123456789abcdef", new ApiKeyGenerator())
-                .matches("0123456789abcdef0123456789abcdef"));
+        assertTrue(
+                new AdminToken("0123456789abcdef0123456789abcdef", new ApiKeyGenerator())
+                        .matches("0123456789abcdef0123456789abcdef"));
     }
 
     @Test

@@ -1,5 +1,10 @@
 package captiva.admin;
 
+import static captiva.testing.Fixtures.admin;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.common.radius.AcctStatusType;
 import captiva.common.radius.RadiusPacketBuilder;
 import captiva.ingest.radius.RadiusListener;
@@ -10,11 +15,6 @@ import captiva.testing.Http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Nested;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -25,16 +25,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import static captiva.testing.Fixtures.admin;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
 
 /**
- * Settings changed after registration: a NAS's options ({@code PATCH .../nas/{nas_id}}) and a tenant's
- * {@code end_superseded_sessions} ({@code PATCH /admin/tenants/{tenant_id}}), and the listener using them from the
- * next packet although it had the NAS cached.
+ * Settings changed after registration: a NAS's options ({@code PATCH .../nas/{nas_id}}) and a
+ * tenant's {@code end_superseded_sessions} ({@code PATCH /admin/tenants/{tenant_id}}), and the
+ * listener using them from the next packet although it had the NAS cached.
  */
 @MicronautTest(transactional = false)
 @DisplayName("PATCH NAS and tenant settings")
@@ -42,8 +41,7 @@ class SettingsChangeTest extends ApiTest {
 
     private static final String SECRET = "s3cret-of-a-changed-nas";
 
-    @Inject
-    RadiusListener listener;
+    @Inject RadiusListener listener;
 
     private Location venue;
     private Key key;
@@ -56,8 +54,17 @@ class SettingsChangeTest extends ApiTest {
         key = given().readKey(venue.tenant());
         // Known by its identifier: 127.0.0.1 is everyone's address, and ids are new in every run.
         nasIdentifier = "settings-ap-" + venue.id();
-        Http.Response nas = http().post(nasesPath(venue), Map.of("ip_address", "127.0.0.1", "identifier", nasIdentifier,
-                "secret", SECRET), admin());
+        Http.Response nas =
+                http().post(
+                                nasesPath(venue),
+                                Map.of(
+                                        "ip_address",
+                                        "127.0.0.1",
+                                        "identifier",
+                                        nasIdentifier,
+                                        "secret",
+                                        SECRET),
+                                admin());
         assertEquals(201, nas.status(), nas.body());
         nasPath = nasesPath(venue) + "/" + nas.json().get("id").asText();
     }
@@ -67,10 +74,15 @@ class SettingsChangeTest extends ApiTest {
     }
 
     private boolean answered(RadiusPacketBuilder packet) {
-        byte[] datagram = packet.nasIdentifier(nasIdentifier).build(SECRET.getBytes(StandardCharsets.UTF_8));
+        byte[] datagram =
+                packet.nasIdentifier(nasIdentifier).build(SECRET.getBytes(StandardCharsets.UTF_8));
         try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             socket.setSoTimeout(2000);
-            socket.send(new DatagramPacket(datagram, datagram.length, new InetSocketAddress("127.0.0.1", listener.port())));
+            socket.send(
+                    new DatagramPacket(
+                            datagram,
+                            datagram.length,
+                            new InetSocketAddress("127.0.0.1", listener.port())));
             socket.receive(new DatagramPacket(new byte[4096], 4096));
             return true;
         } catch (SocketTimeoutException none) {
@@ -81,8 +93,11 @@ class SettingsChangeTest extends ApiTest {
     }
 
     private static RadiusPacketBuilder start(int identifier, String acctSessionId, String mac) {
-        return RadiusPacketBuilder.accountingRequest(identifier).acctStatusType(AcctStatusType.START)
-                .acctSessionId(acctSessionId).userName("guest").callingStationId(mac);
+        return RadiusPacketBuilder.accountingRequest(identifier)
+                .acctStatusType(AcctStatusType.START)
+                .acctSessionId(acctSessionId)
+                .userName("guest")
+                .callingStationId(mac);
     }
 
     private static List<String> invalidNames(Http.Response r) {
@@ -99,13 +114,18 @@ class SettingsChangeTest extends ApiTest {
 
         @Test
         void requiringMessageAuthenticatorDropsTheNextUnsignedPacketThoughTheNasWasCached() {
-            assertTrue(answered(start(1, "before", "02:00:00:00:61:01")), "the NAS is known and cached");
+            assertTrue(
+                    answered(start(1, "before", "02:00:00:00:61:01")),
+                    "the NAS is known and cached");
 
-            Http.Response changed = http().patch(nasPath, Map.of("require_message_authenticator", true), admin());
+            Http.Response changed =
+                    http().patch(nasPath, Map.of("require_message_authenticator", true), admin());
 
             assertEquals(200, changed.status(), changed.body());
             assertTrue(changed.json().get("require_message_authenticator").asBoolean());
-            assertFalse(answered(start(2, "after", "02:00:00:00:61:02")), "an unsigned Start must now be dropped");
+            assertFalse(
+                    answered(start(2, "after", "02:00:00:00:61:02")),
+                    "an unsigned Start must now be dropped");
             assertTrue(answered(start(3, "signed", "02:00:00:00:61:03").messageAuthenticator()));
         }
 
@@ -113,15 +133,22 @@ class SettingsChangeTest extends ApiTest {
         void turningEndSupersededSessionsOffKeepsTheOlderSessionOpenFromTheNextStart() {
             answered(start(1, "old", "02:00:00:00:62:01"));
 
-            Http.Response changed = http().patch("/admin/tenants/" + venue.tenant().id(),
-                    Map.of("end_superseded_sessions", false), admin());
+            Http.Response changed =
+                    http().patch(
+                                    "/admin/tenants/" + venue.tenant().id(),
+                                    Map.of("end_superseded_sessions", false),
+                                    admin());
             answered(start(2, "new", "02:00:00:00:62:01"));
 
             assertEquals(200, changed.status(), changed.body());
             assertFalse(changed.json().get("end_superseded_sessions").asBoolean());
-            JsonNode sessions = http().get("/sessions?guest_device_mac=02:00:00:00:62:01", key.auth()).json().get("data");
+            JsonNode sessions =
+                    http().get("/sessions?guest_device_mac=02:00:00:00:62:01", key.auth())
+                            .json()
+                            .get("data");
             assertEquals(2, sessions.size());
-            sessions.forEach(s -> assertTrue(s.get("end_time").isNull(), "both sessions stay open: " + s));
+            sessions.forEach(
+                    s -> assertTrue(s.get("end_time").isNull(), "both sessions stay open: " + s));
         }
     }
 
@@ -131,13 +158,20 @@ class SettingsChangeTest extends ApiTest {
 
         @Test
         void aDasIsAddedThenItsPortChangedThenRemovedAndTheSecretIsNeverShown() {
-            Http.Response added = http().patch(nasPath, Map.of("das_address", "192.0.2.50", "das_secret", "das-s3cret"), admin());
+            Http.Response added =
+                    http().patch(
+                                    nasPath,
+                                    Map.of("das_address", "192.0.2.50", "das_secret", "das-s3cret"),
+                                    admin());
             Http.Response moved = http().patch(nasPath, Map.of("das_port", 1700), admin());
             Map<String, Object> remove = new HashMap<>();
             remove.put("das_address", null);
             Http.Response removed = http().patch(nasPath, remove, admin());
 
-            assertEquals(List.of(200, 200, 200), List.of(added.status(), moved.status(), removed.status()), removed.body());
+            assertEquals(
+                    List.of(200, 200, 200),
+                    List.of(added.status(), moved.status(), removed.status()),
+                    removed.body());
             assertEquals(3799, added.json().get("das_port").asInt());
             assertEquals("192.0.2.50", moved.json().get("das_address").asText());
             assertEquals(1700, moved.json().get("das_port").asInt());
@@ -149,24 +183,52 @@ class SettingsChangeTest extends ApiTest {
         void aMemberLeftOutKeepsItsValue() {
             http().patch(nasPath, Map.of("tls_identity", "ap-kept-" + venue.id()), admin());
 
-            Http.Response changed = http().patch(nasPath, Map.of("require_message_authenticator", true), admin());
+            Http.Response changed =
+                    http().patch(nasPath, Map.of("require_message_authenticator", true), admin());
 
             assertEquals("ap-kept-" + venue.id(), changed.json().get("tls_identity").asText());
         }
 
         @Test
         void badOptionsAreNamedEachAndNothingChanges() {
-            Http.Response r = http().patch(nasPath, Map.of("require_message_authenticator", "yes", "tls_identity", "two words",
-                    "das_address", "das.example", "das_port", 70000, "secret", "new"), admin());
+            Http.Response r =
+                    http().patch(
+                                    nasPath,
+                                    Map.of(
+                                            "require_message_authenticator",
+                                            "yes",
+                                            "tls_identity",
+                                            "two words",
+                                            "das_address",
+                                            "das.example",
+                                            "das_port",
+                                            70000,
+                                            "secret",
+                                            "new"),
+                                    admin());
 
-            assertEquals(List.of("das_address", "das_port", "require_message_authenticator", "secret", "tls_identity"),
+            assertEquals(
+                    List.of(
+                            "das_address",
+                            "das_port",
+                            "require_message_authenticator",
+                            "secret",
+                            "tls_identity"),
                     invalidNames(r).stream().sorted().toList());
-            assertFalse(http().get(nasesPath(venue), admin()).json().get(0).get("require_message_authenticator").asBoolean());
+            assertFalse(
+                    http().get(nasesPath(venue), admin())
+                            .json()
+                            .get(0)
+                            .get("require_message_authenticator")
+                            .asBoolean());
         }
 
         @Test
         void aDasWithoutSecretNamesDasSecret() {
-            assertEquals(List.of("das_secret"), invalidNames(http().patch(nasPath, Map.of("das_address", "192.0.2.51"), admin())));
+            assertEquals(
+                    List.of("das_secret"),
+                    invalidNames(
+                            http().patch(nasPath, Map.of("das_address", "192.0.2.51"), admin())));
         }
 
         @Test
@@ -177,8 +239,18 @@ class SettingsChangeTest extends ApiTest {
         @Test
         void aTlsIdentityOfAnotherNasIs409() {
             String taken = "ap-taken-" + venue.id();
-            http().post(nasesPath(venue), Map.of("ip_address", "192.0.2.52", "identifier", "other-" + venue.id(),
-                    "secret", "s", "tls_identity", taken), admin());
+            http().post(
+                            nasesPath(venue),
+                            Map.of(
+                                    "ip_address",
+                                    "192.0.2.52",
+                                    "identifier",
+                                    "other-" + venue.id(),
+                                    "secret",
+                                    "s",
+                                    "tls_identity",
+                                    taken),
+                            admin());
 
             Http.Response r = http().patch(nasPath, Map.of("tls_identity", taken), admin());
 
@@ -191,18 +263,27 @@ class SettingsChangeTest extends ApiTest {
             Location elsewhere = given().location(given().tenant());
             String foreign = nasPath.replace(nasesPath(venue), nasesPath(elsewhere));
 
-            Http.Response r = http().patch(foreign, Map.of("require_message_authenticator", true), admin());
+            Http.Response r =
+                    http().patch(foreign, Map.of("require_message_authenticator", true), admin());
 
             assertEquals(404, r.status(), r.body());
-            assertFalse(http().get(nasesPath(venue), admin()).json().get(0).get("require_message_authenticator").asBoolean());
+            assertFalse(
+                    http().get(nasesPath(venue), admin())
+                            .json()
+                            .get(0)
+                            .get("require_message_authenticator")
+                            .asBoolean());
         }
 
         @Test
         void aNasOfAnotherLocationOfTheTenantIs404() {
             Location sibling = given().location(venue.tenant());
 
-            Http.Response r = http().patch(nasPath.replace(nasesPath(venue), nasesPath(sibling)),
-                    Map.of("require_message_authenticator", true), admin());
+            Http.Response r =
+                    http().patch(
+                                    nasPath.replace(nasesPath(venue), nasesPath(sibling)),
+                                    Map.of("require_message_authenticator", true),
+                                    admin());
 
             assertEquals(404, r.status(), r.body());
         }
@@ -214,15 +295,26 @@ class SettingsChangeTest extends ApiTest {
 
         @Test
         void nameAndAWrongTypeAreNamed() {
-            Http.Response r = http().patch("/admin/tenants/" + venue.tenant().id(),
-                    Map.of("end_superseded_sessions", "no", "name", "Renamed"), admin());
+            Http.Response r =
+                    http().patch(
+                                    "/admin/tenants/" + venue.tenant().id(),
+                                    Map.of("end_superseded_sessions", "no", "name", "Renamed"),
+                                    admin());
 
-            assertEquals(List.of("end_superseded_sessions", "name"), invalidNames(r).stream().sorted().toList());
+            assertEquals(
+                    List.of("end_superseded_sessions", "name"),
+                    invalidNames(r).stream().sorted().toList());
         }
 
         @Test
         void anUnknownTenantIs404() {
-            assertEquals(404, http().patch("/admin/tenants/pR3zOKmvzqe", Map.of("end_superseded_sessions", false), admin()).status());
+            assertEquals(
+                    404,
+                    http().patch(
+                                    "/admin/tenants/pR3zOKmvzqe",
+                                    Map.of("end_superseded_sessions", false),
+                                    admin())
+                            .status());
         }
     }
 }

@@ -1,14 +1,13 @@
 package captiva.common;
 
-import captiva.testing.Fast;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
-import java.util.OptionalLong;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import captiva.testing.Fast;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 @Fast
 @DisplayName("OpaqueIds")
@@ -36,7 +35,7 @@ class OpaqueIdsTest {
 
     @Test
     void idsKeptOnceEncodedStayTheIdsOfTheirKind() {
-        for (int round = 0; round < 2; round++) {   // the second round answers from what was kept
+        for (int round = 0; round < 2; round++) { // the second round answers from what was kept
             for (OpaqueIds.Kind kind : OpaqueIds.Kind.values()) {
                 for (long id : new long[] {1, 7, 1L << 40, (1L << 56) + 3, Long.MAX_VALUE}) {
                     String encoded = ids.encode(kind, id);
@@ -50,7 +49,8 @@ class OpaqueIdsTest {
 
     @Test
     void textThatIsNoIdDecodesToNothing() {
-        for (String text : new String[] {"", "abc", "pR3zOKmvzqe", "00000000000", "a'b OR 1=1--xx"}) {
+        for (String text :
+                new String[] {"", "abc", "pR3zOKmvzqe", "00000000000", "a'b OR 1=1--xx"}) {
             assertEquals(OptionalLong.empty(), ids.decode(OpaqueIds.Kind.SESSION, text), text);
         }
     }

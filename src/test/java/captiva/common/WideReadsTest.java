@@ -1,5 +1,10 @@
 package captiva.common;
 
+import static captiva.testing.Fixtures.session;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures.Key;
 import captiva.testing.Fixtures.Location;
@@ -7,33 +12,30 @@ import captiva.testing.Fixtures.Tenant;
 import captiva.testing.Http;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.Map;
-
-import static captiva.testing.Fixtures.session;
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 /** Statistics and exports share a cap per instance; over it, a 503 problem before any work. */
 @MicronautTest(transactional = false)
 @DisplayName("statistics and exports, at most so many at once")
 class WideReadsTest extends ApiTest {
 
-    @Inject
-    WideReads wideReads;
+    @Inject WideReads wideReads;
 
     private Key key;
 
     @Override
     protected Map<String, String> extraProperties() {
-        return Map.of("captiva.wide-reads.max-concurrent", "1", "captiva.rate-limit.export-per-minute", "1000");
+        return Map.of(
+                "captiva.wide-reads.max-concurrent",
+                "1",
+                "captiva.rate-limit.export-per-minute",
+                "1000");
     }
 
     @BeforeAll
@@ -65,13 +67,19 @@ class WideReadsTest extends ApiTest {
         assertEquals(200, export.status(), export.body());
         assertEquals(3, export.body().split("\r\n").length, "header and two sessions");
         // The export's permit is given back once the stream has ended, just after the last byte.
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertEquals(1, wideReads.available()));
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertEquals(1, wideReads.available()));
 
         // A HEAD has no body to stream: its permit must come back all the same.
-        Http.Response head = http().send(HttpRequest.newBuilder(URI.create(http().base() + "/sessions/export"))
-                .method("HEAD", HttpRequest.BodyPublishers.noBody()), key.auth());
+        Http.Response head =
+                http().send(
+                                HttpRequest.newBuilder(
+                                                URI.create(http().base() + "/sessions/export"))
+                                        .method("HEAD", HttpRequest.BodyPublishers.noBody()),
+                                key.auth());
         assertEquals(200, head.status());
         await().atMost(Duration.ofSeconds(5))
-                .untilAsserted(() -> assertEquals(1, wideReads.available(), "a HEAD kept its permit"));
+                .untilAsserted(
+                        () -> assertEquals(1, wideReads.available(), "a HEAD kept its permit"));
     }
 }

@@ -1,5 +1,10 @@
 package captiva.console;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.Application;
 import captiva.testing.Http;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -7,6 +12,19 @@ import io.micronaut.context.annotation.Property;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -31,29 +49,10 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.io.File;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.logging.Level;
-import java.util.stream.IntStream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
  * The console in a real browser (Debian's Chromium, headless, driven through its chromedriver)
- * against the zero-setup demo, as a newcomer's {@code mvn mn:run} has it, plus a few sessions
- * this test imports so it knows what to look for. Screenshots of each view go to target/console/.
+ * against the zero-setup demo, as a newcomer's {@code mvn mn:run} has it, plus a few sessions this
+ * test imports so it knows what to look for. Screenshots of each view go to target/console/.
  */
 @MicronautTest(transactional = false, environments = Application.DEMO_ENVIRONMENT)
 @Property(name = "captiva.admin.token", value = ConsoleBrowserTest.ADMIN_TOKEN)
@@ -71,8 +70,7 @@ class ConsoleBrowserTest {
     private static final String XSS_NAME = "<img src=x onerror=\"window.__xss=1\">";
     private static final String XSS_IP = "10.99.0.7";
 
-    @Inject
-    EmbeddedServer server;
+    @Inject EmbeddedServer server;
 
     private Http http;
     private String tenantId;
@@ -83,18 +81,40 @@ class ConsoleBrowserTest {
 
     @BeforeAll
     void startTheBrowserAndAddWhatTheTestLooksFor() throws IOException {
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "Skipped: no Chromium here (" + CHROMIUM + " and " + CHROMEDRIVER + "; apt-get install chromium chromium-driver)");
+        Assumptions.assumeTrue(
+                Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "Skipped: no Chromium here ("
+                        + CHROMIUM
+                        + " and "
+                        + CHROMEDRIVER
+                        + "; apt-get install chromium chromium-driver)");
         http = new Http(server.getURL().toString());
         String[] admin = {"Authorization", "Bearer " + ADMIN_TOKEN};
-        JsonNode tenant = find(http.get("/admin/tenants", admin).json(), "name", "Captiva Demo Hotels");
+        JsonNode tenant =
+                find(http.get("/admin/tenants", admin).json(), "name", "Captiva Demo Hotels");
         tenantId = tenant.get("id").asText();
-        String venue = http.get("/admin/tenants/" + tenantId + "/locations", admin).json().get(0).get("id").asText();
+        String venue =
+                http.get("/admin/tenants/" + tenantId + "/locations", admin)
+                        .json()
+                        .get(0)
+                        .get("id")
+                        .asText();
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         List<Map<String, Object>> sessions = new ArrayList<>();
-        IntStream.range(0, 25).forEach(i -> sessions.add(Map.of("location_id", venue, "guest_device_mac", MAC,
-                "start_time", now.minus(Duration.ofHours(2L * i + 3)).toString(),
-                "end_time", now.minus(Duration.ofHours(2L * i + 2)).toString())));
+        IntStream.range(0, 25)
+                .forEach(
+                        i ->
+                                sessions.add(
+                                        Map.of(
+                                                "location_id",
+                                                venue,
+                                                "guest_device_mac",
+                                                MAC,
+                                                "start_time",
+                                                now.minus(Duration.ofHours(2L * i + 3)).toString(),
+                                                "end_time",
+                                                now.minus(Duration.ofHours(2L * i + 2))
+                                                        .toString())));
         Map<String, Object> hostile = new LinkedHashMap<>();
         hostile.put("location_id", venue);
         hostile.put("guest_device_ip", XSS_IP);
@@ -106,21 +126,41 @@ class ConsoleBrowserTest {
         Files.createDirectories(OUT.resolve("downloads"));
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1280,1000",
+        options.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--window-size=1280,1000",
                 "--user-data-dir=" + Files.createTempDirectory("console-chromium"));
-        options.setExperimentalOption("prefs", Map.of(
-                "download.default_directory", OUT.resolve("downloads").toAbsolutePath().toString(),
-                "download.prompt_for_download", false));
+        options.setExperimentalOption(
+                "prefs",
+                Map.of(
+                        "download.default_directory",
+                        OUT.resolve("downloads").toAbsolutePath().toString(),
+                        "download.prompt_for_download",
+                        false));
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.BROWSER, Level.ALL);
         options.setCapability("goog:loggingPrefs", logs);
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort().build();
+        ChromeDriverService service =
+                new ChromeDriverService.Builder()
+                        .usingDriverExecutable(CHROMEDRIVER.toFile())
+                        .usingAnyFreePort()
+                        .build();
         browser = new ChromeDriver(service, options);
-        browser.executeCdpCommand("Browser.setDownloadBehavior", Map.of("behavior", "allow",
-                "downloadPath", OUT.resolve("downloads").toAbsolutePath().toString()));
+        browser.executeCdpCommand(
+                "Browser.setDownloadBehavior",
+                Map.of(
+                        "behavior",
+                        "allow",
+                        "downloadPath",
+                        OUT.resolve("downloads").toAbsolutePath().toString()));
         wait = new WebDriverWait(browser, WAIT);
     }
 
@@ -137,9 +177,19 @@ class ConsoleBrowserTest {
      */
     @BeforeEach
     void startSignedOut() {
-        readKey = created(http.post("/admin/tenants/" + tenantId + "/api-keys",
-                Map.of("name", "console test", "scopes", List.of("sessions:read")), "Authorization", "Bearer " + ADMIN_TOKEN))
-                .get("key").asText();
+        readKey =
+                created(
+                                http.post(
+                                        "/admin/tenants/" + tenantId + "/api-keys",
+                                        Map.of(
+                                                "name",
+                                                "console test",
+                                                "scopes",
+                                                List.of("sessions:read")),
+                                        "Authorization",
+                                        "Bearer " + ADMIN_TOKEN))
+                        .get("key")
+                        .asText();
         browser.get(http.base() + "/console/");
         script("sessionStorage.clear()");
         browser.navigate().refresh();
@@ -169,11 +219,14 @@ class ConsoleBrowserTest {
 
         signIn("cpk_thisIsNotAKeyOfAnyTenant0000000");
 
-        WebElement message = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("sign-in-message")));
+        WebElement message =
+                wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("sign-in-message")));
         wait.until(d -> message.getText().contains("not accepted"));
         assertTrue(message.getText().contains("not accepted"), message.getText());
         assertEquals("alert", message.getAttribute("role"));
-        assertNull(script("return sessionStorage.getItem('captiva.key')"), "a refused key is not kept");
+        assertNull(
+                script("return sessionStorage.getItem('captiva.key')"),
+                "a refused key is not kept");
         assertTrue(browser.getCurrentUrl().endsWith("/console/#/now"), browser.getCurrentUrl());
     }
 
@@ -181,19 +234,36 @@ class ConsoleBrowserTest {
     void nowShowsEveryVenueLiveAndAChartOfTheLastHours() throws IOException {
         signIn(readKey);
 
-        List<WebElement> venues = wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector(".venues .card"), 4));
-        assertTrue(venues.get(0).findElement(By.cssSelector(".count")).getText().matches("[0-9.,\\s]+"));
+        List<WebElement> venues =
+                wait.until(
+                        ExpectedConditions.numberOfElementsToBe(
+                                By.cssSelector(".venues .card"), 4));
+        assertTrue(
+                venues.get(0)
+                        .findElement(By.cssSelector(".count"))
+                        .getText()
+                        .matches("[0-9.,\\s]+"));
         wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".chart canvas")));
         List<WebElement> rows = browser.findElements(By.cssSelector("details table tbody tr"));
         assertTrue(rows.size() >= 12, "a point every half hour for 6 hours: " + rows.size());
-        assertTrue(rows.stream().map(r -> r.findElement(By.cssSelector("td")).getAttribute("textContent").replaceAll("\\D", ""))
-                .anyMatch(n -> !n.isEmpty() && Integer.parseInt(n) > 0), "some guests were online in the last hours");
+        assertTrue(
+                rows.stream()
+                        .map(
+                                r ->
+                                        r.findElement(By.cssSelector("td"))
+                                                .getAttribute("textContent")
+                                                .replaceAll("\\D", ""))
+                        .anyMatch(n -> !n.isEmpty() && Integer.parseInt(n) > 0),
+                "some guests were online in the last hours");
         screenshot("now");
 
         browser.executeCdpCommand("Network.clearBrowserCache", Map.of());
         browser.navigate().refresh();
         wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector(".venues .card"), 4));
-        Map<?, ?> measured = (Map<?, ?>) script("""
+        Map<?, ?> measured =
+                (Map<?, ?>)
+                        script(
+                                """
                 const mark = performance.getEntriesByName('captiva:first-view')[0];
                 const files = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')]
                     .filter(e => e.initiatorType !== 'fetch');
@@ -203,8 +273,15 @@ class ConsoleBrowserTest {
                 """);
         Number firstView = (Number) measured.get("firstView");
         long bytes = ((Number) measured.get("bytes")).longValue();
-        String figures = "first view drawn " + Math.round(firstView.doubleValue()) + " ms after navigation start (cold cache); "
-                + "page weight before data " + bytes + " bytes transferred in " + measured.get("files") + " files\n";
+        String figures =
+                "first view drawn "
+                        + Math.round(firstView.doubleValue())
+                        + " ms after navigation start (cold cache); "
+                        + "page weight before data "
+                        + bytes
+                        + " bytes transferred in "
+                        + measured.get("files")
+                        + " files\n";
         Files.writeString(OUT.resolve("figures.txt"), figures);
         System.out.print("Console: " + figures);
         assertTrue(bytes < 300_000, figures);
@@ -217,31 +294,57 @@ class ConsoleBrowserTest {
 
     /**
      * The Now view takes its counts from the event stream: forty guests coming online at one venue
-     * show on its card within a few seconds, long before the 15 s poll (which the view does not
-     * run while the stream delivers), and the status says where the numbers come from.
+     * show on its card within a few seconds, long before the 15 s poll (which the view does not run
+     * while the stream delivers), and the status says where the numbers come from.
      */
     @Test
     void aCountChangeArrivesThroughTheEventStream() {
         String[] admin = {"Authorization", "Bearer " + ADMIN_TOKEN};
-        String venue = http.get("/admin/tenants/" + tenantId + "/locations", admin).json().get(1).get("id").asText();
+        String venue =
+                http.get("/admin/tenants/" + tenantId + "/locations", admin)
+                        .json()
+                        .get(1)
+                        .get("id")
+                        .asText();
         signIn(readKey);
-        By card = By.xpath("//li[contains(@class,'card')][.//a[contains(@href,'location_id=" + venue + "')]]//span[@class='count']");
-        WebElement status = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("now-status")));
+        By card =
+                By.xpath(
+                        "//li[contains(@class,'card')][.//a[contains(@href,'location_id="
+                                + venue
+                                + "')]]//span[@class='count']");
+        WebElement status =
+                wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("now-status")));
         wait.until(d -> status.getText().startsWith("Live from the event stream"));
         int before = Integer.parseInt(browser.findElement(card).getText().replaceAll("\\D", ""));
 
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         List<Map<String, Object>> arriving = new ArrayList<>();
-        IntStream.range(0, 40).forEach(i -> arriving.add(Map.of("location_id", venue,
-                "start_time", now.minusSeconds(30).toString())));
+        IntStream.range(0, 40)
+                .forEach(
+                        i ->
+                                arriving.add(
+                                        Map.of(
+                                                "location_id",
+                                                venue,
+                                                "start_time",
+                                                now.minusSeconds(30).toString())));
         created(http.post("/admin/tenants/" + tenantId + "/sessions", arriving, admin));
 
-        new WebDriverWait(browser, Duration.ofSeconds(12)).until(d ->
-                Integer.parseInt(d.findElement(card).getText().replaceAll("\\D", "")) >= before + 30);
+        new WebDriverWait(browser, Duration.ofSeconds(12))
+                .until(
+                        d ->
+                                Integer.parseInt(
+                                                d.findElement(card).getText().replaceAll("\\D", ""))
+                                        >= before + 30);
         assertTrue(status.getText().startsWith("Live from the event stream"), status.getText());
-        Number polls = (Number) script("return performance.getEntriesByType('resource')"
-                + ".filter(e => e.name.includes('/locations') && !e.name.includes('/locations/')).length");
-        assertTrue(polls.intValue() <= 1, "the view did not poll /locations while the stream delivered: " + polls);
+        Number polls =
+                (Number)
+                        script(
+                                "return performance.getEntriesByType('resource')"
+                                        + ".filter(e => e.name.includes('/locations') && !e.name.includes('/locations/')).length");
+        assertTrue(
+                polls.intValue() <= 1,
+                "the view did not poll /locations while the stream delivered: " + polls);
     }
 
     @Test
@@ -257,18 +360,30 @@ class ConsoleBrowserTest {
 
         browser.findElement(By.xpath("//button[contains(., 'as CSV')]")).click();
 
-        wait.until(d -> d.findElement(By.cssSelector("[role=status]")).getText().startsWith("Saved sessions-"));
-        String name = browser.findElement(By.cssSelector("[role=status]")).getText().replaceAll("^Saved (.*)\\.$", "$1");
+        wait.until(
+                d ->
+                        d.findElement(By.cssSelector("[role=status]"))
+                                .getText()
+                                .startsWith("Saved sessions-"));
+        String name =
+                browser.findElement(By.cssSelector("[role=status]"))
+                        .getText()
+                        .replaceAll("^Saved (.*)\\.$", "$1");
         Path file = OUT.resolve("downloads").resolve(name);
         wait.until(d -> Files.exists(file));
-        assertTrue(Files.readString(file).startsWith("id,location_id,location_name,"), "the CSV export");
+        assertTrue(
+                Files.readString(file).startsWith("id,location_id,location_name,"),
+                "the CSV export");
     }
 
     @Test
-    void sessionsFilterByMacInAnotherSpellingFollowTheCursorAndOpenADetailByKeyboard() throws IOException {
+    void sessionsFilterByMacInAnotherSpellingFollowTheCursorAndOpenADetailByKeyboard()
+            throws IOException {
         signIn(readKey);
         browser.findElement(By.linkText("Sessions")).click();
-        WebElement mac = wait.until(ExpectedConditions.visibilityOfElementLocated(By.name("guest_device_mac")));
+        WebElement mac =
+                wait.until(
+                        ExpectedConditions.visibilityOfElementLocated(By.name("guest_device_mac")));
 
         mac.sendKeys("02-00-5E-10-00-01");
         new Select(browser.findElement(By.name("per_page"))).selectByValue("10");
@@ -278,9 +393,13 @@ class ConsoleBrowserTest {
         for (int page = 1; page <= 3; page++) {
             String shown = "Sessions " + ((page - 1) * 10 + 1) + "–" + Math.min(page * 10, 25);
             wait.until(d -> d.findElement(By.id("sessions-results")).getText().equals(shown));
-            List<WebElement> rows = browser.findElements(By.cssSelector("section .table-scroll tbody tr"));
+            List<WebElement> rows =
+                    browser.findElements(By.cssSelector("section .table-scroll tbody tr"));
             for (WebElement row : rows) {
-                assertEquals(MAC, row.findElements(By.tagName("td")).get(1).getText(), "every row is the device's");
+                assertEquals(
+                        MAC,
+                        row.findElements(By.tagName("td")).get(1).getText(),
+                        "every row is the device's");
                 seen.add(row.findElement(By.tagName("th")).getText());
             }
             if (page == 1) {
@@ -292,12 +411,18 @@ class ConsoleBrowserTest {
             }
         }
         assertTrue(browser.getCurrentUrl().contains("cursor="), browser.getCurrentUrl());
-        assertTrue(browser.findElements(By.linkText("Next page")).isEmpty(), "25 sessions end on the third page");
+        assertTrue(
+                browser.findElements(By.linkText("Next page")).isEmpty(),
+                "25 sessions end on the third page");
         assertEquals(25, seen.size());
 
-        WebElement details = browser.findElement(By.cssSelector("section .table-scroll tbody tr button"));
+        WebElement details =
+                browser.findElement(By.cssSelector("section .table-scroll tbody tr button"));
         details.sendKeys(Keys.ENTER);
-        WebElement dialog = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("dialog[open]")));
+        WebElement dialog =
+                wait.until(
+                        ExpectedConditions.visibilityOfElementLocated(
+                                By.cssSelector("dialog[open]")));
         assertTrue(dialog.getText().contains(MAC), dialog.getText());
         assertTrue(browser.getCurrentUrl().contains("session="), "the detail is in the URL");
         screenshot("session-detail");
@@ -311,10 +436,15 @@ class ConsoleBrowserTest {
         signIn(readKey);
         browser.get(http.base() + "/console/#/sessions?ip=" + XSS_IP);
 
-        WebElement result = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".lookup dl")));
+        WebElement result =
+                wait.until(
+                        ExpectedConditions.visibilityOfElementLocated(
+                                By.cssSelector(".lookup dl")));
 
         assertTrue(result.getText().contains(XSS_NAME), result.getText());
-        assertTrue(browser.findElements(By.cssSelector("img[src='x']")).isEmpty(), "no element made from the name");
+        assertTrue(
+                browser.findElements(By.cssSelector("img[src='x']")).isEmpty(),
+                "no element made from the name");
         assertNull(script("return window.__xss ?? null"), "no handler from the name ran");
         screenshot("ip-lookup");
     }
@@ -328,15 +458,22 @@ class ConsoleBrowserTest {
         browser.findElement(By.id("sign-out")).click();
 
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("key")));
-        assertEquals(List.of(), script("return Object.keys(sessionStorage).filter(k => k.startsWith('captiva.'))"));
-        assertTrue(browser.findElements(By.cssSelector(".lookup")).isEmpty(), "nothing of the data stays on the page");
+        assertEquals(
+                List.of(),
+                script("return Object.keys(sessionStorage).filter(k => k.startsWith('captiva.'))"));
+        assertTrue(
+                browser.findElements(By.cssSelector(".lookup")).isEmpty(),
+                "nothing of the data stays on the page");
         browser.navigate().refresh();
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("key")));
     }
 
     @Test
     void theStreamParserReadsEventsWhoseLinesAreSplitAcrossChunks() {
-        Object events = ((JavascriptExecutor) browser).executeAsyncScript("""
+        Object events =
+                ((JavascriptExecutor) browser)
+                        .executeAsyncScript(
+                                """
                 const done = arguments[arguments.length - 1];
                 import('/console/js/sse.js').then(({SseParser}) => {
                   const parser = new SseParser();
@@ -347,8 +484,14 @@ class ConsoleBrowserTest {
                 });
                 """);
 
-        assertEquals(List.of(List.of("session.started", "{\"a\":1}", "7"),
-                List.of("online.counts", "{\"at\":\"2026-12-04T21:00:00Z\",\"data\":[]}", "")), events);
+        assertEquals(
+                List.of(
+                        List.of("session.started", "{\"a\":1}", "7"),
+                        List.of(
+                                "online.counts",
+                                "{\"at\":\"2026-12-04T21:00:00Z\",\"data\":[]}",
+                                "")),
+                events);
     }
 
     private void signIn(String key) {
@@ -366,7 +509,10 @@ class ConsoleBrowserTest {
 
     private void screenshot(String name) throws IOException {
         File shot = browser.getScreenshotAs(OutputType.FILE);
-        Files.copy(shot.toPath(), OUT.resolve(name + ".png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(
+                shot.toPath(),
+                OUT.resolve(name + ".png"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     private static JsonNode find(JsonNode array, String field, String value) {

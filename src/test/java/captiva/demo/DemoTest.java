@@ -1,5 +1,11 @@
 package captiva.demo;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.Application;
 import captiva.testing.Http;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,11 +14,6 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -38,12 +39,10 @@ import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * The demo environment with no datasource URL: the embedded PostgreSQL, the demo data and the
@@ -58,18 +57,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DemoTest {
 
     static final String ADMIN_TOKEN = "demo-test-admin-token-0123456789abcdef";
-    private static final Pattern CURL = Pattern.compile(
-            "curl -H \"Authorization: Bearer (cpk_[0-9A-Za-z]+)\" \"(http://localhost:(\\d+)/sessions\\?online=true&last_session_first=true)\"");
+    private static final Pattern CURL =
+            Pattern.compile(
+                    "curl -H \"Authorization: Bearer (cpk_[0-9A-Za-z]+)\" \"(http://localhost:(\\d+)/sessions\\?online=true&last_session_first=true)\"");
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
 
-    @Inject
-    EmbeddedServer server;
+    @Inject EmbeddedServer server;
 
-    @Inject
-    DemoData demoData;
+    @Inject DemoData demoData;
 
-    @Inject
-    TransactionOperations<Connection> transactions;
+    @Inject TransactionOperations<Connection> transactions;
 
     private String readKey;
     private long tenantId;
@@ -82,7 +79,8 @@ class DemoTest {
     }
 
     private Matcher curlLine() {
-        String welcome = demoData.welcome().orElseThrow(() -> new AssertionError("no welcome text printed"));
+        String welcome =
+                demoData.welcome().orElseThrow(() -> new AssertionError("no welcome text printed"));
         Matcher curl = CURL.matcher(welcome);
         assertTrue(curl.find(), "no curl line in:\n" + welcome);
         return curl;
@@ -92,8 +90,12 @@ class DemoTest {
     void theCurlLineOfTheWelcomeWorksAsPrintedAndShowsGuestsOnlineNewestFirst() throws Exception {
         Matcher curl = curlLine();
 
-        HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(URI.create(curl.group(2)))
-                .header("Authorization", "Bearer " + curl.group(1)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+                CLIENT.send(
+                        HttpRequest.newBuilder(URI.create(curl.group(2)))
+                                .header("Authorization", "Bearer " + curl.group(1))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
 
         assertEquals(server.getPort(), Integer.parseInt(curl.group(3)));
         assertEquals(200, response.statusCode(), response.body());
@@ -112,11 +114,15 @@ class DemoTest {
     void theWelcomeGivesTheLoopbackNasSecretButNotAConfiguredAdminToken() {
         String welcome = demoData.welcome().orElseThrow();
 
-        String secret = text("SELECT secret FROM nas WHERE tenant_id = ? AND identifier IS NULL AND host(ip_address) = '127.0.0.1'",
-                tenantId);
+        String secret =
+                text(
+                        "SELECT secret FROM nas WHERE tenant_id = ? AND identifier IS NULL AND host(ip_address) = '127.0.0.1'",
+                        tenantId);
 
         assertTrue(welcome.contains("secret " + secret), welcome);
-        assertFalse(welcome.contains(ADMIN_TOKEN), "a token the operator configured is not echoed to the log");
+        assertFalse(
+                welcome.contains(ADMIN_TOKEN),
+                "a token the operator configured is not echoed to the log");
     }
 
     @Test
@@ -136,20 +142,39 @@ class DemoTest {
         List<String> identifiers = new ArrayList<>();
         for (JsonNode location : locations) {
             zones.add(location.get("time_zone").asText());
-            JsonNode nas = adminGet("/admin/tenants/" + tenant.get("id").asText() + "/locations/"
-                    + location.get("id").asText() + "/nas");
+            JsonNode nas =
+                    adminGet(
+                            "/admin/tenants/"
+                                    + tenant.get("id").asText()
+                                    + "/locations/"
+                                    + location.get("id").asText()
+                                    + "/nas");
             assertEquals(1, nas.size());
             assertEquals("127.0.0.1", nas.get(0).get("ip_address").asText());
-            identifiers.add(nas.get(0).get("identifier").isNull() ? null : nas.get(0).get("identifier").asText());
-            assertTrue(count("/sessions/count?location_id=" + location.get("id").asText()) > 300,
+            identifiers.add(
+                    nas.get(0).get("identifier").isNull()
+                            ? null
+                            : nas.get(0).get("identifier").asText());
+            assertTrue(
+                    count("/sessions/count?location_id=" + location.get("id").asText()) > 300,
                     "past sessions at " + location.get("name").asText());
         }
         assertEquals(4, zones.size(), zones.toString());
-        assertEquals(1, identifiers.stream().filter(i -> i == null).count(), "one NAS known by address alone");
-        assertTrue(identifiers.stream().filter(i -> i != null).allMatch(i -> i.matches("demo-[a-z]+-[a-z]+-ap1")), identifiers.toString());
+        assertEquals(
+                1,
+                identifiers.stream().filter(i -> i == null).count(),
+                "one NAS known by address alone");
+        assertTrue(
+                identifiers.stream()
+                        .filter(i -> i != null)
+                        .allMatch(i -> i.matches("demo-[a-z]+-[a-z]+-ap1")),
+                identifiers.toString());
         assertTrue(count("/sessions/count") > 3000);
         assertTrue(count("/sessions/count?online=true") >= 20, "a crowd online from the start");
-        long guests = number("SELECT count(*) FROM guest WHERE tenant_id = ? AND yas_id IS NOT NULL AND email IS NOT NULL", tenantId);
+        long guests =
+                number(
+                        "SELECT count(*) FROM guest WHERE tenant_id = ? AND yas_id IS NOT NULL AND email IS NOT NULL",
+                        tenantId);
         assertTrue(guests >= 190 && guests <= DemoCast.GUESTS, "guests " + guests);
     }
 
@@ -157,17 +182,29 @@ class DemoTest {
     void theSimulatorStartsUpdatesAndStopsSessionsThroughAccounting() {
         Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         Map<String, Long> downloadedAtT0 = new HashMap<>();
-        for (JsonNode s : get("/sessions?online=true&last_session_first=true&per_page=100").get("data")) {
+        for (JsonNode s :
+                get("/sessions?online=true&last_session_first=true&per_page=100").get("data")) {
             downloadedAtT0.put(s.get("id").asText(), s.get("downloaded_bytes").asLong());
         }
-        String accountedSince = "SELECT count(*) FROM session WHERE tenant_id = ? AND acct_session_id IS NOT NULL ";
+        String accountedSince =
+                "SELECT count(*) FROM session WHERE tenant_id = ? AND acct_session_id IS NOT NULL ";
 
-        awaitTrue(() -> number(accountedSince + "AND start_time >= ?", tenantId, t0.plusMillis(1)) >= 3
-                && number(accountedSince + "AND end_time >= ?", tenantId, t0.plusMillis(1)) >= 3
-                && Instant.now().isAfter(t0.plusSeconds(3)));
+        awaitTrue(
+                () ->
+                        number(accountedSince + "AND start_time >= ?", tenantId, t0.plusMillis(1))
+                                        >= 3
+                                && number(
+                                                accountedSince + "AND end_time >= ?",
+                                                tenantId,
+                                                t0.plusMillis(1))
+                                        >= 3
+                                && Instant.now().isAfter(t0.plusSeconds(3)));
 
-        JsonNode started = get("/sessions?start_time=" + URLEncoder.encode(t0.toString(), StandardCharsets.UTF_8)
-                + "&last_session_first=true&per_page=100").get("data");
+        JsonNode started =
+                get("/sessions?start_time="
+                                + URLEncoder.encode(t0.toString(), StandardCharsets.UTF_8)
+                                + "&last_session_first=true&per_page=100")
+                        .get("data");
         assertTrue(started.size() >= 3, "sessions started through accounting after " + t0);
         for (JsonNode s : started) {
             assertFalse(s.get("yas_id").isNull(), "linked to a demo guest by username: " + s);
@@ -175,16 +212,26 @@ class DemoTest {
             assertFalse(s.get("guest_device_mac").isNull(), s.toString());
         }
         int grew = 0;
-        for (JsonNode s : get("/sessions?online=true&last_session_first=true&per_page=100").get("data")) {
+        for (JsonNode s :
+                get("/sessions?online=true&last_session_first=true&per_page=100").get("data")) {
             Long before = downloadedAtT0.get(s.get("id").asText());
             if (before != null && s.get("downloaded_bytes").asLong() > before) {
                 grew++;
             }
         }
         assertTrue(grew >= 3, "counters grew by Interim-Update for " + grew + " sessions");
-        assertEquals(0, number(accountedSince + "AND end_time IS NOT NULL AND (terminate_cause IS NULL OR session_time IS NULL)",
-                tenantId), "every Stop says why and how long");
-        assertEquals(0, number(accountedSince + "AND acct_session_id !~ '^[0-9A-F]{8}-[0-9A-F]{8}$'", tenantId));
+        assertEquals(
+                0,
+                number(
+                        accountedSince
+                                + "AND end_time IS NOT NULL AND (terminate_cause IS NULL OR session_time IS NULL)",
+                        tenantId),
+                "every Stop says why and how long");
+        assertEquals(
+                0,
+                number(
+                        accountedSince + "AND acct_session_id !~ '^[0-9A-F]{8}-[0-9A-F]{8}$'",
+                        tenantId));
         assertTrue(count("/sessions/count?online=true") >= 20, "the crowd is still there");
     }
 
@@ -193,8 +240,12 @@ class DemoTest {
         String perTenant = " WHERE tenant_id = ?";
         List<String> tables = List.of("location", "nas", "guest", "api_key");
         Map<String, Long> before = new HashMap<>();
-        tables.forEach(t -> before.put(t, number("SELECT count(*) FROM " + t + perTenant, tenantId)));
-        long imported = number("SELECT count(*) FROM session WHERE tenant_id = ? AND acct_session_id IS NULL", tenantId);
+        tables.forEach(
+                t -> before.put(t, number("SELECT count(*) FROM " + t + perTenant, tenantId)));
+        long imported =
+                number(
+                        "SELECT count(*) FROM session WHERE tenant_id = ? AND acct_session_id IS NULL",
+                        tenantId);
 
         DemoData.Outcome again = demoData.load();
 
@@ -202,8 +253,17 @@ class DemoTest {
         assertNull(again.readKey());
         assertEquals(0, again.pastSessions());
         assertEquals(1, number("SELECT count(*) FROM tenant WHERE name = ?", DemoData.TENANT_NAME));
-        tables.forEach(t -> assertEquals(before.get(t), number("SELECT count(*) FROM " + t + perTenant, tenantId), t));
-        assertEquals(imported, number("SELECT count(*) FROM session WHERE tenant_id = ? AND acct_session_id IS NULL", tenantId));
+        tables.forEach(
+                t ->
+                        assertEquals(
+                                before.get(t),
+                                number("SELECT count(*) FROM " + t + perTenant, tenantId),
+                                t));
+        assertEquals(
+                imported,
+                number(
+                        "SELECT count(*) FROM session WHERE tenant_id = ? AND acct_session_id IS NULL",
+                        tenantId));
         assertEquals(tenantId, again.demo().tenantId());
         assertEquals(4, again.demo().venues().size());
         assertEquals(before.get("guest"), (long) again.demo().guests().size());
@@ -223,8 +283,12 @@ class DemoTest {
 
     private JsonNode send(String path, String authorization) {
         try {
-            HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(URI.create(server.getURL() + path))
-                    .header("Authorization", authorization).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response =
+                    CLIENT.send(
+                            HttpRequest.newBuilder(URI.create(server.getURL() + path))
+                                    .header("Authorization", authorization)
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertEquals(200, response.statusCode(), path + ": " + response.body());
             return Http.JSON.readTree(response.body());
         } catch (IOException e) {
@@ -236,7 +300,9 @@ class DemoTest {
     }
 
     private static void awaitTrue(BooleanSupplier condition) {
-        await("the simulator to get there").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+        await("the simulator to get there")
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200))
                 .until(condition::getAsBoolean);
     }
 
@@ -249,19 +315,24 @@ class DemoTest {
     }
 
     private Object query(String sql, Object... params) {
-        return transactions.executeRead(status -> {
-            try (PreparedStatement st = status.getConnection().prepareStatement(sql)) {
-                for (int i = 0; i < params.length; i++) {
-                    Object p = params[i];
-                    st.setObject(i + 1, p instanceof Instant instant ? OffsetDateTime.ofInstant(instant, ZoneOffset.UTC) : p);
-                }
-                try (ResultSet rs = st.executeQuery()) {
-                    assertTrue(rs.next(), sql);
-                    return rs.getObject(1);
-                }
-            } catch (SQLException e) {
-                throw new AssertionError(sql, e);
-            }
-        });
+        return transactions.executeRead(
+                status -> {
+                    try (PreparedStatement st = status.getConnection().prepareStatement(sql)) {
+                        for (int i = 0; i < params.length; i++) {
+                            Object p = params[i];
+                            st.setObject(
+                                    i + 1,
+                                    p instanceof Instant instant
+                                            ? OffsetDateTime.ofInstant(instant, ZoneOffset.UTC)
+                                            : p);
+                        }
+                        try (ResultSet rs = st.executeQuery()) {
+                            assertTrue(rs.next(), sql);
+                            return rs.getObject(1);
+                        }
+                    } catch (SQLException e) {
+                        throw new AssertionError(sql, e);
+                    }
+                });
     }
 }

@@ -1,15 +1,14 @@
 package captiva.demo;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.Application;
 import captiva.admin.AdminToken;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestFactory;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,41 +22,45 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * Every {@code sh demo} block of README.md and docs/*.md, run as printed with bash and curl against
  * a fresh demo, after the {@code export} line the demo prints: each curl must answer 2xx with data.
  * The blocks of one page run in one shell, so a page may set a variable and use it later; pages run
- * in order (README.md, then docs/ by name), since the security page erases a guest the API page made.
+ * in order (README.md, then docs/ by name), since the security page erases a guest the API page
+ * made.
  */
 @MicronautTest(transactional = false, environments = Application.DEMO_ENVIRONMENT)
 @Property(name = "captiva.demo.tick", value = "200ms")
 @Property(name = "micronaut.server.port", value = "-1")
-// As README's events walkthrough starts the demo: its webhook example subscribes a receiver on 127.0.0.1.
+// As README's events walkthrough starts the demo: its webhook example subscribes a receiver on
+// 127.0.0.1.
 @Property(name = "captiva.webhooks.allow-private-targets", value = "true")
 @DisplayName("the examples of README.md and docs/, run against the demo")
 class DocsExamplesTest {
 
-    private static final Pattern BLOCK = Pattern.compile("(?ms)^```sh( demo)?[ \\t]*\\n(.*?)^```[ \\t]*$");
+    private static final Pattern BLOCK =
+            Pattern.compile("(?ms)^```sh( demo)?[ \\t]*\\n(.*?)^```[ \\t]*$");
     private static final Pattern STATUS = Pattern.compile("CURL-STATUS (\\d{3}) (\\d+)");
+
     /**
      * Answers that are well-formed but hold nothing: an example that shows nothing teaches nothing.
      * A count of 0 is empty as a whole answer only: the stream's online.counts lists every venue,
      * and a venue with nobody online is data.
      */
     private static final List<String> EMPTY = List.of("\"data\":[]", "{\"count\":0}");
-    private static final String CURL = "curl() { command curl --silent --show-error "
-            + "--write-out '%{stderr}CURL-STATUS %{http_code} %{size_download}\\n' \"$@\"; }";
 
-    @Inject
-    DemoData demoData;
+    private static final String CURL =
+            "curl() { command curl --silent --show-error "
+                    + "--write-out '%{stderr}CURL-STATUS %{http_code} %{size_download}\\n' \"$@\"; }";
 
-    @Inject
-    AdminToken adminToken;
+    @Inject DemoData demoData;
+
+    @Inject AdminToken adminToken;
 
     @TestFactory
     Stream<DynamicTest> everyDemoExampleAnswers2xxWithData() throws IOException {
@@ -81,22 +84,36 @@ class DocsExamplesTest {
         assertTrue(exportLine().contains("ADMIN=" + token + " "), welcome);
     }
 
-    /** A block using the demo's variables but not marked demo would never be run: only peers excuse it. */
+    /**
+     * A block using the demo's variables but not marked demo would never be run: only peers excuse
+     * it.
+     */
     @Test
     void everyExampleThatUsesTheDemoIsRunUnlessItNeedsAPeer() throws IOException {
         for (Path page : pages()) {
             for (String block : blocks(page, false)) {
-                boolean usesDemo = block.contains("$CAPTIVA") || block.contains("$KEY") || block.contains("localhost:8080/");
-                // radclient and the events walkthrough's local receiver (port 9000) are peers this test does not start
+                boolean usesDemo =
+                        block.contains("$CAPTIVA")
+                                || block.contains("$KEY")
+                                || block.contains("localhost:8080/");
+                // radclient and the events walkthrough's local receiver (port 9000) are peers this
+                // test does not start
                 boolean needsPeer = block.contains("radclient") || block.contains("127.0.0.1:9000");
-                assertFalse(usesDemo && !needsPeer,
+                assertFalse(
+                        usesDemo && !needsPeer,
                         page + ": mark this block ```sh demo so that it is run:\n" + block);
             }
         }
     }
 
     private void run(Path page, String exports) throws IOException, InterruptedException {
-        String script = String.join("\n", "set -euo pipefail", CURL, exports, String.join("\n", blocks(page, true)));
+        String script =
+                String.join(
+                        "\n",
+                        "set -euo pipefail",
+                        CURL,
+                        exports,
+                        String.join("\n", blocks(page, true)));
         Path workDir = Files.createTempDirectory("docs-examples");
         Process bash = new ProcessBuilder("bash", "-c", script).directory(workDir.toFile()).start();
         bash.getOutputStream().close();
@@ -126,26 +143,37 @@ class DocsExamplesTest {
         }
         assertTrue(requests > 0, "no curl ran: " + context);
         for (String empty : EMPTY) {
-            assertFalse(answers.contains(empty), "an answer without data (" + empty.strip() + "): " + context);
+            assertFalse(
+                    answers.contains(empty),
+                    "an answer without data (" + empty.strip() + "): " + context);
         }
     }
 
     private static Thread drain(InputStream from, ByteArrayOutputStream to) {
-        Thread thread = new Thread(() -> {
-            try {
-                from.transferTo(to);
-            } catch (IOException ended) {
-                // the process was killed
-            }
-        });
+        Thread thread =
+                new Thread(
+                        () -> {
+                            try {
+                                from.transferTo(to);
+                            } catch (IOException ended) {
+                                // the process was killed
+                            }
+                        });
         thread.start();
         return thread;
     }
 
-    /** The line of the welcome text that sets CAPTIVA, KEY, ADMIN, TENANT, LOCATION, IP and EMAIL. */
+    /**
+     * The line of the welcome text that sets CAPTIVA, KEY, ADMIN, TENANT, LOCATION, IP and EMAIL.
+     */
     private String exportLine() {
-        String welcome = demoData.welcome().orElseThrow(() -> new AssertionError("the demo printed no welcome text"));
-        return welcome.lines().map(String::strip).filter(line -> line.startsWith("export CAPTIVA=")).findFirst()
+        String welcome =
+                demoData.welcome()
+                        .orElseThrow(() -> new AssertionError("the demo printed no welcome text"));
+        return welcome.lines()
+                .map(String::strip)
+                .filter(line -> line.startsWith("export CAPTIVA="))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no export line in:\n" + welcome));
     }
 

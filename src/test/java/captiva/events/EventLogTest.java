@@ -1,5 +1,9 @@
 package captiva.events;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.common.OpaqueIds;
 import captiva.sessions.AccountingEvent;
 import captiva.sessions.SessionRecorder;
@@ -11,10 +15,6 @@ import captiva.testing.Http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Nested;
-import org.junit.jupiter.api.Test;
-
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -22,10 +22,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
 
 @MicronautTest(transactional = false)
 @DisplayName("The event log and GET /events")
@@ -33,31 +32,49 @@ class EventLogTest extends ApiTest {
 
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
-    @Inject
-    EventSequencer sequencer;
+    @Inject EventSequencer sequencer;
 
-    @Inject
-    SessionRecorder recorder;
+    @Inject SessionRecorder recorder;
 
-    @Inject
-    OpaqueIds ids;
+    @Inject OpaqueIds ids;
 
-    /** A venue with a NAS, an ingest key and a read key that already reads the log (so it is on). */
-    record Venue(Location location, String nasId, Key ingest, Key read) {
-    }
+    /**
+     * A venue with a NAS, an ingest key and a read key that already reads the log (so it is on).
+     */
+    record Venue(Location location, String nasId, Key ingest, Key read) {}
 
     Venue aVenue() {
         Location location = given().location(given().tenant());
-        String nasId = http().post("/admin/tenants/" + location.tenant().id() + "/locations/" + location.id() + "/nas",
-                Map.of("ip_address", "192.0.2.1", "identifier", "events-ap-" + SEQUENCE.incrementAndGet(), "secret", "x"),
-                Fixtures.admin()).json().get("id").asText();
-        Venue venue = new Venue(location, nasId, given().key(location.tenant(), List.of("ingest"), null, 100_000),
-                given().readKey(location.tenant()));
+        String nasId =
+                http().post(
+                                "/admin/tenants/"
+                                        + location.tenant().id()
+                                        + "/locations/"
+                                        + location.id()
+                                        + "/nas",
+                                Map.of(
+                                        "ip_address",
+                                        "192.0.2.1",
+                                        "identifier",
+                                        "events-ap-" + SEQUENCE.incrementAndGet(),
+                                        "secret",
+                                        "x"),
+                                Fixtures.admin())
+                        .json()
+                        .get("id")
+                        .asText();
+        Venue venue =
+                new Venue(
+                        location,
+                        nasId,
+                        given().key(location.tenant(), List.of("ingest"), null, 100_000),
+                        given().readKey(location.tenant()));
         assertEquals(200, events(venue, "").status());
         return venue;
     }
 
-    Map<String, Object> record(Venue venue, String type, String acctSessionId, String eventTime, Object... fields) {
+    Map<String, Object> record(
+            Venue venue, String type, String acctSessionId, String eventTime, Object... fields) {
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("nas_id", venue.nasId());
         record.put("acct_status_type", type);
@@ -98,11 +115,41 @@ class EventLogTest extends ApiTest {
         void startInterimStopLogsStartedAndEndedWithTheFinalCounters() {
             Venue venue = aVenue();
 
-            ingest(venue, List.of(
-                    record(venue, "Start", "e-1", "2026-12-01T12:00:00Z", "username", "ann", "guest_device_ip", "10.7.0.1"),
-                    record(venue, "Interim-Update", "e-1", "2026-12-01T12:05:00Z", "acct_output_octets", 1000)));
-            ingest(venue, List.of(record(venue, "Stop", "e-1", "2026-12-01T12:09:05Z", "acct_session_time", 545,
-                    "acct_output_octets", 3_340_000, "acct_input_octets", 900_580, "acct_terminate_cause", "User-Request")));
+            ingest(
+                    venue,
+                    List.of(
+                            record(
+                                    venue,
+                                    "Start",
+                                    "e-1",
+                                    "2026-12-01T12:00:00Z",
+                                    "username",
+                                    "ann",
+                                    "guest_device_ip",
+                                    "10.7.0.1"),
+                            record(
+                                    venue,
+                                    "Interim-Update",
+                                    "e-1",
+                                    "2026-12-01T12:05:00Z",
+                                    "acct_output_octets",
+                                    1000)));
+            ingest(
+                    venue,
+                    List.of(
+                            record(
+                                    venue,
+                                    "Stop",
+                                    "e-1",
+                                    "2026-12-01T12:09:05Z",
+                                    "acct_session_time",
+                                    545,
+                                    "acct_output_octets",
+                                    3_340_000,
+                                    "acct_input_octets",
+                                    900_580,
+                                    "acct_terminate_cause",
+                                    "User-Request")));
 
             List<JsonNode> events = allEvents(venue);
             assertEquals(List.of("session.started", "session.ended"), types(events));
@@ -123,11 +170,17 @@ class EventLogTest extends ApiTest {
         @Test
         void aRepeatedStopOrALateInterimLogsNothingMore() {
             Venue venue = aVenue();
-            ingest(venue, List.of(record(venue, "Start", "e-2", "2026-12-01T12:00:00Z"),
-                    record(venue, "Stop", "e-2", "2026-12-01T12:10:00Z")));
+            ingest(
+                    venue,
+                    List.of(
+                            record(venue, "Start", "e-2", "2026-12-01T12:00:00Z"),
+                            record(venue, "Stop", "e-2", "2026-12-01T12:10:00Z")));
 
-            ingest(venue, List.of(record(venue, "Stop", "e-2", "2026-12-01T12:11:00Z"),
-                    record(venue, "Interim-Update", "e-2", "2026-12-01T12:12:00Z")));
+            ingest(
+                    venue,
+                    List.of(
+                            record(venue, "Stop", "e-2", "2026-12-01T12:11:00Z"),
+                            record(venue, "Interim-Update", "e-2", "2026-12-01T12:12:00Z")));
 
             assertEquals(List.of("session.started", "session.ended"), types(allEvents(venue)));
         }
@@ -136,7 +189,16 @@ class EventLogTest extends ApiTest {
         void aStopWithoutStartLogsBothInOrder() {
             Venue venue = aVenue();
 
-            ingest(venue, List.of(record(venue, "Stop", "e-3", "2026-12-01T12:10:00Z", "acct_session_time", 600)));
+            ingest(
+                    venue,
+                    List.of(
+                            record(
+                                    venue,
+                                    "Stop",
+                                    "e-3",
+                                    "2026-12-01T12:10:00Z",
+                                    "acct_session_time",
+                                    600)));
 
             List<JsonNode> events = allEvents(venue);
             assertEquals(List.of("session.started", "session.ended"), types(events));
@@ -146,12 +208,18 @@ class EventLogTest extends ApiTest {
         @Test
         void importedSessionsAreLoggedStartedAndEndedWhenClosed() {
             Venue venue = aVenue();
-            Instant start = Instant.now().minus(2, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+            Instant start =
+                    Instant.now().minus(2, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
 
-            given().sessions(Fixtures.session(venue.location()).started(start).ended(start.plusSeconds(60)),
-                    Fixtures.session(venue.location()).started(start).online());
+            given().sessions(
+                            Fixtures.session(venue.location())
+                                    .started(start)
+                                    .ended(start.plusSeconds(60)),
+                            Fixtures.session(venue.location()).started(start).online());
 
-            assertEquals(List.of("session.started", "session.ended", "session.started"), types(allEvents(venue)));
+            assertEquals(
+                    List.of("session.started", "session.ended", "session.started"),
+                    types(allEvents(venue)));
         }
 
         @Test
@@ -162,21 +230,32 @@ class EventLogTest extends ApiTest {
             login.put("location_id", venue.location().id());
             login.put("username", "ann-0042");
             login.put("guest", Map.of("name", "Ann Example", "email", "ann@example.com"));
-            assertEquals(201, http().post("/ingest/logins", List.of(login), portal.auth()).status());
+            assertEquals(
+                    201, http().post("/ingest/logins", List.of(login), portal.auth()).status());
 
             List<JsonNode> before = allEvents(venue);
             assertEquals(List.of("login.created"), types(before));
             assertEquals("ann@example.com", before.get(0).get("data").get("guest_email").asText());
             String guestId = before.get(0).get("data").get("guest_id").asText();
 
-            assertEquals(200, http().post("/admin/tenants/" + venue.location().tenant().id() + "/guests/erase",
-                    Map.of("email", "ann@example.com"), Fixtures.admin()).status());
+            assertEquals(
+                    200,
+                    http().post(
+                                    "/admin/tenants/"
+                                            + venue.location().tenant().id()
+                                            + "/guests/erase",
+                                    Map.of("email", "ann@example.com"),
+                                    Fixtures.admin())
+                            .status());
 
             List<JsonNode> after = allEvents(venue);
             assertEquals(List.of("login.created", "guest.erased"), types(after));
             assertEquals(guestId, after.get(1).get("data").get("guest_id").asText());
-            assertEquals(1, after.get(1).get("data").size(), "a tombstone carries the guest's id only");
-            assertTrue(after.get(0).get("data").get("guest_email").isNull(), "the erased guest's email left the log");
+            assertEquals(
+                    1, after.get(1).get("data").size(), "a tombstone carries the guest's id only");
+            assertTrue(
+                    after.get(0).get("data").get("guest_email").isNull(),
+                    "the erased guest's email left the log");
             assertTrue(after.get(0).get("data").get("username").isNull());
         }
 
@@ -194,14 +273,42 @@ class EventLogTest extends ApiTest {
         @Test
         void aRolledBackBatchLogsNothing() {
             Venue venue = aVenue();
-            long tenant = ids.decode(OpaqueIds.Kind.TENANT, venue.location().tenant().id()).orElseThrow();
-            long location = ids.decode(OpaqueIds.Kind.LOCATION, venue.location().id()).orElseThrow();
+            long tenant =
+                    ids.decode(OpaqueIds.Kind.TENANT, venue.location().tenant().id()).orElseThrow();
+            long location =
+                    ids.decode(OpaqueIds.Kind.LOCATION, venue.location().id()).orElseThrow();
             long nas = ids.decode(OpaqueIds.Kind.NAS, venue.nasId()).orElseThrow();
             Instant at = Instant.parse("2026-12-01T12:00:00Z");
-            AccountingEvent good = new AccountingEvent(tenant, location, nas, "good", AccountingEvent.Type.START, at,
-                    null, null, null, 0, 0, null, null);
-            AccountingEvent refused = new AccountingEvent(tenant, Long.MAX_VALUE, nas, "refused", AccountingEvent.Type.START, at,
-                    null, null, null, 0, 0, null, null);
+            AccountingEvent good =
+                    new AccountingEvent(
+                            tenant,
+                            location,
+                            nas,
+                            "good",
+                            AccountingEvent.Type.START,
+                            at,
+                            null,
+                            null,
+                            null,
+                            0,
+                            0,
+                            null,
+                            null);
+            AccountingEvent refused =
+                    new AccountingEvent(
+                            tenant,
+                            Long.MAX_VALUE,
+                            nas,
+                            "refused",
+                            AccountingEvent.Type.START,
+                            at,
+                            null,
+                            null,
+                            null,
+                            0,
+                            0,
+                            null,
+                            null);
 
             assertThrows(RuntimeException.class, () -> recorder.record(List.of(good, refused)));
 
@@ -217,14 +324,18 @@ class EventLogTest extends ApiTest {
         void linksNextWalksTheLogOnceAndWaitsAtItsEnd() {
             Venue venue = aVenue();
             for (int i = 0; i < 3; i++) {
-                ingest(venue, List.of(record(venue, "Start", "p-" + i, "2026-12-01T12:00:0" + i + "Z")));
+                ingest(
+                        venue,
+                        List.of(record(venue, "Start", "p-" + i, "2026-12-01T12:00:0" + i + "Z")));
             }
             sequencer.sequence();
 
             List<String> seen = new ArrayList<>();
             String next = "/events?per_page=2";
             for (int page = 0; page < 3; page++) {
-                JsonNode body = http().get(next.replaceFirst("^https?://[^/]+", ""), venue.read().auth()).json();
+                JsonNode body =
+                        http().get(next.replaceFirst("^https?://[^/]+", ""), venue.read().auth())
+                                .json();
                 body.get("data").forEach(e -> seen.add(e.get("id").asText()));
                 next = body.get("links").get("next").asText();
             }
@@ -233,16 +344,25 @@ class EventLogTest extends ApiTest {
 
             ingest(venue, List.of(record(venue, "Start", "p-3", "2026-12-01T12:00:09Z")));
             sequencer.sequence();
-            JsonNode later = http().get(next.replaceFirst("^https?://[^/]+", ""), venue.read().auth()).json();
+            JsonNode later =
+                    http().get(next.replaceFirst("^https?://[^/]+", ""), venue.read().auth())
+                            .json();
             assertEquals(1, later.get("data").size());
-            assertTrue(later.get("links").get("next").asText().contains("after=" + later.get("data").get(0).get("id").asText()));
+            assertTrue(
+                    later.get("links")
+                            .get("next")
+                            .asText()
+                            .contains("after=" + later.get("data").get(0).get("id").asText()));
         }
 
         @Test
         void typesKeepsOnlyThoseTypes() {
             Venue venue = aVenue();
-            ingest(venue, List.of(record(venue, "Start", "t-1", "2026-12-01T12:00:00Z"),
-                    record(venue, "Stop", "t-1", "2026-12-01T12:10:00Z")));
+            ingest(
+                    venue,
+                    List.of(
+                            record(venue, "Start", "t-1", "2026-12-01T12:00:00Z"),
+                            record(venue, "Stop", "t-1", "2026-12-01T12:10:00Z")));
             sequencer.sequence();
 
             JsonNode body = events(venue, "?types=session.ended").json();
@@ -297,7 +417,8 @@ class EventLogTest extends ApiTest {
             JsonNode data = http().get("/events", lobbyOnly.auth()).json().get("data");
 
             assertEquals(1, data.size());
-            assertEquals(venue.location().id(), data.get(0).get("data").get("location_id").asText());
+            assertEquals(
+                    venue.location().id(), data.get(0).get("data").get("location_id").asText());
         }
     }
 }

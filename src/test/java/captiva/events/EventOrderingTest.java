@@ -1,14 +1,14 @@
 package captiva.events;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures;
 import captiva.testing.Fixtures.Key;
 import captiva.testing.Fixtures.Location;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,9 +18,8 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 /**
  * The claim of docs/adr/0001-event-positions.md: a reader that follows links.next while many
@@ -42,18 +41,24 @@ class EventOrderingTest extends ApiTest {
         ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
         List<Future<?>> writers = new ArrayList<>();
         for (int w = 0; w < WRITERS; w++) {
-            writers.add(pool.submit(() -> {
-                for (int i = 0; i < IMPORTS_EACH; i++) {
-                    given().sessions(Fixtures.session(venue).started(start).ended(start.plusSeconds(60)));
-                }
-            }));
+            writers.add(
+                    pool.submit(
+                            () -> {
+                                for (int i = 0; i < IMPORTS_EACH; i++) {
+                                    given().sessions(
+                                                    Fixtures.session(venue)
+                                                            .started(start)
+                                                            .ended(start.plusSeconds(60)));
+                                }
+                            }));
         }
 
         List<String> seen = new ArrayList<>();
         String next = "/events?per_page=7";
         Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
         while (seen.size() < WRITERS * IMPORTS_EACH * 2 && Instant.now().isBefore(deadline)) {
-            JsonNode page = http().get(next.replaceFirst("^https?://[^/]+", ""), read.auth()).json();
+            JsonNode page =
+                    http().get(next.replaceFirst("^https?://[^/]+", ""), read.auth()).json();
             page.get("data").forEach(e -> seen.add(e.get("id").asText()));
             next = page.get("links").get("next").asText();
         }
@@ -65,6 +70,10 @@ class EventOrderingTest extends ApiTest {
         Set<String> distinct = new HashSet<>(seen);
         assertEquals(seen.size(), distinct.size(), "an event was read twice");
         assertEquals(WRITERS * IMPORTS_EACH * 2, seen.size(), "events were skipped or never came");
-        assertTrue(http().get(next.replaceFirst("^https?://[^/]+", ""), read.auth()).json().get("data").isEmpty());
+        assertTrue(
+                http().get(next.replaceFirst("^https?://[^/]+", ""), read.auth())
+                        .json()
+                        .get("data")
+                        .isEmpty());
     }
 }

@@ -1,5 +1,9 @@
 package captiva.events;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.sessions.StaleSessionReaper;
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures;
@@ -10,9 +14,6 @@ import captiva.testing.TestDatabase;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -26,10 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 /**
  * A session is ended once in the log, however many writers close it at once: here a Stop that
@@ -41,40 +40,74 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @DisplayName("session.ended is logged once")
 class SessionEndedOnceTest extends ApiTest {
 
-    @Inject
-    StaleSessionReaper reaper;
+    @Inject StaleSessionReaper reaper;
 
-    @Inject
-    EventSequencer sequencer;
+    @Inject EventSequencer sequencer;
 
-    @Inject
-    TransactionOperations<Connection> transactions;
+    @Inject TransactionOperations<Connection> transactions;
 
     @Test
     void aStopWaitingBehindTheReapersCloseLogsNoSecondEnd() throws Exception {
         Location location = given().location(given().tenant());
-        String nasId = http().post("/admin/tenants/" + location.tenant().id() + "/locations/" + location.id() + "/nas",
-                Map.of("ip_address", "192.0.2.9", "identifier", "ended-once-" + System.nanoTime(), "secret", "x"),
-                Fixtures.admin()).json().get("id").asText();
+        String nasId =
+                http().post(
+                                "/admin/tenants/"
+                                        + location.tenant().id()
+                                        + "/locations/"
+                                        + location.id()
+                                        + "/nas",
+                                Map.of(
+                                        "ip_address",
+                                        "192.0.2.9",
+                                        "identifier",
+                                        "ended-once-" + System.nanoTime(),
+                                        "secret",
+                                        "x"),
+                                Fixtures.admin())
+                        .json()
+                        .get("id")
+                        .asText();
         Key ingest = given().key(location.tenant(), List.of("ingest"), null, 100_000);
         Key read = given().readKey(location.tenant());
-        assertEquals(200, http().get("/events", read.auth()).status());   // the log is on
-        Instant started = Instant.now().minus(Duration.ofMinutes(30)).truncatedTo(ChronoUnit.SECONDS);
-        assertEquals(200, http().post("/ingest/accounting", List.of(record(nasId, "Start", started)), ingest.auth()).status());
+        assertEquals(200, http().get("/events", read.auth()).status()); // the log is on
+        Instant started =
+                Instant.now().minus(Duration.ofMinutes(30)).truncatedTo(ChronoUnit.SECONDS);
+        assertEquals(
+                200,
+                http().post(
+                                "/ingest/accounting",
+                                List.of(record(nasId, "Start", started)),
+                                ingest.auth())
+                        .status());
 
         CompletableFuture<Http.Response> stop = new CompletableFuture<>();
-        transactions.executeWrite(status -> {
-            assertTrue(reaper.reap() >= 1, "the silent session is stale");
-            CompletableFuture.runAsync(() -> stop.complete(http().post("/ingest/accounting",
-                    List.of(record(nasId, "Stop", started.plusSeconds(600))), ingest.auth())));
-            await().atMost(Duration.ofSeconds(30)).until(SessionEndedOnceTest::aWriterWaitsOnARowLock);
-            return null;   // the reaper's close commits; the Stop goes on
-        });
+        transactions.executeWrite(
+                status -> {
+                    assertTrue(reaper.reap() >= 1, "the silent session is stale");
+                    CompletableFuture.runAsync(
+                            () ->
+                                    stop.complete(
+                                            http().post(
+                                                            "/ingest/accounting",
+                                                            List.of(
+                                                                    record(
+                                                                            nasId,
+                                                                            "Stop",
+                                                                            started.plusSeconds(
+                                                                                    600))),
+                                                            ingest.auth())));
+                    await().atMost(Duration.ofSeconds(30))
+                            .until(SessionEndedOnceTest::aWriterWaitsOnARowLock);
+                    return null; // the reaper's close commits; the Stop goes on
+                });
 
         assertEquals(200, stop.get(30, TimeUnit.SECONDS).status());
         sequencer.sequence();
         List<String> types = new ArrayList<>();
-        http().get("/events?per_page=100", read.auth()).json().get("data").forEach(e -> types.add(e.get("type").asText()));
+        http().get("/events?per_page=100", read.auth())
+                .json()
+                .get("data")
+                .forEach(e -> types.add(e.get("type").asText()));
         assertEquals(List.of("session.started", "session.ended"), types);
     }
 
@@ -89,12 +122,13 @@ class SessionEndedOnceTest extends ApiTest {
 
     /** Whether a transaction waits for another's row lock (the Stop behind the reaper). */
     private static boolean aWriterWaitsOnARowLock() throws SQLException {
-        try (Connection c = TestDatabase.connect(); PreparedStatement st = c.prepareStatement(
-                "SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype IN ('transactionid', 'tuple')");
-             ResultSet rs = st.executeQuery()) {
+        try (Connection c = TestDatabase.connect();
+                PreparedStatement st =
+                        c.prepareStatement(
+                                "SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype IN ('transactionid', 'tuple')");
+                ResultSet rs = st.executeQuery()) {
             rs.next();
             return rs.getLong(1) > 0;
         }
     }
-
 }

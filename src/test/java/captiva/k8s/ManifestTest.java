@@ -1,5 +1,10 @@
 package captiva.k8s;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.testing.Fast;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
@@ -15,11 +20,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,11 +32,10 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * k8s/ checked without a cluster: rendered, every document read into the typed Kubernetes model
@@ -57,18 +56,29 @@ class ManifestTest {
     }
 
     private <T extends HasMetadata> T only(Class<T> type, String name) {
-        List<T> found = resources.stream().filter(type::isInstance).map(type::cast)
-                .filter(r -> r.getMetadata().getName().equals(name)).toList();
+        List<T> found =
+                resources.stream()
+                        .filter(type::isInstance)
+                        .map(type::cast)
+                        .filter(r -> r.getMetadata().getName().equals(name))
+                        .toList();
         assertEquals(1, found.size(), () -> type.getSimpleName() + " " + name + " in k8s/");
         return found.get(0);
     }
 
     private Container container() {
-        return only(Deployment.class, "captiva").getSpec().getTemplate().getSpec().getContainers().get(0);
+        return only(Deployment.class, "captiva")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0);
     }
 
     private EnvVar env(String name) {
-        return container().getEnv().stream().filter(e -> e.getName().equals(name)).findFirst()
+        return container().getEnv().stream()
+                .filter(e -> e.getName().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no env " + name));
     }
 
@@ -89,16 +99,31 @@ class ManifestTest {
             }
         }
 
-        assertTrue(unknown.isEmpty(), () -> "fields the Kubernetes schema does not have: " + unknown);
-        assertEquals(new TreeSet<>(List.of("Cluster", "ConfigMap", "Deployment", "HorizontalPodAutoscaler",
-                "NetworkPolicy", "PodDisruptionBudget", "Service")), kinds);
-        assertEquals(1, resources.stream().filter(GenericKubernetesResource.class::isInstance).count(),
+        assertTrue(
+                unknown.isEmpty(), () -> "fields the Kubernetes schema does not have: " + unknown);
+        assertEquals(
+                new TreeSet<>(
+                        List.of(
+                                "Cluster",
+                                "ConfigMap",
+                                "Deployment",
+                                "HorizontalPodAutoscaler",
+                                "NetworkPolicy",
+                                "PodDisruptionBudget",
+                                "Service")),
+                kinds);
+        assertEquals(
+                1,
+                resources.stream().filter(GenericKubernetesResource.class::isInstance).count(),
                 "only the CloudNativePG Cluster is a custom resource");
     }
 
     @Test
     void theCheckCatchesAMisspeltField() {
-        HasMetadata typo = Manifests.typed(Manifests.yamlDocuments("""
+        HasMetadata typo =
+                Manifests.typed(
+                        Manifests.yamlDocuments(
+                                        """
                 apiVersion: apps/v1
                 kind: Deployment
                 metadata: {name: x}
@@ -108,20 +133,33 @@ class ManifestTest {
                       containers:
                         - name: x
                           readinesProbe: {httpGet: {path: /health/readiness, port: 8080}}
-                """).get(0));
+                """)
+                                .get(0));
 
-        assertEquals(List.of("Deployment.spec.template.spec.containers[0].readinesProbe"), Manifests.unknownFields(typo));
+        assertEquals(
+                List.of("Deployment.spec.template.spec.containers[0].readinesProbe"),
+                Manifests.unknownFields(typo));
     }
 
     @Test
     void kubectlKustomizeRendersTheSameObjects() throws Exception {
         // Where kubectl is installed, its kustomize must agree with this test's own rendering.
-        Path kubectl = java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
-                .map(dir -> Path.of(dir, "kubectl")).filter(Files::isExecutable).findFirst().orElse(null);
+        Path kubectl =
+                java.util.Arrays.stream(
+                                System.getenv()
+                                        .getOrDefault("PATH", "")
+                                        .split(java.io.File.pathSeparator))
+                        .map(dir -> Path.of(dir, "kubectl"))
+                        .filter(Files::isExecutable)
+                        .findFirst()
+                        .orElse(null);
         org.junit.jupiter.api.Assumptions.assumeTrue(kubectl != null, "kubectl is not installed");
-        Process process = new ProcessBuilder(kubectl.toString(), "kustomize", Manifests.DIR.toString())
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String rendered = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        Process process =
+                new ProcessBuilder(kubectl.toString(), "kustomize", Manifests.DIR.toString())
+                        .redirectError(ProcessBuilder.Redirect.DISCARD)
+                        .start();
+        String rendered =
+                new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, process.exitValue());
 
@@ -129,7 +167,8 @@ class ManifestTest {
     }
 
     private static Set<String> names(List<Map<String, Object>> documents) {
-        return documents.stream().map(d -> d.get("kind") + "/" + ((Map<?, ?>) d.get("metadata")).get("name"))
+        return documents.stream()
+                .map(d -> d.get("kind") + "/" + ((Map<?, ?>) d.get("metadata")).get("name"))
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 
@@ -146,8 +185,20 @@ class ManifestTest {
         assertTrue(pod.getSecurityContext().getRunAsUser() > 0);
         assertEquals(Boolean.TRUE, container.getSecurityContext().getReadOnlyRootFilesystem());
         assertEquals(Boolean.FALSE, container.getSecurityContext().getAllowPrivilegeEscalation());
-        assertTrue(container.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/tmp")
-                && pod.getVolumes().stream().anyMatch(v -> v.getName().equals(m.getName()) && v.getEmptyDir() != null)));
+        assertTrue(
+                container.getVolumeMounts().stream()
+                        .anyMatch(
+                                m ->
+                                        m.getMountPath().equals("/tmp")
+                                                && pod.getVolumes().stream()
+                                                        .anyMatch(
+                                                                v ->
+                                                                        v.getName()
+                                                                                        .equals(
+                                                                                                m
+                                                                                                        .getName())
+                                                                                && v.getEmptyDir()
+                                                                                        != null)));
     }
 
     @Test
@@ -171,52 +222,87 @@ class ManifestTest {
     private void assertProbe(Probe probe, String path) {
         assertNotNull(probe);
         assertEquals(path, probe.getHttpGet().getPath());
-        Object port = probe.getHttpGet().getPort().getStrVal() != null ? probe.getHttpGet().getPort().getStrVal()
-                : probe.getHttpGet().getPort().getIntVal();
-        ContainerPort http = container().getPorts().stream()
-                .filter(p -> port.equals(p.getName()) || port.equals(p.getContainerPort())).findFirst().orElseThrow();
+        Object port =
+                probe.getHttpGet().getPort().getStrVal() != null
+                        ? probe.getHttpGet().getPort().getStrVal()
+                        : probe.getHttpGet().getPort().getIntVal();
+        ContainerPort http =
+                container().getPorts().stream()
+                        .filter(p -> port.equals(p.getName()) || port.equals(p.getContainerPort()))
+                        .findFirst()
+                        .orElseThrow();
         assertEquals(8080, http.getContainerPort());
-        assertEquals(configured("MICRONAUT_SERVER_PORT"), Integer.toString(http.getContainerPort()));
+        assertEquals(
+                configured("MICRONAUT_SERVER_PORT"), Integer.toString(http.getContainerPort()));
     }
 
     @Test
     void theContainerListensOnHttpAndOnRadiusOverUdp() {
         List<ContainerPort> ports = container().getPorts();
 
-        assertTrue(ports.stream().anyMatch(p -> p.getContainerPort() == 8080 && "TCP".equals(p.getProtocol())));
-        assertTrue(ports.stream().anyMatch(p -> p.getContainerPort() == 1813 && "UDP".equals(p.getProtocol())));
+        assertTrue(
+                ports.stream()
+                        .anyMatch(
+                                p ->
+                                        p.getContainerPort() == 8080
+                                                && "TCP".equals(p.getProtocol())));
+        assertTrue(
+                ports.stream()
+                        .anyMatch(
+                                p ->
+                                        p.getContainerPort() == 1813
+                                                && "UDP".equals(p.getProtocol())));
         assertEquals("1813", configured("CAPTIVA_RADIUS_ACCOUNTING_PORT"));
     }
 
     @Test
     void graceOutlastsTheRadiusDrainAndThePreStopPause() {
         Deployment deployment = only(Deployment.class, "captiva");
-        Duration drain = Duration.parse("PT" + configured("CAPTIVA_RADIUS_DRAIN_TIMEOUT").toUpperCase());
+        Duration drain =
+                Duration.parse("PT" + configured("CAPTIVA_RADIUS_DRAIN_TIMEOUT").toUpperCase());
         long preStop = container().getLifecycle().getPreStop().getSleep().getSeconds();
-        // Two seconds for the receiver to stop (RadiusListener.stop) and some for HTTP and the pool.
+        // Two seconds for the receiver to stop (RadiusListener.stop) and some for HTTP and the
+        // pool.
         long needed = preStop + 2 + drain.toSeconds() + 5;
 
-        assertTrue(deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds() >= needed,
+        assertTrue(
+                deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds()
+                        >= needed,
                 "terminationGracePeriodSeconds below " + needed);
     }
 
     @Test
     void secretsComeFromTheOperatorsSecretAndThePlatformsAdminSecret() {
-        String cluster = only(GenericKubernetesResource.class, "captiva-db").getMetadata().getName();
+        String cluster =
+                only(GenericKubernetesResource.class, "captiva-db").getMetadata().getName();
 
-        assertEquals(cluster + "-app", env("DATASOURCES_DEFAULT_USERNAME").getValueFrom().getSecretKeyRef().getName());
-        assertEquals("username", env("DATASOURCES_DEFAULT_USERNAME").getValueFrom().getSecretKeyRef().getKey());
-        assertEquals(cluster + "-app", env("DATASOURCES_DEFAULT_PASSWORD").getValueFrom().getSecretKeyRef().getName());
-        assertEquals("password", env("DATASOURCES_DEFAULT_PASSWORD").getValueFrom().getSecretKeyRef().getKey());
-        assertEquals("captiva-admin", env("CAPTIVA_ADMIN_TOKEN").getValueFrom().getSecretKeyRef().getName());
+        assertEquals(
+                cluster + "-app",
+                env("DATASOURCES_DEFAULT_USERNAME").getValueFrom().getSecretKeyRef().getName());
+        assertEquals(
+                "username",
+                env("DATASOURCES_DEFAULT_USERNAME").getValueFrom().getSecretKeyRef().getKey());
+        assertEquals(
+                cluster + "-app",
+                env("DATASOURCES_DEFAULT_PASSWORD").getValueFrom().getSecretKeyRef().getName());
+        assertEquals(
+                "password",
+                env("DATASOURCES_DEFAULT_PASSWORD").getValueFrom().getSecretKeyRef().getKey());
+        assertEquals(
+                "captiva-admin",
+                env("CAPTIVA_ADMIN_TOKEN").getValueFrom().getSecretKeyRef().getName());
         assertEquals("token", env("CAPTIVA_ADMIN_TOKEN").getValueFrom().getSecretKeyRef().getKey());
-        assertTrue(resources.stream().noneMatch(r -> r.getKind().equals("Secret")), "no secret value is committed");
+        assertTrue(
+                resources.stream().noneMatch(r -> r.getKind().equals("Secret")),
+                "no secret value is committed");
         assertEquals("captiva-config", container().getEnvFrom().get(0).getConfigMapRef().getName());
     }
 
     @Test
     void theAppUsesTheClustersReadWriteServiceAndTheSharedRateLimit() {
-        assertEquals("jdbc:postgresql://captiva-db-rw:5432/captiva", configured("DATASOURCES_DEFAULT_URL"));
+        assertEquals(
+                "jdbc:postgresql://captiva-db-rw:5432/captiva",
+                configured("DATASOURCES_DEFAULT_URL"));
         assertEquals("postgres", configured("CAPTIVA_RATE_LIMIT_STORE"));
     }
 
@@ -251,16 +337,33 @@ class ManifestTest {
         assertEquals("TCP", port.getProtocol());
         assertEquals(2083, port.getPort());
         assertEquals("radsec", port.getTargetPort().getStrVal());
-        assertTrue(container().getPorts().stream().anyMatch(p -> "radsec".equals(p.getName())
-                && p.getContainerPort() == 2083 && "TCP".equals(p.getProtocol())));
+        assertTrue(
+                container().getPorts().stream()
+                        .anyMatch(
+                                p ->
+                                        "radsec".equals(p.getName())
+                                                && p.getContainerPort() == 2083
+                                                && "TCP".equals(p.getProtocol())));
         assertEquals("2083", configured("CAPTIVA_RADIUS_RADSEC_PORT"));
     }
 
     @Test
     void radsecCertificatesComeFromAnOptionalSecretMountedReadOnly() {
-        var volume = only(Deployment.class, "captiva").getSpec().getTemplate().getSpec().getVolumes().stream()
-                .filter(v -> v.getName().equals("radsec")).findFirst().orElseThrow();
-        var mount = container().getVolumeMounts().stream().filter(m -> m.getName().equals("radsec")).findFirst().orElseThrow();
+        var volume =
+                only(Deployment.class, "captiva")
+                        .getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getVolumes()
+                        .stream()
+                        .filter(v -> v.getName().equals("radsec"))
+                        .findFirst()
+                        .orElseThrow();
+        var mount =
+                container().getVolumeMounts().stream()
+                        .filter(m -> m.getName().equals("radsec"))
+                        .findFirst()
+                        .orElseThrow();
 
         assertEquals("captiva-radsec", volume.getSecret().getSecretName());
         assertTrue(volume.getSecret().getOptional(), "a deployment without RadSec needs no secret");
@@ -274,7 +377,9 @@ class ManifestTest {
         HorizontalPodAutoscaler hpa = only(HorizontalPodAutoscaler.class, "captiva");
 
         assertEquals(2, pdb.getSpec().getMinAvailable().getIntVal());
-        assertEquals(Map.of("app.kubernetes.io/name", "captiva"), pdb.getSpec().getSelector().getMatchLabels());
+        assertEquals(
+                Map.of("app.kubernetes.io/name", "captiva"),
+                pdb.getSpec().getSelector().getMatchLabels());
         assertEquals("captiva", hpa.getSpec().getScaleTargetRef().getName());
         assertEquals(3, hpa.getSpec().getMinReplicas());
         assertTrue(hpa.getSpec().getMaxReplicas() >= 3);
@@ -284,13 +389,39 @@ class ManifestTest {
     void networkPolicyAdmitsHttpAndRadiusAndLetsTheAppReachPostgres() {
         NetworkPolicy policy = only(NetworkPolicy.class, "captiva");
 
-        assertTrue(policy.getSpec().getIngress().stream().flatMap(r -> r.getPorts().stream())
-                .anyMatch(p -> "UDP".equals(p.getProtocol()) && p.getPort().getIntVal() == 1813));
-        assertTrue(policy.getSpec().getIngress().stream().flatMap(r -> r.getPorts().stream())
-                .anyMatch(p -> "TCP".equals(p.getProtocol()) && p.getPort().getIntVal() == 8080));
-        assertTrue(policy.getSpec().getEgress().stream().anyMatch(r -> r.getPorts().stream().anyMatch(p -> p.getPort().getIntVal() == 5432)
-                && r.getTo().stream().anyMatch(t -> t.getPodSelector() != null
-                && "captiva-db".equals(t.getPodSelector().getMatchLabels().get("cnpg.io/cluster")))));
+        assertTrue(
+                policy.getSpec().getIngress().stream()
+                        .flatMap(r -> r.getPorts().stream())
+                        .anyMatch(
+                                p ->
+                                        "UDP".equals(p.getProtocol())
+                                                && p.getPort().getIntVal() == 1813));
+        assertTrue(
+                policy.getSpec().getIngress().stream()
+                        .flatMap(r -> r.getPorts().stream())
+                        .anyMatch(
+                                p ->
+                                        "TCP".equals(p.getProtocol())
+                                                && p.getPort().getIntVal() == 8080));
+        assertTrue(
+                policy.getSpec().getEgress().stream()
+                        .anyMatch(
+                                r ->
+                                        r.getPorts().stream()
+                                                        .anyMatch(
+                                                                p ->
+                                                                        p.getPort().getIntVal()
+                                                                                == 5432)
+                                                && r.getTo().stream()
+                                                        .anyMatch(
+                                                                t ->
+                                                                        t.getPodSelector() != null
+                                                                                && "captiva-db"
+                                                                                        .equals(
+                                                                                                t.getPodSelector()
+                                                                                                        .getMatchLabels()
+                                                                                                        .get(
+                                                                                                                "cnpg.io/cluster")))));
     }
 
     // ---- the CloudNativePG Cluster (a custom resource: checked as plain YAML) ----
@@ -298,14 +429,28 @@ class ManifestTest {
     @Test
     @SuppressWarnings("unchecked")
     void postgresIsACloudNativePgClusterWithTheAppDatabase() {
-        Map<String, Object> cluster = documents.stream().filter(d -> "Cluster".equals(d.get("kind"))).findFirst().orElseThrow();
+        Map<String, Object> cluster =
+                documents.stream()
+                        .filter(d -> "Cluster".equals(d.get("kind")))
+                        .findFirst()
+                        .orElseThrow();
         Map<String, Object> spec = (Map<String, Object>) cluster.get("spec");
-        Map<String, Object> initdb = (Map<String, Object>) ((Map<String, Object>) spec.get("bootstrap")).get("initdb");
+        Map<String, Object> initdb =
+                (Map<String, Object>) ((Map<String, Object>) spec.get("bootstrap")).get("initdb");
 
         assertEquals("postgresql.cnpg.io/v1", cluster.get("apiVersion"));
         assertEquals(Set.of("apiVersion", "kind", "metadata", "spec"), cluster.keySet());
-        assertTrue(Set.of("instances", "imageName", "primaryUpdateStrategy", "bootstrap", "postgresql", "storage", "resources")
-                .containsAll(spec.keySet()), () -> "unexpected Cluster spec fields: " + spec.keySet());
+        assertTrue(
+                Set.of(
+                                "instances",
+                                "imageName",
+                                "primaryUpdateStrategy",
+                                "bootstrap",
+                                "postgresql",
+                                "storage",
+                                "resources")
+                        .containsAll(spec.keySet()),
+                () -> "unexpected Cluster spec fields: " + spec.keySet());
         assertTrue((Integer) spec.get("instances") >= 2, "a standby to fail over to");
         assertEquals("captiva", initdb.get("database"));
         assertEquals("captiva", initdb.get("owner"));
@@ -316,10 +461,17 @@ class ManifestTest {
     void everyManifestFileIsListedInTheKustomization() throws IOException {
         Set<String> files;
         try (var listing = Files.list(Manifests.DIR)) {
-            files = listing.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml"))
-                    .filter(n -> !n.equals("kustomization.yaml")).collect(Collectors.toCollection(TreeSet::new));
+            files =
+                    listing.map(p -> p.getFileName().toString())
+                            .filter(n -> n.endsWith(".yaml"))
+                            .filter(n -> !n.equals("kustomization.yaml"))
+                            .collect(Collectors.toCollection(TreeSet::new));
         }
-        List<?> listed = (List<?>) Manifests.yamlDocuments(Manifests.DIR.resolve("kustomization.yaml")).get(0).get("resources");
+        List<?> listed =
+                (List<?>)
+                        Manifests.yamlDocuments(Manifests.DIR.resolve("kustomization.yaml"))
+                                .get(0)
+                                .get("resources");
 
         assertEquals(files, new TreeSet<>(listed.stream().map(Object::toString).toList()));
     }

@@ -3,9 +3,6 @@ package captiva.k8s;
 import captiva.testing.Http;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
@@ -19,6 +16,8 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
 
 /**
  * Renders k8s/ as {@code kubectl apply -k} would, and reads each document into fabric8's typed
@@ -31,15 +30,16 @@ final class Manifests {
     static final Path DIR = Path.of("k8s");
     private static final KubernetesSerialization KUBERNETES = new KubernetesSerialization();
 
-    private Manifests() {
-    }
+    private Manifests() {}
 
     /** kustomization.yaml's resources, in order, as YAML maps (one per document). */
     static List<Map<String, Object>> render() {
         Map<String, Object> kustomization = yamlDocuments(DIR.resolve("kustomization.yaml")).get(0);
         if (!Set.of("apiVersion", "kind", "resources").containsAll(kustomization.keySet())) {
-            // This renderer does resources only; a transformer (images, labels, patches) needs kustomize itself.
-            throw new AssertionError("kustomization.yaml uses more than resources: " + kustomization.keySet());
+            // This renderer does resources only; a transformer (images, labels, patches) needs
+            // kustomize itself.
+            throw new AssertionError(
+                    "kustomization.yaml uses more than resources: " + kustomization.keySet());
         }
         List<Map<String, Object>> documents = new ArrayList<>();
         for (Object resource : (List<?>) kustomization.get("resources")) {
@@ -70,7 +70,10 @@ final class Manifests {
         return documents;
     }
 
-    /** The document as fabric8's type for its apiVersion and kind (GenericKubernetesResource for a CRD). */
+    /**
+     * The document as fabric8's type for its apiVersion and kind (GenericKubernetesResource for a
+     * CRD).
+     */
     static HasMetadata typed(Map<String, Object> document) {
         try {
             return KUBERNETES.unmarshal(Http.JSON.writeValueAsString(document));
@@ -86,7 +89,8 @@ final class Manifests {
         return unknown;
     }
 
-    private static void walk(Object value, String path, List<String> unknown, Map<Object, Boolean> seen) {
+    private static void walk(
+            Object value, String path, List<String> unknown, Map<Object, Boolean> seen) {
         if (value == null || seen.put(value, true) != null) {
             return;
         }
@@ -105,8 +109,10 @@ final class Manifests {
             return;
         }
         for (Method getter : value.getClass().getMethods()) {
-            if (getter.getParameterCount() != 0 || Modifier.isStatic(getter.getModifiers())
-                    || !getter.getName().startsWith("get") || getter.getName().equals("getClass")) {
+            if (getter.getParameterCount() != 0
+                    || Modifier.isStatic(getter.getModifiers())
+                    || !getter.getName().startsWith("get")
+                    || getter.getName().equals("getClass")) {
                 continue;
             }
             Object field;
@@ -121,7 +127,9 @@ final class Manifests {
                 }
                 continue;
             }
-            String name = Character.toLowerCase(getter.getName().charAt(3)) + getter.getName().substring(4);
+            String name =
+                    Character.toLowerCase(getter.getName().charAt(3))
+                            + getter.getName().substring(4);
             walk(field, path + "." + name, unknown, seen);
         }
     }

@@ -1,5 +1,8 @@
 package captiva.metrics;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.sessions.OnlineSessionsGauge;
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures;
@@ -9,20 +12,15 @@ import captiva.testing.Fixtures.Tenant;
 import captiva.testing.Http;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
+import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @MicronautTest(transactional = false)
 @DisplayName("metrics for Prometheus")
 class PrometheusScrapeTest extends ApiTest {
 
-    @Inject
-    OnlineSessionsGauge online;
+    @Inject OnlineSessionsGauge online;
 
     private static void assertHas(String scrape, String line) {
         assertTrue(scrape.contains(line), () -> "no '" + line + "' in the scrape:\n" + scrape);

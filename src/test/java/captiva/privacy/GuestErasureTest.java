@@ -1,5 +1,9 @@
 package captiva.privacy;
 
+import static captiva.testing.Fixtures.session;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures;
 import captiva.testing.Fixtures.Key;
@@ -8,12 +12,6 @@ import captiva.testing.Fixtures.Tenant;
 import captiva.testing.Http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Nested;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -21,21 +19,26 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static captiva.testing.Fixtures.session;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @MicronautTest(transactional = false)
 @DisplayName("POST /admin/tenants/{tenant_id}/guests/erase")
 class GuestErasureTest extends ApiTest {
 
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
-    private final Instant hourAgo = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+    private final Instant hourAgo =
+            Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
 
-    /** A venue with Ann on it: two sessions (one at {@code ip}) and a portal login, all linked to her. */
-    private record Venue(Tenant tenant, Location location, Key read, String ip, String email, String yasId) {
-    }
+    /**
+     * A venue with Ann on it: two sessions (one at {@code ip}) and a portal login, all linked to
+     * her.
+     */
+    private record Venue(
+            Tenant tenant, Location location, Key read, String ip, String email, String yasId) {}
 
     private Venue aVenueWithAnn(String email) {
         Tenant tenant = given().tenant();
@@ -45,12 +48,22 @@ class GuestErasureTest extends ApiTest {
         String ip = "10.77." + (n % 250) + ".5";
         String yasId = "yas-ann-" + n;
         given().sessions(
-                session(location).started(hourAgo.minusSeconds(7200)).ended(hourAgo.minusSeconds(3600))
-                        .username("room-101").mac("14:2d:27:e7:40:2b").ip("10.77.0.9")
-                        .field("guest_device_description", "Safari on iOS").field("access_code", "SUMMER24")
-                        .guest("Ann Example", email, yasId),
-                session(location).started(hourAgo).online().username("room-101").mac("14:2d:27:e7:40:2b").ip(ip)
-                        .guest("Ann Example", email, yasId));
+                        session(location)
+                                .started(hourAgo.minusSeconds(7200))
+                                .ended(hourAgo.minusSeconds(3600))
+                                .username("room-101")
+                                .mac("14:2d:27:e7:40:2b")
+                                .ip("10.77.0.9")
+                                .field("guest_device_description", "Safari on iOS")
+                                .field("access_code", "SUMMER24")
+                                .guest("Ann Example", email, yasId),
+                        session(location)
+                                .started(hourAgo)
+                                .online()
+                                .username("room-101")
+                                .mac("14:2d:27:e7:40:2b")
+                                .ip(ip)
+                                .guest("Ann Example", email, yasId));
         Map<String, Object> login = new LinkedHashMap<>();
         login.put("location_id", location.id());
         login.put("username", "room-101");
@@ -66,12 +79,18 @@ class GuestErasureTest extends ApiTest {
     }
 
     private Http.Response erase(Tenant tenant, String field, String value) {
-        return http().post("/admin/tenants/" + tenant.id() + "/guests/erase", Map.of(field, value), Fixtures.admin());
+        return http().post(
+                        "/admin/tenants/" + tenant.id() + "/guests/erase",
+                        Map.of(field, value),
+                        Fixtures.admin());
     }
 
     private List<JsonNode> sessions(Venue venue) {
         List<JsonNode> all = new ArrayList<>();
-        http().get("/sessions?per_page=100", venue.read().auth()).json().get("data").forEach(all::add);
+        http().get("/sessions?per_page=100", venue.read().auth())
+                .json()
+                .get("data")
+                .forEach(all::add);
         return all;
     }
 
@@ -108,7 +127,12 @@ class GuestErasureTest extends ApiTest {
         @ValueSource(strings = {"guest_id", "email", "yas_id"})
         void addressLookupNoLongerNamesTheGuest(String field) {
             Venue venue = aVenueWithAnn(uniqueEmail());
-            assertEquals("Ann Example", http().get("/sessions/" + venue.ip(), venue.read().auth()).json().get("name").asText());
+            assertEquals(
+                    "Ann Example",
+                    http().get("/sessions/" + venue.ip(), venue.read().auth())
+                            .json()
+                            .get("name")
+                            .asText());
 
             erase(venue.tenant(), field, keyOf(venue, field));
 
@@ -142,7 +166,12 @@ class GuestErasureTest extends ApiTest {
 
             erase(venue.tenant(), "yas_id", venue.yasId());
 
-            assertEquals(0, http().get("/sessions?yas_id=" + venue.yasId(), venue.read().auth()).json().get("data").size());
+            assertEquals(
+                    0,
+                    http().get("/sessions?yas_id=" + venue.yasId(), venue.read().auth())
+                            .json()
+                            .get("data")
+                            .size());
         }
 
         @Test
@@ -158,12 +187,21 @@ class GuestErasureTest extends ApiTest {
         @Test
         void anotherGuestOfTheTenantKeepsTheirData() {
             Venue venue = aVenueWithAnn(uniqueEmail());
-            given().session(session(venue.location()).started(hourAgo).online().ip("10.78.0.1")
-                    .guest("Bob Other", "bob@example.com", null));
+            given().session(
+                            session(venue.location())
+                                    .started(hourAgo)
+                                    .online()
+                                    .ip("10.78.0.1")
+                                    .guest("Bob Other", "bob@example.com", null));
 
             erase(venue.tenant(), "email", venue.email());
 
-            assertEquals("bob@example.com", http().get("/sessions/10.78.0.1", venue.read().auth()).json().get("email").asText());
+            assertEquals(
+                    "bob@example.com",
+                    http().get("/sessions/10.78.0.1", venue.read().auth())
+                            .json()
+                            .get("email")
+                            .asText());
         }
     }
 
@@ -202,7 +240,12 @@ class GuestErasureTest extends ApiTest {
             Http.Response r = erase(mine.tenant(), "guest_id", guestIdOf(theirs));
 
             assertEquals(404, r.status(), r::body);
-            assertEquals("Ann Example", http().get("/sessions/" + theirs.ip(), theirs.read().auth()).json().get("name").asText());
+            assertEquals(
+                    "Ann Example",
+                    http().get("/sessions/" + theirs.ip(), theirs.read().auth())
+                            .json()
+                            .get("name")
+                            .asText());
         }
     }
 
@@ -214,8 +257,11 @@ class GuestErasureTest extends ApiTest {
         void twoKeysAreRefusedNamingTheBody() {
             Tenant tenant = given().tenant();
 
-            Http.Response r = http().post("/admin/tenants/" + tenant.id() + "/guests/erase",
-                    Map.of("email", "a@example.com", "yas_id", "y"), Fixtures.admin());
+            Http.Response r =
+                    http().post(
+                                    "/admin/tenants/" + tenant.id() + "/guests/erase",
+                                    Map.of("email", "a@example.com", "yas_id", "y"),
+                                    Fixtures.admin());
 
             assertEquals(400, r.status(), r::body);
             assertEquals("body", r.json().get("errors").get(0).get("name").asText());

@@ -1,5 +1,9 @@
 package captiva.privacy;
 
+import static captiva.testing.Fixtures.session;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.common.OpaqueIds;
 import captiva.privacy.RetentionJob.Purged;
 import captiva.tenancy.TenantRepository;
@@ -12,12 +16,6 @@ import captiva.testing.Http;
 import captiva.testing.TestDatabase;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Nested;
-import org.junit.jupiter.api.Test;
-
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -32,10 +30,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static captiva.testing.Fixtures.session;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
 
 /**
  * The clock is frozen 400 days ahead, so that rows made now (guests get the database's real time)
@@ -47,16 +46,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RetentionJobTest extends ApiTest {
 
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
-    private static final Instant NOW = Instant.now().plus(400, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
-    /** Six months before {@link #NOW}: the cut-off of a tenant keeping six months. */
-    private static final Instant SIX_MONTHS_AGO = NOW.atOffset(ZoneOffset.UTC).minusMonths(6).toInstant();
+    private static final Instant NOW =
+            Instant.now().plus(400, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
 
-    @Inject
-    RetentionJob retention;
-    @Inject
-    TenantRepository tenants;
-    @Inject
-    OpaqueIds ids;
+    /** Six months before {@link #NOW}: the cut-off of a tenant keeping six months. */
+    private static final Instant SIX_MONTHS_AGO =
+            NOW.atOffset(ZoneOffset.UTC).minusMonths(6).toInstant();
+
+    @Inject RetentionJob retention;
+    @Inject TenantRepository tenants;
+    @Inject OpaqueIds ids;
 
     @Override
     protected Map<String, String> extraProperties() {
@@ -74,15 +73,26 @@ class RetentionJobTest extends ApiTest {
         clock.reset();
     }
 
-    private record Venue(Tenant tenant, Location location, Key read, Key ingest) {
-    }
+    private record Venue(Tenant tenant, Location location, Key read, Key ingest) {}
 
     private Venue aVenueKeeping(int months) {
-        Http.Response r = http().post("/admin/tenants", Map.of("name", "Tenant R" + SEQUENCE.incrementAndGet(),
-                "time_zone", "UTC", "retention_months", months), Fixtures.admin());
+        Http.Response r =
+                http().post(
+                                "/admin/tenants",
+                                Map.of(
+                                        "name",
+                                        "Tenant R" + SEQUENCE.incrementAndGet(),
+                                        "time_zone",
+                                        "UTC",
+                                        "retention_months",
+                                        months),
+                                Fixtures.admin());
         assertEquals(201, r.status(), r::body);
         Tenant tenant = new Tenant(r.json().get("id").asText(), "UTC");
-        return new Venue(tenant, given().location(tenant), given().readKey(tenant),
+        return new Venue(
+                tenant,
+                given().location(tenant),
+                given().readKey(tenant),
                 given().key(tenant, List.of("ingest"), null, 100_000));
     }
 
@@ -93,19 +103,33 @@ class RetentionJobTest extends ApiTest {
 
     private Set<String> sessionIds(Venue venue) {
         Set<String> found = new HashSet<>();
-        http().get("/sessions?per_page=100", venue.read().auth()).json().get("data")
+        http().get("/sessions?per_page=100", venue.read().auth())
+                .json()
+                .get("data")
                 .forEach(s -> found.add(s.get("id").asText()));
         return found;
     }
 
-    /** Sessions that ended before a six-month cut-off: five of them, more than two batches' worth. */
+    /**
+     * Sessions that ended before a six-month cut-off: five of them, more than two batches' worth.
+     */
     private List<String> fiveExpiredSessions(Venue venue) {
         return given().sessions(
-                session(venue.location()).started(SIX_MONTHS_AGO.minusSeconds(3600)).ended(SIX_MONTHS_AGO.minusSeconds(1)),
-                session(venue.location()).started(SIX_MONTHS_AGO.minus(10, ChronoUnit.DAYS)).ended(SIX_MONTHS_AGO.minus(9, ChronoUnit.DAYS)),
-                session(venue.location()).started(SIX_MONTHS_AGO.minus(100, ChronoUnit.DAYS)).ended(SIX_MONTHS_AGO.minus(100, ChronoUnit.DAYS)),
-                session(venue.location()).started("2020-01-01T10:00:00Z").ended("2020-01-01T11:00:00Z"),
-                session(venue.location()).started("2020-01-02T10:00:00Z").ended("2020-01-02T11:00:00Z"));
+                        session(venue.location())
+                                .started(SIX_MONTHS_AGO.minusSeconds(3600))
+                                .ended(SIX_MONTHS_AGO.minusSeconds(1)),
+                        session(venue.location())
+                                .started(SIX_MONTHS_AGO.minus(10, ChronoUnit.DAYS))
+                                .ended(SIX_MONTHS_AGO.minus(9, ChronoUnit.DAYS)),
+                        session(venue.location())
+                                .started(SIX_MONTHS_AGO.minus(100, ChronoUnit.DAYS))
+                                .ended(SIX_MONTHS_AGO.minus(100, ChronoUnit.DAYS)),
+                        session(venue.location())
+                                .started("2020-01-01T10:00:00Z")
+                                .ended("2020-01-01T11:00:00Z"),
+                        session(venue.location())
+                                .started("2020-01-02T10:00:00Z")
+                                .ended("2020-01-02T11:00:00Z"));
     }
 
     private void login(Venue venue, Instant at, String username, String email) {
@@ -119,33 +143,45 @@ class RetentionJobTest extends ApiTest {
     }
 
     private long count(String sql, Venue venue) {
-        return query(sql, venue, rs -> {
-            rs.next();
-            return rs.getLong(1);
-        });
+        return query(
+                sql,
+                venue,
+                rs -> {
+                    rs.next();
+                    return rs.getLong(1);
+                });
     }
 
     private Set<String> guestEmails(Venue venue) {
-        return query("SELECT email FROM guest WHERE tenant_id = ?", venue, rs -> {
-            Set<String> emails = new HashSet<>();
-            while (rs.next()) {
-                emails.add(rs.getString(1));
-            }
-            return emails;
-        });
+        return query(
+                "SELECT email FROM guest WHERE tenant_id = ?",
+                venue,
+                rs -> {
+                    Set<String> emails = new HashSet<>();
+                    while (rs.next()) {
+                        emails.add(rs.getString(1));
+                    }
+                    return emails;
+                });
     }
 
     private interface Rows<T> {
         T read(ResultSet rs) throws SQLException;
     }
 
-    /** What is in the table, seen from outside the service: a statement with the tenant's row id as its one parameter. */
+    /**
+     * What is in the table, seen from outside the service: a statement with the tenant's row id as
+     * its one parameter.
+     */
     private <T> T query(String sql, Venue venue, Rows<T> rows) {
         long tenantId = ids.decode(OpaqueIds.Kind.TENANT, venue.tenant().id()).orElseThrow();
         Map<String, String> db = TestDatabase.properties();
-        try (Connection c = DriverManager.getConnection(db.get("datasources.default.url"),
-                db.get("datasources.default.username"), db.get("datasources.default.password"));
-             PreparedStatement st = c.prepareStatement(sql)) {
+        try (Connection c =
+                        DriverManager.getConnection(
+                                db.get("datasources.default.url"),
+                                db.get("datasources.default.username"),
+                                db.get("datasources.default.password"));
+                PreparedStatement st = c.prepareStatement(sql)) {
             st.setLong(1, tenantId);
             try (ResultSet rs = st.executeQuery()) {
                 return rows.read(rs);
@@ -163,12 +199,21 @@ class RetentionJobTest extends ApiTest {
         void sessionsThatEndedBeforeThePeriodGoInSeveralBatchesAndTheRestStay() {
             Venue venue = aVenueKeeping(6);
             fiveExpiredSessions(venue);
-            List<String> kept = given().sessions(
-                    // Started before the cut-off, ended after it: within the period.
-                    session(venue.location()).started(SIX_MONTHS_AGO.minusSeconds(3600)).ended(SIX_MONTHS_AGO.plusSeconds(1)),
-                    // Open since long ago: never ended, so never expired (the reaper ends it first).
-                    session(venue.location()).started(SIX_MONTHS_AGO.minus(30, ChronoUnit.DAYS)).online(),
-                    session(venue.location()).started(NOW.minus(1, ChronoUnit.DAYS)).ended(NOW.minus(1, ChronoUnit.HOURS)));
+            List<String> kept =
+                    given().sessions(
+                                    // Started before the cut-off, ended after it: within the
+                                    // period.
+                                    session(venue.location())
+                                            .started(SIX_MONTHS_AGO.minusSeconds(3600))
+                                            .ended(SIX_MONTHS_AGO.plusSeconds(1)),
+                                    // Open since long ago: never ended, so never expired (the
+                                    // reaper ends it first).
+                                    session(venue.location())
+                                            .started(SIX_MONTHS_AGO.minus(30, ChronoUnit.DAYS))
+                                            .online(),
+                                    session(venue.location())
+                                            .started(NOW.minus(1, ChronoUnit.DAYS))
+                                            .ended(NOW.minus(1, ChronoUnit.HOURS)));
 
             Purged purged = purge(venue);
 
@@ -196,11 +241,23 @@ class RetentionJobTest extends ApiTest {
         @Test
         void aTenantWithoutAChosenPeriodKeepsThirteenMonths() {
             Tenant byDefault = given().tenant("UTC");
-            Venue defaulted = new Venue(byDefault, given().location(byDefault), given().readKey(byDefault), null);
+            Venue defaulted =
+                    new Venue(
+                            byDefault,
+                            given().location(byDefault),
+                            given().readKey(byDefault),
+                            null);
             Instant fourteenMonthsAgo = NOW.atOffset(ZoneOffset.UTC).minusMonths(14).toInstant();
             Instant twelveMonthsAgo = NOW.atOffset(ZoneOffset.UTC).minusMonths(12).toInstant();
-            given().session(session(defaulted.location()).started(fourteenMonthsAgo).ended(fourteenMonthsAgo.plusSeconds(60)));
-            String kept = given().session(session(defaulted.location()).started(twelveMonthsAgo).ended(twelveMonthsAgo.plusSeconds(60)));
+            given().session(
+                            session(defaulted.location())
+                                    .started(fourteenMonthsAgo)
+                                    .ended(fourteenMonthsAgo.plusSeconds(60)));
+            String kept =
+                    given().session(
+                                    session(defaulted.location())
+                                            .started(twelveMonthsAgo)
+                                            .ended(twelveMonthsAgo.plusSeconds(60)));
 
             purge(defaulted);
 
@@ -231,17 +288,25 @@ class RetentionJobTest extends ApiTest {
             Venue venue = aVenueKeeping(6);
             // An expired session, and one within the period: stays.
             given().sessions(
-                    session(venue.location()).started("2020-01-01T10:00:00Z").ended("2020-01-01T11:00:00Z")
-                            .guest("Back", "back@example.com", null),
-                    session(venue.location()).started(NOW.minus(2, ChronoUnit.DAYS)).ended(NOW.minus(1, ChronoUnit.DAYS))
-                            .guest("Back", "back@example.com", null));
+                            session(venue.location())
+                                    .started("2020-01-01T10:00:00Z")
+                                    .ended("2020-01-01T11:00:00Z")
+                                    .guest("Back", "back@example.com", null),
+                            session(venue.location())
+                                    .started(NOW.minus(2, ChronoUnit.DAYS))
+                                    .ended(NOW.minus(1, ChronoUnit.DAYS))
+                                    .guest("Back", "back@example.com", null));
             // An expired login and a recent one: stays.
             login(venue, SIX_MONTHS_AGO.minus(1, ChronoUnit.DAYS), "portal", "portal@example.com");
             login(venue, NOW.minus(1, ChronoUnit.DAYS), "portal", "portal@example.com");
-            // Only an expired session and an expired login: goes. Made last, so that it is found only
+            // Only an expired session and an expired login: goes. Made last, so that it is found
+            // only
             // after a whole batch of guests (batches of two) that stay.
-            given().session(session(venue.location()).started("2020-01-01T10:00:00Z").ended("2020-01-01T11:00:00Z")
-                    .guest("Gone", "gone@example.com", null));
+            given().session(
+                            session(venue.location())
+                                    .started("2020-01-01T10:00:00Z")
+                                    .ended("2020-01-01T11:00:00Z")
+                                    .guest("Gone", "gone@example.com", null));
             login(venue, SIX_MONTHS_AGO.minus(1, ChronoUnit.DAYS), "gone", "gone@example.com");
 
             Purged purged = purge(venue);

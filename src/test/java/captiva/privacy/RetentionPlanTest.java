@@ -1,17 +1,14 @@
 package captiva.privacy;
 
 import captiva.testing.PlanTest;
-
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 /**
  * The retention job's batches find their rows through indexes led by tenant_id, on tables big
@@ -24,15 +21,20 @@ class RetentionPlanTest extends PlanTest {
     private static final int ROWS = 100_000;
     private long tenantId;
 
-    /** Two tenants, each with sessions and logins every ten minutes over two years and a guest per ten sessions. */
+    /**
+     * Two tenants, each with sessions and logins every ten minutes over two years and a guest per
+     * ten sessions.
+     */
     @BeforeAll
     void bigTables() throws SQLException {
-        try (Connection c = connect(); Statement st = c.createStatement()) {
+        try (Connection c = connect();
+                Statement st = c.createStatement()) {
             for (int tenant = 0; tenant < 2; tenant++) {
                 Tenant t = tenantWithVenues(st, "retention plan", 1);
                 tenantId = t.id();
                 long location = t.firstLocationId();
-                st.execute("""
+                st.execute(
+                        """
                         INSERT INTO guest (tenant_id, email, created_at)
                         SELECT %1$d, 'g' || i || '@example.com', now() - i * interval '100 minutes' FROM generate_series(1, %3$d / 10) i;
                         INSERT INTO session (tenant_id, location_id, guest_id, start_time, last_update, end_time)
@@ -42,7 +44,8 @@ class RetentionPlanTest extends PlanTest {
                         FROM generate_series(1, %3$d) i;
                         INSERT INTO login (tenant_id, location_id, username, login_time)
                         SELECT %1$d, %2$d, 'room-' || (i %% 500), now() - i * interval '10 minutes' FROM generate_series(1, %3$d) i;
-                        """.formatted(tenantId, location, ROWS));
+                        """
+                                .formatted(tenantId, location, ROWS));
             }
             st.execute("ANALYZE");
         }
@@ -54,19 +57,31 @@ class RetentionPlanTest extends PlanTest {
 
     @Test
     void expiredSessionsAreFoundByTheStartIndex() throws SQLException {
-        assertNoTableScan("retention: sessions", plan(RetentionJob.DELETE_SESSIONS, tenantId, thirteenMonthsAgo(),
-                thirteenMonthsAgo(), 1000), "session_tenant_started_idx");
+        assertNoTableScan(
+                "retention: sessions",
+                plan(
+                        RetentionJob.DELETE_SESSIONS,
+                        tenantId,
+                        thirteenMonthsAgo(),
+                        thirteenMonthsAgo(),
+                        1000),
+                "session_tenant_started_idx");
     }
 
     @Test
     void expiredLoginsAreFoundByTheTimeIndex() throws SQLException {
-        assertNoTableScan("retention: logins", plan(RetentionJob.DELETE_LOGINS, tenantId, thirteenMonthsAgo(), 1000),
+        assertNoTableScan(
+                "retention: logins",
+                plan(RetentionJob.DELETE_LOGINS, tenantId, thirteenMonthsAgo(), 1000),
                 "login_tenant_time_idx");
     }
 
     @Test
     void oldGuestsAreWalkedInIdOrderAndTheirReferencesProbed() throws SQLException {
-        assertNoTableScan("retention: guests", plan(RetentionJob.DELETE_GUESTS, tenantId, 0L, thirteenMonthsAgo(), 1000),
-                "guest_tenant_idx", "guest_pkey");
+        assertNoTableScan(
+                "retention: guests",
+                plan(RetentionJob.DELETE_GUESTS, tenantId, 0L, thirteenMonthsAgo(), 1000),
+                "guest_tenant_idx",
+                "guest_pkey");
     }
 }

@@ -1,27 +1,29 @@
 package captiva.ratelimit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures.Key;
 import captiva.testing.Fixtures.Tenant;
 import captiva.testing.Http;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 @MicronautTest(transactional = false)
 @DisplayName("rate limits")
 class RateLimitTest extends ApiTest {
 
-    /** Time stands still unless a test moves it: a refill cannot slip in while a test counts requests. */
+    /**
+     * Time stands still unless a test moves it: a refill cannot slip in while a test counts
+     * requests.
+     */
     @BeforeEach
     void stopTime() {
         clock.freezeAt(Instant.now());
@@ -41,7 +43,8 @@ class RateLimitTest extends ApiTest {
     void sixtyFirstRequestInAMinuteIs429WithRetryAfter() {
         Key key = keyWithDefaultLimit();
         for (int i = 0; i < 60; i++) {
-            assertEquals(200, http().get("/sessions/count", key.auth()).status(), "request " + (i + 1));
+            assertEquals(
+                    200, http().get("/sessions/count", key.auth()).status(), "request " + (i + 1));
         }
 
         Http.Response r = http().get("/sessions/count", key.auth());
@@ -90,7 +93,11 @@ class RateLimitTest extends ApiTest {
         assertEquals(200, r.status());
         assertEquals("9", r.header("X-RateLimit-Remaining").orElseThrow());
         clock.advance(Duration.ofMinutes(1));
-        assertEquals("59", http().get("/sessions/count", key.auth()).header("X-RateLimit-Remaining").orElseThrow());
+        assertEquals(
+                "59",
+                http().get("/sessions/count", key.auth())
+                        .header("X-RateLimit-Remaining")
+                        .orElseThrow());
     }
 
     @Test
@@ -109,8 +116,10 @@ class RateLimitTest extends ApiTest {
     void headAndGetOfAnEndpointShareItsBucket() {
         Key key = given().key(given().tenant(), List.of("sessions:read"), null, 2);
         http().get("/sessions/count", key.auth());
-        http().send(java.net.http.HttpRequest.newBuilder(http().uri("/sessions/count"))
-                .method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()), key.auth());
+        http().send(
+                        java.net.http.HttpRequest.newBuilder(http().uri("/sessions/count"))
+                                .method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()),
+                        key.auth());
 
         assertEquals(429, http().get("/sessions/count", key.auth()).status());
     }
@@ -140,26 +149,37 @@ class RateLimitTest extends ApiTest {
         assertEquals("20", r.header("Retry-After").orElseThrow());
     }
 
-    /** One test, as the address's bucket is shared by every test of the class and the clock is reset between them. */
+    /**
+     * One test, as the address's bucket is shared by every test of the class and the clock is reset
+     * between them.
+     */
     @Test
-    void failedAuthenticationIsLimitedPerClientAddressAndThenEvenTheRightCredentialsAre429UntilItRefills() {
+    void
+            failedAuthenticationIsLimitedPerClientAddressAndThenEvenTheRightCredentialsAre429UntilItRefills() {
         Key key = keyWithDefaultLimit();
         int allowed = 30;
         for (int i = 0; i < allowed; i++) {
-            assertEquals(401, http().get("/sessions", "Authorization", "Bearer cpk_wrong" + i).status());
+            assertEquals(
+                    401, http().get("/sessions", "Authorization", "Bearer cpk_wrong" + i).status());
         }
 
         Http.Response wrong = http().get("/sessions", "Authorization", "Bearer cpk_wrong");
         Http.Response rightKey = http().get("/sessions", key.auth());
-        Http.Response rightAdminToken = http().get("/admin/tenants", "Authorization", "Bearer " + ADMIN_TOKEN);
+        Http.Response rightAdminToken =
+                http().get("/admin/tenants", "Authorization", "Bearer " + ADMIN_TOKEN);
 
         assertEquals(429, wrong.status());
         assertTrue(wrong.header("Retry-After").isPresent());
-        assertEquals(429, rightKey.status(), "a right guess must look like a wrong one while the address is limited");
+        assertEquals(
+                429,
+                rightKey.status(),
+                "a right guess must look like a wrong one while the address is limited");
         assertTrue(rightKey.header("Retry-After").isPresent());
         assertEquals(429, rightAdminToken.status());
         clock.advance(Duration.ofMinutes(1));
         assertEquals(200, http().get("/sessions", key.auth()).status());
-        assertEquals(200, http().get("/admin/tenants", "Authorization", "Bearer " + ADMIN_TOKEN).status());
+        assertEquals(
+                200,
+                http().get("/admin/tenants", "Authorization", "Bearer " + ADMIN_TOKEN).status());
     }
 }

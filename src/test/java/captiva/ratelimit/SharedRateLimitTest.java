@@ -1,5 +1,7 @@
 package captiva.ratelimit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures;
 import captiva.testing.Fixtures.Key;
@@ -8,17 +10,14 @@ import captiva.testing.MutableClock;
 import captiva.testing.TestDatabase;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 /**
  * Two service instances on one database, as two replicas behind a load balancer. Both clocks are
@@ -42,7 +41,8 @@ class SharedRateLimitTest {
             properties.put("captiva.admin.token", ApiTest.ADMIN_TOKEN);
             properties.put("micronaut.server.port", "-1");
             properties.put("captiva.rate-limit.store", store);
-            EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, properties, "test");
+            EmbeddedServer server =
+                    ApplicationContext.run(EmbeddedServer.class, properties, "test");
             servers.add(server);
             server.getApplicationContext().getBean(MutableClock.class).freezeAt(now);
             instances.add(new Http(server.getURL().toString()));

@@ -1,5 +1,10 @@
 package captiva.security;
 
+import static captiva.testing.Fixtures.session;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures;
 import captiva.testing.Fixtures.Key;
@@ -14,21 +19,15 @@ import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.read.ListAppender;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
-
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-
-import static captiva.testing.Fixtures.session;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * API keys are secrets: whatever is done with one (used, mistyped, revoked, over its limit, without
@@ -55,25 +54,44 @@ class ApiKeyLeakTest extends ApiTest {
         slow = given().key(tenant, List.of("sessions:read"), null, 1);
         ingestOnly = given().key(tenant, List.of("ingest"), null, 100_000);
         revoked = given().readKey(tenant);
-        assertEquals(204, http().delete("/admin/tenants/" + tenant.id() + "/api-keys/" + revoked.id(), Fixtures.admin()).status());
+        assertEquals(
+                204,
+                http().delete(
+                                "/admin/tenants/" + tenant.id() + "/api-keys/" + revoked.id(),
+                                Fixtures.admin())
+                        .status());
     }
 
     /** Every way a key is used or misused, each answer handed to {@code answers}. */
     private void useKeysEveryWay(Consumer<Http.Response> answers) {
-        String wrong = read.key().substring(0, read.key().length() - 1) + (read.key().endsWith("A") ? "B" : "A");
+        String wrong =
+                read.key().substring(0, read.key().length() - 1)
+                        + (read.key().endsWith("A") ? "B" : "A");
         for (Key key : List.of(read, slow, ingestOnly, revoked)) {
             answers.accept(http().get("/sessions", key.auth()));
             answers.accept(http().get("/sessions/count", "X-API-Key", key.key()));
             answers.accept(http().get("/sessions/10.7.7.7", key.auth()));
-            answers.accept(http().post("/ingest/logins", Map.of("location_id", location.id(), "username", "x"), key.auth()));
-            answers.accept(http().get("/sessions?yas_id=%e9", key.auth()));                 // a 400 while authenticated
+            answers.accept(
+                    http().post(
+                                    "/ingest/logins",
+                                    Map.of("location_id", location.id(), "username", "x"),
+                                    key.auth()));
+            answers.accept(
+                    http().get("/sessions?yas_id=%e9", key.auth())); // a 400 while authenticated
             answers.accept(http().get("/sessions", "Authorization", "Bearer " + key.key() + "x"));
             answers.accept(http().get("/sessions", "Authorization", "Basic " + key.key()));
-            answers.accept(http().get("/admin/tenants", key.auth()));                      // a key is not the admin token
+            answers.accept(
+                    http().get("/admin/tenants", key.auth())); // a key is not the admin token
         }
         answers.accept(http().get("/sessions", "Authorization", "Bearer " + wrong));
         answers.accept(http().get("/sessions", "X-API-Key", wrong));
-        answers.accept(http().get("/sessions", "X-API-Key", read.key(), "Authorization", "Bearer " + wrong));
+        answers.accept(
+                http().get(
+                                "/sessions",
+                                "X-API-Key",
+                                read.key(),
+                                "Authorization",
+                                "Bearer " + wrong));
     }
 
     private List<String> secrets() {
@@ -105,7 +123,7 @@ class ApiKeyLeakTest extends ApiTest {
         root.setLevel(Level.DEBUG);
         captiva.setLevel(Level.TRACE);
         try {
-            useKeysEveryWay(r -> { });
+            useKeysEveryWay(r -> {});
         } finally {
             root.detachAppender(captured);
             console.forEach(root::addAppender);
@@ -115,8 +133,13 @@ class ApiKeyLeakTest extends ApiTest {
 
         assertFalse(captured.list.isEmpty(), "nothing was logged: the capture is not working");
         for (ILoggingEvent event : captured.list) {
-            String text = event.getLoggerName() + " " + event.getFormattedMessage() + " " + event.getMDCPropertyMap()
-                    + throwable(event.getThrowableProxy());
+            String text =
+                    event.getLoggerName()
+                            + " "
+                            + event.getFormattedMessage()
+                            + " "
+                            + event.getMDCPropertyMap()
+                            + throwable(event.getThrowableProxy());
             for (String secret : secrets()) {
                 assertFalse(text.contains(secret), "a key in the log: " + text);
             }
@@ -136,21 +159,32 @@ class ApiKeyLeakTest extends ApiTest {
 
     @Test
     void keysNeverAppearInAnswers() {
-        useKeysEveryWay(r -> {
-            for (String secret : secrets()) {
-                assertFalse(r.body().contains(secret), "a key in a " + r.status() + " body: " + r.body());
-                r.raw().headers().map().forEach((name, values) ->
-                        assertFalse(values.toString().contains(secret), "a key in header " + name + ": " + values));
-            }
-        });
+        useKeysEveryWay(
+                r -> {
+                    for (String secret : secrets()) {
+                        assertFalse(
+                                r.body().contains(secret),
+                                "a key in a " + r.status() + " body: " + r.body());
+                        r.raw()
+                                .headers()
+                                .map()
+                                .forEach(
+                                        (name, values) ->
+                                                assertFalse(
+                                                        values.toString().contains(secret),
+                                                        "a key in header " + name + ": " + values));
+                    }
+                });
     }
 
     @Test
     void keysNeverAppearInMetrics() {
-        useKeysEveryWay(r -> { });
+        useKeysEveryWay(r -> {});
         Http.Response scrape = http().get("/prometheus");
         assertEquals(200, scrape.status());
-        assertTrue(scrape.body().contains("http_server_requests_seconds_count"), "not the scrape expected");
+        assertTrue(
+                scrape.body().contains("http_server_requests_seconds_count"),
+                "not the scrape expected");
         for (String secret : secrets()) {
             assertFalse(scrape.body().contains(secret), "a key in the metrics");
         }

@@ -1,5 +1,10 @@
 package captiva.security;
 
+import static captiva.testing.Fixtures.session;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures;
 import captiva.testing.Fixtures.Key;
@@ -9,12 +14,6 @@ import captiva.testing.Http;
 import captiva.testing.RawHttp;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.io.ByteArrayOutputStream;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -23,11 +22,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static captiva.testing.Fixtures.session;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Hostile HTTP input: whatever a client sends, the answer is a clear 4xx problem (or an ordinary
@@ -38,15 +37,54 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @DisplayName("hostile HTTP input")
 class HostileInputTest extends ApiTest {
 
-    private static final List<String> SQL = List.of("' OR '1'='1", "1; DROP TABLE session; --", "%", "_", "\\", "\"",
-            "') OR true --", "$$", "::inet", "*/ SELECT pg_sleep(5) /*");
-    private static final List<String> READ_PARAMETERS = List.of("guest_id", "location_id", "guest_device_mac",
-            "start_time", "end_time", "yas_id", "online", "page", "per_page", "last_session_first");
-    private static final List<String> GUEST_PARAMETERS = List.of("username", "email", "yas_id", "location_id",
-            "last_seen_from", "last_seen_to", "online", "page", "per_page");
+    private static final List<String> SQL =
+            List.of(
+                    "' OR '1'='1",
+                    "1; DROP TABLE session; --",
+                    "%",
+                    "_",
+                    "\\",
+                    "\"",
+                    "') OR true --",
+                    "$$",
+                    "::inet",
+                    "*/ SELECT pg_sleep(5) /*");
+    private static final List<String> READ_PARAMETERS =
+            List.of(
+                    "guest_id",
+                    "location_id",
+                    "guest_device_mac",
+                    "start_time",
+                    "end_time",
+                    "yas_id",
+                    "online",
+                    "page",
+                    "per_page",
+                    "last_session_first");
+    private static final List<String> GUEST_PARAMETERS =
+            List.of(
+                    "username",
+                    "email",
+                    "yas_id",
+                    "location_id",
+                    "last_seen_from",
+                    "last_seen_to",
+                    "online",
+                    "page",
+                    "per_page");
+
     /** What must never be in a body: traces, exception names, SQL engine messages. */
-    private static final List<String> LEAKS = List.of("Exception", "\tat ", "at captiva.", "at io.micronaut",
-            "org.postgresql", "PSQLException", "SQLSTATE", "syntax error", "java.lang");
+    private static final List<String> LEAKS =
+            List.of(
+                    "Exception",
+                    "\tat ",
+                    "at captiva.",
+                    "at io.micronaut",
+                    "org.postgresql",
+                    "PSQLException",
+                    "SQLSTATE",
+                    "syntax error",
+                    "java.lang");
 
     private Key read;
     private Key ingest;
@@ -64,7 +102,10 @@ class HostileInputTest extends ApiTest {
         location = given().location(tenant);
         read = given().readKey(tenant);
         ingest = given().key(tenant, List.of("ingest"), null, 100_000);
-        given().session(session(location).ip("10.9.9.9").guest("Ana", "ana@example.org", "yas-ana"));
+        given().session(
+                        session(location)
+                                .ip("10.9.9.9")
+                                .guest("Ana", "ana@example.org", "yas-ana"));
     }
 
     // ------------------------------------------------------------------ query parameters
@@ -74,10 +115,14 @@ class HostileInputTest extends ApiTest {
         for (String endpoint : List.of("/sessions", "/sessions/count")) {
             for (String name : READ_PARAMETERS) {
                 for (String value : SQL) {
-                    Http.Response r = http().get(endpoint + "?" + name + "=" + enc(value), read.auth());
+                    Http.Response r =
+                            http().get(endpoint + "?" + name + "=" + enc(value), read.auth());
                     assertClear(r, endpoint + " " + name + "=" + value);
                     if (r.status() == 200 && endpoint.equals("/sessions")) {
-                        assertEquals(0, r.json().get("data").size(), name + "=" + value + " matched sessions");
+                        assertEquals(
+                                0,
+                                r.json().get("data").size(),
+                                name + "=" + value + " matched sessions");
                     }
                 }
             }
@@ -86,15 +131,26 @@ class HostileInputTest extends ApiTest {
 
     @Test
     void sqlMetacharactersInEveryGuestAndLocationParameterGiveProblemsOrEmptyAnswers() {
-        for (String endpoint : List.of("/guests", "/guests/count", "/locations", "/locations/count")) {
+        for (String endpoint :
+                List.of("/guests", "/guests/count", "/locations", "/locations/count")) {
             for (String name : GUEST_PARAMETERS) {
                 for (String value : SQL) {
-                    Http.Response r = http().get(endpoint + "?" + name + "=" + enc(value), read.auth());
+                    Http.Response r =
+                            http().get(endpoint + "?" + name + "=" + enc(value), read.auth());
                     assertClear(r, endpoint + " " + name + "=" + value);
-                    if (r.status() == 200 && endpoint.equals("/guests") && List.of("username", "email", "yas_id").contains(name)) {
-                        // Only a guest who really has that value (another test may store one) may match: never a wildcard.
-                        r.json().get("data").forEach(g -> assertTrue(value.equalsIgnoreCase(g.get(name).asText()),
-                                name + "=" + value + " matched " + g));
+                    if (r.status() == 200
+                            && endpoint.equals("/guests")
+                            && List.of("username", "email", "yas_id").contains(name)) {
+                        // Only a guest who really has that value (another test may store one) may
+                        // match: never a wildcard.
+                        r.json()
+                                .get("data")
+                                .forEach(
+                                        g ->
+                                                assertTrue(
+                                                        value.equalsIgnoreCase(
+                                                                g.get(name).asText()),
+                                                        name + "=" + value + " matched " + g));
                     }
                 }
             }
@@ -112,10 +168,14 @@ class HostileInputTest extends ApiTest {
                 Http.Response statistics = http().get("/sessions/statistics" + query, read.auth());
                 assertClear(statistics, "/sessions/statistics " + name + "=" + value);
                 if (statistics.status() == 200) {
-                    assertEquals(0, statistics.json().get("total").get("sessions").asLong(), name + "=" + value + " matched sessions");
+                    assertEquals(
+                            0,
+                            statistics.json().get("total").get("sessions").asLong(),
+                            name + "=" + value + " matched sessions");
                 }
                 if (name.equals("group_by")) {
-                    continue;   // not a parameter of the export, which ignores it as GET /sessions does
+                    continue; // not a parameter of the export, which ignores it as GET /sessions
+                    // does
                 }
                 Http.Response export = http().get("/sessions/export" + query, ndjson);
                 assertClear(export, "/sessions/export " + name + "=" + value);
@@ -130,14 +190,28 @@ class HostileInputTest extends ApiTest {
     void sqlMetacharactersInIpLookupParametersGiveProblems() {
         for (String value : SQL) {
             assertClearError(http().get("/sessions/" + enc(value), read.auth()), "ip " + value);
-            assertClearError(http().get("/sessions/10.9.9.9?location_id=" + enc(value), read.auth()), "location_id " + value);
-            assertClearError(http().get("/sessions/10.9.9.9?at=" + enc(value), read.auth()), "at " + value);
+            assertClearError(
+                    http().get("/sessions/10.9.9.9?location_id=" + enc(value), read.auth()),
+                    "location_id " + value);
+            assertClearError(
+                    http().get("/sessions/10.9.9.9?at=" + enc(value), read.auth()), "at " + value);
         }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"guest_id", "location_id", "guest_device_mac", "start_time", "end_time", "yas_id", "online",
-            "page", "per_page", "last_session_first"})
+    @ValueSource(
+            strings = {
+                "guest_id",
+                "location_id",
+                "guest_device_mac",
+                "start_time",
+                "end_time",
+                "yas_id",
+                "online",
+                "page",
+                "per_page",
+                "last_session_first"
+            })
     void aTenThousandCharacterParameterIsAProblem(String name) {
         String value = "a".repeat(10_000);
         assertClearError(http().get("/sessions?" + name + "=" + value, read.auth()), name);
@@ -147,12 +221,25 @@ class HostileInputTest extends ApiTest {
     @Test
     void aTenThousandCharacterIpListIsAProblem() {
         assertClearError(http().get("/sessions/" + "1".repeat(10_000), read.auth()), "long ip");
-        assertClearError(http().get("/sessions/" + "10.0.0.1,".repeat(1_000) + "10.0.0.2", read.auth()), "1001 ips");
+        assertClearError(
+                http().get("/sessions/" + "10.0.0.1,".repeat(1_000) + "10.0.0.2", read.auth()),
+                "1001 ips");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"guest_id", "location_id", "guest_device_mac", "start_time", "end_time", "yas_id", "online",
-            "page", "per_page", "last_session_first"})
+    @ValueSource(
+            strings = {
+                "guest_id",
+                "location_id",
+                "guest_device_mac",
+                "start_time",
+                "end_time",
+                "yas_id",
+                "online",
+                "page",
+                "per_page",
+                "last_session_first"
+            })
     void aRepeatedParameterIsAProblem(String name) {
         Http.Response r = http().get("/sessions?" + name + "=1&" + name + "=2", read.auth());
         assertEquals(400, r.status(), r.body());
@@ -178,8 +265,13 @@ class HostileInputTest extends ApiTest {
      */
     @Test
     void rawNonAsciiBytesInTheQueryMatchNothingAndNeverFail() {
-        byte[] request = concat("GET /sessions?yas_id=", new byte[] {(byte) 0xc3, (byte) 0x28, (byte) 0xff},
-                " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + read.key() + "\r\nConnection: close\r\n\r\n");
+        byte[] request =
+                concat(
+                        "GET /sessions?yas_id=",
+                        new byte[] {(byte) 0xc3, (byte) 0x28, (byte) 0xff},
+                        " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                                + read.key()
+                                + "\r\nConnection: close\r\n\r\n");
         Http.Response r = raw(request);
         assertClear(r, "raw invalid UTF-8");
         assertTrue(r.status() >= 400 || r.json().get("data").isEmpty(), r.body());
@@ -196,19 +288,30 @@ class HostileInputTest extends ApiTest {
 
     @Test
     void sqlMetacharactersInEveryLoginFieldAreStoredAsTextOrRefused() {
-        for (String field : List.of("username", "guest_device_mac", "guest_device_description", "login_type_name",
-                "service_profile_name", "access_code", "login_time", "location_id")) {
+        for (String field :
+                List.of(
+                        "username",
+                        "guest_device_mac",
+                        "guest_device_description",
+                        "login_type_name",
+                        "service_profile_name",
+                        "access_code",
+                        "login_time",
+                        "location_id")) {
             for (String value : SQL) {
                 Map<String, Object> login = login();
                 login.put(field, value);
-                assertClear(http().post("/ingest/logins", login, ingest.auth()), field + "=" + value);
+                assertClear(
+                        http().post("/ingest/logins", login, ingest.auth()), field + "=" + value);
             }
         }
         for (String field : List.of("name", "email", "yas_id")) {
             for (String value : SQL) {
                 Map<String, Object> login = login();
                 login.put("guest", Map.of(field, value));
-                assertClear(http().post("/ingest/logins", login, ingest.auth()), "guest." + field + "=" + value);
+                assertClear(
+                        http().post("/ingest/logins", login, ingest.auth()),
+                        "guest." + field + "=" + value);
             }
         }
     }
@@ -216,8 +319,18 @@ class HostileInputTest extends ApiTest {
     @Test
     void sqlMetacharactersInAdminBodiesAreStoredAsTextOrRefused() {
         for (String value : SQL) {
-            assertClear(http().post("/admin/tenants", Map.of("name", value, "time_zone", "UTC"), Fixtures.admin()), "tenant " + value);
-            assertClear(http().post("/admin/tenants", Map.of("name", "t", "time_zone", value), Fixtures.admin()), "zone " + value);
+            assertClear(
+                    http().post(
+                                    "/admin/tenants",
+                                    Map.of("name", value, "time_zone", "UTC"),
+                                    Fixtures.admin()),
+                    "tenant " + value);
+            assertClear(
+                    http().post(
+                                    "/admin/tenants",
+                                    Map.of("name", "t", "time_zone", value),
+                                    Fixtures.admin()),
+                    "zone " + value);
         }
     }
 
@@ -231,15 +344,32 @@ class HostileInputTest extends ApiTest {
 
     @Test
     void invalidUtf8InABodyIsAProblem() {
-        byte[] body = concat("{\"location_id\":\"" + location.id() + "\",\"username\":\"", new byte[] {(byte) 0xc3, (byte) 0x28},
-                "\",\"guest_device_mac\":\"02:00:00:00:00:09\"}");
-        Http.Response r = http().send(HttpRequest.newBuilder(http().uri("/ingest/logins"))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).header("Content-Type", "application/json"), ingest.auth());
+        byte[] body =
+                concat(
+                        "{\"location_id\":\"" + location.id() + "\",\"username\":\"",
+                        new byte[] {(byte) 0xc3, (byte) 0x28},
+                        "\",\"guest_device_mac\":\"02:00:00:00:00:09\"}");
+        Http.Response r =
+                http().send(
+                                HttpRequest.newBuilder(http().uri("/ingest/logins"))
+                                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                                        .header("Content-Type", "application/json"),
+                                ingest.auth());
         assertClearError(r, "invalid UTF-8 body");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"{", "[", "{\"username\":", "null", "42", "\"text\"", "[[[[[[[[[[]]]]]]]]]]", "{\"a\":1}{"})
+    @ValueSource(
+            strings = {
+                "{",
+                "[",
+                "{\"username\":",
+                "null",
+                "42",
+                "\"text\"",
+                "[[[[[[[[[[]]]]]]]]]]",
+                "{\"a\":1}{"
+            })
     void malformedJsonIsAProblem(String body) {
         assertClearError(http().post("/ingest/logins", body, ingest.auth()), body);
         assertClearError(http().post("/ingest/accounting", body, ingest.auth()), body);
@@ -260,11 +390,21 @@ class HostileInputTest extends ApiTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"text/plain", "application/xml", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"})
+    @ValueSource(
+            strings = {
+                "text/plain",
+                "application/xml",
+                "application/x-www-form-urlencoded",
+                "multipart/form-data; boundary=x"
+            })
     void aWrongContentTypeIs415(String contentType) {
         for (String path : List.of("/ingest/logins", "/ingest/accounting")) {
-            Http.Response r = http().send(HttpRequest.newBuilder(http().uri(path))
-                    .POST(HttpRequest.BodyPublishers.ofString("[{}]")).header("Content-Type", contentType), ingest.auth());
+            Http.Response r =
+                    http().send(
+                                    HttpRequest.newBuilder(http().uri(path))
+                                            .POST(HttpRequest.BodyPublishers.ofString("[{}]"))
+                                            .header("Content-Type", contentType),
+                                    ingest.auth());
             assertEquals(415, r.status(), path + " " + contentType + ": " + r.body());
             assertClearError(r, contentType);
         }
@@ -273,26 +413,50 @@ class HostileInputTest extends ApiTest {
     // ------------------------------------------------------------------ paths
 
     @ParameterizedTest
-    @ValueSource(strings = {"/sessions/..%2Fadmin%2Ftenants", "/sessions/%2e%2e/admin/tenants", "/sessions/..%2f..%2fadmin",
-            "/sessions/%2F%2F", "/admin%2Ftenants", "/sessions/..;/admin/tenants", "/nope", "/sessions/count/extra",
-            "/SESSIONS", "/sessions/10.0.0.1/extra", "/.env", "/admin/tenants/%00", "/admin/tenants/..%2F..%2Fsessions"})
+    @ValueSource(
+            strings = {
+                "/sessions/..%2Fadmin%2Ftenants",
+                "/sessions/%2e%2e/admin/tenants",
+                "/sessions/..%2f..%2fadmin",
+                "/sessions/%2F%2F",
+                "/admin%2Ftenants",
+                "/sessions/..;/admin/tenants",
+                "/nope",
+                "/sessions/count/extra",
+                "/SESSIONS",
+                "/sessions/10.0.0.1/extra",
+                "/.env",
+                "/admin/tenants/%00",
+                "/admin/tenants/..%2F..%2Fsessions"
+            })
     void pathTricksAreProblemsAndNeverReachAdmin(String path) {
         assertClearError(rawGet(path), path);
     }
 
     @Test
     void aDoubleSlashIsNotAWayAroundTheKey() {
-        Http.Response r = raw(("GET //sessions HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        Http.Response r =
+                raw(
+                        ("GET //sessions HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                                .getBytes(StandardCharsets.ISO_8859_1));
         assertClearError(r, "//sessions without a key");
-        Http.Response admin = raw(("GET //admin/tenants HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + read.key()
-                + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        Http.Response admin =
+                raw(
+                        ("GET //admin/tenants HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                                        + read.key()
+                                        + "\r\nConnection: close\r\n\r\n")
+                                .getBytes(StandardCharsets.ISO_8859_1));
         assertClearError(admin, "//admin/tenants with a read key");
     }
 
     @Test
     void aTwentyKilobyteHeaderIsAProblem() {
-        Http.Response r = raw(("GET /sessions HTTP/1.1\r\nHost: localhost\r\nX-API-Key: " + "k".repeat(20_000)
-                + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        Http.Response r =
+                raw(
+                        ("GET /sessions HTTP/1.1\r\nHost: localhost\r\nX-API-Key: "
+                                        + "k".repeat(20_000)
+                                        + "\r\nConnection: close\r\n\r\n")
+                                .getBytes(StandardCharsets.ISO_8859_1));
         assertClearError(r, "long header");
     }
 
@@ -316,7 +480,9 @@ class HostileInputTest extends ApiTest {
     private static void assertClear(Http.Response r, String what) {
         assertTrue(r.status() < 500, what + ": " + r.status() + " " + r.body());
         if (r.status() >= 400) {
-            assertTrue(r.contentType().startsWith("application/problem+json"), what + ": " + r.status() + " " + r.contentType() + " " + r.body());
+            assertTrue(
+                    r.contentType().startsWith("application/problem+json"),
+                    what + ": " + r.status() + " " + r.contentType() + " " + r.body());
             JsonNode problem = r.json();
             assertEquals(r.status(), problem.get("status").asInt(), what + ": " + r.body());
             assertTrue(problem.hasNonNull("title"), what + ": " + r.body());
@@ -328,7 +494,9 @@ class HostileInputTest extends ApiTest {
 
     /** A 4xx problem: the input was refused, clearly. */
     private static void assertClearError(Http.Response r, String what) {
-        assertTrue(r.status() >= 400 && r.status() < 500, what + ": expected a 4xx, got " + r.status() + " " + r.body());
+        assertTrue(
+                r.status() >= 400 && r.status() < 500,
+                what + ": expected a 4xx, got " + r.status() + " " + r.body());
         assertClear(r, what);
     }
 
@@ -344,10 +512,18 @@ class HostileInputTest extends ApiTest {
         return out.toByteArray();
     }
 
-    /** A GET with the read key, the target sent byte for byte (java.net.http refuses malformed escapes). */
+    /**
+     * A GET with the read key, the target sent byte for byte (java.net.http refuses malformed
+     * escapes).
+     */
     private Http.Response rawGet(String target) {
-        return raw(("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + read.key()
-                + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        return raw(
+                ("GET "
+                                + target
+                                + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                                + read.key()
+                                + "\r\nConnection: close\r\n\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1));
     }
 
     /** Sends bytes as they are and reads the answer to the end (the request asks to close). */

@@ -1,5 +1,10 @@
 package captiva.security;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import captiva.statistics.VenueDayRefresher;
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures;
@@ -12,6 +17,23 @@ import captiva.testing.TestDatabase;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.StringJoiner;
+import java.util.UUID;
+import java.util.stream.Collectors;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -22,29 +44,6 @@ import net.jqwik.api.ShrinkingMode;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import net.jqwik.api.statistics.Statistics;
-
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.StringJoiner;
-import java.util.UUID;
-import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Tenant isolation as a property: random worlds of tenants, locations, guests and sessions (MACs,
@@ -58,18 +57,28 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class TenantIsolationProperties {
 
-    private static final String[] MACS = {"02:00:00:00:00:01", "02:00:00:00:00:02", "14:2d:27:e7:40:2b", "aa:bb:cc:dd:ee:ff"};
-    private static final String[] IPS = {"10.0.0.1", "10.0.0.2", "192.168.1.10", "172.16.0.5", "fd00::1"};
+    private static final String[] MACS = {
+        "02:00:00:00:00:01", "02:00:00:00:00:02", "14:2d:27:e7:40:2b", "aa:bb:cc:dd:ee:ff"
+    };
+    private static final String[] IPS = {
+        "10.0.0.1", "10.0.0.2", "192.168.1.10", "172.16.0.5", "fd00::1"
+    };
     private static final List<String> SCOPES = List.of("sessions:read", "sessions:control");
 
-    /** yas_ids with LIKE wildcards, quotes and a case variant: only an exact match may find them. */
+    /**
+     * yas_ids with LIKE wildcards, quotes and a case variant: only an exact match may find them.
+     */
     private static final String[] YAS_IDS = {"y-0", "%", null, "y_3'; --", "Y-0", null};
+
     private static final Duration SLOT = Duration.ofMinutes(10);
 
     private static EmbeddedServer server;
     private static Http http;
     private static Fixtures given;
-    /** Every session this class ever created, by its unique username, so any holder can be traced. */
+
+    /**
+     * Every session this class ever created, by its unique username, so any holder can be traced.
+     */
     private static final Map<String, Row> EVER = new HashMap<>();
 
     @BeforeContainer
@@ -77,8 +86,12 @@ class TenantIsolationProperties {
         Map<String, Object> properties = new HashMap<>(TestDatabase.properties());
         properties.put("captiva.admin.token", ApiTest.ADMIN_TOKEN);
         properties.put("micronaut.server.port", -1);
-        properties.put("captiva.rate-limit.export-per-minute", 1000);   // every try exports; the limit has tests of its own
-        properties.put("captiva.webhooks.allow-private-targets", true);   // the events property's receivers are on loopback
+        properties.put(
+                "captiva.rate-limit.export-per-minute",
+                1000); // every try exports; the limit has tests of its own
+        properties.put(
+                "captiva.webhooks.allow-private-targets",
+                true); // the events property's receivers are on loopback
         server = ApplicationContext.run(EmbeddedServer.class, properties, "test");
         http = new Http(server.getURL().toString());
         given = new Fixtures(http);
@@ -112,47 +125,90 @@ class TenantIsolationProperties {
 
     // ---------------------------------------------------------------- generation
 
-    record SessionGen(int tenant, int location, Integer guest, int mac, int ip, boolean online, int startSlot, int length) {
-    }
+    record SessionGen(
+            int tenant,
+            int location,
+            Integer guest,
+            int mac,
+            int ip,
+            boolean online,
+            int startSlot,
+            int length) {}
 
-    /** Null fields are parameters left out; ints pick from pools spanning every tenant of the world. */
-    record RequestSpec(int kind, int key, Integer guest, Integer location, Integer mac, Integer yas, Integer online,
-                       Integer startSlot, Integer endSlot, Integer page, Integer newestFirst, Integer ips, Integer at,
-                       Integer day) {
+    /**
+     * Null fields are parameters left out; ints pick from pools spanning every tenant of the world.
+     */
+    record RequestSpec(
+            int kind,
+            int key,
+            Integer guest,
+            Integer location,
+            Integer mac,
+            Integer yas,
+            Integer online,
+            Integer startSlot,
+            Integer endSlot,
+            Integer page,
+            Integer newestFirst,
+            Integer ips,
+            Integer at,
+            Integer day) {
         static RequestSpec of(int kind, int key, List<Integer> o) {
-            return new RequestSpec(kind, key, o.get(0), o.get(1), o.get(2), o.get(3), o.get(4), o.get(5), o.get(6),
+            return new RequestSpec(
+                    kind, key, o.get(0), o.get(1), o.get(2), o.get(3), o.get(4), o.get(5), o.get(6),
                     o.get(7), o.get(8), o.get(9), o.get(10), o.get(11));
         }
     }
 
-    record WorldSpec(List<Integer> locationsPerTenant, List<Integer> restrictions, List<SessionGen> sessions,
-                     List<RequestSpec> requests) {
-    }
+    record WorldSpec(
+            List<Integer> locationsPerTenant,
+            List<Integer> restrictions,
+            List<SessionGen> sessions,
+            List<RequestSpec> requests) {}
 
     @Provide
     Arbitrary<WorldSpec> worlds() {
-        Arbitrary<SessionGen> session = Combinators.combine(
-                Arbitraries.integers().between(0, 2), Arbitraries.integers().between(0, 2),
-                Arbitraries.integers().between(0, YAS_IDS.length - 1).injectNull(0.2),
-                Arbitraries.integers().between(0, MACS.length - 1), Arbitraries.integers().between(0, IPS.length - 1),
-                Arbitraries.of(true, false), Arbitraries.integers().between(0, 20), Arbitraries.integers().between(0, 9)
-        ).as(SessionGen::new);
+        Arbitrary<SessionGen> session =
+                Combinators.combine(
+                                Arbitraries.integers().between(0, 2),
+                                Arbitraries.integers().between(0, 2),
+                                Arbitraries.integers()
+                                        .between(0, YAS_IDS.length - 1)
+                                        .injectNull(0.2),
+                                Arbitraries.integers().between(0, MACS.length - 1),
+                                Arbitraries.integers().between(0, IPS.length - 1),
+                                Arbitraries.of(true, false),
+                                Arbitraries.integers().between(0, 20),
+                                Arbitraries.integers().between(0, 9))
+                        .as(SessionGen::new);
         Arbitrary<Integer> option = Arbitraries.integers().between(0, 1000).injectNull(0.6);
-        Arbitrary<RequestSpec> request = Combinators.combine(
-                Arbitraries.integers().between(0, 8), Arbitraries.integers().between(0, 100),
-                option.list().ofSize(12)).as(RequestSpec::of);
+        Arbitrary<RequestSpec> request =
+                Combinators.combine(
+                                Arbitraries.integers().between(0, 8),
+                                Arbitraries.integers().between(0, 100),
+                                option.list().ofSize(12))
+                        .as(RequestSpec::of);
         return Combinators.combine(
-                Arbitraries.integers().between(1, 3).list().ofMinSize(2).ofMaxSize(3),
-                Arbitraries.integers().between(1, 7).list().ofSize(3),
-                session.list().ofMinSize(1).ofMaxSize(24),
-                request.list().ofMinSize(1).ofMaxSize(12)).as(WorldSpec::new);
+                        Arbitraries.integers().between(1, 3).list().ofMinSize(2).ofMaxSize(3),
+                        Arbitraries.integers().between(1, 7).list().ofSize(3),
+                        session.list().ofMinSize(1).ofMaxSize(24),
+                        request.list().ofMinSize(1).ofMaxSize(12))
+                .as(WorldSpec::new);
     }
 
     // ---------------------------------------------------------------- the world and its oracle
 
     /** One created session as the oracle knows it. */
-    record Row(String id, String username, Tenant tenant, Location location, Integer guest, String mac, String ip,
-               Instant start, Instant end) {
+    record Row(
+            String id,
+            String username,
+            Tenant tenant,
+            Location location,
+            Integer guest,
+            String mac,
+            String ip,
+            Instant start,
+            Instant end) {
         boolean online() {
             return end == null;
         }
@@ -162,16 +218,19 @@ class TenantIsolationProperties {
         final List<Tenant> tenants = new ArrayList<>();
         final List<Location> locations = new ArrayList<>();
         final List<Key> keys = new ArrayList<>();
-        final Map<String, Set<String>> keyLocations = new HashMap<>();   // key id -> location ids, absent = all
+        final Map<String, Set<String>> keyLocations =
+                new HashMap<>(); // key id -> location ids, absent = all
         final List<Row> rows = new ArrayList<>();
         final Map<String, Row> byId = new HashMap<>();
-        final Map<String, String> guestIds = new HashMap<>();           // tenant id + "/" + guest index -> opaque id
+        final Map<String, String> guestIds =
+                new HashMap<>(); // tenant id + "/" + guest index -> opaque id
         final List<String> allGuestIds = new ArrayList<>();
         Instant base;
 
         boolean maySee(Key key, Row row) {
             Set<String> only = keyLocations.get(key.id());
-            return row.tenant().id().equals(key.tenant().id()) && (only == null || only.contains(row.location().id()));
+            return row.tenant().id().equals(key.tenant().id())
+                    && (only == null || only.contains(row.location().id()));
         }
 
         String guestId(Row row) {
@@ -194,7 +253,8 @@ class TenantIsolationProperties {
                 own.add(given.location(tenant));
             }
             w.locations.addAll(own);
-            // Keys that may also control sessions, so that a session's control history is checked with them too.
+            // Keys that may also control sessions, so that a session's control history is checked
+            // with them too.
             w.keys.add(given.key(tenant, SCOPES, null, 100_000));
             // A restricted key on a non-empty subset of the tenant's locations, from a bit mask.
             int mask = spec.restrictions().get(t) & ((1 << own.size()) - 1);
@@ -207,35 +267,68 @@ class TenantIsolationProperties {
             if (allowed.isEmpty()) {
                 allowed.add(own.get(0));
             }
-            Key restricted = given.key(tenant, SCOPES, allowed.stream().map(Location::id).toList(), 100_000);
+            Key restricted =
+                    given.key(tenant, SCOPES, allowed.stream().map(Location::id).toList(), 100_000);
             w.keys.add(restricted);
-            w.keyLocations.put(restricted.id(), allowed.stream().map(Location::id).collect(Collectors.toSet()));
+            w.keyLocations.put(
+                    restricted.id(),
+                    allowed.stream().map(Location::id).collect(Collectors.toSet()));
         }
         Map<Tenant, List<SessionSpec>> imports = new HashMap<>();
         Map<Tenant, List<Row>> pending = new HashMap<>();
         for (SessionGen g : spec.sessions()) {
             Tenant tenant = w.tenants.get(g.tenant() % w.tenants.size());
-            List<Location> own = w.locations.stream().filter(l -> l.tenant().equals(tenant)).toList();
+            List<Location> own =
+                    w.locations.stream().filter(l -> l.tenant().equals(tenant)).toList();
             Location location = own.get(g.location() % own.size());
             String username = "u-" + UUID.randomUUID();
             Instant start = w.base.minus(SLOT.multipliedBy(g.startSlot() + (g.online() ? 1 : 2)));
             Instant end = g.online() ? null : start.plus(Duration.ofMinutes(g.length() + 1));
-            SessionSpec s = Fixtures.session(location).username(username).mac(MACS[g.mac()]).ip(IPS[g.ip()]).started(start);
+            SessionSpec s =
+                    Fixtures.session(location)
+                            .username(username)
+                            .mac(MACS[g.mac()])
+                            .ip(IPS[g.ip()])
+                            .started(start);
             s = g.online() ? s.online() : s.ended(end);
             if (g.guest() != null) {
-                // Same yas_id and email in every tenant; a name per tenant, so a cross-tenant join would show.
-                s.guest("Guest " + g.guest() + " of " + tenant.id(), "guest" + g.guest() + "@example.org", YAS_IDS[g.guest()]);
+                // Same yas_id and email in every tenant; a name per tenant, so a cross-tenant join
+                // would show.
+                s.guest(
+                        "Guest " + g.guest() + " of " + tenant.id(),
+                        "guest" + g.guest() + "@example.org",
+                        YAS_IDS[g.guest()]);
             }
             imports.computeIfAbsent(tenant, x -> new ArrayList<>()).add(s);
             pending.computeIfAbsent(tenant, x -> new ArrayList<>())
-                    .add(new Row(null, username, tenant, location, g.guest(), MACS[g.mac()], IPS[g.ip()], start, end));
+                    .add(
+                            new Row(
+                                    null,
+                                    username,
+                                    tenant,
+                                    location,
+                                    g.guest(),
+                                    MACS[g.mac()],
+                                    IPS[g.ip()],
+                                    start,
+                                    end));
         }
         for (Map.Entry<Tenant, List<SessionSpec>> e : imports.entrySet()) {
             List<String> ids = given.sessions(e.getValue().toArray(SessionSpec[]::new));
             List<Row> rows = pending.get(e.getKey());
             for (int i = 0; i < ids.size(); i++) {
                 Row r = rows.get(i);
-                Row row = new Row(ids.get(i), r.username(), r.tenant(), r.location(), r.guest(), r.mac(), r.ip(), r.start(), r.end());
+                Row row =
+                        new Row(
+                                ids.get(i),
+                                r.username(),
+                                r.tenant(),
+                                r.location(),
+                                r.guest(),
+                                r.mac(),
+                                r.ip(),
+                                r.start(),
+                                r.end());
                 w.rows.add(row);
                 w.byId.put(row.id(), row);
                 EVER.put(row.username(), row);
@@ -245,7 +338,10 @@ class TenantIsolationProperties {
         return w;
     }
 
-    /** Guest ids are opaque and made by the service: learnt once per tenant, and checked to be one per guest. */
+    /**
+     * Guest ids are opaque and made by the service: learnt once per tenant, and checked to be one
+     * per guest.
+     */
     private static void learnGuestIds(World w) {
         for (int t = 0; t < w.tenants.size(); t++) {
             Key whole = w.keys.get(2 * t);
@@ -255,8 +351,11 @@ class TenantIsolationProperties {
                 assertNotNull(row, "a whole-tenant key listed a session it did not create: " + s);
                 if (row.guest() != null) {
                     String id = s.get("guest_id").asText();
-                    String known = w.guestIds.putIfAbsent(row.tenant().id() + "/" + row.guest(), id);
-                    assertTrue(known == null || known.equals(id), "one guest, two ids: " + known + ", " + id);
+                    String known =
+                            w.guestIds.putIfAbsent(row.tenant().id() + "/" + row.guest(), id);
+                    assertTrue(
+                            known == null || known.equals(id),
+                            "one guest, two ids: " + known + ", " + id);
                 }
             }
         }
@@ -264,11 +363,14 @@ class TenantIsolationProperties {
         assertEquals(w.guestIds.size(), w.allGuestIds.size(), "two tenants share a guest id");
     }
 
-    // ---------------------------------------------------------------- filters, as the oracle reads them
+    // ---------------------------------------------------------------- filters, as the oracle reads
+    // them
 
-    /** The filter of one request: the query string sent, and the rows of the world it selects, ignoring the key. */
-    record Filter(String query, List<Row> matching, boolean exact) {
-    }
+    /**
+     * The filter of one request: the query string sent, and the rows of the world it selects,
+     * ignoring the key.
+     */
+    record Filter(String query, List<Row> matching, boolean exact) {}
 
     private static Filter filter(World w, RequestSpec r) {
         StringJoiner q = new StringJoiner("&");
@@ -287,7 +389,9 @@ class TenantIsolationProperties {
         if (r.mac() != null) {
             String mac = MACS[r.mac() % MACS.length];
             // Written in capitals with dashes half the time: the same device either way.
-            q.add("guest_device_mac=" + (r.mac() % 2 == 0 ? mac : mac.toUpperCase().replace(':', '-')));
+            q.add(
+                    "guest_device_mac="
+                            + (r.mac() % 2 == 0 ? mac : mac.toUpperCase().replace(':', '-')));
             rows.removeIf(row -> !row.mac().equals(mac));
         }
         if (r.yas() != null) {
@@ -303,24 +407,47 @@ class TenantIsolationProperties {
             rows.removeIf(row -> row.online() != online);
         }
         if (r.startSlot() != null) {
-            Instant from = w.base.minus(SLOT.multipliedBy(r.startSlot() % 23)).minus(SLOT.dividedBy(2));
+            Instant from =
+                    w.base.minus(SLOT.multipliedBy(r.startSlot() % 23)).minus(SLOT.dividedBy(2));
             q.add("start_time=" + enc(from.toString()));
             rows.removeIf(row -> row.start().isBefore(from));
         }
         if (r.endSlot() != null) {
-            Instant until = w.base.minus(SLOT.multipliedBy(r.endSlot() % 23)).minus(SLOT.dividedBy(2));
+            Instant until =
+                    w.base.minus(SLOT.multipliedBy(r.endSlot() % 23)).minus(SLOT.dividedBy(2));
             q.add("end_time=" + enc(until.toString()));
-            // An instant bound is inclusive: a session that ended exactly then is kept (openapi.yml).
+            // An instant bound is inclusive: a session that ended exactly then is kept
+            // (openapi.yml).
             rows.removeIf(row -> row.end() == null || row.end().isAfter(until));
         }
         if (r.day() != null) {
-            // Days are read in the venue's time zone: only "nothing foreign" is checked, not the exact set.
-            q.add("start_time=" + w.base.minus(Duration.ofDays(r.day() % 2)).toString().substring(0, 10));
+            // Days are read in the venue's time zone: only "nothing foreign" is checked, not the
+            // exact set.
+            q.add(
+                    "start_time="
+                            + w.base.minus(Duration.ofDays(r.day() % 2))
+                                    .toString()
+                                    .substring(0, 10));
             exact = false;
             if (r.startSlot() != null) {
                 // start_time twice would be refused as a whole: the day replaces the instant.
-                return filter(w, new RequestSpec(r.kind(), r.key(), r.guest(), r.location(), r.mac(), r.yas(), r.online(),
-                        null, r.endSlot(), r.page(), r.newestFirst(), r.ips(), r.at(), r.day()));
+                return filter(
+                        w,
+                        new RequestSpec(
+                                r.kind(),
+                                r.key(),
+                                r.guest(),
+                                r.location(),
+                                r.mac(),
+                                r.yas(),
+                                r.online(),
+                                null,
+                                r.endSlot(),
+                                r.page(),
+                                r.newestFirst(),
+                                r.ips(),
+                                r.at(),
+                                r.day()));
             }
         }
         if (r.newestFirst() != null) {
@@ -359,11 +486,19 @@ class TenantIsolationProperties {
             return;
         }
         if (r.page() == null) {
-            assertEquals(expected.stream().map(Row::id).collect(Collectors.toSet()), returned, path + " as " + keyName(w, key));
+            assertEquals(
+                    expected.stream().map(Row::id).collect(Collectors.toSet()),
+                    returned,
+                    path + " as " + keyName(w, key));
         } else {
             int size = Math.max(0, Math.min(perPage, expected.size() - (page - 1) * perPage));
             assertEquals(size, returned.size(), path + " as " + keyName(w, key));
-            assertTrue(expected.stream().map(Row::id).collect(Collectors.toSet()).containsAll(returned), path);
+            assertTrue(
+                    expected.stream()
+                            .map(Row::id)
+                            .collect(Collectors.toSet())
+                            .containsAll(returned),
+                    path);
         }
     }
 
@@ -375,13 +510,19 @@ class TenantIsolationProperties {
         if (f.exact()) {
             assertEquals(expected, count, path + " as " + keyName(w, key));
         } else {
-            assertTrue(count <= visible(w, key, w.rows).size(), path + " counted more than the key may see");
+            assertTrue(
+                    count <= visible(w, key, w.rows).size(),
+                    path + " counted more than the key may see");
         }
     }
 
-    /** The filters of a request without its order, which endpoints answering the whole selection refuse. */
+    /**
+     * The filters of a request without its order, which endpoints answering the whole selection
+     * refuse.
+     */
     private static String unordered(Filter f) {
-        return Arrays.stream(f.query().split("&")).filter(p -> !p.isEmpty() && !p.startsWith("last_session_first="))
+        return Arrays.stream(f.query().split("&"))
+                .filter(p -> !p.isEmpty() && !p.startsWith("last_session_first="))
                 .collect(Collectors.joining("&"));
     }
 
@@ -393,14 +534,22 @@ class TenantIsolationProperties {
         JsonNode report = ok(http.get(path, key.auth()));
         long total = report.get("total").get("sessions").asLong();
         if (f.exact()) {
-            assertEquals(visible(w, key, f.matching()).size(), total, path + " as " + keyName(w, key));
+            assertEquals(
+                    visible(w, key, f.matching()).size(), total, path + " as " + keyName(w, key));
         } else {
-            assertTrue(total <= visible(w, key, w.rows).size(), path + " counted more than the key may see");
+            assertTrue(
+                    total <= visible(w, key, w.rows).size(),
+                    path + " counted more than the key may see");
         }
         long grouped = 0;
         for (JsonNode group : report.get("groups")) {
             String locationId = group.get("group").asText();
-            assertTrue(w.rows.stream().anyMatch(row -> row.location().id().equals(locationId) && w.maySee(key, row)),
+            assertTrue(
+                    w.rows.stream()
+                            .anyMatch(
+                                    row ->
+                                            row.location().id().equals(locationId)
+                                                    && w.maySee(key, row)),
                     path + ": " + keyName(w, key) + " was shown figures of location " + locationId);
             grouped += group.get("statistics").get("sessions").asLong();
         }
@@ -410,7 +559,8 @@ class TenantIsolationProperties {
     private static void checkExport(World w, Key key, RequestSpec r) {
         Filter f = filter(w, r);
         String path = "/sessions/export" + (unordered(f).isEmpty() ? "" : "?" + unordered(f));
-        Http.Response response = http.get(path, "Authorization", key.auth()[1], "Accept", "application/x-ndjson");
+        Http.Response response =
+                http.get(path, "Authorization", key.auth()[1], "Accept", "application/x-ndjson");
         assertEquals(200, response.status(), path + ": " + response.body());
         Set<String> exported = new HashSet<>();
         for (String line : response.body().split("\n")) {
@@ -424,7 +574,9 @@ class TenantIsolationProperties {
             assertTrue(exported.add(id), path + ": exported twice: " + id);
         }
         if (f.exact()) {
-            assertEquals(visible(w, key, f.matching()).stream().map(Row::id).collect(Collectors.toSet()), exported,
+            assertEquals(
+                    visible(w, key, f.matching()).stream().map(Row::id).collect(Collectors.toSet()),
+                    exported,
                     path + " as " + keyName(w, key));
         }
     }
@@ -438,10 +590,19 @@ class TenantIsolationProperties {
                 asked.add(ip);
             }
         }
-        Location at = r.location() == null ? null : w.locations.get(r.location() % w.locations.size());
-        Instant when = r.at() == null ? null : w.base.minus(SLOT.multipliedBy(r.at() % 23)).minus(Duration.ofMinutes(1));
-        String path = "/sessions/" + String.join(",", asked) + "?"
-                + join(at == null ? "" : "location_id=" + at.id(), when == null ? "" : "at=" + enc(when.toString()));
+        Location at =
+                r.location() == null ? null : w.locations.get(r.location() % w.locations.size());
+        Instant when =
+                r.at() == null
+                        ? null
+                        : w.base.minus(SLOT.multipliedBy(r.at() % 23)).minus(Duration.ofMinutes(1));
+        String path =
+                "/sessions/"
+                        + String.join(",", asked)
+                        + "?"
+                        + join(
+                                at == null ? "" : "location_id=" + at.id(),
+                                when == null ? "" : "at=" + enc(when.toString()));
         Http.Response response = http.get(path, key.auth());
         List<JsonNode> holders = new ArrayList<>();
         if (asked.size() == 1 && response.status() == 404) {
@@ -462,30 +623,65 @@ class TenantIsolationProperties {
             assertNotNull(row, path + ": a holder nobody created: " + h);
             assertTrue(w.maySee(key, row), path + ": " + keyName(w, key) + " was shown " + row);
             assertEquals(ip, row.ip(), path + ": " + h);
-            assertTrue(at == null || at.id().equals(row.location().id()), path + ": holder elsewhere: " + row);
-            assertEquals(row.guest() == null ? null : "guest" + row.guest() + "@example.org", text(h.get("email")), path);
-            assertEquals(row.guest() == null ? null : "Guest " + row.guest() + " of " + row.tenant().id(), text(h.get("name")), path);
+            assertTrue(
+                    at == null || at.id().equals(row.location().id()),
+                    path + ": holder elsewhere: " + row);
+            assertEquals(
+                    row.guest() == null ? null : "guest" + row.guest() + "@example.org",
+                    text(h.get("email")),
+                    path);
+            assertEquals(
+                    row.guest() == null
+                            ? null
+                            : "Guest " + row.guest() + " of " + row.tenant().id(),
+                    text(h.get("name")),
+                    path);
         }
         if (when == null) {
-            // Now: an address has a holder exactly when the key may see a session that used it; online ones first.
+            // Now: an address has a holder exactly when the key may see a session that used it;
+            // online ones first.
             for (String ip : asked) {
-                List<Row> candidates = visible(w, key, w.rows).stream()
-                        .filter(row -> row.ip().equals(ip) && (at == null || row.location().id().equals(at.id()))).toList();
-                assertEquals(!candidates.isEmpty(), answered.contains(ip), path + " as " + keyName(w, key) + ", " + ip);
+                List<Row> candidates =
+                        visible(w, key, w.rows).stream()
+                                .filter(
+                                        row ->
+                                                row.ip().equals(ip)
+                                                        && (at == null
+                                                                || row.location()
+                                                                        .id()
+                                                                        .equals(at.id())))
+                                .toList();
+                assertEquals(
+                        !candidates.isEmpty(),
+                        answered.contains(ip),
+                        path + " as " + keyName(w, key) + ", " + ip);
                 if (candidates.stream().anyMatch(Row::online)) {
-                    JsonNode h = holders.stream().filter(x -> x.get("ip_address").asText().equals(ip)).findFirst().orElseThrow();
-                    assertTrue(EVER.get(h.get("username").asText()).online(), path + ": an offline holder over an online one");
+                    JsonNode h =
+                            holders.stream()
+                                    .filter(x -> x.get("ip_address").asText().equals(ip))
+                                    .findFirst()
+                                    .orElseThrow();
+                    assertTrue(
+                            EVER.get(h.get("username").asText()).online(),
+                            path + ": an offline holder over an online one");
                 }
             }
         }
     }
 
-    /** A session's control history: the key's own sessions answer (empty: nothing was sent), all others are 404. */
+    /**
+     * A session's control history: the key's own sessions answer (empty: nothing was sent), all
+     * others are 404.
+     */
     private static void checkControlHistory(World w, Key key, RequestSpec r) {
         if (w.rows.isEmpty()) {
             return;
         }
-        Row row = w.rows.get(Math.floorMod(java.util.Objects.hash(r.key(), r.location(), r.mac(), r.page()), w.rows.size()));
+        Row row =
+                w.rows.get(
+                        Math.floorMod(
+                                java.util.Objects.hash(r.key(), r.location(), r.mac(), r.page()),
+                                w.rows.size()));
         String path = "/sessions/" + row.id() + "/control";
         Http.Response answer = http.get(path, key.auth());
         if (w.maySee(key, row)) {
@@ -500,13 +696,20 @@ class TenantIsolationProperties {
         Map<String, Long> expected = new HashMap<>();
         for (Location l : w.locations) {
             if (l.tenant().id().equals(key.tenant().id())
-                    && (w.keyLocations.get(key.id()) == null || w.keyLocations.get(key.id()).contains(l.id()))) {
-                expected.put(l.id(), w.rows.stream().filter(row -> row.location().id().equals(l.id()) && row.online()).count());
+                    && (w.keyLocations.get(key.id()) == null
+                            || w.keyLocations.get(key.id()).contains(l.id()))) {
+                expected.put(
+                        l.id(),
+                        w.rows.stream()
+                                .filter(row -> row.location().id().equals(l.id()) && row.online())
+                                .count());
             }
         }
         Map<String, Long> returned = new HashMap<>();
         for (JsonNode l : page.get("data")) {
-            assertTrue(returned.put(l.get("id").asText(), l.get("guests_online").asLong()) == null, "listed twice: " + l);
+            assertTrue(
+                    returned.put(l.get("id").asText(), l.get("guests_online").asLong()) == null,
+                    "listed twice: " + l);
         }
         assertEquals(expected, returned, "/locations as " + keyName(w, key));
         long count = ok(http.get("/locations/count", key.auth())).get("count").asLong();
@@ -547,19 +750,32 @@ class TenantIsolationProperties {
         String query = q.toString();
         if (countOnly) {
             String path = "/guests/count" + (query.isEmpty() ? "" : "?" + query);
-            assertEquals(byGuest.size(), ok(http.get(path, key.auth())).get("count").asLong(), path + " as " + keyName(w, key));
+            assertEquals(
+                    byGuest.size(),
+                    ok(http.get(path, key.auth())).get("count").asLong(),
+                    path + " as " + keyName(w, key));
             return;
         }
         String path = "/guests?" + join(query, "per_page=100");
         Map<String, Integer> expected = new HashMap<>();
-        byGuest.forEach((g, visits) -> expected.put(w.guestIds.get(key.tenant().id() + "/" + g), visits.size()));
+        byGuest.forEach(
+                (g, visits) ->
+                        expected.put(w.guestIds.get(key.tenant().id() + "/" + g), visits.size()));
         Map<String, Integer> returned = new HashMap<>();
         for (JsonNode g : ok(http.get(path, key.auth())).get("data")) {
             String id = g.get("id").asText();
             assertTrue(w.allGuestIds.contains(id), path + ": a guest this world never made: " + g);
-            assertTrue(w.guestIds.get(key.tenant().id() + "/" + g.get("email").asText().replaceAll("\\D", "")) != null
-                    && g.get("name").asText().endsWith(" of " + key.tenant().id()), path + ": another tenant's guest " + g);
-            assertTrue(returned.put(id, g.get("sessions").asInt()) == null, path + ": listed twice: " + id);
+            assertTrue(
+                    w.guestIds.get(
+                                            key.tenant().id()
+                                                    + "/"
+                                                    + g.get("email").asText().replaceAll("\\D", ""))
+                                    != null
+                            && g.get("name").asText().endsWith(" of " + key.tenant().id()),
+                    path + ": another tenant's guest " + g);
+            assertTrue(
+                    returned.put(id, g.get("sessions").asInt()) == null,
+                    path + ": listed twice: " + id);
         }
         assertEquals(expected, returned, path + " as " + keyName(w, key));
     }
@@ -579,16 +795,33 @@ class TenantIsolationProperties {
         Tenant tenant = readRestricted.tenant();
         Set<String> allowed = w.keyLocations.get(readRestricted.id());
         Key ingest = given.key(tenant, List.of("ingest"), List.copyOf(allowed), 100_000);
-        Set<String> seenHere = w.rows.stream()
-                .filter(r -> r.tenant().equals(tenant) && allowed.contains(r.location().id()) && r.guest() != null)
-                .map(w::guestId).collect(Collectors.toSet());
-        // Name a guest of this tenant known only at other venues when there is one: the case that matters.
-        List<Integer> onlyElsewhere = w.rows.stream()
-                .filter(r -> r.tenant().equals(tenant) && r.guest() != null && !seenHere.contains(w.guestId(r)))
-                .map(Row::guest).distinct().sorted().toList();
+        Set<String> seenHere =
+                w.rows.stream()
+                        .filter(
+                                r ->
+                                        r.tenant().equals(tenant)
+                                                && allowed.contains(r.location().id())
+                                                && r.guest() != null)
+                        .map(w::guestId)
+                        .collect(Collectors.toSet());
+        // Name a guest of this tenant known only at other venues when there is one: the case that
+        // matters.
+        List<Integer> onlyElsewhere =
+                w.rows.stream()
+                        .filter(
+                                r ->
+                                        r.tenant().equals(tenant)
+                                                && r.guest() != null
+                                                && !seenHere.contains(w.guestId(r)))
+                        .map(Row::guest)
+                        .distinct()
+                        .sorted()
+                        .toList();
         int choice = pick.guest() == null ? 0 : pick.guest();
-        int guest = onlyElsewhere.isEmpty() ? Math.floorMod(choice, YAS_IDS.length)
-                : onlyElsewhere.get(Math.floorMod(choice, onlyElsewhere.size()));
+        int guest =
+                onlyElsewhere.isEmpty()
+                        ? Math.floorMod(choice, YAS_IDS.length)
+                        : onlyElsewhere.get(Math.floorMod(choice, onlyElsewhere.size()));
         Statistics.label("a guest known only at other venues").collect(!onlyElsewhere.isEmpty());
 
         Map<String, Object> named = new LinkedHashMap<>();
@@ -603,15 +836,26 @@ class TenantIsolationProperties {
         Http.Response answer = http.post("/ingest/logins", List.of(login), ingest.auth());
         assertEquals(201, answer.status(), answer.body());
         String returned = answer.json().get("logins").get(0).get("guest_id").asText();
-        assertTrue(seenHere.contains(returned) || !w.allGuestIds.contains(returned),
-                "the login of a key limited to " + allowed + " was given guest " + returned + ", known only elsewhere");
+        assertTrue(
+                seenHere.contains(returned) || !w.allGuestIds.contains(returned),
+                "the login of a key limited to "
+                        + allowed
+                        + " was given guest "
+                        + returned
+                        + ", known only elsewhere");
 
         for (Map.Entry<String, String> known : w.guestIds.entrySet()) {
             if (seenHere.contains(known.getValue())) {
                 continue;
             }
             String[] tenantAndGuest = known.getKey().split("/");
-            Key whole = w.keys.get(2 * w.tenants.stream().map(Tenant::id).toList().indexOf(tenantAndGuest[0]));
+            Key whole =
+                    w.keys.get(
+                            2
+                                    * w.tenants.stream()
+                                            .map(Tenant::id)
+                                            .toList()
+                                            .indexOf(tenantAndGuest[0]));
             JsonNode guestView = null;
             for (JsonNode g : ok(http.get("/guests?per_page=100", whole.auth())).get("data")) {
                 if (g.get("id").asText().equals(known.getValue())) {
@@ -619,7 +863,9 @@ class TenantIsolationProperties {
                 }
             }
             assertNotNull(guestView, "guest " + known + " is listed");
-            assertEquals("Guest " + tenantAndGuest[1] + " of " + tenantAndGuest[0], text(guestView.get("name")),
+            assertEquals(
+                    "Guest " + tenantAndGuest[1] + " of " + tenantAndGuest[0],
+                    text(guestView.get("name")),
                     "a guest known only outside " + allowed + " was renamed by that key's login");
         }
     }
@@ -642,7 +888,9 @@ class TenantIsolationProperties {
     }
 
     private static void assertProblem(Http.Response r, String path) {
-        assertTrue(r.contentType().startsWith("application/problem+json"), path + ": " + r.contentType());
+        assertTrue(
+                r.contentType().startsWith("application/problem+json"),
+                path + ": " + r.contentType());
     }
 
     private static String keyName(World w, Key key) {
@@ -668,71 +916,129 @@ class TenantIsolationProperties {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
-    // ---------------------------------------------------------------- the event log: GET /events, the stream, webhooks
+    // ---------------------------------------------------------------- the event log: GET /events,
+    // the stream, webhooks
 
     /**
-     * The same worlds, with every tenant's log on (a webhook endpoint each, on its own receiver) and
-     * every key streaming, then their sessions imported again: each key's GET /events and stream
-     * hold exactly the events of the sessions it may see, and each tenant's webhook only its own.
+     * The same worlds, with every tenant's log on (a webhook endpoint each, on its own receiver)
+     * and every key streaming, then their sessions imported again: each key's GET /events and
+     * stream hold exactly the events of the sessions it may see, and each tenant's webhook only its
+     * own.
      */
     @Property(tries = 8, shrinking = ShrinkingMode.BOUNDED)
     void eventsStreamsAndWebhooksCarryOnlyTheKeysOwnEvents(@ForAll("worlds") WorldSpec spec) {
-        World world = build(spec);   // imported before any log was on: nothing of it is logged
+        World world = build(spec); // imported before any log was on: nothing of it is logged
         List<captiva.events.webhooks.Receiver> receivers = new ArrayList<>();
         List<captiva.events.stream.SseClient> streams = new ArrayList<>();
         try {
             for (Tenant tenant : world.tenants) {
                 captiva.events.webhooks.Receiver receiver = new captiva.events.webhooks.Receiver();
                 receivers.add(receiver);
-                Http.Response created = http.post("/admin/tenants/" + tenant.id() + "/webhooks", Map.of("url", receiver.url(),
-                        "event_types", List.of("session.started", "session.ended")), Fixtures.admin());
+                Http.Response created =
+                        http.post(
+                                "/admin/tenants/" + tenant.id() + "/webhooks",
+                                Map.of(
+                                        "url",
+                                        receiver.url(),
+                                        "event_types",
+                                        List.of("session.started", "session.ended")),
+                                Fixtures.admin());
                 assertEquals(201, created.status(), created::body);
             }
             for (Key key : world.keys) {
                 ok(http.get("/events", key.auth()));
-                captiva.events.stream.SseClient stream = captiva.events.stream.SseClient.open(http.base() + "/events/stream", key.auth());
+                captiva.events.stream.SseClient stream =
+                        captiva.events.stream.SseClient.open(
+                                http.base() + "/events/stream", key.auth());
                 streams.add(stream);
                 assertEquals(200, stream.status(), stream::errorBody);
             }
             // The same sessions again, now logged: session id -> the row it repeats.
             Map<String, Row> logged = new HashMap<>();
-            Map<Tenant, List<Row>> byTenant = world.rows.stream().collect(Collectors.groupingBy(Row::tenant));
-            byTenant.forEach((tenant, rows) -> {
-                List<String> ids = given.sessions(rows.stream().map(r -> {
-                    SessionSpec again = Fixtures.session(r.location()).username("e-" + java.util.UUID.randomUUID())
-                            .mac(r.mac()).ip(r.ip()).started(r.start());
-                    return r.online() ? again.online() : again.ended(r.end());
-                }).toArray(SessionSpec[]::new));
-                for (int i = 0; i < ids.size(); i++) {
-                    logged.put(ids.get(i), rows.get(i));
-                }
-            });
+            Map<Tenant, List<Row>> byTenant =
+                    world.rows.stream().collect(Collectors.groupingBy(Row::tenant));
+            byTenant.forEach(
+                    (tenant, rows) -> {
+                        List<String> ids =
+                                given.sessions(
+                                        rows.stream()
+                                                .map(
+                                                        r -> {
+                                                            SessionSpec again =
+                                                                    Fixtures.session(r.location())
+                                                                            .username(
+                                                                                    "e-"
+                                                                                            + java
+                                                                                                    .util
+                                                                                                    .UUID
+                                                                                                    .randomUUID())
+                                                                            .mac(r.mac())
+                                                                            .ip(r.ip())
+                                                                            .started(r.start());
+                                                            return r.online()
+                                                                    ? again.online()
+                                                                    : again.ended(r.end());
+                                                        })
+                                                .toArray(SessionSpec[]::new));
+                        for (int i = 0; i < ids.size(); i++) {
+                            logged.put(ids.get(i), rows.get(i));
+                        }
+                    });
             server.getApplicationContext().getBean(captiva.events.EventSequencer.class).sequence();
 
             for (int k = 0; k < world.keys.size(); k++) {
                 Key key = world.keys.get(k);
                 Map<String, Integer> expected = expectedEvents(world, key, logged);
                 List<String> listed = new ArrayList<>();
-                ok(http.get("/events?per_page=1000", key.auth())).get("data")
+                ok(http.get("/events?per_page=1000", key.auth()))
+                        .get("data")
                         .forEach(e -> listed.add(e.get("data").get("session_id").asText()));
                 assertEquals(expected, tally(listed), "GET /events as " + keyName(world, key));
 
                 captiva.events.stream.SseClient stream = streams.get(k);
                 int total = expected.values().stream().mapToInt(Integer::intValue).sum();
                 List<String> streamed = new ArrayList<>();
-                stream.awaitMessages(m -> m.stream().filter(x -> x.event().startsWith("session.")).count() >= total)
-                        .stream().filter(x -> x.event().startsWith("session."))
-                        .forEach(x -> streamed.add(readTree(x.data()).get("data").get("session_id").asText()));
-                assertEquals(expected, tally(streamed), "GET /events/stream as " + keyName(world, key));
+                stream
+                        .awaitMessages(
+                                m ->
+                                        m.stream()
+                                                        .filter(
+                                                                x ->
+                                                                        x.event()
+                                                                                .startsWith(
+                                                                                        "session."))
+                                                        .count()
+                                                >= total)
+                        .stream()
+                        .filter(x -> x.event().startsWith("session."))
+                        .forEach(
+                                x ->
+                                        streamed.add(
+                                                readTree(x.data())
+                                                        .get("data")
+                                                        .get("session_id")
+                                                        .asText()));
+                assertEquals(
+                        expected, tally(streamed), "GET /events/stream as " + keyName(world, key));
             }
             for (int t = 0; t < world.tenants.size(); t++) {
                 Tenant tenant = world.tenants.get(t);
                 captiva.events.webhooks.Receiver receiver = receivers.get(t);
-                Map<String, Integer> expected = expectedEvents(world, world.keys.get(2 * t), logged);
+                Map<String, Integer> expected =
+                        expectedEvents(world, world.keys.get(2 * t), logged);
                 int total = expected.values().stream().mapToInt(Integer::intValue).sum();
-                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> receiver.received().size() >= total);
+                org.awaitility.Awaitility.await()
+                        .atMost(Duration.ofSeconds(30))
+                        .until(() -> receiver.received().size() >= total);
                 List<String> delivered = new ArrayList<>();
-                receiver.received().forEach(r -> delivered.add(readTree(r.body()).get("data").get("session_id").asText()));
+                receiver.received()
+                        .forEach(
+                                r ->
+                                        delivered.add(
+                                                readTree(r.body())
+                                                        .get("data")
+                                                        .get("session_id")
+                                                        .asText()));
                 assertEquals(expected, tally(delivered), "webhook of " + tenant.id());
             }
         } finally {
@@ -741,14 +1047,18 @@ class TenantIsolationProperties {
         }
     }
 
-    /** Session id -> how many events the key should get of it: started, and ended when it was closed. */
+    /**
+     * Session id -> how many events the key should get of it: started, and ended when it was
+     * closed.
+     */
     private static Map<String, Integer> expectedEvents(World w, Key key, Map<String, Row> logged) {
         Map<String, Integer> expected = new HashMap<>();
-        logged.forEach((id, row) -> {
-            if (w.maySee(key, row)) {
-                expected.put(id, row.online() ? 1 : 2);
-            }
-        });
+        logged.forEach(
+                (id, row) -> {
+                    if (w.maySee(key, row)) {
+                        expected.put(id, row.online() ? 1 : 2);
+                    }
+                });
         return expected;
     }
 
@@ -758,34 +1068,49 @@ class TenantIsolationProperties {
         return counts;
     }
 
-    // ---------------------------------------------------------------- IPv6 prefixes and access points (#17)
-
-    /** Prefixes shared by every tenant, as private IPv4 addresses are: each tenant's sessions use some of them. */
-    private static final String[] SHARED_PREFIXES = {"2001:db8:17::/64", "2001:db8:17:1::/64", "2001:db8:1700::/56"};
-    /** Addresses to ask for: inside one prefix each, or inside none. */
-    private static final String[] ASKED_IPV6 = {"2001:db8:17::abcd", "2001:db8:17:1::1", "2001:db8:1700:42::9", "2001:db8:99::1"};
-    private static final java.util.concurrent.atomic.AtomicInteger AP_SEQUENCE = new java.util.concurrent.atomic.AtomicInteger();
+    // ---------------------------------------------------------------- IPv6 prefixes and access
+    // points (#17)
 
     /**
-     * Sessions recorded as RADIUS records them, with IPv6 prefixes and access point names, in two or
-     * three tenants that share the prefixes: a key's IPv6 lookup names only its own tenant's guests,
-     * and finds one exactly when its tenant has a session whose prefix holds the address; its session
-     * list shows exactly its tenant's access points.
+     * Prefixes shared by every tenant, as private IPv4 addresses are: each tenant's sessions use
+     * some of them.
+     */
+    private static final String[] SHARED_PREFIXES = {
+        "2001:db8:17::/64", "2001:db8:17:1::/64", "2001:db8:1700::/56"
+    };
+
+    /** Addresses to ask for: inside one prefix each, or inside none. */
+    private static final String[] ASKED_IPV6 = {
+        "2001:db8:17::abcd", "2001:db8:17:1::1", "2001:db8:1700:42::9", "2001:db8:99::1"
+    };
+
+    private static final java.util.concurrent.atomic.AtomicInteger AP_SEQUENCE =
+            new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * Sessions recorded as RADIUS records them, with IPv6 prefixes and access point names, in two
+     * or three tenants that share the prefixes: a key's IPv6 lookup names only its own tenant's
+     * guests, and finds one exactly when its tenant has a session whose prefix holds the address;
+     * its session list shows exactly its tenant's access points.
      */
     @Property(tries = 15, shrinking = ShrinkingMode.OFF)
     void ipv6LookupsAndAccessPointsStayWithinTheirTenant(@ForAll long seed) {
         java.util.Random random = new java.util.Random(seed);
-        captiva.sessions.SessionRecorder recorder = server.getApplicationContext().getBean(captiva.sessions.SessionRecorder.class);
-        captiva.common.OpaqueIds ids = server.getApplicationContext().getBean(captiva.common.OpaqueIds.class);
+        captiva.sessions.SessionRecorder recorder =
+                server.getApplicationContext().getBean(captiva.sessions.SessionRecorder.class);
+        captiva.common.OpaqueIds ids =
+                server.getApplicationContext().getBean(captiva.common.OpaqueIds.class);
         int tenants = 2 + random.nextInt(2);
         List<Key> keys = new ArrayList<>();
-        List<Map<String, String>> apsByTenant = new ArrayList<>();   // ap_name (unique) -> prefix
+        List<Map<String, String>> apsByTenant = new ArrayList<>(); // ap_name (unique) -> prefix
         for (int t = 0; t < tenants; t++) {
             Tenant tenant = given.tenant();
             Location location = given.location(tenant);
             String nas = given.nas(location, "192.0.2.17", "iso-ap-" + location.id(), "s");
-            long tenantId = ids.decode(captiva.common.OpaqueIds.Kind.TENANT, tenant.id()).orElseThrow();
-            long locationId = ids.decode(captiva.common.OpaqueIds.Kind.LOCATION, location.id()).orElseThrow();
+            long tenantId =
+                    ids.decode(captiva.common.OpaqueIds.Kind.TENANT, tenant.id()).orElseThrow();
+            long locationId =
+                    ids.decode(captiva.common.OpaqueIds.Kind.LOCATION, location.id()).orElseThrow();
             long nasId = ids.decode(captiva.common.OpaqueIds.Kind.NAS, nas).orElseThrow();
             Map<String, String> aps = new HashMap<>();
             List<captiva.sessions.AccountingEvent> events = new ArrayList<>();
@@ -794,10 +1119,34 @@ class TenantIsolationProperties {
                 String prefix = SHARED_PREFIXES[random.nextInt(SHARED_PREFIXES.length)];
                 boolean delegated = prefix.endsWith("/56");
                 aps.put(ap, prefix);
-                events.add(new captiva.sessions.AccountingEvent(tenantId, locationId, nasId, ap, captiva.sessions.AccountingEvent.Type.START,
-                        Instant.now().minusSeconds(60), ap, null, null, 0, 0, null, null,
-                        new captiva.sessions.SessionAttributes("Shared SSID", null, ap, null, null, null,
-                                delegated ? null : prefix, delegated ? prefix : null, null, null, null, null)));
+                events.add(
+                        new captiva.sessions.AccountingEvent(
+                                tenantId,
+                                locationId,
+                                nasId,
+                                ap,
+                                captiva.sessions.AccountingEvent.Type.START,
+                                Instant.now().minusSeconds(60),
+                                ap,
+                                null,
+                                null,
+                                0,
+                                0,
+                                null,
+                                null,
+                                new captiva.sessions.SessionAttributes(
+                                        "Shared SSID",
+                                        null,
+                                        ap,
+                                        null,
+                                        null,
+                                        null,
+                                        delegated ? null : prefix,
+                                        delegated ? prefix : null,
+                                        null,
+                                        null,
+                                        null,
+                                        null)));
             }
             recorder.record(events);
             keys.add(given.readKey(tenant));
@@ -809,23 +1158,37 @@ class TenantIsolationProperties {
             for (String address : ASKED_IPV6) {
                 Http.Response r = http.get("/sessions/" + address, key.auth());
                 boolean held = own.values().stream().anyMatch(prefix -> holds(prefix, address));
-                assertEquals(held ? 200 : 404, r.status(), address + " as tenant " + t + ": " + r.body());
+                assertEquals(
+                        held ? 200 : 404,
+                        r.status(),
+                        address + " as tenant " + t + ": " + r.body());
                 if (held) {
                     String username = r.json().get("username").asText();
-                    assertTrue(own.containsKey(username), address + ": tenant " + t + " was shown another tenant's " + username);
-                    assertTrue(holds(own.get(username), address), address + " is not in " + own.get(username));
+                    assertTrue(
+                            own.containsKey(username),
+                            address + ": tenant " + t + " was shown another tenant's " + username);
+                    assertTrue(
+                            holds(own.get(username), address),
+                            address + " is not in " + own.get(username));
                 }
             }
             Set<String> listed = new HashSet<>();
-            ok(http.get("/sessions?per_page=100", key.auth())).get("data").forEach(s -> listed.add(s.get("ap_name").asText()));
+            ok(http.get("/sessions?per_page=100", key.auth()))
+                    .get("data")
+                    .forEach(s -> listed.add(s.get("ap_name").asText()));
             assertEquals(own.keySet(), listed, "access points listed for tenant " + t);
         }
     }
 
-    /** Whether the test prefix holds the address: the prefixes above are a /64 or /56 written with their network part. */
+    /**
+     * Whether the test prefix holds the address: the prefixes above are a /64 or /56 written with
+     * their network part.
+     */
     private static boolean holds(String prefix, String address) {
         try {
-            byte[] network = java.net.InetAddress.getByName(prefix.substring(0, prefix.indexOf('/'))).getAddress();
+            byte[] network =
+                    java.net.InetAddress.getByName(prefix.substring(0, prefix.indexOf('/')))
+                            .getAddress();
             byte[] asked = java.net.InetAddress.getByName(address).getAddress();
             int bits = Integer.parseInt(prefix.substring(prefix.indexOf('/') + 1));
             for (int i = 0; i < bits / 8; i++) {
@@ -842,36 +1205,82 @@ class TenantIsolationProperties {
     // ---------------------------------------------------------------- Disconnect and CoA (#17)
 
     /**
-     * Two or three tenants, each with an open RADIUS session at a NAS whose Dynamic Authorization Server is a UDP
-     * socket of this test, and a key that may control sessions: asked to disconnect or change another tenant's
-     * session, every key gets 404 (as for a made-up id), and no packet reaches the DAS.
+     * Two or three tenants, each with an open RADIUS session at a NAS whose Dynamic Authorization
+     * Server is a UDP socket of this test, and a key that may control sessions: asked to disconnect
+     * or change another tenant's session, every key gets 404 (as for a made-up id), and no packet
+     * reaches the DAS.
      */
     @Property(tries = 5, shrinking = ShrinkingMode.OFF)
-    void disconnectAndCoaOfAnotherTenantsSessionAre404AndSendNothing(@ForAll long seed) throws Exception {
+    void disconnectAndCoaOfAnotherTenantsSessionAre404AndSendNothing(@ForAll long seed)
+            throws Exception {
         java.util.Random random = new java.util.Random(seed);
-        captiva.sessions.SessionRecorder recorder = server.getApplicationContext().getBean(captiva.sessions.SessionRecorder.class);
-        captiva.common.OpaqueIds ids = server.getApplicationContext().getBean(captiva.common.OpaqueIds.class);
-        try (java.net.DatagramSocket das = new java.net.DatagramSocket(new java.net.InetSocketAddress("127.0.0.1", 0))) {
+        captiva.sessions.SessionRecorder recorder =
+                server.getApplicationContext().getBean(captiva.sessions.SessionRecorder.class);
+        captiva.common.OpaqueIds ids =
+                server.getApplicationContext().getBean(captiva.common.OpaqueIds.class);
+        try (java.net.DatagramSocket das =
+                new java.net.DatagramSocket(new java.net.InetSocketAddress("127.0.0.1", 0))) {
             int tenants = 2 + random.nextInt(2);
             List<Key> keys = new ArrayList<>();
             List<String> sessions = new ArrayList<>();
             for (int t = 0; t < tenants; t++) {
                 Tenant tenant = given.tenant();
                 Location location = given.location(tenant);
-                Http.Response nas = http.post("/admin/tenants/" + tenant.id() + "/locations/" + location.id() + "/nas",
-                        Map.of("ip_address", "192.0.2.18", "identifier", "iso-das-" + location.id(), "secret", "s",
-                                "das_address", "127.0.0.1", "das_port", das.getLocalPort(), "das_secret", "das-s"), Fixtures.admin());
+                Http.Response nas =
+                        http.post(
+                                "/admin/tenants/"
+                                        + tenant.id()
+                                        + "/locations/"
+                                        + location.id()
+                                        + "/nas",
+                                Map.of(
+                                        "ip_address",
+                                        "192.0.2.18",
+                                        "identifier",
+                                        "iso-das-" + location.id(),
+                                        "secret",
+                                        "s",
+                                        "das_address",
+                                        "127.0.0.1",
+                                        "das_port",
+                                        das.getLocalPort(),
+                                        "das_secret",
+                                        "das-s"),
+                                Fixtures.admin());
                 assertEquals(201, nas.status(), nas.body());
-                recorder.record(List.of(new captiva.sessions.AccountingEvent(
-                        ids.decode(captiva.common.OpaqueIds.Kind.TENANT, tenant.id()).orElseThrow(),
-                        ids.decode(captiva.common.OpaqueIds.Kind.LOCATION, location.id()).orElseThrow(),
-                        ids.decode(captiva.common.OpaqueIds.Kind.NAS, nas.json().get("id").asText()).orElseThrow(),
-                        "das-" + location.id(), captiva.sessions.AccountingEvent.Type.START, Instant.now().minusSeconds(60),
-                        "das-guest-" + location.id(), MACS[random.nextInt(MACS.length)], IPS[random.nextInt(IPS.length)],
-                        0, 0, null, null)));
+                recorder.record(
+                        List.of(
+                                new captiva.sessions.AccountingEvent(
+                                        ids.decode(
+                                                        captiva.common.OpaqueIds.Kind.TENANT,
+                                                        tenant.id())
+                                                .orElseThrow(),
+                                        ids.decode(
+                                                        captiva.common.OpaqueIds.Kind.LOCATION,
+                                                        location.id())
+                                                .orElseThrow(),
+                                        ids.decode(
+                                                        captiva.common.OpaqueIds.Kind.NAS,
+                                                        nas.json().get("id").asText())
+                                                .orElseThrow(),
+                                        "das-" + location.id(),
+                                        captiva.sessions.AccountingEvent.Type.START,
+                                        Instant.now().minusSeconds(60),
+                                        "das-guest-" + location.id(),
+                                        MACS[random.nextInt(MACS.length)],
+                                        IPS[random.nextInt(IPS.length)],
+                                        0,
+                                        0,
+                                        null,
+                                        null)));
                 Key key = given.key(tenant, SCOPES, null, null);
                 keys.add(key);
-                sessions.add(ok(http.get("/sessions", key.auth())).get("data").get(0).get("id").asText());
+                sessions.add(
+                        ok(http.get("/sessions", key.auth()))
+                                .get("data")
+                                .get(0)
+                                .get("id")
+                                .asText());
             }
             for (int k = 0; k < tenants; k++) {
                 for (int s = 0; s < tenants; s++) {
@@ -880,11 +1289,19 @@ class TenantIsolationProperties {
                     }
                     boolean coa = random.nextBoolean();
                     String path = "/sessions/" + sessions.get(s) + (coa ? "/coa" : "/disconnect");
-                    Http.Response answer = http.post(path, coa ? Map.of("session_timeout", 60) : Map.of(), keys.get(k).auth());
-                    assertEquals(404, answer.status(), () -> path + " by another tenant's key answered " + answer.body());
+                    Http.Response answer =
+                            http.post(
+                                    path,
+                                    coa ? Map.of("session_timeout", 60) : Map.of(),
+                                    keys.get(k).auth());
+                    assertEquals(
+                            404,
+                            answer.status(),
+                            () -> path + " by another tenant's key answered " + answer.body());
                 }
             }
-            // Every request above was answered before this, and a sent one would have been sent before its answer.
+            // Every request above was answered before this, and a sent one would have been sent
+            // before its answer.
             das.setSoTimeout(300);
             try {
                 das.receive(new java.net.DatagramPacket(new byte[4096], 4096));

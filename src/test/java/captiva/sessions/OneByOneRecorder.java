@@ -4,7 +4,6 @@ import captiva.events.EventLog;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.TransactionOperations;
-
 import java.sql.Connection;
 import java.util.List;
 
@@ -26,10 +25,11 @@ final class OneByOneRecorder extends SessionRecorder {
     /** As {@link SessionRecorder#record}, in one transaction, one upsert per event. */
     @Override
     public void record(List<AccountingEvent> events) {
-        transactions.executeWrite(status -> {
-            super.record(events);
-            return null;
-        });
+        transactions.executeWrite(
+                status -> {
+                    super.record(events);
+                    return null;
+                });
     }
 
     @Override

@@ -1,5 +1,12 @@
 package captiva.sessions;
 
+import static captiva.sessions.AccountingEvent.Type.ACCOUNTING_OFF;
+import static captiva.sessions.AccountingEvent.Type.ACCOUNTING_ON;
+import static captiva.sessions.AccountingEvent.Type.INTERIM_UPDATE;
+import static captiva.sessions.AccountingEvent.Type.START;
+import static captiva.sessions.AccountingEvent.Type.STOP;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import captiva.common.OpaqueIds;
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures;
@@ -9,11 +16,6 @@ import captiva.testing.Http;
 import captiva.testing.TestDatabase;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -28,29 +30,26 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static captiva.sessions.AccountingEvent.Type.ACCOUNTING_OFF;
-import static captiva.sessions.AccountingEvent.Type.ACCOUNTING_ON;
-import static captiva.sessions.AccountingEvent.Type.INTERIM_UPDATE;
-import static captiva.sessions.AccountingEvent.Type.START;
-import static captiva.sessions.AccountingEvent.Type.STOP;
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
  * A batch stored by {@link SessionRecorder#record} (the events of a session folded, one statement a
- * round) leaves exactly the rows that the same batch stored one upsert per event leaves
- * ({@link OneByOneRecorder}, the upsert's definition): random sessions with several
- * events each, in random order, with usernames and MACs that come and go, guests to look up,
- * logins for the insert trigger to link, rows already stored before the batch, and now and then an
- * Accounting-On/Off in the middle. The two paths write the same events under two NAS of the same
- * venue, and every stored column but the row id is compared.
+ * round) leaves exactly the rows that the same batch stored one upsert per event leaves ({@link
+ * OneByOneRecorder}, the upsert's definition): random sessions with several events each, in random
+ * order, with usernames and MACs that come and go, guests to look up, logins for the insert trigger
+ * to link, rows already stored before the batch, and now and then an Accounting-On/Off in the
+ * middle. The two paths write the same events under two NAS of the same venue, and every stored
+ * column but the row id is compared.
  *
  * <p>jqwik does not run under Micronaut's JUnit 5 extension, so the application is started here.
  */
 class SessionBatchProperties {
 
     private static final Instant T0 = Instant.parse("2024-06-01T12:00:00Z");
-    private static final String[] USERS = {"batch-u1", "batch-u2", "batch-u3"};   // u3 has no guest
+    private static final String[] USERS = {"batch-u1", "batch-u2", "batch-u3"}; // u3 has no guest
     private static final String[] MACS = {"02:00:00:00:0b:01", "02:00:00:00:0b:02"};
     private static final String[] IPS = {"10.9.0.1", "10.9.0.2", "2001:db8::9"};
     private static final AtomicInteger TRIES = new AtomicInteger();
@@ -78,14 +77,27 @@ class SessionBatchProperties {
         Location venue = given.location(tenant);
         Location other = given.location(tenant);
         tenantId = ids.decode(OpaqueIds.Kind.TENANT, tenant.id()).orElseThrow();
-        locationIds = new long[] {ids.decode(OpaqueIds.Kind.LOCATION, venue.id()).orElseThrow(),
-                ids.decode(OpaqueIds.Kind.LOCATION, other.id()).orElseThrow()};
-        foldedNas = ids.decode(OpaqueIds.Kind.NAS, given.nas(venue, "127.0.0.1", "fold-" + UUID.randomUUID(), "s")).orElseThrow();
-        oneByOneNas = ids.decode(OpaqueIds.Kind.NAS, given.nas(venue, "127.0.0.1", "one-" + UUID.randomUUID(), "s")).orElseThrow();
+        locationIds =
+                new long[] {
+                    ids.decode(OpaqueIds.Kind.LOCATION, venue.id()).orElseThrow(),
+                    ids.decode(OpaqueIds.Kind.LOCATION, other.id()).orElseThrow()
+                };
+        foldedNas =
+                ids.decode(
+                                OpaqueIds.Kind.NAS,
+                                given.nas(venue, "127.0.0.1", "fold-" + UUID.randomUUID(), "s"))
+                        .orElseThrow();
+        oneByOneNas =
+                ids.decode(
+                                OpaqueIds.Kind.NAS,
+                                given.nas(venue, "127.0.0.1", "one-" + UUID.randomUUID(), "s"))
+                        .orElseThrow();
 
         try (Connection c = TestDatabase.connect()) {
             long[] guests = new long[2];
-            try (PreparedStatement st = c.prepareStatement("INSERT INTO guest (tenant_id, username) VALUES (?, ?) RETURNING id")) {
+            try (PreparedStatement st =
+                    c.prepareStatement(
+                            "INSERT INTO guest (tenant_id, username) VALUES (?, ?) RETURNING id")) {
                 for (int i = 0; i < 2; i++) {
                     st.setLong(1, tenantId);
                     st.setString(2, USERS[i]);
@@ -95,21 +107,60 @@ class SessionBatchProperties {
                     }
                 }
             }
-            // Logins at the venue whose linking depends on the inserted row's user, device, start and end.
-            try (PreparedStatement st = c.prepareStatement("""
+            // Logins at the venue whose linking depends on the inserted row's user, device, start
+            // and end.
+            try (PreparedStatement st =
+                    c.prepareStatement(
+                            """
                     INSERT INTO login (tenant_id, location_id, guest_id, username, guest_device_mac, guest_device_description,
                                        login_type_name, service_profile_name, access_code, login_time)
                     VALUES (?, ?, ?, ?, CAST(? AS macaddr), ?, ?, ?, ?, ?)""")) {
-                login(st, guests[0], USERS[0], null, "phone", "portal", null, null, T0.minusSeconds(3600));
+                login(
+                        st,
+                        guests[0],
+                        USERS[0],
+                        null,
+                        "phone",
+                        "portal",
+                        null,
+                        null,
+                        T0.minusSeconds(3600));
                 login(st, null, null, MACS[1], "laptop", "sms", "gold", null, T0.plusSeconds(300));
-                login(st, guests[1], USERS[1], null, null, null, null, "CODE-7", T0.plusSeconds(1800));
-                login(st, null, USERS[2], MACS[0], "tablet", "voucher", null, null, T0.plusSeconds(4000));
+                login(
+                        st,
+                        guests[1],
+                        USERS[1],
+                        null,
+                        null,
+                        null,
+                        null,
+                        "CODE-7",
+                        T0.plusSeconds(1800));
+                login(
+                        st,
+                        null,
+                        USERS[2],
+                        MACS[0],
+                        "tablet",
+                        "voucher",
+                        null,
+                        null,
+                        T0.plusSeconds(4000));
             }
         }
     }
 
-    private static void login(PreparedStatement st, Long guest, String user, String mac, String description,
-                              String type, String profile, String code, Instant at) throws SQLException {
+    private static void login(
+            PreparedStatement st,
+            Long guest,
+            String user,
+            String mac,
+            String description,
+            String type,
+            String profile,
+            String code,
+            Instant at)
+            throws SQLException {
         st.setLong(1, tenantId);
         st.setLong(2, locationIds[0]);
         st.setObject(3, guest);
@@ -131,14 +182,49 @@ class SessionBatchProperties {
     }
 
     /** One event of session {@code session}, to be written under either NAS. */
-    private record Spec(int session, AccountingEvent.Type type, int atSeconds, Long sessionTime, int location,
-                        String user, String mac, String ip, long in, long out, String cause, String ssid,
-                        String ipv6Prefix) {
+    private record Spec(
+            int session,
+            AccountingEvent.Type type,
+            int atSeconds,
+            Long sessionTime,
+            int location,
+            String user,
+            String mac,
+            String ip,
+            long in,
+            long out,
+            String cause,
+            String ssid,
+            String ipv6Prefix) {
 
         AccountingEvent event(long nas, String prefix) {
-            return new AccountingEvent(tenantId, locationIds[location], nas, type.isNasWide() ? null : prefix + session, type,
-                    T0.plusSeconds(atSeconds), user, mac, ip, in, out, sessionTime, cause,
-                    new SessionAttributes(ssid, null, null, null, null, null, ipv6Prefix, null, null, null, null, null));
+            return new AccountingEvent(
+                    tenantId,
+                    locationIds[location],
+                    nas,
+                    type.isNasWide() ? null : prefix + session,
+                    type,
+                    T0.plusSeconds(atSeconds),
+                    user,
+                    mac,
+                    ip,
+                    in,
+                    out,
+                    sessionTime,
+                    cause,
+                    new SessionAttributes(
+                            ssid,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            ipv6Prefix,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null));
         }
     }
 
@@ -163,13 +249,30 @@ class SessionBatchProperties {
                 int after = type == START ? 0 : r.nextInt(7200);
                 Long sessionTime = type == START || r.nextInt(8) == 0 ? null : (long) after;
                 // Mostly the session's own user and device; sometimes none, now and then another.
-                String u = r.nextInt(4) == 0 ? null : r.nextInt(8) == 0 ? pick(r, USERS, 100) : user;
+                String u =
+                        r.nextInt(4) == 0 ? null : r.nextInt(8) == 0 ? pick(r, USERS, 100) : user;
                 String m = r.nextInt(4) == 0 ? null : r.nextInt(8) == 0 ? pick(r, MACS, 100) : mac;
                 long in = r.nextInt(3) == 0 ? 0 : (long) (r.nextDouble() * 10_000_000_000L);
                 long out = r.nextInt(3) == 0 ? 0 : (long) (r.nextDouble() * 10_000_000_000L);
-                String cause = type == STOP && r.nextBoolean() ? (r.nextBoolean() ? "User-Request" : "Idle-Timeout") : null;
-                specs.add(new Spec(s, type, startAt + after, sessionTime, r.nextInt(6) == 0 ? 1 : 0, u, m,
-                        pick(r, IPS, 3), in, out, cause, pick(r, SSIDS, 2), pick(r, IPV6_PREFIXES, 2)));
+                String cause =
+                        type == STOP && r.nextBoolean()
+                                ? (r.nextBoolean() ? "User-Request" : "Idle-Timeout")
+                                : null;
+                specs.add(
+                        new Spec(
+                                s,
+                                type,
+                                startAt + after,
+                                sessionTime,
+                                r.nextInt(6) == 0 ? 1 : 0,
+                                u,
+                                m,
+                                pick(r, IPS, 3),
+                                in,
+                                out,
+                                cause,
+                                pick(r, SSIDS, 2),
+                                pick(r, IPV6_PREFIXES, 2)));
             }
         }
         return specs;
@@ -185,8 +288,22 @@ class SessionBatchProperties {
         List<Spec> earlier = new ArrayList<>(specs.subList(0, before));
         List<Spec> batch = new ArrayList<>(specs.subList(before, specs.size()));
         if (r.nextInt(8) == 0) {
-            batch.add(r.nextInt(batch.size() + 1), new Spec(-1, r.nextBoolean() ? ACCOUNTING_ON : ACCOUNTING_OFF,
-                    r.nextInt(9000), null, 0, null, null, null, 0, 0, null, null, null));
+            batch.add(
+                    r.nextInt(batch.size() + 1),
+                    new Spec(
+                            -1,
+                            r.nextBoolean() ? ACCOUNTING_ON : ACCOUNTING_OFF,
+                            r.nextInt(9000),
+                            null,
+                            0,
+                            null,
+                            null,
+                            null,
+                            0,
+                            0,
+                            null,
+                            null,
+                            null));
         }
         String prefix = "p" + TRIES.incrementAndGet() + "-" + Long.toHexString(seed) + "-";
 
@@ -195,7 +312,9 @@ class SessionBatchProperties {
         recorder.record(batch.stream().map(s -> s.event(foldedNas, prefix)).toList());
         oneByOne.record(batch.stream().map(s -> s.event(oneByOneNas, prefix)).toList());
 
-        assertEquals(rows(oneByOneNas, prefix), rows(foldedNas, prefix),
+        assertEquals(
+                rows(oneByOneNas, prefix),
+                rows(foldedNas, prefix),
                 "earlier " + earlier + "\nbatch " + batch);
     }
 
@@ -203,7 +322,9 @@ class SessionBatchProperties {
     private static Map<String, List<String>> rows(long nas, String prefix) {
         Map<String, List<String>> rows = new TreeMap<>();
         try (Connection c = TestDatabase.connect();
-             PreparedStatement st = c.prepareStatement("""
+                PreparedStatement st =
+                        c.prepareStatement(
+                                """
                      SELECT acct_session_id, tenant_id, location_id, username, guest_id, guest_device_mac::text,
                             guest_device_ip::text, guest_device_description, access_code, login_type_name,
                             service_profile_name, start_time::text, last_update::text, end_time::text,
@@ -218,7 +339,8 @@ class SessionBatchProperties {
                     for (int i = 2; i <= rs.getMetaData().getColumnCount(); i++) {
                         row.add(rs.getString(i));
                     }
-                    // An Acct-Session-Id may name a session before and one after an Accounting-On (V43).
+                    // An Acct-Session-Id may name a session before and one after an Accounting-On
+                    // (V43).
                     if (rows.put(rs.getString(1) + " " + rs.getString("nas_epoch"), row) != null) {
                         throw new AssertionError("stored twice: " + rs.getString(1));
                     }

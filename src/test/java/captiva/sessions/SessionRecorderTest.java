@@ -1,27 +1,25 @@
 package captiva.sessions;
 
-import captiva.testing.ApiTest;
-import captiva.testing.Fixtures.Key;
-import captiva.testing.Fixtures.Location;
-import captiva.testing.Http;
-import captiva.tenancy.NasRegistry;
-import com.fasterxml.jackson.databind.JsonNode;
-import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
-import java.time.Instant;
-import java.util.List;
-import java.util.OptionalLong;
-
-import captiva.common.OpaqueIds;
-
 import static captiva.sessions.AccountingEvent.Type.INTERIM_UPDATE;
 import static captiva.sessions.AccountingEvent.Type.START;
 import static captiva.sessions.AccountingEvent.Type.STOP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import captiva.common.OpaqueIds;
+import captiva.tenancy.NasRegistry;
+import captiva.testing.ApiTest;
+import captiva.testing.Fixtures.Key;
+import captiva.testing.Fixtures.Location;
+import captiva.testing.Http;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.List;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 @MicronautTest(transactional = false)
 @DisplayName("SessionRecorder: accounting applied in any order, any number of times")
@@ -29,12 +27,9 @@ class SessionRecorderTest extends ApiTest {
 
     private static final Instant T0 = Instant.parse("2024-06-01T12:00:00Z");
 
-    @Inject
-    SessionRecorder recorder;
-    @Inject
-    NasRegistry nasRegistry;
-    @Inject
-    OpaqueIds ids;
+    @Inject SessionRecorder recorder;
+    @Inject NasRegistry nasRegistry;
+    @Inject OpaqueIds ids;
 
     private long tenantId;
     private long locationId;
@@ -46,7 +41,12 @@ class SessionRecorderTest extends ApiTest {
         Location location = given().location(given().tenant());
         tenantId = decode(OpaqueIds.Kind.TENANT, location.tenant().id());
         locationId = decode(OpaqueIds.Kind.LOCATION, location.id());
-        nasId = nasRegistry.register(tenantId, locationId, "127.0.0.1", "ap-" + location.id(), "secret").orElseThrow().id();
+        nasId =
+                nasRegistry
+                        .register(
+                                tenantId, locationId, "127.0.0.1", "ap-" + location.id(), "secret")
+                        .orElseThrow()
+                        .id();
         key = given().readKey(location.tenant());
     }
 
@@ -55,9 +55,21 @@ class SessionRecorderTest extends ApiTest {
         return decoded.orElseThrow();
     }
 
-    private AccountingEvent event(AccountingEvent.Type type, int secondsAfterStart, long in, long out) {
-        return new AccountingEvent(tenantId, locationId, nasId, "acct-1", type, T0.plusSeconds(secondsAfterStart),
-                "guest1", "14:2d:27:e7:40:2b", "10.0.0.9", in, out, type == START ? null : (long) secondsAfterStart,
+    private AccountingEvent event(
+            AccountingEvent.Type type, int secondsAfterStart, long in, long out) {
+        return new AccountingEvent(
+                tenantId,
+                locationId,
+                nasId,
+                "acct-1",
+                type,
+                T0.plusSeconds(secondsAfterStart),
+                "guest1",
+                "14:2d:27:e7:40:2b",
+                "10.0.0.9",
+                in,
+                out,
+                type == START ? null : (long) secondsAfterStart,
                 type == STOP ? "User-Request" : null);
     }
 
@@ -135,31 +147,67 @@ class SessionRecorderTest extends ApiTest {
     }
 
     private AccountingEvent nasWide(AccountingEvent.Type type, int secondsAfterT0) {
-        return new AccountingEvent(tenantId, locationId, nasId, null, type, T0.plusSeconds(secondsAfterT0),
-                null, null, null, 0, 0, null, null);
+        return new AccountingEvent(
+                tenantId,
+                locationId,
+                nasId,
+                null,
+                type,
+                T0.plusSeconds(secondsAfterT0),
+                null,
+                null,
+                null,
+                0,
+                0,
+                null,
+                null);
     }
 
     private AccountingEvent start(String acctSessionId, int secondsAfterT0) {
-        return new AccountingEvent(tenantId, locationId, nasId, acctSessionId, START, T0.plusSeconds(secondsAfterT0),
-                "guest-" + acctSessionId, null, null, 0, 0, null, null);
+        return new AccountingEvent(
+                tenantId,
+                locationId,
+                nasId,
+                acctSessionId,
+                START,
+                T0.plusSeconds(secondsAfterT0),
+                "guest-" + acctSessionId,
+                null,
+                null,
+                0,
+                0,
+                null,
+                null);
     }
 
     @Test
     void accountingOnClosesEveryOpenSessionOfTheNasAtTheEventTime() {
-        recorder.record(List.of(start("a", 10), start("b", 60), event(START, 0, 0, 0), event(STOP, 30, 1, 1)));
+        recorder.record(
+                List.of(
+                        start("a", 10),
+                        start("b", 60),
+                        event(START, 0, 0, 0),
+                        event(STOP, 30, 1, 1)));
 
         recorder.record(List.of(nasWide(AccountingEvent.Type.ACCOUNTING_ON, 600)));
 
         List<JsonNode> sessions = sessions();
         assertEquals(3, sessions.size());
-        assertEquals("2024-06-01T12:00:30+00:00", sessions.get(0).get("end_time").asText(), "stopped before stays as it was");
+        assertEquals(
+                "2024-06-01T12:00:30+00:00",
+                sessions.get(0).get("end_time").asText(),
+                "stopped before stays as it was");
         assertEquals("2024-06-01T12:10:00+00:00", sessions.get(1).get("end_time").asText());
         assertEquals("2024-06-01T12:10:00+00:00", sessions.get(2).get("end_time").asText());
     }
 
     @Test
     void accountingOffInTheMiddleOfABatchSplitsBeforeFromAfter() {
-        recorder.record(List.of(start("before", 0), nasWide(AccountingEvent.Type.ACCOUNTING_OFF, 300), start("after", 400)));
+        recorder.record(
+                List.of(
+                        start("before", 0),
+                        nasWide(AccountingEvent.Type.ACCOUNTING_OFF, 300),
+                        start("after", 400)));
 
         List<JsonNode> sessions = sessions();
         assertEquals("2024-06-01T12:05:00+00:00", sessions.get(0).get("end_time").asText());
@@ -168,8 +216,27 @@ class SessionRecorderTest extends ApiTest {
 
     @Test
     void accountingOnLeavesOtherNasAlone() {
-        long otherNas = nasRegistry.register(tenantId, locationId, "127.0.0.2", "other-" + nasId, "s").orElseThrow().id();
-        recorder.record(List.of(new AccountingEvent(tenantId, locationId, otherNas, "x", START, T0, "g", null, null, 0, 0, null, null)));
+        long otherNas =
+                nasRegistry
+                        .register(tenantId, locationId, "127.0.0.2", "other-" + nasId, "s")
+                        .orElseThrow()
+                        .id();
+        recorder.record(
+                List.of(
+                        new AccountingEvent(
+                                tenantId,
+                                locationId,
+                                otherNas,
+                                "x",
+                                START,
+                                T0,
+                                "g",
+                                null,
+                                null,
+                                0,
+                                0,
+                                null,
+                                null)));
 
         recorder.record(List.of(nasWide(AccountingEvent.Type.ACCOUNTING_ON, 600)));
 
@@ -179,9 +246,25 @@ class SessionRecorderTest extends ApiTest {
     @Test
     void aSessionStartedJustNowIsOnline() {
         Instant now = Instant.now();
-        recorder.record(List.of(new AccountingEvent(tenantId, locationId, nasId, "live-1", START, now,
-                "guest1", null, "10.0.0.10", 0, 0, null, null)));
+        recorder.record(
+                List.of(
+                        new AccountingEvent(
+                                tenantId,
+                                locationId,
+                                nasId,
+                                "live-1",
+                                START,
+                                now,
+                                "guest1",
+                                null,
+                                "10.0.0.10",
+                                0,
+                                0,
+                                null,
+                                null)));
 
-        assertEquals(1, http().get("/sessions/count?online=true", key.auth()).json().get("count").asLong());
+        assertEquals(
+                1,
+                http().get("/sessions/count?online=true", key.auth()).json().get("count").asLong());
     }
 }

@@ -1,5 +1,9 @@
 package captiva.sessions;
 
+import static captiva.testing.Fixtures.session;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures.Key;
 import captiva.testing.Fixtures.Location;
@@ -7,23 +11,17 @@ import captiva.testing.Http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-import java.time.Instant;
-
-import static captiva.testing.Fixtures.session;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @MicronautTest(transactional = false)
 @DisplayName("stale-session reaper")
 class StaleSessionReaperTest extends ApiTest {
 
-    @Inject
-    StaleSessionReaper reaper;
+    @Inject StaleSessionReaper reaper;
 
     @AfterEach
     void realTime() {
@@ -45,10 +43,16 @@ class StaleSessionReaperTest extends ApiTest {
         JsonNode reaped = r.json().get("data").get(0);
         JsonNode fresh = r.json().get("data").get(1);
         assertEquals("Offline", reaped.get("connection_status").asText());
-        assertTrue(Duration.between(imported, Instant.parse(reaped.get("end_time").asText())).abs().getSeconds() <= 1,
+        assertTrue(
+                Duration.between(imported, Instant.parse(reaped.get("end_time").asText()))
+                                .abs()
+                                .getSeconds()
+                        <= 1,
                 "ended at its last update, the import: " + reaped.get("end_time").asText());
         assertTrue(fresh.get("end_time").isNull());
-        assertEquals(1, http().get("/sessions/count?online=true", key.auth()).json().get("count").asLong());
+        assertEquals(
+                1,
+                http().get("/sessions/count?online=true", key.auth()).json().get("count").asLong());
     }
 
     @Test
@@ -65,7 +69,14 @@ class StaleSessionReaperTest extends ApiTest {
 
         reaper.reap();
 
-        assertEquals(0, http().get("/sessions/count?online=true", key.auth()).json().get("count").asLong());
-        assertEquals(specs.length, http().get("/sessions/count?end_time=2999-01-01", key.auth()).json().get("count").asLong());
+        assertEquals(
+                0,
+                http().get("/sessions/count?online=true", key.auth()).json().get("count").asLong());
+        assertEquals(
+                specs.length,
+                http().get("/sessions/count?end_time=2999-01-01", key.auth())
+                        .json()
+                        .get("count")
+                        .asLong());
     }
 }

@@ -1,5 +1,7 @@
 package captiva.statistics;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import captiva.common.OpaqueIds;
 import captiva.sessions.AccountingEvent;
 import captiva.sessions.SessionProperties;
@@ -15,16 +17,6 @@ import captiva.testing.TestDatabase;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.ShrinkingMode;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
-
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.net.URLEncoder;
@@ -55,8 +47,15 @@ import java.util.StringJoiner;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.ShrinkingMode;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
  * Every figure of GET /sessions/statistics, as a property: random venue histories around the DST
@@ -72,14 +71,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class StatisticsProperties {
 
     private static final String[] ZONES = {"Europe/London", "America/New_York"};
-    /** Days around which histories are generated: both 2024 DST changes of each zone, and a plain day. */
+
+    /**
+     * Days around which histories are generated: both 2024 DST changes of each zone, and a plain
+     * day.
+     */
     private static final Instant[] BASES = {
-            Instant.parse("2024-03-30T20:00:00Z"), Instant.parse("2024-10-26T20:00:00Z"),   // London
-            Instant.parse("2024-03-09T22:00:00Z"), Instant.parse("2024-11-02T22:00:00Z"),   // New York
-            Instant.parse("2024-06-14T20:00:00Z")};
-    private static final String[] MACS = {"02:00:00:00:00:01", "02:00:00:00:00:02", "02:00:00:00:00:03"};
+        Instant.parse("2024-03-30T20:00:00Z"), Instant.parse("2024-10-26T20:00:00Z"), // London
+        Instant.parse("2024-03-09T22:00:00Z"), Instant.parse("2024-11-02T22:00:00Z"), // New York
+        Instant.parse("2024-06-14T20:00:00Z")
+    };
+
+    private static final String[] MACS = {
+        "02:00:00:00:00:01", "02:00:00:00:00:02", "02:00:00:00:00:03"
+    };
     private static final int GUESTS = 3;
-    private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx", Locale.ROOT);
+    private static final DateTimeFormatter HOUR =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx", Locale.ROOT);
 
     private static EmbeddedServer server;
     private static Http http;
@@ -102,7 +110,8 @@ class StatisticsProperties {
         refresher = server.getApplicationContext().getBean(VenueDayRefresher.class);
         ids = server.getApplicationContext().getBean(OpaqueIds.class);
         clock = server.getApplicationContext().getBean(MutableClock.class);
-        onlineTimeout = server.getApplicationContext().getBean(SessionProperties.class).onlineTimeout();
+        onlineTimeout =
+                server.getApplicationContext().getBean(SessionProperties.class).onlineTimeout();
     }
 
     @AfterContainer
@@ -119,54 +128,80 @@ class StatisticsProperties {
      * One session: where, whose (guest index or none), which device (MAC index or none), when
      * (minutes after the base), how long (seconds), whether a Stop was ever sent, and bytes.
      */
-    record SessionGen(int location, Integer guest, Integer mac, int startMinute, int seconds, boolean stopped,
-                      long down, long up) {
-    }
+    record SessionGen(
+            int location,
+            Integer guest,
+            Integer mac,
+            int startMinute,
+            int seconds,
+            boolean stopped,
+            long down,
+            long up) {}
 
     /** A question; null fields are parameters left out. */
-    record Question(boolean restrictedKey, Integer location, Integer startDay, Integer startHour, Integer endDay,
-                    Boolean online, GroupBy groupBy) {
-    }
+    record Question(
+            boolean restrictedKey,
+            Integer location,
+            Integer startDay,
+            Integer startHour,
+            Integer endDay,
+            Boolean online,
+            GroupBy groupBy) {}
 
-    record History(int tenantZone, List<Integer> locationZones, int base, int nowMinute, long seed,
-                   List<SessionGen> sessions, List<Question> questions) {
-    }
+    record History(
+            int tenantZone,
+            List<Integer> locationZones,
+            int base,
+            int nowMinute,
+            long seed,
+            List<SessionGen> sessions,
+            List<Question> questions) {}
 
     @Provide
     Arbitrary<History> histories() {
-        Arbitrary<SessionGen> session = Combinators.combine(
-                Arbitraries.integers().between(0, 1),
-                Arbitraries.integers().between(0, GUESTS - 1).injectNull(0.4),
-                Arbitraries.integers().between(0, MACS.length - 1).injectNull(0.2),
-                // Often within the same two hours, so that sessions (of one guest too) overlap.
-                Arbitraries.oneOf(Arbitraries.integers().between(0, 48 * 60), Arbitraries.integers().between(0, 120)),
-                Arbitraries.oneOf(Arbitraries.integers().between(0, 120), Arbitraries.integers().between(0, 6 * 3600)),
-                Arbitraries.of(true, true, false),
-                Arbitraries.longs().between(0, 5_000_000_000L), Arbitraries.longs().between(0, 50_000_000L)
-        ).as(SessionGen::new);
-        Arbitrary<Question> question = Combinators.combine(
-                Arbitraries.of(true, false),
-                Arbitraries.integers().between(0, 1).injectNull(0.5),
-                Arbitraries.integers().between(-1, 2).injectNull(0.4),
-                Arbitraries.integers().between(0, 47).injectNull(0.8),
-                Arbitraries.integers().between(-1, 2).injectNull(0.6),
-                Arbitraries.of(true, false).injectNull(0.7),
-                Arbitraries.of(GroupBy.values()).injectNull(0.25)
-        ).as(Question::new);
+        Arbitrary<SessionGen> session =
+                Combinators.combine(
+                                Arbitraries.integers().between(0, 1),
+                                Arbitraries.integers().between(0, GUESTS - 1).injectNull(0.4),
+                                Arbitraries.integers().between(0, MACS.length - 1).injectNull(0.2),
+                                // Often within the same two hours, so that sessions (of one guest
+                                // too) overlap.
+                                Arbitraries.oneOf(
+                                        Arbitraries.integers().between(0, 48 * 60),
+                                        Arbitraries.integers().between(0, 120)),
+                                Arbitraries.oneOf(
+                                        Arbitraries.integers().between(0, 120),
+                                        Arbitraries.integers().between(0, 6 * 3600)),
+                                Arbitraries.of(true, true, false),
+                                Arbitraries.longs().between(0, 5_000_000_000L),
+                                Arbitraries.longs().between(0, 50_000_000L))
+                        .as(SessionGen::new);
+        Arbitrary<Question> question =
+                Combinators.combine(
+                                Arbitraries.of(true, false),
+                                Arbitraries.integers().between(0, 1).injectNull(0.5),
+                                Arbitraries.integers().between(-1, 2).injectNull(0.4),
+                                Arbitraries.integers().between(0, 47).injectNull(0.8),
+                                Arbitraries.integers().between(-1, 2).injectNull(0.6),
+                                Arbitraries.of(true, false).injectNull(0.7),
+                                Arbitraries.of(GroupBy.values()).injectNull(0.25))
+                        .as(Question::new);
         return Combinators.combine(
-                Arbitraries.integers().between(0, 1),
-                Arbitraries.integers().between(0, 1).list().ofSize(2),
-                Arbitraries.integers().between(0, BASES.length - 1),
-                Arbitraries.integers().between(0, 56 * 60),
-                Arbitraries.longs(),
-                session.list().ofMinSize(0).ofMaxSize(25),
-                question.list().ofMinSize(1).ofMaxSize(6)).as(History::new);
+                        Arbitraries.integers().between(0, 1),
+                        Arbitraries.integers().between(0, 1).list().ofSize(2),
+                        Arbitraries.integers().between(0, BASES.length - 1),
+                        Arbitraries.integers().between(0, 56 * 60),
+                        Arbitraries.longs(),
+                        session.list().ofMinSize(0).ofMaxSize(25),
+                        question.list().ofMinSize(1).ofMaxSize(6))
+                .as(History::new);
     }
 
     // ---------------------------------------------------------------- the property
 
     @Property(tries = 100, shrinking = ShrinkingMode.BOUNDED)
-    void everyStatisticEqualsTheSameComputedFromTheSessions(@ForAll("histories") History history) throws SQLException {
+    void everyStatisticEqualsTheSameComputedFromTheSessions(@ForAll("histories") History history)
+            throws SQLException {
         World world = build(history);
         try {
             clock.freezeAt(world.now);
@@ -177,13 +212,20 @@ class StatisticsProperties {
                 assertEquals(expected.total, figures(answer.get("total")), () -> "total of " + q);
                 List<String> names = new ArrayList<>();
                 Map<String, Map<String, Object>> groups = new LinkedHashMap<>();
-                answer.get("groups").forEach(g -> {
-                    names.add(g.get("group").asText());
-                    groups.put(g.get("group").asText(), figures(g.get("statistics")));
-                });
-                assertEquals(new ArrayList<>(expected.groups.keySet()), names, () -> "groups of " + q);
+                answer.get("groups")
+                        .forEach(
+                                g -> {
+                                    names.add(g.get("group").asText());
+                                    groups.put(
+                                            g.get("group").asText(), figures(g.get("statistics")));
+                                });
+                assertEquals(
+                        new ArrayList<>(expected.groups.keySet()), names, () -> "groups of " + q);
                 for (String name : names) {
-                    assertEquals(expected.groups.get(name), groups.get(name), () -> "group " + name + " of " + q);
+                    assertEquals(
+                            expected.groups.get(name),
+                            groups.get(name),
+                            () -> "group " + name + " of " + q);
                 }
             }
         } finally {
@@ -194,9 +236,15 @@ class StatisticsProperties {
     // ---------------------------------------------------------------- the world
 
     /** A session as stored, as this class expects it to be after all its accounting. */
-    record Stored(int location, String guestKey, String mac, Instant start, Instant end, Instant lastUpdate,
-                  long down, long up) {
-    }
+    record Stored(
+            int location,
+            String guestKey,
+            String mac,
+            Instant start,
+            Instant end,
+            Instant lastUpdate,
+            long down,
+            long up) {}
 
     static final class World {
         Tenant tenant;
@@ -205,7 +253,7 @@ class StatisticsProperties {
         final List<Long> locationRowIds = new ArrayList<>();
         final List<ZoneId> zones = new ArrayList<>();
         Key key;
-        Key restrictedKey;   // may see location 0 only
+        Key restrictedKey; // may see location 0 only
         final List<Stored> sessions = new ArrayList<>();
         Instant base;
         Instant now;
@@ -216,8 +264,10 @@ class StatisticsProperties {
         w.base = BASES[h.base()];
         w.now = w.base.plus(Duration.ofMinutes(h.nowMinute()));
         w.tenantZone = ZoneId.of(ZONES[h.tenantZone()]);
-        // The histories give one device overlapping sessions at one NAS, in any arrival order: real only
-        // where devices share a MAC, which is what the tenant setting is for. The statistics are the
+        // The histories give one device overlapping sessions at one NAS, in any arrival order: real
+        // only
+        // where devices share a MAC, which is what the tenant setting is for. The statistics are
+        // the
         // subject here; ReconnectTest covers superseding.
         w.tenant = given.tenant(w.tenantZone.getId(), Map.of("end_superseded_sessions", false));
         List<Long> nasIds = new ArrayList<>();
@@ -240,35 +290,108 @@ class StatisticsProperties {
         int n = 0;
         for (SessionGen g : h.sessions()) {
             String acctSessionId = "s" + n++;
-            Instant start = w.base.plus(Duration.ofMinutes(g.startMinute())).plusSeconds(random.nextInt(60));
+            Instant start =
+                    w.base.plus(Duration.ofMinutes(g.startMinute()))
+                            .plusSeconds(random.nextInt(60));
             Instant end = start.plusSeconds(g.seconds());
-            String username = g.guest() == null ? "anonymous-" + acctSessionId : "guest-" + g.guest();
+            String username =
+                    g.guest() == null ? "anonymous-" + acctSessionId : "guest-" + g.guest();
             String mac = g.mac() == null ? null : MACS[g.mac()];
             List<AccountingEvent> own = new ArrayList<>();
-            // Interims every 5 minutes, counters growing; the Start may be lost, the Stop never sent.
+            // Interims every 5 minutes, counters growing; the Start may be lost, the Stop never
+            // sent.
             boolean startLost = random.nextInt(4) == 0;
             if (!startLost) {
-                own.add(event(w, nasIds, g, acctSessionId, AccountingEvent.Type.START, start, start, username, mac, 0, 0));
+                own.add(
+                        event(
+                                w,
+                                nasIds,
+                                g,
+                                acctSessionId,
+                                AccountingEvent.Type.START,
+                                start,
+                                start,
+                                username,
+                                mac,
+                                0,
+                                0));
             }
             for (long at = 300; at < g.seconds(); at += 300) {
                 long share = at * 1000 / Math.max(1, g.seconds());
-                own.add(event(w, nasIds, g, acctSessionId, AccountingEvent.Type.INTERIM_UPDATE, start.plusSeconds(at), start,
-                        username, mac, g.down() * share / 1000, g.up() * share / 1000));
+                own.add(
+                        event(
+                                w,
+                                nasIds,
+                                g,
+                                acctSessionId,
+                                AccountingEvent.Type.INTERIM_UPDATE,
+                                start.plusSeconds(at),
+                                start,
+                                username,
+                                mac,
+                                g.down() * share / 1000,
+                                g.up() * share / 1000));
             }
             if (g.stopped()) {
-                own.add(event(w, nasIds, g, acctSessionId, AccountingEvent.Type.STOP, end, start, username, mac, g.down(), g.up()));
+                own.add(
+                        event(
+                                w,
+                                nasIds,
+                                g,
+                                acctSessionId,
+                                AccountingEvent.Type.STOP,
+                                end,
+                                start,
+                                username,
+                                mac,
+                                g.down(),
+                                g.up()));
             } else if (own.isEmpty()) {
-                own.add(event(w, nasIds, g, acctSessionId, AccountingEvent.Type.START, start, start, username, mac, 0, 0));
+                own.add(
+                        event(
+                                w,
+                                nasIds,
+                                g,
+                                acctSessionId,
+                                AccountingEvent.Type.START,
+                                start,
+                                start,
+                                username,
+                                mac,
+                                0,
+                                0));
             }
-            Instant lastUpdate = own.stream().map(AccountingEvent::eventTime).max(Comparator.naturalOrder()).orElseThrow();
-            String guestKey = g.guest() != null ? "g" + guestRowIds.get(g.guest()) : mac != null ? "m" + mac : null;
-            w.sessions.add(new Stored(g.location(), guestKey, mac, start, g.stopped() ? end : null, lastUpdate,
-                    own.stream().mapToLong(AccountingEvent::outputOctets).max().orElseThrow(),
-                    own.stream().mapToLong(AccountingEvent::inputOctets).max().orElseThrow()));
+            Instant lastUpdate =
+                    own.stream()
+                            .map(AccountingEvent::eventTime)
+                            .max(Comparator.naturalOrder())
+                            .orElseThrow();
+            String guestKey =
+                    g.guest() != null
+                            ? "g" + guestRowIds.get(g.guest())
+                            : mac != null ? "m" + mac : null;
+            w.sessions.add(
+                    new Stored(
+                            g.location(),
+                            guestKey,
+                            mac,
+                            start,
+                            g.stopped() ? end : null,
+                            lastUpdate,
+                            own.stream()
+                                    .mapToLong(AccountingEvent::outputOctets)
+                                    .max()
+                                    .orElseThrow(),
+                            own.stream()
+                                    .mapToLong(AccountingEvent::inputOctets)
+                                    .max()
+                                    .orElseThrow()));
             events.addAll(own);
         }
-        // Late and out of order: every event in a random place, in batches of random size. The rollups
-        // take in what has arrived at random points (the scheduled refresher runs too), so questions
+        // Late and out of order: every event in a random place, in batches of random size. The
+        // rollups
+        // take in what has arrived at random points (the scheduled refresher runs too), so
+        // questions
         // meet venue-days rolled up, changed since, and never rolled up.
         Collections.shuffle(events, random);
         for (int from = 0; from < events.size(); ) {
@@ -285,20 +408,46 @@ class StatisticsProperties {
         return w;
     }
 
-    private static AccountingEvent event(World w, List<Long> nasIds, SessionGen g, String acctSessionId,
-                                         AccountingEvent.Type type, Instant at, Instant start, String username,
-                                         String mac, long down, long up) {
+    private static AccountingEvent event(
+            World w,
+            List<Long> nasIds,
+            SessionGen g,
+            String acctSessionId,
+            AccountingEvent.Type type,
+            Instant at,
+            Instant start,
+            String username,
+            String mac,
+            long down,
+            long up) {
         long tenantId = ids.decode(OpaqueIds.Kind.TENANT, w.tenant.id()).orElseThrow();
-        Long sessionTime = type == AccountingEvent.Type.START ? null : Duration.between(start, at).getSeconds();
-        return new AccountingEvent(tenantId, w.locationRowIds.get(g.location()), nasIds.get(g.location()), acctSessionId, type,
-                at, username, mac, "10.0.0." + (1 + g.location()), up, down, sessionTime, null);
+        Long sessionTime =
+                type == AccountingEvent.Type.START
+                        ? null
+                        : Duration.between(start, at).getSeconds();
+        return new AccountingEvent(
+                tenantId,
+                w.locationRowIds.get(g.location()),
+                nasIds.get(g.location()),
+                acctSessionId,
+                type,
+                at,
+                username,
+                mac,
+                "10.0.0." + (1 + g.location()),
+                up,
+                down,
+                sessionTime,
+                null);
     }
 
     /** The tenant's guests, found by RADIUS User-Name as accounting arrives. */
     private static List<Long> guests(long tenantId) throws SQLException {
         List<Long> rowIds = new ArrayList<>();
         try (Connection c = TestDatabase.connect();
-             PreparedStatement st = c.prepareStatement("INSERT INTO guest (tenant_id, username) VALUES (?, ?) RETURNING id")) {
+                PreparedStatement st =
+                        c.prepareStatement(
+                                "INSERT INTO guest (tenant_id, username) VALUES (?, ?) RETURNING id")) {
             for (int i = 0; i < GUESTS; i++) {
                 st.setLong(1, tenantId);
                 st.setString(2, "guest-" + i);
@@ -320,7 +469,10 @@ class StatisticsProperties {
         }
         ZoneId filterZone = q.location() != null ? w.zones.get(q.location()) : w.tenantZone;
         if (q.startHour() != null) {
-            query.add("start_time=" + URLEncoder.encode(startInstant(w, q).toString(), StandardCharsets.UTF_8));
+            query.add(
+                    "start_time="
+                            + URLEncoder.encode(
+                                    startInstant(w, q).toString(), StandardCharsets.UTF_8));
         } else if (q.startDay() != null) {
             query.add("start_time=" + day(w, filterZone, q.startDay()));
         }
@@ -348,34 +500,52 @@ class StatisticsProperties {
 
     // ---------------------------------------------------------------- the oracle
 
-    record Expected(Map<String, Object> total, Map<String, Map<String, Object>> groups) {
-    }
+    record Expected(Map<String, Object> total, Map<String, Map<String, Object>> groups) {}
 
     /** A selected session with the bucket facts the statistics need. */
-    record Selected(Stored s, boolean online, long seconds, Instant effectiveEnd, String groupName, String groupOrder,
-                    Instant groupPeriodStart) {
-    }
+    record Selected(
+            Stored s,
+            boolean online,
+            long seconds,
+            Instant effectiveEnd,
+            String groupName,
+            String groupOrder,
+            Instant groupPeriodStart) {}
 
     private static Expected expect(World w, Question q) {
         Instant cutoff = w.now.minus(onlineTimeout);
         ZoneId filterZone = q.location() != null ? w.zones.get(q.location()) : w.tenantZone;
-        Instant from = q.startHour() != null ? startInstant(w, q)
-                : q.startDay() != null ? day(w, filterZone, q.startDay()).atStartOfDay(filterZone).toInstant() : null;
-        Instant until = q.endDay() == null ? null : day(w, filterZone, q.endDay()).plusDays(1).atStartOfDay(filterZone).toInstant();
+        Instant from =
+                q.startHour() != null
+                        ? startInstant(w, q)
+                        : q.startDay() != null
+                                ? day(w, filterZone, q.startDay())
+                                        .atStartOfDay(filterZone)
+                                        .toInstant()
+                                : null;
+        Instant until =
+                q.endDay() == null
+                        ? null
+                        : day(w, filterZone, q.endDay())
+                                .plusDays(1)
+                                .atStartOfDay(filterZone)
+                                .toInstant();
         Set<Integer> visible = q.restrictedKey() ? Set.of(0) : Set.of(0, 1);
 
         List<Selected> selected = new ArrayList<>();
         for (Stored s : w.sessions) {
             boolean online = s.end() == null && !s.lastUpdate().isBefore(cutoff);
-            boolean matches = visible.contains(s.location())
-                    && (q.location() == null || q.location() == s.location())
-                    && (from == null || !s.start().isBefore(from))
-                    && (until == null || (s.end() != null && s.end().isBefore(until)))
-                    && (q.online() == null || q.online() == online);
+            boolean matches =
+                    visible.contains(s.location())
+                            && (q.location() == null || q.location() == s.location())
+                            && (from == null || !s.start().isBefore(from))
+                            && (until == null || (s.end() != null && s.end().isBefore(until)))
+                            && (q.online() == null || q.online() == online);
             if (!matches) {
                 continue;
             }
-            Instant effectiveEnd = later(s.start(), s.end() != null ? s.end() : online ? w.now : s.lastUpdate());
+            Instant effectiveEnd =
+                    later(s.start(), s.end() != null ? s.end() : online ? w.now : s.lastUpdate());
             long seconds = Duration.between(s.start(), effectiveEnd).getSeconds();
             ZonedDateTime local = s.start().atZone(w.zones.get(s.location()));
             String name = null;
@@ -387,9 +557,11 @@ class StatisticsProperties {
             } else if (q.groupBy() == GroupBy.DAY) {
                 name = local.toLocalDate().toString();
                 order = name;
-                periodStart = later(from, local.toLocalDate().atStartOfDay(local.getZone()).toInstant());
+                periodStart =
+                        later(from, local.toLocalDate().atStartOfDay(local.getZone()).toInstant());
             } else if (q.groupBy() == GroupBy.HOUR) {
-                // Hours on the clock of the selection's zone: one instant is one group, whatever the venue.
+                // Hours on the clock of the selection's zone: one instant is one group, whatever
+                // the venue.
                 ZonedDateTime hour = s.start().atZone(filterZone).truncatedTo(ChronoUnit.HOURS);
                 name = hour.format(HOUR);
                 order = String.format("%020d", hour.toEpochSecond());
@@ -407,7 +579,11 @@ class StatisticsProperties {
             }
         }
         Map<String, Map<String, Object>> groups = new LinkedHashMap<>();
-        byOrder.forEach((order, members) -> groups.put(names.get(order), statistics(w, visible, members, Selected::groupPeriodStart)));
+        byOrder.forEach(
+                (order, members) ->
+                        groups.put(
+                                names.get(order),
+                                statistics(w, visible, members, Selected::groupPeriodStart)));
         return new Expected(total, groups);
     }
 
@@ -415,9 +591,15 @@ class StatisticsProperties {
         return a == null || b.isAfter(a) ? b : a;
     }
 
-    /** @param periodStart where the period of a session's bucket starts (null: no start, nobody returns) */
-    private static Map<String, Object> statistics(World w, Set<Integer> visible, List<Selected> sessions,
-                                                  Function<Selected, Instant> periodStart) {
+    /**
+     * @param periodStart where the period of a session's bucket starts (null: no start, nobody
+     *     returns)
+     */
+    private static Map<String, Object> statistics(
+            World w,
+            Set<Integer> visible,
+            List<Selected> sessions,
+            Function<Selected, Instant> periodStart) {
         Set<String> guests = new HashSet<>();
         Set<String> devices = new HashSet<>();
         Set<String> returning = new HashSet<>();
@@ -433,8 +615,13 @@ class StatisticsProperties {
                     onlineNow.add(s.guestKey());
                 }
                 Instant before = periodStart.apply(sel);
-                if (before != null && w.sessions.stream().anyMatch(p -> visible.contains(p.location())
-                        && s.guestKey().equals(p.guestKey()) && p.start().isBefore(before))) {
+                if (before != null
+                        && w.sessions.stream()
+                                .anyMatch(
+                                        p ->
+                                                visible.contains(p.location())
+                                                        && s.guestKey().equals(p.guestKey())
+                                                        && p.start().isBefore(before))) {
                     returning.add(s.guestKey());
                 }
             }
@@ -452,11 +639,28 @@ class StatisticsProperties {
         f.put("unique_guests", (long) guests.size());
         f.put("unique_devices", (long) devices.size());
         f.put("returning_guests", (long) returning.size());
-        f.put("returning_guests_percentage", guests.isEmpty() ? null
-                : BigDecimal.valueOf(100L * returning.size()).divide(BigDecimal.valueOf(guests.size()), 2, RoundingMode.HALF_UP));
-        f.put("average_duration_seconds", durations.isEmpty() ? null
-                : BigDecimal.valueOf(totalSeconds).divide(BigDecimal.valueOf(durations.size()), 0, RoundingMode.HALF_UP).longValue());
-        f.put("median_duration_seconds", durations.isEmpty() ? null : durations.get((durations.size() + 1) / 2 - 1));
+        f.put(
+                "returning_guests_percentage",
+                guests.isEmpty()
+                        ? null
+                        : BigDecimal.valueOf(100L * returning.size())
+                                .divide(
+                                        BigDecimal.valueOf(guests.size()),
+                                        2,
+                                        RoundingMode.HALF_UP));
+        f.put(
+                "average_duration_seconds",
+                durations.isEmpty()
+                        ? null
+                        : BigDecimal.valueOf(totalSeconds)
+                                .divide(
+                                        BigDecimal.valueOf(durations.size()),
+                                        0,
+                                        RoundingMode.HALF_UP)
+                                .longValue());
+        f.put(
+                "median_duration_seconds",
+                durations.isEmpty() ? null : durations.get((durations.size() + 1) / 2 - 1));
         f.put("downloaded_bytes", down);
         f.put("uploaded_bytes", up);
         f.put("peak_guests_online", peak(sessions));
@@ -464,29 +668,54 @@ class StatisticsProperties {
         return f;
     }
 
-    /** The most guests whose sessions cover one instant; the maximum is reached at some session's start. */
+    /**
+     * The most guests whose sessions cover one instant; the maximum is reached at some session's
+     * start.
+     */
     private static long peak(List<Selected> sessions) {
         long best = 0;
         for (Selected at : sessions) {
             Instant t = at.s().start();
-            long guests = sessions.stream()
-                    .filter(s -> s.s().guestKey() != null && !s.s().start().isAfter(t) && s.effectiveEnd().isAfter(t))
-                    .map(s -> s.s().guestKey()).distinct().count();
+            long guests =
+                    sessions.stream()
+                            .filter(
+                                    s ->
+                                            s.s().guestKey() != null
+                                                    && !s.s().start().isAfter(t)
+                                                    && s.effectiveEnd().isAfter(t))
+                            .map(s -> s.s().guestKey())
+                            .distinct()
+                            .count();
             best = Math.max(best, guests);
         }
         return best;
     }
 
-    /** The same figures read from an answer, with the formatted ones checked against the raw ones. */
+    /**
+     * The same figures read from an answer, with the formatted ones checked against the raw ones.
+     */
     private static Map<String, Object> figures(JsonNode stats) {
         Map<String, Object> f = new LinkedHashMap<>();
-        for (String name : List.of("sessions", "unique_guests", "unique_devices", "returning_guests")) {
+        for (String name :
+                List.of("sessions", "unique_guests", "unique_devices", "returning_guests")) {
             f.put(name, stats.get(name).asLong());
         }
         JsonNode percentage = stats.get("returning_guests_percentage");
-        f.put("returning_guests_percentage", percentage.isNull() ? null : percentage.decimalValue().setScale(2, RoundingMode.UNNECESSARY));
-        f.put("average_duration_seconds", stats.get("average_duration_seconds").isNull() ? null : stats.get("average_duration_seconds").asLong());
-        f.put("median_duration_seconds", stats.get("median_duration_seconds").isNull() ? null : stats.get("median_duration_seconds").asLong());
+        f.put(
+                "returning_guests_percentage",
+                percentage.isNull()
+                        ? null
+                        : percentage.decimalValue().setScale(2, RoundingMode.UNNECESSARY));
+        f.put(
+                "average_duration_seconds",
+                stats.get("average_duration_seconds").isNull()
+                        ? null
+                        : stats.get("average_duration_seconds").asLong());
+        f.put(
+                "median_duration_seconds",
+                stats.get("median_duration_seconds").isNull()
+                        ? null
+                        : stats.get("median_duration_seconds").asLong());
         f.put("downloaded_bytes", stats.get("downloaded_bytes").asLong());
         f.put("uploaded_bytes", stats.get("uploaded_bytes").asLong());
         f.put("peak_guests_online", stats.get("peak_guests_online").asLong());
@@ -494,7 +723,12 @@ class StatisticsProperties {
         assertEquals(stats.get("sessions").asLong(), stats.get("num_sessions").asLong());
         assertEquals(stats.get("unique_guests").asLong(), stats.get("guests_served").asLong());
         assertEquals(stats.get("average_duration"), stats.get("average_time_served"));
-        assertEquals(Objects.toString(hms(f.get("median_duration_seconds"))), Objects.toString(stats.get("median_duration").isNull() ? null : stats.get("median_duration").asText()));
+        assertEquals(
+                Objects.toString(hms(f.get("median_duration_seconds"))),
+                Objects.toString(
+                        stats.get("median_duration").isNull()
+                                ? null
+                                : stats.get("median_duration").asText()));
         return f;
     }
 

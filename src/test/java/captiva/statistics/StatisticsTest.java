@@ -1,5 +1,9 @@
 package captiva.statistics;
 
+import static captiva.testing.Fixtures.session;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures.Key;
 import captiva.testing.Fixtures.Location;
@@ -7,25 +11,20 @@ import captiva.testing.Fixtures.Tenant;
 import captiva.testing.Http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.params.ParameterizedTest;
-
-import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-
-import static captiva.testing.Fixtures.session;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * GET /sessions/statistics on a small venue history whose figures are worked out by hand below.
- * The property test {@code StatisticsProperties} covers random histories.
+ * GET /sessions/statistics on a small venue history whose figures are worked out by hand below. The
+ * property test {@code StatisticsProperties} covers random histories.
  */
 @MicronautTest(transactional = false)
 @DisplayName("GET /sessions/statistics")
@@ -46,18 +45,35 @@ class StatisticsTest extends ApiTest {
         bar = given().location(tenant, "America/New_York");
         key = given().readKey(tenant);
         given().sessions(
-                // Guest A on 1 May: makes A a returning guest on 2 May.
-                session(lobby).started("2024-05-01T09:00:00Z").ended("2024-05-01T09:30:00Z")
-                        .mac("02:00:00:00:00:01").guest("A", "a@example.com", "yas-a"),
-                // 2 May: A for an hour (3600 s), an anonymous device for 600 s, a session with no guest
-                // and no device (1800 s), and guest B at the bar in New York (7200 s).
-                session(lobby).started("2024-05-02T10:00:00Z").ended("2024-05-02T11:00:00Z")
-                        .mac("02:00:00:00:00:01").guest("A", "a@example.com", "yas-a").bytes(2_000_000, 100_000),
-                session(lobby).started("2024-05-02T10:30:00Z").ended("2024-05-02T10:40:00Z")
-                        .mac("02:00:00:00:00:02").bytes(340_000, 5_000),
-                session(lobby).started("2024-05-02T10:15:00Z").ended("2024-05-02T10:45:00Z"),
-                session(bar).started("2024-05-02T14:00:00Z").ended("2024-05-02T16:00:00Z")
-                        .mac("02:00:00:00:00:03").guest("B", "b@example.com", "yas-b").bytes(1_000_000_000L, 0));
+                        // Guest A on 1 May: makes A a returning guest on 2 May.
+                        session(lobby)
+                                .started("2024-05-01T09:00:00Z")
+                                .ended("2024-05-01T09:30:00Z")
+                                .mac("02:00:00:00:00:01")
+                                .guest("A", "a@example.com", "yas-a"),
+                        // 2 May: A for an hour (3600 s), an anonymous device for 600 s, a session
+                        // with no guest
+                        // and no device (1800 s), and guest B at the bar in New York (7200 s).
+                        session(lobby)
+                                .started("2024-05-02T10:00:00Z")
+                                .ended("2024-05-02T11:00:00Z")
+                                .mac("02:00:00:00:00:01")
+                                .guest("A", "a@example.com", "yas-a")
+                                .bytes(2_000_000, 100_000),
+                        session(lobby)
+                                .started("2024-05-02T10:30:00Z")
+                                .ended("2024-05-02T10:40:00Z")
+                                .mac("02:00:00:00:00:02")
+                                .bytes(340_000, 5_000),
+                        session(lobby)
+                                .started("2024-05-02T10:15:00Z")
+                                .ended("2024-05-02T10:45:00Z"),
+                        session(bar)
+                                .started("2024-05-02T14:00:00Z")
+                                .ended("2024-05-02T16:00:00Z")
+                                .mac("02:00:00:00:00:03")
+                                .guest("B", "b@example.com", "yas-b")
+                                .bytes(1_000_000_000L, 0));
     }
 
     @AfterEach
@@ -80,19 +96,33 @@ class StatisticsTest extends ApiTest {
             JsonNode total = statistics(key, MAY_2).get("total");
 
             assertEquals(4, total.get("sessions").asLong());
-            assertEquals(3, total.get("unique_guests").asLong(), "A, B and the anonymous device; not the session with neither");
+            assertEquals(
+                    3,
+                    total.get("unique_guests").asLong(),
+                    "A, B and the anonymous device; not the session with neither");
             assertEquals(3, total.get("unique_devices").asLong());
             assertEquals(1, total.get("returning_guests").asLong(), "A was seen on 1 May");
-            assertEquals("33.33", total.get("returning_guests_percentage").decimalValue().toPlainString());
-            assertEquals(3300, total.get("average_duration_seconds").asLong(), "(3600 + 600 + 1800 + 7200) / 4");
+            assertEquals(
+                    "33.33",
+                    total.get("returning_guests_percentage").decimalValue().toPlainString());
+            assertEquals(
+                    3300,
+                    total.get("average_duration_seconds").asLong(),
+                    "(3600 + 600 + 1800 + 7200) / 4");
             assertEquals("00:55:00", total.get("average_duration").asText());
-            assertEquals(1800, total.get("median_duration_seconds").asLong(), "the lower of the two middle durations");
+            assertEquals(
+                    1800,
+                    total.get("median_duration_seconds").asLong(),
+                    "the lower of the two middle durations");
             assertEquals("00:30:00", total.get("median_duration").asText());
             assertEquals(1_002_340_000L, total.get("downloaded_bytes").asLong());
             assertEquals("1.00 GB", total.get("downloaded_data").asText());
             assertEquals(105_000, total.get("uploaded_bytes").asLong());
             assertEquals("105.00 kB", total.get("uploaded_data").asText());
-            assertEquals(2, total.get("peak_guests_online").asLong(), "A and the anonymous device at 10:30");
+            assertEquals(
+                    2,
+                    total.get("peak_guests_online").asLong(),
+                    "A and the anonymous device at 10:30");
             assertEquals(0, total.get("guests_online_now").asLong());
         }
 
@@ -102,12 +132,22 @@ class StatisticsTest extends ApiTest {
             Location venue = given().location(hotel);
             Key hotelKey = given().readKey(hotel);
             given().sessions(
-                    session(venue).started("2024-05-02T10:00:00Z").ended("2024-05-02T11:00:00Z")
-                            .mac("02:00:00:00:00:01").guest("C", "c@example.com", "yas-c"),
-                    session(venue).started("2024-05-02T10:30:00Z").ended("2024-05-02T11:30:00Z")
-                            .mac("02:00:00:00:00:02").guest("C", "c@example.com", "yas-c"),
-                    // Another guest right after the first left: an end and a start at the same instant.
-                    session(venue).started("2024-05-02T11:30:00Z").ended("2024-05-02T12:00:00Z").mac("02:00:00:00:00:03"));
+                            session(venue)
+                                    .started("2024-05-02T10:00:00Z")
+                                    .ended("2024-05-02T11:00:00Z")
+                                    .mac("02:00:00:00:00:01")
+                                    .guest("C", "c@example.com", "yas-c"),
+                            session(venue)
+                                    .started("2024-05-02T10:30:00Z")
+                                    .ended("2024-05-02T11:30:00Z")
+                                    .mac("02:00:00:00:00:02")
+                                    .guest("C", "c@example.com", "yas-c"),
+                            // Another guest right after the first left: an end and a start at the
+                            // same instant.
+                            session(venue)
+                                    .started("2024-05-02T11:30:00Z")
+                                    .ended("2024-05-02T12:00:00Z")
+                                    .mac("02:00:00:00:00:03"));
 
             JsonNode total = statistics(hotelKey, "").get("total");
 
@@ -134,7 +174,8 @@ class StatisticsTest extends ApiTest {
 
         @Test
         void filtersAreThoseOfTheSessionList() {
-            JsonNode total = statistics(key, MAY_2 + "&guest_device_mac=02-00-00-00-00-01").get("total");
+            JsonNode total =
+                    statistics(key, MAY_2 + "&guest_device_mac=02-00-00-00-00-01").get("total");
 
             assertEquals(1, total.get("sessions").asLong());
             assertEquals(3600, total.get("median_duration_seconds").asLong());
@@ -172,7 +213,11 @@ class StatisticsTest extends ApiTest {
             Tenant live = given().tenant("Europe/London");
             Location venue = given().location(live);
             Key liveKey = given().readKey(live);
-            given().session(session(venue).started(Instant.now().minusSeconds(600)).online().mac("02:00:00:00:00:09"));
+            given().session(
+                            session(venue)
+                                    .started(Instant.now().minusSeconds(600))
+                                    .online()
+                                    .mac("02:00:00:00:00:09"));
             clock.advance(Duration.ofHours(1));
 
             JsonNode total = statistics(liveKey, "").get("total");
@@ -209,7 +254,10 @@ class StatisticsTest extends ApiTest {
             assertEquals("2024-05-01", groups.get(0).get("group").asText());
             assertEquals("2024-05-02", groups.get(1).get("group").asText());
             assertEquals(4, groups.get(1).get("statistics").get("sessions").asLong());
-            assertEquals(1, groups.get(1).get("statistics").get("returning_guests").asLong(), "returning: seen before that day");
+            assertEquals(
+                    1,
+                    groups.get(1).get("statistics").get("returning_guests").asLong(),
+                    "returning: seen before that day");
         }
 
         @Test
@@ -219,12 +267,17 @@ class StatisticsTest extends ApiTest {
             assertEquals(2, groups.size());
             assertEquals("2024-05-02T11:00:00+01:00", groups.get(0).get("group").asText());
             assertEquals(3, groups.get(0).get("statistics").get("sessions").asLong());
-            assertEquals("2024-05-02T15:00:00+01:00", groups.get(1).get("group").asText(), "the bar's 10 a.m. in New York");
+            assertEquals(
+                    "2024-05-02T15:00:00+01:00",
+                    groups.get(1).get("group").asText(),
+                    "the bar's 10 a.m. in New York");
         }
 
         @Test
         void byHourOnTheVenuesClockWithALocation() {
-            JsonNode groups = statistics(key, MAY_2 + "&location_id=" + bar.id() + "&group_by=hour").get("groups");
+            JsonNode groups =
+                    statistics(key, MAY_2 + "&location_id=" + bar.id() + "&group_by=hour")
+                            .get("groups");
 
             assertEquals(1, groups.size());
             assertEquals("2024-05-02T10:00:00-04:00", groups.get(0).get("group").asText());
@@ -238,9 +291,15 @@ class StatisticsTest extends ApiTest {
             Location kolkata = given().location(chain, "Asia/Kolkata");
             Key chainKey = given().readKey(chain);
             given().sessions(
-                    session(london).started("2024-05-02T10:05:00Z").ended("2024-05-02T10:20:00Z"),
-                    session(newYork).started("2024-05-02T10:10:00Z").ended("2024-05-02T10:20:00Z"),
-                    session(kolkata).started("2024-05-02T10:15:00Z").ended("2024-05-02T10:20:00Z"));
+                            session(london)
+                                    .started("2024-05-02T10:05:00Z")
+                                    .ended("2024-05-02T10:20:00Z"),
+                            session(newYork)
+                                    .started("2024-05-02T10:10:00Z")
+                                    .ended("2024-05-02T10:20:00Z"),
+                            session(kolkata)
+                                    .started("2024-05-02T10:15:00Z")
+                                    .ended("2024-05-02T10:20:00Z"));
 
             JsonNode groups = statistics(chainKey, "group_by=hour").get("groups");
 
@@ -262,7 +321,10 @@ class StatisticsTest extends ApiTest {
                 for (JsonNode v : venues) {
                     venue = v.get("id").asText().equals(group.get("group").asText()) ? v : venue;
                 }
-                assertEquals(venue.get("name").asText(), group.get("location_name").asText(), group.toString());
+                assertEquals(
+                        venue.get("name").asText(),
+                        group.get("location_name").asText(),
+                        group.toString());
             }
         }
 
@@ -272,8 +334,12 @@ class StatisticsTest extends ApiTest {
             Location venue = given().location(autumn);
             Key autumnKey = given().readKey(autumn);
             given().sessions(
-                    session(venue).started("2024-10-27T00:10:00Z").ended("2024-10-27T00:20:00Z"),   // 01:10 BST
-                    session(venue).started("2024-10-27T01:10:00Z").ended("2024-10-27T01:20:00Z"));  // 01:10 GMT
+                            session(venue)
+                                    .started("2024-10-27T00:10:00Z")
+                                    .ended("2024-10-27T00:20:00Z"), // 01:10 BST
+                            session(venue)
+                                    .started("2024-10-27T01:10:00Z")
+                                    .ended("2024-10-27T01:20:00Z")); // 01:10 GMT
 
             JsonNode groups = statistics(autumnKey, "group_by=hour").get("groups");
 
@@ -305,11 +371,21 @@ class StatisticsTest extends ApiTest {
             Key wholeChain = given().readKey(chain);
             Key oneVenue = given().readKey(chain, restrictedTo);
             given().sessions(
-                    session(seen).started("2024-05-02T10:00:00Z").ended("2024-05-02T10:10:00Z").mac("02:00:00:00:00:01"),
-                    session(restrictedTo).started("2024-05-03T10:00:00Z").ended("2024-05-03T10:10:00Z").mac("02:00:00:00:00:01"));
+                            session(seen)
+                                    .started("2024-05-02T10:00:00Z")
+                                    .ended("2024-05-02T10:10:00Z")
+                                    .mac("02:00:00:00:00:01"),
+                            session(restrictedTo)
+                                    .started("2024-05-03T10:00:00Z")
+                                    .ended("2024-05-03T10:10:00Z")
+                                    .mac("02:00:00:00:00:01"));
 
-            JsonNode wholeTenant = statistics(wholeChain, "start_time=2024-05-03&location_id=" + restrictedTo.id()).get("total");
-            JsonNode restricted = statistics(oneVenue, "start_time=2024-05-03&location_id=" + restrictedTo.id()).get("total");
+            JsonNode wholeTenant =
+                    statistics(wholeChain, "start_time=2024-05-03&location_id=" + restrictedTo.id())
+                            .get("total");
+            JsonNode restricted =
+                    statistics(oneVenue, "start_time=2024-05-03&location_id=" + restrictedTo.id())
+                            .get("total");
 
             assertEquals(1, wholeTenant.get("returning_guests").asLong());
             assertEquals(0, restricted.get("returning_guests").asLong());
@@ -345,12 +421,17 @@ class StatisticsTest extends ApiTest {
             Http.Response r = http().get("/sessions/statistics?" + query, key.auth());
 
             assertEquals(400, r.status(), r.body());
-            assertEquals(query.substring(0, query.indexOf('=')), r.json().get("errors").get(0).get("name").asText());
+            assertEquals(
+                    query.substring(0, query.indexOf('=')),
+                    r.json().get("errors").get(0).get("name").asText());
         }
 
         @Test
         void badFiltersAreProblemsLikeOnTheSessionList() {
-            Http.Response r = http().get("/sessions/statistics?online=maybe&start_time=yesterday", key.auth());
+            Http.Response r =
+                    http().get(
+                                    "/sessions/statistics?online=maybe&start_time=yesterday",
+                                    key.auth());
 
             assertEquals(400, r.status());
             assertEquals(2, r.json().get("errors").size());

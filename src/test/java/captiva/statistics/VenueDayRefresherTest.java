@@ -1,5 +1,8 @@
 package captiva.statistics;
 
+import static captiva.testing.Fixtures.session;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import captiva.common.OpaqueIds;
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures.Key;
@@ -9,10 +12,6 @@ import captiva.testing.TestDatabase;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -25,14 +24,14 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-
-import static captiva.testing.Fixtures.session;
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 /**
- * The venue-day rollups: what a row holds, that changes of every kind reach it, and that
- * GET /sessions/statistics reads rows that are current and the sessions of days that are not.
- * Exactness over random histories is {@code StatisticsProperties}' job.
+ * The venue-day rollups: what a row holds, that changes of every kind reach it, and that GET
+ * /sessions/statistics reads rows that are current and the sessions of days that are not. Exactness
+ * over random histories is {@code StatisticsProperties}' job.
  */
 @MicronautTest(transactional = false)
 @DisplayName("venue-day rollups")
@@ -41,10 +40,8 @@ class VenueDayRefresherTest extends ApiTest {
     /** 2 May 2024 in London (BST): 2024-05-01T23:00Z to 2024-05-02T23:00Z. */
     private static final String MAY_2 = "start_time=2024-05-02&end_time=2024-05-02";
 
-    @Inject
-    VenueDayRefresher refresher;
-    @Inject
-    OpaqueIds ids;
+    @Inject VenueDayRefresher refresher;
+    @Inject OpaqueIds ids;
 
     private Location lobby;
     private long lobbyId;
@@ -67,18 +64,33 @@ class VenueDayRefresherTest extends ApiTest {
     @Test
     void aRowHoldsTheEndedSessionsOfAVenueLocalDay() throws SQLException {
         given().sessions(
-                // 00:30 BST on 2 May is 23:30 UTC on 1 May: the venue's 2 May.
-                session(lobby).started("2024-05-01T23:30:00Z").ended("2024-05-02T00:30:00Z").mac("02:00:00:00:00:01")
-                        .bytes(1000, 10),
-                session(lobby).started("2024-05-02T00:00:00Z").ended("2024-05-02T00:10:00Z").mac("02:00:00:00:00:01")
-                        .bytes(500, 5),
-                session(lobby).started("2024-05-02T10:00:00Z").ended("2024-05-02T10:00:42Z").mac("02:00:00:00:00:02"),
-                session(lobby).started("2024-05-02T11:00:00Z").ended("2024-05-02T11:00:00Z"),   // no MAC, no guest
-                session(lobby).started("2024-05-02T12:00:00Z").online());           // open: never rolled up
+                        // 00:30 BST on 2 May is 23:30 UTC on 1 May: the venue's 2 May.
+                        session(lobby)
+                                .started("2024-05-01T23:30:00Z")
+                                .ended("2024-05-02T00:30:00Z")
+                                .mac("02:00:00:00:00:01")
+                                .bytes(1000, 10),
+                        session(lobby)
+                                .started("2024-05-02T00:00:00Z")
+                                .ended("2024-05-02T00:10:00Z")
+                                .mac("02:00:00:00:00:01")
+                                .bytes(500, 5),
+                        session(lobby)
+                                .started("2024-05-02T10:00:00Z")
+                                .ended("2024-05-02T10:00:42Z")
+                                .mac("02:00:00:00:00:02"),
+                        session(lobby)
+                                .started("2024-05-02T11:00:00Z")
+                                .ended("2024-05-02T11:00:00Z"), // no MAC, no guest
+                        session(lobby)
+                                .started("2024-05-02T12:00:00Z")
+                                .online()); // open: never rolled up
         refresher.refresh();
 
         try (Connection c = TestDatabase.connect();
-             PreparedStatement st = c.prepareStatement("""
+                PreparedStatement st =
+                        c.prepareStatement(
+                                """
                      SELECT day::text, sessions, total_duration_seconds, downloaded_bytes, uploaded_bytes,
                             durations::text, guests::text, devices::text, presence_guests::text,
                             presence_from::text, presence_to::text
@@ -86,17 +98,24 @@ class VenueDayRefresherTest extends ApiTest {
                      """)) {
             st.setLong(1, lobbyId);
             List<String> rows = rows(st);
-            assertEquals(List.of("2024-05-02 | 4 | 4242 | 1500 | 15 | {0,42,600,3600}"
-                    + " | {m02:00:00:00:00:01,m02:00:00:00:00:02} | {02:00:00:00:00:01,02:00:00:00:00:02}"
-                    + " | {m02:00:00:00:00:01,m02:00:00:00:00:02}"
-                    + " | {\"2024-05-01 23:30:00+00\",\"2024-05-02 10:00:00+00\"}"
-                    + " | {\"2024-05-02 00:30:00+00\",\"2024-05-02 10:00:42+00\"}"), rows);
+            assertEquals(
+                    List.of(
+                            "2024-05-02 | 4 | 4242 | 1500 | 15 | {0,42,600,3600}"
+                                    + " | {m02:00:00:00:00:01,m02:00:00:00:00:02} | {02:00:00:00:00:01,02:00:00:00:00:02}"
+                                    + " | {m02:00:00:00:00:01,m02:00:00:00:00:02}"
+                                    + " | {\"2024-05-01 23:30:00+00\",\"2024-05-02 10:00:00+00\"}"
+                                    + " | {\"2024-05-02 00:30:00+00\",\"2024-05-02 10:00:42+00\"}"),
+                    rows);
         }
     }
 
     @Test
     void statisticsReadCurrentRowsAndTheSessionsOfChangedDays() throws SQLException {
-        given().sessions(session(lobby).started("2024-05-02T10:00:00Z").ended("2024-05-02T11:00:00Z").mac("02:00:00:00:00:01"));
+        given().sessions(
+                        session(lobby)
+                                .started("2024-05-02T10:00:00Z")
+                                .ended("2024-05-02T11:00:00Z")
+                                .mac("02:00:00:00:00:01"));
         refresher.refresh();
         assertEquals(1, sessions(MAY_2));
 
@@ -104,17 +123,25 @@ class VenueDayRefresherTest extends ApiTest {
         execute("UPDATE venue_day SET sessions = sessions + 1000 WHERE location_id = " + lobbyId);
         assertEquals(1001, sessions(MAY_2));
 
-        // A change to that day logs it, and until the refresher runs the day is read from the sessions.
-        given().sessions(session(lobby).started("2024-05-02T12:00:00Z").ended("2024-05-02T12:05:00Z"));
+        // A change to that day logs it, and until the refresher runs the day is read from the
+        // sessions.
+        given().sessions(
+                        session(lobby)
+                                .started("2024-05-02T12:00:00Z")
+                                .ended("2024-05-02T12:05:00Z"));
         assertEquals(2, sessions(MAY_2));
         refresher.refresh();
         assertEquals(2, sessions(MAY_2));
-        assertEquals(0, count("SELECT count(*) FROM venue_day_dirty WHERE location_id = " + lobbyId));
+        assertEquals(
+                0, count("SELECT count(*) FROM venue_day_dirty WHERE location_id = " + lobbyId));
     }
 
     @Test
     void aDayWhoseSessionsAreAllDeletedLosesItsRow() throws SQLException {
-        given().sessions(session(lobby).started("2024-05-02T10:00:00Z").ended("2024-05-02T11:00:00Z"));
+        given().sessions(
+                        session(lobby)
+                                .started("2024-05-02T10:00:00Z")
+                                .ended("2024-05-02T11:00:00Z"));
         refresher.refresh();
         assertEquals(1, count("SELECT count(*) FROM venue_day WHERE location_id = " + lobbyId));
 
@@ -127,31 +154,50 @@ class VenueDayRefresherTest extends ApiTest {
     @Test
     void aNewTimeZoneRedoesEveryDayOfTheVenue() throws SQLException {
         // 03:00 UTC on 2 May: 2 May in London, 1 May in New York.
-        given().sessions(session(lobby).started("2024-05-02T03:00:00Z").ended("2024-05-02T03:30:00Z"));
+        given().sessions(
+                        session(lobby)
+                                .started("2024-05-02T03:00:00Z")
+                                .ended("2024-05-02T03:30:00Z"));
         refresher.refresh();
-        assertEquals("2024-05-02", text("SELECT day::text FROM venue_day WHERE location_id = " + lobbyId));
+        assertEquals(
+                "2024-05-02",
+                text("SELECT day::text FROM venue_day WHERE location_id = " + lobbyId));
 
         execute("UPDATE location SET time_zone = 'America/New_York' WHERE id = " + lobbyId);
         assertEquals(0, count("SELECT count(*) FROM venue_day WHERE location_id = " + lobbyId));
         refresher.refresh();
-        assertEquals("2024-05-01", text("SELECT day::text FROM venue_day WHERE location_id = " + lobbyId));
+        assertEquals(
+                "2024-05-01",
+                text("SELECT day::text FROM venue_day WHERE location_id = " + lobbyId));
     }
 
     @Test
     void aDayLoggedByManyStatementsIsRecomputedOnce() throws SQLException {
-        given().sessions(session(lobby).started("2024-05-02T10:00:00Z").ended("2024-05-02T11:00:00Z"));
-        // As RADIUS batches would: one entry a statement, many more than a batch of the refresher reads.
-        execute("INSERT INTO venue_day_dirty (tenant_id, location_id, day) SELECT tenant_id, id, DATE '2024-05-02'"
-                + " FROM location, generate_series(1, " + (2 * VenueDayRefresher.BATCH + 50) + ") WHERE id = " + lobbyId);
+        given().sessions(
+                        session(lobby)
+                                .started("2024-05-02T10:00:00Z")
+                                .ended("2024-05-02T11:00:00Z"));
+        // As RADIUS batches would: one entry a statement, many more than a batch of the refresher
+        // reads.
+        execute(
+                "INSERT INTO venue_day_dirty (tenant_id, location_id, day) SELECT tenant_id, id, DATE '2024-05-02'"
+                        + " FROM location, generate_series(1, "
+                        + (2 * VenueDayRefresher.BATCH + 50)
+                        + ") WHERE id = "
+                        + lobbyId);
         assertEquals(1, refresher.refresh());
-        assertEquals(0, count("SELECT count(*) FROM venue_day_dirty WHERE location_id = " + lobbyId));
+        assertEquals(
+                0, count("SELECT count(*) FROM venue_day_dirty WHERE location_id = " + lobbyId));
         assertEquals(1, sessions(MAY_2));
     }
 
     @Test
     void refreshersOfSeveralReplicasTakeTurnsWithoutError() throws Exception {
         for (int i = 0; i < 40; i++) {
-            given().sessions(session(lobby).started("2024-05-%02dT10:00:00Z".formatted(1 + i % 28)).ended("2024-05-%02dT10:30:00Z".formatted(1 + i % 28)));
+            given().sessions(
+                            session(lobby)
+                                    .started("2024-05-%02dT10:00:00Z".formatted(1 + i % 28))
+                                    .ended("2024-05-%02dT10:30:00Z".formatted(1 + i % 28)));
         }
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
@@ -160,18 +206,23 @@ class VenueDayRefresherTest extends ApiTest {
                 runs.add(pool.submit((Callable<Long>) refresher::refresh));
             }
             for (Future<Long> run : runs) {
-                run.get();   // throws if any failed
+                run.get(); // throws if any failed
             }
         } finally {
             pool.shutdown();
         }
-        refresher.refresh();   // whatever a skipped turn left
+        refresher.refresh(); // whatever a skipped turn left
         assertEquals(28, count("SELECT count(*) FROM venue_day WHERE location_id = " + lobbyId));
-        assertEquals(40, count("SELECT sum(sessions) FROM venue_day WHERE location_id = " + lobbyId));
+        assertEquals(
+                40, count("SELECT sum(sessions) FROM venue_day WHERE location_id = " + lobbyId));
     }
 
     private long sessions(String query) {
-        JsonNode answer = http().get("/sessions/statistics?" + query + "&location_id=" + lobby.id(), key.auth()).json();
+        JsonNode answer =
+                http().get(
+                                "/sessions/statistics?" + query + "&location_id=" + lobby.id(),
+                                key.auth())
+                        .json();
         return answer.get("total").get("sessions").asLong();
     }
 
@@ -191,7 +242,8 @@ class VenueDayRefresherTest extends ApiTest {
     }
 
     private static void execute(String sql) throws SQLException {
-        try (Connection c = TestDatabase.connect(); PreparedStatement st = c.prepareStatement(sql)) {
+        try (Connection c = TestDatabase.connect();
+                PreparedStatement st = c.prepareStatement(sql)) {
             st.execute();
         }
     }
@@ -201,8 +253,9 @@ class VenueDayRefresherTest extends ApiTest {
     }
 
     private static String text(String sql) throws SQLException {
-        try (Connection c = TestDatabase.connect(); PreparedStatement st = c.prepareStatement(sql);
-             ResultSet rs = st.executeQuery()) {
+        try (Connection c = TestDatabase.connect();
+                PreparedStatement st = c.prepareStatement(sql);
+                ResultSet rs = st.executeQuery()) {
             rs.next();
             return rs.getString(1);
         }

@@ -3,10 +3,9 @@ package captiva.testing;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.TestInstance;
-
 import java.util.HashMap;
 import java.util.Map;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * Base of tests that talk to the running service over HTTP, on the shared test PostgreSQL.
@@ -17,11 +16,9 @@ public abstract class ApiTest implements TestPropertyProvider {
 
     public static final String ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
 
-    @Inject
-    protected EmbeddedServer server;
+    @Inject protected EmbeddedServer server;
 
-    @Inject
-    protected MutableClock clock;
+    @Inject protected MutableClock clock;
 
     private Fixtures fixtures;
 

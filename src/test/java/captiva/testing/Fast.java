@@ -1,11 +1,10 @@
 package captiva.testing;
 
-import org.junit.jupiter.api.Tag;
-
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import org.junit.jupiter.api.Tag;
 
 /**
  * A test class that needs no database, no Micronaut context, no peer process and no network, so

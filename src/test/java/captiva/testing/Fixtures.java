@@ -22,11 +22,9 @@ public final class Fixtures {
         this.http = http;
     }
 
-    public record Tenant(String id, String timeZone) {
-    }
+    public record Tenant(String id, String timeZone) {}
 
-    public record Location(String id, Tenant tenant, String timeZone) {
-    }
+    public record Location(String id, Tenant tenant, String timeZone) {}
 
     /** A read key; {@link #auth()} gives the header pair for {@link Http}. */
     public record Key(String id, String key, Tenant tenant) {
@@ -47,7 +45,9 @@ public final class Fixtures {
         return tenant(timeZone, Map.of());
     }
 
-    /** A tenant with settings of its own besides its name and zone, e.g. end_superseded_sessions. */
+    /**
+     * A tenant with settings of its own besides its name and zone, e.g. end_superseded_sessions.
+     */
     public Tenant tenant(String timeZone, Map<String, Object> settings) {
         Map<String, Object> body = new LinkedHashMap<>(settings);
         body.put("name", "Tenant " + SEQUENCE.incrementAndGet());
@@ -61,8 +61,16 @@ public final class Fixtures {
     }
 
     public Location location(Tenant tenant, String timeZone) {
-        Http.Response r = created(http.post("/admin/tenants/" + tenant.id() + "/locations",
-                Map.of("name", "Venue " + SEQUENCE.incrementAndGet(), "time_zone", timeZone), admin()));
+        Http.Response r =
+                created(
+                        http.post(
+                                "/admin/tenants/" + tenant.id() + "/locations",
+                                Map.of(
+                                        "name",
+                                        "Venue " + SEQUENCE.incrementAndGet(),
+                                        "time_zone",
+                                        timeZone),
+                                admin()));
         return new Location(r.json().get("id").asText(), tenant, timeZone);
     }
 
@@ -74,8 +82,18 @@ public final class Fixtures {
         if (identifier != null) {
             body.put("identifier", identifier);
         }
-        return created(http.post("/admin/tenants/" + location.tenant().id() + "/locations/" + location.id() + "/nas",
-                body, admin())).json().get("id").asText();
+        return created(
+                        http.post(
+                                "/admin/tenants/"
+                                        + location.tenant().id()
+                                        + "/locations/"
+                                        + location.id()
+                                        + "/nas",
+                                body,
+                                admin()))
+                .json()
+                .get("id")
+                .asText();
     }
 
     /** A sessions:read key with a rate limit high enough that only rate-limit tests meet it. */
@@ -84,10 +102,15 @@ public final class Fixtures {
     }
 
     public Key readKey(Tenant tenant, Location... only) {
-        return key(tenant, List.of("sessions:read"), Arrays.stream(only).map(Location::id).toList(), 100_000);
+        return key(
+                tenant,
+                List.of("sessions:read"),
+                Arrays.stream(only).map(Location::id).toList(),
+                100_000);
     }
 
-    public Key key(Tenant tenant, List<String> scopes, List<String> locationIds, Integer perMinute) {
+    public Key key(
+            Tenant tenant, List<String> scopes, List<String> locationIds, Integer perMinute) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("name", "key " + SEQUENCE.incrementAndGet());
         body.put("scopes", scopes);
@@ -97,7 +120,8 @@ public final class Fixtures {
         if (perMinute != null) {
             body.put("rate_limit_per_minute", perMinute);
         }
-        Http.Response r = created(http.post("/admin/tenants/" + tenant.id() + "/api-keys", body, admin()));
+        Http.Response r =
+                created(http.post("/admin/tenants/" + tenant.id() + "/api-keys", body, admin()));
         return new Key(r.json().get("id").asText(), r.json().get("key").asText(), tenant);
     }
 
@@ -109,7 +133,8 @@ public final class Fixtures {
     public List<String> sessions(SessionSpec... sessions) {
         Tenant tenant = sessions[0].location.tenant();
         List<Map<String, Object>> body = Arrays.stream(sessions).map(SessionSpec::toJson).toList();
-        Http.Response r = created(http.post("/admin/tenants/" + tenant.id() + "/sessions", body, admin()));
+        Http.Response r =
+                created(http.post("/admin/tenants/" + tenant.id() + "/sessions", body, admin()));
         List<String> ids = new ArrayList<>();
         r.json().get("ids").forEach(id -> ids.add(id.asText()));
         return ids;
@@ -126,7 +151,10 @@ public final class Fixtures {
         return r;
     }
 
-    /** A session record for the import endpoint; closed one hour after an hour ago unless told otherwise. */
+    /**
+     * A session record for the import endpoint; closed one hour after an hour ago unless told
+     * otherwise.
+     */
     public static final class SessionSpec {
         private final Location location;
         private final Map<String, Object> fields = new LinkedHashMap<>();

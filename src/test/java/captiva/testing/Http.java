@@ -2,7 +2,6 @@ package captiva.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -12,11 +11,14 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
 
-/** A plain HTTP client for tests: every status comes back as a value, headers and body untouched. */
+/**
+ * A plain HTTP client for tests: every status comes back as a value, headers and body untouched.
+ */
 public final class Http {
 
     public static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final String base;
 
@@ -57,14 +59,20 @@ public final class Http {
 
     public Response post(String path, Object body, String... headers) {
         String text = body instanceof String s ? s : write(body);
-        return send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.ofString(text))
-                .header("Content-Type", "application/json"), headers);
+        return send(
+                HttpRequest.newBuilder(uri(path))
+                        .POST(HttpRequest.BodyPublishers.ofString(text))
+                        .header("Content-Type", "application/json"),
+                headers);
     }
 
     public Response patch(String path, Object body, String... headers) {
         String text = body instanceof String s ? s : write(body);
-        return send(HttpRequest.newBuilder(uri(path)).method("PATCH", HttpRequest.BodyPublishers.ofString(text))
-                .header("Content-Type", "application/json"), headers);
+        return send(
+                HttpRequest.newBuilder(uri(path))
+                        .method("PATCH", HttpRequest.BodyPublishers.ofString(text))
+                        .header("Content-Type", "application/json"),
+                headers);
     }
 
     public Response delete(String path, String... headers) {
@@ -76,8 +84,10 @@ public final class Http {
             request.header(headers[i], headers[i + 1]);
         }
         try {
-            HttpResponse<String> response = CLIENT.send(request.timeout(Duration.ofSeconds(30)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response =
+                    CLIENT.send(
+                            request.timeout(Duration.ofSeconds(30)).build(),
+                            HttpResponse.BodyHandlers.ofString());
             return new Response(response.statusCode(), response);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -2,14 +2,16 @@ package captiva.testing;
 
 import io.micronaut.context.annotation.Replaces;
 import jakarta.inject.Singleton;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** The service's clock in tests: real time until a test moves it, so refills and timeouts need no sleeping. */
+/**
+ * The service's clock in tests: real time until a test moves it, so refills and timeouts need no
+ * sleeping.
+ */
 @Singleton
 @Replaces(Clock.class)
 public class MutableClock extends Clock {
@@ -21,7 +23,10 @@ public class MutableClock extends Clock {
         offset = offset.plus(by);
     }
 
-    /** Stops time at {@code instant} until {@link #reset()}: token refills cannot race a test's requests. */
+    /**
+     * Stops time at {@code instant} until {@link #reset()}: token refills cannot race a test's
+     * requests.
+     */
     public void freezeAt(Instant instant) {
         frozenAt = instant;
     }

@@ -1,7 +1,6 @@
 package captiva.testing;
 
-import org.awaitility.core.ConditionTimeoutException;
-import org.awaitility.core.TerminalFailureException;
+import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -16,8 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-
-import static org.awaitility.Awaitility.await;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 
 /**
  * The shaded jar run with {@code java -jar} as a separate process (failsafe passes its path in
@@ -34,10 +33,14 @@ public final class PackagedJar implements AutoCloseable {
         this.output = output;
     }
 
-    /** Starts the jar and returns once it logged "Startup completed"; fails with its output otherwise. */
+    /**
+     * Starts the jar and returns once it logged "Startup completed"; fails with its output
+     * otherwise.
+     */
     public static PackagedJar start(Map<String, String> environment, Duration startupTimeout) {
-        ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-jar", System.getProperty("captiva.jar"))
-                .redirectErrorStream(true);
+        ProcessBuilder builder =
+                new ProcessBuilder(javaBinary(), "-jar", System.getProperty("captiva.jar"))
+                        .redirectErrorStream(true);
         builder.environment().putAll(environment);
         Process process;
         try {
@@ -46,21 +49,32 @@ public final class PackagedJar implements AutoCloseable {
             throw new UncheckedIOException("could not start the packaged jar", e);
         }
         List<String> output = new CopyOnWriteArrayList<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                lines.lines().forEach(output::add);
-            } catch (IOException | UncheckedIOException ended) {
-                // the process ended, maybe killed
-            }
-        }, "jar-output-" + process.pid());
+        Thread reader =
+                new Thread(
+                        () -> {
+                            try (BufferedReader lines =
+                                    new BufferedReader(
+                                            new InputStreamReader(
+                                                    process.getInputStream(),
+                                                    StandardCharsets.UTF_8))) {
+                                lines.lines().forEach(output::add);
+                            } catch (IOException | UncheckedIOException ended) {
+                                // the process ended, maybe killed
+                            }
+                        },
+                        "jar-output-" + process.pid());
         reader.setDaemon(true);
         reader.start();
         PackagedJar jar = new PackagedJar(process, output);
         try {
-            await("the jar to log Startup completed").atMost(startupTimeout).pollInterval(Duration.ofMillis(100))
+            await("the jar to log Startup completed")
+                    .atMost(startupTimeout)
+                    .pollInterval(Duration.ofMillis(100))
                     .failFast("the jar exited", () -> !process.isAlive())
-                    .until(() -> output.stream().anyMatch(line -> line.contains("Startup completed")));
+                    .until(
+                            () ->
+                                    output.stream()
+                                            .anyMatch(line -> line.contains("Startup completed")));
         } catch (ConditionTimeoutException | TerminalFailureException notStarted) {
             process.destroyForcibly();
             throw new AssertionError("the jar did not start:\n" + jar.output(), notStarted);
@@ -81,7 +95,9 @@ public final class PackagedJar implements AutoCloseable {
         return String.join("\n", output);
     }
 
-    /** SIGKILL (what {@link Process#destroyForcibly()} sends on Linux): no shutdown hook, no drain. */
+    /**
+     * SIGKILL (what {@link Process#destroyForcibly()} sends on Linux): no shutdown hook, no drain.
+     */
     public void kill() {
         process.destroyForcibly();
         waitFor(Duration.ofSeconds(10));

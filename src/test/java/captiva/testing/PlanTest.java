@@ -1,9 +1,7 @@
 package captiva.testing;
 
-import org.flywaydb.core.Flyway;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -15,9 +13,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * The base of the {@code *PlanTest} classes, which load data and assert the plans PostgreSQL makes
@@ -30,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class PlanTest {
 
-    private static final Pattern DATABASE_IN_URL = Pattern.compile("^(jdbc:postgresql://[^/]+/)([^?]*)(.*)$");
+    private static final Pattern DATABASE_IN_URL =
+            Pattern.compile("^(jdbc:postgresql://[^/]+/)([^?]*)(.*)$");
 
     private String url;
     private String username;
@@ -38,7 +38,10 @@ public abstract class PlanTest {
     private String database;
     private String sharedUrl;
 
-    /** A database named for the shared one and the class, so that runs against other shared databases do not meet. */
+    /**
+     * A database named for the shared one and the class, so that runs against other shared
+     * databases do not meet.
+     */
     @BeforeAll
     final void ownDatabase() throws SQLException {
         Map<String, String> shared = TestDatabase.properties();
@@ -52,7 +55,8 @@ public abstract class PlanTest {
         database = (m.group(2) + "_plan_" + getClass().getSimpleName()).toLowerCase(Locale.ROOT);
         url = m.group(1) + database + m.group(3);
         dropOwnDatabase();
-        try (Connection c = DriverManager.getConnection(sharedUrl, username, password); Statement st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(sharedUrl, username, password);
+                Statement st = c.createStatement()) {
             st.execute("CREATE DATABASE " + database);
         }
         Flyway.configure().dataSource(url, username, password).load().migrate();
@@ -60,7 +64,8 @@ public abstract class PlanTest {
 
     @AfterAll
     final void dropOwnDatabase() throws SQLException {
-        try (Connection c = DriverManager.getConnection(sharedUrl, username, password); Statement st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(sharedUrl, username, password);
+                Statement st = c.createStatement()) {
             st.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
         }
     }
@@ -71,20 +76,28 @@ public abstract class PlanTest {
     }
 
     /** Inserts a tenant with {@code venues} venues named {@code venue 1…n}, all in UTC. */
-    protected static Tenant tenantWithVenues(Statement st, String name, int venues) throws SQLException {
-        ResultSet t = st.executeQuery("INSERT INTO tenant (name, time_zone) VALUES ('" + name + "', 'UTC') RETURNING id");
+    protected static Tenant tenantWithVenues(Statement st, String name, int venues)
+            throws SQLException {
+        ResultSet t =
+                st.executeQuery(
+                        "INSERT INTO tenant (name, time_zone) VALUES ('"
+                                + name
+                                + "', 'UTC') RETURNING id");
         t.next();
         long tenantId = t.getLong(1);
-        st.execute("INSERT INTO location (tenant_id, name, time_zone) SELECT " + tenantId
-                + ", 'venue ' || i, 'UTC' FROM generate_series(1, " + venues + ") i");
+        st.execute(
+                "INSERT INTO location (tenant_id, name, time_zone) SELECT "
+                        + tenantId
+                        + ", 'venue ' || i, 'UTC' FROM generate_series(1, "
+                        + venues
+                        + ") i");
         ResultSet l = st.executeQuery("SELECT min(id) FROM location WHERE tenant_id = " + tenantId);
         l.next();
         return new Tenant(tenantId, l.getLong(1));
     }
 
     /** A tenant's id and the id of its first venue (the others follow it). */
-    protected record Tenant(long id, long firstLocationId) {
-    }
+    protected record Tenant(long id, long firstLocationId) {}
 
     /** The plan of one of the application's statements. */
     protected String plan(captiva.common.sql.Statement statement) throws SQLException {
@@ -96,15 +109,18 @@ public abstract class PlanTest {
         return plan(statement, "EXPLAIN (ANALYZE, TIMING OFF) ");
     }
 
-    private String plan(captiva.common.sql.Statement statement, String explain) throws SQLException {
-        try (Connection c = connect(); PreparedStatement st = statement.prepare(c, explain)) {
+    private String plan(captiva.common.sql.Statement statement, String explain)
+            throws SQLException {
+        try (Connection c = connect();
+                PreparedStatement st = statement.prepare(c, explain)) {
             return text(st);
         }
     }
 
     /** The plan of a statement given as text, with its parameters in order. */
     protected String plan(String sql, Object... parameters) throws SQLException {
-        try (Connection c = connect(); PreparedStatement st = c.prepareStatement("EXPLAIN " + sql)) {
+        try (Connection c = connect();
+                PreparedStatement st = c.prepareStatement("EXPLAIN " + sql)) {
             for (int i = 0; i < parameters.length; i++) {
                 st.setObject(i + 1, parameters[i]);
             }

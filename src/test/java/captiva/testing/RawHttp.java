@@ -26,13 +26,17 @@ public final class RawHttp {
         this.port = port;
     }
 
-    /** Sends bytes as they are and reads the answer until the server closes (the request should ask to). */
+    /**
+     * Sends bytes as they are and reads the answer until the server closes (the request should ask
+     * to).
+     */
     public Http.Response send(byte[] request) {
         try (Socket socket = open()) {
             OutputStream out = socket.getOutputStream();
             out.write(request);
             out.flush();
-            return parse(new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            return parse(
+                    new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -42,7 +46,10 @@ public final class RawHttp {
         return send(request.getBytes(StandardCharsets.ISO_8859_1));
     }
 
-    /** A connection of the test's own, with a read timeout so that a server that never answers fails the test. */
+    /**
+     * A connection of the test's own, with a read timeout so that a server that never answers fails
+     * the test.
+     */
     public Socket open() throws IOException {
         Socket socket = new Socket(host, port);
         socket.setSoTimeout(10_000);
@@ -69,7 +76,9 @@ public final class RawHttp {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         for (int i = 1; i < head.length; i++) {
             int colon = head[i].indexOf(':');
-            headers.put(head[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), List.of(head[i].substring(colon + 1).trim()));
+            headers.put(
+                    head[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                    List.of(head[i].substring(colon + 1).trim()));
         }
         String body = answer.substring(split + 4);
         if (headers.getOrDefault("transfer-encoding", List.of("")).get(0).contains("chunked")) {
@@ -92,8 +101,12 @@ public final class RawHttp {
         }
     }
 
-    /** A received answer in the shape {@link Http.Response} wraps; {@link #version()} is what the status line said. */
-    private record Received(String protocol, int statusCode, Map<String, List<String>> headerMap, String body)
+    /**
+     * A received answer in the shape {@link Http.Response} wraps; {@link #version()} is what the
+     * status line said.
+     */
+    private record Received(
+            String protocol, int statusCode, Map<String, List<String>> headerMap, String body)
             implements java.net.http.HttpResponse<String> {
         @Override
         public java.net.http.HttpRequest request() {

@@ -22,14 +22,15 @@ import java.util.regex.Pattern;
 
 /**
  * A loopback TCP proxy in front of the test PostgreSQL, to make the database fail the way networks
- * and servers do: {@link #goDown()} resets every open connection and refuses new ones (a crashed
- * or restarting server), {@link #comeBack()} listens again on the same port, and {@link #slow}
- * delays every chunk forwarded, in both directions (an overloaded server or a bad link).
- * Two platform threads per connection; everything is closed by {@link #close()}.
+ * and servers do: {@link #goDown()} resets every open connection and refuses new ones (a crashed or
+ * restarting server), {@link #comeBack()} listens again on the same port, and {@link #slow} delays
+ * every chunk forwarded, in both directions (an overloaded server or a bad link). Two platform
+ * threads per connection; everything is closed by {@link #close()}.
  */
 public final class TcpProxy implements AutoCloseable {
 
-    private static final Pattern POSTGRES_URL = Pattern.compile("^(jdbc:postgresql://)([^/:?]+)(?::(\\d+))?(/.*)$");
+    private static final Pattern POSTGRES_URL =
+            Pattern.compile("^(jdbc:postgresql://)([^/:?]+)(?::(\\d+))?(/.*)$");
 
     private record Latency(long minNanos, long maxNanos) {
         static final Latency NONE = new Latency(0, 0);
@@ -71,7 +72,8 @@ public final class TcpProxy implements AutoCloseable {
     public Map<String, Object> datasourceProperties() {
         Map<String, Object> properties = new HashMap<>(TestDatabase.properties());
         Matcher url = matchUrl(TestDatabase.properties().get("datasources.default.url"));
-        properties.put("datasources.default.url", url.group(1) + "127.0.0.1:" + port + url.group(4));
+        properties.put(
+                "datasources.default.url", url.group(1) + "127.0.0.1:" + port + url.group(4));
         return properties;
     }
 
@@ -97,7 +99,10 @@ public final class TcpProxy implements AutoCloseable {
         return accepted.get();
     }
 
-    /** Resets every open connection (RST, not a polite FIN) and refuses new ones until {@link #comeBack()}. */
+    /**
+     * Resets every open connection (RST, not a polite FIN) and refuses new ones until {@link
+     * #comeBack()}.
+     */
     public synchronized void goDown() {
         if (!up) {
             return;
@@ -181,7 +186,7 @@ public final class TcpProxy implements AutoCloseable {
             return;
         }
         synchronized (this) {
-            if (!up) {   // went down while this one was connecting
+            if (!up) { // went down while this one was connecting
                 reset(client);
                 reset(server);
                 return;
@@ -195,7 +200,10 @@ public final class TcpProxy implements AutoCloseable {
         pump(client, server);
     }
 
-    /** Copies one direction chunk by chunk, each after the current latency; either side ending ends both. */
+    /**
+     * Copies one direction chunk by chunk, each after the current latency; either side ending ends
+     * both.
+     */
     private void pump(Socket from, Socket to) {
         byte[] chunk = new byte[16 * 1024];
         try {
@@ -220,8 +228,11 @@ public final class TcpProxy implements AutoCloseable {
     private void delay() throws InterruptedException {
         Latency now = latency;
         if (now.maxNanos() > 0) {
-            long nanos = now.minNanos() == now.maxNanos() ? now.minNanos()
-                    : ThreadLocalRandom.current().nextLong(now.minNanos(), now.maxNanos() + 1);
+            long nanos =
+                    now.minNanos() == now.maxNanos()
+                            ? now.minNanos()
+                            : ThreadLocalRandom.current()
+                                    .nextLong(now.minNanos(), now.maxNanos() + 1);
             Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
         }
     }

@@ -9,7 +9,6 @@ import captiva.testing.CommandLineOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -27,20 +26,22 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 
 /**
- * What one webhook costs (issue 16), against a running server whose tenant has a NAS (see
- * {@code bench/ingest.sh --webhook}):
+ * What one webhook costs (issue 16), against a running server whose tenant has a NAS (see {@code
+ * bench/ingest.sh --webhook}):
+ *
  * <ol>
  *   <li><b>ingest cost</b>: the same RADIUS traffic (Start and Stop per session, window 256) sent
- *   without and with one endpoint for the tenant (deleted, then created again), alternately, {@code rounds} times each, after
- *   a warm-up; acked packets per second of each;</li>
- *   <li><b>delivery latency</b>: sessions started at a steady rate, each Start's Accounting-Response
- *   (sent after commit) timed against the arrival of its {@code session.started} at the receiver;
- *   p50, p99 and the largest.</li>
+ *       without and with one endpoint for the tenant (deleted, then created again), alternately,
+ *       {@code rounds} times each, after a warm-up; acked packets per second of each;
+ *   <li><b>delivery latency</b>: sessions started at a steady rate, each Start's
+ *       Accounting-Response (sent after commit) timed against the arrival of its {@code
+ *       session.started} at the receiver; p50, p99 and the largest.
  * </ol>
+ *
  * The receiver is this process's own HTTP server on loopback, answering 204 at once. A main class,
  * not a test. Options ({@code --name value}): radius-port, http-port, admin-token, tenant-id,
- * nas-identifier, secret, receiver-port, sessions (per ingest round), rounds, warmup-sessions,
- * rate (sessions per second of the latency run), seconds (of the latency run).
+ * nas-identifier, secret, receiver-port, sessions (per ingest round), rounds, warmup-sessions, rate
+ * (sessions per second of the latency run), seconds (of the latency run).
  */
 public final class WebhookBenchmark {
 
@@ -48,6 +49,7 @@ public final class WebhookBenchmark {
 
     /** Arrivals at the receiver, by event type and username, in {@link System#nanoTime()}. */
     private final Map<String, Long> arrivals = new ConcurrentHashMap<>();
+
     private final HttpClient client = HttpClient.newHttpClient();
     private final String api;
     private final String adminToken;
@@ -61,8 +63,11 @@ public final class WebhookBenchmark {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> options = CommandLineOptions.parse(args);
-        WebhookBenchmark bench = new WebhookBenchmark("http://127.0.0.1:" + required(options, "http-port"),
-                required(options, "admin-token"), required(options, "tenant-id"));
+        WebhookBenchmark bench =
+                new WebhookBenchmark(
+                        "http://127.0.0.1:" + required(options, "http-port"),
+                        required(options, "admin-token"),
+                        required(options, "tenant-id"));
         int sessions = Integer.parseInt(options.getOrDefault("sessions", "10000"));
         int rounds = Integer.parseInt(options.getOrDefault("rounds", "2"));
         int warmup = Integer.parseInt(options.getOrDefault("warmup-sessions", "20000"));
@@ -70,21 +75,44 @@ public final class WebhookBenchmark {
         int seconds = Integer.parseInt(options.getOrDefault("seconds", "30"));
         String nas = required(options, "nas-identifier");
         byte[] secret = required(options, "secret").getBytes(StandardCharsets.UTF_8);
-        InetSocketAddress radius = new InetSocketAddress("127.0.0.1", Integer.parseInt(required(options, "radius-port")));
-        AccountingLoad.Settings settings = new AccountingLoad.Settings(radius, InetAddress.getByName("127.0.0.1"), 256,
-                Duration.ofSeconds(1), 5, Duration.ofSeconds(120));
+        InetSocketAddress radius =
+                new InetSocketAddress(
+                        "127.0.0.1", Integer.parseInt(required(options, "radius-port")));
+        AccountingLoad.Settings settings =
+                new AccountingLoad.Settings(
+                        radius,
+                        InetAddress.getByName("127.0.0.1"),
+                        256,
+                        Duration.ofSeconds(1),
+                        5,
+                        Duration.ofSeconds(120));
         String run = Long.toString(System.currentTimeMillis(), 36);
 
-        HttpServer receiver = bench.receiver(Integer.parseInt(options.getOrDefault("receiver-port", "18099")));
+        HttpServer receiver =
+                bench.receiver(Integer.parseInt(options.getOrDefault("receiver-port", "18099")));
         String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
         String endpoint = null;
         try {
-            AccountingTraffic warm = AccountingTraffic.encode("wh-" + run + "-warm-", warmup, 0, true, 500, nas, secret);
+            AccountingTraffic warm =
+                    AccountingTraffic.encode(
+                            "wh-" + run + "-warm-", warmup, 0, true, 500, nas, secret);
             AccountingLoad.Result warmed = new AccountingLoad(settings, warm).run();
-            System.out.printf(Locale.ROOT, "warm-up: %d sessions, %.0f acked/s (not reported)%n", warmup, warmed.acknowledgedPerSecond());
+            System.out.printf(
+                    Locale.ROOT,
+                    "warm-up: %d sessions, %.0f acked/s (not reported)%n",
+                    warmup,
+                    warmed.acknowledgedPerSecond());
 
-            System.out.printf(Locale.ROOT, "%-8s %-9s %8s %8s %10s %8s %8s%n", "round", "webhook", "packets", "acked",
-                    "acked/s", "p50 ms", "p99 ms");
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-8s %-9s %8s %8s %10s %8s %8s%n",
+                    "round",
+                    "webhook",
+                    "packets",
+                    "acked",
+                    "acked/s",
+                    "p50 ms",
+                    "p99 ms");
             double[] without = new double[rounds];
             double[] with = new double[rounds];
             for (int r = 0; r < rounds; r++) {
@@ -97,26 +125,47 @@ public final class WebhookBenchmark {
                         endpoint = null;
                     }
                     bench.arrivals.clear();
-                    AccountingTraffic traffic = AccountingTraffic.encode("wh-" + run + "-" + r + (subscribed ? "-on-" : "-off-"),
-                            sessions, 0, true, 500, nas, secret);
+                    AccountingTraffic traffic =
+                            AccountingTraffic.encode(
+                                    "wh-" + run + "-" + r + (subscribed ? "-on-" : "-off-"),
+                                    sessions,
+                                    0,
+                                    true,
+                                    500,
+                                    nas,
+                                    secret);
                     AccountingLoad.Result result = new AccountingLoad(settings, traffic).run();
                     (subscribed ? with : without)[r] = result.acknowledgedPerSecond();
-                    System.out.printf(Locale.ROOT, "%-8d %-9s %8d %8d %10.0f %8.1f %8.1f%n", r + 1, subscribed ? "one" : "none",
-                            traffic.packets().size(), result.count(Fate.ACKNOWLEDGED), result.acknowledgedPerSecond(),
-                            millis(result.latencyPercentile(50)), millis(result.latencyPercentile(99)));
+                    System.out.printf(
+                            Locale.ROOT,
+                            "%-8d %-9s %8d %8d %10.0f %8.1f %8.1f%n",
+                            r + 1,
+                            subscribed ? "one" : "none",
+                            traffic.packets().size(),
+                            result.count(Fate.ACKNOWLEDGED),
+                            result.acknowledgedPerSecond(),
+                            millis(result.latencyPercentile(50)),
+                            millis(result.latencyPercentile(99)));
                     if (subscribed) {
                         long waitUntil = System.nanoTime() + Duration.ofSeconds(120).toNanos();
                         while (bench.arrived(traffic) < sessions && System.nanoTime() < waitUntil) {
                             Thread.sleep(100);
                         }
-                        System.out.printf(Locale.ROOT, "         %d of %d session.started delivered before the next round%n",
-                                bench.arrived(traffic), sessions);
+                        System.out.printf(
+                                Locale.ROOT,
+                                "         %d of %d session.started delivered before the next round%n",
+                                bench.arrived(traffic),
+                                sessions);
                     }
                 }
             }
             double off = mean(without);
             double on = mean(with);
-            System.out.printf(Locale.ROOT, "ingest: %.0f acked/s without, %.0f with one webhook: %+.1f%%%n", off, on,
+            System.out.printf(
+                    Locale.ROOT,
+                    "ingest: %.0f acked/s without, %.0f with one webhook: %+.1f%%%n",
+                    off,
+                    on,
                     100 * (on - off) / off);
 
             if (endpoint == null) {
@@ -131,13 +180,24 @@ public final class WebhookBenchmark {
         }
     }
 
-    /** Sessions started at {@code rate} a second for {@code seconds}, each in its own tick; then latencies. */
-    private void latency(AccountingLoad.Settings settings, String nas, byte[] secret, String run, int rate, int seconds)
+    /**
+     * Sessions started at {@code rate} a second for {@code seconds}, each in its own tick; then
+     * latencies.
+     */
+    private void latency(
+            AccountingLoad.Settings settings,
+            String nas,
+            byte[] secret,
+            String run,
+            int rate,
+            int seconds)
             throws InterruptedException {
         int ticksPerSecond = 20;
         int perTick = Math.max(1, rate / ticksPerSecond);
         int ticks = seconds * ticksPerSecond;
-        AccountingTraffic traffic = AccountingTraffic.encode("wh-" + run + "-steady-", perTick * ticks, 0, false, 1, nas, secret);
+        AccountingTraffic traffic =
+                AccountingTraffic.encode(
+                        "wh-" + run + "-steady-", perTick * ticks, 0, false, 1, nas, secret);
         AccountingLoad load = new AccountingLoad(settings.withWindow(64), traffic);
         arrivals.clear();
         long[] acked = new long[traffic.sessions()];
@@ -169,31 +229,46 @@ public final class WebhookBenchmark {
             }
         }
         latencies.sort(null);
-        System.out.printf(Locale.ROOT, "delivery latency, Accounting-Response to arrival, %d sessions/s for %d s: %d of %d"
-                        + " delivered, p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", perTick * ticksPerSecond, seconds,
-                latencies.size(), traffic.sessions(), percentile(latencies, 50), percentile(latencies, 99),
+        System.out.printf(
+                Locale.ROOT,
+                "delivery latency, Accounting-Response to arrival, %d sessions/s for %d s: %d of %d"
+                        + " delivered, p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+                perTick * ticksPerSecond,
+                seconds,
+                latencies.size(),
+                traffic.sessions(),
+                percentile(latencies, 50),
+                percentile(latencies, 99),
                 latencies.isEmpty() ? 0 : latencies.get(latencies.size() - 1) / 1e6);
     }
 
     private HttpServer receiver(int port) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 100);
+        HttpServer server =
+                HttpServer.create(
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 100);
         // Daemon threads: the JVM ends with main, the receiver's pool does not hold it.
-        server.setExecutor(Executors.newFixedThreadPool(8, task -> {
-            Thread thread = new Thread(task, "receiver");
-            thread.setDaemon(true);
-            return thread;
-        }));
-        server.createContext("/", exchange -> {
-            long at = System.nanoTime();
-            try {
-                JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
-                JsonNode username = body.path("data").path("username");
-                arrivals.putIfAbsent(body.path("type").asText() + " " + username.asText(), at);
-                exchange.sendResponseHeaders(204, -1);
-            } finally {
-                exchange.close();
-            }
-        });
+        server.setExecutor(
+                Executors.newFixedThreadPool(
+                        8,
+                        task -> {
+                            Thread thread = new Thread(task, "receiver");
+                            thread.setDaemon(true);
+                            return thread;
+                        }));
+        server.createContext(
+                "/",
+                exchange -> {
+                    long at = System.nanoTime();
+                    try {
+                        JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
+                        JsonNode username = body.path("data").path("username");
+                        arrivals.putIfAbsent(
+                                body.path("type").asText() + " " + username.asText(), at);
+                        exchange.sendResponseHeaders(204, -1);
+                    } finally {
+                        exchange.close();
+                    }
+                });
         server.start();
         return server;
     }
@@ -209,14 +284,24 @@ public final class WebhookBenchmark {
         return n;
     }
 
-    /** The User-Name AccountingTraffic gives session {@code s}: the same in every traffic, so arrivals are cleared between runs. */
+    /**
+     * The User-Name AccountingTraffic gives session {@code s}: the same in every traffic, so
+     * arrivals are cleared between runs.
+     */
     private static String username(AccountingTraffic traffic, int s) {
         return "guest-" + s;
     }
 
     private String subscribe(String url) throws IOException, InterruptedException {
-        String body = JSON.writeValueAsString(Map.of("url", url, "event_types", List.of("session.started", "session.ended")));
-        JsonNode created = JSON.readTree(send("POST", "/admin/tenants/" + tenant + "/webhooks", body, 201));
+        String body =
+                JSON.writeValueAsString(
+                        Map.of(
+                                "url",
+                                url,
+                                "event_types",
+                                List.of("session.started", "session.ended")));
+        JsonNode created =
+                JSON.readTree(send("POST", "/admin/tenants/" + tenant + "/webhooks", body, 201));
         return created.get("id").asText();
     }
 
@@ -224,16 +309,30 @@ public final class WebhookBenchmark {
         send("DELETE", "/admin/tenants/" + tenant + "/webhooks/" + endpoint, null, 204);
     }
 
-    private String send(String method, String path, String body, int expected) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(api + path))
-                .header("Authorization", "Bearer " + adminToken)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    private String send(String method, String path, String body, int expected)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(URI.create(api + path))
+                        .header("Authorization", "Bearer " + adminToken)
+                        .method(
+                                method,
+                                body == null
+                                        ? HttpRequest.BodyPublishers.noBody()
+                                        : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) {
             request.header("Content-Type", "application/json");
         }
-        HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+                client.send(request.build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != expected) {
-            throw new IllegalStateException(method + " " + path + " answered " + response.statusCode() + ": " + response.body());
+            throw new IllegalStateException(
+                    method
+                            + " "
+                            + path
+                            + " answered "
+                            + response.statusCode()
+                            + ": "
+                            + response.body());
         }
         return response.body();
     }
@@ -242,7 +341,11 @@ public final class WebhookBenchmark {
         if (sorted.isEmpty()) {
             return 0;
         }
-        int at = (int) Math.min(sorted.size() - 1, Math.max(0, Math.ceil(p / 100 * sorted.size()) - 1));
+        int at =
+                (int)
+                        Math.min(
+                                sorted.size() - 1,
+                                Math.max(0, Math.ceil(p / 100 * sorted.size()) - 1));
         return sorted.get(at) / 1e6;
     }
 

@@ -1,7 +1,6 @@
 package captiva.sessions.load;
 
 import captiva.common.OpaqueIds;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,8 +19,7 @@ import java.util.SplittableRandom;
  */
 final class BenchData {
 
-    record Venue(long id, String publicId, Tenant tenant, ZoneId zone, long sessions) {
-    }
+    record Venue(long id, String publicId, Tenant tenant, ZoneId zone, long sessions) {}
 
     static final class Tenant {
         final long id;
@@ -32,6 +30,7 @@ final class BenchData {
         final List<String> addresses = new ArrayList<>();
         final List<String> onlineAddresses = new ArrayList<>();
         long sessions;
+
         /** The read key used for this tenant's requests, set once made through the admin API. */
         String key;
 
@@ -44,6 +43,7 @@ final class BenchData {
 
     /** How many of the busiest venues (of all tenants) get half of the per-venue requests. */
     private static final int BUSY = 20;
+
     private static final int SAMPLE = 2000;
 
     final List<Tenant> tenants = new ArrayList<>();
@@ -53,7 +53,11 @@ final class BenchData {
     private BenchData(List<Tenant> tenants) {
         this.tenants.addAll(tenants);
         tenants.forEach(t -> venues.addAll(t.venues));
-        busiest = venues.stream().sorted(Comparator.comparingLong(Venue::sessions).reversed()).limit(BUSY).toList();
+        busiest =
+                venues.stream()
+                        .sorted(Comparator.comparingLong(Venue::sessions).reversed())
+                        .limit(BUSY)
+                        .toList();
     }
 
     static BenchData sample(Connection c, List<Long> tenantIds, long seed) throws SQLException {
@@ -61,29 +65,43 @@ final class BenchData {
         List<Tenant> tenants = new ArrayList<>();
         for (long tenantId : tenantIds) {
             Tenant tenant;
-            try (PreparedStatement st = c.prepareStatement("SELECT time_zone FROM tenant WHERE id = ?")) {
+            try (PreparedStatement st =
+                    c.prepareStatement("SELECT time_zone FROM tenant WHERE id = ?")) {
                 st.setLong(1, tenantId);
                 try (ResultSet rs = st.executeQuery()) {
                     rs.next();
-                    tenant = new Tenant(tenantId, ids.encode(OpaqueIds.Kind.TENANT, tenantId), ZoneId.of(rs.getString(1)));
+                    tenant =
+                            new Tenant(
+                                    tenantId,
+                                    ids.encode(OpaqueIds.Kind.TENANT, tenantId),
+                                    ZoneId.of(rs.getString(1)));
                 }
             }
-            try (PreparedStatement st = c.prepareStatement("""
+            try (PreparedStatement st =
+                    c.prepareStatement(
+                            """
                     SELECT l.id, l.time_zone, (SELECT count(*) FROM session s WHERE s.tenant_id = l.tenant_id AND s.location_id = l.id)
                     FROM location l WHERE l.tenant_id = ? ORDER BY l.id
                     """)) {
                 st.setLong(1, tenantId);
                 try (ResultSet rs = st.executeQuery()) {
                     while (rs.next()) {
-                        tenant.venues.add(new Venue(rs.getLong(1), ids.encode(OpaqueIds.Kind.LOCATION, rs.getLong(1)), tenant,
-                                ZoneId.of(rs.getString(2)), rs.getLong(3)));
+                        tenant.venues.add(
+                                new Venue(
+                                        rs.getLong(1),
+                                        ids.encode(OpaqueIds.Kind.LOCATION, rs.getLong(1)),
+                                        tenant,
+                                        ZoneId.of(rs.getString(2)),
+                                        rs.getLong(3)));
                         tenant.sessions += rs.getLong(3);
                     }
                 }
             }
             // A block sample of the tenant's sessions: MACs and addresses as often as they occur.
             double percent = Math.min(100, 100.0 * SAMPLE * 5 / Math.max(1, tenant.sessions));
-            try (PreparedStatement st = c.prepareStatement("""
+            try (PreparedStatement st =
+                    c.prepareStatement(
+                            """
                     SELECT guest_device_mac::text, host(guest_device_ip) FROM session TABLESAMPLE SYSTEM (?) REPEATABLE (?)
                     WHERE tenant_id = ? AND guest_device_mac IS NOT NULL AND guest_device_ip IS NOT NULL LIMIT ?
                     """)) {
@@ -98,7 +116,9 @@ final class BenchData {
                     }
                 }
             }
-            try (PreparedStatement st = c.prepareStatement("""
+            try (PreparedStatement st =
+                    c.prepareStatement(
+                            """
                     SELECT host(guest_device_ip) FROM session WHERE tenant_id = ? AND end_time IS NULL AND guest_device_ip IS NOT NULL
                     ORDER BY id LIMIT ?
                     """)) {
@@ -111,7 +131,10 @@ final class BenchData {
                 }
             }
             if (tenant.macs.isEmpty() || tenant.onlineAddresses.isEmpty()) {
-                throw new IllegalStateException("tenant " + tenantId + " has no sessions with a MAC and address, or none online");
+                throw new IllegalStateException(
+                        "tenant "
+                                + tenantId
+                                + " has no sessions with a MAC and address, or none online");
             }
             tenants.add(tenant);
         }
@@ -132,13 +155,17 @@ final class BenchData {
         return LocalDate.now(zone).minusDays(1 + random.nextInt(728)).toString();
     }
 
-    /** A period of whole days within the two years of history: start_time and end_time, in the zone. */
+    /**
+     * A period of whole days within the two years of history: start_time and end_time, in the zone.
+     */
     static String days(ZoneId zone, SplittableRandom random, int length) {
         LocalDate last = LocalDate.now(zone).minusDays(1 + random.nextInt(729 - length));
         return "start_time=" + last.minusDays(length - 1) + "&end_time=" + last;
     }
 
-    /** An address of an online session half the time, else any address the tenant's sessions had. */
+    /**
+     * An address of an online session half the time, else any address the tenant's sessions had.
+     */
     static String address(Tenant tenant, SplittableRandom random) {
         return pick(random.nextBoolean() ? tenant.onlineAddresses : tenant.addresses, random);
     }

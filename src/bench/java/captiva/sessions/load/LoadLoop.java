@@ -13,9 +13,9 @@ import java.util.function.IntFunction;
  * A closed loop: a fixed number of workers, each sending its next request as soon as the last one
  * answered, for a warm-up and then a measured time. Only requests started in the measured time are
  * timed; failures are counted throughout. A worker that has timed no request when the measured time
- * ends (its requests are slower than the window) goes on until it has timed one, for at most
- * {@link #MAX_OVERRUN} more: a slow type reports its latency instead of nothing, and the rate is
- * taken over the time actually measured.
+ * ends (its requests are slower than the window) goes on until it has timed one, for at most {@link
+ * #MAX_OVERRUN} more: a slow type reports its latency instead of nothing, and the rate is taken
+ * over the time actually measured.
  */
 final class LoadLoop {
 
@@ -27,21 +27,28 @@ final class LoadLoop {
         String call() throws Exception;
 
         @Override
-        default void close() throws Exception {
-        }
+        default void close() throws Exception {}
     }
 
     /** Latencies in milliseconds; {@code firstFailure} is null when nothing failed. */
-    record Stats(long requests, double perSecond, double p50, double p99, long failures, String firstFailure) {
-    }
+    record Stats(
+            long requests,
+            double perSecond,
+            double p50,
+            double p99,
+            long failures,
+            String firstFailure) {}
 
-    private LoadLoop() {
-    }
+    private LoadLoop() {}
 
-    static Stats run(int concurrency, Duration warmup, Duration measured, IntFunction<Worker> workers) throws InterruptedException {
+    static Stats run(
+            int concurrency, Duration warmup, Duration measured, IntFunction<Worker> workers)
+            throws InterruptedException {
         CountDownLatch ready = new CountDownLatch(concurrency);
         CountDownLatch go = new CountDownLatch(1);
-        long[] window = new long[3];   // measured from, until, overrun limit (System.nanoTime); written before go, read after it
+        long[] window =
+                new long[3]; // measured from, until, overrun limit (System.nanoTime); written
+        // before go, read after it
         long[] lastDone = new long[concurrency];
         AtomicLong failures = new AtomicLong();
         AtomicReference<String> firstFailure = new AtomicReference<>();
@@ -49,40 +56,43 @@ final class LoadLoop {
         List<Thread> threads = new ArrayList<>();
         for (int w = 0; w < concurrency; w++) {
             int index = w;
-            Thread thread = new Thread(() -> {
-                long[] timed = new long[1024];
-                int count = 0;
-                try (Worker worker = workers.apply(index)) {
-                    ready.countDown();
-                    go.await();
-                    long now = System.nanoTime();
-                    while (now < window[1] || count == 0 && now < window[2]) {
-                        String failure;
-                        try {
-                            failure = worker.call();
-                        } catch (Exception e) {
-                            failure = e.toString();
-                        }
-                        long done = System.nanoTime();
-                        if (failure != null) {
-                            failures.incrementAndGet();
-                            firstFailure.compareAndSet(null, failure);
-                        } else if (now >= window[0]) {
-                            if (count == timed.length) {
-                                timed = Arrays.copyOf(timed, count * 2);
-                            }
-                            timed[count++] = done - now;
-                            lastDone[index] = done;
-                        }
-                        now = done;
-                    }
-                } catch (Exception e) {
-                    failures.incrementAndGet();
-                    firstFailure.compareAndSet(null, "worker: " + e);
-                    ready.countDown();
-                }
-                timedPerWorker[index] = Arrays.copyOf(timed, count);
-            }, "load-" + index);
+            Thread thread =
+                    new Thread(
+                            () -> {
+                                long[] timed = new long[1024];
+                                int count = 0;
+                                try (Worker worker = workers.apply(index)) {
+                                    ready.countDown();
+                                    go.await();
+                                    long now = System.nanoTime();
+                                    while (now < window[1] || count == 0 && now < window[2]) {
+                                        String failure;
+                                        try {
+                                            failure = worker.call();
+                                        } catch (Exception e) {
+                                            failure = e.toString();
+                                        }
+                                        long done = System.nanoTime();
+                                        if (failure != null) {
+                                            failures.incrementAndGet();
+                                            firstFailure.compareAndSet(null, failure);
+                                        } else if (now >= window[0]) {
+                                            if (count == timed.length) {
+                                                timed = Arrays.copyOf(timed, count * 2);
+                                            }
+                                            timed[count++] = done - now;
+                                            lastDone[index] = done;
+                                        }
+                                        now = done;
+                                    }
+                                } catch (Exception e) {
+                                    failures.incrementAndGet();
+                                    firstFailure.compareAndSet(null, "worker: " + e);
+                                    ready.countDown();
+                                }
+                                timedPerWorker[index] = Arrays.copyOf(timed, count);
+                            },
+                            "load-" + index);
             threads.add(thread);
             thread.start();
         }
@@ -92,12 +102,17 @@ final class LoadLoop {
         window[2] = window[1] + MAX_OVERRUN.toNanos();
         go.countDown();
         for (Thread thread : threads) {
-            thread.join();   // also makes timedPerWorker and lastDone visible here
+            thread.join(); // also makes timedPerWorker and lastDone visible here
         }
         long[] all = Arrays.stream(timedPerWorker).flatMapToLong(Arrays::stream).sorted().toArray();
         long measuredUntil = Math.max(window[1], Arrays.stream(lastDone).max().orElse(window[1]));
-        return new Stats(all.length, all.length / ((measuredUntil - window[0]) / 1e9), percentile(all, 0.50),
-                percentile(all, 0.99), failures.get(), firstFailure.get());
+        return new Stats(
+                all.length,
+                all.length / ((measuredUntil - window[0]) / 1e9),
+                percentile(all, 0.50),
+                percentile(all, 0.99),
+                failures.get(),
+                firstFailure.get());
     }
 
     private static double percentile(long[] sorted, double p) {

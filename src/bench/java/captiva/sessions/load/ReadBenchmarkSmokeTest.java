@@ -1,21 +1,20 @@
 package captiva.sessions.load;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.sessions.load.ReadBenchmark.Result;
 import captiva.testing.ApiTest;
 import captiva.testing.TestDatabase;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import org.junit.jupiter.api.Test;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * The read benchmark kit at a small scale, so that it cannot rot: the generator loads 20,000
@@ -24,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the API and the SQL agree; never how fast (figures belong in BENCHMARKS.md).
  */
 @MicronautTest(transactional = false)
-// the benchmark asks one chain's statistics at concurrency 2: the per-tenant cap would refuse the second
+// the benchmark asks one chain's statistics at concurrency 2: the per-tenant cap would refuse the
+// second
 @Property(name = "captiva.wide-reads.max-per-tenant", value = "2")
 class ReadBenchmarkSmokeTest extends ApiTest {
 
@@ -34,31 +34,73 @@ class ReadBenchmarkSmokeTest extends ApiTest {
     void generatesAChainAndBenchmarksEveryReadAgainstItsSql() throws Exception {
         SessionGenerator.Generated generated;
         try (Connection c = TestDatabase.connect()) {
-            generated = SessionGenerator.load(c, new SessionGenerator.Config(SESSIONS, 100, 7, false));
-            assertEquals(List.of((long) SESSIONS, SESSIONS / 100L), counts(c, generated.tenantIds()),
+            generated =
+                    SessionGenerator.load(c, new SessionGenerator.Config(SESSIONS, 100, 7, false));
+            assertEquals(
+                    List.of((long) SESSIONS, SESSIONS / 100L),
+                    counts(c, generated.tenantIds()),
                     "sessions, and open ones, of the generated tenants");
-            assertEquals(0, venueDaysNeitherRolledUpNorLogged(c, generated.tenantIds()),
+            assertEquals(
+                    0,
+                    venueDaysNeitherRolledUpNorLogged(c, generated.tenantIds()),
                     "the statistics would read those days as empty");
         }
         Map<String, String> db = TestDatabase.properties();
-        List<Result> results = ReadBenchmark.run(new ReadBenchmark.Options(server.getURL().toString(), ADMIN_TOKEN,
-                db.get("datasources.default.url"), db.get("datasources.default.username"), db.get("datasources.default.password"),
-                2, Duration.ofMillis(600), Duration.ZERO, Duration.ofMillis(500), 7, List.of(), generated.tenantIds()));
+        List<Result> results =
+                ReadBenchmark.run(
+                        new ReadBenchmark.Options(
+                                server.getURL().toString(),
+                                ADMIN_TOKEN,
+                                db.get("datasources.default.url"),
+                                db.get("datasources.default.username"),
+                                db.get("datasources.default.password"),
+                                2,
+                                Duration.ofMillis(600),
+                                Duration.ZERO,
+                                Duration.ofMillis(500),
+                                7,
+                                List.of(),
+                                generated.tenantIds()));
 
         List<String> types = results.stream().map(Result::type).toList();
-        assertTrue(types.containsAll(List.of("list", "list location", "list mac", "list online", "list day", "list page 1000",
-                "count online location", "count online busiest venue", "count day location", "count mac", "ips 1", "ips 10", "ips 100",
-                "statistics day venue", "statistics month venue", "statistics year chain")), types.toString());
+        assertTrue(
+                types.containsAll(
+                        List.of(
+                                "list",
+                                "list location",
+                                "list mac",
+                                "list online",
+                                "list day",
+                                "list page 1000",
+                                "count online location",
+                                "count online busiest venue",
+                                "count day location",
+                                "count mac",
+                                "ips 1",
+                                "ips 10",
+                                "ips 100",
+                                "statistics day venue",
+                                "statistics month venue",
+                                "statistics year chain")),
+                types.toString());
         for (Result r : results) {
             assertEquals(0, r.api().failures(), r.type() + ": " + r.api().firstFailure());
             assertEquals(0, r.sql().failures(), r.type() + ": " + r.sql().firstFailure());
-            assertTrue(r.api().requests() > 0 && r.sql().requests() > 0, r.type() + " was not measured");
-            assertEquals(List.of(), r.mismatches(), r.type() + ": the API and its SQL answered differently");
+            assertTrue(
+                    r.api().requests() > 0 && r.sql().requests() > 0,
+                    r.type() + " was not measured");
+            assertEquals(
+                    List.of(),
+                    r.mismatches(),
+                    r.type() + ": the API and its SQL answered differently");
         }
     }
 
-    private static long venueDaysNeitherRolledUpNorLogged(Connection c, List<Long> tenantIds) throws Exception {
-        try (PreparedStatement st = c.prepareStatement("""
+    private static long venueDaysNeitherRolledUpNorLogged(Connection c, List<Long> tenantIds)
+            throws Exception {
+        try (PreparedStatement st =
+                c.prepareStatement(
+                        """
                 SELECT count(*) FROM (
                     SELECT DISTINCT s.tenant_id, s.location_id, (s.start_time AT TIME ZONE l.time_zone)::date AS day
                     FROM session s JOIN location l ON l.id = s.location_id
@@ -77,7 +119,9 @@ class ReadBenchmarkSmokeTest extends ApiTest {
     /** Sessions of the tenants, and how many of them the API would call online. */
     private static List<Long> counts(Connection c, List<Long> tenantIds) throws Exception {
         SessionGenerator.refreshOnline(c, tenantIds);
-        try (PreparedStatement st = c.prepareStatement("""
+        try (PreparedStatement st =
+                c.prepareStatement(
+                        """
                 SELECT count(*), count(*) FILTER (WHERE end_time IS NULL AND last_update > now() - interval '660 seconds')
                 FROM session WHERE tenant_id = ANY (?)
                 """)) {

@@ -17,8 +17,6 @@ import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.data.jdbc.runtime.PreparedStatementCallback;
 import io.micronaut.http.HttpParameters;
 import io.micronaut.http.HttpRequest;
-
-import javax.sql.DataSource;
 import java.net.InetAddress;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -28,13 +26,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import javax.sql.DataSource;
 
 /**
  * The floor of the read benchmark: what a GET on the read API runs in PostgreSQL, without HTTP,
- * authentication or JSON. The request's parameters are parsed by the API's own {@link SessionFilter}
- * and {@link PageRequest}, and the statements are built and run by the API's own {@link SessionSearch}
- * and {@link IpHolderLookup}, here on one plain JDBC connection: the same SQL with the same
- * parameters, so the two cannot drift apart. Online means heard of within the default stale timeout.
+ * authentication or JSON. The request's parameters are parsed by the API's own {@link
+ * SessionFilter} and {@link PageRequest}, and the statements are built and run by the API's own
+ * {@link SessionSearch} and {@link IpHolderLookup}, here on one plain JDBC connection: the same SQL
+ * with the same parameters, so the two cannot drift apart. Online means heard of within the default
+ * stale timeout.
  */
 public final class SqlFloor {
 
@@ -47,10 +47,13 @@ public final class SqlFloor {
 
     public SqlFloor(Connection connection) {
         JdbcOperations jdbc = new OneConnection(connection);
-        SessionProperties defaults = new SessionProperties(Duration.ofSeconds(300), null, Duration.ofSeconds(1));
+        SessionProperties defaults =
+                new SessionProperties(Duration.ofSeconds(300), null, Duration.ofSeconds(1));
         search = new SessionSearch(jdbc, ids, Clock.systemUTC(), defaults);
         ipHolders = new IpHolderLookup(jdbc, Clock.systemUTC(), defaults);
-        statistics = new SessionStatistics(jdbc, ids, Clock.systemUTC(), defaults, Duration.ofSeconds(120));
+        statistics =
+                new SessionStatistics(
+                        jdbc, ids, Clock.systemUTC(), defaults, Duration.ofSeconds(120));
     }
 
     /**
@@ -67,21 +70,36 @@ public final class SqlFloor {
             SessionFilter filter = SessionFilter.parse(params, ids, errors);
             PageRequest page = PageRequest.parse(params, errors);
             refuse(errors, pathAndQuery);
-            return path.equals("/sessions") ? search.page(scope, filter, page, NO_LINKS).data().size()
+            return path.equals("/sessions")
+                    ? search.page(scope, filter, page, NO_LINKS).data().size()
                     : search.count(scope, filter).count();
         }
         if (path.equals("/sessions/statistics")) {
             SessionFilter filter = SessionFilter.parse(params, ids, errors);
             String groupBy = QueryParams.single(params, "group_by", errors);
             refuse(errors, pathAndQuery);
-            return statistics.report(scope, filter, groupBy == null ? null : GroupBy.parse(groupBy).orElseThrow())
-                    .total().sessions();
+            return statistics
+                    .report(
+                            scope,
+                            filter,
+                            groupBy == null ? null : GroupBy.parse(groupBy).orElseThrow())
+                    .total()
+                    .sessions();
         }
         if (path.startsWith("/sessions/") && params.isEmpty()) {
             List<String> texts = List.of(path.substring("/sessions/".length()).split(","));
-            List<InetAddress> addresses = texts.stream()
-                    .map(text -> IpAddresses.parse(text).orElseThrow(() -> new IllegalArgumentException(text + " in " + pathAndQuery)))
-                    .toList();
+            List<InetAddress> addresses =
+                    texts.stream()
+                            .map(
+                                    text ->
+                                            IpAddresses.parse(text)
+                                                    .orElseThrow(
+                                                            () ->
+                                                                    new IllegalArgumentException(
+                                                                            text
+                                                                                    + " in "
+                                                                                    + pathAndQuery)))
+                            .toList();
             return ipHolders.resolve(scope, texts, addresses, null, null).size();
         }
         throw new IllegalArgumentException("not a read the floor knows: " + pathAndQuery);
@@ -136,7 +154,8 @@ public final class SqlFloor {
         }
 
         @Override
-        public <E, D> D readDTO(String prefix, ResultSet resultSet, Class<E> rootEntity, Class<D> dtoType) {
+        public <E, D> D readDTO(
+                String prefix, ResultSet resultSet, Class<E> rootEntity, Class<D> dtoType) {
             throw unused();
         }
 

@@ -15,13 +15,14 @@ import java.util.Locale;
  */
 public final class Formats {
 
-    private static final DateTimeFormatter ISO_UTC = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx", Locale.ROOT)
-            .withZone(ZoneOffset.UTC);
-    private static final DateTimeFormatter VENUE_LOCAL = DateTimeFormatter.ofPattern("yyyy-MM-dd h:mm a", Locale.US);
+    private static final DateTimeFormatter ISO_UTC =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx", Locale.ROOT)
+                    .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter VENUE_LOCAL =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd h:mm a", Locale.US);
     private static final String[] SI_UNITS = {"kB", "MB", "GB", "TB", "PB", "EB"};
 
-    private Formats() {
-    }
+    private Formats() {}
 
     /** {@code 2017-01-05T06:50:55+00:00} */
     public static String isoUtc(Instant instant) {
@@ -29,8 +30,13 @@ public final class Formats {
         if (t.getYear() < 1000 || t.getYear() > 9999) {
             return ISO_UTC.format(instant);
         }
-        return clock(date(new StringBuilder(25), t).append('T'), t.getHour(), t.getMinute(), t.getSecond())
-                .append("+00:00").toString();
+        return clock(
+                        date(new StringBuilder(25), t).append('T'),
+                        t.getHour(),
+                        t.getMinute(),
+                        t.getSecond())
+                .append("+00:00")
+                .toString();
     }
 
     /** {@code 2017-01-05 9:50 AM}, in the venue's time zone. */
@@ -47,7 +53,12 @@ public final class Formats {
     /** {@code HH:MM:SS}; hours keep counting past 99. */
     public static String hms(Duration duration) {
         long seconds = Math.max(0, duration.getSeconds());
-        return clock(new StringBuilder(12), seconds / 3600, (int) (seconds / 60 % 60), (int) (seconds % 60)).toString();
+        return clock(
+                        new StringBuilder(12),
+                        seconds / 3600,
+                        (int) (seconds / 60 % 60),
+                        (int) (seconds % 60))
+                .toString();
     }
 
     /**
@@ -59,7 +70,7 @@ public final class Formats {
             return octets + " B";
         }
         int unit = 0;
-        long hundredth = 10;   // bytes in a hundredth of the unit
+        long hundredth = 10; // bytes in a hundredth of the unit
         long hundredths = roundedHalfUp(octets, hundredth);
         // Choose the unit after rounding, so 999,999 bytes reads 1.00 MB and not 1000.00 kB.
         while (hundredths >= 100_000 && unit < SI_UNITS.length - 1) {
@@ -68,7 +79,10 @@ public final class Formats {
             hundredths = roundedHalfUp(octets, hundredth);
         }
         StringBuilder text = new StringBuilder(12).append(hundredths / 100).append('.');
-        return twoDigits(text, (int) (hundredths % 100)).append(' ').append(SI_UNITS[unit]).toString();
+        return twoDigits(text, (int) (hundredths % 100))
+                .append(' ')
+                .append(SI_UNITS[unit])
+                .toString();
     }
 
     private static long roundedHalfUp(long dividend, long divisor) {

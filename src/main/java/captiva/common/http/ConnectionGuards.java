@@ -25,20 +25,27 @@ class ConnectionGuards implements BeanCreatedEventListener<NettyServerCustomizer
     private final NettyHttpServerConfiguration server;
     private final JsonMapper json;
 
-    ConnectionGuards(HttpProperties properties, NettyHttpServerConfiguration server, JsonMapper json) {
+    ConnectionGuards(
+            HttpProperties properties, NettyHttpServerConfiguration server, JsonMapper json) {
         this.properties = properties;
         this.server = server;
         this.json = json;
     }
 
     @Override
-    public NettyServerCustomizer.Registry onCreated(BeanCreatedEvent<NettyServerCustomizer.Registry> event) {
-        event.getBean().register(new NettyServerCustomizer() {
-            @Override
-            public NettyServerCustomizer specializeForChannel(Channel channel, ChannelRole role) {
-                return role == ChannelRole.CONNECTION ? new OneConnection(channel) : this;
-            }
-        });
+    public NettyServerCustomizer.Registry onCreated(
+            BeanCreatedEvent<NettyServerCustomizer.Registry> event) {
+        event.getBean()
+                .register(
+                        new NettyServerCustomizer() {
+                            @Override
+                            public NettyServerCustomizer specializeForChannel(
+                                    Channel channel, ChannelRole role) {
+                                return role == ChannelRole.CONNECTION
+                                        ? new OneConnection(channel)
+                                        : this;
+                            }
+                        });
         return event.getBean();
     }
 
@@ -58,15 +65,17 @@ class ConnectionGuards implements BeanCreatedEventListener<NettyServerCustomizer
         public void onStreamPipelineBuilt() {
             ChannelPipeline pipeline = channel.pipeline();
             if (pipeline.get(CODEC) == null) {
-                return;     // not an HTTP/1.1 connection
+                return; // not an HTTP/1.1 connection
             }
-            HttpDecoderConfig decoder = new HttpDecoderConfig()
-                    .setMaxInitialLineLength(server.getMaxInitialLineLength())
-                    .setMaxHeaderSize(server.getMaxHeaderSize())
-                    .setMaxChunkSize(server.getMaxChunkSize())
-                    .setInitialBufferSize(server.getInitialBufferSize())
-                    .setValidateHeaders(server.isValidateHeaders())
-                    .setHeadersFactory(RequestHeadGuard.headersFactory(server.isValidateHeaders()));
+            HttpDecoderConfig decoder =
+                    new HttpDecoderConfig()
+                            .setMaxInitialLineLength(server.getMaxInitialLineLength())
+                            .setMaxHeaderSize(server.getMaxHeaderSize())
+                            .setMaxChunkSize(server.getMaxChunkSize())
+                            .setInitialBufferSize(server.getInitialBufferSize())
+                            .setValidateHeaders(server.isValidateHeaders())
+                            .setHeadersFactory(
+                                    RequestHeadGuard.headersFactory(server.isValidateHeaders()));
             pipeline.replace(CODEC, CODEC, new HttpServerCodec(decoder));
             RequestHeadGuard guard = new RequestHeadGuard(properties.headerTimeout(), json);
             pipeline.addBefore(CODEC, "captiva-head-bytes", guard.bytesIn());

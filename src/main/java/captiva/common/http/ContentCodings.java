@@ -2,7 +2,6 @@ package captiva.common.http;
 
 import io.netty.handler.codec.compression.Brotli;
 import io.netty.handler.codec.compression.Zstd;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,12 +19,11 @@ final class ContentCodings {
 
     private static final List<String> SERVED = served();
 
-    private ContentCodings() {
-    }
+    private ContentCodings() {}
 
     /**
-     * The header rewritten: each served coding with the weight the client gave it (or gave {@code *}),
-     * anything else left out; empty when the client accepts no served coding.
+     * The header rewritten: each served coding with the weight the client gave it (or gave {@code
+     * *}), anything else left out; empty when the client accepts no served coding.
      */
     static String acceptable(List<String> acceptEncodings) {
         Map<String, String> weights = new LinkedHashMap<>();
@@ -38,7 +36,7 @@ final class ContentCodings {
                 if (coding.equals("*")) {
                     anyWeight = weight;
                 } else if (coding.equals("x-gzip")) {
-                    weights.putIfAbsent("gzip", weight);   // RFC 9110 8.4.1.3: the same coding
+                    weights.putIfAbsent("gzip", weight); // RFC 9110 8.4.1.3: the same coding
                 } else if (SERVED.contains(coding)) {
                     weights.put(coding, weight);
                 }
@@ -54,7 +52,10 @@ final class ContentCodings {
         return String.join(", ", elements);
     }
 
-    /** The q value as a plain decimal; anything unreadable counts as 0 (not acceptable), as Micronaut reads it. */
+    /**
+     * The q value as a plain decimal; anything unreadable counts as 0 (not acceptable), as
+     * Micronaut reads it.
+     */
     private static String weight(String parameters) {
         String trimmed = parameters.trim();
         if (trimmed.startsWith("q=") || trimmed.startsWith("Q=")) {

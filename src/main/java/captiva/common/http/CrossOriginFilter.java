@@ -13,7 +13,6 @@ import io.micronaut.http.server.HttpServerConfiguration;
 import io.micronaut.http.server.annotation.PreMatching;
 import io.micronaut.http.server.cors.CorsFilter;
 import io.micronaut.http.server.cors.CorsOriginConfiguration;
-
 import java.net.URI;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -21,9 +20,9 @@ import java.util.regex.Pattern;
 /**
  * Cross-origin requests are refused with a 403 problem. The console is served from the API's own
  * origin, and API keys belong in servers and scripts, not in other sites' pages. An operator who
- * wants another origin to call the API lists it in Micronaut's CORS configuration
- * ({@code micronaut.server.cors.enabled: true} and
- * {@code micronaut.server.cors.configurations.<name>.allowed-origins}); Micronaut then answers its
+ * wants another origin to call the API lists it in Micronaut's CORS configuration ({@code
+ * micronaut.server.cors.enabled: true} and {@code
+ * micronaut.server.cors.configurations.<name>.allowed-origins}); Micronaut then answers its
  * preflights and adds the Access-Control headers. Requests without {@code Origin} (curl, servers,
  * same-origin GETs) are not affected.
  */
@@ -41,14 +40,24 @@ class CrossOriginFilter implements Ordered {
     @Nullable
     HttpResponse<?> refuseOtherOrigins(HttpRequest<?> request) {
         String origin = request.getHeaders().get(HttpHeaders.ORIGIN);
-        if (origin == null || sameOrigin(origin, request.getHeaders().get(HttpHeaders.HOST)) || configured(origin)) {
+        if (origin == null
+                || sameOrigin(origin, request.getHeaders().get(HttpHeaders.HOST))
+                || configured(origin)) {
             return null;
         }
-        return HttpResponse.status(HttpStatus.FORBIDDEN).contentType(Problem.MEDIA_TYPE)
-                .body(new Problem("about:blank", HttpStatus.FORBIDDEN.getReason(), 403,
-                        "Cross-origin requests are refused, and " + abbreviate(origin) + " is not an allowed origin. "
-                                + "Call the API from its own origin or from a server; other origins must be configured "
-                                + "(micronaut.server.cors).", null));
+        return HttpResponse.status(HttpStatus.FORBIDDEN)
+                .contentType(Problem.MEDIA_TYPE)
+                .body(
+                        new Problem(
+                                "about:blank",
+                                HttpStatus.FORBIDDEN.getReason(),
+                                403,
+                                "Cross-origin requests are refused, and "
+                                        + abbreviate(origin)
+                                        + " is not an allowed origin. "
+                                        + "Call the API from its own origin or from a server; other origins must be configured "
+                                        + "(micronaut.server.cors).",
+                                null));
     }
 
     @Override
@@ -56,7 +65,9 @@ class CrossOriginFilter implements Ordered {
         return CorsFilter.CORS_FILTER_ORDER - 1;
     }
 
-    /** The browser's origin names the host the request was sent to (default ports compared as such). */
+    /**
+     * The browser's origin names the host the request was sent to (default ports compared as such).
+     */
     static boolean sameOrigin(String origin, @Nullable String host) {
         if (host == null) {
             return false;
@@ -66,7 +77,10 @@ class CrossOriginFilter implements Ordered {
             if (uri.getHost() == null || uri.getScheme() == null) {
                 return false;
             }
-            int port = uri.getPort() != -1 ? uri.getPort() : uri.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+            int port =
+                    uri.getPort() != -1
+                            ? uri.getPort()
+                            : uri.getScheme().equalsIgnoreCase("https") ? 443 : 80;
             URI requested = URI.create(uri.getScheme() + "://" + host);
             int requestedPort = requested.getPort() != -1 ? requested.getPort() : port;
             return uri.getHost().equalsIgnoreCase(requested.getHost()) && port == requestedPort;
@@ -80,8 +94,12 @@ class CrossOriginFilter implements Ordered {
             return false;
         }
         for (CorsOriginConfiguration configuration : cors.getConfigurations().values()) {
-            if (configuration.getAllowedOrigins().stream().anyMatch(o -> o.equals("*") || o.equalsIgnoreCase(origin))
-                    || configuration.getAllowedOriginsRegex().map(r -> Pattern.matches(r, origin)).orElse(false)) {
+            if (configuration.getAllowedOrigins().stream()
+                            .anyMatch(o -> o.equals("*") || o.equalsIgnoreCase(origin))
+                    || configuration
+                            .getAllowedOriginsRegex()
+                            .map(r -> Pattern.matches(r, origin))
+                            .orElse(false)) {
                 return true;
             }
         }

@@ -18,11 +18,18 @@ public final class PublicBaseUrl implements Ordered {
     private final String base;
 
     PublicBaseUrl(HttpProperties properties) {
-        String configured = properties.publicBaseUrl() == null ? "" : properties.publicBaseUrl().toString();
-        this.base = configured.endsWith("/") ? configured.substring(0, configured.length() - 1) : configured;
+        String configured =
+                properties.publicBaseUrl() == null ? "" : properties.publicBaseUrl().toString();
+        this.base =
+                configured.endsWith("/")
+                        ? configured.substring(0, configured.length() - 1)
+                        : configured;
     }
 
-    /** The absolute URL of {@code path} on the public base, or {@code path} itself when none is configured. */
+    /**
+     * The absolute URL of {@code path} on the public base, or {@code path} itself when none is
+     * configured.
+     */
     public static String link(HttpRequest<?> request, String path) {
         return request.getAttribute(ATTRIBUTE, String.class).orElse("") + path;
     }

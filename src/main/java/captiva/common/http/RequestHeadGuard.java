@@ -24,7 +24,6 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -33,16 +32,19 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Guards one HTTP/1.1 connection before Micronaut sees its requests:
+ *
  * <ul>
- * <li>a request head must arrive within the header timeout (from its first byte, or from the
- *     connection's opening), or the client is answered 408 and disconnected;</li>
- * <li>a head the decoder could not read is answered 431 (headers too long), 414 (request line too
- *     long) or 400, as HTTP/1.1 and with a problem body, then the connection is closed;</li>
- * <li>a request with both Content-Length and Transfer-Encoding is refused (400) and the connection
- *     closed: a proxy in front may have framed it the other way, which is how requests are smuggled
- *     (RFC 9112 6.3 allows a server to refuse it; Netty would drop the Content-Length and go on);</li>
- * <li>Accept-Encoding is rewritten to standard codings only ({@link ContentCodings}).</li>
+ *   <li>a request head must arrive within the header timeout (from its first byte, or from the
+ *       connection's opening), or the client is answered 408 and disconnected;
+ *   <li>a head the decoder could not read is answered 431 (headers too long), 414 (request line too
+ *       long) or 400, as HTTP/1.1 and with a problem body, then the connection is closed;
+ *   <li>a request with both Content-Length and Transfer-Encoding is refused (400) and the
+ *       connection closed: a proxy in front may have framed it the other way, which is how requests
+ *       are smuggled (RFC 9112 6.3 allows a server to refuse it; Netty would drop the
+ *       Content-Length and go on);
+ *   <li>Accept-Encoding is rewritten to standard codings only ({@link ContentCodings}).
  * </ul>
+ *
  * Two handlers share this state: {@link #bytesIn()} sits before the HTTP codec and sees that a head
  * has started, {@link #requests()} sits after it and sees each decoded request. Both run on the
  * connection's event loop, so the state needs no locking.
@@ -65,7 +67,10 @@ final class RequestHeadGuard {
         this.json = json;
     }
 
-    /** The decoder's headers: they remember a Content-Length that the decoder drops next to Transfer-Encoding. */
+    /**
+     * The decoder's headers: they remember a Content-Length that the decoder drops next to
+     * Transfer-Encoding.
+     */
     static HttpHeadersFactory headersFactory(boolean validate) {
         return new HttpHeadersFactory() {
             @Override
@@ -75,7 +80,9 @@ final class RequestHeadGuard {
 
             @Override
             public HttpHeaders newEmptyHeaders() {
-                return DefaultHttpHeadersFactory.headersFactory().withValidation(validate).newEmptyHeaders();
+                return DefaultHttpHeadersFactory.headersFactory()
+                        .withValidation(validate)
+                        .newEmptyHeaders();
             }
         };
     }
@@ -133,7 +140,9 @@ final class RequestHeadGuard {
                         refuse(statusOf(request), refusal);
                         return;
                     }
-                    String codings = ContentCodings.acceptable(request.headers().getAll(HttpHeaderNames.ACCEPT_ENCODING));
+                    String codings =
+                            ContentCodings.acceptable(
+                                    request.headers().getAll(HttpHeaderNames.ACCEPT_ENCODING));
                     if (request.headers().contains(HttpHeaderNames.ACCEPT_ENCODING)) {
                         request.headers().set(HttpHeaderNames.ACCEPT_ENCODING, codings);
                     }
@@ -167,7 +176,8 @@ final class RequestHeadGuard {
             }
             return "The request is not valid HTTP/1.1.";
         }
-        if (request.headers() instanceof FramingHeaders headers && headers.contentLengthSent
+        if (request.headers() instanceof FramingHeaders headers
+                && headers.contentLengthSent
                 && request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
             return "A request may not carry both Content-Length and Transfer-Encoding.";
         }
@@ -187,7 +197,12 @@ final class RequestHeadGuard {
 
     private void startClock(ChannelHandlerContext ctx) {
         if (deadline == null && !refused) {
-            deadline = ctx.executor().schedule(this::headTooSlow, headerTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            deadline =
+                    ctx.executor()
+                            .schedule(
+                                    this::headTooSlow,
+                                    headerTimeout.toNanos(),
+                                    TimeUnit.NANOSECONDS);
         }
     }
 
@@ -200,14 +215,15 @@ final class RequestHeadGuard {
 
     private void headTooSlow() {
         deadline = null;
-        refuse(HttpResponseStatus.REQUEST_TIMEOUT, "The request's head did not arrive within "
-                + headerTimeout.toSeconds() + " s.");
+        refuse(
+                HttpResponseStatus.REQUEST_TIMEOUT,
+                "The request's head did not arrive within " + headerTimeout.toSeconds() + " s.");
     }
 
     /**
      * Answers with a problem and closes: after any of these the connection's framing cannot be
-     * trusted. While an earlier request's answer is still being written there is no way to answer in
-     * order, so the connection is only closed.
+     * trusted. While an earlier request's answer is still being written there is no way to answer
+     * in order, so the connection is only closed.
      */
     private void refuse(HttpResponseStatus status, String detail) {
         refused = true;
@@ -220,8 +236,11 @@ final class RequestHeadGuard {
             ctx.close();
             return;
         }
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                Unpooled.wrappedBuffer(problem(status, detail)));
+        FullHttpResponse response =
+                new DefaultFullHttpResponse(
+                        HttpVersion.HTTP_1_1,
+                        status,
+                        Unpooled.wrappedBuffer(problem(status, detail)));
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE)
                 .set(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
@@ -231,13 +250,17 @@ final class RequestHeadGuard {
 
     private byte[] problem(HttpResponseStatus status, String detail) {
         try {
-            return json.writeValueAsBytes(new Problem("about:blank", status.reasonPhrase(), status.code(), detail, null));
+            return json.writeValueAsBytes(
+                    new Problem("about:blank", status.reasonPhrase(), status.code(), detail, null));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** Request headers that note whether a Content-Length was sent, even if the decoder removes it later. */
+    /**
+     * Request headers that note whether a Content-Length was sent, even if the decoder removes it
+     * later.
+     */
     private static final class FramingHeaders extends DefaultHttpHeaders {
         private boolean contentLengthSent;
 

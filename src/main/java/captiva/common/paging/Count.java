@@ -4,5 +4,4 @@ import io.micronaut.serde.annotation.Serdeable;
 
 /** The answer of every count endpoint. */
 @Serdeable
-public record Count(long count) {
-}
+public record Count(long count) {}

@@ -3,7 +3,6 @@ package captiva.common.paging;
 import captiva.common.http.PublicBaseUrl;
 import io.micronaut.http.HttpParameters;
 import io.micronaut.http.HttpRequest;
-
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -15,13 +14,22 @@ import java.util.List;
  */
 public record PageLinks(String path, String query) {
 
-    /** @param repeated the parameters that links repeat, in this order, when the client gave them */
+    /**
+     * @param repeated the parameters that links repeat, in this order, when the client gave them
+     */
     public static PageLinks of(HttpRequest<?> request, List<String> repeated) {
         StringBuilder query = new StringBuilder();
         HttpParameters params = request.getParameters();
         for (String name : repeated) {
-            params.getFirst(name).ifPresent(value -> query.append(name).append('=')
-                    .append(URLEncoder.encode(value, StandardCharsets.UTF_8)).append('&'));
+            params.getFirst(name)
+                    .ifPresent(
+                            value ->
+                                    query.append(name)
+                                            .append('=')
+                                            .append(
+                                                    URLEncoder.encode(
+                                                            value, StandardCharsets.UTF_8))
+                                            .append('&'));
         }
         return new PageLinks(PublicBaseUrl.link(request, request.getPath()), query.toString());
     }
@@ -38,12 +46,17 @@ public record PageLinks(String path, String query) {
     /** First, previous and next page; {@code more} says whether a row was found past this page. */
     public Links around(PageRequest request, boolean more) {
         int page = request.page();
-        return new Links(page(1), null, page > 1 ? page(page - 1) : null, more ? page(page + 1) : null);
+        return new Links(
+                page(1), null, page > 1 ? page(page - 1) : null, more ? page(page + 1) : null);
     }
 
     /** Where a page of {@code size} rows sits in the whole result. */
     public Meta meta(PageRequest request, int size) {
-        return new Meta(request.page(), size == 0 ? null : request.offset() + 1, path, request.perPage(),
+        return new Meta(
+                request.page(),
+                size == 0 ? null : request.offset() + 1,
+                path,
+                request.perPage(),
                 size == 0 ? null : request.offset() + size);
     }
 }

@@ -3,7 +3,6 @@ package captiva.common.paging;
 import captiva.common.problem.Problem.InvalidParam;
 import captiva.common.query.QueryParams;
 import io.micronaut.http.HttpParameters;
-
 import java.util.List;
 
 /**
@@ -14,6 +13,7 @@ public record PageRequest(int page, int perPage, boolean lastSessionFirst) {
 
     static final int DEFAULT_PER_PAGE = 10;
     static final int MAX_PER_PAGE = 100;
+
     /** Keeps the offset, (page - 1) x per_page, far inside PostgreSQL's range. */
     static final int MAX_PAGE = 10_000_000;
 
@@ -42,7 +42,8 @@ public record PageRequest(int page, int perPage, boolean lastSessionFirst) {
     /** page and per_page only, for lists that have one fixed order. */
     public static PageRequest parseUnordered(HttpParameters params, List<InvalidParam> errors) {
         int page = QueryParams.integer(params, "page", 1, MAX_PAGE, 1, errors);
-        int perPage = QueryParams.integer(params, "per_page", 1, MAX_PER_PAGE, DEFAULT_PER_PAGE, errors);
+        int perPage =
+                QueryParams.integer(params, "per_page", 1, MAX_PER_PAGE, DEFAULT_PER_PAGE, errors);
         return new PageRequest(page, perPage, false);
     }
 }

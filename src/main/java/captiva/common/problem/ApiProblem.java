@@ -3,7 +3,6 @@ package captiva.common.problem;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpResponse;
-
 import java.util.List;
 import java.util.Map;
 
@@ -12,9 +11,16 @@ import java.util.Map;
  * these exceptions exist only to end a request with a clear 4xx.
  */
 public abstract sealed class ApiProblem extends RuntimeException
-        permits ApiProblem.InvalidParameters, ApiProblem.Unauthenticated, ApiProblem.MissingScope,
-                ApiProblem.NotFound, ApiProblem.NotAcceptable, ApiProblem.Conflict, ApiProblem.TooManyRequests,
-                ApiProblem.Busy, ApiProblem.TooWide, ApiProblem.Gone {
+        permits ApiProblem.InvalidParameters,
+                ApiProblem.Unauthenticated,
+                ApiProblem.MissingScope,
+                ApiProblem.NotFound,
+                ApiProblem.NotAcceptable,
+                ApiProblem.Conflict,
+                ApiProblem.TooManyRequests,
+                ApiProblem.Busy,
+                ApiProblem.TooWide,
+                ApiProblem.Gone {
 
     private final HttpStatus status;
 
@@ -38,15 +44,20 @@ public abstract sealed class ApiProblem extends RuntimeException
 
     public Problem toProblem() {
         List<Problem.InvalidParam> errors = errors();
-        return new Problem("about:blank", status.getReason(), status.getCode(), getMessage(),
+        return new Problem(
+                "about:blank",
+                status.getReason(),
+                status.getCode(),
+                getMessage(),
                 errors.isEmpty() ? null : errors);
     }
 
     /** The whole answer: status, problem body and headers. */
     public MutableHttpResponse<Problem> toResponse() {
-        MutableHttpResponse<Problem> response = HttpResponse.<Problem>status(status)
-                .contentType(Problem.MEDIA_TYPE)
-                .body(toProblem());
+        MutableHttpResponse<Problem> response =
+                HttpResponse.<Problem>status(status)
+                        .contentType(Problem.MEDIA_TYPE)
+                        .body(toProblem());
         headers().forEach(response::header);
         return response;
     }
@@ -56,13 +67,18 @@ public abstract sealed class ApiProblem extends RuntimeException
         private final List<Problem.InvalidParam> errors;
 
         public InvalidParameters(List<Problem.InvalidParam> errors) {
-            super(HttpStatus.BAD_REQUEST, errors.size() == 1
-                    ? "Parameter " + errors.get(0).name() + " is invalid."
-                    : errors.size() + " parameters are invalid.");
+            super(
+                    HttpStatus.BAD_REQUEST,
+                    errors.size() == 1
+                            ? "Parameter " + errors.get(0).name() + " is invalid."
+                            : errors.size() + " parameters are invalid.");
             this.errors = List.copyOf(errors);
         }
 
-        /** Throws when any parameter was found invalid: every check of a request runs first, then this. */
+        /**
+         * Throws when any parameter was found invalid: every check of a request runs first, then
+         * this.
+         */
         public static void failOn(List<Problem.InvalidParam> errors) {
             if (!errors.isEmpty()) {
                 throw new InvalidParameters(errors);
@@ -105,10 +121,19 @@ public abstract sealed class ApiProblem extends RuntimeException
         }
     }
 
-    /** 406: none of the media types the client accepts can be produced; the detail lists those that can. */
+    /**
+     * 406: none of the media types the client accepts can be produced; the detail lists those that
+     * can.
+     */
     public static final class NotAcceptable extends ApiProblem {
         public NotAcceptable(String accept, List<String> produced) {
-            super(HttpStatus.NOT_ACCEPTABLE, "Accept: " + abbreviate(accept) + " matches none of " + String.join(", ", produced) + ".");
+            super(
+                    HttpStatus.NOT_ACCEPTABLE,
+                    "Accept: "
+                            + abbreviate(accept)
+                            + " matches none of "
+                            + String.join(", ", produced)
+                            + ".");
         }
 
         private static String abbreviate(String text) {
@@ -123,14 +148,20 @@ public abstract sealed class ApiProblem extends RuntimeException
         }
     }
 
-    /** 410: what the request points at existed but is no longer kept, such as a position past the event log's retention. */
+    /**
+     * 410: what the request points at existed but is no longer kept, such as a position past the
+     * event log's retention.
+     */
     public static final class Gone extends ApiProblem {
         public Gone(String detail) {
             super(HttpStatus.GONE, detail);
         }
     }
 
-    /** 503: this instance is at capacity for this kind of request; Retry-After says when to try again. */
+    /**
+     * 503: this instance is at capacity for this kind of request; Retry-After says when to try
+     * again.
+     */
     public static final class Busy extends ApiProblem {
         public Busy(String detail) {
             super(HttpStatus.SERVICE_UNAVAILABLE, detail);
@@ -160,7 +191,10 @@ public abstract sealed class ApiProblem extends RuntimeException
             this(retryAfterSeconds, "Rate limit exceeded; retry in " + retryAfterSeconds + " s.");
         }
 
-        /** A limit other than the request rate (such as open streams per key), said in {@code detail}. */
+        /**
+         * A limit other than the request rate (such as open streams per key), said in {@code
+         * detail}.
+         */
         public TooManyRequests(long retryAfterSeconds, String detail) {
             super(HttpStatus.TOO_MANY_REQUESTS, detail);
             this.retryAfterSeconds = retryAfterSeconds;

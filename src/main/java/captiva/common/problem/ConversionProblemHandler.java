@@ -12,7 +12,6 @@ import io.micronaut.http.server.exceptions.ConversionErrorHandler;
 import io.micronaut.http.server.exceptions.ExceptionHandler;
 import io.micronaut.serde.exceptions.InvalidPropertyFormatException;
 import jakarta.inject.Singleton;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -32,10 +31,15 @@ import java.util.stream.Collectors;
 @Singleton
 @Replaces(ConversionErrorHandler.class)
 @Produces(Problem.MEDIA_TYPE)
-class ConversionProblemHandler implements ExceptionHandler<ConversionErrorException, HttpResponse<Problem>> {
+class ConversionProblemHandler
+        implements ExceptionHandler<ConversionErrorException, HttpResponse<Problem>> {
 
-    /** micronaut-serde's message for a field it could not read: "Error decoding property [Long acctInputOctets] ...". */
-    private static final Pattern PROPERTY = Pattern.compile("Error decoding property \\[(\\S+) (\\w+)]");
+    /**
+     * micronaut-serde's message for a field it could not read: "Error decoding property [Long
+     * acctInputOctets] ...".
+     */
+    private static final Pattern PROPERTY =
+            Pattern.compile("Error decoding property \\[(\\S+) (\\w+)]");
 
     @Override
     public HttpResponse<Problem> handle(HttpRequest request, ConversionErrorException failure) {
@@ -45,28 +49,41 @@ class ConversionProblemHandler implements ExceptionHandler<ConversionErrorExcept
     static List<Problem.InvalidParam> errors(ConversionErrorException failure) {
         Argument<?> argument = failure.getArgument();
         if (argument.getType().isEnum()) {
-            String allowed = Arrays.stream(argument.getType().getEnumConstants())
-                    .map(c -> ((Enum<?>) c).name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", "));
-            return List.of(new Problem.InvalidParam(NameUtils.hyphenate(argument.getName(), false).replace('-', '_'),
-                    "must be one of " + allowed));
+            String allowed =
+                    Arrays.stream(argument.getType().getEnumConstants())
+                            .map(c -> ((Enum<?>) c).name().toLowerCase(Locale.ROOT))
+                            .collect(Collectors.joining(", "));
+            return List.of(
+                    new Problem.InvalidParam(
+                            NameUtils.hyphenate(argument.getName(), false).replace('-', '_'),
+                            "must be one of " + allowed));
         }
         Set<String> fields = new LinkedHashSet<>();
         List<Problem.InvalidParam> errors = new ArrayList<>();
-        for (Throwable cause = failure.getConversionError().getCause(); cause != null; cause = cause.getCause()) {
-            if (cause instanceof InvalidPropertyFormatException field && fields.add(field.getArgument().getName())) {
-                errors.add(new Problem.InvalidParam(snakeCase(field.getArgument().getName()),
-                        mustBe(field.getArgument().getType().getSimpleName())));
+        for (Throwable cause = failure.getConversionError().getCause();
+                cause != null;
+                cause = cause.getCause()) {
+            if (cause instanceof InvalidPropertyFormatException field
+                    && fields.add(field.getArgument().getName())) {
+                errors.add(
+                        new Problem.InvalidParam(
+                                snakeCase(field.getArgument().getName()),
+                                mustBe(field.getArgument().getType().getSimpleName())));
                 continue;
             }
             Matcher property = PROPERTY.matcher(String.valueOf(cause.getMessage()));
             if (property.find() && fields.add(property.group(2))) {
-                errors.add(new Problem.InvalidParam(snakeCase(property.group(2)), mustBe(property.group(1))));
+                errors.add(
+                        new Problem.InvalidParam(
+                                snakeCase(property.group(2)), mustBe(property.group(1))));
             }
         }
         if (errors.isEmpty()) {
             boolean body = argument.getAnnotationMetadata().hasAnnotation(Body.class);
-            errors.add(new Problem.InvalidParam(body ? "body" : snakeCase(argument.getName()),
-                    body ? "is not JSON of the expected shape" : "is not a valid value"));
+            errors.add(
+                    new Problem.InvalidParam(
+                            body ? "body" : snakeCase(argument.getName()),
+                            body ? "is not JSON of the expected shape" : "is not a valid value"));
         }
         return errors;
     }
@@ -77,7 +94,10 @@ class ConversionProblemHandler implements ExceptionHandler<ConversionErrorExcept
             case "Boolean", "boolean" -> "must be true or false";
             case "String" -> "must be a string";
             case "Double", "double", "Float", "float", "BigDecimal" -> "must be a number";
-            default -> javaType.startsWith("List") || javaType.startsWith("Set") ? "must be an array" : "has the wrong type";
+            default ->
+                    javaType.startsWith("List") || javaType.startsWith("Set")
+                            ? "must be an array"
+                            : "has the wrong type";
         };
     }
 

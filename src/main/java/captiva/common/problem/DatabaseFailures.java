@@ -1,22 +1,24 @@
 package captiva.common.problem;
 
 import io.micronaut.http.HttpStatus;
-
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.Optional;
 
 /**
- * What a database failure means for the caller. Data the database refuses (a NUL character in
- * text, say) is the caller's: a 400. An unreachable or overloaded database is temporary: a 503, so
+ * What a database failure means for the caller. Data the database refuses (a NUL character in text,
+ * say) is the caller's: a 400. An unreachable or overloaded database is temporary: a 503, so
  * clients retry. Anything else is a bug: a 500 without details.
  */
 public final class DatabaseFailures {
 
-    public enum Kind { BAD_DATA, UNAVAILABLE, OTHER }
-
-    private DatabaseFailures() {
+    public enum Kind {
+        BAD_DATA,
+        UNAVAILABLE,
+        OTHER
     }
+
+    private DatabaseFailures() {}
 
     /**
      * Whether a statement was cancelled, by its own timeout or by an operator: the database itself
@@ -39,9 +41,11 @@ public final class DatabaseFailures {
             String state = cause instanceof SQLException sql ? sql.getSQLState() : null;
             if (state != null) {
                 if (state.startsWith("22")) {
-                    return Kind.BAD_DATA;         // data exception: invalid text, out-of-range value
+                    return Kind.BAD_DATA; // data exception: invalid text, out-of-range value
                 }
-                if (state.startsWith("08") || state.startsWith("57P") || state.startsWith("53")
+                if (state.startsWith("08")
+                        || state.startsWith("57P")
+                        || state.startsWith("53")
                         || state.equals("57014")) {
                     // connection lost, server shutting down, out of resources, statement timeout
                     return Kind.UNAVAILABLE;
@@ -54,10 +58,22 @@ public final class DatabaseFailures {
     /** The problem to answer, or empty when it is a bug that must stay a plain 500. */
     static Optional<Problem> problem(Throwable failure) {
         return switch (classify(failure)) {
-            case BAD_DATA -> Optional.of(new Problem("about:blank", HttpStatus.BAD_REQUEST.getReason(), 400,
-                    "A value cannot be stored or compared, such as text containing a NUL character.", null));
-            case UNAVAILABLE -> Optional.of(new Problem("about:blank", HttpStatus.SERVICE_UNAVAILABLE.getReason(), 503,
-                    "The database is unavailable; retry shortly.", null));
+            case BAD_DATA ->
+                    Optional.of(
+                            new Problem(
+                                    "about:blank",
+                                    HttpStatus.BAD_REQUEST.getReason(),
+                                    400,
+                                    "A value cannot be stored or compared, such as text containing a NUL character.",
+                                    null));
+            case UNAVAILABLE ->
+                    Optional.of(
+                            new Problem(
+                                    "about:blank",
+                                    HttpStatus.SERVICE_UNAVAILABLE.getReason(),
+                                    503,
+                                    "The database is unavailable; retry shortly.",
+                                    null));
             case OTHER -> Optional.empty();
         };
     }

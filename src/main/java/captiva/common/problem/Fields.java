@@ -5,14 +5,13 @@ import captiva.common.MacAddress;
 import captiva.common.Timestamps;
 import captiva.common.problem.Problem.InvalidParam;
 import io.micronaut.core.annotation.Nullable;
-
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.List;
 
 /**
- * The fields that the ingest paths, the import and the query parameters all take: a MAC address,
- * an IP address, a time stamp. Each is parsed by its one rule in {@code common} and refused with one
+ * The fields that the ingest paths, the import and the query parameters all take: a MAC address, an
+ * IP address, a time stamp. Each is parsed by its one rule in {@code common} and refused with one
  * wording, naming the field, whichever way it came in. A null (absent) field is no error.
  */
 public final class Fields {
@@ -21,10 +20,12 @@ public final class Fields {
     public static final String NOT_AN_IP = "must be an IPv4 or IPv6 address";
     public static final String NOT_A_TIME = "must be " + Timestamps.EXPECTED;
 
-    private Fields() {
-    }
+    private Fields() {}
 
-    /** The MAC address in its stored spelling, or null when absent or bad (then an error names {@code name}). */
+    /**
+     * The MAC address in its stored spelling, or null when absent or bad (then an error names
+     * {@code name}).
+     */
     @Nullable
     public static String mac(String name, @Nullable String text, List<InvalidParam> errors) {
         if (text == null) {

@@ -20,7 +20,9 @@ class FrameworkProblemBodyProvider implements JsonErrorResponseBodyProvider<Prob
     @Override
     public Problem body(ErrorContext context, HttpResponse<?> response) {
         // A body field refused while it was read (StorableTextDeserializer) names itself.
-        for (Throwable cause = context.getRootCause().orElse(null); cause != null; cause = cause.getCause()) {
+        for (Throwable cause = context.getRootCause().orElse(null);
+                cause != null;
+                cause = cause.getCause()) {
             if (cause instanceof ApiProblem problem) {
                 return problem.toProblem();
             }

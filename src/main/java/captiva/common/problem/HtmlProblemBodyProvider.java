@@ -5,7 +5,6 @@ import io.micronaut.http.server.exceptions.response.ErrorContext;
 import io.micronaut.http.server.exceptions.response.HtmlErrorResponseBodyProvider;
 import io.micronaut.json.JsonMapper;
 import jakarta.inject.Singleton;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 

@@ -5,7 +5,6 @@ import captiva.common.Timestamps;
 import captiva.common.problem.Problem.InvalidParam;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpParameters;
-
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -20,10 +19,12 @@ public final class QueryParams {
 
     private static final Pattern DAY = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
 
-    private QueryParams() {
-    }
+    private QueryParams() {}
 
-    /** The one value of a parameter, or null when absent; a repeated parameter is an error, not a guess. */
+    /**
+     * The one value of a parameter, or null when absent; a repeated parameter is an error, not a
+     * guess.
+     */
     @Nullable
     public static String single(HttpParameters params, String name, List<InvalidParam> errors) {
         List<String> values = params.getAll(name);
@@ -38,7 +39,8 @@ public final class QueryParams {
             errors.add(new InvalidParam(name, "must not contain NUL characters"));
             return null;
         }
-        // The decoder turns percent-escapes that are not UTF-8 into U+FFFD: refuse rather than search for a guess.
+        // The decoder turns percent-escapes that are not UTF-8 into U+FFFD: refuse rather than
+        // search for a guess.
         if (values.get(0).indexOf('\uFFFD') >= 0) {
             errors.add(new InvalidParam(name, "must be percent-encoded UTF-8"));
             return null;
@@ -66,10 +68,14 @@ public final class QueryParams {
      * An id parameter as given: absent (both empty), a row id, or well formed but unknown, which
      * must match nothing rather than be ignored.
      */
-    public record IdParam(@Nullable Long id, boolean unknown) {
-    }
+    public record IdParam(@Nullable Long id, boolean unknown) {}
 
-    public static IdParam id(String name, OpaqueIds.Kind kind, HttpParameters params, OpaqueIds ids, List<InvalidParam> errors) {
+    public static IdParam id(
+            String name,
+            OpaqueIds.Kind kind,
+            HttpParameters params,
+            OpaqueIds ids,
+            List<InvalidParam> errors) {
         String text = single(params, name, errors);
         if (text == null) {
             return new IdParam(null, false);
@@ -82,24 +88,38 @@ public final class QueryParams {
         return id.isPresent() ? new IdParam(id.getAsLong(), false) : new IdParam(null, true);
     }
 
-    /** A day (yyyy-mm-dd, in the venue's zone) or an exact instant, as start_time and end_time take them. */
+    /**
+     * A day (yyyy-mm-dd, in the venue's zone) or an exact instant, as start_time and end_time take
+     * them.
+     */
     @Nullable
     public static TimeBound time(String name, HttpParameters params, List<InvalidParam> errors) {
         String text = single(params, name, errors);
         if (text == null) {
             return null;
         }
-        Optional<TimeBound> bound = DAY.matcher(text).matches()
-                ? Timestamps.parseDay(text).map(day -> new TimeBound(day, null))
-                : Timestamps.parse(text).map(instant -> new TimeBound(null, instant));
+        Optional<TimeBound> bound =
+                DAY.matcher(text).matches()
+                        ? Timestamps.parseDay(text).map(day -> new TimeBound(day, null))
+                        : Timestamps.parse(text).map(instant -> new TimeBound(null, instant));
         if (bound.isEmpty()) {
-            errors.add(new InvalidParam(name, "must be a day (yyyy-mm-dd) or " + Timestamps.EXPECTED));
+            errors.add(
+                    new InvalidParam(name, "must be a day (yyyy-mm-dd) or " + Timestamps.EXPECTED));
         }
         return bound.orElse(null);
     }
 
-    /** An integer from {@code min} to {@code max}, or {@code otherwise} when absent; anything else is an error. */
-    public static int integer(HttpParameters params, String name, int min, int max, int otherwise, List<InvalidParam> errors) {
+    /**
+     * An integer from {@code min} to {@code max}, or {@code otherwise} when absent; anything else
+     * is an error.
+     */
+    public static int integer(
+            HttpParameters params,
+            String name,
+            int min,
+            int max,
+            int otherwise,
+            List<InvalidParam> errors) {
         String text = single(params, name, errors);
         if (text == null) {
             return otherwise;

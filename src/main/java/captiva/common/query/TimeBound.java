@@ -1,7 +1,6 @@
 package captiva.common.query;
 
 import io.micronaut.core.annotation.Nullable;
-
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -17,8 +16,12 @@ public record TimeBound(@Nullable LocalDate day, @Nullable Instant instant) {
         return day != null ? day.atStartOfDay(zone).toInstant() : instant;
     }
 
-    /** The exclusive end of an "on or before" bound: the next midnight, or just past the instant. */
+    /**
+     * The exclusive end of an "on or before" bound: the next midnight, or just past the instant.
+     */
     public Instant until(ZoneId zone) {
-        return day != null ? day.plusDays(1).atStartOfDay(zone).toInstant() : instant.plusNanos(1_000);
+        return day != null
+                ? day.plusDays(1).atStartOfDay(zone).toInstant()
+                : instant.plusNanos(1_000);
     }
 }

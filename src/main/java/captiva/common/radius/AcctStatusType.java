@@ -14,8 +14,9 @@ public enum AcctStatusType {
     /** The NAS is stopping accounting: all its sessions end now. */
     ACCOUNTING_OFF(8, "Accounting-Off"),
     /**
-     * Any other value (the RFC 2867 tunnel values, Failed, vendor values): a well-formed packet that Captiva has no
-     * use for, so the caller acknowledges or ignores it rather than treating it as an error.
+     * Any other value (the RFC 2867 tunnel values, Failed, vendor values): a well-formed packet
+     * that Captiva has no use for, so the caller acknowledges or ignores it rather than treating it
+     * as an error.
      */
     UNKNOWN(-1, "Unknown");
 

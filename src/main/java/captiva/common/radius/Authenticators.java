@@ -1,14 +1,14 @@
 package captiva.common.radius;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The digests behind the RADIUS authenticators, shared by the decoder (to check) and the builder (to sign), so that
- * both sides compute them in exactly one way.
+ * The digests behind the RADIUS authenticators, shared by the decoder (to check) and the builder
+ * (to sign), so that both sides compute them in exactly one way.
  */
 public final class Authenticators {
 
@@ -17,12 +17,11 @@ public final class Authenticators {
 
     private static final byte[] ZEROS = new byte[LENGTH];
 
-    private Authenticators() {
-    }
+    private Authenticators() {}
 
     /**
-     * RFC 2866 s3: MD5(Code + Identifier + Length + 16 zero octets + Attributes + Secret), over a packet of exactly
-     * Length octets. Whatever its Authenticator field holds is left out.
+     * RFC 2866 s3: MD5(Code + Identifier + Length + 16 zero octets + Attributes + Secret), over a
+     * packet of exactly Length octets. Whatever its Authenticator field holds is left out.
      */
     public static byte[] accountingRequest(byte[] packet, byte[] secret) {
         MessageDigest md5 = md5();
@@ -34,8 +33,9 @@ public final class Authenticators {
     }
 
     /**
-     * RFC 2865 s3 / RFC 2866 s3: MD5(Code + Identifier + Length + Request Authenticator + Attributes + Secret), over a
-     * response whose Authenticator field still holds the Request Authenticator.
+     * RFC 2865 s3 / RFC 2866 s3: MD5(Code + Identifier + Length + Request Authenticator +
+     * Attributes + Secret), over a response whose Authenticator field still holds the Request
+     * Authenticator.
      */
     public static byte[] response(byte[] responseWithRequestAuthenticator, byte[] secret) {
         MessageDigest md5 = md5();
@@ -45,8 +45,9 @@ public final class Authenticators {
     }
 
     /**
-     * RFC 3579 s3.2: HMAC-MD5 keyed by the secret over the whole packet as it is, so the caller zeroes the
-     * Message-Authenticator value first and leaves the Request Authenticator in the Authenticator field.
+     * RFC 3579 s3.2: HMAC-MD5 keyed by the secret over the whole packet as it is, so the caller
+     * zeroes the Message-Authenticator value first and leaves the Request Authenticator in the
+     * Authenticator field.
      */
     public static byte[] messageAuthenticator(byte[] packetWithZeroedValue, byte[] secret) {
         try {
@@ -59,8 +60,9 @@ public final class Authenticators {
     }
 
     /**
-     * Refuses what cannot be a configured shared secret. An empty secret would make every authenticator forgeable,
-     * so it is a configuration mistake to report, not a packet to judge (and Java refuses empty HMAC keys anyway).
+     * Refuses what cannot be a configured shared secret. An empty secret would make every
+     * authenticator forgeable, so it is a configuration mistake to report, not a packet to judge
+     * (and Java refuses empty HMAC keys anyway).
      */
     public static byte[] requireSecret(byte[] secret) {
         if (secret == null || secret.length == 0) {

@@ -3,9 +3,10 @@ package captiva.common.radius;
 import java.util.Arrays;
 
 /**
- * One attribute as it was on the wire (RFC 2865 s5): its Type and its Value octets. Values are not interpreted here;
- * {@link AccountingRequest} reads the few that Captiva records. A Vendor-Specific (26) value is kept whole, Vendor-Id
- * first: {@link AccountingRequest} reads the vendor attributes of {@link VendorDictionary} out of it, and only there.
+ * One attribute as it was on the wire (RFC 2865 s5): its Type and its Value octets. Values are not
+ * interpreted here; {@link AccountingRequest} reads the few that Captiva records. A Vendor-Specific
+ * (26) value is kept whole, Vendor-Id first: {@link AccountingRequest} reads the vendor attributes
+ * of {@link VendorDictionary} out of it, and only there.
  */
 public final class RadiusAttribute {
 
@@ -23,7 +24,9 @@ public final class RadiusAttribute {
         return type;
     }
 
-    /** A copy of the Value octets (the attribute without its Type and Length octets); may be empty. */
+    /**
+     * A copy of the Value octets (the attribute without its Type and Length octets); may be empty.
+     */
     public byte[] value() {
         return value.clone();
     }
@@ -40,7 +43,9 @@ public final class RadiusAttribute {
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof RadiusAttribute that && type == that.type && Arrays.equals(value, that.value);
+        return other instanceof RadiusAttribute that
+                && type == that.type
+                && Arrays.equals(value, that.value);
     }
 
     @Override

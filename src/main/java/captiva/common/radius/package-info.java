@@ -1,10 +1,11 @@
 /**
- * RADIUS accounting on the wire: RFC 2865 packets, RFC 2866 Accounting-Request and Accounting-Response, the RFC 2869
- * gigawords and Event-Timestamp, RFC 6911 Framed-IPv6-Address, the RFC 3162 / RFC 4818 IPv6 prefixes, vendor
- * attributes of a small dictionary ({@link captiva.common.radius.VendorDictionary}) and RFC 5997 Status-Server.
- * Pure Java, no I/O.
+ * RADIUS accounting on the wire: RFC 2865 packets, RFC 2866 Accounting-Request and
+ * Accounting-Response, the RFC 2869 gigawords and Event-Timestamp, RFC 6911 Framed-IPv6-Address,
+ * the RFC 3162 / RFC 4818 IPv6 prefixes, vendor attributes of a small dictionary ({@link
+ * captiva.common.radius.VendorDictionary}) and RFC 5997 Status-Server. Pure Java, no I/O.
  *
  * <p>Per datagram, a listener does this (every step is cheap and none throws except the decode):
+ *
  * <pre>{@code
  * RadiusPacket packet;
  * try {

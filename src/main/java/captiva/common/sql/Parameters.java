@@ -10,10 +10,10 @@ import java.util.Map;
  */
 final class Parameters {
 
-    private Parameters() {
-    }
+    private Parameters() {}
 
-    static String toPositional(String sql, List<Object> positional, Map<String, Object> named, List<Object> values) {
+    static String toPositional(
+            String sql, List<Object> positional, Map<String, Object> named, List<Object> values) {
         StringBuilder out = new StringBuilder(sql.length());
         int nextPositional = 0;
         int i = 0;
@@ -33,7 +33,9 @@ final class Parameters {
             } else if (c == ':' && i + 1 < n && sql.charAt(i + 1) == ':') {
                 out.append("::");
                 i += 2;
-            } else if (c == ':' && i + 1 < n && Character.isJavaIdentifierStart(sql.charAt(i + 1))) {
+            } else if (c == ':'
+                    && i + 1 < n
+                    && Character.isJavaIdentifierStart(sql.charAt(i + 1))) {
                 int end = i + 1;
                 while (end < n && Character.isJavaIdentifierPart(sql.charAt(end))) {
                     end++;
@@ -48,7 +50,8 @@ final class Parameters {
             } else {
                 if (c == '?') {
                     if (nextPositional >= positional.size()) {
-                        throw new IllegalStateException("More ? than positional values (" + positional.size() + ")");
+                        throw new IllegalStateException(
+                                "More ? than positional values (" + positional.size() + ")");
                     }
                     values.add(positional.get(nextPositional++));
                 }
@@ -57,7 +60,8 @@ final class Parameters {
             }
         }
         if (nextPositional != positional.size()) {
-            throw new IllegalStateException(positional.size() + " positional values for " + nextPositional + " ?");
+            throw new IllegalStateException(
+                    positional.size() + " positional values for " + nextPositional + " ?");
         }
         return out.toString();
     }

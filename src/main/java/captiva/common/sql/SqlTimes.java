@@ -6,11 +6,13 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 
-/** Instants to and from timestamptz columns, which the PostgreSQL driver exchanges as OffsetDateTime. */
+/**
+ * Instants to and from timestamptz columns, which the PostgreSQL driver exchanges as
+ * OffsetDateTime.
+ */
 public final class SqlTimes {
 
-    private SqlTimes() {
-    }
+    private SqlTimes() {}
 
     public static OffsetDateTime offset(Instant instant) {
         return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);

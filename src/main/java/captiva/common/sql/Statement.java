@@ -1,7 +1,6 @@
 package captiva.common.sql;
 
 import io.micronaut.core.annotation.Nullable;
-
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -14,11 +13,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A statement under construction: its text, put together from fragments, and its parameters.
- * A parameter is either positional ({@code ?}, its value given with the fragment, in order) or
- * named ({@code :tenant}, its value given once with {@link #bind} however often and wherever the
- * name appears). Instant, Long[] and String[] values are bound as timestamptz and arrays; a null
- * value binds SQL NULL.
+ * A statement under construction: its text, put together from fragments, and its parameters. A
+ * parameter is either positional ({@code ?}, its value given with the fragment, in order) or named
+ * ({@code :tenant}, its value given once with {@link #bind} however often and wherever the name
+ * appears). Instant, Long[] and String[] values are bound as timestamptz and arrays; a null value
+ * binds SQL NULL.
  */
 public final class Statement {
     private final StringBuilder sql;
@@ -52,7 +51,7 @@ public final class Statement {
      *
      * @param prefix put before the statement, such as {@code EXPLAIN} in the plan tests
      * @throws IllegalStateException when a named parameter has no value, or the positional values
-     *                               do not match the {@code ?} in number
+     *     do not match the {@code ?} in number
      */
     public PreparedStatement prepare(Connection connection, String prefix) throws SQLException {
         List<Object> values = new ArrayList<>();

@@ -1,13 +1,12 @@
 package captiva.events.stream;
 
 import captiva.tenancy.TenantScope;
-import org.reactivestreams.Publisher;
-import org.reactivestreams.Subscriber;
-import org.reactivestreams.Subscription;
-
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.function.Consumer;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
 
 /**
  * One client's stream: the messages waiting for it, at most {@code capacity}, handed to the HTTP
@@ -19,10 +18,16 @@ final class EventStream implements Publisher<byte[]>, Subscription {
 
     final TenantScope scope;
     final StreamSlots.Slot slot;
-    /** The last position this stream has dealt with (sent, or skipped as not its venue's). Poller thread only. */
+
+    /**
+     * The last position this stream has dealt with (sent, or skipped as not its venue's). Poller
+     * thread only.
+     */
     long position;
+
     /** Whether it has had its first online counts. Poller thread only. */
     boolean counted;
+
     /** When it was closed as too slow (System.nanoTime), or 0. Poller thread only. */
     long closingSince;
 
@@ -35,7 +40,12 @@ final class EventStream implements Publisher<byte[]>, Subscription {
     private boolean ended;
     private boolean emitting;
 
-    EventStream(TenantScope scope, StreamSlots.Slot slot, long position, int capacity, Consumer<EventStream> onEnd) {
+    EventStream(
+            TenantScope scope,
+            StreamSlots.Slot slot,
+            long position,
+            int capacity,
+            Consumer<EventStream> onEnd) {
         this.scope = scope;
         this.slot = slot;
         this.position = position;
@@ -74,7 +84,9 @@ final class EventStream implements Publisher<byte[]>, Subscription {
         finish();
     }
 
-    /** Queues a message; false (and nothing queued) when the buffer is full or the stream closing. */
+    /**
+     * Queues a message; false (and nothing queued) when the buffer is full or the stream closing.
+     */
     synchronized boolean offer(byte[] message) {
         if (closing || ended || waiting.size() >= capacity) {
             return false;
@@ -93,7 +105,10 @@ final class EventStream implements Publisher<byte[]>, Subscription {
         return !closing && !ended;
     }
 
-    /** Sends this last message after those waiting (it may go one past the capacity), then ends the response. */
+    /**
+     * Sends this last message after those waiting (it may go one past the capacity), then ends the
+     * response.
+     */
     synchronized void close(byte[] last) {
         if (closing || ended) {
             return;

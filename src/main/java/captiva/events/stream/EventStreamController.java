@@ -18,18 +18,17 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Produces;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
-import reactor.core.publisher.Flux;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
+import reactor.core.publisher.Flux;
 
 /**
  * GET /events/stream: the events a key may see as Server-Sent Events, as they are logged, with its
- * venues' online counts every few seconds. A client that reconnects with {@code Last-Event-ID}
- * gets exactly the events it missed, within the log's retention.
+ * venues' online counts every few seconds. A client that reconnects with {@code Last-Event-ID} gets
+ * exactly the events it missed, within the log's retention.
  */
 @Controller("/events/stream")
 @RequiresScope(Scope.SESSIONS_READ)
@@ -67,24 +66,35 @@ class EventStreamController {
         } else if (lastIds.size() == 1) {
             resumeAfter = feed.decode(scope.tenantId(), lastIds.get(0).strip());
             if (resumeAfter.isEmpty()) {
-                errors.add(new InvalidParam(LAST_EVENT_ID, "is not an event id of this tenant: send the id of the last event received"));
+                errors.add(
+                        new InvalidParam(
+                                LAST_EVENT_ID,
+                                "is not an event id of this tenant: send the id of the last event received"));
             }
         }
         ApiProblem.InvalidParameters.failOn(errors);
         feed.markRead(scope.tenantId());
         EventFeed.Bounds bounds = feed.bounds(scope.tenantId());
         if (resumeAfter.isPresent() && bounds.lost(resumeAfter.getAsLong())) {
-            throw new ApiProblem.Gone("Events after " + lastIds.get(0).strip() + " are past the log's retention: "
-                    + "copy the current state again (GET /sessions/export) and open the stream without Last-Event-ID.");
+            throw new ApiProblem.Gone(
+                    "Events after "
+                            + lastIds.get(0).strip()
+                            + " are past the log's retention: "
+                            + "copy the current state again (GET /sessions/export) and open the stream without Last-Event-ID.");
         }
         if (request.getMethod() == HttpMethod.HEAD) {
-            return eventStream(Flux.empty());   // headers only: no slot is taken
+            return eventStream(Flux.empty()); // headers only: no slot is taken
         }
-        StreamSlots.Outcome outcome = slots.take(scope.tenantId(), ApiKeyGenerator.hash(presentedKey(request)));
+        StreamSlots.Outcome outcome =
+                slots.take(scope.tenantId(), ApiKeyGenerator.hash(presentedKey(request)));
         if (outcome instanceof StreamSlots.Full full) {
-            throw new ApiProblem.TooManyRequests(full.retryAfterSeconds(), "This key has " + full.maxPerKey()
-                    + " streams open, the most it may: close one, or retry in " + full.retryAfterSeconds()
-                    + " s (a stream whose client vanished stops counting when its lease runs out).");
+            throw new ApiProblem.TooManyRequests(
+                    full.retryAfterSeconds(),
+                    "This key has "
+                            + full.maxPerKey()
+                            + " streams open, the most it may: close one, or retry in "
+                            + full.retryAfterSeconds()
+                            + " s (a stream whose client vanished stops counting when its lease runs out).");
         }
         if (!(outcome instanceof StreamSlots.Slot slot)) {
             throw new ApiProblem.Unauthenticated("The API key is not valid.");
@@ -107,7 +117,9 @@ class EventStreamController {
         return header.or(() -> AuthenticationFailures.bearerToken(request)).orElseThrow();
     }
 
-    /** Whether an Accept header (empty: anything) admits text/event-stream with a weight above 0. */
+    /**
+     * Whether an Accept header (empty: anything) admits text/event-stream with a weight above 0.
+     */
     static boolean acceptsEventStream(String accept) {
         if (accept.isBlank()) {
             return true;
@@ -115,7 +127,8 @@ class EventStreamController {
         for (String range : accept.split(",")) {
             String[] parts = range.split(";");
             String type = parts[0].strip().toLowerCase(Locale.ROOT);
-            boolean matches = type.equals("text/event-stream") || type.equals("text/*") || type.equals("*/*");
+            boolean matches =
+                    type.equals("text/event-stream") || type.equals("text/*") || type.equals("*/*");
             if (matches && !zeroWeight(parts)) {
                 return true;
             }

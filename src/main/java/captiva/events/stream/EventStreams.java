@@ -8,9 +8,6 @@ import io.micronaut.json.JsonMapper;
 import io.micronaut.serde.annotation.Serdeable;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -25,12 +22,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one poller of this replica's live streams. It wakes when this replica's sequencer numbered
  * events ({@link EventSignal}) or every poll interval (events numbered by another replica), reads
- * each tenant's new events once for all its streams, and hands each stream what its key may see.
- * It also sends the online counts, the heartbeats, renews the streams' slots and releases those of
+ * each tenant's new events once for all its streams, and hands each stream what its key may see. It
+ * also sends the online counts, the heartbeats, renews the streams' slots and releases those of
  * ended streams. Streams never read the database themselves, and the poller never waits for a
  * client: a stream whose buffer is full is closed as too slow.
  */
@@ -38,14 +37,15 @@ import java.util.concurrent.TimeUnit;
 class EventStreams {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventStreams.class);
+
     /** Events read at most per tenant and position per round. */
     static final int BATCH = 500;
+
     private static final byte[] HEARTBEAT = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
 
     /** The data of {@code stream.closed}, the last message of a stream the service ends. */
     @Serdeable
-    record Closed(String reason, String detail) {
-    }
+    record Closed(String reason, String detail) {}
 
     private final EventFeed feed;
     private final EventSignal signal;
@@ -59,8 +59,14 @@ class EventStreams {
     private volatile boolean running = true;
     private Thread poller;
 
-    EventStreams(EventFeed feed, EventSignal signal, StreamSlots slots, VenueOnlineCounts counts, EventStreamProperties properties,
-                 JsonMapper json, OpaqueIds ids) {
+    EventStreams(
+            EventFeed feed,
+            EventSignal signal,
+            StreamSlots slots,
+            VenueOnlineCounts counts,
+            EventStreamProperties properties,
+            JsonMapper json,
+            OpaqueIds ids) {
         this.feed = feed;
         this.signal = signal;
         this.slots = slots;
@@ -70,14 +76,21 @@ class EventStreams {
         this.ids = ids;
     }
 
-    /** A new stream holding {@code slot}, sending the events after {@code position} and then each new one. */
+    /**
+     * A new stream holding {@code slot}, sending the events after {@code position} and then each
+     * new one.
+     */
     EventStream open(TenantScope scope, StreamSlots.Slot slot, long position) {
-        EventStream stream = new EventStream(scope, slot, position, properties.buffer(), ended::add);
-        byTenant.compute(scope.tenantId(), (t, streams) -> {
-            List<EventStream> all = streams == null ? new CopyOnWriteArrayList<>() : streams;
-            all.add(stream);
-            return all;
-        });
+        EventStream stream =
+                new EventStream(scope, slot, position, properties.buffer(), ended::add);
+        byTenant.compute(
+                scope.tenantId(),
+                (t, streams) -> {
+                    List<EventStream> all =
+                            streams == null ? new CopyOnWriteArrayList<>() : streams;
+                    all.add(stream);
+                    return all;
+                });
         startPoller();
         return stream;
     }
@@ -130,33 +143,45 @@ class EventStreams {
         }
     }
 
-    /** New events of every tenant with streams: one read per tenant and distinct position, shared by its streams. */
+    /**
+     * New events of every tenant with streams: one read per tenant and distinct position, shared by
+     * its streams.
+     */
     private void sendEvents() {
         Map<Long, Long> newest = feed.newest(byTenant.keySet());
-        byTenant.forEach((tenantId, streams) -> {
-            long top = newest.getOrDefault(tenantId, 0L);
-            Map<Long, List<EventStream>> behind = new TreeMap<>();
-            for (EventStream stream : streams) {
-                if (stream.position < top && stream.open()) {
-                    if (stream.room() == 0) {
-                        tooSlow(stream);
-                    } else {
-                        behind.computeIfAbsent(stream.position, p -> new ArrayList<>()).add(stream);
+        byTenant.forEach(
+                (tenantId, streams) -> {
+                    long top = newest.getOrDefault(tenantId, 0L);
+                    Map<Long, List<EventStream>> behind = new TreeMap<>();
+                    for (EventStream stream : streams) {
+                        if (stream.position < top && stream.open()) {
+                            if (stream.room() == 0) {
+                                tooSlow(stream);
+                            } else {
+                                behind.computeIfAbsent(stream.position, p -> new ArrayList<>())
+                                        .add(stream);
+                            }
+                        }
                     }
-                }
-            }
-            behind.forEach((position, group) -> {
-                int room = group.stream().mapToInt(EventStream::room).min().orElse(0);
-                List<EventFeed.Logged> events = feed.logged(tenantId, position, Math.min(BATCH, Math.max(1, room)));
-                Map<Long, byte[]> messages = new HashMap<>();
-                for (EventStream stream : group) {
-                    deliver(stream, events, messages);
-                }
-            });
-        });
+                    behind.forEach(
+                            (position, group) -> {
+                                int room =
+                                        group.stream().mapToInt(EventStream::room).min().orElse(0);
+                                List<EventFeed.Logged> events =
+                                        feed.logged(
+                                                tenantId,
+                                                position,
+                                                Math.min(BATCH, Math.max(1, room)));
+                                Map<Long, byte[]> messages = new HashMap<>();
+                                for (EventStream stream : group) {
+                                    deliver(stream, events, messages);
+                                }
+                            });
+                });
     }
 
-    private void deliver(EventStream stream, List<EventFeed.Logged> events, Map<Long, byte[]> messages) {
+    private void deliver(
+            EventStream stream, List<EventFeed.Logged> events, Map<Long, byte[]> messages) {
         for (EventFeed.Logged event : events) {
             if (event.position() <= stream.position) {
                 continue;
@@ -172,27 +197,37 @@ class EventStreams {
         }
     }
 
-    /** Online counts to every stream, or only to those that have not had any yet; one count per tenant. */
+    /**
+     * Online counts to every stream, or only to those that have not had any yet; one count per
+     * tenant.
+     */
     private void sendCounts(boolean everyone) {
-        byTenant.forEach((tenantId, streams) -> {
-            if (streams.stream().noneMatch(s -> s.open() && (everyone || !s.counted))) {
-                return;
-            }
-            VenueOnlineCounts.TenantCounts tenantCounts = counts.count(tenantId);
-            for (EventStream stream : streams) {
-                if (stream.open() && (everyone || !stream.counted)) {
-                    stream.counted = true;
-                    offerOrClose(stream, message(null, "online.counts", tenantCounts.visibleTo(stream.scope, ids)));
-                }
-            }
-        });
+        byTenant.forEach(
+                (tenantId, streams) -> {
+                    if (streams.stream().noneMatch(s -> s.open() && (everyone || !s.counted))) {
+                        return;
+                    }
+                    VenueOnlineCounts.TenantCounts tenantCounts = counts.count(tenantId);
+                    for (EventStream stream : streams) {
+                        if (stream.open() && (everyone || !stream.counted)) {
+                            stream.counted = true;
+                            offerOrClose(
+                                    stream,
+                                    message(
+                                            null,
+                                            "online.counts",
+                                            tenantCounts.visibleTo(stream.scope, ids)));
+                        }
+                    }
+                });
     }
 
     private void renew() {
         List<StreamSlots.Slot> open = new ArrayList<>();
         byTenant.values().forEach(streams -> streams.forEach(s -> open.add(s.slot)));
         slots.renew(open);
-        // A stream is a reader of the log: it keeps its tenant's events logged however long it stays open.
+        // A stream is a reader of the log: it keeps its tenant's events logged however long it
+        // stays open.
         Set.copyOf(byTenant.keySet()).forEach(feed::markRead);
     }
 
@@ -200,10 +235,12 @@ class EventStreams {
         EventStream stream;
         while ((stream = ended.peek()) != null) {
             EventStream gone = stream;
-            byTenant.computeIfPresent(stream.scope.tenantId(), (t, streams) -> {
-                streams.remove(gone);
-                return streams.isEmpty() ? null : streams;
-            });
+            byTenant.computeIfPresent(
+                    stream.scope.tenantId(),
+                    (t, streams) -> {
+                        streams.remove(gone);
+                        return streams.isEmpty() ? null : streams;
+                    });
             slots.release(stream.slot);
             ended.poll();
         }
@@ -216,11 +253,20 @@ class EventStreams {
     }
 
     private void tooSlow(EventStream stream) {
-        LOG.info("Closing a live stream of tenant {}: its client fell {} messages behind", stream.scope.tenantId(),
+        LOG.info(
+                "Closing a live stream of tenant {}: its client fell {} messages behind",
+                stream.scope.tenantId(),
                 properties.buffer());
         stream.closingSince = System.nanoTime();
-        stream.close(message(null, "stream.closed", new Closed("too_slow",
-                "The client fell " + properties.buffer() + " messages behind; reconnect with Last-Event-ID to resume.")));
+        stream.close(
+                message(
+                        null,
+                        "stream.closed",
+                        new Closed(
+                                "too_slow",
+                                "The client fell "
+                                        + properties.buffer()
+                                        + " messages behind; reconnect with Last-Event-ID to resume.")));
     }
 
     /** A stream closed as too slow that still has not taken its last messages is cut off. */
@@ -236,7 +282,8 @@ class EventStreams {
     }
 
     private void forEachOpen(java.util.function.Consumer<EventStream> action) {
-        byTenant.values().forEach(streams -> streams.stream().filter(EventStream::open).forEach(action));
+        byTenant.values()
+                .forEach(streams -> streams.stream().filter(EventStream::open).forEach(action));
     }
 
     private void guarded(String what, Runnable step) {
@@ -258,15 +305,22 @@ class EventStreams {
             if (id != null) {
                 text.append("id: ").append(id).append('\n');
             }
-            text.append("event: ").append(event).append('\n')
-                    .append("data: ").append(new String(json.writeValueAsBytes(data), StandardCharsets.UTF_8)).append("\n\n");
+            text.append("event: ")
+                    .append(event)
+                    .append('\n')
+                    .append("data: ")
+                    .append(new String(json.writeValueAsBytes(data), StandardCharsets.UTF_8))
+                    .append("\n\n");
             return text.toString().getBytes(StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** Ends every stream with {@code stream.closed} ("shutdown"): clients reconnect, to another replica, with Last-Event-ID. */
+    /**
+     * Ends every stream with {@code stream.closed} ("shutdown"): clients reconnect, to another
+     * replica, with Last-Event-ID.
+     */
     @PreDestroy
     void shutdown() {
         running = false;
@@ -282,13 +336,20 @@ class EventStreams {
                 Thread.currentThread().interrupt();
             }
         }
-        byte[] last = message(null, "stream.closed", new Closed("shutdown",
-                "This instance is stopping; reconnect with Last-Event-ID to resume."));
+        byte[] last =
+                message(
+                        null,
+                        "stream.closed",
+                        new Closed(
+                                "shutdown",
+                                "This instance is stopping; reconnect with Last-Event-ID to resume."));
         forEachOpen(stream -> stream.close(last));
-        guarded("releasing stream slots at shutdown", () -> {
-            List<StreamSlots.Slot> held = new ArrayList<>();
-            byTenant.values().forEach(streams -> streams.forEach(s -> held.add(s.slot)));
-            held.forEach(slots::release);
-        });
+        guarded(
+                "releasing stream slots at shutdown",
+                () -> {
+                    List<StreamSlots.Slot> held = new ArrayList<>();
+                    byTenant.values().forEach(streams -> streams.forEach(s -> held.add(s.slot)));
+                    held.forEach(slots::release);
+                });
     }
 }

@@ -11,7 +11,6 @@ import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.serde.annotation.Serdeable;
 import io.micronaut.serde.config.naming.SnakeCaseStrategy;
 import jakarta.inject.Singleton;
-
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
@@ -31,23 +30,25 @@ import java.util.Map;
 @Singleton
 class VenueOnlineCounts {
 
-    private static final String BY_LOCATION = """
+    private static final String BY_LOCATION =
+            """
             SELECT s.location_id, count(*) FROM session s
             WHERE s.tenant_id = ?
             """;
     private static final String GROUPED = "GROUP BY s.location_id";
-    private static final String VENUES = "SELECT l.id FROM location l WHERE l.tenant_id = ? ORDER BY l.name, l.id";
+    private static final String VENUES =
+            "SELECT l.id FROM location l WHERE l.tenant_id = ? ORDER BY l.name, l.id";
+
     /** online=true and nothing else, as the query string {@code ?online=true} parses. */
-    private static final SessionFilter ONLINE = new SessionFilter(null, null, null, null, null, null, true, false);
+    private static final SessionFilter ONLINE =
+            new SessionFilter(null, null, null, null, null, null, true, false);
 
     /** The data of one {@code online.counts} message. */
     @Serdeable
-    record Snapshot(String at, List<VenueCount> data) {
-    }
+    record Snapshot(String at, List<VenueCount> data) {}
 
     @Serdeable(naming = SnakeCaseStrategy.class)
-    record VenueCount(String locationId, long count) {
-    }
+    record VenueCount(String locationId, long count) {}
 
     /** A tenant's counts, every venue, before they are cut to a stream's scope. */
     record TenantCounts(Instant at, List<Long> venues, Map<Long, Long> online) {
@@ -55,7 +56,10 @@ class VenueOnlineCounts {
             List<VenueCount> data = new ArrayList<>();
             for (long venue : venues) {
                 if (scope.maySee(venue)) {
-                    data.add(new VenueCount(ids.encode(OpaqueIds.Kind.LOCATION, venue), online.getOrDefault(venue, 0L)));
+                    data.add(
+                            new VenueCount(
+                                    ids.encode(OpaqueIds.Kind.LOCATION, venue),
+                                    online.getOrDefault(venue, 0L)));
                 }
             }
             return new Snapshot(Formats.isoUtc(at), data);
@@ -74,25 +78,33 @@ class VenueOnlineCounts {
 
     TenantCounts count(long tenantId) {
         Instant now = clock.instant();
-        Statement online = SessionSelection.matching(BY_LOCATION, TenantScope.wholeTenant(tenantId), ONLINE, ZoneOffset.UTC,
-                sessions.onlineCutoff(now)).add(GROUPED);
-        return jdbc.execute(connection -> {
-            List<Long> venues = new ArrayList<>();
-            try (PreparedStatement st = connection.prepareStatement(VENUES)) {
-                st.setLong(1, tenantId);
-                try (ResultSet rs = st.executeQuery()) {
-                    while (rs.next()) {
-                        venues.add(rs.getLong(1));
+        Statement online =
+                SessionSelection.matching(
+                                BY_LOCATION,
+                                TenantScope.wholeTenant(tenantId),
+                                ONLINE,
+                                ZoneOffset.UTC,
+                                sessions.onlineCutoff(now))
+                        .add(GROUPED);
+        return jdbc.execute(
+                connection -> {
+                    List<Long> venues = new ArrayList<>();
+                    try (PreparedStatement st = connection.prepareStatement(VENUES)) {
+                        st.setLong(1, tenantId);
+                        try (ResultSet rs = st.executeQuery()) {
+                            while (rs.next()) {
+                                venues.add(rs.getLong(1));
+                            }
+                        }
                     }
-                }
-            }
-            Map<Long, Long> counts = new HashMap<>();
-            try (PreparedStatement st = online.prepare(connection); ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    counts.put(rs.getLong(1), rs.getLong(2));
-                }
-            }
-            return new TenantCounts(now, venues, counts);
-        });
+                    Map<Long, Long> counts = new HashMap<>();
+                    try (PreparedStatement st = online.prepare(connection);
+                            ResultSet rs = st.executeQuery()) {
+                        while (rs.next()) {
+                            counts.put(rs.getLong(1), rs.getLong(2));
+                        }
+                    }
+                    return new TenantCounts(now, venues, counts);
+                });
     }
 }

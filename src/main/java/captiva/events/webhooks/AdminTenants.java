@@ -6,7 +6,9 @@ import captiva.tenancy.TenantRepository;
 import captiva.tenancy.TenantScope;
 import jakarta.inject.Singleton;
 
-/** The tenant an admin path names, as a scope of the whole tenant; 404 when there is no such tenant. */
+/**
+ * The tenant an admin path names, as a scope of the whole tenant; 404 when there is no such tenant.
+ */
 @Singleton
 class AdminTenants {
 
@@ -19,7 +21,9 @@ class AdminTenants {
     }
 
     TenantScope scope(String publicId) {
-        return ids.decode(OpaqueIds.Kind.TENANT, publicId).stream().boxed().findFirst()
+        return ids.decode(OpaqueIds.Kind.TENANT, publicId).stream()
+                .boxed()
+                .findFirst()
                 .filter(tenants::existsById)
                 .map(TenantScope::wholeTenant)
                 .orElseThrow(() -> new ApiProblem.NotFound("Tenant " + publicId));

@@ -1,7 +1,6 @@
 package captiva.events.webhooks;
 
 import jakarta.inject.Singleton;
-
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -26,7 +25,10 @@ class OutboundTargets {
         this.allowPrivate = properties.allowPrivateTargets();
     }
 
-    /** Why a URL may not be an endpoint, checked when it is saved; empty when it may (for now: DNS can change). */
+    /**
+     * Why a URL may not be an endpoint, checked when it is saved; empty when it may (for now: DNS
+     * can change).
+     */
     Optional<String> refusal(String url) {
         URI uri;
         try {
@@ -35,14 +37,17 @@ class OutboundTargets {
             return Optional.of("must be an absolute https:// URL");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!uri.isAbsolute() || uri.getHost() == null || !(scheme.equals("https") || scheme.equals("http"))) {
+        if (!uri.isAbsolute()
+                || uri.getHost() == null
+                || !(scheme.equals("https") || scheme.equals("http"))) {
             return Optional.of("must be an absolute https:// URL");
         }
         if (scheme.equals("http") && !allowPrivate) {
             return Optional.of("must use https://: webhooks carry guests' data");
         }
         if (uri.getUserInfo() != null) {
-            return Optional.of("must not contain a user name or password; the signature authenticates Captiva");
+            return Optional.of(
+                    "must not contain a user name or password; the signature authenticates Captiva");
         }
         if (url.length() > 2000) {
             return Optional.of("must be at most 2000 characters");
@@ -55,9 +60,14 @@ class OutboundTargets {
         }
     }
 
-    /** The address to connect to: the first the host resolves to, when every one of them is allowed. */
+    /**
+     * The address to connect to: the first the host resolves to, when every one of them is allowed.
+     */
     InetAddress resolve(String host) throws Refused {
-        String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        String bare =
+                host.startsWith("[") && host.endsWith("]")
+                        ? host.substring(1, host.length() - 1)
+                        : host;
         InetAddress[] addresses;
         try {
             addresses = InetAddress.getAllByName(bare);
@@ -68,7 +78,14 @@ class OutboundTargets {
             for (InetAddress address : addresses) {
                 String why = privateKind(address);
                 if (why != null) {
-                    throw new Refused("must not point to a " + why + " address (" + host + " is " + address.getHostAddress() + ")");
+                    throw new Refused(
+                            "must not point to a "
+                                    + why
+                                    + " address ("
+                                    + host
+                                    + " is "
+                                    + address.getHostAddress()
+                                    + ")");
                 }
             }
         }
@@ -93,14 +110,18 @@ class OutboundTargets {
         if (a instanceof Inet4Address) {
             int first = b[0] & 0xff;
             int second = b[1] & 0xff;
-            if (first == 0 || first >= 240 || (first == 100 && second >= 64 && second < 128)
-                    || (first == 192 && second == 0 && (b[2] & 0xff) == 0) || (first == 198 && (second == 18 || second == 19))) {
+            if (first == 0
+                    || first >= 240
+                    || (first == 100 && second >= 64 && second < 128)
+                    || (first == 192 && second == 0 && (b[2] & 0xff) == 0)
+                    || (first == 198 && (second == 18 || second == 19))) {
                 return "private";
             }
         }
         if (a instanceof Inet6Address) {
             if ((b[0] & 0xfe) == 0xfc) {
-                return "private";   // fc00::/7, unique local (fd00:ec2::254 is a cloud metadata service)
+                return "private"; // fc00::/7, unique local (fd00:ec2::254 is a cloud metadata
+                // service)
             }
             boolean v4Compatible = true;
             for (int i = 0; i < 12; i++) {
@@ -113,7 +134,10 @@ class OutboundTargets {
         return null;
     }
 
-    /** A target refused by the rules above; the message says which and why, for the API and the attempt log. */
+    /**
+     * A target refused by the rules above; the message says which and why, for the API and the
+     * attempt log.
+     */
     static final class Refused extends Exception {
         Refused(String message) {
             super(message, null, false, false);

@@ -20,7 +20,10 @@ import io.micronaut.http.annotation.Status;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 
-/** The platform admin manages any tenant's webhook endpoints (the admin token; see AdminTokenFilter). */
+/**
+ * The platform admin manages any tenant's webhook endpoints (the admin token; see
+ * AdminTokenFilter).
+ */
 @Controller("/admin/tenants/{tenant_id}/webhooks")
 @ExecuteOn(TaskExecutors.BLOCKING)
 class WebhookAdminController {
@@ -35,7 +38,8 @@ class WebhookAdminController {
 
     @Post
     @Status(HttpStatus.CREATED)
-    WebhookView create(@PathVariable("tenant_id") String tenantId, @Body @Nullable WebhookBody body) {
+    WebhookView create(
+            @PathVariable("tenant_id") String tenantId, @Body @Nullable WebhookBody body) {
         return api.create(tenants.scope(tenantId), body);
     }
 
@@ -45,33 +49,47 @@ class WebhookAdminController {
     }
 
     @Get("/{webhook_id}")
-    WebhookView get(@PathVariable("tenant_id") String tenantId, @PathVariable("webhook_id") String webhookId) {
+    WebhookView get(
+            @PathVariable("tenant_id") String tenantId,
+            @PathVariable("webhook_id") String webhookId) {
         return api.get(tenants.scope(tenantId), webhookId);
     }
 
     @Patch("/{webhook_id}")
-    WebhookView update(@PathVariable("tenant_id") String tenantId, @PathVariable("webhook_id") String webhookId, @Body @Nullable WebhookBody body) {
+    WebhookView update(
+            @PathVariable("tenant_id") String tenantId,
+            @PathVariable("webhook_id") String webhookId,
+            @Body @Nullable WebhookBody body) {
         return api.update(tenants.scope(tenantId), webhookId, body);
     }
 
     @Delete("/{webhook_id}")
     @Status(HttpStatus.NO_CONTENT)
-    void delete(@PathVariable("tenant_id") String tenantId, @PathVariable("webhook_id") String webhookId) {
+    void delete(
+            @PathVariable("tenant_id") String tenantId,
+            @PathVariable("webhook_id") String webhookId) {
         api.delete(tenants.scope(tenantId), webhookId);
     }
 
     @Get("/{webhook_id}/attempts")
-    AttemptList attempts(@PathVariable("tenant_id") String tenantId, @PathVariable("webhook_id") String webhookId) {
+    AttemptList attempts(
+            @PathVariable("tenant_id") String tenantId,
+            @PathVariable("webhook_id") String webhookId) {
         return api.attempts(tenants.scope(tenantId), webhookId);
     }
 
     @Post("/{webhook_id}/ping")
-    AttemptView ping(@PathVariable("tenant_id") String tenantId, @PathVariable("webhook_id") String webhookId) {
+    AttemptView ping(
+            @PathVariable("tenant_id") String tenantId,
+            @PathVariable("webhook_id") String webhookId) {
         return api.ping(tenants.scope(tenantId), webhookId);
     }
 
     @Post("/{webhook_id}/redeliver")
-    HttpResponse<?> redeliver(@PathVariable("tenant_id") String tenantId, @PathVariable("webhook_id") String webhookId, @Body @Nullable Redelivery body) {
+    HttpResponse<?> redeliver(
+            @PathVariable("tenant_id") String tenantId,
+            @PathVariable("webhook_id") String webhookId,
+            @Body @Nullable Redelivery body) {
         api.redeliver(tenants.scope(tenantId), webhookId, body);
         return HttpResponse.accepted();
     }

@@ -1,6 +1,7 @@
 package captiva.events.webhooks;
 
 import captiva.common.OpaqueIds;
+import captiva.common.format.Formats;
 import captiva.common.problem.ApiProblem;
 import captiva.events.webhooks.WebhookViews.AttemptList;
 import captiva.events.webhooks.WebhookViews.AttemptView;
@@ -8,11 +9,9 @@ import captiva.events.webhooks.WebhookViews.Redelivery;
 import captiva.events.webhooks.WebhookViews.WebhookBody;
 import captiva.events.webhooks.WebhookViews.WebhookList;
 import captiva.events.webhooks.WebhookViews.WebhookView;
-import captiva.common.format.Formats;
 import captiva.tenancy.TenantScope;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
-
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -31,7 +30,12 @@ class WebhookApi {
     private final OpaqueIds ids;
     private final Clock clock;
 
-    WebhookApi(WebhookEndpoints endpoints, WebhookDispatcher dispatcher, WebhookSender sender, OpaqueIds ids, Clock clock) {
+    WebhookApi(
+            WebhookEndpoints endpoints,
+            WebhookDispatcher dispatcher,
+            WebhookSender sender,
+            OpaqueIds ids,
+            Clock clock) {
         this.endpoints = endpoints;
         this.dispatcher = dispatcher;
         this.sender = sender;
@@ -41,7 +45,8 @@ class WebhookApi {
 
     WebhookView create(TenantScope scope, @Nullable WebhookBody body) {
         WebhookBody b = body != null ? body : new WebhookBody(null, null, null, null);
-        WebhookEndpoints.Spec spec = endpoints.check(scope, b.url(), b.eventTypes(), b.locationIds(), true, null);
+        WebhookEndpoints.Spec spec =
+                endpoints.check(scope, b.url(), b.eventTypes(), b.locationIds(), true, null);
         WebhookEndpoints.Created created = endpoints.create(scope, spec);
         return view(created.endpoint(), created.secret());
     }
@@ -58,9 +63,13 @@ class WebhookApi {
         WebhookEndpoints.Endpoint current = endpoints.get(scope, webhookId);
         WebhookBody b = body != null ? body : new WebhookBody(null, null, null, null);
         if (Boolean.FALSE.equals(b.enabled())) {
-            throw ApiProblem.InvalidParameters.of("enabled", "can only be set to true (to re-enable); delete an endpoint to stop it");
+            throw ApiProblem.InvalidParameters.of(
+                    "enabled",
+                    "can only be set to true (to re-enable); delete an endpoint to stop it");
         }
-        WebhookEndpoints.Spec spec = endpoints.check(scope, b.url(), b.eventTypes(), b.locationIds(), b.enabled(), current);
+        WebhookEndpoints.Spec spec =
+                endpoints.check(
+                        scope, b.url(), b.eventTypes(), b.locationIds(), b.enabled(), current);
         return view(endpoints.update(scope, current, spec), null);
     }
 
@@ -70,10 +79,18 @@ class WebhookApi {
 
     AttemptList attempts(TenantScope scope, String webhookId) {
         WebhookEndpoints.Endpoint endpoint = endpoints.get(scope, webhookId);
-        return new AttemptList(endpoints.attempts(scope, endpoint, ATTEMPTS_LISTED).stream()
-                .map(a -> new AttemptView(a.messageId(), a.eventType(), Formats.isoUtc(a.attemptedAt()), a.statusCode(),
-                        a.latencyMs(), a.error()))
-                .toList());
+        return new AttemptList(
+                endpoints.attempts(scope, endpoint, ATTEMPTS_LISTED).stream()
+                        .map(
+                                a ->
+                                        new AttemptView(
+                                                a.messageId(),
+                                                a.eventType(),
+                                                Formats.isoUtc(a.attemptedAt()),
+                                                a.statusCode(),
+                                                a.latencyMs(),
+                                                a.error()))
+                        .toList());
     }
 
     /** Sends a webhook.ping now and answers how it went; the attempt is logged like any other. */
@@ -81,17 +98,37 @@ class WebhookApi {
         WebhookEndpoints.Endpoint endpoint = endpoints.get(scope, webhookId);
         String messageId = "ping_" + UUID.randomUUID().toString().replace("-", "");
         Instant at = clock.instant();
-        byte[] body = dispatcher.body(new PingPayload("webhook.ping", Formats.isoUtc(at), Map.of("webhook_id", webhookId)));
-        WebhookSender.Answer answer = sender.post(endpoint.url(),
-                WebhookSigner.headers(endpoints.secretOf(scope, endpoint), messageId, at.getEpochSecond(), body), body);
-        dispatcher.recordAttempt(scope.tenantId(), endpoint.id(), null, messageId, "webhook.ping", at, answer);
-        return new AttemptView(messageId, "webhook.ping", Formats.isoUtc(at), answer.status(), answer.latencyMillis(), answer.error());
+        byte[] body =
+                dispatcher.body(
+                        new PingPayload(
+                                "webhook.ping",
+                                Formats.isoUtc(at),
+                                Map.of("webhook_id", webhookId)));
+        WebhookSender.Answer answer =
+                sender.post(
+                        endpoint.url(),
+                        WebhookSigner.headers(
+                                endpoints.secretOf(scope, endpoint),
+                                messageId,
+                                at.getEpochSecond(),
+                                body),
+                        body);
+        dispatcher.recordAttempt(
+                scope.tenantId(), endpoint.id(), null, messageId, "webhook.ping", at, answer);
+        return new AttemptView(
+                messageId,
+                "webhook.ping",
+                Formats.isoUtc(at),
+                answer.status(),
+                answer.latencyMillis(),
+                answer.error());
     }
 
     void redeliver(TenantScope scope, String webhookId, @Nullable Redelivery body) {
         WebhookEndpoints.Endpoint endpoint = endpoints.get(scope, webhookId);
         if (body == null || body.eventId() == null) {
-            throw ApiProblem.InvalidParameters.of("event_id", "is required: the id of an event of this tenant");
+            throw ApiProblem.InvalidParameters.of(
+                    "event_id", "is required: the id of an event of this tenant");
         }
         if (endpoints.redeliver(scope, endpoint, body.eventId()).isEmpty()) {
             throw new ApiProblem.NotFound("Event " + body.eventId());
@@ -99,14 +136,24 @@ class WebhookApi {
     }
 
     @io.micronaut.serde.annotation.Serdeable
-    record PingPayload(String type, String timestamp, Map<String, String> data) {
-    }
+    record PingPayload(String type, String timestamp, Map<String, String> data) {}
 
     private WebhookView view(WebhookEndpoints.Endpoint e, @Nullable String secret) {
-        List<String> venues = e.locationIds() == null ? null
-                : e.locationIds().stream().map(id -> ids.encode(OpaqueIds.Kind.LOCATION, id)).toList();
-        return new WebhookView(endpoints.publicId(e), e.url(), e.eventTypes(), venues, e.disabledAt() == null,
-                e.disabledAt() == null ? null : Formats.isoUtc(e.disabledAt()), e.disabledReason(),
-                Formats.isoUtc(e.createdAt()), secret);
+        List<String> venues =
+                e.locationIds() == null
+                        ? null
+                        : e.locationIds().stream()
+                                .map(id -> ids.encode(OpaqueIds.Kind.LOCATION, id))
+                                .toList();
+        return new WebhookView(
+                endpoints.publicId(e),
+                e.url(),
+                e.eventTypes(),
+                venues,
+                e.disabledAt() == null,
+                e.disabledAt() == null ? null : Formats.isoUtc(e.disabledAt()),
+                e.disabledReason(),
+                Formats.isoUtc(e.createdAt()),
+                secret);
     }
 }

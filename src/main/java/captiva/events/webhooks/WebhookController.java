@@ -52,7 +52,10 @@ class WebhookController {
     }
 
     @Patch("/{webhook_id}")
-    WebhookView update(TenantScope scope, @PathVariable("webhook_id") String webhookId, @Body @Nullable WebhookBody body) {
+    WebhookView update(
+            TenantScope scope,
+            @PathVariable("webhook_id") String webhookId,
+            @Body @Nullable WebhookBody body) {
         return api.update(scope, webhookId, body);
     }
 
@@ -73,7 +76,10 @@ class WebhookController {
     }
 
     @Post("/{webhook_id}/redeliver")
-    HttpResponse<?> redeliver(TenantScope scope, @PathVariable("webhook_id") String webhookId, @Body @Nullable Redelivery body) {
+    HttpResponse<?> redeliver(
+            TenantScope scope,
+            @PathVariable("webhook_id") String webhookId,
+            @Body @Nullable Redelivery body) {
         api.redeliver(scope, webhookId, body);
         return HttpResponse.accepted();
     }

@@ -10,9 +10,6 @@ import io.micronaut.json.JsonMapper;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
@@ -27,19 +24,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Delivers the event log to webhook endpoints, at least once, on every replica at once:
+ *
  * <ol>
  *   <li>queue: each enabled endpoint's new events that it wants become webhook_delivery rows, and
- *   its cursor moves, in one statement (endpoints another replica is queueing are skipped);</li>
+ *       its cursor moves, in one statement (endpoints another replica is queueing are skipped);
  *   <li>claim: due deliveries whose earlier deliveries of the same session to the same endpoint are
- *   all done, under FOR UPDATE SKIP LOCKED, each leased to this replica for {@code lease};</li>
+ *       all done, under FOR UPDATE SKIP LOCKED, each leased to this replica for {@code lease};
  *   <li>send, signed, and record the attempt: delivered, or due again after a backoff, or, once
- *   retried for {@code give-up-after}, failed with the endpoint disabled and the reason kept.</li>
+ *       retried for {@code give-up-after}, failed with the endpoint disabled and the reason kept.
  * </ol>
- * A replica that dies mid-send leaves its lease to expire; the delivery is then sent again
- * (the same webhook-id, so the receiver can tell).
+ *
+ * A replica that dies mid-send leaves its lease to expire; the delivery is then sent again (the
+ * same webhook-id, so the receiver can tell).
  */
 @Context
 @Requires(property = "captiva.webhooks.enabled", notEquals = "false")
@@ -48,7 +49,8 @@ class WebhookDispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookDispatcher.class);
     static final int CLAIM = 8;
 
-    private static final String QUEUE = """
+    private static final String QUEUE =
+            """
             WITH due AS (
                 SELECT w.id, w.tenant_id, w.queued_position, w.event_types, w.location_ids, c.last_position
                 FROM webhook_endpoint w JOIN event_counter c ON c.tenant_id = w.tenant_id
@@ -67,10 +69,11 @@ class WebhookDispatcher {
             """;
 
     /**
-     * Walks webhook_delivery_claim_idx in order and stops at the first {@code CLAIM} claimable rows,
-     * so a claim costs the same with 20 or 20,000 deliveries waiting (V52).
+     * Walks webhook_delivery_claim_idx in order and stops at the first {@code CLAIM} claimable
+     * rows, so a claim costs the same with 20 or 20,000 deliveries waiting (V52).
      */
-    private static final String CLAIM_DUE = """
+    private static final String CLAIM_DUE =
+            """
             UPDATE webhook_delivery d SET lease_until = ?, attempts = d.attempts + 1,
                                           first_attempt_at = COALESCE(d.first_attempt_at, ?)
             FROM webhook_endpoint w
@@ -86,13 +89,18 @@ class WebhookDispatcher {
             RETURNING d.id, d.tenant_id, d.endpoint_id, d.position, d.attempts, d.first_attempt_at, w.url, w.secret
             """;
 
-    private static final String DELIVERED = "UPDATE webhook_delivery SET state = 'delivered', lease_until = NULL WHERE id = ?";
-    private static final String RETRY = "UPDATE webhook_delivery SET next_attempt_at = ?, lease_until = NULL WHERE id = ?";
-    private static final String FAILED = "UPDATE webhook_delivery SET state = 'failed', lease_until = NULL WHERE id = ?";
-    private static final String DISABLE = """
+    private static final String DELIVERED =
+            "UPDATE webhook_delivery SET state = 'delivered', lease_until = NULL WHERE id = ?";
+    private static final String RETRY =
+            "UPDATE webhook_delivery SET next_attempt_at = ?, lease_until = NULL WHERE id = ?";
+    private static final String FAILED =
+            "UPDATE webhook_delivery SET state = 'failed', lease_until = NULL WHERE id = ?";
+    private static final String DISABLE =
+            """
             UPDATE webhook_endpoint SET disabled_at = ?, disabled_reason = ? WHERE id = ? AND disabled_at IS NULL
             """;
-    static final String ATTEMPT = """
+    static final String ATTEMPT =
+            """
             INSERT INTO webhook_attempt (tenant_id, endpoint_id, delivery_id, message_id, event_type, attempted_at,
                                          status_code, latency_ms, error)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -109,8 +117,15 @@ class WebhookDispatcher {
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running = true;
 
-    WebhookDispatcher(JdbcOperations jdbc, TransactionOperations<Connection> transactions, WebhookSender sender,
-                      EventFeed feed, EventSignal signal, JsonMapper json, Clock clock, WebhookProperties properties) {
+    WebhookDispatcher(
+            JdbcOperations jdbc,
+            TransactionOperations<Connection> transactions,
+            WebhookSender sender,
+            EventFeed feed,
+            EventSignal signal,
+            JsonMapper json,
+            Clock clock,
+            WebhookProperties properties) {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.sender = sender;
@@ -122,9 +137,15 @@ class WebhookDispatcher {
     }
 
     /** A delivery claimed for one attempt. */
-    record Claimed(long id, long tenantId, long endpointId, long position, int attempts, Instant firstAttemptAt,
-                   String url, String secret) {
-    }
+    record Claimed(
+            long id,
+            long tenantId,
+            long endpointId,
+            long position,
+            int attempts,
+            Instant firstAttemptAt,
+            String url,
+            String secret) {}
 
     @PostConstruct
     void start() {
@@ -170,40 +191,60 @@ class WebhookDispatcher {
         }
     }
 
-    /** Turns new events into deliveries for the endpoints that want them; returns how many endpoints moved. */
+    /**
+     * Turns new events into deliveries for the endpoints that want them; returns how many endpoints
+     * moved.
+     */
     int queue() {
-        return transactions.executeWrite(status -> jdbc.execute(connection -> {
-            try (PreparedStatement st = connection.prepareStatement(QUEUE)) {
-                st.setObject(1, now());
-                try (ResultSet rs = st.executeQuery()) {
-                    rs.next();
-                    return rs.getInt(1);
-                }
-            }
-        }));
+        return transactions.executeWrite(
+                status ->
+                        jdbc.execute(
+                                connection -> {
+                                    try (PreparedStatement st =
+                                            connection.prepareStatement(QUEUE)) {
+                                        st.setObject(1, now());
+                                        try (ResultSet rs = st.executeQuery()) {
+                                            rs.next();
+                                            return rs.getInt(1);
+                                        }
+                                    }
+                                }));
     }
 
     List<Claimed> claim() {
         OffsetDateTime now = now();
-        OffsetDateTime leaseEnd = OffsetDateTime.ofInstant(clock.instant().plus(properties.lease()), ZoneOffset.UTC);
-        return transactions.executeWrite(status -> jdbc.execute(connection -> {
-            try (PreparedStatement st = connection.prepareStatement(CLAIM_DUE)) {
-                st.setObject(1, leaseEnd);
-                st.setObject(2, now);
-                st.setObject(3, now);
-                st.setObject(4, now);
-                st.setInt(5, CLAIM);
-                List<Claimed> claimed = new ArrayList<>();
-                try (ResultSet rs = st.executeQuery()) {
-                    while (rs.next()) {
-                        claimed.add(new Claimed(rs.getLong("id"), rs.getLong("tenant_id"), rs.getLong("endpoint_id"),
-                                rs.getLong("position"), rs.getInt("attempts"), rs.getTimestamp("first_attempt_at").toInstant(),
-                                rs.getString("url"), rs.getString("secret")));
-                    }
-                }
-                return claimed;
-            }
-        }));
+        OffsetDateTime leaseEnd =
+                OffsetDateTime.ofInstant(clock.instant().plus(properties.lease()), ZoneOffset.UTC);
+        return transactions.executeWrite(
+                status ->
+                        jdbc.execute(
+                                connection -> {
+                                    try (PreparedStatement st =
+                                            connection.prepareStatement(CLAIM_DUE)) {
+                                        st.setObject(1, leaseEnd);
+                                        st.setObject(2, now);
+                                        st.setObject(3, now);
+                                        st.setObject(4, now);
+                                        st.setInt(5, CLAIM);
+                                        List<Claimed> claimed = new ArrayList<>();
+                                        try (ResultSet rs = st.executeQuery()) {
+                                            while (rs.next()) {
+                                                claimed.add(
+                                                        new Claimed(
+                                                                rs.getLong("id"),
+                                                                rs.getLong("tenant_id"),
+                                                                rs.getLong("endpoint_id"),
+                                                                rs.getLong("position"),
+                                                                rs.getInt("attempts"),
+                                                                rs.getTimestamp("first_attempt_at")
+                                                                        .toInstant(),
+                                                                rs.getString("url"),
+                                                                rs.getString("secret")));
+                                            }
+                                        }
+                                        return claimed;
+                                    }
+                                }));
     }
 
     /** Sends one claimed delivery and records how it went. */
@@ -217,23 +258,39 @@ class WebhookDispatcher {
         EventView view = event.get();
         byte[] body = body(view.payload());
         Instant attemptedAt = clock.instant();
-        WebhookSender.Answer answer = sender.post(delivery.url(),
-                WebhookSigner.headers(delivery.secret(), view.id(), attemptedAt.getEpochSecond(), body), body);
-        transactions.executeWrite(status -> {
-            recordAttempt(delivery.tenantId(), delivery.endpointId(), delivery.id(), view.id(), view.type(), attemptedAt, answer);
-            if (answer.delivered()) {
-                update(DELIVERED, delivery.id());
-            } else if (!clock.instant().isBefore(delivery.firstAttemptAt().plus(properties.giveUpAfter()))) {
-                update(FAILED, delivery.id());
-                disable(delivery, view, answer);
-            } else {
-                retryAt(delivery.id(), clock.instant().plus(backoff(delivery.attempts())));
-            }
-            return null;
-        });
+        WebhookSender.Answer answer =
+                sender.post(
+                        delivery.url(),
+                        WebhookSigner.headers(
+                                delivery.secret(), view.id(), attemptedAt.getEpochSecond(), body),
+                        body);
+        transactions.executeWrite(
+                status -> {
+                    recordAttempt(
+                            delivery.tenantId(),
+                            delivery.endpointId(),
+                            delivery.id(),
+                            view.id(),
+                            view.type(),
+                            attemptedAt,
+                            answer);
+                    if (answer.delivered()) {
+                        update(DELIVERED, delivery.id());
+                    } else if (!clock.instant()
+                            .isBefore(delivery.firstAttemptAt().plus(properties.giveUpAfter()))) {
+                        update(FAILED, delivery.id());
+                        disable(delivery, view, answer);
+                    } else {
+                        retryAt(delivery.id(), clock.instant().plus(backoff(delivery.attempts())));
+                    }
+                    return null;
+                });
     }
 
-    /** The wait after the n-th failed attempt: first-retry x 4^(n-1), capped, drawn between half and all of it. */
+    /**
+     * The wait after the n-th failed attempt: first-retry x 4^(n-1), capped, drawn between half and
+     * all of it.
+     */
     Duration backoff(int attempts) {
         long full = properties.firstRetry().toMillis();
         for (int i = 1; i < attempts && full < properties.maxRetryDelay().toMillis(); i++) {
@@ -251,55 +308,72 @@ class WebhookDispatcher {
         }
     }
 
-    void recordAttempt(long tenantId, long endpointId, Long deliveryId, String messageId, String type, Instant at,
-                       WebhookSender.Answer answer) {
-        jdbc.execute(connection -> {
-            try (PreparedStatement st = connection.prepareStatement(ATTEMPT)) {
-                st.setLong(1, tenantId);
-                st.setLong(2, endpointId);
-                st.setObject(3, deliveryId);
-                st.setString(4, messageId);
-                st.setString(5, type);
-                st.setObject(6, OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
-                st.setObject(7, answer.status());
-                st.setInt(8, (int) Math.min(Integer.MAX_VALUE, answer.latencyMillis()));
-                st.setString(9, answer.error());
-                return st.executeUpdate();
-            }
-        });
+    void recordAttempt(
+            long tenantId,
+            long endpointId,
+            Long deliveryId,
+            String messageId,
+            String type,
+            Instant at,
+            WebhookSender.Answer answer) {
+        jdbc.execute(
+                connection -> {
+                    try (PreparedStatement st = connection.prepareStatement(ATTEMPT)) {
+                        st.setLong(1, tenantId);
+                        st.setLong(2, endpointId);
+                        st.setObject(3, deliveryId);
+                        st.setString(4, messageId);
+                        st.setString(5, type);
+                        st.setObject(6, OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
+                        st.setObject(7, answer.status());
+                        st.setInt(8, (int) Math.min(Integer.MAX_VALUE, answer.latencyMillis()));
+                        st.setString(9, answer.error());
+                        return st.executeUpdate();
+                    }
+                });
     }
 
     private void disable(Claimed delivery, EventView view, WebhookSender.Answer answer) {
-        String reason = "Event " + view.id() + " could not be delivered for " + properties.giveUpAfter().toHours()
-                + " h (" + delivery.attempts() + " attempts); the last attempt: " + answer.problem();
-        jdbc.execute(connection -> {
-            try (PreparedStatement st = connection.prepareStatement(DISABLE)) {
-                st.setObject(1, now());
-                st.setString(2, reason);
-                st.setLong(3, delivery.endpointId());
-                return st.executeUpdate();
-            }
-        });
+        String reason =
+                "Event "
+                        + view.id()
+                        + " could not be delivered for "
+                        + properties.giveUpAfter().toHours()
+                        + " h ("
+                        + delivery.attempts()
+                        + " attempts); the last attempt: "
+                        + answer.problem();
+        jdbc.execute(
+                connection -> {
+                    try (PreparedStatement st = connection.prepareStatement(DISABLE)) {
+                        st.setObject(1, now());
+                        st.setString(2, reason);
+                        st.setLong(3, delivery.endpointId());
+                        return st.executeUpdate();
+                    }
+                });
         LOG.info("Disabled webhook endpoint {}: {}", delivery.endpointId(), reason);
     }
 
     private void update(String sql, long deliveryId) {
-        jdbc.execute(connection -> {
-            try (PreparedStatement st = connection.prepareStatement(sql)) {
-                st.setLong(1, deliveryId);
-                return st.executeUpdate();
-            }
-        });
+        jdbc.execute(
+                connection -> {
+                    try (PreparedStatement st = connection.prepareStatement(sql)) {
+                        st.setLong(1, deliveryId);
+                        return st.executeUpdate();
+                    }
+                });
     }
 
     private void retryAt(long deliveryId, Instant at) {
-        jdbc.execute(connection -> {
-            try (PreparedStatement st = connection.prepareStatement(RETRY)) {
-                st.setObject(1, OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
-                st.setLong(2, deliveryId);
-                return st.executeUpdate();
-            }
-        });
+        jdbc.execute(
+                connection -> {
+                    try (PreparedStatement st = connection.prepareStatement(RETRY)) {
+                        st.setObject(1, OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
+                        st.setLong(2, deliveryId);
+                        return st.executeUpdate();
+                    }
+                });
     }
 
     private OffsetDateTime now() {

@@ -11,7 +11,6 @@ import captiva.tenancy.TenantScope;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import jakarta.inject.Singleton;
-
 import java.sql.Array;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -30,35 +29,45 @@ import java.util.OptionalLong;
 import java.util.Set;
 
 /**
- * A tenant's webhook endpoints, for the admin API (the whole tenant) and for keys with
- * {@code webhooks:manage} (a key limited to some venues manages only endpoints limited to them).
- * Another tenant's endpoint, or one the key may not manage, is not found.
+ * A tenant's webhook endpoints, for the admin API (the whole tenant) and for keys with {@code
+ * webhooks:manage} (a key limited to some venues manages only endpoints limited to them). Another
+ * tenant's endpoint, or one the key may not manage, is not found.
  */
 @Singleton
 public class WebhookEndpoints {
 
     static final int MAX_ENDPOINTS = 20;
 
-    private static final String COLUMNS = "id, url, event_types, location_ids, created_at, disabled_at, disabled_reason";
-    private static final String INSERT = """
+    private static final String COLUMNS =
+            "id, url, event_types, location_ids, created_at, disabled_at, disabled_reason";
+    private static final String INSERT =
+            """
             INSERT INTO webhook_endpoint (tenant_id, url, event_types, location_ids, secret, queued_position)
             VALUES (?, ?, ?, ?, ?, COALESCE((SELECT last_position FROM event_counter WHERE tenant_id = ?), 0))
-            RETURNING\s""" + COLUMNS;
-    private static final String LIST = "SELECT " + COLUMNS + " FROM webhook_endpoint WHERE tenant_id = ? ORDER BY id";
-    private static final String ONE = "SELECT " + COLUMNS + ", secret FROM webhook_endpoint WHERE tenant_id = ? AND id = ?";
+            RETURNING\s"""
+                    + COLUMNS;
+    private static final String LIST =
+            "SELECT " + COLUMNS + " FROM webhook_endpoint WHERE tenant_id = ? ORDER BY id";
+    private static final String ONE =
+            "SELECT " + COLUMNS + ", secret FROM webhook_endpoint WHERE tenant_id = ? AND id = ?";
     private static final String COUNT = "SELECT count(*) FROM webhook_endpoint WHERE tenant_id = ?";
-    private static final String DELETE = "DELETE FROM webhook_endpoint WHERE tenant_id = ? AND id = ?";
-    private static final String UPDATE = """
+    private static final String DELETE =
+            "DELETE FROM webhook_endpoint WHERE tenant_id = ? AND id = ?";
+    private static final String UPDATE =
+            """
             UPDATE webhook_endpoint SET url = ?, event_types = ?, location_ids = ?,
                    disabled_at = CASE WHEN ? THEN NULL ELSE disabled_at END,
                    disabled_reason = CASE WHEN ? THEN NULL ELSE disabled_reason END
             WHERE tenant_id = ? AND id = ?
-            RETURNING\s""" + COLUMNS;
-    private static final String ATTEMPTS = """
+            RETURNING\s"""
+                    + COLUMNS;
+    private static final String ATTEMPTS =
+            """
             SELECT message_id, event_type, attempted_at, status_code, latency_ms, error
             FROM webhook_attempt WHERE tenant_id = ? AND endpoint_id = ? ORDER BY id DESC LIMIT ?
             """;
-    private static final String REDELIVER = """
+    private static final String REDELIVER =
+            """
             INSERT INTO webhook_delivery (tenant_id, endpoint_id, position, order_key, next_attempt_at)
             SELECT e.tenant_id, ?, e.position, 'r' || e.position, ? FROM event e WHERE e.tenant_id = ? AND e.position = ?
             RETURNING id
@@ -72,8 +81,14 @@ public class WebhookEndpoints {
     private final EventFeed feed;
     private final Clock clock;
 
-    WebhookEndpoints(JdbcOperations jdbc, OpaqueIds ids, OutboundTargets targets, LocationRepository locations,
-                     EventConsumers consumers, EventFeed feed, Clock clock) {
+    WebhookEndpoints(
+            JdbcOperations jdbc,
+            OpaqueIds ids,
+            OutboundTargets targets,
+            LocationRepository locations,
+            EventConsumers consumers,
+            EventFeed feed,
+            Clock clock) {
         this.jdbc = jdbc;
         this.ids = ids;
         this.targets = targets;
@@ -84,28 +99,42 @@ public class WebhookEndpoints {
     }
 
     /** An endpoint as stored; the secret is only read to sign and to show once. */
-    record Endpoint(long id, String url, List<String> eventTypes, @Nullable List<Long> locationIds, Instant createdAt,
-                    @Nullable Instant disabledAt, @Nullable String disabledReason) {
-    }
+    record Endpoint(
+            long id,
+            String url,
+            List<String> eventTypes,
+            @Nullable List<Long> locationIds,
+            Instant createdAt,
+            @Nullable Instant disabledAt,
+            @Nullable String disabledReason) {}
 
     /** A checked request body: what an endpoint is to be. */
-    record Spec(String url, List<String> eventTypes, @Nullable Long[] locationIds, boolean enable) {
-    }
+    record Spec(
+            String url, List<String> eventTypes, @Nullable Long[] locationIds, boolean enable) {}
 
-    record Created(Endpoint endpoint, String secret) {
-    }
+    record Created(Endpoint endpoint, String secret) {}
 
-    record Attempt(String messageId, String eventType, Instant attemptedAt, @Nullable Integer statusCode,
-                   int latencyMs, @Nullable String error) {
-    }
+    record Attempt(
+            String messageId,
+            String eventType,
+            Instant attemptedAt,
+            @Nullable Integer statusCode,
+            int latencyMs,
+            @Nullable String error) {}
 
     /**
      * Checks a body; every bad field is named. A key limited to some venues must name some of them.
      *
-     * @param current the endpoint being changed, whose values stand in for fields left out; null when creating
+     * @param current the endpoint being changed, whose values stand in for fields left out; null
+     *     when creating
      */
-    Spec check(TenantScope scope, @Nullable String url, @Nullable List<String> eventTypes, @Nullable List<String> locationIds,
-               @Nullable Boolean enabled, @Nullable Endpoint current) {
+    Spec check(
+            TenantScope scope,
+            @Nullable String url,
+            @Nullable List<String> eventTypes,
+            @Nullable List<String> locationIds,
+            @Nullable Boolean enabled,
+            @Nullable Endpoint current) {
         List<InvalidParam> errors = new ArrayList<>();
         String u = url != null ? url : current != null ? current.url() : null;
         if (u == null) {
@@ -113,16 +142,25 @@ public class WebhookEndpoints {
         } else if (url != null) {
             targets.refusal(url).ifPresent(reason -> errors.add(new InvalidParam("url", reason)));
         }
-        List<String> types = eventTypes != null ? eventTypes : current != null ? current.eventTypes() : null;
+        List<String> types =
+                eventTypes != null ? eventTypes : current != null ? current.eventTypes() : null;
         Set<String> checkedTypes = new LinkedHashSet<>();
         if (types == null || types.isEmpty()) {
-            errors.add(new InvalidParam("event_types", "is required: one or more of " + EventType.known()));
+            errors.add(
+                    new InvalidParam(
+                            "event_types", "is required: one or more of " + EventType.known()));
         } else {
             for (String type : types) {
                 if (type != null && EventType.fromWireName(type).isPresent()) {
                     checkedTypes.add(type);
                 } else {
-                    errors.add(new InvalidParam("event_types", "unknown event type '" + type + "'; known: " + EventType.known()));
+                    errors.add(
+                            new InvalidParam(
+                                    "event_types",
+                                    "unknown event type '"
+                                            + type
+                                            + "'; known: "
+                                            + EventType.known()));
                 }
             }
         }
@@ -130,12 +168,18 @@ public class WebhookEndpoints {
         if (locationIds != null) {
             venues = venues(scope, locationIds, errors);
         } else if (current != null) {
-            venues = current.locationIds() == null ? null : current.locationIds().toArray(Long[]::new);
+            venues =
+                    current.locationIds() == null
+                            ? null
+                            : current.locationIds().toArray(Long[]::new);
         } else {
             venues = null;
         }
         if (venues == null && scope.locationIds() != null) {
-            errors.add(new InvalidParam("location_ids", "is required for a key limited to some locations: name some of them"));
+            errors.add(
+                    new InvalidParam(
+                            "location_ids",
+                            "is required for a key limited to some locations: name some of them"));
         }
         ApiProblem.InvalidParameters.failOn(errors);
         return new Spec(u, List.copyOf(checkedTypes), venues, Boolean.TRUE.equals(enabled));
@@ -143,15 +187,21 @@ public class WebhookEndpoints {
 
     private Long[] venues(TenantScope scope, List<String> locationIds, List<InvalidParam> errors) {
         if (locationIds.isEmpty()) {
-            errors.add(new InvalidParam("location_ids", "must name at least one location, or be left out for all"));
+            errors.add(
+                    new InvalidParam(
+                            "location_ids",
+                            "must name at least one location, or be left out for all"));
             return null;
         }
         Set<Long> found = new LinkedHashSet<>();
         for (String text : locationIds) {
             OptionalLong id = ids.decode(OpaqueIds.Kind.LOCATION, text);
-            if (id.isEmpty() || !scope.maySee(id.getAsLong())
+            if (id.isEmpty()
+                    || !scope.maySee(id.getAsLong())
                     || locations.findByIdAndTenantId(id.getAsLong(), scope.tenantId()).isEmpty()) {
-                errors.add(new InvalidParam("location_ids", "'" + text + "' is not a location of this tenant"));
+                errors.add(
+                        new InvalidParam(
+                                "location_ids", "'" + text + "' is not a location of this tenant"));
             } else {
                 found.add(id.getAsLong());
             }
@@ -161,131 +211,166 @@ public class WebhookEndpoints {
 
     Created create(TenantScope scope, Spec spec) {
         if (count(scope.tenantId()) >= MAX_ENDPOINTS) {
-            throw new ApiProblem.Conflict("A tenant may have at most " + MAX_ENDPOINTS + " webhook endpoints.");
+            throw new ApiProblem.Conflict(
+                    "A tenant may have at most " + MAX_ENDPOINTS + " webhook endpoints.");
         }
         String secret = WebhookSigner.newSecret();
-        Endpoint endpoint = jdbc.execute(connection -> {
-            try (PreparedStatement st = connection.prepareStatement(INSERT)) {
-                st.setLong(1, scope.tenantId());
-                st.setString(2, spec.url());
-                st.setArray(3, connection.createArrayOf("text", spec.eventTypes().toArray()));
-                st.setArray(4, spec.locationIds() == null ? null : connection.createArrayOf("bigint", spec.locationIds()));
-                st.setString(5, secret);
-                st.setLong(6, scope.tenantId());
-                try (ResultSet rs = st.executeQuery()) {
-                    rs.next();
-                    return endpoint(rs);
-                }
-            }
-        });
+        Endpoint endpoint =
+                jdbc.execute(
+                        connection -> {
+                            try (PreparedStatement st = connection.prepareStatement(INSERT)) {
+                                st.setLong(1, scope.tenantId());
+                                st.setString(2, spec.url());
+                                st.setArray(
+                                        3,
+                                        connection.createArrayOf(
+                                                "text", spec.eventTypes().toArray()));
+                                st.setArray(
+                                        4,
+                                        spec.locationIds() == null
+                                                ? null
+                                                : connection.createArrayOf(
+                                                        "bigint", spec.locationIds()));
+                                st.setString(5, secret);
+                                st.setLong(6, scope.tenantId());
+                                try (ResultSet rs = st.executeQuery()) {
+                                    rs.next();
+                                    return endpoint(rs);
+                                }
+                            }
+                        });
         consumers.changed();
         return new Created(endpoint, secret);
     }
 
     List<Endpoint> list(TenantScope scope) {
-        return jdbc.execute(connection -> {
-            try (PreparedStatement st = connection.prepareStatement(LIST)) {
-                st.setLong(1, scope.tenantId());
-                List<Endpoint> found = new ArrayList<>();
-                try (ResultSet rs = st.executeQuery()) {
-                    while (rs.next()) {
-                        Endpoint e = endpoint(rs);
-                        if (manages(scope, e)) {
-                            found.add(e);
+        return jdbc.execute(
+                connection -> {
+                    try (PreparedStatement st = connection.prepareStatement(LIST)) {
+                        st.setLong(1, scope.tenantId());
+                        List<Endpoint> found = new ArrayList<>();
+                        try (ResultSet rs = st.executeQuery()) {
+                            while (rs.next()) {
+                                Endpoint e = endpoint(rs);
+                                if (manages(scope, e)) {
+                                    found.add(e);
+                                }
+                            }
                         }
+                        return found;
                     }
-                }
-                return found;
-            }
-        });
+                });
     }
 
     /** The endpoint, or 404 when the tenant has none such or the key may not manage it. */
     Endpoint get(TenantScope scope, String publicId) {
-        return find(scope, publicId).orElseThrow(() -> new ApiProblem.NotFound("Webhook " + publicId));
+        return find(scope, publicId)
+                .orElseThrow(() -> new ApiProblem.NotFound("Webhook " + publicId));
     }
 
     String secretOf(TenantScope scope, Endpoint endpoint) {
-        return jdbc.execute(connection -> {
-            try (PreparedStatement st = connection.prepareStatement(ONE)) {
-                st.setLong(1, scope.tenantId());
-                st.setLong(2, endpoint.id());
-                try (ResultSet rs = st.executeQuery()) {
-                    rs.next();
-                    return rs.getString("secret");
-                }
-            }
-        });
+        return jdbc.execute(
+                connection -> {
+                    try (PreparedStatement st = connection.prepareStatement(ONE)) {
+                        st.setLong(1, scope.tenantId());
+                        st.setLong(2, endpoint.id());
+                        try (ResultSet rs = st.executeQuery()) {
+                            rs.next();
+                            return rs.getString("secret");
+                        }
+                    }
+                });
     }
 
     Endpoint update(TenantScope scope, Endpoint current, Spec spec) {
-        Endpoint updated = jdbc.execute(connection -> {
-            try (PreparedStatement st = connection.prepareStatement(UPDATE)) {
-                st.setString(1, spec.url());
-                st.setArray(2, connection.createArrayOf("text", spec.eventTypes().toArray()));
-                st.setArray(3, spec.locationIds() == null ? null : connection.createArrayOf("bigint", spec.locationIds()));
-                st.setBoolean(4, spec.enable());
-                st.setBoolean(5, spec.enable());
-                st.setLong(6, scope.tenantId());
-                st.setLong(7, current.id());
-                try (ResultSet rs = st.executeQuery()) {
-                    rs.next();
-                    return endpoint(rs);
-                }
-            }
-        });
+        Endpoint updated =
+                jdbc.execute(
+                        connection -> {
+                            try (PreparedStatement st = connection.prepareStatement(UPDATE)) {
+                                st.setString(1, spec.url());
+                                st.setArray(
+                                        2,
+                                        connection.createArrayOf(
+                                                "text", spec.eventTypes().toArray()));
+                                st.setArray(
+                                        3,
+                                        spec.locationIds() == null
+                                                ? null
+                                                : connection.createArrayOf(
+                                                        "bigint", spec.locationIds()));
+                                st.setBoolean(4, spec.enable());
+                                st.setBoolean(5, spec.enable());
+                                st.setLong(6, scope.tenantId());
+                                st.setLong(7, current.id());
+                                try (ResultSet rs = st.executeQuery()) {
+                                    rs.next();
+                                    return endpoint(rs);
+                                }
+                            }
+                        });
         consumers.changed();
         return updated;
     }
 
     void delete(TenantScope scope, Endpoint endpoint) {
-        jdbc.execute(connection -> {
-            try (PreparedStatement st = connection.prepareStatement(DELETE)) {
-                st.setLong(1, scope.tenantId());
-                st.setLong(2, endpoint.id());
-                return st.executeUpdate();
-            }
-        });
+        jdbc.execute(
+                connection -> {
+                    try (PreparedStatement st = connection.prepareStatement(DELETE)) {
+                        st.setLong(1, scope.tenantId());
+                        st.setLong(2, endpoint.id());
+                        return st.executeUpdate();
+                    }
+                });
         consumers.changed();
     }
 
     List<Attempt> attempts(TenantScope scope, Endpoint endpoint, int limit) {
-        return jdbc.execute(connection -> {
-            try (PreparedStatement st = connection.prepareStatement(ATTEMPTS)) {
-                st.setLong(1, scope.tenantId());
-                st.setLong(2, endpoint.id());
-                st.setInt(3, limit);
-                List<Attempt> found = new ArrayList<>();
-                try (ResultSet rs = st.executeQuery()) {
-                    while (rs.next()) {
-                        int status = rs.getInt("status_code");
-                        found.add(new Attempt(rs.getString("message_id"), rs.getString("event_type"),
-                                rs.getTimestamp("attempted_at").toInstant(), rs.wasNull() ? null : status,
-                                rs.getInt("latency_ms"), rs.getString("error")));
+        return jdbc.execute(
+                connection -> {
+                    try (PreparedStatement st = connection.prepareStatement(ATTEMPTS)) {
+                        st.setLong(1, scope.tenantId());
+                        st.setLong(2, endpoint.id());
+                        st.setInt(3, limit);
+                        List<Attempt> found = new ArrayList<>();
+                        try (ResultSet rs = st.executeQuery()) {
+                            while (rs.next()) {
+                                int status = rs.getInt("status_code");
+                                found.add(
+                                        new Attempt(
+                                                rs.getString("message_id"),
+                                                rs.getString("event_type"),
+                                                rs.getTimestamp("attempted_at").toInstant(),
+                                                rs.wasNull() ? null : status,
+                                                rs.getInt("latency_ms"),
+                                                rs.getString("error")));
+                            }
+                        }
+                        return found;
                     }
-                }
-                return found;
-            }
-        });
+                });
     }
 
-    /** Queues the event again for the endpoint, due now; empty when the tenant has no such event (any more). */
+    /**
+     * Queues the event again for the endpoint, due now; empty when the tenant has no such event
+     * (any more).
+     */
     Optional<Long> redeliver(TenantScope scope, Endpoint endpoint, String eventId) {
         OptionalLong position = feed.decode(scope.tenantId(), eventId);
         if (position.isEmpty()) {
             return Optional.empty();
         }
-        return jdbc.execute(connection -> {
-            try (PreparedStatement st = connection.prepareStatement(REDELIVER)) {
-                st.setLong(1, endpoint.id());
-                st.setObject(2, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
-                st.setLong(3, scope.tenantId());
-                st.setLong(4, position.getAsLong());
-                try (ResultSet rs = st.executeQuery()) {
-                    return rs.next() ? Optional.of(rs.getLong(1)) : Optional.<Long>empty();
-                }
-            }
-        });
+        return jdbc.execute(
+                connection -> {
+                    try (PreparedStatement st = connection.prepareStatement(REDELIVER)) {
+                        st.setLong(1, endpoint.id());
+                        st.setObject(2, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
+                        st.setLong(3, scope.tenantId());
+                        st.setLong(4, position.getAsLong());
+                        try (ResultSet rs = st.executeQuery()) {
+                            return rs.next() ? Optional.of(rs.getLong(1)) : Optional.<Long>empty();
+                        }
+                    }
+                });
     }
 
     String publicId(Endpoint endpoint) {
@@ -297,27 +382,31 @@ public class WebhookEndpoints {
         if (id.isEmpty()) {
             return Optional.empty();
         }
-        return jdbc.execute(connection -> {
-            try (PreparedStatement st = connection.prepareStatement(ONE)) {
-                st.setLong(1, scope.tenantId());
-                st.setLong(2, id.getAsLong());
-                try (ResultSet rs = st.executeQuery()) {
-                    return rs.next() ? Optional.of(endpoint(rs)).filter(e -> manages(scope, e)) : Optional.<Endpoint>empty();
-                }
-            }
-        });
+        return jdbc.execute(
+                connection -> {
+                    try (PreparedStatement st = connection.prepareStatement(ONE)) {
+                        st.setLong(1, scope.tenantId());
+                        st.setLong(2, id.getAsLong());
+                        try (ResultSet rs = st.executeQuery()) {
+                            return rs.next()
+                                    ? Optional.of(endpoint(rs)).filter(e -> manages(scope, e))
+                                    : Optional.<Endpoint>empty();
+                        }
+                    }
+                });
     }
 
     private long count(long tenantId) {
-        return jdbc.execute(connection -> {
-            try (PreparedStatement st = connection.prepareStatement(COUNT)) {
-                st.setLong(1, tenantId);
-                try (ResultSet rs = st.executeQuery()) {
-                    rs.next();
-                    return rs.getLong(1);
-                }
-            }
-        });
+        return jdbc.execute(
+                connection -> {
+                    try (PreparedStatement st = connection.prepareStatement(COUNT)) {
+                        st.setLong(1, tenantId);
+                        try (ResultSet rs = st.executeQuery()) {
+                            rs.next();
+                            return rs.getLong(1);
+                        }
+                    }
+                });
     }
 
     /** A key limited to some venues manages the endpoints limited to venues it may see. */
@@ -329,9 +418,13 @@ public class WebhookEndpoints {
     private static Endpoint endpoint(ResultSet rs) throws SQLException {
         Array locations = rs.getArray("location_ids");
         Timestamp disabled = rs.getTimestamp("disabled_at");
-        return new Endpoint(rs.getLong("id"), rs.getString("url"), Arrays.asList((String[]) rs.getArray("event_types").getArray()),
+        return new Endpoint(
+                rs.getLong("id"),
+                rs.getString("url"),
+                Arrays.asList((String[]) rs.getArray("event_types").getArray()),
                 locations == null ? null : Arrays.asList((Long[]) locations.getArray()),
-                rs.getTimestamp("created_at").toInstant(), disabled == null ? null : disabled.toInstant(),
+                rs.getTimestamp("created_at").toInstant(),
+                disabled == null ? null : disabled.toInstant(),
                 rs.getString("disabled_reason"));
     }
 }

@@ -2,11 +2,6 @@ package captiva.events.webhooks;
 
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
-
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.SSLSocketFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,6 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Sends one webhook over HTTP/1.1, written by hand so that every rule holds by construction: it
@@ -69,23 +68,34 @@ class WebhookSender {
                 return new Answer(status, millisSince(started), null);
             }
         } catch (OutboundTargets.Refused refused) {
-            return new Answer(null, millisSince(started), "refused target: " + refused.getMessage());
+            return new Answer(
+                    null, millisSince(started), "refused target: " + refused.getMessage());
         } catch (SocketTimeoutException | TimedOut timeout) {
             return new Answer(null, millisSince(started), "no answer within " + timeout());
         } catch (IOException | RuntimeException | java.net.URISyntaxException e) {
-            return new Answer(null, millisSince(started), e.getClass().getSimpleName() + ": " + e.getMessage());
+            return new Answer(
+                    null,
+                    millisSince(started),
+                    e.getClass().getSimpleName() + ": " + e.getMessage());
         }
     }
 
-    /** The timeout as the attempt log says it: {@code 10 s}, or {@code 500 ms} when not whole seconds. */
+    /**
+     * The timeout as the attempt log says it: {@code 10 s}, or {@code 500 ms} when not whole
+     * seconds.
+     */
     private String timeout() {
         long millis = properties.timeout().toMillis();
         return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
     }
 
-    private static Socket tls(Socket plain, String host, int port, long deadline) throws IOException {
+    private static Socket tls(Socket plain, String host, int port, long deadline)
+            throws IOException {
         plain.setSoTimeout(remainingMillis(deadline));
-        SSLSocket ssl = (SSLSocket) ((SSLSocketFactory) SSLSocketFactory.getDefault()).createSocket(plain, host, port, true);
+        SSLSocket ssl =
+                (SSLSocket)
+                        ((SSLSocketFactory) SSLSocketFactory.getDefault())
+                                .createSocket(plain, host, port, true);
         SSLParameters parameters = ssl.getSSLParameters();
         parameters.setEndpointIdentificationAlgorithm("HTTPS");
         if (!host.startsWith("[") && !Character.isDigit(host.charAt(host.length() - 1))) {
@@ -96,28 +106,48 @@ class WebhookSender {
         return ssl;
     }
 
-    private static void write(OutputStream out, URI uri, int port, boolean https, Map<String, String> headers,
-                              byte[] body) throws IOException {
-        String target = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+    private static void write(
+            OutputStream out,
+            URI uri,
+            int port,
+            boolean https,
+            Map<String, String> headers,
+            byte[] body)
+            throws IOException {
+        String target =
+                uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         if (uri.getRawQuery() != null) {
             target += "?" + uri.getRawQuery();
         }
         boolean defaultPort = port == (https ? 443 : 80);
-        StringBuilder head = new StringBuilder("POST ").append(target).append(" HTTP/1.1\r\n")
-                .append("Host: ").append(uri.getHost()).append(defaultPort ? "" : ":" + port).append("\r\n")
-                .append("User-Agent: Captiva-Webhooks\r\n")
-                .append("Content-Type: application/json\r\n")
-                .append("Content-Length: ").append(body.length).append("\r\n")
-                .append("Connection: close\r\n");
-        headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+        StringBuilder head =
+                new StringBuilder("POST ")
+                        .append(target)
+                        .append(" HTTP/1.1\r\n")
+                        .append("Host: ")
+                        .append(uri.getHost())
+                        .append(defaultPort ? "" : ":" + port)
+                        .append("\r\n")
+                        .append("User-Agent: Captiva-Webhooks\r\n")
+                        .append("Content-Type: application/json\r\n")
+                        .append("Content-Length: ")
+                        .append(body.length)
+                        .append("\r\n")
+                        .append("Connection: close\r\n");
+        headers.forEach(
+                (name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
         head.append("\r\n");
         out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
         out.write(body);
         out.flush();
     }
 
-    /** The status code of the answer's status line ({@code HTTP/1.1 200 OK}), reading at most 64 KiB. */
-    private static int readStatus(InputStream in, long deadline, Socket socket) throws IOException, TimedOut {
+    /**
+     * The status code of the answer's status line ({@code HTTP/1.1 200 OK}), reading at most 64
+     * KiB.
+     */
+    private static int readStatus(InputStream in, long deadline, Socket socket)
+            throws IOException, TimedOut {
         byte[] line = new byte[256];
         int length = 0;
         int read = 0;
@@ -142,8 +172,12 @@ class WebhookSender {
         }
         String status = new String(line, 0, length, StandardCharsets.ISO_8859_1).trim();
         String[] parts = status.split(" ", 3);
-        if (parts.length < 2 || !parts[0].toUpperCase(Locale.ROOT).startsWith("HTTP/") || !parts[1].matches("\\d{3}")) {
-            throw new IOException("not an HTTP answer: " + (status.length() > 60 ? status.substring(0, 60) : status));
+        if (parts.length < 2
+                || !parts[0].toUpperCase(Locale.ROOT).startsWith("HTTP/")
+                || !parts[1].matches("\\d{3}")) {
+            throw new IOException(
+                    "not an HTTP answer: "
+                            + (status.length() > 60 ? status.substring(0, 60) : status));
         }
         return Integer.parseInt(parts[1]);
     }

@@ -1,17 +1,18 @@
 package captiva.events.webhooks;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Standard Webhooks signing: {@code webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">},
- * keyed with the base64-decoded part of the endpoint's {@code whsec_} secret.
+ * Standard Webhooks signing: {@code webhook-signature: v1,<base64 HMAC-SHA256 of
+ * "id.timestamp.body">}, keyed with the base64-decoded part of the endpoint's {@code whsec_}
+ * secret.
  */
 final class WebhookSigner {
 
@@ -19,8 +20,7 @@ final class WebhookSigner {
     static final int SECRET_BYTES = 32;
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private WebhookSigner() {
-    }
+    private WebhookSigner() {}
 
     /** A new secret: {@code whsec_} and the base64 of 32 random bytes. */
     static String newSecret() {
@@ -30,7 +30,8 @@ final class WebhookSigner {
     }
 
     /** The three headers of one message. */
-    static Map<String, String> headers(String secret, String messageId, long timestampSeconds, byte[] body) {
+    static Map<String, String> headers(
+            String secret, String messageId, long timestampSeconds, byte[] body) {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("webhook-id", messageId);
         headers.put("webhook-timestamp", Long.toString(timestampSeconds));
@@ -41,7 +42,10 @@ final class WebhookSigner {
     static String sign(String secret, String messageId, long timestampSeconds, byte[] body) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(Base64.getDecoder().decode(secret.substring(PREFIX.length())), "HmacSHA256"));
+            mac.init(
+                    new SecretKeySpec(
+                            Base64.getDecoder().decode(secret.substring(PREFIX.length())),
+                            "HmacSHA256"));
             mac.update((messageId + "." + timestampSeconds + ".").getBytes(StandardCharsets.UTF_8));
             return Base64.getEncoder().encodeToString(mac.doFinal(body));
         } catch (GeneralSecurityException e) {

@@ -14,7 +14,6 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,14 +37,16 @@ class GuestController {
         GuestFilter filter = GuestFilter.parse(request.getParameters(), ids, errors);
         PageRequest page = PageRequest.parseUnordered(request.getParameters(), errors);
         ApiProblem.InvalidParameters.failOn(errors);
-        return search.page(scope, filter, page, PageLinks.of(request, GuestFilter.REPEATED_IN_LINKS));
+        return search.page(
+                scope, filter, page, PageLinks.of(request, GuestFilter.REPEATED_IN_LINKS));
     }
 
     @Get("/count")
     Count count(TenantScope scope, HttpRequest<?> request) {
         List<InvalidParam> errors = new ArrayList<>();
         GuestFilter filter = GuestFilter.parse(request.getParameters(), ids, errors);
-        PageRequest.parseUnordered(request.getParameters(), errors);   // accepted, as on /sessions/count, and checked
+        PageRequest.parseUnordered(
+                request.getParameters(), errors); // accepted, as on /sessions/count, and checked
         ApiProblem.InvalidParameters.failOn(errors);
         return search.count(scope, filter);
     }

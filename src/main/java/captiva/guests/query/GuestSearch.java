@@ -13,7 +13,6 @@ import captiva.tenancy.VenueZones;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.ReadOnly;
 import jakarta.inject.Singleton;
-
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -42,20 +41,23 @@ class GuestSearch {
     }
 
     @ReadOnly
-    public GuestPage page(TenantScope scope, GuestFilter filter, PageRequest request, PageLinks links) {
+    public GuestPage page(
+            TenantScope scope, GuestFilter filter, PageRequest request, PageLinks links) {
         Instant cutoff = sessions.onlineCutoff(clock.instant());
         List<GuestView> rows = new ArrayList<>();
         Optional<ZoneId> zone = zoneOf(scope, filter);
         if (zone.isPresent()) {
             Statement statement = GuestQueries.page(scope, filter, zone.get(), cutoff, request);
-            jdbc.execute(connection -> {
-                try (PreparedStatement st = statement.prepare(connection); ResultSet rs = st.executeQuery()) {
-                    while (rs.next()) {
-                        rows.add(view(rs));
-                    }
-                }
-                return null;
-            });
+            jdbc.execute(
+                    connection -> {
+                        try (PreparedStatement st = statement.prepare(connection);
+                                ResultSet rs = st.executeQuery()) {
+                            while (rs.next()) {
+                                rows.add(view(rs));
+                            }
+                        }
+                        return null;
+                    });
         }
         boolean more = rows.size() > request.perPage();
         List<GuestView> data = more ? rows.subList(0, request.perPage()) : rows;
@@ -70,12 +72,15 @@ class GuestSearch {
         }
         Instant cutoff = sessions.onlineCutoff(clock.instant());
         Statement statement = GuestQueries.count(scope, filter, zone.get(), cutoff);
-        return new Count(jdbc.execute(connection -> {
-            try (PreparedStatement st = statement.prepare(connection); ResultSet rs = st.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }));
+        return new Count(
+                jdbc.execute(
+                        connection -> {
+                            try (PreparedStatement st = statement.prepare(connection);
+                                    ResultSet rs = st.executeQuery()) {
+                                rs.next();
+                                return rs.getLong(1);
+                            }
+                        }));
     }
 
     /** downloaded is what the devices received (output octets); uploaded what they sent. */
@@ -84,25 +89,36 @@ class GuestSearch {
         Instant lastSeen = SqlTimes.instant(rs, "last_seen");
         long downloaded = rs.getLong("downloaded");
         long uploaded = rs.getLong("uploaded");
-        return new GuestView(ids.encode(OpaqueIds.Kind.GUEST, rs.getLong("id")), rs.getString("username"),
-                rs.getString("name"), rs.getString("email"), rs.getString("yas_id"),
-                firstSeen == null ? null : Formats.isoUtc(firstSeen), lastSeen == null ? null : Formats.isoUtc(lastSeen),
-                rs.getLong("sessions"), rs.getBoolean("online"),
-                Formats.siBytes(downloaded), Formats.siBytes(uploaded), downloaded, uploaded);
+        return new GuestView(
+                ids.encode(OpaqueIds.Kind.GUEST, rs.getLong("id")),
+                rs.getString("username"),
+                rs.getString("name"),
+                rs.getString("email"),
+                rs.getString("yas_id"),
+                firstSeen == null ? null : Formats.isoUtc(firstSeen),
+                lastSeen == null ? null : Formats.isoUtc(lastSeen),
+                rs.getLong("sessions"),
+                rs.getBoolean("online"),
+                Formats.siBytes(downloaded),
+                Formats.siBytes(uploaded),
+                downloaded,
+                uploaded);
     }
 
     /**
-     * The zone that date-only last_seen bounds are days in: the location's, else the tenant's. Empty
-     * when the filter can match nothing (an unknown id, or a location the key may not see or that
-     * does not exist).
+     * The zone that date-only last_seen bounds are days in: the location's, else the tenant's.
+     * Empty when the filter can match nothing (an unknown id, or a location the key may not see or
+     * that does not exist).
      */
     private Optional<ZoneId> zoneOf(TenantScope scope, GuestFilter filter) {
-        if (filter.matchesNothing() || (filter.locationId() != null && !scope.maySee(filter.locationId()))) {
+        if (filter.matchesNothing()
+                || (filter.locationId() != null && !scope.maySee(filter.locationId()))) {
             return Optional.empty();
         }
         if (!filter.hasDays() && filter.locationId() == null) {
-            return Optional.of(ZoneOffset.UTC);   // no day to place in a zone: skip the lookup
+            return Optional.of(ZoneOffset.UTC); // no day to place in a zone: skip the lookup
         }
-        return jdbc.execute(connection -> VenueZones.ofDays(connection, scope.tenantId(), filter.locationId()));
+        return jdbc.execute(
+                connection -> VenueZones.ofDays(connection, scope.tenantId(), filter.locationId()));
     }
 }

@@ -9,12 +9,21 @@ import io.micronaut.serde.config.naming.SnakeCaseStrategy;
  * the key's locations (and at {@code location_id} when given). Sizes read as in the session fields.
  *
  * @param firstSeen when the first of those sessions started; null when there is none
- * @param lastSeen  the last time any of them was heard from; null when there is none
- * @param online    whether one of them is online now
+ * @param lastSeen the last time any of them was heard from; null when there is none
+ * @param online whether one of them is online now
  */
 @Serdeable(naming = SnakeCaseStrategy.class)
-public record GuestView(String id, @Nullable String username, @Nullable String name, @Nullable String email,
-                        @Nullable String yasId, @Nullable String firstSeen, @Nullable String lastSeen, long sessions,
-                        boolean online, String downloadedData, String uploadedData,
-                        long downloadedBytes, long uploadedBytes) {
-}
+public record GuestView(
+        String id,
+        @Nullable String username,
+        @Nullable String name,
+        @Nullable String email,
+        @Nullable String yasId,
+        @Nullable String firstSeen,
+        @Nullable String lastSeen,
+        long sessions,
+        boolean online,
+        String downloadedData,
+        String uploadedData,
+        long downloadedBytes,
+        long uploadedBytes) {}

@@ -12,7 +12,6 @@ import captiva.tenancy.NasRegistry;
 import captiva.tenancy.NasRegistry.Nas;
 import captiva.tenancy.TenantScope;
 import jakarta.inject.Singleton;
-
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -29,23 +28,26 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Applies accounting records sent over HTTP through the same session lifecycle as RADIUS
- * ({@link SessionRecorder}): idempotent and order-tolerant. All records are checked first, every
- * bad field is named, and nothing is stored unless all are good; then all go in one transaction.
+ * Applies accounting records sent over HTTP through the same session lifecycle as RADIUS ({@link
+ * SessionRecorder}): idempotent and order-tolerant. All records are checked first, every bad field
+ * is named, and nothing is stored unless all are good; then all go in one transaction.
  */
 @Singleton
 class AccountingIngest {
 
-    static final int MAX_TEXT = 253;   // a RADIUS attribute holds at most 253 octets
-    private static final String STATUS_TYPES = Arrays.stream(AccountingEvent.Type.values())
-            .map(AccountingEvent.Type::rfcName).collect(Collectors.joining(", "));
+    static final int MAX_TEXT = 253; // a RADIUS attribute holds at most 253 octets
+    private static final String STATUS_TYPES =
+            Arrays.stream(AccountingEvent.Type.values())
+                    .map(AccountingEvent.Type::rfcName)
+                    .collect(Collectors.joining(", "));
 
     private final SessionRecorder recorder;
     private final NasRegistry nasRegistry;
     private final OpaqueIds ids;
     private final Clock clock;
 
-    AccountingIngest(SessionRecorder recorder, NasRegistry nasRegistry, OpaqueIds ids, Clock clock) {
+    AccountingIngest(
+            SessionRecorder recorder, NasRegistry nasRegistry, OpaqueIds ids, Clock clock) {
         this.recorder = recorder;
         this.nasRegistry = nasRegistry;
         this.ids = ids;
@@ -59,27 +61,44 @@ class AccountingIngest {
         Map<Long, Optional<Nas>> nasCache = new HashMap<>();
         List<AccountingEvent> events = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
-            toEvent("/" + i + "/", records.get(i), scope, arrival, nasCache, errors).ifPresent(events::add);
+            toEvent("/" + i + "/", records.get(i), scope, arrival, nasCache, errors)
+                    .ifPresent(events::add);
         }
         ApiProblem.InvalidParameters.failOn(errors);
         recorder.record(events);
         return events.size();
     }
 
-    private Optional<AccountingEvent> toEvent(String at, AccountingRecord r, TenantScope scope, Instant arrival,
-                                              Map<Long, Optional<Nas>> nasCache, List<InvalidParam> errors) {
+    private Optional<AccountingEvent> toEvent(
+            String at,
+            AccountingRecord r,
+            TenantScope scope,
+            Instant arrival,
+            Map<Long, Optional<Nas>> nasCache,
+            List<InvalidParam> errors) {
         if (r == null) {
-            errors.add(new InvalidParam(at.substring(0, at.length() - 1), "must be an accounting record"));
+            errors.add(
+                    new InvalidParam(
+                            at.substring(0, at.length() - 1), "must be an accounting record"));
             return Optional.empty();
         }
         int before = errors.size();
         Nas nas = null;
-        OptionalLong nasId = r.nasId() == null ? OptionalLong.empty() : ids.decode(OpaqueIds.Kind.NAS, r.nasId());
+        OptionalLong nasId =
+                r.nasId() == null
+                        ? OptionalLong.empty()
+                        : ids.decode(OpaqueIds.Kind.NAS, r.nasId());
         if (nasId.isEmpty()) {
-            errors.add(new InvalidParam(at + "nas_id", r.nasId() == null ? "is required" : "is not a NAS of this tenant"));
+            errors.add(
+                    new InvalidParam(
+                            at + "nas_id",
+                            r.nasId() == null ? "is required" : "is not a NAS of this tenant"));
         } else {
-            nas = nasCache.computeIfAbsent(nasId.getAsLong(), id -> nasRegistry.find(scope.tenantId(), id))
-                    .filter(n -> scope.maySee(n.locationId())).orElse(null);
+            nas =
+                    nasCache.computeIfAbsent(
+                                    nasId.getAsLong(), id -> nasRegistry.find(scope.tenantId(), id))
+                            .filter(n -> scope.maySee(n.locationId()))
+                            .orElse(null);
             if (nas == null) {
                 errors.add(new InvalidParam(at + "nas_id", "is not a NAS of this tenant"));
             }
@@ -88,8 +107,12 @@ class AccountingIngest {
         if (type == null) {
             errors.add(new InvalidParam(at + "acct_status_type", "must be one of " + STATUS_TYPES));
         }
-        if (type != null && !type.isNasWide() && (r.acctSessionId() == null || r.acctSessionId().isEmpty())) {
-            errors.add(new InvalidParam(at + "acct_session_id", "is required for " + r.acctStatusType()));
+        if (type != null
+                && !type.isNasWide()
+                && (r.acctSessionId() == null || r.acctSessionId().isEmpty())) {
+            errors.add(
+                    new InvalidParam(
+                            at + "acct_session_id", "is required for " + r.acctStatusType()));
         }
         Instant eventTime = arrival;
         if (r.eventTime() != null) {
@@ -98,8 +121,10 @@ class AccountingIngest {
         String mac = Fields.mac(at + "guest_device_mac", r.guestDeviceMac(), errors);
         SessionAttributes attributes = attributes(at, r, errors);
         // As on the RADIUS path, a guest known only by its IPv6 address is found by it.
-        String ip = r.guestDeviceIp() == null ? attributes.framedIpv6Address()
-                : Fields.ip(at + "guest_device_ip", r.guestDeviceIp(), errors);
+        String ip =
+                r.guestDeviceIp() == null
+                        ? attributes.framedIpv6Address()
+                        : Fields.ip(at + "guest_device_ip", r.guestDeviceIp(), errors);
         nonNegative(at + "acct_input_octets", r.acctInputOctets(), errors);
         nonNegative(at + "acct_output_octets", r.acctOutputOctets(), errors);
         nonNegative(at + "acct_session_time", r.acctSessionTime(), errors);
@@ -109,17 +134,30 @@ class AccountingIngest {
         if (errors.size() > before) {
             return Optional.empty();
         }
-        return Optional.of(new AccountingEvent(nas.tenantId(), nas.locationId(), nas.id(),
-                type.isNasWide() ? null : r.acctSessionId(), type, eventTime, r.username(), mac, ip,
-                r.acctInputOctets() == null ? 0 : r.acctInputOctets(),
-                r.acctOutputOctets() == null ? 0 : r.acctOutputOctets(),
-                r.acctSessionTime(), r.acctTerminateCause(), attributes));
+        return Optional.of(
+                new AccountingEvent(
+                        nas.tenantId(),
+                        nas.locationId(),
+                        nas.id(),
+                        type.isNasWide() ? null : r.acctSessionId(),
+                        type,
+                        eventTime,
+                        r.username(),
+                        mac,
+                        ip,
+                        r.acctInputOctets() == null ? 0 : r.acctInputOctets(),
+                        r.acctOutputOctets() == null ? 0 : r.acctOutputOctets(),
+                        r.acctSessionTime(),
+                        r.acctTerminateCause(),
+                        attributes));
     }
 
-    private static final Pattern INTERFACE_ID = Pattern.compile("\\p{XDigit}{1,4}(:\\p{XDigit}{1,4}){3}");
+    private static final Pattern INTERFACE_ID =
+            Pattern.compile("\\p{XDigit}{1,4}(:\\p{XDigit}{1,4}){3}");
 
     /** The access point and IPv6 fields, in the spellings RADIUS accounting stores them in. */
-    private static SessionAttributes attributes(String at, AccountingRecord r, List<InvalidParam> errors) {
+    private static SessionAttributes attributes(
+            String at, AccountingRecord r, List<InvalidParam> errors) {
         text(at + "ssid", r.ssid(), errors);
         text(at + "ap_name", r.apName(), errors);
         text(at + "ap_group", r.apGroup(), errors);
@@ -127,8 +165,11 @@ class AccountingIngest {
         String apMac = Fields.mac(at + "ap_mac", r.apMac(), errors);
         String address = null;
         if (r.framedIpv6Address() != null) {
-            address = IpAddresses.parse(r.framedIpv6Address()).filter(a -> a instanceof Inet6Address)
-                    .map(InetAddress::getHostAddress).orElse(null);
+            address =
+                    IpAddresses.parse(r.framedIpv6Address())
+                            .filter(a -> a instanceof Inet6Address)
+                            .map(InetAddress::getHostAddress)
+                            .orElse(null);
             if (address == null) {
                 errors.add(new InvalidParam(at + "framed_ipv6_address", "is not an IPv6 address"));
             }
@@ -138,30 +179,54 @@ class AccountingIngest {
             if (INTERFACE_ID.matcher(r.framedInterfaceId()).matches()) {
                 StringBuilder canonical = new StringBuilder();
                 for (String group : r.framedInterfaceId().split(":", -1)) {
-                    canonical.append(canonical.length() == 0 ? "" : ":").append("0".repeat(4 - group.length()))
+                    canonical
+                            .append(canonical.length() == 0 ? "" : ":")
+                            .append("0".repeat(4 - group.length()))
                             .append(group.toLowerCase(Locale.ROOT));
                 }
                 interfaceId = canonical.toString();
             } else {
-                errors.add(new InvalidParam(at + "framed_interface_id", "must be four groups of 1 to 4 hex digits, like 0211:22ff:fe33:4455"));
+                errors.add(
+                        new InvalidParam(
+                                at + "framed_interface_id",
+                                "must be four groups of 1 to 4 hex digits, like 0211:22ff:fe33:4455"));
             }
         }
-        return new SessionAttributes(r.ssid(), apMac, r.apName(), r.apGroup(), r.apLocationId(), address,
+        return new SessionAttributes(
+                r.ssid(),
+                apMac,
+                r.apName(),
+                r.apGroup(),
+                r.apLocationId(),
+                address,
                 ipv6Prefix(at + "framed_ipv6_prefix", r.framedIpv6Prefix(), errors),
-                ipv6Prefix(at + "delegated_ipv6_prefix", r.delegatedIpv6Prefix(), errors), interfaceId, null, null, null);
+                ipv6Prefix(at + "delegated_ipv6_prefix", r.delegatedIpv6Prefix(), errors),
+                interfaceId,
+                null,
+                null,
+                null);
     }
 
-    /** {@code address/length} with an IPv6 address and a length of 0 to 128, written as RADIUS accounting writes it. */
+    /**
+     * {@code address/length} with an IPv6 address and a length of 0 to 128, written as RADIUS
+     * accounting writes it.
+     */
     private static String ipv6Prefix(String name, String value, List<InvalidParam> errors) {
         if (value == null) {
             return null;
         }
         int slash = value.indexOf('/');
-        Optional<InetAddress> address = slash < 0 ? Optional.empty()
-                : IpAddresses.parse(value.substring(0, slash)).filter(a -> a instanceof Inet6Address);
+        Optional<InetAddress> address =
+                slash < 0
+                        ? Optional.empty()
+                        : IpAddresses.parse(value.substring(0, slash))
+                                .filter(a -> a instanceof Inet6Address);
         String length = slash < 0 ? "" : value.substring(slash + 1);
         if (address.isEmpty() || !length.matches("\\d{1,3}") || Integer.parseInt(length) > 128) {
-            errors.add(new InvalidParam(name, "must be an IPv6 prefix, address/length with a length of 0 to 128"));
+            errors.add(
+                    new InvalidParam(
+                            name,
+                            "must be an IPv6 prefix, address/length with a length of 0 to 128"));
             return null;
         }
         return address.get().getHostAddress() + "/" + Integer.parseInt(length);

@@ -11,7 +11,6 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.serde.annotation.Serdeable;
 import io.micronaut.serde.config.naming.SnakeCaseStrategy;
-
 import java.util.List;
 
 /** POST /ingest/accounting: RADIUS accounting as JSON, for controllers that cannot send RADIUS. */
@@ -22,10 +21,11 @@ class AccountingIngestController {
 
     static final int MAX_RECORDS = 1000;
 
-    /** @param stored how many records were applied; all of them, since a batch is all or nothing */
+    /**
+     * @param stored how many records were applied; all of them, since a batch is all or nothing
+     */
     @Serdeable(naming = SnakeCaseStrategy.class)
-    record Stored(int stored) {
-    }
+    record Stored(int stored) {}
 
     private final AccountingIngest ingest;
 
@@ -36,7 +36,8 @@ class AccountingIngestController {
     @Post
     Stored store(TenantScope scope, @Body List<AccountingRecord> records) {
         if (records.isEmpty() || records.size() > MAX_RECORDS) {
-            throw ApiProblem.InvalidParameters.of("body", "must be an array of 1 to " + MAX_RECORDS + " accounting records");
+            throw ApiProblem.InvalidParameters.of(
+                    "body", "must be an array of 1 to " + MAX_RECORDS + " accounting records");
         }
         return new Stored(ingest.store(scope, records));
     }

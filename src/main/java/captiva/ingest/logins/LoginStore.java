@@ -8,7 +8,6 @@ import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -28,7 +27,8 @@ import java.util.OptionalLong;
 @Singleton
 class LoginStore {
 
-    private static final String INSERT = """
+    private static final String INSERT =
+            """
             INSERT INTO login (tenant_id, location_id, guest_id, username, guest_device_mac, guest_device_description,
                                login_type_name, service_profile_name, access_code, login_time)
             VALUES (?, ?, ?, ?, CAST(? AS macaddr), ?, ?, ?, ?, ?)
@@ -36,14 +36,15 @@ class LoginStore {
             """;
 
     /**
-     * Gives the login's guest and details to the stored sessions whose latest login it is: open ones
-     * whatever they showed, finished ones only if they had no guest or this one (a finished session
-     * of another guest stays theirs). Fields the login leaves out keep the session's values; sessions
-     * that already show all of it are not written again, so the count is of sessions changed. The
-     * username-or-MAC condition is implied by latest_login; it is here to lead the planner to the
-     * session indexes.
+     * Gives the login's guest and details to the stored sessions whose latest login it is: open
+     * ones whatever they showed, finished ones only if they had no guest or this one (a finished
+     * session of another guest stays theirs). Fields the login leaves out keep the session's
+     * values; sessions that already show all of it are not written again, so the count is of
+     * sessions changed. The username-or-MAC condition is implied by latest_login; it is here to
+     * lead the planner to the session indexes.
      */
-    static final String LINK = """
+    static final String LINK =
+            """
             UPDATE session s SET
                 guest_id                 = COALESCE(l.guest_id, s.guest_id),
                 guest_device_description = COALESCE(l.guest_device_description, s.guest_device_description),
@@ -75,8 +76,7 @@ class LoginStore {
     }
 
     /** A stored login, its guest (null when it names none) and how many sessions it linked. */
-    record Stored(long loginId, @Nullable Long guestId, int linkedSessions) {
-    }
+    record Stored(long loginId, @Nullable Long guestId, int linkedSessions) {}
 
     /**
      * Stores the logins in order, in one transaction: all of them or, on failure, none. Guests are
@@ -85,18 +85,32 @@ class LoginStore {
     @Transactional
     public List<Stored> store(TenantScope scope, List<Login> logins) {
         long tenantId = scope.tenantId();
-        return jdbc.execute(connection -> {
-            GuestResolver guests = new GuestResolver(connection, tenantId, scope.locationIds());
-            List<Stored> stored = new ArrayList<>(logins.size());
-            for (Login login : logins) {
-                OptionalLong guest = guests.identify(login.guestName(), login.guestEmail(), login.guestYasId(), login.username());
-                Long guestId = guest.isPresent() ? guest.getAsLong() : null;
-                long loginId = insert(connection, tenantId, guestId, login);
-                events.loginCreated(connection, tenantId, loginId, login.locationId(), guestId, login.loginTime());
-                stored.add(new Stored(loginId, guestId, link(connection, tenantId, loginId)));
-            }
-            return stored;
-        });
+        return jdbc.execute(
+                connection -> {
+                    GuestResolver guests =
+                            new GuestResolver(connection, tenantId, scope.locationIds());
+                    List<Stored> stored = new ArrayList<>(logins.size());
+                    for (Login login : logins) {
+                        OptionalLong guest =
+                                guests.identify(
+                                        login.guestName(),
+                                        login.guestEmail(),
+                                        login.guestYasId(),
+                                        login.username());
+                        Long guestId = guest.isPresent() ? guest.getAsLong() : null;
+                        long loginId = insert(connection, tenantId, guestId, login);
+                        events.loginCreated(
+                                connection,
+                                tenantId,
+                                loginId,
+                                login.locationId(),
+                                guestId,
+                                login.loginTime());
+                        stored.add(
+                                new Stored(loginId, guestId, link(connection, tenantId, loginId)));
+                    }
+                    return stored;
+                });
     }
 
     /**
@@ -105,25 +119,29 @@ class LoginStore {
      */
     @Transactional
     public void awaitSessionsInFlight(long locationId) {
-        jdbc.prepareStatement(AWAIT_SESSIONS_IN_FLIGHT, st -> {
-            st.setLong(1, locationId);
-            return st.execute();
-        });
+        jdbc.prepareStatement(
+                AWAIT_SESSIONS_IN_FLIGHT,
+                st -> {
+                    st.setLong(1, locationId);
+                    return st.execute();
+                });
     }
 
     /** Links the sessions of stored logins again, in order; returns how many each changed. */
     @Transactional
     public List<Integer> link(long tenantId, List<Long> loginIds) {
-        return jdbc.execute(connection -> {
-            List<Integer> linked = new ArrayList<>(loginIds.size());
-            for (long loginId : loginIds) {
-                linked.add(link(connection, tenantId, loginId));
-            }
-            return linked;
-        });
+        return jdbc.execute(
+                connection -> {
+                    List<Integer> linked = new ArrayList<>(loginIds.size());
+                    for (long loginId : loginIds) {
+                        linked.add(link(connection, tenantId, loginId));
+                    }
+                    return linked;
+                });
     }
 
-    private static int link(Connection connection, long tenantId, long loginId) throws SQLException {
+    private static int link(Connection connection, long tenantId, long loginId)
+            throws SQLException {
         try (PreparedStatement st = connection.prepareStatement(LINK)) {
             st.setLong(1, tenantId);
             st.setLong(2, loginId);
@@ -131,7 +149,9 @@ class LoginStore {
         }
     }
 
-    private static long insert(Connection connection, long tenantId, @Nullable Long guestId, Login login) throws SQLException {
+    private static long insert(
+            Connection connection, long tenantId, @Nullable Long guestId, Login login)
+            throws SQLException {
         try (PreparedStatement st = connection.prepareStatement(INSERT)) {
             int i = 0;
             st.setLong(++i, tenantId);

@@ -6,6 +6,9 @@ import java.net.SocketAddress;
 @FunctionalInterface
 interface AnswerChannel {
 
-    /** Sends or counts the failure; never throws, because the NAS retransmits whatever goes unanswered. */
+    /**
+     * Sends or counts the failure; never throws, because the NAS retransmits whatever goes
+     * unanswered.
+     */
     void answer(byte[] response, SocketAddress to);
 }

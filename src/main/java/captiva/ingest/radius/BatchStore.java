@@ -9,16 +9,15 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Stores a batch of packets in one transaction and answers them only after it committed: an
- * answer means stored, and the NAS retransmits whatever goes unanswered. A batch the database
- * refuses for one packet's values is split in halves until the bad packet is alone, so that one
- * poisoned packet cannot stall its NAS: the others are stored and answered, it is dropped.
+ * Stores a batch of packets in one transaction and answers them only after it committed: an answer
+ * means stored, and the NAS retransmits whatever goes unanswered. A batch the database refuses for
+ * one packet's values is split in halves until the bad packet is alone, so that one poisoned packet
+ * cannot stall its NAS: the others are stored and answered, it is dropped.
  */
 @Singleton
 class BatchStore {
@@ -31,14 +30,26 @@ class BatchStore {
     private final DistributionSummary[] sizes;
 
     @Inject
-    BatchStore(SessionRecorder recorder, AccountingPacketHandler judge, PacketMetrics metrics, MeterRegistry meters,
-               Ticker ticker, RadiusProperties properties) {
+    BatchStore(
+            SessionRecorder recorder,
+            AccountingPacketHandler judge,
+            PacketMetrics metrics,
+            MeterRegistry meters,
+            Ticker ticker,
+            RadiusProperties properties) {
         this(recorder::record, judge, metrics, meters, ticker, properties.writers());
     }
 
-    /** @param recorder commits the events in one transaction, or throws and commits none */
-    BatchStore(Consumer<List<AccountingEvent>> recorder, PacketJudge judge, PacketMetrics metrics, MeterRegistry meters,
-               Ticker ticker, int writers) {
+    /**
+     * @param recorder commits the events in one transaction, or throws and commits none
+     */
+    BatchStore(
+            Consumer<List<AccountingEvent>> recorder,
+            PacketJudge judge,
+            PacketMetrics metrics,
+            MeterRegistry meters,
+            Ticker ticker,
+            int writers) {
         this.recorder = recorder;
         this.judge = judge;
         this.metrics = metrics;
@@ -46,7 +57,8 @@ class BatchStore {
         this.commits = new Timer[writers];
         this.sizes = new DistributionSummary[writers];
         for (int i = 0; i < writers; i++) {
-            // Registered now, so that dashboards and alerts see zeros rather than no series before the first packet.
+            // Registered now, so that dashboards and alerts see zeros rather than no series before
+            // the first packet.
             commits[i] = meters.timer("captiva.radius.batch.commit", "writer", Integer.toString(i));
             sizes[i] = meters.summary("captiva.radius.batch.size", "writer", Integer.toString(i));
         }
@@ -83,7 +95,11 @@ class BatchStore {
         if (batch.size() == 1) {
             PendingPacket packet = batch.get(0).packet();
             judge.notStored(packet);
-            metrics.dropped(DropReason.UNUSABLE, 1, "the database refused its values: " + refusal.getMessage(), packet.sender());
+            metrics.dropped(
+                    DropReason.UNUSABLE,
+                    1,
+                    "the database refused its values: " + refusal.getMessage(),
+                    packet.sender());
             return true;
         }
         int half = batch.size() / 2;

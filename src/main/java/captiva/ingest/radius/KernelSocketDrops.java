@@ -13,16 +13,18 @@ import java.util.stream.Stream;
 /**
  * Datagrams the kernel dropped at our UDP socket because its receive buffer was full. The
  * application never sees them, so none of its own counters can tell: under a flood they are the
- * packets that went missing. Linux reports them per socket, in the last column of /proc/net/udp
- * and /proc/net/udp6; ours is the socket bound to our port whose inode this process holds. Where
- * there is no such file the count is unknown (empty), never a made-up zero.
+ * packets that went missing. Linux reports them per socket, in the last column of /proc/net/udp and
+ * /proc/net/udp6; ours is the socket bound to our port whose inode this process holds. Where there
+ * is no such file the count is unknown (empty), never a made-up zero.
  */
 final class KernelSocketDrops {
 
-    private static final List<Path> TABLES = List.of(Path.of("/proc/net/udp"), Path.of("/proc/net/udp6"));
+    private static final List<Path> TABLES =
+            List.of(Path.of("/proc/net/udp"), Path.of("/proc/net/udp6"));
     private static final Path OWN_DESCRIPTORS = Path.of("/proc/self/fd");
 
     private final int port;
+
     /** Our socket's inode, found on the first read; -1 until then. */
     private volatile long inode = -1;
 
@@ -43,7 +45,8 @@ final class KernelSocketDrops {
                 }
                 for (String line : Files.readAllLines(table)) {
                     String[] f = line.trim().split("\\s+");
-                    // sl local_address rem_address st tx:rx tr:tm retrnsmt uid timeout inode ref pointer drops
+                    // sl local_address rem_address st tx:rx tr:tm retrnsmt uid timeout inode ref
+                    // pointer drops
                     if (f.length < 13 || !f[1].contains(":")) {
                         continue;
                     }
@@ -61,7 +64,10 @@ final class KernelSocketDrops {
         }
     }
 
-    /** The inodes of the sockets this process holds open ("socket:[12345]" links under /proc/self/fd). */
+    /**
+     * The inodes of the sockets this process holds open ("socket:[12345]" links under
+     * /proc/self/fd).
+     */
     private static Set<Long> ownSocketInodes() throws IOException {
         Set<Long> inodes = new HashSet<>();
         try (Stream<Path> descriptors = Files.list(OWN_DESCRIPTORS)) {

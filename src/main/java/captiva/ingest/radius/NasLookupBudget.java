@@ -5,7 +5,6 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.TimeMeter;
-
 import java.time.Clock;
 import java.time.Duration;
 
@@ -17,14 +16,19 @@ import java.time.Duration;
  */
 final class NasLookupBudget {
 
-    /** Beyond this many source addresses the least used are forgotten (full buckets again); the shared bucket still holds. */
+    /**
+     * Beyond this many source addresses the least used are forgotten (full buckets again); the
+     * shared bucket still holds.
+     */
     private static final int MAX_SOURCES = 10_000;
+
     private static final Duration REFILL_PERIOD = Duration.ofSeconds(1);
 
     private final NasLookupProperties limits;
     private final TimeMeter time;
     private final Bucket everyone;
-    private final Cache<String, Bucket> bySource = Caffeine.newBuilder().maximumSize(MAX_SOURCES).build();
+    private final Cache<String, Bucket> bySource =
+            Caffeine.newBuilder().maximumSize(MAX_SOURCES).build();
 
     NasLookupBudget(NasLookupProperties limits, Clock clock) {
         this.limits = limits;
@@ -32,7 +36,10 @@ final class NasLookupBudget {
         this.everyone = bucket(limits.total());
     }
 
-    /** Takes a token from the source's bucket and the shared one; false (and nothing taken) when either is empty. */
+    /**
+     * Takes a token from the source's bucket and the shared one; false (and nothing taken) when
+     * either is empty.
+     */
     boolean tryTake(String source) {
         Bucket own = bySource.get(source, s -> bucket(limits.perSource()));
         if (!own.tryConsume(1)) {

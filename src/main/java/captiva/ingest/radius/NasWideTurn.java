@@ -5,8 +5,8 @@ import java.util.concurrent.CountDownLatch;
 /**
  * An Accounting-On/Off, put in every writer's queue at once. Each writer commits what it took
  * before it and waits there; once all have, the first writer stores it (closing the NAS's open
- * sessions) and only then do all go on. So the close sees every packet received before it and
- * none received after, exactly as with a single writer, and it never races a writer for a row.
+ * sessions) and only then do all go on. So the close sees every packet received before it and none
+ * received after, exactly as with a single writer, and it never races a writer for a row.
  */
 final class NasWideTurn {
 
@@ -17,7 +17,9 @@ final class NasWideTurn {
         othersArrived = new CountDownLatch(writers - 1);
     }
 
-    /** For every writer but the first: everything before is committed; wait until the turn is over. */
+    /**
+     * For every writer but the first: everything before is committed; wait until the turn is over.
+     */
     void arriveAndWait() throws InterruptedException {
         othersArrived.countDown();
         stored.await();

@@ -13,10 +13,11 @@ interface PacketJudge {
     AccountingPacketHandler.Verdict handle(byte[] datagram, int length, InetSocketAddress sender);
 
     /**
-     * The same for a RadSec packet (RFC 6614), whose NAS is already known from its connection's client
-     * certificate, with the secret {@code radsec}.
+     * The same for a RadSec packet (RFC 6614), whose NAS is already known from its connection's
+     * client certificate, with the secret {@code radsec}.
      */
-    AccountingPacketHandler.Verdict handle(byte[] packet, int length, InetSocketAddress sender, NasSecrets.KnownNas nas);
+    AccountingPacketHandler.Verdict handle(
+            byte[] packet, int length, InetSocketAddress sender, NasSecrets.KnownNas nas);
 
     /** The packet was stored and answered: retransmits get the same answer. */
     void answered(PendingPacket packet);

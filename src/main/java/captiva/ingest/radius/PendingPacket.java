@@ -1,7 +1,6 @@
 package captiva.ingest.radius;
 
 import captiva.sessions.AccountingEvent;
-
 import java.net.SocketAddress;
 
 /**
@@ -10,5 +9,4 @@ import java.net.SocketAddress;
  *
  * @param key the packet's identity among retransmits (NAS, Identifier, Request Authenticator)
  */
-record PendingPacket(AccountingEvent event, byte[] response, SocketAddress sender, String key) {
-}
+record PendingPacket(AccountingEvent event, byte[] response, SocketAddress sender, String key) {}

@@ -9,16 +9,6 @@ import io.micronaut.context.annotation.Requires;
 import io.micronaut.transaction.annotation.TransactionalEventListener;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import javax.naming.InvalidNameException;
-import javax.naming.ldap.LdapName;
-import javax.naming.ldap.Rdn;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLPeerUnverifiedException;
-import javax.net.ssl.SSLServerSocket;
-import javax.net.ssl.SSLSocket;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,7 +24,6 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -46,19 +35,28 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * RadSec (RFC 6614): RADIUS accounting over TLS on TCP, with mutual TLS. The client certificate must
- * be issued by the configured client CA and name a registered NAS (its subject CN or a SAN DNS name
- * equals the NAS's {@code tls_identity}); every packet on the connection is that NAS's, checked with
- * the secret {@code radsec}. Packets are framed by their RADIUS Length field; each is judged, queued and
- * answered exactly as over UDP, so an Accounting-Response still means committed, and it goes back on
- * the connection the request came on.
- * <p>
- * Hostile peers cost little: connections are bounded ({@code max-connections}); a handshake or a
+ * RadSec (RFC 6614): RADIUS accounting over TLS on TCP, with mutual TLS. The client certificate
+ * must be issued by the configured client CA and name a registered NAS (its subject CN or a SAN DNS
+ * name equals the NAS's {@code tls_identity}); every packet on the connection is that NAS's,
+ * checked with the secret {@code radsec}. Packets are framed by their RADIUS Length field; each is
+ * judged, queued and answered exactly as over UDP, so an Accounting-Response still means committed,
+ * and it goes back on the connection the request came on.
+ *
+ * <p>Hostile peers cost little: connections are bounded ({@code max-connections}); a handshake or a
  * packet that takes longer than {@code read-timeout} closes the connection, as does silence longer
- * than {@code idle-timeout} and a Length field outside 20..4096. Refusals are counted in
- * {@code captiva.radius.radsec.refused{reason}}.
+ * than {@code idle-timeout} and a Length field outside 20..4096. Refusals are counted in {@code
+ * captiva.radius.radsec.refused{reason}}.
  */
 @Singleton
 @Requires(property = "captiva.radius.radsec.certificate")
@@ -66,16 +64,28 @@ import java.util.concurrent.atomic.AtomicInteger;
 class RadSecReceiver implements Receiver {
 
     private static final Logger LOG = LoggerFactory.getLogger(RadiusListener.class);
+
     /** RFC 6614 s2.3: the shared secret of RADIUS over TLS. */
     static final byte[] SECRET = "radsec".getBytes(StandardCharsets.US_ASCII);
+
     private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
     private static final int ANSWERS_WAITING = 256;
     private static final int SUBJECT_ALT_NAME_DNS = 2;
 
-    /** Why a connection was closed before or while it carried packets; the tag of the refused counter. */
+    /**
+     * Why a connection was closed before or while it carried packets; the tag of the refused
+     * counter.
+     */
     enum Refusal {
-        TOO_MANY_CONNECTIONS, HANDSHAKE_FAILED, UNTRUSTED_CERTIFICATE, NO_CERTIFICATE, UNREGISTERED_CERTIFICATE,
-        BAD_LENGTH, SLOW, IDLE, ANSWERS_NOT_READ;
+        TOO_MANY_CONNECTIONS,
+        HANDSHAKE_FAILED,
+        UNTRUSTED_CERTIFICATE,
+        NO_CERTIFICATE,
+        UNREGISTERED_CERTIFICATE,
+        BAD_LENGTH,
+        SLOW,
+        IDLE,
+        ANSWERS_NOT_READ;
 
         String metricName() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -98,8 +108,14 @@ class RadSecReceiver implements Receiver {
     private volatile boolean receiving;
 
     @Inject
-    RadSecReceiver(RadiusProperties radius, RadSecProperties properties, NasRegistry registry, AccountingPacketHandler judge,
-                   WriterPool writers, PacketMetrics metrics, MeterRegistry meters) {
+    RadSecReceiver(
+            RadiusProperties radius,
+            RadSecProperties properties,
+            NasRegistry registry,
+            AccountingPacketHandler judge,
+            WriterPool writers,
+            PacketMetrics metrics,
+            MeterRegistry meters) {
         this.bindTo = new InetSocketAddress(radius.bindAddress(), properties.port());
         this.recheckEvery = radius.nasCacheTtl();
         this.properties = properties;
@@ -121,22 +137,34 @@ class RadSecReceiver implements Receiver {
             return;
         }
         if (properties.key() == null || properties.clientCa() == null) {
-            throw new IllegalStateException("RadSec needs captiva.radius.radsec.key and client-ca with its certificate "
-                    + "(CAPTIVA_RADIUS_RADSEC_KEY, CAPTIVA_RADIUS_RADSEC_CLIENT_CA)");
+            throw new IllegalStateException(
+                    "RadSec needs captiva.radius.radsec.key and client-ca with its certificate "
+                            + "(CAPTIVA_RADIUS_RADSEC_KEY, CAPTIVA_RADIUS_RADSEC_CLIENT_CA)");
         }
-        SSLContext context = TlsFiles.context(Path.of(properties.certificate()), Path.of(properties.key()),
-                Path.of(properties.clientCa()));
+        SSLContext context =
+                TlsFiles.context(
+                        Path.of(properties.certificate()),
+                        Path.of(properties.key()),
+                        Path.of(properties.clientCa()));
         try {
             server = (SSLServerSocket) context.getServerSocketFactory().createServerSocket();
             server.setReuseAddress(true);
             server.bind(bindTo, properties.maxConnections());
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot listen for RadSec on " + bindTo.getHostString() + ":" + bindTo.getPort()
-                    + " (set CAPTIVA_RADIUS_RADSEC_PORT)", e);
+            throw new UncheckedIOException(
+                    "Cannot listen for RadSec on "
+                            + bindTo.getHostString()
+                            + ":"
+                            + bindTo.getPort()
+                            + " (set CAPTIVA_RADIUS_RADSEC_PORT)",
+                    e);
         }
-        server.setEnabledProtocols(Arrays.stream(PROTOCOLS)
-                .filter(p -> Arrays.asList(server.getSupportedProtocols()).contains(p)).toArray(String[]::new));
-        // Wanted rather than needed, so that a client without a certificate is told apart and counted as such.
+        server.setEnabledProtocols(
+                Arrays.stream(PROTOCOLS)
+                        .filter(p -> Arrays.asList(server.getSupportedProtocols()).contains(p))
+                        .toArray(String[]::new));
+        // Wanted rather than needed, so that a client without a certificate is told apart and
+        // counted as such.
         server.setWantClientAuth(true);
         receiving = true;
         acceptor = new Thread(this::accept, "radsec-accept");
@@ -161,7 +189,10 @@ class RadSecReceiver implements Receiver {
                 continue;
             }
             if (!receiving || !slots.tryAcquire()) {
-                refuse(Refusal.TOO_MANY_CONNECTIONS, socket.getRemoteSocketAddress(), "at most " + properties.maxConnections());
+                refuse(
+                        Refusal.TOO_MANY_CONNECTIONS,
+                        socket.getRemoteSocketAddress(),
+                        "at most " + properties.maxConnections());
                 closeQuietly(socket);
                 continue;
             }
@@ -180,7 +211,8 @@ class RadSecReceiver implements Receiver {
     static List<String> names(X509Certificate certificate) {
         Set<String> names = new LinkedHashSet<>();
         try {
-            for (Rdn rdn : new LdapName(certificate.getSubjectX500Principal().getName()).getRdns()) {
+            for (Rdn rdn :
+                    new LdapName(certificate.getSubjectX500Principal().getName()).getRdns()) {
                 if ("CN".equalsIgnoreCase(rdn.getType())) {
                     names.add(rdn.getValue().toString());
                 }
@@ -234,9 +266,9 @@ class RadSecReceiver implements Receiver {
     }
 
     /**
-     * A NAS's settings changed here: its connections close, and its next connection is judged by the new row
-     * (RadSec identity, Message-Authenticator). Connections to other instances read the row again within
-     * {@code nas-cache-ttl} (see {@link Connection#stillTheSameNas}).
+     * A NAS's settings changed here: its connections close, and its next connection is judged by
+     * the new row (RadSec identity, Message-Authenticator). Connections to other instances read the
+     * row again within {@code nas-cache-ttl} (see {@link Connection#stillTheSameNas}).
      */
     @TransactionalEventListener
     void onChange(NasRegistry.NasChanged change) {
@@ -248,8 +280,9 @@ class RadSecReceiver implements Receiver {
     }
 
     /**
-     * One TLS connection of one NAS: a reader thread that takes packets in, and a sender thread that
-     * writes answers, so that a peer that does not read cannot block the writer that committed its packets.
+     * One TLS connection of one NAS: a reader thread that takes packets in, and a sender thread
+     * that writes answers, so that a peer that does not read cannot block the writer that committed
+     * its packets.
      */
     private final class Connection implements AnswerChannel {
 
@@ -278,7 +311,8 @@ class RadSecReceiver implements Receiver {
                     readPackets(nas.get());
                 }
             } catch (RuntimeException e) {
-                // The NAS lookup's database failed (or a bug): this connection ends, the NAS reconnects.
+                // The NAS lookup's database failed (or a bug): this connection ends, the NAS
+                // reconnects.
                 LOG.warn("RadSec connection from {} failed: {}", peer, e.toString());
             } finally {
                 close();
@@ -287,7 +321,10 @@ class RadSecReceiver implements Receiver {
             }
         }
 
-        /** The NAS the client certificate names, or empty when the connection is refused (and counted). */
+        /**
+         * The NAS the client certificate names, or empty when the connection is refused (and
+         * counted).
+         */
         private Optional<KnownNas> handshake() {
             X509Certificate certificate;
             try {
@@ -302,14 +339,23 @@ class RadSecReceiver implements Receiver {
                 for (Throwable cause = e; cause != null; cause = cause.getCause()) {
                     untrusted |= cause instanceof CertificateException;
                 }
-                refuse(untrusted ? Refusal.UNTRUSTED_CERTIFICATE : e instanceof SocketTimeoutException ? Refusal.SLOW
-                        : Refusal.HANDSHAKE_FAILED, peer, e.toString());
+                refuse(
+                        untrusted
+                                ? Refusal.UNTRUSTED_CERTIFICATE
+                                : e instanceof SocketTimeoutException
+                                        ? Refusal.SLOW
+                                        : Refusal.HANDSHAKE_FAILED,
+                        peer,
+                        e.toString());
                 return Optional.empty();
             }
             names = names(certificate);
             Optional<KnownNas> nas = nasNamed(names);
             if (nas.isEmpty()) {
-                refuse(Refusal.UNREGISTERED_CERTIFICATE, peer, "no NAS has the TLS identity " + names);
+                refuse(
+                        Refusal.UNREGISTERED_CERTIFICATE,
+                        peer,
+                        "no NAS has the TLS identity " + names);
             }
             return nas;
         }
@@ -331,8 +377,9 @@ class RadSecReceiver implements Receiver {
         }
 
         /**
-         * The NAS as registered now, read again at most every {@code nas-cache-ttl}: a change made through another
-         * instance reaches a long-lived connection that way. Empty when the certificate no longer names this NAS.
+         * The NAS as registered now, read again at most every {@code nas-cache-ttl}: a change made
+         * through another instance reaches a long-lived connection that way. Empty when the
+         * certificate no longer names this NAS.
          */
         private Optional<KnownNas> stillTheSameNas(KnownNas known) {
             if (System.nanoTime() - checkedAt < recheckEvery.toNanos()) {
@@ -356,14 +403,15 @@ class RadSecReceiver implements Receiver {
                         return;
                     }
                     if (first < 0) {
-                        return;   // the NAS closed the connection
+                        return; // the NAS closed the connection
                     }
                     packet[0] = (byte) first;
                     long deadline = System.nanoTime() + properties.readTimeout().toNanos();
                     readFully(in, packet, 1, 3, deadline);
                     int length = ((packet[2] & 0xff) << 8) | (packet[3] & 0xff);
                     if (length < RadiusPacket.HEADER_LENGTH || length > RadiusPacket.MAX_LENGTH) {
-                        // The stream cannot be resynchronised past a Length we do not believe (RFC 6614 s2.6.4).
+                        // The stream cannot be resynchronised past a Length we do not believe (RFC
+                        // 6614 s2.6.4).
                         refuse(Refusal.BAD_LENGTH, peer, "Length " + length);
                         metrics.dropped(DropReason.MALFORMED, 1, "RadSec Length " + length, peer);
                         return;
@@ -371,7 +419,10 @@ class RadSecReceiver implements Receiver {
                     readFully(in, packet, 4, length - 4, deadline);
                     Optional<KnownNas> current = stillTheSameNas(nas);
                     if (current.isEmpty()) {
-                        refuse(Refusal.UNREGISTERED_CERTIFICATE, peer, "no NAS has the TLS identity " + names + " any more");
+                        refuse(
+                                Refusal.UNREGISTERED_CERTIFICATE,
+                                peer,
+                                "no NAS has the TLS identity " + names + " any more");
                         return;
                     }
                     nas = current.get();
@@ -386,8 +437,12 @@ class RadSecReceiver implements Receiver {
             }
         }
 
-        /** Reads exactly {@code count} octets by the deadline; the timeout of each read is what is left of it. */
-        private void readFully(InputStream in, byte[] into, int offset, int count, long deadline) throws IOException {
+        /**
+         * Reads exactly {@code count} octets by the deadline; the timeout of each read is what is
+         * left of it.
+         */
+        private void readFully(InputStream in, byte[] into, int offset, int count, long deadline)
+                throws IOException {
             int at = offset;
             while (at < offset + count) {
                 long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
@@ -410,7 +465,11 @@ class RadSecReceiver implements Receiver {
                     return;
                 }
                 judge.notStored(store.packet());
-                metrics.dropped(DropReason.QUEUE_FULL, 1, "writer queue is full (" + writers.capacity() + " in all)", peer);
+                metrics.dropped(
+                        DropReason.QUEUE_FULL,
+                        1,
+                        "writer queue is full (" + writers.capacity() + " in all)",
+                        peer);
             } else if (verdict instanceof Verdict.Answer answer) {
                 metrics.count("answered_again");
                 answer(answer.response(), peer);
@@ -422,9 +481,10 @@ class RadSecReceiver implements Receiver {
         }
 
         /**
-         * Queued for the sender thread; never blocks the writer that calls it. When the connection is gone or
-         * its peer does not read its answers, the answer is counted as not sent: the NAS sends the request again
-         * on its next connection, and it is answered again without being applied twice.
+         * Queued for the sender thread; never blocks the writer that calls it. When the connection
+         * is gone or its peer does not read its answers, the answer is counted as not sent: the NAS
+         * sends the request again on its next connection, and it is answered again without being
+         * applied twice.
          */
         @Override
         public void answer(byte[] response, SocketAddress to) {

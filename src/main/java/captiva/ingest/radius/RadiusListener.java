@@ -6,10 +6,9 @@ import io.micronaut.context.event.ShutdownEvent;
 import io.micronaut.context.event.StartupEvent;
 import io.micronaut.runtime.event.annotation.EventListener;
 import jakarta.annotation.PreDestroy;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.List;
 
 /**
  * The RADIUS accounting server (RFC 2866) inside the service, as three parts: {@link Receiver}s
@@ -17,8 +16,8 @@ import java.util.List;
  * {@link BatchStore} commits a batch per transaction and only then sends the Accounting-Responses.
  * Nothing acknowledged is lost: an answer means committed. When a queue is full, or the database
  * fails, packets go unanswered and the NAS retransmits them.
- * <p>
- * Started once the application has started; shutdown stops receiving, stores and answers what is
+ *
+ * <p>Started once the application has started; shutdown stops receiving, stores and answers what is
  * queued, then closes the sockets.
  */
 @Context
@@ -34,7 +33,11 @@ public class RadiusListener {
     private volatile boolean started;
     private volatile boolean receiving;
 
-    RadiusListener(RadiusProperties properties, WriterPool writers, UdpReceiver udp, List<Receiver> receivers) {
+    RadiusListener(
+            RadiusProperties properties,
+            WriterPool writers,
+            UdpReceiver udp,
+            List<Receiver> receivers) {
         this.properties = properties;
         this.writers = writers;
         this.udp = udp;
@@ -54,16 +57,25 @@ public class RadiusListener {
         writers.start();
         receivers.forEach(Receiver::start);
         receiving = true;
-        LOG.info("RADIUS accounting listening on UDP {}:{} with {} writers", properties.bindAddress(), port(),
+        LOG.info(
+                "RADIUS accounting listening on UDP {}:{} with {} writers",
+                properties.bindAddress(),
+                port(),
                 properties.writers());
     }
 
-    /** Whether shutdown began: no packet is taken any more, queued ones are being stored and answered. */
+    /**
+     * Whether shutdown began: no packet is taken any more, queued ones are being stored and
+     * answered.
+     */
     public boolean draining() {
         return started && !receiving;
     }
 
-    /** Packets received and waiting for their transaction (an Accounting-On/Off counts once per writer). */
+    /**
+     * Packets received and waiting for their transaction (an Accounting-On/Off counts once per
+     * writer).
+     */
     public int queued() {
         return writers.queued();
     }

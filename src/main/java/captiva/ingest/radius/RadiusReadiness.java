@@ -7,9 +7,8 @@ import io.micronaut.management.health.indicator.HealthIndicator;
 import io.micronaut.management.health.indicator.HealthResult;
 import io.micronaut.management.health.indicator.annotation.Readiness;
 import jakarta.inject.Singleton;
-import org.reactivestreams.Publisher;
-
 import java.util.Map;
+import org.reactivestreams.Publisher;
 
 /**
  * Readiness (and {@code /health}) goes DOWN as soon as the RADIUS listener starts draining at
@@ -30,8 +29,9 @@ class RadiusReadiness implements HealthIndicator {
     @Override
     public Publisher<HealthResult> getResult() {
         boolean draining = listener.draining();
-        return Publishers.just(HealthResult.builder("radius", draining ? HealthStatus.DOWN : HealthStatus.UP)
-                .details(Map.of("draining", draining, "queued", listener.queued()))
-                .build());
+        return Publishers.just(
+                HealthResult.builder("radius", draining ? HealthStatus.DOWN : HealthStatus.UP)
+                        .details(Map.of("draining", draining, "queued", listener.queued()))
+                        .build());
     }
 }

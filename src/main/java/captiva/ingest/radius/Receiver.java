@@ -1,8 +1,8 @@
 package captiva.ingest.radius;
 
 /**
- * A way packets come in (UDP; RadSec over TLS), feeding the {@link WriterPool}. The
- * {@link RadiusListener} starts every receiver after the writers, and at shutdown stops them all
+ * A way packets come in (UDP; RadSec over TLS), feeding the {@link WriterPool}. The {@link
+ * RadiusListener} starts every receiver after the writers, and at shutdown stops them all
  * receiving, lets the writers drain (whose answers still go out through the receivers), and only
  * then closes them.
  */

@@ -13,23 +13,22 @@ import java.util.Map;
  */
 final class RecentPackets {
 
-    /** What is known of a packet: not seen, waiting for its transaction, or answered with these bytes. */
+    /**
+     * What is known of a packet: not seen, waiting for its transaction, or answered with these
+     * bytes.
+     */
     sealed interface Seen {
-        record New() implements Seen {
-        }
+        record New() implements Seen {}
 
-        record InFlight() implements Seen {
-        }
+        record InFlight() implements Seen {}
 
-        record Answered(byte[] response) implements Seen {
-        }
+        record Answered(byte[] response) implements Seen {}
     }
 
     private static final Seen.New NEW = new Seen.New();
     private static final Seen.InFlight IN_FLIGHT = new Seen.InFlight();
 
-    private record Entry(Seen seen, long atNanos) {
-    }
+    private record Entry(Seen seen, long atNanos) {}
 
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     private final long windowNanos;

@@ -3,9 +3,6 @@ package captiva.ingest.radius;
 import captiva.ingest.radius.AccountingPacketHandler.Verdict;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -16,11 +13,13 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * RADIUS accounting over UDP (RFC 2866): one thread receives datagrams, has each judged, answers
- * at once what needs no transaction and hands the rest to the {@link WriterPool}, whose answers
- * go back out through the same socket. The receive loop never exits because of one packet.
+ * RADIUS accounting over UDP (RFC 2866): one thread receives datagrams, has each judged, answers at
+ * once what needs no transaction and hands the rest to the {@link WriterPool}, whose answers go
+ * back out through the same socket. The receive loop never exits because of one packet.
  */
 @Singleton
 class UdpReceiver implements Receiver, AnswerChannel {
@@ -33,20 +32,35 @@ class UdpReceiver implements Receiver, AnswerChannel {
     private final PacketJudge judge;
     private final WriterPool writers;
     private final PacketMetrics metrics;
+
     /** Held here for the socket's lifetime: the metric that reads it holds it only weakly. */
     private KernelSocketDrops kernelDrops;
+
     private DatagramChannel channel;
     private Selector selector;
     private Thread thread;
     private volatile boolean receiving;
 
     @Inject
-    UdpReceiver(RadiusProperties properties, AccountingPacketHandler judge, WriterPool writers, PacketMetrics metrics) {
-        this(new InetSocketAddress(properties.bindAddress(), properties.accountingPort()), properties.receiveBuffer(),
-                judge, writers, metrics);
+    UdpReceiver(
+            RadiusProperties properties,
+            AccountingPacketHandler judge,
+            WriterPool writers,
+            PacketMetrics metrics) {
+        this(
+                new InetSocketAddress(properties.bindAddress(), properties.accountingPort()),
+                properties.receiveBuffer(),
+                judge,
+                writers,
+                metrics);
     }
 
-    UdpReceiver(InetSocketAddress bindTo, int receiveBufferBytes, PacketJudge judge, WriterPool writers, PacketMetrics metrics) {
+    UdpReceiver(
+            InetSocketAddress bindTo,
+            int receiveBufferBytes,
+            PacketJudge judge,
+            WriterPool writers,
+            PacketMetrics metrics) {
         this.bindTo = bindTo;
         this.receiveBufferBytes = receiveBufferBytes;
         this.judge = judge;
@@ -68,8 +82,13 @@ class UdpReceiver implements Receiver, AnswerChannel {
             selector = Selector.open();
             channel.register(selector, SelectionKey.OP_READ);
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot listen for RADIUS accounting on " + bindTo.getHostString() + ":"
-                    + bindTo.getPort() + " (set CAPTIVA_RADIUS_ACCOUNTING_PORT)", e);
+            throw new UncheckedIOException(
+                    "Cannot listen for RADIUS accounting on "
+                            + bindTo.getHostString()
+                            + ":"
+                            + bindTo.getPort()
+                            + " (set CAPTIVA_RADIUS_ACCOUNTING_PORT)",
+                    e);
         }
         receiving = true;
         thread = new Thread(this::receive, "radius-receive");
@@ -77,17 +96,20 @@ class UdpReceiver implements Receiver, AnswerChannel {
     }
 
     /**
-     * The buffer absorbs bursts while the receive thread is busy; what does not fit, the kernel drops.
-     * Linux grants at most net.core.rmem_max (and reports twice what it grants), so a smaller grant
-     * is said once, with what to raise.
+     * The buffer absorbs bursts while the receive thread is busy; what does not fit, the kernel
+     * drops. Linux grants at most net.core.rmem_max (and reports twice what it grants), so a
+     * smaller grant is said once, with what to raise.
      */
     private void grantedBuffer(int granted) {
         kernelDrops = new KernelSocketDrops(port());
         metrics.socket(granted, kernelDrops);
         if (granted < receiveBufferBytes) {
-            LOG.warn("The RADIUS socket's receive buffer is {} bytes, not the {} asked for (captiva.radius.receive-buffer): "
-                    + "the kernel caps it; on Linux raise it with sysctl -w net.core.rmem_max={}",
-                    granted, receiveBufferBytes, receiveBufferBytes);
+            LOG.warn(
+                    "The RADIUS socket's receive buffer is {} bytes, not the {} asked for (captiva.radius.receive-buffer): "
+                            + "the kernel caps it; on Linux raise it with sysctl -w net.core.rmem_max={}",
+                    granted,
+                    receiveBufferBytes,
+                    receiveBufferBytes);
         }
     }
 
@@ -128,7 +150,11 @@ class UdpReceiver implements Receiver, AnswerChannel {
                 return;
             }
             judge.notStored(store.packet());
-            metrics.dropped(DropReason.QUEUE_FULL, 1, "writer queue is full (" + writers.capacity() + " in all)", sender);
+            metrics.dropped(
+                    DropReason.QUEUE_FULL,
+                    1,
+                    "writer queue is full (" + writers.capacity() + " in all)",
+                    sender);
         } else if (verdict instanceof Verdict.Answer answer) {
             metrics.count("answered_again");
             answer(answer.response(), sender);
@@ -139,7 +165,10 @@ class UdpReceiver implements Receiver, AnswerChannel {
         }
     }
 
-    /** A full socket buffer is waited out briefly; an answer still not sent is counted, and the NAS retransmits. */
+    /**
+     * A full socket buffer is waited out briefly; an answer still not sent is counted, and the NAS
+     * retransmits.
+     */
     @Override
     public void answer(byte[] response, SocketAddress to) {
         try {

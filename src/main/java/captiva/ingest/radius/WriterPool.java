@@ -5,21 +5,20 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writer threads ({@code captiva.radius.writers}), each with its own bounded queue and its own
  * transactions, storing packets a batch at a time through the {@link BatchStore}.
- * <p>
- * A session's packets (NAS + Acct-Session-Id) always go to the same writer, so they are applied
+ *
+ * <p>A session's packets (NAS + Acct-Session-Id) always go to the same writer, so they are applied
  * in the order received and two writers never update the same row. An Accounting-On/Off, which
  * closes all of its NAS's sessions, is a {@link NasWideTurn} that every writer meets in its place.
  */
@@ -37,14 +36,34 @@ class WriterPool {
     private volatile boolean writing = true;
 
     @Inject
-    WriterPool(BatchStore store, PacketMetrics metrics, MeterRegistry meters, Ticker ticker, RadiusProperties properties) {
-        this(store, metrics, meters, ticker, properties.writers(), properties.queueCapacity(),
+    WriterPool(
+            BatchStore store,
+            PacketMetrics metrics,
+            MeterRegistry meters,
+            Ticker ticker,
+            RadiusProperties properties) {
+        this(
+                store,
+                metrics,
+                meters,
+                ticker,
+                properties.writers(),
+                properties.queueCapacity(),
                 properties.batchSize());
     }
 
-    /** @param queueCapacity packets waiting in all queues together; beyond it {@link #submit} refuses */
-    WriterPool(BatchStore store, PacketMetrics metrics, MeterRegistry meters, Ticker ticker,
-               int writers, int queueCapacity, int batchSize) {
+    /**
+     * @param queueCapacity packets waiting in all queues together; beyond it {@link #submit}
+     *     refuses
+     */
+    WriterPool(
+            BatchStore store,
+            PacketMetrics metrics,
+            MeterRegistry meters,
+            Ticker ticker,
+            int writers,
+            int queueCapacity,
+            int batchSize) {
         this.store = store;
         this.metrics = metrics;
         this.ticker = ticker;
@@ -83,7 +102,9 @@ class WriterPool {
         var event = packet.packet().event();
         if (!event.type().isNasWide()) {
             int hash = 31 * Long.hashCode(event.nasId()) + event.acctSessionId().hashCode();
-            return writers.get(Math.floorMod(hash ^ (hash >>> 16), writers.size())).queue.offer(new Work(packet, null));
+            return writers.get(Math.floorMod(hash ^ (hash >>> 16), writers.size()))
+                    .queue
+                    .offer(new Work(packet, null));
         }
         if (writers.stream().anyMatch(w -> w.queue.remainingCapacity() == 0)) {
             return false;
@@ -101,17 +122,22 @@ class WriterPool {
         writing = false;
         long deadline = ticker.nanos() + timeout.toNanos();
         for (Writer writer : writers) {
-            writer.thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - ticker.nanos())));
+            writer.thread.join(
+                    Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - ticker.nanos())));
         }
         if (writers.stream().anyMatch(w -> w.thread.isAlive())) {
-            LOG.warn("RADIUS drain timed out with {} packets queued; they were never answered", queued());
+            LOG.warn(
+                    "RADIUS drain timed out with {} packets queued; they were never answered",
+                    queued());
             writers.forEach(w -> w.thread.interrupt());
         }
     }
 
-    /** A queued packet; {@code turn} is set for an Accounting-On/Off, which is in every writer's queue. */
-    private record Work(QueuedPacket packet, @Nullable NasWideTurn turn) {
-    }
+    /**
+     * A queued packet; {@code turn} is set for an Accounting-On/Off, which is in every writer's
+     * queue.
+     */
+    private record Work(QueuedPacket packet, @Nullable NasWideTurn turn) {}
 
     /** One writer thread with its own queue; its transactions take their own pooled connection. */
     private final class Writer implements Runnable {
@@ -158,7 +184,10 @@ class WriterPool {
             }
         }
 
-        /** Everything before the turn is committed (or given up on) by now; the first writer stores the packet. */
+        /**
+         * Everything before the turn is committed (or given up on) by now; the first writer stores
+         * the packet.
+         */
         private void takeTurn(Work work) throws InterruptedException {
             if (index > 0) {
                 work.turn().arriveAndWait();
@@ -180,9 +209,11 @@ class WriterPool {
             try {
                 stored = store.store(index, batch);
             } catch (RuntimeException e) {
-                // A bug rather than the database: answer nothing (the NAS retransmits) and keep this
+                // A bug rather than the database: answer nothing (the NAS retransmits) and keep
+                // this
                 // writer alive, so that it still meets the others at the next Accounting-On/Off.
-                LOG.error("RADIUS writer {} could not finish a batch of {}", index, batch.size(), e);
+                LOG.error(
+                        "RADIUS writer {} could not finish a batch of {}", index, batch.size(), e);
                 metrics.dropped(DropReason.NOT_STORED, batch.size(), e.toString(), null);
                 stored = false;
             }
@@ -190,7 +221,8 @@ class WriterPool {
                 backoffMillis = 0;
             } else {
                 backoffMillis = Math.min(1000, Math.max(50, backoffMillis * 2));
-                Thread.sleep(backoffMillis);   // let a failing database breathe; the NAS retransmits meanwhile
+                Thread.sleep(backoffMillis); // let a failing database breathe; the NAS retransmits
+                // meanwhile
             }
         }
     }

@@ -13,11 +13,13 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
-
 import java.util.ArrayList;
 import java.util.List;
 
-/** GET /locations and /locations/count: the venues a read key may see, so dashboards learn their ids. */
+/**
+ * GET /locations and /locations/count: the venues a read key may see, so dashboards learn their
+ * ids.
+ */
 @Controller("/locations")
 @RequiresScope(Scope.SESSIONS_READ)
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -38,7 +40,7 @@ class LocationController {
 
     @Get("/count")
     Count count(TenantScope scope, HttpRequest<?> request) {
-        pageOf(request);   // accepted, as on /sessions/count, and checked
+        pageOf(request); // accepted, as on /sessions/count, and checked
         return search.count(scope);
     }
 

@@ -6,9 +6,6 @@ import captiva.common.radius.RadiusPacket;
 import captiva.tenancy.NasRegistry.Das;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Singleton;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramPacket;
@@ -19,19 +16,21 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Sends one Disconnect- or CoA-Request to a NAS's Dynamic Authorization Server over UDP and waits for its
- * answer, sending the very same packet again up to {@code attempts} times (RFC 5176 s2.3: a DAS answers a
- * retransmission as it answered the first). Only an answer from the DAS's address and port that
- * {@link RadiusPacket#answers(byte[], byte[]) authenticates} with the DAS secret counts; anything else is
- * ignored while the attempt's time runs.
+ * Sends one Disconnect- or CoA-Request to a NAS's Dynamic Authorization Server over UDP and waits
+ * for its answer, sending the very same packet again up to {@code attempts} times (RFC 5176 s2.3: a
+ * DAS answers a retransmission as it answered the first). Only an answer from the DAS's address and
+ * port that {@link RadiusPacket#answers(byte[], byte[]) authenticates} with the DAS secret counts;
+ * anything else is ignored while the attempt's time runs.
  */
 @Singleton
 class DasClient {
 
     private static final Logger LOG = LoggerFactory.getLogger(DasClient.class);
-    private static final int ERROR_CAUSE = 101;   // RFC 5176 s3.5, integer
+    private static final int ERROR_CAUSE = 101; // RFC 5176 s3.5, integer
 
     private final SessionControlProperties properties;
     private final MeterRegistry meters;
@@ -41,11 +40,17 @@ class DasClient {
         this.meters = meters;
     }
 
-    /** @param request the built request; its Identifier and Request Authenticator are what the answer must match */
+    /**
+     * @param request the built request; its Identifier and Request Authenticator are what the
+     *     answer must match
+     */
     DasAnswer exchange(Das das, byte[] request) {
         InetSocketAddress to = new InetSocketAddress(address(das.address()), das.port());
         byte[] secret = das.secret().getBytes(StandardCharsets.UTF_8);
-        int ack = (request[0] & 0xff) == RadiusPacket.DISCONNECT_REQUEST ? RadiusPacket.DISCONNECT_ACK : RadiusPacket.COA_ACK;
+        int ack =
+                (request[0] & 0xff) == RadiusPacket.DISCONNECT_REQUEST
+                        ? RadiusPacket.DISCONNECT_ACK
+                        : RadiusPacket.COA_ACK;
         int nak = ack + 1;
         try (DatagramSocket socket = new DatagramSocket()) {
             byte[] buffer = new byte[4096];
@@ -53,10 +58,12 @@ class DasClient {
                 try {
                     socket.send(new DatagramPacket(request, request.length, to));
                 } catch (IOException unreachable) {
-                    // No route to the DAS now (network down, address unroutable): this attempt goes unanswered.
+                    // No route to the DAS now (network down, address unroutable): this attempt goes
+                    // unanswered.
                     LOG.debug("Could not send to the DAS at {}: {}", to, unreachable.toString());
                 }
-                Optional<RadiusPacket> answer = awaitAnswer(socket, buffer, to, request, secret, properties.timeout());
+                Optional<RadiusPacket> answer =
+                        awaitAnswer(socket, buffer, to, request, secret, properties.timeout());
                 if (answer.isPresent()) {
                     int code = answer.get().code();
                     if (code == ack) {
@@ -74,8 +81,14 @@ class DasClient {
         }
     }
 
-    private Optional<RadiusPacket> awaitAnswer(DatagramSocket socket, byte[] buffer, InetSocketAddress from, byte[] request,
-                                               byte[] secret, Duration timeout) throws IOException {
+    private Optional<RadiusPacket> awaitAnswer(
+            DatagramSocket socket,
+            byte[] buffer,
+            InetSocketAddress from,
+            byte[] request,
+            byte[] secret,
+            Duration timeout)
+            throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             long left = Duration.ofNanos(deadline - System.nanoTime()).toMillis();
@@ -104,19 +117,31 @@ class DasClient {
     }
 
     private static Integer errorCause(RadiusPacket answer) {
-        return answer.attribute(ERROR_CAUSE).map(RadiusAttribute::value).filter(v -> v.length == 4)
-                .map(v -> ((v[0] & 0xff) << 24) | ((v[1] & 0xff) << 16) | ((v[2] & 0xff) << 8) | (v[3] & 0xff))
+        return answer.attribute(ERROR_CAUSE)
+                .map(RadiusAttribute::value)
+                .filter(v -> v.length == 4)
+                .map(
+                        v ->
+                                ((v[0] & 0xff) << 24)
+                                        | ((v[1] & 0xff) << 16)
+                                        | ((v[2] & 0xff) << 8)
+                                        | (v[3] & 0xff))
                 .orElse(null);
     }
 
     private DasAnswer count(DasAnswer answer) {
-        meters.counter("captiva.sessions.control.answers", "outcome", SessionControlView.outcome(answer)).increment();
+        meters.counter(
+                        "captiva.sessions.control.answers",
+                        "outcome",
+                        SessionControlView.outcome(answer))
+                .increment();
         return answer;
     }
 
     private static InetAddress address(String literal) {
         try {
-            return InetAddress.getByName(literal);   // a literal from the registry: no name lookup happens
+            return InetAddress.getByName(
+                    literal); // a literal from the registry: no name lookup happens
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -18,9 +18,9 @@ import io.micronaut.serde.annotation.Serdeable;
 import io.micronaut.serde.config.naming.SnakeCaseStrategy;
 
 /**
- * Ending and changing a guest's session on its NAS, for a key with the scope {@code sessions:control}
- * (never implied by {@code sessions:read}). Each answer is the outcome: ack, nak (with its Error-Cause)
- * or timeout; the request is kept in the session's history either way.
+ * Ending and changing a guest's session on its NAS, for a key with the scope {@code
+ * sessions:control} (never implied by {@code sessions:read}). Each answer is the outcome: ack, nak
+ * (with its Error-Cause) or timeout; the request is kept in the session's history either way.
  */
 @Controller("/sessions/{session_id}")
 @RequiresScope(Scope.SESSIONS_CONTROL)
@@ -32,8 +32,7 @@ class SessionControlController {
 
     /** The body of a CoA: the session's new Session-Timeout, in seconds. */
     @Serdeable(naming = SnakeCaseStrategy.class)
-    record CoaBody(@Nullable Long sessionTimeout) {
-    }
+    record CoaBody(@Nullable Long sessionTimeout) {}
 
     private final SessionControl control;
 
@@ -43,23 +42,33 @@ class SessionControlController {
 
     @Post("/disconnect")
     @ControlRateLimit
-    SessionControlView disconnect(TenantScope scope, CallingKey key, @PathVariable("session_id") String sessionId) {
+    SessionControlView disconnect(
+            TenantScope scope, CallingKey key, @PathVariable("session_id") String sessionId) {
         return control.disconnect(scope, key, sessionId);
     }
 
     @Post("/coa")
     @ControlRateLimit
-    SessionControlView coa(TenantScope scope, CallingKey key, @PathVariable("session_id") String sessionId,
-                           @Body @Nullable CoaBody body) {
-        if (body == null || body.sessionTimeout() == null || body.sessionTimeout() < 1 || body.sessionTimeout() > MAX_SESSION_TIMEOUT) {
-            throw ApiProblem.InvalidParameters.of("session_timeout",
-                    "is required: the session's new Session-Timeout in seconds, 1 to " + MAX_SESSION_TIMEOUT);
+    SessionControlView coa(
+            TenantScope scope,
+            CallingKey key,
+            @PathVariable("session_id") String sessionId,
+            @Body @Nullable CoaBody body) {
+        if (body == null
+                || body.sessionTimeout() == null
+                || body.sessionTimeout() < 1
+                || body.sessionTimeout() > MAX_SESSION_TIMEOUT) {
+            throw ApiProblem.InvalidParameters.of(
+                    "session_timeout",
+                    "is required: the session's new Session-Timeout in seconds, 1 to "
+                            + MAX_SESSION_TIMEOUT);
         }
         return control.changeSessionTimeout(scope, key, sessionId, body.sessionTimeout());
     }
 
     @Get("/control")
-    SessionControlView.History history(TenantScope scope, @PathVariable("session_id") String sessionId) {
+    SessionControlView.History history(
+            TenantScope scope, @PathVariable("session_id") String sessionId) {
         return control.history(scope, sessionId);
     }
 }

@@ -1,7 +1,6 @@
 package captiva.sessions.export;
 
 import io.micronaut.core.annotation.Nullable;
-
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -26,12 +25,18 @@ enum ExportFormat {
         this.extension = extension;
     }
 
-    /** The format the client rates highest (RFC 9110 q-values), or empty when it accepts neither. */
+    /**
+     * The format the client rates highest (RFC 9110 q-values), or empty when it accepts neither.
+     */
     static Optional<ExportFormat> negotiate(@Nullable String accept) {
         if (accept == null || accept.isBlank()) {
             return Optional.of(CSV);
         }
-        List<Range> ranges = Arrays.stream(accept.split(",")).map(Range::parse).flatMap(Optional::stream).toList();
+        List<Range> ranges =
+                Arrays.stream(accept.split(","))
+                        .map(Range::parse)
+                        .flatMap(Optional::stream)
+                        .toList();
         return Arrays.stream(values())
                 .filter(format -> format.quality(ranges) > 0)
                 // max keeps the first of equals, and values() lists the preferred format first
@@ -53,8 +58,10 @@ enum ExportFormat {
         static Optional<Range> parse(String text) {
             String[] parts = text.split(";");
             String[] typeAndSubtype = parts[0].strip().toLowerCase(Locale.ROOT).split("/", -1);
-            if (typeAndSubtype.length != 2 || typeAndSubtype[0].isEmpty() || typeAndSubtype[1].isEmpty()) {
-                return Optional.empty();   // not a media range: ignored, as RFC 9110 allows
+            if (typeAndSubtype.length != 2
+                    || typeAndSubtype[0].isEmpty()
+                    || typeAndSubtype[1].isEmpty()) {
+                return Optional.empty(); // not a media range: ignored, as RFC 9110 allows
             }
             double quality = 1;
             for (int i = 1; i < parts.length; i++) {
@@ -67,12 +74,14 @@ enum ExportFormat {
                     }
                 }
             }
-            return quality >= 0 && quality <= 1 ? Optional.of(new Range(typeAndSubtype[0], typeAndSubtype[1], quality))
+            return quality >= 0 && quality <= 1
+                    ? Optional.of(new Range(typeAndSubtype[0], typeAndSubtype[1], quality))
                     : Optional.empty();
         }
 
         boolean matches(String mediaType, String mediaSubtype) {
-            return (type.equals("*") || type.equals(mediaType)) && (subtype.equals("*") || subtype.equals(mediaSubtype));
+            return (type.equals("*") || type.equals(mediaType))
+                    && (subtype.equals("*") || subtype.equals(mediaSubtype));
         }
 
         int specificity() {

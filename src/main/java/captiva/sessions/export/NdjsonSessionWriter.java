@@ -2,11 +2,12 @@ package captiva.sessions.export;
 
 import captiva.sessions.query.SessionView;
 import io.micronaut.json.JsonMapper;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 
-/** JSON lines: each session exactly as GET /sessions serialises it, one object a line, no header. */
+/**
+ * JSON lines: each session exactly as GET /sessions serialises it, one object a line, no header.
+ */
 final class NdjsonSessionWriter implements SessionWriter {
 
     private final JsonMapper json;
@@ -16,8 +17,7 @@ final class NdjsonSessionWriter implements SessionWriter {
     }
 
     @Override
-    public void header(ByteArrayOutputStream out) {
-    }
+    public void header(ByteArrayOutputStream out) {}
 
     @Override
     public void row(SessionView session, ByteArrayOutputStream out) throws IOException {

@@ -20,13 +20,12 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Produces;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
-import reactor.core.publisher.Flux;
-
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import reactor.core.publisher.Flux;
 
 /**
  * GET /sessions/export: every session GET /sessions would list for the same filters, oldest first,
@@ -38,8 +37,8 @@ import java.util.List;
 @ExecuteOn(TaskExecutors.BLOCKING)
 class SessionExportController {
 
-    private static final DateTimeFormatter FILE_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
-            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter FILE_TIME =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
     private final SessionExport export;
     private final OpaqueIds ids;
@@ -62,23 +61,37 @@ class SessionExportController {
     @Produces({MediaType.ALL, MediaType.APPLICATION_JSON})
     HttpResponse<Flux<byte[]>> export(TenantScope scope, HttpRequest<?> request) {
         String accept = String.join(",", request.getHeaders().getAll(HttpHeaders.ACCEPT));
-        ExportFormat format = ExportFormat.negotiate(accept)
-                .orElseThrow(() -> new ApiProblem.NotAcceptable(accept, ExportFormat.MEDIA_TYPES));
+        ExportFormat format =
+                ExportFormat.negotiate(accept)
+                        .orElseThrow(
+                                () ->
+                                        new ApiProblem.NotAcceptable(
+                                                accept, ExportFormat.MEDIA_TYPES));
         List<InvalidParam> errors = new ArrayList<>();
         SessionFilter filter = SessionFilter.parse(request.getParameters(), ids, errors);
-        PageRequest.refuse(request.getParameters(), "an export is every matching session, oldest first", errors);
+        PageRequest.refuse(
+                request.getParameters(),
+                "an export is every matching session, oldest first",
+                errors);
         ApiProblem.InvalidParameters.failOn(errors);
         String filename = "sessions-" + FILE_TIME.format(clock.instant()) + "." + format.extension;
         Flux<byte[]> body;
         if (request.getMethod() == HttpMethod.HEAD) {
-            body = Flux.empty();   // headers only: nothing is read, and a permit would never be given back
+            body = Flux.empty(); // headers only: nothing is read, and a permit would never be
+            // given back
         } else {
             // Held until the stream ends, however it ends: completed, failed, or the client gone.
             WideReads.Permit permit = wideReads.start(scope.tenantId());
             body = export.stream(scope, filter, format).doFinally(signal -> permit.close());
         }
         return HttpResponse.ok(body)
-                .contentType(format.mediaType + (format == ExportFormat.CSV ? "; charset=utf-8; header=present" : ""))
-                .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + filename + "\"");
+                .contentType(
+                        format.mediaType
+                                + (format == ExportFormat.CSV
+                                        ? "; charset=utf-8; header=present"
+                                        : ""))
+                .header(
+                        HttpHeaders.CONTENT_DISPOSITION,
+                        "attachment; filename=\"" + filename + "\"");
     }
 }

@@ -1,7 +1,6 @@
 package captiva.sessions.export;
 
 import captiva.sessions.query.SessionView;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 

@@ -6,6 +6,9 @@ import io.micronaut.serde.config.naming.SnakeCaseStrategy;
 
 /** Who held an IP address, and for how long (seconds) in that session. */
 @Serdeable(naming = SnakeCaseStrategy.class)
-public record IpHolder(String ipAddress, @Nullable String username, @Nullable String name,
-                       @Nullable String email, long duration) {
-}
+public record IpHolder(
+        String ipAddress,
+        @Nullable String username,
+        @Nullable String name,
+        @Nullable String email,
+        long duration) {}

@@ -2,7 +2,6 @@ package captiva.sessions.query;
 
 import captiva.sessions.SessionFilter;
 import captiva.tenancy.TenantScope;
-
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -31,8 +30,13 @@ record PageCursor(long listed, Instant startTime, long id) {
     private static final int POSITION_BYTES = 1 + 3 * Long.BYTES;
     private static final int CHECK_BYTES = 16;
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
-    /** Bounds that only a forged cursor can pass, refused so that they never reach SQL or the meta numbers. */
+
+    /**
+     * Bounds that only a forged cursor can pass, refused so that they never reach SQL or the meta
+     * numbers.
+     */
     private static final long MAX_LISTED = 1L << 53;
+
     private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
     private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
@@ -41,33 +45,60 @@ record PageCursor(long listed, Instant startTime, long id) {
 
         static Listing of(TenantScope scope, SessionFilter filter, boolean newestFirst) {
             MessageDigest sha = sha256();
-            for (Object part : new Object[] {scope.tenantId(),
-                    scope.locationIds() == null ? null : new TreeSet<>(scope.locationIds()),
-                    filter.guestId(), filter.locationId(), filter.guestDeviceMac(), filter.startTime(),
-                    filter.endTime(), filter.yasId(), filter.online(), filter.matchesNothing(), newestFirst}) {
+            for (Object part :
+                    new Object[] {
+                        scope.tenantId(),
+                        scope.locationIds() == null ? null : new TreeSet<>(scope.locationIds()),
+                        filter.guestId(),
+                        filter.locationId(),
+                        filter.guestDeviceMac(),
+                        filter.startTime(),
+                        filter.endTime(),
+                        filter.yasId(),
+                        filter.online(),
+                        filter.matchesNothing(),
+                        newestFirst
+                    }) {
                 // Length-prefixed, so that no two different listings hash the same bytes.
-                byte[] bytes = part == null ? new byte[0] : part.toString().getBytes(StandardCharsets.UTF_8);
-                sha.update(ByteBuffer.allocate(Integer.BYTES).putInt(part == null ? -1 : bytes.length).array());
+                byte[] bytes =
+                        part == null
+                                ? new byte[0]
+                                : part.toString().getBytes(StandardCharsets.UTF_8);
+                sha.update(
+                        ByteBuffer.allocate(Integer.BYTES)
+                                .putInt(part == null ? -1 : bytes.length)
+                                .array());
                 sha.update(bytes);
             }
             return new Listing(sha.digest());
         }
     }
 
-    /** The position after {@code row}, the last of a page that brought the walk to {@code listed} sessions. */
+    /**
+     * The position after {@code row}, the last of a page that brought the walk to {@code listed}
+     * sessions.
+     */
     static PageCursor after(SessionRow row, long listed) {
         return new PageCursor(listed, row.startTime(), row.id());
     }
 
     String encode(Listing listing) {
         long micros = ChronoUnit.MICROS.between(Instant.EPOCH, startTime);
-        ByteBuffer position = ByteBuffer.allocate(POSITION_BYTES).put(VERSION).putLong(listed).putLong(micros).putLong(id);
+        ByteBuffer position =
+                ByteBuffer.allocate(POSITION_BYTES)
+                        .put(VERSION)
+                        .putLong(listed)
+                        .putLong(micros)
+                        .putLong(id);
         byte[] bytes = Arrays.copyOf(position.array(), POSITION_BYTES + CHECK_BYTES);
         System.arraycopy(check(listing, position.array()), 0, bytes, POSITION_BYTES, CHECK_BYTES);
         return ENCODER.encodeToString(bytes);
     }
 
-    /** The position in {@code text}, or empty when it is not a cursor of this listing as Captiva made it. */
+    /**
+     * The position in {@code text}, or empty when it is not a cursor of this listing as Captiva
+     * made it.
+     */
     static Optional<PageCursor> decode(String text, Listing listing) {
         byte[] bytes;
         try {
@@ -88,7 +119,10 @@ record PageCursor(long listed, Instant startTime, long id) {
         ByteBuffer read = ByteBuffer.wrap(position, 1, POSITION_BYTES - 1);
         long listed = read.getLong();
         Instant startTime = Instant.EPOCH.plus(read.getLong(), ChronoUnit.MICROS);
-        if (listed < 0 || listed > MAX_LISTED || startTime.isBefore(EARLIEST) || startTime.isAfter(LATEST)) {
+        if (listed < 0
+                || listed > MAX_LISTED
+                || startTime.isBefore(EARLIEST)
+                || startTime.isAfter(LATEST)) {
             return Optional.empty();
         }
         return Optional.of(new PageCursor(listed, startTime, read.getLong()));

@@ -20,7 +20,6 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
-
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,7 +39,8 @@ class SessionController {
     private final IpHolderLookup ipHolders;
     private final OpaqueIds ids;
 
-    SessionController(SessionSearch search, OnlineCounts counts, IpHolderLookup ipHolders, OpaqueIds ids) {
+    SessionController(
+            SessionSearch search, OnlineCounts counts, IpHolderLookup ipHolders, OpaqueIds ids) {
         this.search = search;
         this.counts = counts;
         this.ipHolders = ipHolders;
@@ -54,47 +54,80 @@ class SessionController {
         PageRequest page = PageRequest.parse(request.getParameters(), errors);
         String cursor = QueryParams.single(request.getParameters(), "cursor", errors);
         if (cursor != null && request.getParameters().contains("page")) {
-            errors.add(new InvalidParam("page", "cannot be combined with cursor: a cursor already says where the page starts"));
+            errors.add(
+                    new InvalidParam(
+                            "page",
+                            "cannot be combined with cursor: a cursor already says where the page starts"));
         }
         ApiProblem.InvalidParameters.failOn(errors);
         if (cursor == null) {
-            return search.page(scope, filter, page, PageLinks.of(request, SessionFilter.REPEATED_IN_LINKS));
+            return search.page(
+                    scope, filter, page, PageLinks.of(request, SessionFilter.REPEATED_IN_LINKS));
         }
         PageCursor.Listing listing = PageCursor.Listing.of(scope, filter, page.lastSessionFirst());
         PageCursor after = null;
         if (!cursor.isEmpty()) {
-            after = PageCursor.decode(cursor, listing).orElseThrow(() -> ApiProblem.InvalidParameters.of("cursor",
-                    "is not a cursor of this listing: use links.next as given, with the same key, filters and order, or start again with cursor="));
+            after =
+                    PageCursor.decode(cursor, listing)
+                            .orElseThrow(
+                                    () ->
+                                            ApiProblem.InvalidParameters.of(
+                                                    "cursor",
+                                                    "is not a cursor of this listing: use links.next as given, with the same key, filters and order, or start again with cursor="));
         }
-        return search.pageAfter(scope, filter, page, after, listing, PageLinks.of(request, SessionFilter.REPEATED_IN_LINKS));
+        return search.pageAfter(
+                scope,
+                filter,
+                page,
+                after,
+                listing,
+                PageLinks.of(request, SessionFilter.REPEATED_IN_LINKS));
     }
 
     @Get("/count")
     Count count(TenantScope scope, HttpRequest<?> request) {
         List<InvalidParam> errors = new ArrayList<>();
         SessionFilter filter = SessionFilter.parse(request.getParameters(), ids, errors);
-        PageRequest.parse(request.getParameters(), errors);   // accepted, as in the reference, and checked
+        PageRequest.parse(
+                request.getParameters(), errors); // accepted, as in the reference, and checked
         ApiProblem.InvalidParameters.failOn(errors);
         return counts.count(scope, filter);
     }
 
-    /** One address answers an object (404 when nobody held it); several answer an array of those found. */
+    /**
+     * One address answers an object (404 when nobody held it); several answer an array of those
+     * found.
+     */
     @Get("/{ip_address}")
-    Object holders(TenantScope scope, @PathVariable("ip_address") String ipAddress, HttpRequest<?> request) {
+    Object holders(
+            TenantScope scope,
+            @PathVariable("ip_address") String ipAddress,
+            HttpRequest<?> request) {
         List<InvalidParam> errors = new ArrayList<>();
         List<String> texts = List.of(ipAddress.split(",", -1));
         List<InetAddress> addresses = new ArrayList<>();
         if (texts.size() > MAX_ADDRESSES) {
-            errors.add(new InvalidParam("ip_address", "at most " + MAX_ADDRESSES + " addresses, separated by commas"));
+            errors.add(
+                    new InvalidParam(
+                            "ip_address",
+                            "at most " + MAX_ADDRESSES + " addresses, separated by commas"));
         } else {
             for (String text : texts) {
                 Optional<InetAddress> address = IpAddresses.parse(text.strip());
-                address.ifPresentOrElse(addresses::add,
-                        () -> errors.add(new InvalidParam("ip_address", "'" + abbreviate(text) + "' is not an IPv4 or IPv6 address")));
+                address.ifPresentOrElse(
+                        addresses::add,
+                        () ->
+                                errors.add(
+                                        new InvalidParam(
+                                                "ip_address",
+                                                "'"
+                                                        + abbreviate(text)
+                                                        + "' is not an IPv4 or IPv6 address")));
             }
         }
         HttpParameters params = request.getParameters();
-        QueryParams.IdParam location = QueryParams.id("location_id", OpaqueIds.Kind.LOCATION, params, ids, errors);
+        QueryParams.IdParam location =
+                QueryParams.id("location_id", OpaqueIds.Kind.LOCATION, params, ids, errors);
         Instant at = null;
         String atText = QueryParams.single(params, "at", errors);
         if (atText != null) {
@@ -105,7 +138,10 @@ class SessionController {
         }
         ApiProblem.InvalidParameters.failOn(errors);
         List<String> asked = texts.stream().map(String::strip).toList();
-        List<IpHolder> found = location.unknown() ? List.of() : ipHolders.resolve(scope, asked, addresses, location.id(), at);
+        List<IpHolder> found =
+                location.unknown()
+                        ? List.of()
+                        : ipHolders.resolve(scope, asked, addresses, location.id(), at);
         if (asked.size() == 1) {
             if (found.isEmpty()) {
                 throw new ApiProblem.NotFound("A session with IP address " + asked.get(0));
@@ -114,7 +150,6 @@ class SessionController {
         }
         return found;
     }
-
 
     private static String abbreviate(String text) {
         return text.length() <= 50 ? text : text.substring(0, 50) + "…";

@@ -7,7 +7,6 @@ import captiva.sessions.SessionSelection;
 import captiva.tenancy.TenantScope;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -24,16 +23,18 @@ import java.util.Optional;
  */
 public final class SessionCursor implements AutoCloseable {
 
-    @Nullable
-    private final PreparedStatement statement;
-    @Nullable
-    private final ResultSet rows;
+    @Nullable private final PreparedStatement statement;
+    @Nullable private final ResultSet rows;
     private final OpaqueIds ids;
     private final Instant now;
     private final Instant onlineCutoff;
 
-    private SessionCursor(@Nullable PreparedStatement statement, @Nullable ResultSet rows, OpaqueIds ids,
-                          Instant now, Instant onlineCutoff) {
+    private SessionCursor(
+            @Nullable PreparedStatement statement,
+            @Nullable ResultSet rows,
+            OpaqueIds ids,
+            Instant now,
+            Instant onlineCutoff) {
         this.statement = statement;
         this.rows = rows;
         this.ids = ids;
@@ -58,7 +59,8 @@ public final class SessionCursor implements AutoCloseable {
          * PostgreSQL streams {@code fetchSize} rows at a time only inside a transaction: the
          * connection must have autocommit off, else the driver reads the whole result at once.
          */
-        public SessionCursor open(Connection connection, TenantScope scope, SessionFilter filter, int fetchSize)
+        public SessionCursor open(
+                Connection connection, TenantScope scope, SessionFilter filter, int fetchSize)
                 throws SQLException {
             Instant now = clock.instant();
             Instant cutoff = sessions.onlineCutoff(now);
@@ -66,9 +68,11 @@ public final class SessionCursor implements AutoCloseable {
             if (zone.isEmpty()) {
                 return new SessionCursor(null, null, ids, now, cutoff);
             }
-            PreparedStatement statement = SessionSelection.matching(SessionQueries.ROWS, scope, filter, zone.get(), cutoff)
-                    .add(SessionQueries.EVERY_ROW_OLDEST_FIRST)
-                    .prepare(connection);
+            PreparedStatement statement =
+                    SessionSelection.matching(
+                                    SessionQueries.ROWS, scope, filter, zone.get(), cutoff)
+                            .add(SessionQueries.EVERY_ROW_OLDEST_FIRST)
+                            .prepare(connection);
             try {
                 statement.setFetchSize(fetchSize);
                 return new SessionCursor(statement, statement.executeQuery(), ids, now, cutoff);
@@ -91,7 +95,7 @@ public final class SessionCursor implements AutoCloseable {
     @Override
     public void close() throws SQLException {
         if (statement != null) {
-            statement.close();   // closes the result set, and with it the server-side portal
+            statement.close(); // closes the result set, and with it the server-side portal
         }
     }
 }

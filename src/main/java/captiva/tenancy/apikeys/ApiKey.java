@@ -7,7 +7,6 @@ import io.micronaut.data.annotation.Id;
 import io.micronaut.data.annotation.MappedEntity;
 import io.micronaut.data.annotation.TypeDef;
 import io.micronaut.data.model.DataType;
-
 import java.time.Instant;
 
 /**
@@ -17,12 +16,15 @@ import java.time.Instant;
  * @param locationIds the only locations the key may see, or null for all
  */
 @MappedEntity("api_key")
-public record ApiKey(@Id @GeneratedValue @Nullable Long id, Long tenantId, String name,
-                     byte[] keyHash, String keyPrefix,
-                     @TypeDef(type = DataType.STRING_ARRAY) String[] scopes,
-                     @TypeDef(type = DataType.LONG_ARRAY) @Nullable Long[] locationIds,
-                     int rateLimitPerMinute,
-                     @DateCreated @Nullable Instant createdAt,
-                     @Nullable Instant lastUsedAt,
-                     @Nullable Instant revokedAt) {
-}
+public record ApiKey(
+        @Id @GeneratedValue @Nullable Long id,
+        Long tenantId,
+        String name,
+        byte[] keyHash,
+        String keyPrefix,
+        @TypeDef(type = DataType.STRING_ARRAY) String[] scopes,
+        @TypeDef(type = DataType.LONG_ARRAY) @Nullable Long[] locationIds,
+        int rateLimitPerMinute,
+        @DateCreated @Nullable Instant createdAt,
+        @Nullable Instant lastUsedAt,
+        @Nullable Instant revokedAt) {}

@@ -22,7 +22,6 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.web.router.RouteAttributes;
 import io.micronaut.web.router.RouteInfo;
 import io.micronaut.web.router.UriRouteInfo;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,8 +55,15 @@ class ApiKeyFilter implements Ordered {
     private final OpaqueIds ids;
     private final Map<Long, Instant> lastUsedWritten = new ConcurrentHashMap<>();
 
-    ApiKeyFilter(LiveApiKeys liveKeys, ApiKeyRepository keys, RateLimiter rateLimiter, RateLimitProperties limits,
-                 AuthenticationFailures failures, Clock clock, MeterRegistry meters, OpaqueIds ids) {
+    ApiKeyFilter(
+            LiveApiKeys liveKeys,
+            ApiKeyRepository keys,
+            RateLimiter rateLimiter,
+            RateLimitProperties limits,
+            AuthenticationFailures failures,
+            Clock clock,
+            MeterRegistry meters,
+            OpaqueIds ids) {
         this.liveKeys = liveKeys;
         this.keys = keys;
         this.rateLimiter = rateLimiter;
@@ -73,7 +79,9 @@ class ApiKeyFilter implements Ordered {
     @Nullable
     HttpResponse<?> authenticate(HttpRequest<?> request) {
         Optional<RouteInfo<?>> route = RouteAttributes.getRouteInfo(request);
-        Optional<Scope> required = route.flatMap(r -> r.getAnnotationMetadata().enumValue(RequiresScope.class, Scope.class));
+        Optional<Scope> required =
+                route.flatMap(
+                        r -> r.getAnnotationMetadata().enumValue(RequiresScope.class, Scope.class));
         if (required.isEmpty()) {
             return null;
         }
@@ -89,15 +97,24 @@ class ApiKeyFilter implements Ordered {
         if (Arrays.stream(apiKey.scopes()).noneMatch(required.get().wireName()::equals)) {
             return new ApiProblem.MissingScope(required.get().wireName()).toResponse();
         }
-        Bucket bucket = new Bucket("key:" + apiKey.id() + " " + endpoint(route.get()), perMinute(apiKey, route.get()));
+        Bucket bucket =
+                new Bucket(
+                        "key:" + apiKey.id() + " " + endpoint(route.get()),
+                        perMinute(apiKey, route.get()));
         RateLimitDecision decision = rateLimiter.tryConsume(bucket.name(), bucket.perMinute());
         request.setAttribute(DECISION_ATTRIBUTE, decision);
         request.setAttribute(BUCKET_ATTRIBUTE, bucket);
         if (!decision.allowed()) {
-            // Tagged with the tenant's public id: which customer runs into its limit is the question ops ask.
-            meters.counter(AuthenticationFailures.REJECTED_METRIC, "tenant", ids.encode(OpaqueIds.Kind.TENANT, apiKey.tenantId()))
+            // Tagged with the tenant's public id: which customer runs into its limit is the
+            // question ops ask.
+            meters.counter(
+                            AuthenticationFailures.REJECTED_METRIC,
+                            "tenant",
+                            ids.encode(OpaqueIds.Kind.TENANT, apiKey.tenantId()))
                     .increment();
-            return withRateLimitHeaders(new ApiProblem.TooManyRequests(decision.retryAfterSeconds()).toResponse(), decision);
+            return withRateLimitHeaders(
+                    new ApiProblem.TooManyRequests(decision.retryAfterSeconds()).toResponse(),
+                    decision);
         }
         recordUse(apiKey);
         Set<Long> locations = apiKey.locationIds() == null ? null : Set.of(apiKey.locationIds());
@@ -118,15 +135,21 @@ class ApiKeyFilter implements Ordered {
      * A request refused with 503 (no wide-read slot free, the database unreachable) did no work:
      * its token goes back, so that a refused export does not cost the key its export of the minute.
      */
-    private RateLimitDecision giveBackIfUnavailable(HttpRequest<?> request, MutableHttpResponse<?> response,
-                                                    RateLimitDecision decision) {
+    private RateLimitDecision giveBackIfUnavailable(
+            HttpRequest<?> request, MutableHttpResponse<?> response, RateLimitDecision decision) {
         Optional<Bucket> bucket = request.getAttribute(BUCKET_ATTRIBUTE, Bucket.class);
-        if (response.code() != HttpStatus.SERVICE_UNAVAILABLE.getCode() || !decision.allowed() || bucket.isEmpty()) {
+        if (response.code() != HttpStatus.SERVICE_UNAVAILABLE.getCode()
+                || !decision.allowed()
+                || bucket.isEmpty()) {
             return decision;
         }
         rateLimiter.giveBack(bucket.get().name(), bucket.get().perMinute());
-        return new RateLimitDecision(true, decision.limit(), Math.min(decision.limit(), decision.remaining() + 1),
-                decision.resetSeconds(), 0);
+        return new RateLimitDecision(
+                true,
+                decision.limit(),
+                Math.min(decision.limit(), decision.remaining() + 1),
+                decision.resetSeconds(),
+                0);
     }
 
     @Override
@@ -143,14 +166,21 @@ class ApiKeyFilter implements Ordered {
     }
 
     private HttpResponse<?> rejectAuthentication(HttpRequest<?> request) {
-        boolean presented = request.getHeaders().contains("X-API-Key") || request.getHeaders().contains(HttpHeaders.AUTHORIZATION);
+        boolean presented =
+                request.getHeaders().contains("X-API-Key")
+                        || request.getHeaders().contains(HttpHeaders.AUTHORIZATION);
         if (!presented) {
-            return failures.reject(request, "An API key is required: Authorization: Bearer <key> or X-API-Key.");
+            return failures.reject(
+                    request, "An API key is required: Authorization: Bearer <key> or X-API-Key.");
         }
-        boolean withoutScheme = !request.getHeaders().contains("X-API-Key") && AuthenticationFailures.bearerToken(request).isEmpty();
-        return failures.reject(request, withoutScheme
-                ? "The Authorization header must name its scheme: send Authorization: Bearer <key> (or X-API-Key: <key>)."
-                : "The API key is not valid.");
+        boolean withoutScheme =
+                !request.getHeaders().contains("X-API-Key")
+                        && AuthenticationFailures.bearerToken(request).isEmpty();
+        return failures.reject(
+                request,
+                withoutScheme
+                        ? "The Authorization header must name its scheme: send Authorization: Bearer <key> (or X-API-Key: <key>)."
+                        : "The API key is not valid.");
     }
 
     /** last_used_at is informational: write it at most once a minute per key, not on every read. */
@@ -164,8 +194,8 @@ class ApiKeyFilter implements Ordered {
     }
 
     /**
-     * The key's own limit, capped on export and session-control endpoints: a key allowed many reads is not allowed
-     * many exports, nor many disconnects.
+     * The key's own limit, capped on export and session-control endpoints: a key allowed many reads
+     * is not allowed many exports, nor many disconnects.
      */
     private int perMinute(LiveApiKeys.Live key, RouteInfo<?> route) {
         if (route.getAnnotationMetadata().hasAnnotation(ExportRateLimit.class)) {
@@ -179,16 +209,18 @@ class ApiKeyFilter implements Ordered {
 
     /** The bucket's name: the path template, so HEAD and GET of one endpoint share a bucket. */
     private static String endpoint(RouteInfo<?> route) {
-        return route instanceof UriRouteInfo<?, ?> uri ? uri.getUriMatchTemplate().toString() : route.toString();
+        return route instanceof UriRouteInfo<?, ?> uri
+                ? uri.getUriMatchTemplate().toString()
+                : route.toString();
     }
 
-    private static MutableHttpResponse<?> withRateLimitHeaders(MutableHttpResponse<?> response, RateLimitDecision d) {
+    private static MutableHttpResponse<?> withRateLimitHeaders(
+            MutableHttpResponse<?> response, RateLimitDecision d) {
         return response.header("X-RateLimit-Limit", Integer.toString(d.limit()))
                 .header("X-RateLimit-Remaining", Long.toString(d.remaining()))
                 .header("X-RateLimit-Reset", Long.toString(d.resetSeconds()));
     }
 
     /** The rate-limit bucket a request took its token from. */
-    private record Bucket(String name, int perMinute) {
-    }
+    private record Bucket(String name, int perMinute) {}
 }

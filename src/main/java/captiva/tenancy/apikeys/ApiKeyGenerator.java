@@ -1,7 +1,6 @@
 package captiva.tenancy.apikeys;
 
 import jakarta.inject.Singleton;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -15,7 +14,8 @@ import java.security.SecureRandom;
 public class ApiKeyGenerator {
 
     public static final String PREFIX = "cpk_";
-    private static final String BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    private static final String BASE62 =
+            "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     private static final int RANDOM_CHARS = 32;
 
     private final SecureRandom random = new SecureRandom();
@@ -35,7 +35,8 @@ public class ApiKeyGenerator {
 
     public static byte[] hash(String key) {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            return MessageDigest.getInstance("SHA-256")
+                    .digest(key.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException impossible) {
             throw new IllegalStateException("SHA-256 is part of every JDK", impossible);
         }

@@ -5,12 +5,11 @@ import captiva.ratelimit.RateLimitDecision;
 import captiva.ratelimit.RateLimitProperties;
 import captiva.ratelimit.RateLimiter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
-import io.micronaut.core.annotation.Nullable;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.inject.Singleton;
-
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,32 +24,43 @@ import java.util.concurrent.ConcurrentHashMap;
  * empty, every attempt from the address is refused, right credentials too, until a token is back:
  * were a right guess still let through, the 429 would only tell a guesser that a guess was wrong,
  * at no cost to it.
- * <p>
- * Which addresses are limited is kept in this process (checking the shared bucket on every request
- * would cost the postgres store a round trip per request): behind N replicas, a limited address
- * gets at most one attempt through each replica that has not yet refused it.
+ *
+ * <p>Which addresses are limited is kept in this process (checking the shared bucket on every
+ * request would cost the postgres store a round trip per request): behind N replicas, a limited
+ * address gets at most one attempt through each replica that has not yet refused it.
  */
 @Singleton
 public class AuthenticationFailures {
 
-    /** Requests answered 429 by a rate limit, tagged by tenant ({@code unauthenticated} for failed logins). */
+    /**
+     * Requests answered 429 by a rate limit, tagged by tenant ({@code unauthenticated} for failed
+     * logins).
+     */
     static final String REJECTED_METRIC = "captiva.rate_limit.rejected";
 
     private final RateLimiter rateLimiter;
     private final RateLimitProperties limits;
     private final MeterRegistry meters;
     private final Clock clock;
+
     /** Client addresses whose bucket is empty, and when it holds a token again. */
     private final Map<String, Instant> limitedUntil = new ConcurrentHashMap<>();
 
-    AuthenticationFailures(RateLimiter rateLimiter, RateLimitProperties limits, MeterRegistry meters, Clock clock) {
+    AuthenticationFailures(
+            RateLimiter rateLimiter,
+            RateLimitProperties limits,
+            MeterRegistry meters,
+            Clock clock) {
         this.rateLimiter = rateLimiter;
         this.limits = limits;
         this.meters = meters;
         this.clock = clock;
     }
 
-    /** A 429 problem while the address is limited, whatever it presents; null when it may authenticate. */
+    /**
+     * A 429 problem while the address is limited, whatever it presents; null when it may
+     * authenticate.
+     */
     @Nullable
     public HttpResponse<?> refuseWhileLimited(HttpRequest<?> request) {
         String address = clientAddress(request);
@@ -76,8 +86,10 @@ public class AuthenticationFailures {
             return tooManyRequests(decision.retryAfterSeconds());
         }
         if (decision.remaining() == 0) {
-            // That was the last failure allowed: a token is back at the latest one refill interval from now.
-            limitedUntil.put(address, clock.instant().plus(RateLimiter.WINDOW.dividedBy(perMinute)));
+            // That was the last failure allowed: a token is back at the latest one refill interval
+            // from now.
+            limitedUntil.put(
+                    address, clock.instant().plus(RateLimiter.WINDOW.dividedBy(perMinute)));
         }
         return new ApiProblem.Unauthenticated(detail).toResponse();
     }
@@ -96,13 +108,16 @@ public class AuthenticationFailures {
 
     /** The token of an {@code Authorization: Bearer <token>} header, if there is one. */
     public static Optional<String> bearerToken(HttpRequest<?> request) {
-        return request.getHeaders().getAuthorization()
+        return request.getHeaders()
+                .getAuthorization()
                 .filter(value -> value.regionMatches(true, 0, "Bearer ", 0, 7))
                 .map(value -> value.substring(7).trim());
     }
 
     private static String clientAddress(HttpRequest<?> request) {
         InetSocketAddress remote = request.getRemoteAddress();
-        return remote.getAddress() == null ? remote.getHostString() : remote.getAddress().getHostAddress();
+        return remote.getAddress() == null
+                ? remote.getHostString()
+                : remote.getAddress().getHostAddress();
     }
 }

@@ -16,7 +16,8 @@ class CallingKeyBinder implements TypedRequestArgumentBinder<CallingKey> {
     }
 
     @Override
-    public BindingResult<CallingKey> bind(ArgumentConversionContext<CallingKey> context, HttpRequest<?> request) {
+    public BindingResult<CallingKey> bind(
+            ArgumentConversionContext<CallingKey> context, HttpRequest<?> request) {
         return () -> request.getAttribute(ApiKeyFilter.KEY_ATTRIBUTE, CallingKey.class);
     }
 }

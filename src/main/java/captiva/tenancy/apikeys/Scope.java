@@ -8,7 +8,10 @@ public enum Scope {
     SESSIONS_READ("sessions:read"),
     INGEST("ingest"),
     WEBHOOKS_MANAGE("webhooks:manage"),
-    /** Ends or changes guests' sessions on their NAS (Disconnect/CoA): never implied by reading them. */
+    /**
+     * Ends or changes guests' sessions on their NAS (Disconnect/CoA): never implied by reading
+     * them.
+     */
     SESSIONS_CONTROL("sessions:control");
 
     private final String wireName;

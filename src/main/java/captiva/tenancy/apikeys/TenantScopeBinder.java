@@ -17,7 +17,8 @@ class TenantScopeBinder implements TypedRequestArgumentBinder<TenantScope> {
     }
 
     @Override
-    public BindingResult<TenantScope> bind(ArgumentConversionContext<TenantScope> context, HttpRequest<?> request) {
+    public BindingResult<TenantScope> bind(
+            ArgumentConversionContext<TenantScope> context, HttpRequest<?> request) {
         return () -> request.getAttribute(ApiKeyFilter.SCOPE_ATTRIBUTE, TenantScope.class);
     }
 }

@@ -1,5 +1,11 @@
 package captiva.common.http;
 
+import static captiva.testing.Fixtures.session;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures;
 import captiva.testing.Fixtures.Key;
@@ -8,13 +14,6 @@ import captiva.testing.Http;
 import captiva.testing.RawHttp;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Nested;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -22,12 +21,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
-
-import static captiva.testing.Fixtures.session;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The edges of HTTP itself, before any controller: framing, header limits, timeouts, content
@@ -38,9 +37,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HttpEdgesTest extends ApiTest {
 
     private static final Set<String> STANDARD_CODINGS = Set.of("gzip", "deflate", "br", "zstd");
+
     /** Words of the framework and of Java that must never reach a client. */
-    private static final List<String> INTERNALS = List.of("Error decoding", "No enum constant", "captiva.", "java.",
-            "io.micronaut", "Exception", "[Long", "HealthCheckType");
+    private static final List<String> INTERNALS =
+            List.of(
+                    "Error decoding",
+                    "No enum constant",
+                    "captiva.",
+                    "java.",
+                    "io.micronaut",
+                    "Exception",
+                    "[Long",
+                    "HealthCheckType");
 
     private Key read;
     private Key ingest;
@@ -56,7 +64,10 @@ class HttpEdgesTest extends ApiTest {
         venue = given().location(given().tenant());
         read = given().readKey(venue.tenant());
         ingest = given().key(venue.tenant(), List.of("ingest"), null, 100_000);
-        given().sessions(IntStream.range(0, 20).mapToObj(i -> session(venue).ip("10.1.0." + i)).toArray(Fixtures.SessionSpec[]::new));
+        given().sessions(
+                        IntStream.range(0, 20)
+                                .mapToObj(i -> session(venue).ip("10.1.0." + i))
+                                .toArray(Fixtures.SessionSpec[]::new));
     }
 
     private RawHttp raw() {
@@ -64,7 +75,11 @@ class HttpEdgesTest extends ApiTest {
     }
 
     private String rawGet(String target, String... extraHeaderLines) {
-        return "GET " + target + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + read.key() + "\r\n"
+        return "GET "
+                + target
+                + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                + read.key()
+                + "\r\n"
                 + String.join("", List.of(extraHeaderLines).stream().map(h -> h + "\r\n").toList())
                 + "Connection: close\r\n\r\n";
     }
@@ -75,33 +90,60 @@ class HttpEdgesTest extends ApiTest {
 
         @Test
         void anyCodingGetsAStandardOne() {
-            Http.Response r = http().get("/sessions?per_page=100", "Authorization", read.auth()[1], "Accept-Encoding", "*");
+            Http.Response r =
+                    http().get(
+                                    "/sessions?per_page=100",
+                                    "Authorization",
+                                    read.auth()[1],
+                                    "Accept-Encoding",
+                                    "*");
 
             assertEquals(200, r.status());
             String coding = r.header("Content-Encoding").orElse("identity");
-            assertTrue(STANDARD_CODINGS.contains(coding), "Accept-Encoding: * answered with " + coding);
+            assertTrue(
+                    STANDARD_CODINGS.contains(coding),
+                    "Accept-Encoding: * answered with " + coding);
         }
 
         @Test
         void snappyAloneIsAnsweredUncompressed() {
-            Http.Response r = http().get("/sessions?per_page=100", "Authorization", read.auth()[1], "Accept-Encoding", "snappy");
+            Http.Response r =
+                    http().get(
+                                    "/sessions?per_page=100",
+                                    "Authorization",
+                                    read.auth()[1],
+                                    "Accept-Encoding",
+                                    "snappy");
 
             assertEquals(200, r.status());
-            assertTrue(r.header("Content-Encoding").isEmpty(), "answered with " + r.header("Content-Encoding"));
+            assertTrue(
+                    r.header("Content-Encoding").isEmpty(),
+                    "answered with " + r.header("Content-Encoding"));
             assertEquals(20, r.json().get("data").size());
         }
 
         @Test
         void snappyPreferredOverGzipGetsGzip() {
-            Http.Response r = http().get("/sessions?per_page=100", "Authorization", read.auth()[1],
-                    "Accept-Encoding", "snappy;q=1, gzip;q=0.5");
+            Http.Response r =
+                    http().get(
+                                    "/sessions?per_page=100",
+                                    "Authorization",
+                                    read.auth()[1],
+                                    "Accept-Encoding",
+                                    "snappy;q=1, gzip;q=0.5");
 
             assertEquals("gzip", r.header("Content-Encoding").orElse("identity"));
         }
 
         @Test
         void gzipIsStillServed() {
-            Http.Response r = http().get("/sessions?per_page=100", "Authorization", read.auth()[1], "Accept-Encoding", "gzip");
+            Http.Response r =
+                    http().get(
+                                    "/sessions?per_page=100",
+                                    "Authorization",
+                                    read.auth()[1],
+                                    "Accept-Encoding",
+                                    "gzip");
 
             assertEquals("gzip", r.header("Content-Encoding").orElse("identity"));
         }
@@ -114,15 +156,26 @@ class HttpEdgesTest extends ApiTest {
         @Test
         void contentLengthWithTransferEncodingIsRefused() {
             String body = "{\"location_id\":\"" + venue.id() + "\",\"username\":\"ana\"}";
-            String request = "POST /ingest/logins HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + ingest.key() + "\r\n"
-                    + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\nTransfer-Encoding: chunked\r\n\r\n"
-                    + Integer.toHexString(body.length()) + "\r\n" + body + "\r\n0\r\n\r\n";
+            String request =
+                    "POST /ingest/logins HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                            + ingest.key()
+                            + "\r\n"
+                            + "Content-Type: application/json\r\nContent-Length: "
+                            + body.length()
+                            + "\r\nTransfer-Encoding: chunked\r\n\r\n"
+                            + Integer.toHexString(body.length())
+                            + "\r\n"
+                            + body
+                            + "\r\n0\r\n\r\n";
 
             Http.Response r = raw().send(request);
 
             assertProblem(r, 400);
             assertTrue(r.json().get("detail").asText().contains("Transfer-Encoding"), r.body());
-            assertEquals("close", r.header("Connection").orElse(""), "the connection cannot be reused after a framing conflict");
+            assertEquals(
+                    "close",
+                    r.header("Connection").orElse(""),
+                    "the connection cannot be reused after a framing conflict");
         }
 
         @Test
@@ -130,7 +183,10 @@ class HttpEdgesTest extends ApiTest {
             Http.Response r = raw().send(rawGet("/sessions", "X-Padding: " + "k".repeat(20_000)));
 
             assertProblem(r, 431);
-            assertEquals(java.net.http.HttpClient.Version.HTTP_1_1, r.raw().version(), "answered as HTTP/1.0");
+            assertEquals(
+                    java.net.http.HttpClient.Version.HTTP_1_1,
+                    r.raw().version(),
+                    "answered as HTTP/1.0");
         }
 
         @Test
@@ -138,13 +194,19 @@ class HttpEdgesTest extends ApiTest {
             Http.Response r = raw().send(rawGet("/sessions?yas_id=" + "a".repeat(20_000)));
 
             assertProblem(r, 414);
-            assertEquals(java.net.http.HttpClient.Version.HTTP_1_1, r.raw().version(), "answered as HTTP/1.0");
+            assertEquals(
+                    java.net.http.HttpClient.Version.HTTP_1_1,
+                    r.raw().version(),
+                    "answered as HTTP/1.0");
         }
 
         @Test
         void aHeadSentTooSlowlyIsCut() throws IOException {
             try (Socket socket = raw().open()) {
-                socket.getOutputStream().write("GET /sessions HTTP/1.1\r\nHost: localhost\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                socket.getOutputStream()
+                        .write(
+                                "GET /sessions HTTP/1.1\r\nHost: localhost\r\n"
+                                        .getBytes(StandardCharsets.ISO_8859_1));
                 socket.getOutputStream().flush();
 
                 // The server must answer and close well before the socket's own 10 s read timeout.
@@ -164,8 +226,14 @@ class HttpEdgesTest extends ApiTest {
         @Test
         void aKeptAliveConnectionServesASecondRequest() throws IOException {
             try (Socket socket = raw().open()) {
-                String first = "GET /sessions/count HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + read.key() + "\r\n\r\n";
-                socket.getOutputStream().write((first + rawGet("/sessions/count")).getBytes(StandardCharsets.ISO_8859_1));
+                String first =
+                        "GET /sessions/count HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                                + read.key()
+                                + "\r\n\r\n";
+                socket.getOutputStream()
+                        .write(
+                                (first + rawGet("/sessions/count"))
+                                        .getBytes(StandardCharsets.ISO_8859_1));
 
                 String answers = RawHttp.readToEnd(socket);
 
@@ -180,7 +248,13 @@ class HttpEdgesTest extends ApiTest {
 
         @Test
         void aCrossOriginRequestIsRefusedWithAProblem() {
-            Http.Response r = http().get("/sessions/count", "Authorization", read.auth()[1], "Origin", "https://evil.example");
+            Http.Response r =
+                    http().get(
+                                    "/sessions/count",
+                                    "Authorization",
+                                    read.auth()[1],
+                                    "Origin",
+                                    "https://evil.example");
 
             assertProblem(r, 403);
             assertTrue(r.json().get("detail").asText().contains("https://evil.example"), r.body());
@@ -188,9 +262,18 @@ class HttpEdgesTest extends ApiTest {
 
         @Test
         void aCrossOriginPreflightIsRefusedWithAProblem() {
-            Http.Response r = http().send(java.net.http.HttpRequest.newBuilder(http().uri("/sessions/count"))
-                    .method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody()),
-                    "Origin", "https://evil.example", "Access-Control-Request-Method", "GET");
+            Http.Response r =
+                    http().send(
+                                    java.net.http.HttpRequest.newBuilder(
+                                                    http().uri("/sessions/count"))
+                                            .method(
+                                                    "OPTIONS",
+                                                    java.net.http.HttpRequest.BodyPublishers
+                                                            .noBody()),
+                                    "Origin",
+                                    "https://evil.example",
+                                    "Access-Control-Request-Method",
+                                    "GET");
 
             assertProblem(r, 403);
         }
@@ -209,8 +292,16 @@ class HttpEdgesTest extends ApiTest {
 
         @Test
         void aNumberFieldGivenTextNamesTheField() {
-            Map<String, Object> record = Map.of("nas_id", "x", "acct_status_type", "Start", "acct_session_id", "s1",
-                    "acct_input_octets", "many");
+            Map<String, Object> record =
+                    Map.of(
+                            "nas_id",
+                            "x",
+                            "acct_status_type",
+                            "Start",
+                            "acct_session_id",
+                            "s1",
+                            "acct_input_octets",
+                            "many");
 
             Http.Response r = http().post("/ingest/accounting", List.of(record), ingest.auth());
 
@@ -244,7 +335,9 @@ class HttpEdgesTest extends ApiTest {
     }
 
     private static void assertProblemShape(Http.Response r) {
-        assertTrue(r.contentType().startsWith("application/problem+json"), r.status() + " " + r.contentType() + " " + r.body());
+        assertTrue(
+                r.contentType().startsWith("application/problem+json"),
+                r.status() + " " + r.contentType() + " " + r.body());
         assertEquals(r.status(), r.json().get("status").asInt(), r.body());
         for (String internal : INTERNALS) {
             assertFalse(r.body().contains(internal), "leaks '" + internal + "': " + r.body());

@@ -1,5 +1,8 @@
 package captiva.common.http;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.tenancy.apikeys.Scope;
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures;
@@ -7,21 +10,19 @@ import captiva.testing.Fixtures.Key;
 import captiva.testing.Http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
 import java.net.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-/** A misspelled or unknown query parameter is a 400 naming it, on every operation openapi.yml lists. */
+/**
+ * A misspelled or unknown query parameter is a 400 naming it, on every operation openapi.yml lists.
+ */
 @MicronautTest(transactional = false)
 @DisplayName("Query parameters the spec does not declare")
 class UndeclaredQueryParameterTest extends ApiTest {
@@ -37,7 +38,11 @@ class UndeclaredQueryParameterTest extends ApiTest {
     }
 
     private Key keyWithEveryScope() {
-        return given().key(tenant, Arrays.stream(Scope.values()).map(Scope::wireName).toList(), null, 100_000);
+        return given().key(
+                        tenant,
+                        Arrays.stream(Scope.values()).map(Scope::wireName).toList(),
+                        null,
+                        100_000);
     }
 
     @Test
@@ -78,24 +83,50 @@ class UndeclaredQueryParameterTest extends ApiTest {
     void everyOperation() {
         Map<String, Set<String>> operations = DeclaredQueryParameters.readSpec();
         List<String> accepted = new ArrayList<>();
-        operations.keySet().stream().sorted().forEach(operation -> {
-            String method = operation.substring(0, operation.indexOf(' '));
-            String path = operation.substring(operation.indexOf(' ') + 1).replaceAll("\\{[^}]+}", "x1");
-            if (path.equals("/sessions/x1")) {
-                path = "/sessions/10.0.0.1";
-            }
-            // A key per operation: the export's GET and HEAD share a bucket of one request a minute.
-            String[] auth = path.startsWith("/admin/") ? Fixtures.admin()
-                    : keyWithEveryScope().auth();
-            Http.Response r = http().send(HttpRequest.newBuilder(http().uri(path + "?bogus_parameter=1"))
-                    .method(method, HttpRequest.BodyPublishers.ofString("{}"))
-                    .header("Content-Type", "application/json"), auth);
-            boolean named = r.status() == 400 && (method.equals("HEAD") || r.body().contains("bogus_parameter"));
-            if (!named) {
-                accepted.add(operation + " answered " + r.status());
-            }
-        });
-        assertTrue(accepted.isEmpty(), () -> "Operations that did not refuse ?bogus_parameter=1: " + accepted);
-        assertTrue(operations.size() > 40, "the spec was read: " + operations.size() + " operations");
+        operations.keySet().stream()
+                .sorted()
+                .forEach(
+                        operation -> {
+                            String method = operation.substring(0, operation.indexOf(' '));
+                            String path =
+                                    operation
+                                            .substring(operation.indexOf(' ') + 1)
+                                            .replaceAll("\\{[^}]+}", "x1");
+                            if (path.equals("/sessions/x1")) {
+                                path = "/sessions/10.0.0.1";
+                            }
+                            // A key per operation: the export's GET and HEAD share a bucket of one
+                            // request a minute.
+                            String[] auth =
+                                    path.startsWith("/admin/")
+                                            ? Fixtures.admin()
+                                            : keyWithEveryScope().auth();
+                            Http.Response r =
+                                    http().send(
+                                                    HttpRequest.newBuilder(
+                                                                    http().uri(
+                                                                                    path
+                                                                                            + "?bogus_parameter=1"))
+                                                            .method(
+                                                                    method,
+                                                                    HttpRequest.BodyPublishers
+                                                                            .ofString("{}"))
+                                                            .header(
+                                                                    "Content-Type",
+                                                                    "application/json"),
+                                                    auth);
+                            boolean named =
+                                    r.status() == 400
+                                            && (method.equals("HEAD")
+                                                    || r.body().contains("bogus_parameter"));
+                            if (!named) {
+                                accepted.add(operation + " answered " + r.status());
+                            }
+                        });
+        assertTrue(
+                accepted.isEmpty(),
+                () -> "Operations that did not refuse ?bogus_parameter=1: " + accepted);
+        assertTrue(
+                operations.size() > 40, "the spec was read: " + operations.size() + " operations");
     }
 }

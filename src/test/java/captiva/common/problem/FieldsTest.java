@@ -1,18 +1,17 @@
 package captiva.common.problem;
 
-import captiva.common.problem.Problem.InvalidParam;
-import captiva.testing.Fast;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import captiva.common.problem.Problem.InvalidParam;
+import captiva.testing.Fast;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 @Fast
 @DisplayName("MAC, IP and time fields")
@@ -20,7 +19,10 @@ class FieldsTest {
 
     private final List<InvalidParam> errors = new ArrayList<>();
 
-    /** The test instance lives as long as the class (junit-platform.properties): start each test empty. */
+    /**
+     * The test instance lives as long as the class (junit-platform.properties): start each test
+     * empty.
+     */
     @BeforeEach
     void empty() {
         errors.clear();
@@ -37,9 +39,12 @@ class FieldsTest {
 
     @Test
     void goodFieldsAreParsedByTheCommonRules() {
-        assertEquals("14:2d:27:e7:40:2b", Fields.mac("guest_device_mac", "14-2D-27-E7-40-2B", errors));
+        assertEquals(
+                "14:2d:27:e7:40:2b", Fields.mac("guest_device_mac", "14-2D-27-E7-40-2B", errors));
         assertEquals("10.0.0.1", Fields.ip("guest_device_ip", "10.0.0.1", errors));
-        assertEquals(Instant.parse("2017-01-05T06:50:55Z"), Fields.time("event_time", "2017-01-05T06:50:55+00:00", errors));
+        assertEquals(
+                Instant.parse("2017-01-05T06:50:55Z"),
+                Fields.time("event_time", "2017-01-05T06:50:55+00:00", errors));
 
         assertTrue(errors.isEmpty(), errors.toString());
     }
@@ -50,8 +55,11 @@ class FieldsTest {
         assertNull(Fields.ip("/0/guest_device_ip", "example.org", errors));
         assertNull(Fields.time("/0/event_time", "yesterday", errors));
 
-        assertEquals(List.of(new InvalidParam("/0/guest_device_mac", Fields.NOT_A_MAC),
-                new InvalidParam("/0/guest_device_ip", Fields.NOT_AN_IP),
-                new InvalidParam("/0/event_time", Fields.NOT_A_TIME)), errors);
+        assertEquals(
+                List.of(
+                        new InvalidParam("/0/guest_device_mac", Fields.NOT_A_MAC),
+                        new InvalidParam("/0/guest_device_ip", Fields.NOT_AN_IP),
+                        new InvalidParam("/0/event_time", Fields.NOT_A_TIME)),
+                errors);
     }
 }

@@ -1,15 +1,16 @@
 package captiva.common.radius;
 
-import captiva.testing.Fast;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Nested;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.FieldSource;
-import org.junit.jupiter.params.provider.ValueSource;
+import static captiva.common.radius.RadiusFixtures.accountingRequest;
+import static captiva.common.radius.RadiusFixtures.ascii;
+import static captiva.common.radius.RadiusFixtures.bytes;
+import static captiva.common.radius.RadiusFixtures.decode;
+import static captiva.common.radius.RadiusFixtures.decodeOf;
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import captiva.testing.Fast;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -22,16 +23,14 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
-
-import static captiva.common.radius.RadiusFixtures.accountingRequest;
-import static captiva.common.radius.RadiusFixtures.ascii;
-import static captiva.common.radius.RadiusFixtures.bytes;
-import static captiva.common.radius.RadiusFixtures.decode;
-import static captiva.common.radius.RadiusFixtures.decodeOf;
-import static org.junit.jupiter.api.Assertions.assertAll;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.FieldSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @Fast
 @DisplayName("AccountingRequest")
@@ -40,7 +39,8 @@ class AccountingRequestTest {
     static final byte[] SECRET = ascii("testing123");
 
     /** Each attribute this view reads, as the fixture decodes (radclient syntax) would write it. */
-    static final Map<String, Function<AccountingRequest, Optional<String>>> AS_RADCLIENT_WRITES_IT = radclientForm();
+    static final Map<String, Function<AccountingRequest, Optional<String>>> AS_RADCLIENT_WRITES_IT =
+            radclientForm();
 
     @Nested
     @DisplayName("reading real packets")
@@ -53,8 +53,16 @@ class AccountingRequestTest {
 
             AccountingRequest request = accountingRequest(name);
 
-            assertAll(AS_RADCLIENT_WRITES_IT.entrySet().stream().map(read -> (Executable) () -> assertEquals(
-                    expected.first(read.getKey()), read.getValue().apply(request), read.getKey())));
+            assertAll(
+                    AS_RADCLIENT_WRITES_IT.entrySet().stream()
+                            .map(
+                                    read ->
+                                            (Executable)
+                                                    () ->
+                                                            assertEquals(
+                                                                    expected.first(read.getKey()),
+                                                                    read.getValue().apply(request),
+                                                                    read.getKey())));
         }
 
         @ParameterizedTest(name = "{0}")
@@ -73,9 +81,16 @@ class AccountingRequestTest {
 
             assertAll(
                     () -> assertEquals(Optional.of(AcctStatusType.START), request.acctStatusType()),
-                    () -> assertEquals(Optional.of("user_7C:C5:37:FF:F8:AF_134"), request.userName()),
-                    () -> assertEquals(Optional.of("4fecc41e/7c:c5:37:ff:f8:af/9"), request.acctSessionId()),
-                    () -> assertEquals(Optional.of("7c:c5:37:ff:f8:af"), request.callingStationId()),
+                    () ->
+                            assertEquals(
+                                    Optional.of("user_7C:C5:37:FF:F8:AF_134"), request.userName()),
+                    () ->
+                            assertEquals(
+                                    Optional.of("4fecc41e/7c:c5:37:ff:f8:af/9"),
+                                    request.acctSessionId()),
+                    () ->
+                            assertEquals(
+                                    Optional.of("7c:c5:37:ff:f8:af"), request.callingStationId()),
                     () -> assertEquals(Optional.of("00:22:55:90:39:60"), request.calledStationId()),
                     () -> assertEquals(Optional.of("Cisco 4400 (Anchor)"), request.nasIdentifier()),
                     () -> assertEquals(Optional.of(ipv4("10.0.3.4")), request.nasIpAddress()),
@@ -87,7 +102,10 @@ class AccountingRequestTest {
             AccountingRequest request = accountingRequest("log-cisco-catalyst-interim");
 
             assertAll(
-                    () -> assertEquals(Optional.of(AcctStatusType.INTERIM_UPDATE), request.acctStatusType()),
+                    () ->
+                            assertEquals(
+                                    Optional.of(AcctStatusType.INTERIM_UPDATE),
+                                    request.acctStatusType()),
                     () -> assertEquals(OptionalLong.of(572_933), request.inputOctets()),
                     () -> assertEquals(OptionalLong.of(1_640_076), request.outputOctets()),
                     () -> assertEquals(OptionalLong.of(6124), request.acctSessionTime()),
@@ -99,8 +117,14 @@ class AccountingRequestTest {
             AccountingRequest request = accountingRequest("log-coovachilli-accounting-on");
 
             assertAll(
-                    () -> assertEquals(Optional.of(AcctStatusType.ACCOUNTING_ON), request.acctStatusType()),
-                    () -> assertEquals(Optional.of(Instant.parse("2016-01-08T14:35:46Z")), request.eventTimestamp()),
+                    () ->
+                            assertEquals(
+                                    Optional.of(AcctStatusType.ACCOUNTING_ON),
+                                    request.acctStatusType()),
+                    () ->
+                            assertEquals(
+                                    Optional.of(Instant.parse("2016-01-08T14:35:46Z")),
+                                    request.eventTimestamp()),
                     () -> assertEquals(Optional.empty(), request.userName()),
                     () -> assertEquals(Optional.empty(), request.acctSessionId()));
         }
@@ -119,7 +143,10 @@ class AccountingRequestTest {
             AccountingRequest request = accountingRequest("orig-aruba-controller-interim-anon");
 
             assertAll(
-                    () -> assertEquals(Optional.of(AcctStatusType.INTERIM_UPDATE), request.acctStatusType()),
+                    () ->
+                            assertEquals(
+                                    Optional.of(AcctStatusType.INTERIM_UPDATE),
+                                    request.acctStatusType()),
                     () -> assertEquals(OptionalLong.of(5_366_178), request.inputOctets()),
                     () -> assertEquals(OptionalLong.of(84_869_322), request.outputOctets()),
                     () -> assertEquals(OptionalLong.of(177_620), request.acctSessionTime()));
@@ -150,7 +177,8 @@ class AccountingRequestTest {
 
         @Test
         void outputOctetsAddTheOutputGigawords() {
-            AccountingRequest request = read(b -> b.acctOutputOctets(7).acctOutputGigawords(3).acctInputOctets(1));
+            AccountingRequest request =
+                    read(b -> b.acctOutputOctets(7).acctOutputGigawords(3).acctInputOctets(1));
 
             OptionalLong total = request.outputOctets();
 
@@ -177,7 +205,8 @@ class AccountingRequestTest {
 
         @Test
         void theLargestRepresentableTotalIsLongMaxValue() {
-            AccountingRequest request = read(b -> b.acctInputGigawords(0x7FFF_FFFFL).acctInputOctets(0xFFFF_FFFFL));
+            AccountingRequest request =
+                    read(b -> b.acctInputGigawords(0x7FFF_FFFFL).acctInputOctets(0xFFFF_FFFFL));
 
             OptionalLong total = request.inputOctets();
 
@@ -186,7 +215,8 @@ class AccountingRequestTest {
 
         @Test
         void gigawordsBeyondALongAreMalformedAndGiveNoTotal() {
-            AccountingRequest request = read(b -> b.acctInputGigawords(1L << 31).acctInputOctets(5));
+            AccountingRequest request =
+                    read(b -> b.acctInputGigawords(1L << 31).acctInputOctets(5));
 
             assertEquals(OptionalLong.empty(), request.inputOctets());
             assertEquals(List.of("Acct-Input-Gigawords"), request.malformedAttributes());
@@ -194,7 +224,8 @@ class AccountingRequestTest {
 
         @Test
         void malformedGigawordsGiveNoTotal() {
-            AccountingRequest request = read(b -> b.attribute(53, bytes("0001")).acctOutputOctets(5));
+            AccountingRequest request =
+                    read(b -> b.attribute(53, bytes("0001")).acctOutputOctets(5));
 
             OptionalLong total = request.outputOctets();
 
@@ -205,7 +236,8 @@ class AccountingRequestTest {
         void theBuilderSplitsATotalAsANasDoes() {
             AccountingRequest request = read(b -> b.inputOctets(4_294_967_301L));
 
-            assertEquals(List.of(OptionalLong.of(1), OptionalLong.of(5)),
+            assertEquals(
+                    List.of(OptionalLong.of(1), OptionalLong.of(5)),
                     List.of(request.acctInputGigawords(), request.acctInputOctets()));
         }
     }
@@ -225,7 +257,8 @@ class AccountingRequestTest {
 
         @Test
         void invalidUtf8IsReplacedNotRefused() {
-            AccountingRequest request = read(b -> b.attribute(1, bytes("6aff6fc3")));   // 'j', bad, 'o', cut-off é
+            AccountingRequest request =
+                    read(b -> b.attribute(1, bytes("6aff6fc3"))); // 'j', bad, 'o', cut-off é
 
             Optional<String> userName = request.userName();
 
@@ -243,10 +276,12 @@ class AccountingRequestTest {
 
         @Test
         void aNulInsideTextIsNamedAndTheTextKeptAsSent() {
-            AccountingRequest request = read(b -> b.acctSessionId("a\0b").userName("x\0y").nasIdentifier("ap-1"));
+            AccountingRequest request =
+                    read(b -> b.acctSessionId("a\0b").userName("x\0y").nasIdentifier("ap-1"));
 
             assertEquals(List.of("User-Name", "Acct-Session-Id"), request.attributesWithNul());
-            assertEquals(Optional.of("a\0b"), request.acctSessionId(), "never changed into another id");
+            assertEquals(
+                    Optional.of("a\0b"), request.acctSessionId(), "never changed into another id");
             assertEquals(List.of(), request.malformedAttributes());
         }
 
@@ -280,7 +315,8 @@ class AccountingRequestTest {
 
         @Test
         void anIpv4MappedFramedIpv6AddressStaysIpv6() {
-            AccountingRequest request = read(b -> b.attribute(168, bytes("00000000000000000000ffff0a000001")));
+            AccountingRequest request =
+                    read(b -> b.attribute(168, bytes("00000000000000000000ffff0a000001")));
 
             Inet6Address framed = request.framedIpv6Address().orElseThrow();
 
@@ -288,7 +324,13 @@ class AccountingRequestTest {
         }
 
         @ParameterizedTest(name = "{0} is {1}")
-        @CsvSource({"1, START", "2, STOP", "3, INTERIM_UPDATE", "7, ACCOUNTING_ON", "8, ACCOUNTING_OFF"})
+        @CsvSource({
+            "1, START",
+            "2, STOP",
+            "3, INTERIM_UPDATE",
+            "7, ACCOUNTING_ON",
+            "8, ACCOUNTING_OFF"
+        })
         void knownStatusTypesAreNamed(long value, AcctStatusType expected) {
             AccountingRequest request = read(b -> b.attribute(40, integer(value)));
 
@@ -308,10 +350,26 @@ class AccountingRequestTest {
         }
 
         @ParameterizedTest(name = "{0} is {1}")
-        @CsvSource({"1, User-Request", "2, Lost-Carrier", "3, Lost-Service", "4, Idle-Timeout",
-                "5, Session-Timeout", "6, Admin-Reset", "7, Admin-Reboot", "8, Port-Error", "9, NAS-Error",
-                "10, NAS-Request", "11, NAS-Reboot", "12, Port-Unneeded", "13, Port-Preempted", "14, Port-Suspended",
-                "15, Service-Unavailable", "16, Callback", "17, User-Error", "18, Host-Request"})
+        @CsvSource({
+            "1, User-Request",
+            "2, Lost-Carrier",
+            "3, Lost-Service",
+            "4, Idle-Timeout",
+            "5, Session-Timeout",
+            "6, Admin-Reset",
+            "7, Admin-Reboot",
+            "8, Port-Error",
+            "9, NAS-Error",
+            "10, NAS-Request",
+            "11, NAS-Reboot",
+            "12, Port-Unneeded",
+            "13, Port-Preempted",
+            "14, Port-Suspended",
+            "15, Service-Unavailable",
+            "16, Callback",
+            "17, User-Error",
+            "18, Host-Request"
+        })
         void terminateCausesHaveTheirRfc2866Names(long cause, String name) {
             AccountingRequest request = read(b -> b.acctTerminateCause(cause));
 
@@ -343,17 +401,28 @@ class AccountingRequestTest {
         void aPacketWithoutAttributesHasEveryValueEmpty() {
             AccountingRequest request = read(UnaryOperator.identity());
 
-            assertAll(AS_RADCLIENT_WRITES_IT.entrySet().stream().map(read -> (Executable) () -> assertEquals(
-                    Optional.empty(), read.getValue().apply(request), read.getKey())));
+            assertAll(
+                    AS_RADCLIENT_WRITES_IT.entrySet().stream()
+                            .map(
+                                    read ->
+                                            (Executable)
+                                                    () ->
+                                                            assertEquals(
+                                                                    Optional.empty(),
+                                                                    read.getValue().apply(request),
+                                                                    read.getKey())));
         }
 
         @Test
         void toStringLeavesPersonalDataOut() {
-            AccountingRequest request = read(b -> b.userName("alice").acctStatusType(AcctStatusType.STOP));
+            AccountingRequest request =
+                    read(b -> b.userName("alice").acctStatusType(AcctStatusType.STOP));
 
             String text = request.toString();
 
-            assertEquals("AccountingRequest[identifier=7, acctStatusType=STOP, malformedAttributes=[]]", text);
+            assertEquals(
+                    "AccountingRequest[identifier=7, acctStatusType=STOP, malformedAttributes=[]]",
+                    text);
         }
     }
 
@@ -362,9 +431,17 @@ class AccountingRequestTest {
     class MalformedAttributes {
 
         @ParameterizedTest(name = "{1}")
-        @CsvSource({"40, Acct-Status-Type", "41, Acct-Delay-Time", "42, Acct-Input-Octets",
-                "43, Acct-Output-Octets", "46, Acct-Session-Time", "49, Acct-Terminate-Cause",
-                "52, Acct-Input-Gigawords", "53, Acct-Output-Gigawords", "55, Event-Timestamp"})
+        @CsvSource({
+            "40, Acct-Status-Type",
+            "41, Acct-Delay-Time",
+            "42, Acct-Input-Octets",
+            "43, Acct-Output-Octets",
+            "46, Acct-Session-Time",
+            "49, Acct-Terminate-Cause",
+            "52, Acct-Input-Gigawords",
+            "53, Acct-Output-Gigawords",
+            "55, Event-Timestamp"
+        })
         void anIntegerOfThreeOctetsIsNamed(int type, String name) {
             AccountingRequest request = read(b -> b.attribute(type, bytes("000001")));
 
@@ -412,7 +489,8 @@ class AccountingRequestTest {
 
         @Test
         void aMalformedFirstCopyIsNotRepairedByAGoodSecondOne() {
-            AccountingRequest request = read(b -> b.attribute(4, bytes("0a0000")).nasIpAddress(ipv4("10.0.0.1")));
+            AccountingRequest request =
+                    read(b -> b.attribute(4, bytes("0a0000")).nasIpAddress(ipv4("10.0.0.1")));
 
             assertEquals(Optional.empty(), request.nasIpAddress());
             assertEquals(List.of("NAS-IP-Address"), request.malformedAttributes());
@@ -420,17 +498,23 @@ class AccountingRequestTest {
 
         @Test
         void everyMalformedAttributeIsNamedInTypeOrder() {
-            AccountingRequest request = read(b -> b.attribute(55, new byte[2]).attribute(4, new byte[2])
-                    .attribute(40, new byte[2]));
+            AccountingRequest request =
+                    read(
+                            b ->
+                                    b.attribute(55, new byte[2])
+                                            .attribute(4, new byte[2])
+                                            .attribute(40, new byte[2]));
 
             List<String> malformed = request.malformedAttributes();
 
-            assertEquals(List.of("NAS-IP-Address", "Acct-Status-Type", "Event-Timestamp"), malformed);
+            assertEquals(
+                    List.of("NAS-IP-Address", "Acct-Status-Type", "Event-Timestamp"), malformed);
         }
 
         @Test
         void otherAttributesAreNeverJudged() {
-            AccountingRequest request = read(b -> b.attribute(5, bytes("01")).attribute(26, new byte[0]));
+            AccountingRequest request =
+                    read(b -> b.attribute(5, bytes("01")).attribute(26, new byte[0]));
 
             List<String> malformed = request.malformedAttributes();
 
@@ -442,49 +526,104 @@ class AccountingRequestTest {
     @DisplayName("builder round trip")
     class BuilderRoundTrip {
 
-        record RoundTrip(String attribute, UnaryOperator<RadiusPacketBuilder> set,
-                         Function<AccountingRequest, Object> read, Object expected) {
+        record RoundTrip(
+                String attribute,
+                UnaryOperator<RadiusPacketBuilder> set,
+                Function<AccountingRequest, Object> read,
+                Object expected) {
             @Override
             public String toString() {
                 return attribute;
             }
         }
 
-        static final List<RoundTrip> EVERY_ATTRIBUTE = List.of(
-                new RoundTrip("User-Name", b -> b.userName("guest@example.org"), AccountingRequest::userName,
-                        Optional.of("guest@example.org")),
-                new RoundTrip("NAS-IP-Address", b -> b.nasIpAddress(ipv4("192.0.2.10")),
-                        AccountingRequest::nasIpAddress, Optional.of(ipv4("192.0.2.10"))),
-                new RoundTrip("Framed-IP-Address", b -> b.framedIpAddress(ipv4("10.20.30.40")),
-                        AccountingRequest::framedIpAddress, Optional.of(ipv4("10.20.30.40"))),
-                new RoundTrip("Called-Station-Id", b -> b.calledStationId("00-22-55-90-39-60:Guest"),
-                        AccountingRequest::calledStationId, Optional.of("00-22-55-90-39-60:Guest")),
-                new RoundTrip("Calling-Station-Id", b -> b.callingStationId("7c:c5:37:ff:f8:af"),
-                        AccountingRequest::callingStationId, Optional.of("7c:c5:37:ff:f8:af")),
-                new RoundTrip("NAS-Identifier", b -> b.nasIdentifier("lobby-ap-3"), AccountingRequest::nasIdentifier,
-                        Optional.of("lobby-ap-3")),
-                new RoundTrip("Acct-Status-Type", b -> b.acctStatusType(AcctStatusType.ACCOUNTING_OFF),
-                        AccountingRequest::acctStatusType, Optional.of(AcctStatusType.ACCOUNTING_OFF)),
-                new RoundTrip("Acct-Delay-Time", b -> b.acctDelayTime(5), AccountingRequest::acctDelayTime,
-                        OptionalLong.of(5)),
-                new RoundTrip("Acct-Input-Octets", b -> b.acctInputOctets(3_000_000_000L),
-                        AccountingRequest::acctInputOctets, OptionalLong.of(3_000_000_000L)),
-                new RoundTrip("Acct-Output-Octets", b -> b.acctOutputOctets(4_000_000_000L),
-                        AccountingRequest::acctOutputOctets, OptionalLong.of(4_000_000_000L)),
-                new RoundTrip("Acct-Session-Id", b -> b.acctSessionId("00018AE4"), AccountingRequest::acctSessionId,
-                        Optional.of("00018AE4")),
-                new RoundTrip("Acct-Session-Time", b -> b.acctSessionTime(86_400), AccountingRequest::acctSessionTime,
-                        OptionalLong.of(86_400)),
-                new RoundTrip("Acct-Terminate-Cause", b -> b.acctTerminateCause(4),
-                        AccountingRequest::acctTerminateCause, Optional.of("Idle-Timeout")),
-                new RoundTrip("Acct-Input-Gigawords", b -> b.acctInputGigawords(12),
-                        AccountingRequest::acctInputGigawords, OptionalLong.of(12)),
-                new RoundTrip("Acct-Output-Gigawords", b -> b.acctOutputGigawords(13),
-                        AccountingRequest::acctOutputGigawords, OptionalLong.of(13)),
-                new RoundTrip("Event-Timestamp", b -> b.eventTimestamp(Instant.parse("2024-05-01T09:30:15.900Z")),
-                        AccountingRequest::eventTimestamp, Optional.of(Instant.parse("2024-05-01T09:30:15Z"))),
-                new RoundTrip("Framed-IPv6-Address", b -> b.framedIpv6Address(ipv6("2001:db8::1")),
-                        AccountingRequest::framedIpv6Address, Optional.of(ipv6("2001:db8::1"))));
+        static final List<RoundTrip> EVERY_ATTRIBUTE =
+                List.of(
+                        new RoundTrip(
+                                "User-Name",
+                                b -> b.userName("guest@example.org"),
+                                AccountingRequest::userName,
+                                Optional.of("guest@example.org")),
+                        new RoundTrip(
+                                "NAS-IP-Address",
+                                b -> b.nasIpAddress(ipv4("192.0.2.10")),
+                                AccountingRequest::nasIpAddress,
+                                Optional.of(ipv4("192.0.2.10"))),
+                        new RoundTrip(
+                                "Framed-IP-Address",
+                                b -> b.framedIpAddress(ipv4("10.20.30.40")),
+                                AccountingRequest::framedIpAddress,
+                                Optional.of(ipv4("10.20.30.40"))),
+                        new RoundTrip(
+                                "Called-Station-Id",
+                                b -> b.calledStationId("00-22-55-90-39-60:Guest"),
+                                AccountingRequest::calledStationId,
+                                Optional.of("00-22-55-90-39-60:Guest")),
+                        new RoundTrip(
+                                "Calling-Station-Id",
+                                b -> b.callingStationId("7c:c5:37:ff:f8:af"),
+                                AccountingRequest::callingStationId,
+                                Optional.of("7c:c5:37:ff:f8:af")),
+                        new RoundTrip(
+                                "NAS-Identifier",
+                                b -> b.nasIdentifier("lobby-ap-3"),
+                                AccountingRequest::nasIdentifier,
+                                Optional.of("lobby-ap-3")),
+                        new RoundTrip(
+                                "Acct-Status-Type",
+                                b -> b.acctStatusType(AcctStatusType.ACCOUNTING_OFF),
+                                AccountingRequest::acctStatusType,
+                                Optional.of(AcctStatusType.ACCOUNTING_OFF)),
+                        new RoundTrip(
+                                "Acct-Delay-Time",
+                                b -> b.acctDelayTime(5),
+                                AccountingRequest::acctDelayTime,
+                                OptionalLong.of(5)),
+                        new RoundTrip(
+                                "Acct-Input-Octets",
+                                b -> b.acctInputOctets(3_000_000_000L),
+                                AccountingRequest::acctInputOctets,
+                                OptionalLong.of(3_000_000_000L)),
+                        new RoundTrip(
+                                "Acct-Output-Octets",
+                                b -> b.acctOutputOctets(4_000_000_000L),
+                                AccountingRequest::acctOutputOctets,
+                                OptionalLong.of(4_000_000_000L)),
+                        new RoundTrip(
+                                "Acct-Session-Id",
+                                b -> b.acctSessionId("00018AE4"),
+                                AccountingRequest::acctSessionId,
+                                Optional.of("00018AE4")),
+                        new RoundTrip(
+                                "Acct-Session-Time",
+                                b -> b.acctSessionTime(86_400),
+                                AccountingRequest::acctSessionTime,
+                                OptionalLong.of(86_400)),
+                        new RoundTrip(
+                                "Acct-Terminate-Cause",
+                                b -> b.acctTerminateCause(4),
+                                AccountingRequest::acctTerminateCause,
+                                Optional.of("Idle-Timeout")),
+                        new RoundTrip(
+                                "Acct-Input-Gigawords",
+                                b -> b.acctInputGigawords(12),
+                                AccountingRequest::acctInputGigawords,
+                                OptionalLong.of(12)),
+                        new RoundTrip(
+                                "Acct-Output-Gigawords",
+                                b -> b.acctOutputGigawords(13),
+                                AccountingRequest::acctOutputGigawords,
+                                OptionalLong.of(13)),
+                        new RoundTrip(
+                                "Event-Timestamp",
+                                b -> b.eventTimestamp(Instant.parse("2024-05-01T09:30:15.900Z")),
+                                AccountingRequest::eventTimestamp,
+                                Optional.of(Instant.parse("2024-05-01T09:30:15Z"))),
+                        new RoundTrip(
+                                "Framed-IPv6-Address",
+                                b -> b.framedIpv6Address(ipv6("2001:db8::1")),
+                                AccountingRequest::framedIpv6Address,
+                                Optional.of(ipv6("2001:db8::1"))));
 
         @ParameterizedTest(name = "{0}")
         @FieldSource("EVERY_ATTRIBUTE")
@@ -498,22 +637,35 @@ class AccountingRequestTest {
 
         @Test
         void allAttributesInOnePacketReadBackAsBuilt() {
-            AccountingRequest request = read(b -> {
-                RadiusPacketBuilder built = b;
-                for (RoundTrip roundTrip : EVERY_ATTRIBUTE) {
-                    built = roundTrip.set().apply(built);
-                }
-                return built;
-            });
+            AccountingRequest request =
+                    read(
+                            b -> {
+                                RadiusPacketBuilder built = b;
+                                for (RoundTrip roundTrip : EVERY_ATTRIBUTE) {
+                                    built = roundTrip.set().apply(built);
+                                }
+                                return built;
+                            });
 
-            assertAll(EVERY_ATTRIBUTE.stream().map(roundTrip -> (Executable) () -> assertEquals(
-                    roundTrip.expected(), roundTrip.read().apply(request), roundTrip.attribute())));
+            assertAll(
+                    EVERY_ATTRIBUTE.stream()
+                            .map(
+                                    roundTrip ->
+                                            (Executable)
+                                                    () ->
+                                                            assertEquals(
+                                                                    roundTrip.expected(),
+                                                                    roundTrip.read().apply(request),
+                                                                    roundTrip.attribute())));
         }
 
         @Test
         void aBuiltRequestIsAuthentic() {
-            byte[] datagram = RadiusPacketBuilder.accountingRequest(7).acctStatusType(AcctStatusType.START)
-                    .acctSessionId("s").build(SECRET);
+            byte[] datagram =
+                    RadiusPacketBuilder.accountingRequest(7)
+                            .acctStatusType(AcctStatusType.START)
+                            .acctSessionId("s")
+                            .build(SECRET);
 
             RadiusPacket packet = decode(datagram);
 
@@ -528,7 +680,9 @@ class AccountingRequestTest {
     }
 
     static byte[] integer(long value) {
-        return new byte[] {(byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value};
+        return new byte[] {
+            (byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value
+        };
     }
 
     static Inet4Address ipv4(String literal) {
@@ -564,19 +718,41 @@ class AccountingRequestTest {
         read.put("Acct-Terminate-Cause", AccountingRequest::acctTerminateCause);
         read.put("Acct-Input-Gigawords", r -> text(r.acctInputGigawords()));
         read.put("Acct-Output-Gigawords", r -> text(r.acctOutputGigawords()));
-        read.put("Event-Timestamp", r -> r.eventTimestamp().map(t -> Long.toString(t.getEpochSecond())));
-        read.put("Framed-IPv6-Address", r -> r.framedIpv6Address().map(AccountingRequestTest::compressed));
-        read.put("Framed-IPv6-Prefix", r -> r.framedIpv6Prefix().map(p -> compressed(p.address()) + "/" + p.length()));
-        read.put("Delegated-IPv6-Prefix", r -> r.delegatedIpv6Prefix().map(p -> compressed(p.address()) + "/" + p.length()));
+        read.put(
+                "Event-Timestamp",
+                r -> r.eventTimestamp().map(t -> Long.toString(t.getEpochSecond())));
+        read.put(
+                "Framed-IPv6-Address",
+                r -> r.framedIpv6Address().map(AccountingRequestTest::compressed));
+        read.put(
+                "Framed-IPv6-Prefix",
+                r -> r.framedIpv6Prefix().map(p -> compressed(p.address()) + "/" + p.length()));
+        read.put(
+                "Delegated-IPv6-Prefix",
+                r -> r.delegatedIpv6Prefix().map(p -> compressed(p.address()) + "/" + p.length()));
         read.put("Framed-Interface-Id", AccountingRequest::framedInterfaceId);
         read.put("Acct-Multi-Session-Id", AccountingRequest::acctMultiSessionId);
-        read.put("Class", r -> r.classValue().map(octets -> "0x" + java.util.HexFormat.of().formatHex(octets)));
-        read.put("Chargeable-User-Identity", r -> r.chargeableUserIdentity().map(octets -> new String(octets,
-                java.nio.charset.StandardCharsets.UTF_8)));
+        read.put(
+                "Class",
+                r ->
+                        r.classValue()
+                                .map(octets -> "0x" + java.util.HexFormat.of().formatHex(octets)));
+        read.put(
+                "Chargeable-User-Identity",
+                r ->
+                        r.chargeableUserIdentity()
+                                .map(
+                                        octets ->
+                                                new String(
+                                                        octets,
+                                                        java.nio.charset.StandardCharsets.UTF_8)));
         return Map.copyOf(read);
     }
 
-    /** An IPv6 address as radclient writes it (RFC 5952: the longest run of zero groups as {@code ::}). */
+    /**
+     * An IPv6 address as radclient writes it (RFC 5952: the longest run of zero groups as {@code
+     * ::}).
+     */
     static String compressed(InetAddress address) {
         String[] groups = address.getHostAddress().split(":");
         int bestFrom = -1;
@@ -595,8 +771,11 @@ class AccountingRequestTest {
         if (bestFrom < 0) {
             return String.join(":", groups);
         }
-        return String.join(":", java.util.Arrays.copyOfRange(groups, 0, bestFrom)) + "::"
-                + String.join(":", java.util.Arrays.copyOfRange(groups, bestFrom + bestLength, groups.length));
+        return String.join(":", java.util.Arrays.copyOfRange(groups, 0, bestFrom))
+                + "::"
+                + String.join(
+                        ":",
+                        java.util.Arrays.copyOfRange(groups, bestFrom + bestLength, groups.length));
     }
 
     private static Optional<String> text(OptionalLong value) {

@@ -17,40 +17,42 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The real Accounting-Request packets in src/test/resources/radius (see the README there), their radclient-style
- * decodes, and MD5 / HMAC-MD5 written out independently of the code under test.
+ * The real Accounting-Request packets in src/test/resources/radius (see the README there), their
+ * radclient-style decodes, and MD5 / HMAC-MD5 written out independently of the code under test.
  */
 final class RadiusFixtures {
 
     /** Every single-packet fixture. */
-    static final List<String> PACKETS = List.of(
-            "orig-cisco-wlc4400-start",
-            "orig-aruba-controller-interim-anon",
-            "orig-mikrotik-login-interim-a4",
-            "orig-mikrotik-login-interim-a5",
-            "orig-mikrotik-login-start-c0",
-            "log-aruba-iap-start",
-            "log-cisco-catalyst-interim",
-            "log-cisco-catalyst-start-attr151",
-            "log-coovachilli-accounting-on",
-            "radclient-message-authenticator-start",
-            "radclient-aruba-vsa-start",
-            "radclient-ruckus-vsa-interim",
-            "radclient-cisco-avpair-start",
-            "radclient-wispr-chillispot-start",
-            "radclient-mikrotik-ubiquiti-start",
-            "radclient-ipv6-identity-start");
+    static final List<String> PACKETS =
+            List.of(
+                    "orig-cisco-wlc4400-start",
+                    "orig-aruba-controller-interim-anon",
+                    "orig-mikrotik-login-interim-a4",
+                    "orig-mikrotik-login-interim-a5",
+                    "orig-mikrotik-login-start-c0",
+                    "log-aruba-iap-start",
+                    "log-cisco-catalyst-interim",
+                    "log-cisco-catalyst-start-attr151",
+                    "log-coovachilli-accounting-on",
+                    "radclient-message-authenticator-start",
+                    "radclient-aruba-vsa-start",
+                    "radclient-ruckus-vsa-interim",
+                    "radclient-cisco-avpair-start",
+                    "radclient-wispr-chillispot-start",
+                    "radclient-mikrotik-ubiquiti-start",
+                    "radclient-ipv6-identity-start");
 
     /** The fixtures whose shared secret is known, so their Request Authenticator can be checked. */
-    static final List<String> SIGNED_PACKETS = PACKETS.stream().filter(name -> secretOf(name).isPresent()).toList();
+    static final List<String> SIGNED_PACKETS =
+            PACKETS.stream().filter(name -> secretOf(name).isPresent()).toList();
 
     static final String RADSEC_STREAM = "orig-mikrotik-radsec-stream-2pkts";
 
-    private static final Pattern HEADER = Pattern.compile("# Accounting-Request id=(\\d+) length=(\\d+).*");
+    private static final Pattern HEADER =
+            Pattern.compile("# Accounting-Request id=(\\d+) length=(\\d+).*");
     private static final Pattern LINE = Pattern.compile("([A-Za-z0-9-]+) = (.*)");
 
-    private RadiusFixtures() {
-    }
+    private RadiusFixtures() {}
 
     static byte[] hex(String name) {
         return HexFormat.of().parseHex(resource(name + ".hex").strip());
@@ -64,7 +66,10 @@ final class RadiusFixtures {
         return text.getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** The secret stated in the fixture README: nearbuy (Cisco WLC), radsec (MikroTik), testing123 (log-*, radclient-*). */
+    /**
+     * The secret stated in the fixture README: nearbuy (Cisco WLC), radsec (MikroTik), testing123
+     * (log-*, radclient-*).
+     */
     static Optional<byte[]> secretOf(String name) {
         if (name.startsWith("orig-cisco-wlc")) {
             return Optional.of(ascii("nearbuy"));
@@ -99,12 +104,20 @@ final class RadiusFixtures {
         }
     }
 
-    /** The .txt next to a .hex: the header's Identifier and Length, and each {@code Attr = value} line in order. */
+    /**
+     * The .txt next to a .hex: the header's Identifier and Length, and each {@code Attr = value}
+     * line in order.
+     */
     record Decode(int identifier, int length, List<Map.Entry<String, String>> lines) {
 
-        /** The first value written for this attribute name, unquoted, or empty when the packet has none. */
+        /**
+         * The first value written for this attribute name, unquoted, or empty when the packet has
+         * none.
+         */
         Optional<String> first(String attribute) {
-            return lines.stream().filter(line -> line.getKey().equals(attribute)).map(Map.Entry::getValue)
+            return lines.stream()
+                    .filter(line -> line.getKey().equals(attribute))
+                    .map(Map.Entry::getValue)
                     .findFirst();
         }
     }
@@ -150,7 +163,9 @@ final class RadiusFixtures {
 
     private static String unquote(String value) {
         if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
-            return value.substring(1, value.length() - 1).replace("\\\\", "\\").replace("\\\"", "\"");
+            return value.substring(1, value.length() - 1)
+                    .replace("\\\\", "\\")
+                    .replace("\\\"", "\"");
         }
         return value;
     }

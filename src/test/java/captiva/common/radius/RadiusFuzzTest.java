@@ -1,24 +1,23 @@
 package captiva.common.radius;
 
-import captiva.testing.Fast;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
+import static captiva.common.radius.RadiusFixtures.ascii;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
+import captiva.testing.Fast;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
-
-import static captiva.common.radius.RadiusFixtures.ascii;
-import static captiva.common.radius.RadiusFixtures.hex;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 /**
- * Whatever arrives on the port, decoding and reading throw nothing but {@link RadiusCodecException}: seeded random
- * bytes and seeded damage to real packets, fed through every public read.
+ * Whatever arrives on the port, decoding and reading throw nothing but {@link
+ * RadiusCodecException}: seeded random bytes and seeded damage to real packets, fed through every
+ * public read.
  */
 @Fast
 @DisplayName("RADIUS codec under random input")
@@ -26,54 +25,85 @@ public class RadiusFuzzTest {
 
     static final int ITERATIONS = 20_000;
     static final byte[] SECRET = ascii("testing123");
-    public static final List<byte[]> REAL_PACKETS = RadiusFixtures.PACKETS.stream().map(RadiusFixtures::hex).toList();
+    public static final List<byte[]> REAL_PACKETS =
+            RadiusFixtures.PACKETS.stream().map(RadiusFixtures::hex).toList();
 
     @Test
     void randomBytesNeverThrowAnythingElse() {
-        Outcomes outcomes = run(1L, random -> {
-            byte[] datagram = new byte[random.nextInt(300)];
-            random.nextBytes(datagram);
-            return datagram;
-        });
+        Outcomes outcomes =
+                run(
+                        1L,
+                        random -> {
+                            byte[] datagram = new byte[random.nextInt(300)];
+                            random.nextBytes(datagram);
+                            return datagram;
+                        });
 
         assertTrue(outcomes.rejected > ITERATIONS * 9 / 10, outcomes::toString);
     }
 
     @Test
     void randomBytesBehindAPlausibleHeaderNeverThrowAnythingElse() {
-        Outcomes outcomes = run(2L, random -> {
-            byte[] datagram = new byte[20 + random.nextInt(200)];
-            random.nextBytes(datagram);
-            datagram[0] = (byte) (random.nextBoolean() ? RadiusPacket.ACCOUNTING_REQUEST : RadiusPacket.STATUS_SERVER);
-            datagram[2] = (byte) (datagram.length >>> 8);
-            datagram[3] = (byte) datagram.length;
-            return datagram;
-        });
+        Outcomes outcomes =
+                run(
+                        2L,
+                        random -> {
+                            byte[] datagram = new byte[20 + random.nextInt(200)];
+                            random.nextBytes(datagram);
+                            datagram[0] =
+                                    (byte)
+                                            (random.nextBoolean()
+                                                    ? RadiusPacket.ACCOUNTING_REQUEST
+                                                    : RadiusPacket.STATUS_SERVER);
+                            datagram[2] = (byte) (datagram.length >>> 8);
+                            datagram[3] = (byte) datagram.length;
+                            return datagram;
+                        });
 
         assertTrue(outcomes.decoded > 0 && outcomes.rejected > 0, outcomes::toString);
     }
 
     @Test
     void randomAttributesOfEveryReadTypeAndLengthNeverThrowAnythingElse() {
-        int[] types = {1, 4, 8, 26, 30, 31, 32, 33, 40, 41, 42, 43, 44, 46, 49, 52, 53, 55, 80, 168};
-        Outcomes outcomes = run(3L, random -> {
-            RadiusPacketBuilder builder = random.nextInt(4) == 0
-                    ? RadiusPacketBuilder.statusServer(random.nextInt(256), randomBytes(random, 16))
-                    : RadiusPacketBuilder.accountingRequest(random.nextInt(256));
-            for (int i = random.nextInt(12); i > 0; i--) {
-                builder.attribute(types[random.nextInt(types.length)], randomBytes(random, random.nextInt(20)));
-            }
-            return builder.build(SECRET);
-        });
+        int[] types = {
+            1, 4, 8, 26, 30, 31, 32, 33, 40, 41, 42, 43, 44, 46, 49, 52, 53, 55, 80, 168
+        };
+        Outcomes outcomes =
+                run(
+                        3L,
+                        random -> {
+                            RadiusPacketBuilder builder =
+                                    random.nextInt(4) == 0
+                                            ? RadiusPacketBuilder.statusServer(
+                                                    random.nextInt(256), randomBytes(random, 16))
+                                            : RadiusPacketBuilder.accountingRequest(
+                                                    random.nextInt(256));
+                            for (int i = random.nextInt(12); i > 0; i--) {
+                                builder.attribute(
+                                        types[random.nextInt(types.length)],
+                                        randomBytes(random, random.nextInt(20)));
+                            }
+                            return builder.build(SECRET);
+                        });
 
-        assertTrue(outcomes.decoded > ITERATIONS * 7 / 10, outcomes::toString);   // the rest: a damaged length
+        assertTrue(
+                outcomes.decoded > ITERATIONS * 7 / 10,
+                outcomes::toString); // the rest: a damaged length
     }
 
     @Test
     void damagedRealPacketsNeverThrowAnythingElse() {
-        Outcomes outcomes = run(4L, random -> damage(random, REAL_PACKETS.get(random.nextInt(REAL_PACKETS.size()))));
+        Outcomes outcomes =
+                run(
+                        4L,
+                        random ->
+                                damage(
+                                        random,
+                                        REAL_PACKETS.get(random.nextInt(REAL_PACKETS.size()))));
 
-        assertTrue(outcomes.decoded > ITERATIONS / 10 && outcomes.rejected > ITERATIONS / 10, outcomes::toString);
+        assertTrue(
+                outcomes.decoded > ITERATIONS / 10 && outcomes.rejected > ITERATIONS / 10,
+                outcomes::toString);
     }
 
     @Test
@@ -85,7 +115,10 @@ public class RadiusFuzzTest {
         assertTrue(outcomes.decoded > 0 && outcomes.rejected > 0, outcomes::toString);
     }
 
-    /** One of: truncation, flipped bytes, an attribute Length overrun, a new Length field, or trailing junk. */
+    /**
+     * One of: truncation, flipped bytes, an attribute Length overrun, a new Length field, or
+     * trailing junk.
+     */
     public static byte[] damage(Random random, byte[] original) {
         byte[] datagram = original.clone();
         switch (random.nextInt(6)) {
@@ -106,7 +139,8 @@ public class RadiusFuzzTest {
             }
             case 4 -> {
                 int at = attributeStart(random, datagram);
-                datagram[at] = (byte) new int[] {4, 8, 40, 41, 42, 52, 55, 80, 168}[random.nextInt(9)];
+                datagram[at] =
+                        (byte) new int[] {4, 8, 40, 41, 42, 52, 55, 80, 168}[random.nextInt(9)];
             }
             default -> {
                 datagram = Arrays.copyOf(datagram, datagram.length + random.nextInt(64));
@@ -137,20 +171,34 @@ public class RadiusFuzzTest {
         Outcomes outcomes = new Outcomes();
         for (int i = 0; i < ITERATIONS; i++) {
             byte[] datagram = datagrams.apply(random);
-            int length = switch (random.nextInt(10)) {
-                case 0 -> random.nextInt(datagram.length + 1);          // fewer octets received than sent
-                case 1 -> random.nextInt(3) - 1 + datagram.length * 2;  // a length the buffer cannot hold
-                case 2 -> -1 - random.nextInt(3);
-                default -> datagram.length;
-            };
+            int length =
+                    switch (random.nextInt(10)) {
+                        case 0 ->
+                                random.nextInt(
+                                        datagram.length + 1); // fewer octets received than sent
+                        case 1 ->
+                                random.nextInt(3)
+                                        - 1
+                                        + datagram.length * 2; // a length the buffer cannot hold
+                        case 2 -> -1 - random.nextInt(3);
+                        default -> datagram.length;
+                    };
             try {
                 readEverything(RadiusPacket.decode(datagram, length));
                 outcomes.decoded++;
             } catch (RadiusCodecException expected) {
                 outcomes.rejected++;
             } catch (RuntimeException | Error e) {
-                fail("seed " + seed + ", iteration " + i + ", length " + length + ": "
-                        + HexFormat.of().formatHex(datagram), e);
+                fail(
+                        "seed "
+                                + seed
+                                + ", iteration "
+                                + i
+                                + ", length "
+                                + length
+                                + ": "
+                                + HexFormat.of().formatHex(datagram),
+                        e);
             }
         }
         return outcomes;
@@ -162,30 +210,33 @@ public class RadiusFuzzTest {
         packet.authenticator();
         packet.attributes().forEach(attribute -> attribute.value());
         packet.isAuthentic(SECRET);
-        packet.asAccountingRequest().ifPresent(request -> {
-            assertNotNull(request.toString());
-            request.malformedAttributes();
-            request.userName();
-            request.nasIpAddress();
-            request.framedIpAddress();
-            request.calledStationId();
-            request.callingStationId();
-            request.nasIdentifier();
-            request.acctStatusType();
-            request.acctDelayTime();
-            request.acctInputOctets();
-            request.acctOutputOctets();
-            request.acctSessionId();
-            request.acctSessionTime();
-            request.acctTerminateCause();
-            request.acctInputGigawords();
-            request.acctOutputGigawords();
-            request.eventTimestamp();
-            request.framedIpv6Address();
-            request.inputOctets();
-            request.outputOctets();
-        });
-        if (packet.code() == RadiusPacket.ACCOUNTING_REQUEST || packet.code() == RadiusPacket.STATUS_SERVER) {
+        packet.asAccountingRequest()
+                .ifPresent(
+                        request -> {
+                            assertNotNull(request.toString());
+                            request.malformedAttributes();
+                            request.userName();
+                            request.nasIpAddress();
+                            request.framedIpAddress();
+                            request.calledStationId();
+                            request.callingStationId();
+                            request.nasIdentifier();
+                            request.acctStatusType();
+                            request.acctDelayTime();
+                            request.acctInputOctets();
+                            request.acctOutputOctets();
+                            request.acctSessionId();
+                            request.acctSessionTime();
+                            request.acctTerminateCause();
+                            request.acctInputGigawords();
+                            request.acctOutputGigawords();
+                            request.eventTimestamp();
+                            request.framedIpv6Address();
+                            request.inputOctets();
+                            request.outputOctets();
+                        });
+        if (packet.code() == RadiusPacket.ACCOUNTING_REQUEST
+                || packet.code() == RadiusPacket.STATUS_SERVER) {
             byte[] response = packet.accountingResponse(SECRET);
             try {
                 RadiusPacket.decode(response, response.length);

@@ -1,16 +1,5 @@
 package captiva.common.radius;
 
-import captiva.testing.Fast;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Nested;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.FieldSource;
-import org.junit.jupiter.params.provider.ValueSource;
-
-import java.util.Arrays;
-import java.util.List;
-
 import static captiva.common.radius.RadiusFixtures.ascii;
 import static captiva.common.radius.RadiusFixtures.bytes;
 import static captiva.common.radius.RadiusFixtures.decode;
@@ -21,6 +10,16 @@ import static captiva.common.radius.RadiusFixtures.secretOf;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import captiva.testing.Fast;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @Fast
 @DisplayName("RadiusPacketBuilder")
@@ -36,8 +35,10 @@ class RadiusPacketBuilderTest {
         @FieldSource("captiva.common.radius.RadiusFixtures#SIGNED_PACKETS")
         void everySignedFixtureIsRebuiltByteForByteFromItsAttributes(String name) {
             RadiusPacket original = decoded(name);
-            RadiusPacketBuilder builder = RadiusPacketBuilder.accountingRequest(original.identifier());
-            original.attributes().forEach(attribute -> builder.attribute(attribute.type(), attribute.value()));
+            RadiusPacketBuilder builder =
+                    RadiusPacketBuilder.accountingRequest(original.identifier());
+            original.attributes()
+                    .forEach(attribute -> builder.attribute(attribute.type(), attribute.value()));
 
             byte[] rebuilt = builder.build(secretOf(name).orElseThrow());
 
@@ -45,23 +46,29 @@ class RadiusPacketBuilderTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {
-                // RFC 5997 s6, to the authentication port and to the accounting port
-                "0cda00268a54f4686fb394c52866e302185d062350125a665e2e1e8411f3e243822097c84fa3",
-                "0cb30026925f6b66dd5fed571fcb1db7ad3882605012e8d6eabda910875cd91fdade26367858"})
+        @ValueSource(
+                strings = {
+                    // RFC 5997 s6, to the authentication port and to the accounting port
+                    "0cda00268a54f4686fb394c52866e302185d062350125a665e2e1e8411f3e243822097c84fa3",
+                    "0cb30026925f6b66dd5fed571fcb1db7ad3882605012e8d6eabda910875cd91fdade26367858"
+                })
         void theRfc5997StatusServerExamplesAreRebuiltByteForByte(String example) {
             byte[] expected = bytes(example);
             byte[] requestAuthenticator = decode(expected).authenticator();
 
-            byte[] built = RadiusPacketBuilder.statusServer(expected[1] & 0xff, requestAuthenticator)
-                    .build(ascii("xyzzy5461"));
+            byte[] built =
+                    RadiusPacketBuilder.statusServer(expected[1] & 0xff, requestAuthenticator)
+                            .build(ascii("xyzzy5461"));
 
             assertArrayEquals(expected, built);
         }
 
         @Test
         void theRequestAuthenticatorIsMd5OverThePacketWithZerosAndTheSecret() {
-            byte[] built = RadiusPacketBuilder.accountingRequest(1).acctStatusType(AcctStatusType.STOP).build(SECRET);
+            byte[] built =
+                    RadiusPacketBuilder.accountingRequest(1)
+                            .acctStatusType(AcctStatusType.STOP)
+                            .build(SECRET);
 
             byte[] expected = md5(bytes("0401001a"), new byte[16], bytes("280600000002"), SECRET);
             assertArrayEquals(expected, Arrays.copyOfRange(built, 4, 20));
@@ -69,7 +76,8 @@ class RadiusPacketBuilderTest {
 
         @Test
         void buildingTwiceGivesTheSameDatagram() {
-            RadiusPacketBuilder builder = RadiusPacketBuilder.accountingRequest(1).acctSessionId("a");
+            RadiusPacketBuilder builder =
+                    RadiusPacketBuilder.accountingRequest(1).acctSessionId("a");
 
             byte[] first = builder.build(SECRET);
             byte[] second = builder.build(SECRET);
@@ -79,10 +87,15 @@ class RadiusPacketBuilderTest {
 
         @Test
         void attributesGoOutInTheOrderAdded() {
-            byte[] built = RadiusPacketBuilder.accountingRequest(1).acctSessionId("a").userName("b").acctSessionId("c")
-                    .build(SECRET);
+            byte[] built =
+                    RadiusPacketBuilder.accountingRequest(1)
+                            .acctSessionId("a")
+                            .userName("b")
+                            .acctSessionId("c")
+                            .build(SECRET);
 
-            List<Integer> types = decode(built).attributes().stream().map(RadiusAttribute::type).toList();
+            List<Integer> types =
+                    decode(built).attributes().stream().map(RadiusAttribute::type).toList();
 
             assertEquals(List.of(44, 1, 44), types);
         }
@@ -95,7 +108,9 @@ class RadiusPacketBuilderTest {
         @ParameterizedTest
         @ValueSource(ints = {-1, 256})
         void anIdentifierThatIsNoOctet(int identifier) {
-            assertThrows(IllegalArgumentException.class, () -> RadiusPacketBuilder.accountingRequest(identifier));
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> RadiusPacketBuilder.accountingRequest(identifier));
         }
 
         @ParameterizedTest
@@ -118,14 +133,17 @@ class RadiusPacketBuilderTest {
         void aTypeThatIsNoOctet(int type) {
             RadiusPacketBuilder builder = RadiusPacketBuilder.accountingRequest(1);
 
-            assertThrows(IllegalArgumentException.class, () -> builder.attribute(type, new byte[0]));
+            assertThrows(
+                    IllegalArgumentException.class, () -> builder.attribute(type, new byte[0]));
         }
 
         @Test
         void theUnknownStatusType() {
             RadiusPacketBuilder builder = RadiusPacketBuilder.accountingRequest(1);
 
-            assertThrows(IllegalArgumentException.class, () -> builder.acctStatusType(AcctStatusType.UNKNOWN));
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> builder.acctStatusType(AcctStatusType.UNKNOWN));
         }
 
         @Test
@@ -137,14 +155,16 @@ class RadiusPacketBuilderTest {
 
         @Test
         void aStatusServerRequestAuthenticatorThatIsNot16Octets() {
-            assertThrows(IllegalArgumentException.class, () -> RadiusPacketBuilder.statusServer(1, new byte[15]));
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> RadiusPacketBuilder.statusServer(1, new byte[15]));
         }
 
         @Test
         void aPacketLongerThan4096Octets() {
             RadiusPacketBuilder builder = RadiusPacketBuilder.accountingRequest(1);
             for (int i = 0; i < 16; i++) {
-                builder.attribute(26, new byte[253]);   // 20 + 16 x 255 = 4100
+                builder.attribute(26, new byte[253]); // 20 + 16 x 255 = 4100
             }
 
             assertThrows(IllegalStateException.class, () -> builder.build(SECRET));

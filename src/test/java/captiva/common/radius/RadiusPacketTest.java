@@ -1,16 +1,5 @@
 package captiva.common.radius;
 
-import captiva.testing.Fast;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Nested;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.FieldSource;
-import org.junit.jupiter.params.provider.ValueSource;
-
-import java.util.Arrays;
-import java.util.List;
-
 import static captiva.common.radius.RadiusFixtures.ascii;
 import static captiva.common.radius.RadiusFixtures.bytes;
 import static captiva.common.radius.RadiusFixtures.decode;
@@ -26,16 +15,29 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import captiva.testing.Fast;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
 @Fast
 @DisplayName("RadiusPacket")
 class RadiusPacketTest {
 
     /** RFC 2865 s7.1: an Access-Request, which has no business on an accounting port. */
-    static final String RFC2865_ACCESS_REQUEST = "010000380f403f9473978057bd83d5cb98f4227a01066e656d6f02120dbe708d"
-            + "93d413ce3196e43f782a0aee0406c0a80110050600000003";
+    static final String RFC2865_ACCESS_REQUEST =
+            "010000380f403f9473978057bd83d5cb98f4227a01066e656d6f02120dbe708d"
+                    + "93d413ce3196e43f782a0aee0406c0a80110050600000003";
+
     /** RFC 5997 s6: a Status-Server to the accounting port, Identifier 179, secret xyzzy5461. */
-    static final String RFC5997_STATUS_SERVER = "0cb30026925f6b66dd5fed571fcb1db7ad3882605012e8d6eabda910875cd91fd"
-            + "ade26367858";
+    static final String RFC5997_STATUS_SERVER =
+            "0cb30026925f6b66dd5fed571fcb1db7ad3882605012e8d6eabda910875cd91fd" + "ade26367858";
+
     static final byte[] RFC5997_SECRET = ascii("xyzzy5461");
 
     @Nested
@@ -49,7 +51,11 @@ class RadiusPacketTest {
 
             RadiusPacket packet = decoded(name);
 
-            assertEquals(List.of(RadiusPacket.ACCOUNTING_REQUEST, expected.identifier(), expected.length()),
+            assertEquals(
+                    List.of(
+                            RadiusPacket.ACCOUNTING_REQUEST,
+                            expected.identifier(),
+                            expected.length()),
                     List.of(packet.code(), packet.identifier(), packet.length()));
         }
 
@@ -78,7 +84,8 @@ class RadiusPacketTest {
 
             RadiusAttribute airespace = packet.attribute(26).orElseThrow();
 
-            // Vendor-Id 14179 (Airespace), then sub-attribute 1 (Airespace-Wlan-Id), length 6, value 2
+            // Vendor-Id 14179 (Airespace), then sub-attribute 1 (Airespace-Wlan-Id), length 6,
+            // value 2
             assertArrayEquals(bytes("00003763010600000002"), airespace.value());
         }
 
@@ -89,8 +96,14 @@ class RadiusPacketTest {
             RadiusPacket first = decode(stream);
             RadiusPacket second = decode(Arrays.copyOfRange(stream, first.length(), stream.length));
 
-            assertEquals(List.of(164, 128, 165, 128, 256),
-                    List.of(first.identifier(), first.length(), second.identifier(), second.length(), stream.length));
+            assertEquals(
+                    List.of(164, 128, 165, 128, 256),
+                    List.of(
+                            first.identifier(),
+                            first.length(),
+                            second.identifier(),
+                            second.length(),
+                            stream.length));
         }
 
         @Test
@@ -127,7 +140,10 @@ class RadiusPacketTest {
 
         @Test
         void anAttributeOfLengthTwoHasAnEmptyValue() {
-            byte[] datagram = RadiusPacketBuilder.accountingRequest(1).attribute(1, new byte[0]).build(ascii("s"));
+            byte[] datagram =
+                    RadiusPacketBuilder.accountingRequest(1)
+                            .attribute(1, new byte[0])
+                            .build(ascii("s"));
 
             RadiusPacket packet = decode(datagram);
 
@@ -145,11 +161,12 @@ class RadiusPacketTest {
 
         @Test
         void theFirstOfRepeatedAttributesIsTheOneLookedUp() {
-            RadiusPacket packet = decoded("orig-aruba-controller-interim-anon");   // Acct-Output-Packets (48) twice
+            RadiusPacket packet =
+                    decoded("orig-aruba-controller-interim-anon"); // Acct-Output-Packets (48) twice
 
             RadiusAttribute first = packet.attribute(48).orElseThrow();
 
-            assertArrayEquals(bytes("5738c959"), first.value());   // 1463339353, the capture time
+            assertArrayEquals(bytes("5738c959"), first.value()); // 1463339353, the capture time
         }
 
         @Test
@@ -168,7 +185,8 @@ class RadiusPacketTest {
 
         @Test
         void noDatagramAtAll() {
-            RadiusCodecException e = assertThrows(RadiusCodecException.class, () -> RadiusPacket.decode(null, 0));
+            RadiusCodecException e =
+                    assertThrows(RadiusCodecException.class, () -> RadiusPacket.decode(null, 0));
 
             assertEquals("no datagram", e.getMessage());
         }
@@ -178,8 +196,10 @@ class RadiusPacketTest {
         void aReceivedLengthOutsideTheBuffer(int length) {
             byte[] datagram = hex("orig-mikrotik-login-start-c0");
 
-            RadiusCodecException e = assertThrows(RadiusCodecException.class,
-                    () -> RadiusPacket.decode(datagram, length));
+            RadiusCodecException e =
+                    assertThrows(
+                            RadiusCodecException.class,
+                            () -> RadiusPacket.decode(datagram, length));
 
             assertTrue(e.getMessage().contains("outside its buffer of 128 octets"), e.getMessage());
         }
@@ -189,8 +209,10 @@ class RadiusPacketTest {
         void fewerThanTwentyOctets(int length) {
             byte[] datagram = hex("orig-mikrotik-login-start-c0");
 
-            RadiusCodecException e = assertThrows(RadiusCodecException.class,
-                    () -> RadiusPacket.decode(datagram, length));
+            RadiusCodecException e =
+                    assertThrows(
+                            RadiusCodecException.class,
+                            () -> RadiusPacket.decode(datagram, length));
 
             assertTrue(e.getMessage().contains("shorter than the 20-octet header"), e.getMessage());
         }
@@ -200,40 +222,52 @@ class RadiusPacketTest {
         void aLengthFieldBelowTwenty(int declared) {
             byte[] datagram = withLengthField(hex("orig-mikrotik-login-start-c0"), declared);
 
-            RadiusCodecException e = assertThrows(RadiusCodecException.class,
-                    () -> RadiusPacket.decode(datagram, datagram.length));
+            RadiusCodecException e =
+                    assertThrows(
+                            RadiusCodecException.class,
+                            () -> RadiusPacket.decode(datagram, datagram.length));
 
-            assertEquals("Length field " + declared + " is below the minimum of 20", e.getMessage());
+            assertEquals(
+                    "Length field " + declared + " is below the minimum of 20", e.getMessage());
         }
 
         @ParameterizedTest
         @ValueSource(ints = {4097, 0xffff})
         void aLengthFieldAbove4096(int declared) {
-            byte[] datagram = withLengthField(Arrays.copyOf(hex("orig-mikrotik-login-start-c0"), 0x10000), declared);
+            byte[] datagram =
+                    withLengthField(
+                            Arrays.copyOf(hex("orig-mikrotik-login-start-c0"), 0x10000), declared);
 
-            RadiusCodecException e = assertThrows(RadiusCodecException.class,
-                    () -> RadiusPacket.decode(datagram, datagram.length));
+            RadiusCodecException e =
+                    assertThrows(
+                            RadiusCodecException.class,
+                            () -> RadiusPacket.decode(datagram, datagram.length));
 
-            assertEquals("Length field " + declared + " is above the maximum of 4096", e.getMessage());
+            assertEquals(
+                    "Length field " + declared + " is above the maximum of 4096", e.getMessage());
         }
 
         @Test
         void aLengthFieldLongerThanWhatArrived() {
             byte[] fixture = hex("orig-mikrotik-login-start-c0");
 
-            RadiusCodecException e = assertThrows(RadiusCodecException.class,
-                    () -> RadiusPacket.decode(fixture, 127));
+            RadiusCodecException e =
+                    assertThrows(
+                            RadiusCodecException.class, () -> RadiusPacket.decode(fixture, 127));
 
             assertEquals("Length field 128 is more than the 127 octets received", e.getMessage());
         }
 
         @Test
         void theBrokenRadSecVariantWithLength240() {
-            // The keycloak-radius-plugin test's deliberately broken copy: Length 0x00f0 on a 128-octet packet.
+            // The keycloak-radius-plugin test's deliberately broken copy: Length 0x00f0 on a
+            // 128-octet packet.
             byte[] datagram = withLengthField(hex("orig-mikrotik-login-interim-a4"), 0xf0);
 
-            RadiusCodecException e = assertThrows(RadiusCodecException.class,
-                    () -> RadiusPacket.decode(datagram, datagram.length));
+            RadiusCodecException e =
+                    assertThrows(
+                            RadiusCodecException.class,
+                            () -> RadiusPacket.decode(datagram, datagram.length));
 
             assertEquals("Length field 240 is more than the 128 octets received", e.getMessage());
         }
@@ -242,36 +276,49 @@ class RadiusPacketTest {
         @ValueSource(ints = {0, 1})
         void anAttributeLengthBelowTwo(int attributeLength) {
             byte[] datagram = hex("orig-mikrotik-login-start-c0");
-            datagram[21] = (byte) attributeLength;   // the first attribute, Service-Type
+            datagram[21] = (byte) attributeLength; // the first attribute, Service-Type
 
-            RadiusCodecException e = assertThrows(RadiusCodecException.class,
-                    () -> RadiusPacket.decode(datagram, datagram.length));
+            RadiusCodecException e =
+                    assertThrows(
+                            RadiusCodecException.class,
+                            () -> RadiusPacket.decode(datagram, datagram.length));
 
-            assertEquals("attribute 6 at octet 20 has Length " + attributeLength + ", below the minimum of 2",
+            assertEquals(
+                    "attribute 6 at octet 20 has Length "
+                            + attributeLength
+                            + ", below the minimum of 2",
                     e.getMessage());
         }
 
         @Test
         void anAttributeRunningPastThePacket() {
             byte[] datagram = hex("orig-mikrotik-login-start-c0");
-            datagram[123] = 7;   // the last attribute, NAS-IP-Address, claims one octet more than is left
+            datagram[123] =
+                    7; // the last attribute, NAS-IP-Address, claims one octet more than is left
 
-            RadiusCodecException e = assertThrows(RadiusCodecException.class,
-                    () -> RadiusPacket.decode(datagram, datagram.length));
+            RadiusCodecException e =
+                    assertThrows(
+                            RadiusCodecException.class,
+                            () -> RadiusPacket.decode(datagram, datagram.length));
 
-            assertEquals("attribute 4 at octet 122 has Length 7 but only 6 octets are left in the packet",
+            assertEquals(
+                    "attribute 4 at octet 122 has Length 7 but only 6 octets are left in the packet",
                     e.getMessage());
         }
 
         @Test
         void anAttributeRunningPastTheLengthFieldThoughNotPastTheDatagram() {
             byte[] fixture = hex("orig-mikrotik-login-start-c0");
-            byte[] datagram = withLengthField(Arrays.copyOf(fixture, 200), 125);   // cuts NAS-IP-Address short
+            byte[] datagram =
+                    withLengthField(Arrays.copyOf(fixture, 200), 125); // cuts NAS-IP-Address short
 
-            RadiusCodecException e = assertThrows(RadiusCodecException.class,
-                    () -> RadiusPacket.decode(datagram, datagram.length));
+            RadiusCodecException e =
+                    assertThrows(
+                            RadiusCodecException.class,
+                            () -> RadiusPacket.decode(datagram, datagram.length));
 
-            assertEquals("attribute 4 at octet 122 has Length 6 but only 3 octets are left in the packet",
+            assertEquals(
+                    "attribute 4 at octet 122 has Length 6 but only 3 octets are left in the packet",
                     e.getMessage());
         }
 
@@ -280,10 +327,13 @@ class RadiusPacketTest {
             byte[] fixture = hex("orig-mikrotik-login-start-c0");
             byte[] datagram = withLengthField(Arrays.copyOf(fixture, 129), 129);
 
-            RadiusCodecException e = assertThrows(RadiusCodecException.class,
-                    () -> RadiusPacket.decode(datagram, datagram.length));
+            RadiusCodecException e =
+                    assertThrows(
+                            RadiusCodecException.class,
+                            () -> RadiusPacket.decode(datagram, datagram.length));
 
-            assertEquals("attribute at octet 128 has no room for its Type and Length", e.getMessage());
+            assertEquals(
+                    "attribute at octet 128 has no room for its Type and Length", e.getMessage());
         }
     }
 
@@ -354,7 +404,7 @@ class RadiusPacketTest {
         @Test
         void aStatusServerWithAFlippedBitFails() {
             byte[] datagram = bytes(RFC5997_STATUS_SERVER);
-            datagram[10] ^= 0x01;   // inside the Request Authenticator, which the HMAC covers
+            datagram[10] ^= 0x01; // inside the Request Authenticator, which the HMAC covers
             RadiusPacket packet = decode(datagram);
 
             boolean authentic = packet.isAuthentic(RFC5997_SECRET);
@@ -364,8 +414,12 @@ class RadiusPacketTest {
 
         @Test
         void aStatusServerWithoutMessageAuthenticatorFails() {
-            // Signed like an Accounting-Request, which proves nothing for a Status-Server (RFC 5997 requires the HMAC)
-            byte[] datagram = RadiusPacketBuilder.accountingRequest(9).nasIdentifier("ap-1").build(RFC5997_SECRET);
+            // Signed like an Accounting-Request, which proves nothing for a Status-Server (RFC 5997
+            // requires the HMAC)
+            byte[] datagram =
+                    RadiusPacketBuilder.accountingRequest(9)
+                            .nasIdentifier("ap-1")
+                            .build(RFC5997_SECRET);
             datagram[0] = RadiusPacket.STATUS_SERVER;
             RadiusPacket packet = decode(datagram);
 
@@ -377,8 +431,10 @@ class RadiusPacketTest {
         @Test
         void aStatusServerWithTwoMessageAuthenticatorsFails() {
             byte[] authenticator = bytes("925f6b66dd5fed571fcb1db7ad388260");
-            byte[] datagram = RadiusPacketBuilder.statusServer(1, authenticator)
-                    .attribute(80, new byte[16]).build(RFC5997_SECRET);
+            byte[] datagram =
+                    RadiusPacketBuilder.statusServer(1, authenticator)
+                            .attribute(80, new byte[16])
+                            .build(RFC5997_SECRET);
             RadiusPacket packet = decode(datagram);
 
             boolean authentic = packet.isAuthentic(RFC5997_SECRET);
@@ -400,8 +456,10 @@ class RadiusPacketTest {
 
         @Test
         void aBuiltStatusServerIsAuthentic() {
-            byte[] datagram = RadiusPacketBuilder.statusServer(42, bytes("00112233445566778899aabbccddeeff"))
-                    .nasIdentifier("Status Check. Are you alive?").build(ascii("testing123"));
+            byte[] datagram =
+                    RadiusPacketBuilder.statusServer(42, bytes("00112233445566778899aabbccddeeff"))
+                            .nasIdentifier("Status Check. Are you alive?")
+                            .build(ascii("testing123"));
             RadiusPacket packet = decode(datagram);
 
             boolean authentic = packet.isAuthentic(ascii("testing123"));
@@ -413,7 +471,7 @@ class RadiusPacketTest {
         void anAccessRequestIsNeverAuthenticOnTheAccountingPort() {
             RadiusPacket packet = decode(bytes(RFC2865_ACCESS_REQUEST));
 
-            boolean authentic = packet.isAuthentic(RFC5997_SECRET);   // its real secret
+            boolean authentic = packet.isAuthentic(RFC5997_SECRET); // its real secret
 
             assertFalse(authentic);
         }
@@ -453,7 +511,8 @@ class RadiusPacketTest {
 
         @Test
         void aWrongOneUnderARightRequestAuthenticatorIsABadMessageAuthenticator() {
-            // What BlastRADIUS forges: the MD5 Request Authenticator still matches, the HMAC does not.
+            // What BlastRADIUS forges: the MD5 Request Authenticator still matches, the HMAC does
+            // not.
             byte[] datagram = resigned(hex(SIGNED), d -> d[d.length - 1] ^= 0x01);
             RadiusPacket packet = decode(datagram);
 
@@ -464,13 +523,14 @@ class RadiusPacketTest {
 
         @Test
         void oneComputedWithTheRequestAuthenticatorInPlaceIsWrong() {
-            // Access-Request style (RFC 3579 s3.2 for Access-Request): accounting zeroes the Authenticator field.
+            // Access-Request style (RFC 3579 s3.2 for Access-Request): accounting zeroes the
+            // Authenticator field.
             byte[] datagram = hex(SIGNED);
             int value = datagram.length - 16;
             Arrays.fill(datagram, value, datagram.length, (byte) 0);
             Arrays.fill(datagram, 4, 20, (byte) 0x5a);
             System.arraycopy(hmacMd5(SECRET, datagram), 0, datagram, value, 16);
-            datagram = resigned(datagram, d -> { });
+            datagram = resigned(datagram, d -> {});
             RadiusPacket packet = decode(datagram);
 
             RadiusPacket.Authenticity authenticity = packet.authenticity(SECRET);
@@ -480,8 +540,12 @@ class RadiusPacketTest {
 
         @Test
         void aSecondOneIsABadMessageAuthenticator() {
-            byte[] datagram = RadiusPacketBuilder.accountingRequest(1).messageAuthenticator().acctSessionId("a")
-                    .attribute(80, new byte[16]).build(SECRET);
+            byte[] datagram =
+                    RadiusPacketBuilder.accountingRequest(1)
+                            .messageAuthenticator()
+                            .acctSessionId("a")
+                            .attribute(80, new byte[16])
+                            .build(SECRET);
             RadiusPacket packet = decode(datagram);
 
             RadiusPacket.Authenticity authenticity = packet.authenticity(SECRET);
@@ -491,8 +555,11 @@ class RadiusPacketTest {
 
         @Test
         void oneOfTheWrongLengthIsABadMessageAuthenticator() {
-            byte[] datagram = RadiusPacketBuilder.accountingRequest(1).acctSessionId("a")
-                    .attribute(80, new byte[15]).build(SECRET);
+            byte[] datagram =
+                    RadiusPacketBuilder.accountingRequest(1)
+                            .acctSessionId("a")
+                            .attribute(80, new byte[15])
+                            .build(SECRET);
             RadiusPacket packet = decode(datagram);
 
             RadiusPacket.Authenticity authenticity = packet.authenticity(SECRET);
@@ -513,8 +580,12 @@ class RadiusPacketTest {
 
         @Test
         void theBuilderSignsAsRadclientDoes() {
-            byte[] datagram = RadiusPacketBuilder.accountingRequest(7).messageAuthenticator()
-                    .acctStatusType(AcctStatusType.START).acctSessionId("b-1").build(SECRET);
+            byte[] datagram =
+                    RadiusPacketBuilder.accountingRequest(7)
+                            .messageAuthenticator()
+                            .acctStatusType(AcctStatusType.START)
+                            .acctSessionId("b-1")
+                            .build(SECRET);
             RadiusPacket packet = decode(datagram);
 
             RadiusPacket.Authenticity authenticity = packet.authenticity(SECRET);
@@ -524,7 +595,8 @@ class RadiusPacketTest {
 
         @Test
         void theResponseToASignedRequestCarriesAMessageAuthenticatorOverItWithAZeroAuthenticator() {
-            // As FreeRADIUS signs and checks an Accounting-Response; radclient refused the Request Authenticator in place.
+            // As FreeRADIUS signs and checks an Accounting-Response; radclient refused the Request
+            // Authenticator in place.
             RadiusPacket request = decoded(SIGNED);
 
             byte[] response = request.accountingResponse(SECRET);
@@ -535,8 +607,13 @@ class RadiusPacketTest {
             assertEquals(38, response.length);
             assertArrayEquals(bytes("5012"), Arrays.copyOfRange(response, 20, 22));
             assertArrayEquals(hmacMd5(SECRET, unsigned), Arrays.copyOfRange(response, 22, 38));
-            assertArrayEquals(md5(bytes("052a0026"), request.authenticator(), Arrays.copyOfRange(response, 20, 38),
-                    SECRET), Arrays.copyOfRange(response, 4, 20));
+            assertArrayEquals(
+                    md5(
+                            bytes("052a0026"),
+                            request.authenticator(),
+                            Arrays.copyOfRange(response, 20, 38),
+                            SECRET),
+                    Arrays.copyOfRange(response, 4, 20));
         }
 
         @Test
@@ -548,8 +625,12 @@ class RadiusPacketTest {
             assertEquals(20, response.length);
         }
 
-        /** The datagram changed by {@code change}, then given the Request Authenticator its new octets need. */
-        private static byte[] resigned(byte[] datagram, java.util.function.Consumer<byte[]> change) {
+        /**
+         * The datagram changed by {@code change}, then given the Request Authenticator its new
+         * octets need.
+         */
+        private static byte[] resigned(
+                byte[] datagram, java.util.function.Consumer<byte[]> change) {
             change.accept(datagram);
             byte[] zeroed = datagram.clone();
             Arrays.fill(zeroed, 4, 20, (byte) 0);
@@ -578,22 +659,30 @@ class RadiusPacketTest {
 
             byte[] response = request.accountingResponse(ascii("nearbuy"));
 
-            byte[] expected = md5(bytes("05120014"), bytes("9985504ef9aae54d5d5d5df07b848863"), ascii("nearbuy"));
+            byte[] expected =
+                    md5(
+                            bytes("05120014"),
+                            bytes("9985504ef9aae54d5d5d5df07b848863"),
+                            ascii("nearbuy"));
             assertArrayEquals(expected, Arrays.copyOfRange(response, 4, 20));
         }
 
         @Test
         void proxyStateIsEchoedUnchangedAndInOrder() {
-            byte[] datagram = RadiusPacketBuilder.accountingRequest(3)
-                    .attribute(33, ascii("first")).acctSessionId("s-1").attribute(33, ascii("second"))
-                    .build(ascii("testing123"));
+            byte[] datagram =
+                    RadiusPacketBuilder.accountingRequest(3)
+                            .attribute(33, ascii("first"))
+                            .acctSessionId("s-1")
+                            .attribute(33, ascii("second"))
+                            .build(ascii("testing123"));
             RadiusPacket request = decode(datagram);
 
             byte[] response = request.accountingResponse(ascii("testing123"));
 
-            byte[] proxyStates = bytes("2107666972737421087365636f6e64");   // 33 "first", 33 "second"
+            byte[] proxyStates = bytes("2107666972737421087365636f6e64"); // 33 "first", 33 "second"
             byte[] header = bytes("05030023");
-            byte[] expected = md5(header, request.authenticator(), proxyStates, ascii("testing123"));
+            byte[] expected =
+                    md5(header, request.authenticator(), proxyStates, ascii("testing123"));
             assertArrayEquals(header, Arrays.copyOf(response, 4));
             assertArrayEquals(expected, Arrays.copyOfRange(response, 4, 20));
             assertArrayEquals(proxyStates, Arrays.copyOfRange(response, 20, response.length));
@@ -606,12 +695,14 @@ class RadiusPacketTest {
             byte[] response = request.accountingResponse(RFC5997_SECRET);
 
             assertArrayEquals(bytes("05b30026"), Arrays.copyOf(response, 4));
-            assertArrayEquals(bytes("5012"), Arrays.copyOfRange(response, 20, 22));   // the only attribute
+            assertArrayEquals(
+                    bytes("5012"), Arrays.copyOfRange(response, 20, 22)); // the only attribute
             assertEquals(38, response.length);
         }
 
         @Test
-        void theStatusServerAnswersMessageAuthenticatorIsHmacMd5WithTheRequestAuthenticatorInPlace() {
+        void
+                theStatusServerAnswersMessageAuthenticatorIsHmacMd5WithTheRequestAuthenticatorInPlace() {
             RadiusPacket request = decode(bytes(RFC5997_STATUS_SERVER));
 
             byte[] response = request.accountingResponse(RFC5997_SECRET);
@@ -630,8 +721,12 @@ class RadiusPacketTest {
 
             byte[] response = request.accountingResponse(RFC5997_SECRET);
 
-            byte[] expected = md5(bytes("05b30026"), request.authenticator(), Arrays.copyOfRange(response, 20, 38),
-                    RFC5997_SECRET);
+            byte[] expected =
+                    md5(
+                            bytes("05b30026"),
+                            request.authenticator(),
+                            Arrays.copyOfRange(response, 20, 38),
+                            RFC5997_SECRET);
             assertArrayEquals(expected, Arrays.copyOfRange(response, 4, 20));
         }
 
@@ -641,7 +736,8 @@ class RadiusPacketTest {
 
             RadiusPacket response = decode(request.accountingResponse(ascii("testing123")));
 
-            assertEquals(List.of(RadiusPacket.ACCOUNTING_RESPONSE, 186, 20),
+            assertEquals(
+                    List.of(RadiusPacket.ACCOUNTING_RESPONSE, 186, 20),
                     List.of(response.code(), response.identifier(), response.length()));
         }
 
@@ -649,7 +745,8 @@ class RadiusPacketTest {
         void answeringAnythingElseIsAProgrammingMistake() {
             RadiusPacket request = decode(bytes(RFC2865_ACCESS_REQUEST));
 
-            assertThrows(IllegalStateException.class, () -> request.accountingResponse(RFC5997_SECRET));
+            assertThrows(
+                    IllegalStateException.class, () -> request.accountingResponse(RFC5997_SECRET));
         }
     }
 

@@ -6,13 +6,13 @@ import java.nio.charset.StandardCharsets;
 /** Vendor-Specific attribute values written byte by byte, independently of the codec under test. */
 public final class VendorAttributeBytes {
 
-    private VendorAttributeBytes() {
-    }
-
+    private VendorAttributeBytes() {}
 
     /** A Vendor-Specific value: Vendor-Id, then the vendor's octets as given. */
     public static byte[] vsa(int vendorId, byte[] vendorOctets) {
-        return concat(new byte[] {0, (byte) (vendorId >>> 16), (byte) (vendorId >>> 8), (byte) vendorId}, vendorOctets);
+        return concat(
+                new byte[] {0, (byte) (vendorId >>> 16), (byte) (vendorId >>> 8), (byte) vendorId},
+                vendorOctets);
     }
 
     /** A sub-attribute in RFC 2865 s5.26's recommended format: Vendor-Type, Vendor-Length, text. */

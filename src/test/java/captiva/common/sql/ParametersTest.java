@@ -1,19 +1,18 @@
 package captiva.common.sql;
 
-import captiva.testing.Fast;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import captiva.testing.Fast;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 @Fast
 @DisplayName("named parameters of a Statement")
@@ -21,7 +20,10 @@ class ParametersTest {
 
     private final List<Object> values = new ArrayList<>();
 
-    /** The test instance lives as long as the class (junit-platform.properties): start each test empty. */
+    /**
+     * The test instance lives as long as the class (junit-platform.properties): start each test
+     * empty.
+     */
     @BeforeEach
     void empty() {
         values.clear();
@@ -33,7 +35,11 @@ class ParametersTest {
 
     @Test
     void aNameUsedTwiceBindsItsValueAtBothPlacesAmongThePositionalOnes() {
-        String sql = positional("SELECT ? WHERE a = :tenant AND b = ? AND c = :tenant", List.of(1, 2), Map.of("tenant", 7L));
+        String sql =
+                positional(
+                        "SELECT ? WHERE a = :tenant AND b = ? AND c = :tenant",
+                        List.of(1, 2),
+                        Map.of("tenant", 7L));
 
         assertEquals("SELECT ? WHERE a = ? AND b = ? AND c = ?", sql);
         assertEquals(List.of(1, 7L, 2, 7L), values);
@@ -41,7 +47,8 @@ class ParametersTest {
 
     @Test
     void castsLiteralsQuotedNamesAndCommentsAreLeftAsTheyAre() {
-        String sql = """
+        String sql =
+                """
                 SELECT x::text, ':not', "a:b", y -- :nor ? this
                 FROM t WHERE z = :z""";
 
@@ -63,15 +70,21 @@ class ParametersTest {
 
     @Test
     void aNameWithoutValueIsRefusedNamingIt() {
-        IllegalStateException refused = assertThrows(IllegalStateException.class,
-                () -> positional("WHERE a = :tenant", List.of(), Map.of()));
+        IllegalStateException refused =
+                assertThrows(
+                        IllegalStateException.class,
+                        () -> positional("WHERE a = :tenant", List.of(), Map.of()));
 
         assertTrue(refused.getMessage().contains(":tenant"), refused.getMessage());
     }
 
     @Test
     void positionalValuesMustMatchTheQuestionMarks() {
-        assertThrows(IllegalStateException.class, () -> positional("WHERE a = ? AND b = ?", List.of(1), Map.of()));
-        assertThrows(IllegalStateException.class, () -> positional("WHERE a = ?", List.of(1, 2), Map.of()));
+        assertThrows(
+                IllegalStateException.class,
+                () -> positional("WHERE a = ? AND b = ?", List.of(1), Map.of()));
+        assertThrows(
+                IllegalStateException.class,
+                () -> positional("WHERE a = ?", List.of(1, 2), Map.of()));
     }
 }

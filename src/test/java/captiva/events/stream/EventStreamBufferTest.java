@@ -1,26 +1,26 @@
 package captiva.events.stream;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.tenancy.TenantScope;
 import captiva.testing.Fast;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-import org.reactivestreams.Subscriber;
-import org.reactivestreams.Subscription;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
 
 /**
  * One client's buffer, as the HTTP response drains it: it holds at most its capacity for a client
- * that takes nothing, refuses more instead of growing (so the poller never waits for a slow client),
- * ends with its last message once the client has taken the rest, and tells the poller it ended.
+ * that takes nothing, refuses more instead of growing (so the poller never waits for a slow
+ * client), ends with its last message once the client has taken the rest, and tells the poller it
+ * ended.
  */
 @Fast
 @DisplayName("a live stream's buffer")
@@ -57,9 +57,16 @@ class EventStreamBufferTest {
     private final AtomicInteger ended = new AtomicInteger();
 
     private EventStream aStream(int capacity, Client client) {
-        ended.set(0);   // one instance for the class (junit-platform.properties): each test counts its own stream
-        EventStream stream = new EventStream(TenantScope.wholeTenant(1), new StreamSlots.Slot(1, UUID.randomUUID()), 0, capacity,
-                s -> ended.incrementAndGet());
+        ended.set(
+                0); // one instance for the class (junit-platform.properties): each test counts its
+        // own stream
+        EventStream stream =
+                new EventStream(
+                        TenantScope.wholeTenant(1),
+                        new StreamSlots.Slot(1, UUID.randomUUID()),
+                        0,
+                        capacity,
+                        s -> ended.incrementAndGet());
         stream.subscribe(client);
         return stream;
     }

@@ -1,23 +1,21 @@
 package captiva.events.stream;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import captiva.testing.TestDatabase;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 @MicronautTest(startApplication = false)
 @DisplayName("live stream settings")
 class EventStreamPropertiesTest implements TestPropertyProvider {
 
-    @Inject
-    EventStreamProperties properties;
+    @Inject EventStreamProperties properties;
 
     @Override
     public Map<String, String> getProperties() {

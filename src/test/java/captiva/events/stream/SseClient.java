@@ -1,7 +1,5 @@
 package captiva.events.stream;
 
-import org.awaitility.Awaitility;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -15,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 
 /**
  * A Server-Sent Events reader for tests, written from the format (WHATWG HTML, 9.2): it reads the
@@ -22,12 +21,14 @@ import java.util.stream.Stream;
  */
 public final class SseClient implements AutoCloseable {
 
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .build();
 
     /** One message: its id line (null when it had none), event type and data. */
-    public record Message(String id, String event, String data) {
-    }
+    public record Message(String id, String event, String data) {}
 
     private final HttpResponse<Stream<String>> response;
     private final List<Message> messages = new CopyOnWriteArrayList<>();
@@ -53,7 +54,8 @@ public final class SseClient implements AutoCloseable {
 
     /** Opens the stream and returns once the answer's head has arrived. */
     public static SseClient open(String url, String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).GET().header("Accept", "text/event-stream");
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(URI.create(url)).GET().header("Accept", "text/event-stream");
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
         }
@@ -129,7 +131,7 @@ public final class SseClient implements AutoCloseable {
                         case "id" -> id = value;
                         case "event" -> event = value;
                         case "data" -> data.add(value);
-                        default -> { }
+                        default -> {}
                     }
                 }
             }

@@ -1,5 +1,9 @@
 package captiva.events.webhooks;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import captiva.events.EventConsumers;
 import captiva.ingest.radius.RadiusListener;
 import captiva.ingest.radius.load.AccountingLoad;
@@ -15,10 +19,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.standardwebhooks.Webhook;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import org.awaitility.Awaitility;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -31,17 +31,16 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 /**
  * Issue 16: every event of a 10,000-session RADIUS load reaches the receiver. Two instances on one
  * database each take half of a NAS's accounting (Start and Stop per session, real UDP on loopback)
- * while both deliver the tenant's webhook to a real HTTP receiver: each of the 20,000 events the log
- * holds arrives, signed so that the Standard Webhooks library accepts it, once, never sent by two
- * instances at once, and a session's end after its start.
+ * while both deliver the tenant's webhook to a real HTTP receiver: each of the 20,000 events the
+ * log holds arrives, signed so that the Standard Webhooks library accepts it, once, never sent by
+ * two instances at once, and a session's end after its start.
  */
 @MicronautTest(transactional = false)
 @DisplayName("Webhooks: a 10,000-session RADIUS load on two instances")
@@ -49,7 +48,10 @@ class RadiusLoadDeliveryTest extends ApiTest {
 
     private static final int SESSIONS_PER_INSTANCE = 5_000;
     private static final String SECRET = "load-delivery-secret";
-    /** Its own source address: other RADIUS tests on the shared database use other 127.x addresses. */
+
+    /**
+     * Its own source address: other RADIUS tests on the shared database use other 127.x addresses.
+     */
     private static final String NAS_ADDRESS = "127.85.0.1";
 
     @Override
@@ -66,41 +68,85 @@ class RadiusLoadDeliveryTest extends ApiTest {
             Location venue = given().location(given().tenant());
             String nasIdentifier = "load-delivery-" + System.nanoTime();
             given().nas(venue, NAS_ADDRESS, nasIdentifier, SECRET);
-            String secret = WebhookDeliveryTest.subscribe(http(), venue.tenant(), receiver.url(),
-                    List.of("session.started", "session.ended")).get("secret").asText();
-            // The other instance logs the tenant's changes once it has seen the endpoint (consumer-refresh).
+            String secret =
+                    WebhookDeliveryTest.subscribe(
+                                    http(),
+                                    venue.tenant(),
+                                    receiver.url(),
+                                    List.of("session.started", "session.ended"))
+                            .get("secret")
+                            .asText();
+            // The other instance logs the tenant's changes once it has seen the endpoint
+            // (consumer-refresh).
             EventConsumers here = server.getApplicationContext().getBean(EventConsumers.class);
             EventConsumers there = second.getApplicationContext().getBean(EventConsumers.class);
-            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> there.all().containsAll(here.all()));
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> there.all().containsAll(here.all()));
 
             List<CompletableFuture<AccountingLoad.Result>> loads = new ArrayList<>();
             for (EmbeddedServer instance : List.of(server, second)) {
-                AccountingTraffic traffic = AccountingTraffic.encode("load-" + loads.size() + "-" + System.nanoTime() + "-",
-                        SESSIONS_PER_INSTANCE, 0, true, 500, nasIdentifier, SECRET.getBytes(StandardCharsets.UTF_8));
+                AccountingTraffic traffic =
+                        AccountingTraffic.encode(
+                                "load-" + loads.size() + "-" + System.nanoTime() + "-",
+                                SESSIONS_PER_INSTANCE,
+                                0,
+                                true,
+                                500,
+                                nasIdentifier,
+                                SECRET.getBytes(StandardCharsets.UTF_8));
                 int port = instance.getApplicationContext().getBean(RadiusListener.class).port();
-                AccountingLoad.Settings settings = new AccountingLoad.Settings(new InetSocketAddress("127.0.0.1", port),
-                        InetAddress.getByName(NAS_ADDRESS), 64, Duration.ofSeconds(1), 5, Duration.ofSeconds(60));
-                loads.add(CompletableFuture.supplyAsync(() -> new AccountingLoad(settings, traffic).run()));
+                AccountingLoad.Settings settings =
+                        new AccountingLoad.Settings(
+                                new InetSocketAddress("127.0.0.1", port),
+                                InetAddress.getByName(NAS_ADDRESS),
+                                64,
+                                Duration.ofSeconds(1),
+                                5,
+                                Duration.ofSeconds(60));
+                loads.add(
+                        CompletableFuture.supplyAsync(
+                                () -> new AccountingLoad(settings, traffic).run()));
             }
             for (CompletableFuture<AccountingLoad.Result> load : loads) {
                 AccountingLoad.Result result = load.join();
-                assertEquals(2 * SESSIONS_PER_INSTANCE, result.count(Fate.ACKNOWLEDGED), "packets acknowledged");
+                assertEquals(
+                        2 * SESSIONS_PER_INSTANCE,
+                        result.count(Fate.ACKNOWLEDGED),
+                        "packets acknowledged");
             }
 
             Set<String> logged = eventIds(given().readKey(venue.tenant()));
-            assertEquals(4 * SESSIONS_PER_INSTANCE, logged.size(), "a started and an ended event per session");
-            Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+            assertEquals(
+                    4 * SESSIONS_PER_INSTANCE,
+                    logged.size(),
+                    "a started and an ended event per session");
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(500))
                     .until(() -> receiver.received().size() >= logged.size());
-            // A second sending would follow within a few polls (250 ms) of either instance: none comes.
-            Awaitility.await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+            // A second sending would follow within a few polls (250 ms) of either instance: none
+            // comes.
+            Awaitility.await()
+                    .during(Duration.ofSeconds(1))
+                    .atMost(Duration.ofSeconds(5))
                     .until(() -> receiver.received().size() == logged.size());
 
             List<Receiver.Received> got = receiver.received();
-            Map<String, Long> perEvent = got.stream().collect(Collectors.groupingBy(r -> r.header("webhook-id"), Collectors.counting()));
+            Map<String, Long> perEvent =
+                    got.stream()
+                            .collect(
+                                    Collectors.groupingBy(
+                                            r -> r.header("webhook-id"), Collectors.counting()));
             assertEquals(logged, perEvent.keySet(), "the events received are the events logged");
-            assertEquals(Map.of(), perEvent.entrySet().stream().filter(e -> e.getValue() > 1)
-                    .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)), "events sent more than once");
-            assertEquals(1, receiver.mostAtOnceOfOneEvent(), "one event sent by two instances at once");
+            assertEquals(
+                    Map.of(),
+                    perEvent.entrySet().stream()
+                            .filter(e -> e.getValue() > 1)
+                            .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)),
+                    "events sent more than once");
+            assertEquals(
+                    1, receiver.mostAtOnceOfOneEvent(), "one event sent by two instances at once");
             Webhook verifier = new Webhook(secret);
             Map<String, String> startedBy = new HashMap<>();
             for (Receiver.Received r : got) {
@@ -114,7 +160,9 @@ class RadiusLoadDeliveryTest extends ApiTest {
                 if (body.get("type").asText().equals("session.started")) {
                     startedBy.put(session, r.header("webhook-id"));
                 } else {
-                    assertTrue(startedBy.containsKey(session), "session " + session + " ended before it started");
+                    assertTrue(
+                            startedBy.containsKey(session),
+                            "session " + session + " ended before it started");
                 }
             }
             assertEquals(2 * SESSIONS_PER_INSTANCE, startedBy.size(), "sessions started");

@@ -1,7 +1,6 @@
 package captiva.events.webhooks;
 
 import com.sun.net.httpserver.HttpServer;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -25,8 +24,11 @@ public final class Receiver implements AutoCloseable {
     /** One request as received. */
     public record Received(Map<String, List<String>> headers, String body, long receivedAtNanos) {
         public String header(String name) {
-            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
-                    .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+            return headers.entrySet().stream()
+                    .filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .map(e -> e.getValue().get(0))
+                    .findFirst()
+                    .orElse(null);
         }
     }
 
@@ -37,38 +39,54 @@ public final class Receiver implements AutoCloseable {
     private final AtomicInteger mostAtOnce = new AtomicInteger();
     private volatile IntSupplier defaultStatus = () -> 200;
     private volatile long delayMillis;
-    private final java.util.concurrent.ConcurrentHashMap<String, AtomicInteger> inFlightById = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<String, AtomicInteger> inFlightById =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicInteger mostAtOnceOfOneId = new AtomicInteger();
 
     public Receiver() {
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+            server =
+                    HttpServer.create(
+                            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         server.setExecutor(Executors.newFixedThreadPool(8));
-        server.createContext("/", exchange -> {
-            int now = inFlight.incrementAndGet();
-            mostAtOnce.accumulateAndGet(now, Math::max);
-            String id = String.valueOf(exchange.getRequestHeaders().getFirst("webhook-id"));
-            AtomicInteger sameId = inFlightById.computeIfAbsent(id, k -> new AtomicInteger());
-            mostAtOnceOfOneId.accumulateAndGet(sameId.incrementAndGet(), Math::max);
-            try {
-                String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-                received.add(new Received(Map.copyOf(exchange.getRequestHeaders()), body, System.nanoTime()));
-                if (delayMillis > 0) {
-                    Thread.sleep(delayMillis);   // a receiver that takes its time to answer, not a wait in a test
-                }
-                Integer status = next.poll();
-                exchange.sendResponseHeaders(status != null ? status : defaultStatus.getAsInt(), -1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                sameId.decrementAndGet();
-                inFlight.decrementAndGet();
-                exchange.close();
-            }
-        });
+        server.createContext(
+                "/",
+                exchange -> {
+                    int now = inFlight.incrementAndGet();
+                    mostAtOnce.accumulateAndGet(now, Math::max);
+                    String id = String.valueOf(exchange.getRequestHeaders().getFirst("webhook-id"));
+                    AtomicInteger sameId =
+                            inFlightById.computeIfAbsent(id, k -> new AtomicInteger());
+                    mostAtOnceOfOneId.accumulateAndGet(sameId.incrementAndGet(), Math::max);
+                    try {
+                        String body =
+                                new String(
+                                        exchange.getRequestBody().readAllBytes(),
+                                        StandardCharsets.UTF_8);
+                        received.add(
+                                new Received(
+                                        Map.copyOf(exchange.getRequestHeaders()),
+                                        body,
+                                        System.nanoTime()));
+                        if (delayMillis > 0) {
+                            Thread.sleep(
+                                    delayMillis); // a receiver that takes its time to answer, not a
+                            // wait in a test
+                        }
+                        Integer status = next.poll();
+                        exchange.sendResponseHeaders(
+                                status != null ? status : defaultStatus.getAsInt(), -1);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } finally {
+                        sameId.decrementAndGet();
+                        inFlight.decrementAndGet();
+                        exchange.close();
+                    }
+                });
         server.start();
     }
 
@@ -89,7 +107,9 @@ public final class Receiver implements AutoCloseable {
         return this;
     }
 
-    /** The most requests with one webhook-id (one event) this receiver was handling at one moment. */
+    /**
+     * The most requests with one webhook-id (one event) this receiver was handling at one moment.
+     */
     public int mostAtOnceOfOneEvent() {
         return mostAtOnceOfOneId.get();
     }

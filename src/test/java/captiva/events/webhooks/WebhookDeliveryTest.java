@@ -1,5 +1,10 @@
 package captiva.events.webhooks;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures;
 import captiva.testing.Fixtures.Location;
@@ -8,10 +13,6 @@ import captiva.testing.Http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.standardwebhooks.Webhook;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,11 +20,9 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 @MicronautTest(transactional = false)
 @DisplayName("Webhooks: delivery")
@@ -33,7 +32,11 @@ class WebhookDeliveryTest extends ApiTest {
 
     @Override
     protected Map<String, String> extraProperties() {
-        return Map.of("captiva.webhooks.allow-private-targets", "true", "captiva.webhooks.first-retry", "200ms");
+        return Map.of(
+                "captiva.webhooks.allow-private-targets",
+                "true",
+                "captiva.webhooks.first-retry",
+                "200ms");
     }
 
     @AfterEach
@@ -51,21 +54,28 @@ class WebhookDeliveryTest extends ApiTest {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("url", url);
         body.put("event_types", types);
-        Http.Response r = http.post("/admin/tenants/" + tenant.id() + "/webhooks", body, Fixtures.admin());
+        Http.Response r =
+                http.post("/admin/tenants/" + tenant.id() + "/webhooks", body, Fixtures.admin());
         assertEquals(201, r.status(), r::body);
         return r.json();
     }
 
     void aSessionAt(Location venue, String username) {
         Instant start = Instant.now().minus(Duration.ofHours(2));
-        given().sessions(Fixtures.session(venue).started(start).ended(start.plusSeconds(60)).username(username));
+        given().sessions(
+                        Fixtures.session(venue)
+                                .started(start)
+                                .ended(start.plusSeconds(60))
+                                .username(username));
     }
 
     @Test
-    void anEventRefusedTwiceArrivesThreeTimesWithOneIdAndASignatureTheLibraryAccepts() throws Exception {
+    void anEventRefusedTwiceArrivesThreeTimesWithOneIdAndASignatureTheLibraryAccepts()
+            throws Exception {
         Location venue = given().location(given().tenant());
         Receiver receiver = aReceiver().answering(500, 500);
-        JsonNode endpoint = subscribe(http(), venue.tenant(), receiver.url(), List.of("session.started"));
+        JsonNode endpoint =
+                subscribe(http(), venue.tenant(), receiver.url(), List.of("session.started"));
         String secret = endpoint.get("secret").asText();
 
         aSessionAt(venue, "ann");
@@ -73,7 +83,10 @@ class WebhookDeliveryTest extends ApiTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> receiver.received().size() >= 3);
         List<Receiver.Received> got = receiver.received();
         assertEquals(3, got.size());
-        assertEquals(1, got.stream().map(r -> r.header("webhook-id")).distinct().count(), "one webhook-id for all attempts");
+        assertEquals(
+                1,
+                got.stream().map(r -> r.header("webhook-id")).distinct().count(),
+                "one webhook-id for all attempts");
         for (Receiver.Received r : got) {
             assertDoesNotThrow(() -> new Webhook(secret).verify(r.body(), r.headers()));
         }
@@ -81,9 +94,12 @@ class WebhookDeliveryTest extends ApiTest {
         assertEquals("session.started", body.get("type").asText());
         assertEquals("ann", body.get("data").get("username").asText());
         assertEquals(3, body.size(), "type, timestamp and data: " + body);
-        await().atMost(Duration.ofSeconds(10)).until(() -> attempts(venue.tenant(), endpoint).size() == 3);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> attempts(venue.tenant(), endpoint).size() == 3);
         List<JsonNode> attempts = attempts(venue.tenant(), endpoint);
-        assertEquals(List.of(200, 500, 500), attempts.stream().map(a -> a.get("status_code").asInt()).toList());
+        assertEquals(
+                List.of(200, 500, 500),
+                attempts.stream().map(a -> a.get("status_code").asInt()).toList());
     }
 
     @Test
@@ -96,7 +112,14 @@ class WebhookDeliveryTest extends ApiTest {
         String secret = created.get("secret").asText();
         assertTrue(secret.startsWith("whsec_"));
         assertEquals(32, Base64.getDecoder().decode(secret.substring(6)).length);
-        JsonNode listed = http().get("/admin/tenants/" + tenant.id() + "/webhooks/" + created.get("id").asText(), Fixtures.admin()).json();
+        JsonNode listed =
+                http().get(
+                                "/admin/tenants/"
+                                        + tenant.id()
+                                        + "/webhooks/"
+                                        + created.get("id").asText(),
+                                Fixtures.admin())
+                        .json();
         assertTrue(listed.get("secret").isNull());
     }
 
@@ -106,13 +129,25 @@ class WebhookDeliveryTest extends ApiTest {
         Location theirs = given().location(given().tenant());
         Receiver myReceiver = aReceiver();
         Receiver theirReceiver = aReceiver();
-        subscribe(http(), mine.tenant(), myReceiver.url(), List.of("session.started", "session.ended"));
-        subscribe(http(), theirs.tenant(), theirReceiver.url(), List.of("session.started", "session.ended"));
+        subscribe(
+                http(),
+                mine.tenant(),
+                myReceiver.url(),
+                List.of("session.started", "session.ended"));
+        subscribe(
+                http(),
+                theirs.tenant(),
+                theirReceiver.url(),
+                List.of("session.started", "session.ended"));
 
         aSessionAt(theirs, "theirs");
         aSessionAt(mine, "mine");
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> myReceiver.received().size() == 2 && theirReceiver.received().size() == 2);
+        await().atMost(Duration.ofSeconds(30))
+                .until(
+                        () ->
+                                myReceiver.received().size() == 2
+                                        && theirReceiver.received().size() == 2);
         for (Receiver.Received r : myReceiver.received()) {
             assertTrue(r.body().contains("\"mine\""), r.body());
             assertTrue(r.body().contains(mine.id()), r.body());
@@ -123,13 +158,22 @@ class WebhookDeliveryTest extends ApiTest {
     void aSessionsEventsArriveInOrder() {
         Location venue = given().location(given().tenant());
         Receiver receiver = aReceiver().answering(503);
-        subscribe(http(), venue.tenant(), receiver.url(), List.of("session.started", "session.ended"));
+        subscribe(
+                http(),
+                venue.tenant(),
+                receiver.url(),
+                List.of("session.started", "session.ended"));
 
         aSessionAt(venue, "ordered");
 
         await().atMost(Duration.ofSeconds(30)).until(() -> receiver.received().size() == 3);
-        List<String> types = receiver.received().stream().map(r -> r.body().replaceAll(".*\"type\":\"([a-z.]+)\".*", "$1")).toList();
-        assertEquals(List.of("session.started", "session.started", "session.ended"), types,
+        List<String> types =
+                receiver.received().stream()
+                        .map(r -> r.body().replaceAll(".*\"type\":\"([a-z.]+)\".*", "$1"))
+                        .toList();
+        assertEquals(
+                List.of("session.started", "session.started", "session.ended"),
+                types,
                 "the end waits until its start was delivered");
     }
 
@@ -139,14 +183,25 @@ class WebhookDeliveryTest extends ApiTest {
         Receiver receiver = aReceiver();
         JsonNode endpoint = subscribe(http(), tenant, receiver.url(), List.of("session.started"));
 
-        Http.Response r = http().post("/admin/tenants/" + tenant.id() + "/webhooks/" + endpoint.get("id").asText() + "/ping",
-                "", Fixtures.admin());
+        Http.Response r =
+                http().post(
+                                "/admin/tenants/"
+                                        + tenant.id()
+                                        + "/webhooks/"
+                                        + endpoint.get("id").asText()
+                                        + "/ping",
+                                "",
+                                Fixtures.admin());
 
         assertEquals(200, r.status(), r::body);
         assertEquals(200, r.json().get("status_code").asInt());
         assertEquals(1, receiver.received().size());
-        assertDoesNotThrow(() -> new Webhook(endpoint.get("secret").asText()).verify(receiver.received().get(0).body(),
-                receiver.received().get(0).headers()));
+        assertDoesNotThrow(
+                () ->
+                        new Webhook(endpoint.get("secret").asText())
+                                .verify(
+                                        receiver.received().get(0).body(),
+                                        receiver.received().get(0).headers()));
         assertEquals("webhook.ping", attempts(tenant, endpoint).get(0).get("event_type").asText());
     }
 
@@ -154,13 +209,21 @@ class WebhookDeliveryTest extends ApiTest {
     void oneEventCanBeDeliveredAgain() {
         Location venue = given().location(given().tenant());
         Receiver receiver = aReceiver();
-        JsonNode endpoint = subscribe(http(), venue.tenant(), receiver.url(), List.of("session.started"));
+        JsonNode endpoint =
+                subscribe(http(), venue.tenant(), receiver.url(), List.of("session.started"));
         aSessionAt(venue, "again");
         await().atMost(Duration.ofSeconds(30)).until(() -> receiver.received().size() == 1);
         String eventId = receiver.received().get(0).header("webhook-id");
 
-        Http.Response r = http().post("/admin/tenants/" + venue.tenant().id() + "/webhooks/" + endpoint.get("id").asText()
-                + "/redeliver", Map.of("event_id", eventId), Fixtures.admin());
+        Http.Response r =
+                http().post(
+                                "/admin/tenants/"
+                                        + venue.tenant().id()
+                                        + "/webhooks/"
+                                        + endpoint.get("id").asText()
+                                        + "/redeliver",
+                                Map.of("event_id", eventId),
+                                Fixtures.admin());
 
         assertEquals(202, r.status(), r::body);
         await().atMost(Duration.ofSeconds(30)).until(() -> receiver.received().size() == 2);
@@ -171,8 +234,13 @@ class WebhookDeliveryTest extends ApiTest {
     void aDeletedEndpointGetsNothingMore() {
         Location venue = given().location(given().tenant());
         Receiver receiver = aReceiver();
-        JsonNode endpoint = subscribe(http(), venue.tenant(), receiver.url(), List.of("session.started"));
-        String path = "/admin/tenants/" + venue.tenant().id() + "/webhooks/" + endpoint.get("id").asText();
+        JsonNode endpoint =
+                subscribe(http(), venue.tenant(), receiver.url(), List.of("session.started"));
+        String path =
+                "/admin/tenants/"
+                        + venue.tenant().id()
+                        + "/webhooks/"
+                        + endpoint.get("id").asText();
 
         Receiver other = aReceiver();
         subscribe(http(), venue.tenant(), other.url(), List.of("session.started"));
@@ -187,8 +255,16 @@ class WebhookDeliveryTest extends ApiTest {
 
     List<JsonNode> attempts(Tenant tenant, JsonNode endpoint) {
         List<JsonNode> list = new ArrayList<>();
-        http().get("/admin/tenants/" + tenant.id() + "/webhooks/" + endpoint.get("id").asText() + "/attempts", Fixtures.admin())
-                .json().get("data").forEach(list::add);
+        http().get(
+                        "/admin/tenants/"
+                                + tenant.id()
+                                + "/webhooks/"
+                                + endpoint.get("id").asText()
+                                + "/attempts",
+                        Fixtures.admin())
+                .json()
+                .get("data")
+                .forEach(list::add);
         return list;
     }
 }

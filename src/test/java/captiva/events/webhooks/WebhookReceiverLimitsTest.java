@@ -1,15 +1,15 @@
 package captiva.events.webhooks;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures;
 import captiva.testing.Fixtures.Tenant;
 import captiva.testing.Http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -23,10 +23,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 /**
  * Receivers that would hold a delivery worker: one that takes the request and never answers, one
@@ -43,7 +42,8 @@ class WebhookReceiverLimitsTest extends ApiTest {
 
     @Override
     protected Map<String, String> extraProperties() {
-        return Map.of("captiva.webhooks.allow-private-targets", "true", "captiva.webhooks.timeout", "1s");
+        return Map.of(
+                "captiva.webhooks.allow-private-targets", "true", "captiva.webhooks.timeout", "1s");
     }
 
     @AfterEach
@@ -56,25 +56,31 @@ class WebhookReceiverLimitsTest extends ApiTest {
         void answer(OutputStream out, AtomicLong written) throws IOException, InterruptedException;
     }
 
-    /** A loopback server socket that accepts connections and answers each as told, counting what it wrote. */
+    /**
+     * A loopback server socket that accepts connections and answers each as told, counting what it
+     * wrote.
+     */
     static final class RawReceiver implements AutoCloseable {
         private final ServerSocket server;
         final AtomicLong written = new AtomicLong();
 
         RawReceiver(Behaviour behaviour) throws IOException {
             server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            Thread thread = new Thread(() -> {
-                while (!server.isClosed()) {
-                    try (Socket socket = server.accept()) {
-                        socket.setSendBufferSize(8 * 1024);
-                        InputStream in = socket.getInputStream();
-                        in.read(new byte[8192]);
-                        behaviour.answer(socket.getOutputStream(), written);
-                    } catch (IOException | InterruptedException e) {
-                        // the sender hung up, or the test closed the receiver
-                    }
-                }
-            }, "raw-receiver");
+            Thread thread =
+                    new Thread(
+                            () -> {
+                                while (!server.isClosed()) {
+                                    try (Socket socket = server.accept()) {
+                                        socket.setSendBufferSize(8 * 1024);
+                                        InputStream in = socket.getInputStream();
+                                        in.read(new byte[8192]);
+                                        behaviour.answer(socket.getOutputStream(), written);
+                                    } catch (IOException | InterruptedException e) {
+                                        // the sender hung up, or the test closed the receiver
+                                    }
+                                }
+                            },
+                            "raw-receiver");
             thread.setDaemon(true);
             thread.start();
         }
@@ -106,15 +112,19 @@ class WebhookReceiverLimitsTest extends ApiTest {
     /** Subscribes the receiver, pings it, and returns the ping's attempt as the API answered it. */
     JsonNode ping(RawReceiver receiver) {
         Tenant tenant = given().tenant();
-        JsonNode endpoint = WebhookDeliveryTest.subscribe(http(), tenant, receiver.url(), List.of("session.started"));
+        JsonNode endpoint =
+                WebhookDeliveryTest.subscribe(
+                        http(), tenant, receiver.url(), List.of("session.started"));
         String path = "/admin/tenants/" + tenant.id() + "/webhooks/" + endpoint.get("id").asText();
 
         Http.Response r = http().post(path + "/ping", "", Fixtures.admin());
 
         assertEquals(200, r.status(), r::body);
-        JsonNode logged = http().get(path + "/attempts", Fixtures.admin()).json().get("data").get(0);
+        JsonNode logged =
+                http().get(path + "/attempts", Fixtures.admin()).json().get("data").get(0);
         assertEquals(r.json().get("webhook_id").asText(), logged.get("webhook_id").asText());
-        assertEquals(r.json().get("error"), logged.get("error"), "the attempt is logged as it went");
+        assertEquals(
+                r.json().get("error"), logged.get("error"), "the attempt is logged as it went");
         return r.json();
     }
 
@@ -130,15 +140,19 @@ class WebhookReceiverLimitsTest extends ApiTest {
 
     @Test
     void aReceiverTricklingAnAnswerIsCutAtTheTimeoutThoughEachByteComesInTime() {
-        // One byte every 200 ms: a read timeout per byte alone would wait the whole 3.4 s for a 200.
-        RawReceiver trickling = aReceiver((out, written) -> {
-            for (byte b : "HTTP/1.1 200 OK\r\n\r\n".getBytes(StandardCharsets.US_ASCII)) {
-                out.write(b);
-                out.flush();
-                written.incrementAndGet();
-                Thread.sleep(200);
-            }
-        });
+        // One byte every 200 ms: a read timeout per byte alone would wait the whole 3.4 s for a
+        // 200.
+        RawReceiver trickling =
+                aReceiver(
+                        (out, written) -> {
+                            for (byte b :
+                                    "HTTP/1.1 200 OK\r\n\r\n".getBytes(StandardCharsets.US_ASCII)) {
+                                out.write(b);
+                                out.flush();
+                                written.incrementAndGet();
+                                Thread.sleep(200);
+                            }
+                        });
 
         JsonNode attempt = ping(trickling);
 
@@ -148,38 +162,48 @@ class WebhookReceiverLimitsTest extends ApiTest {
 
     @Test
     void aStatusLineLongerThan64KibIsGivenUpAfter64KibNotAtTheTimeout() {
-        RawReceiver endlessLine = aReceiver((out, written) -> {
-            byte[] chunk = new byte[4096];
-            Arrays.fill(chunk, (byte) 'x');
-            out.write("HTTP/1.1 200 ".getBytes(StandardCharsets.US_ASCII));
-            while (true) {
-                out.write(chunk);
-                written.addAndGet(chunk.length);
-            }
-        });
+        RawReceiver endlessLine =
+                aReceiver(
+                        (out, written) -> {
+                            byte[] chunk = new byte[4096];
+                            Arrays.fill(chunk, (byte) 'x');
+                            out.write("HTTP/1.1 200 ".getBytes(StandardCharsets.US_ASCII));
+                            while (true) {
+                                out.write(chunk);
+                                written.addAndGet(chunk.length);
+                            }
+                        });
 
         JsonNode attempt = ping(endlessLine);
 
         assertTrue(attempt.get("status_code").isNull(), attempt::toString);
-        assertEquals("IOException: no status line in the first 64 KiB of the answer", attempt.get("error").asText());
+        assertEquals(
+                "IOException: no status line in the first 64 KiB of the answer",
+                attempt.get("error").asText());
     }
 
     @Test
     void aBodyLargerThan64KibIsNotReadTheStatusDecides() {
-        RawReceiver endlessBody = aReceiver((out, written) -> {
-            out.write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            byte[] chunk = new byte[4096];
-            while (true) {
-                out.write(chunk);
-                written.addAndGet(chunk.length);
-            }
-        });
+        RawReceiver endlessBody =
+                aReceiver(
+                        (out, written) -> {
+                            out.write(
+                                    "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n"
+                                            .getBytes(StandardCharsets.US_ASCII));
+                            byte[] chunk = new byte[4096];
+                            while (true) {
+                                out.write(chunk);
+                                written.addAndGet(chunk.length);
+                            }
+                        });
 
         JsonNode attempt = ping(endlessBody);
 
         assertEquals(200, attempt.get("status_code").asInt(), attempt::toString);
         assertNull(attempt.get("error").textValue());
         // The sender hung up after the status line: the receiver could not push its body through.
-        assertTrue(endlessBody.written.get() < 16L * 1024 * 1024, "bytes the receiver got out: " + endlessBody.written.get());
+        assertTrue(
+                endlessBody.written.get() < 16L * 1024 * 1024,
+                "bytes the receiver got out: " + endlessBody.written.get());
     }
 }

@@ -1,5 +1,10 @@
 package captiva.guests.query;
 
+import static captiva.testing.Fixtures.session;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures.Key;
 import captiva.testing.Fixtures.Location;
@@ -7,6 +12,12 @@ import captiva.testing.Fixtures.Tenant;
 import captiva.testing.Http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -15,22 +26,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-
-import static captiva.testing.Fixtures.session;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
- * One tenant (Europe/London) with a lobby and a bar. Ann visited both and left; Bob is online in the
- * lobby now; Cara visited the bar only, in April; an anonymous device used the lobby. Another tenant
- * has a guest with Ann's email and yas_id.
+ * One tenant (Europe/London) with a lobby and a bar. Ann visited both and left; Bob is online in
+ * the lobby now; Cara visited the bar only, in April; an anonymous device used the lobby. Another
+ * tenant has a guest with Ann's email and yas_id.
  */
 @MicronautTest(transactional = false)
 @DisplayName("GET /guests")
@@ -53,15 +52,33 @@ class GuestListTest extends ApiTest {
         key = given().readKey(tenant);
         Instant now = Instant.now();
         given().sessions(
-                session(lobby).username("room-101").guest("Ann Example", "Ann@Example.org", "ann-yas")
-                        .started("2024-05-01T10:00:00Z").ended("2024-05-01T11:00:00Z").bytes(1_000_000, 2_000),
-                session(bar).username("room-101").guest("Ann Example", "Ann@Example.org", "ann-yas")
-                        .started("2024-05-02T22:00:00Z").ended("2024-05-02T23:30:00Z").bytes(500, 1_000),
-                session(lobby).username("bob").guest("Bob", "bob@example.org", "bob-yas")
-                        .started(now.minusSeconds(600)).online().bytes(3_340_000, 900_580),
-                session(bar).username("cara").guest("Cara", "cara@example.org", null)
-                        .started("2024-04-01T08:00:00Z").ended("2024-04-01T09:00:00Z"),
-                session(lobby).username("anonymous").started(now.minusSeconds(300)).online());
+                        session(lobby)
+                                .username("room-101")
+                                .guest("Ann Example", "Ann@Example.org", "ann-yas")
+                                .started("2024-05-01T10:00:00Z")
+                                .ended("2024-05-01T11:00:00Z")
+                                .bytes(1_000_000, 2_000),
+                        session(bar)
+                                .username("room-101")
+                                .guest("Ann Example", "Ann@Example.org", "ann-yas")
+                                .started("2024-05-02T22:00:00Z")
+                                .ended("2024-05-02T23:30:00Z")
+                                .bytes(500, 1_000),
+                        session(lobby)
+                                .username("bob")
+                                .guest("Bob", "bob@example.org", "bob-yas")
+                                .started(now.minusSeconds(600))
+                                .online()
+                                .bytes(3_340_000, 900_580),
+                        session(bar)
+                                .username("cara")
+                                .guest("Cara", "cara@example.org", null)
+                                .started("2024-04-01T08:00:00Z")
+                                .ended("2024-04-01T09:00:00Z"),
+                        session(lobby)
+                                .username("anonymous")
+                                .started(now.minusSeconds(300))
+                                .online());
         List<String> ids = guestIds(get("?per_page=100", key));
         assertEquals(3, ids.size(), "Ann, Bob and Cara; the anonymous device is no guest");
         ann = ids.get(0);
@@ -70,7 +87,11 @@ class GuestListTest extends ApiTest {
 
         Tenant other = given().tenant();
         othersVenue = given().location(other);
-        given().sessions(session(othersVenue).username("room-101").guest("Ann Elsewhere", "ann@example.org", "ann-yas").online());
+        given().sessions(
+                        session(othersVenue)
+                                .username("room-101")
+                                .guest("Ann Elsewhere", "ann@example.org", "ann-yas")
+                                .online());
     }
 
     @AfterEach
@@ -146,7 +167,8 @@ class GuestListTest extends ApiTest {
             assertEquals("3.34 MB", g.get("downloaded_data").asText());
             assertEquals("900.58 kB", g.get("uploaded_data").asText());
             Instant lastSeen = Instant.parse(g.get("last_seen").asText());
-            assertTrue(Duration.between(lastSeen, Instant.now()).abs().toMinutes() < 5, g.toString());
+            assertTrue(
+                    Duration.between(lastSeen, Instant.now()).abs().toMinutes() < 5, g.toString());
         }
 
         @Test
@@ -156,8 +178,13 @@ class GuestListTest extends ApiTest {
 
         @Test
         void theSameGuestIdIsTheOneSessionsShow() {
-            JsonNode sessions = http().get("/sessions?location_id=" + bar.id() + "&start_time=2024-05-01&end_time=2024-05-31",
-                    key.auth()).json();
+            JsonNode sessions =
+                    http().get(
+                                    "/sessions?location_id="
+                                            + bar.id()
+                                            + "&start_time=2024-05-01&end_time=2024-05-31",
+                                    key.auth())
+                            .json();
 
             assertEquals(ann, sessions.get("data").get(0).get("guest_id").asText());
         }
@@ -201,21 +228,38 @@ class GuestListTest extends ApiTest {
             // Ann was last seen at 00:30 on 3 May in London: the 3rd there, though the 2nd in UTC.
             assertEquals(List.of(ann, bob), listed("?last_seen_from=2024-05-03"));
             assertEquals(List.of(cara), listed("?last_seen_to=2024-05-02"));
-            assertEquals(List.of(ann, cara), listed("?last_seen_from=2024-04-01&last_seen_to=2024-05-03"));
+            assertEquals(
+                    List.of(ann, cara),
+                    listed("?last_seen_from=2024-04-01&last_seen_to=2024-05-03"));
         }
 
         @Test
         void lastSeenDaysAreTheVenuesWithLocationId() {
             // At the bar (Tokyo), Ann's last visit ended at 08:30 on 3 May local time.
-            assertEquals(List.of(ann), listed("?location_id=" + bar.id() + "&last_seen_from=2024-05-03&last_seen_to=2024-05-03"));
+            assertEquals(
+                    List.of(ann),
+                    listed(
+                            "?location_id="
+                                    + bar.id()
+                                    + "&last_seen_from=2024-05-03&last_seen_to=2024-05-03"));
         }
 
         @Test
         void lastSeenInstantsAreExact() {
-            assertEquals(List.of(ann), listed("?last_seen_from=" + enc("2024-05-02T23:30:00Z")
-                    + "&last_seen_to=" + enc("2024-05-02T23:30:00+00:00")));
-            assertEquals(List.of(), listed("?last_seen_from=" + enc("2024-05-02T23:30:01Z")
-                    + "&last_seen_to=" + enc("2024-05-03T00:00:00Z")));
+            assertEquals(
+                    List.of(ann),
+                    listed(
+                            "?last_seen_from="
+                                    + enc("2024-05-02T23:30:00Z")
+                                    + "&last_seen_to="
+                                    + enc("2024-05-02T23:30:00+00:00")));
+            assertEquals(
+                    List.of(),
+                    listed(
+                            "?last_seen_from="
+                                    + enc("2024-05-02T23:30:01Z")
+                                    + "&last_seen_to="
+                                    + enc("2024-05-03T00:00:00Z")));
         }
 
         @Test
@@ -234,7 +278,9 @@ class GuestListTest extends ApiTest {
 
         @Test
         void filtersCombine() {
-            assertEquals(List.of(ann), listed("?email=ann%40example.org&location_id=" + lobby.id() + "&online=false"));
+            assertEquals(
+                    List.of(ann),
+                    listed("?email=ann%40example.org&location_id=" + lobby.id() + "&online=false"));
             assertEquals(List.of(), listed("?email=ann%40example.org&online=true"));
         }
 
@@ -257,7 +303,12 @@ class GuestListTest extends ApiTest {
             assertTrue(first.get("links").get("next").isNull());
             JsonNode one = get("?per_page=1&online=false", key);
             assertEquals(List.of(ann), guestIds(one));
-            assertTrue(one.get("links").get("next").asText().endsWith("/guests?online=false&per_page=1&page=2"), one.toString());
+            assertTrue(
+                    one.get("links")
+                            .get("next")
+                            .asText()
+                            .endsWith("/guests?online=false&per_page=1&page=2"),
+                    one.toString());
             assertEquals(List.of(cara), guestIds(get("?per_page=1&online=false&page=2", key)));
             assertEquals(0, second.get("data").size());
             assertTrue(second.get("meta").get("from").isNull());
@@ -333,18 +384,30 @@ class GuestListTest extends ApiTest {
         @ParameterizedTest
         @ValueSource(strings = {"yesterday", "2024-02-30", "2024-01-01T10:00:00"})
         void malformedLastSeenIsRejected(String value) {
-            assertRejectedNaming("last_seen_from=" + value + "&last_seen_to=" + value, "last_seen_from", "last_seen_to");
+            assertRejectedNaming(
+                    "last_seen_from=" + value + "&last_seen_to=" + value,
+                    "last_seen_from",
+                    "last_seen_to");
         }
 
         @Test
         void emptyOrOverlongTextIsRejected() {
-            assertRejectedNaming("username=&email=" + "x".repeat(201) + "&yas_id=", "username", "email", "yas_id");
+            assertRejectedNaming(
+                    "username=&email=" + "x".repeat(201) + "&yas_id=",
+                    "username",
+                    "email",
+                    "yas_id");
         }
 
         @Test
         void everyBadParameterIsNamedAtOnce() {
-            assertRejectedNaming("location_id=12&online=maybe&page=0&per_page=101&email=a&email=b",
-                    "email", "location_id", "online", "page", "per_page");
+            assertRejectedNaming(
+                    "location_id=12&online=maybe&page=0&per_page=101&email=a&email=b",
+                    "email",
+                    "location_id",
+                    "online",
+                    "page",
+                    "per_page");
         }
     }
 }

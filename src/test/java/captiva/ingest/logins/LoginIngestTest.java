@@ -1,5 +1,12 @@
 package captiva.ingest.logins;
 
+import static captiva.testing.Fixtures.session;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.common.OpaqueIds;
 import captiva.sessions.AccountingEvent;
 import captiva.sessions.SessionRecorder;
@@ -13,10 +20,6 @@ import captiva.testing.TestDatabase;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Nested;
-import org.junit.jupiter.api.Test;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -34,44 +37,46 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import static captiva.testing.Fixtures.session;
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
 
 @MicronautTest(transactional = false)
 @DisplayName("POST /ingest/logins")
 class LoginIngestTest extends ApiTest {
 
     private static final String MAC = "14:2d:27:e7:40:2b";
-    /** An hour ago, to the second: sessions around it are in the past, as imports require. */
-    private final Instant loginTime = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
 
-    @Inject
-    SessionRecorder recorder;
-    @Inject
-    NasRegistry nasRegistry;
-    @Inject
-    OpaqueIds ids;
+    /** An hour ago, to the second: sessions around it are in the past, as imports require. */
+    private final Instant loginTime =
+            Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+
+    @Inject SessionRecorder recorder;
+    @Inject NasRegistry nasRegistry;
+    @Inject OpaqueIds ids;
 
     /** A tenant with one venue, an ingest key and a read key. */
-    private record Venue(Tenant tenant, Location location, Key ingest, Key read) {
-    }
+    private record Venue(Tenant tenant, Location location, Key ingest, Key read) {}
 
     private Venue aVenue() {
         Tenant tenant = given().tenant();
         Location location = given().location(tenant);
-        return new Venue(tenant, location, given().key(tenant, List.of("ingest"), null, 100_000), given().readKey(tenant));
+        return new Venue(
+                tenant,
+                location,
+                given().key(tenant, List.of("ingest"), null, 100_000),
+                given().readKey(tenant));
     }
 
     private Venue anotherVenueOf(Venue venue) {
-        return new Venue(venue.tenant(), given().location(venue.tenant()), venue.ingest(), venue.read());
+        return new Venue(
+                venue.tenant(), given().location(venue.tenant()), venue.ingest(), venue.read());
     }
 
-    /** A login at the venue, at {@link #loginTime} unless told otherwise; fields in pairs, nulls allowed. */
+    /**
+     * A login at the venue, at {@link #loginTime} unless told otherwise; fields in pairs, nulls
+     * allowed.
+     */
     private Map<String, Object> login(Venue at, Object... fields) {
         Map<String, Object> login = new LinkedHashMap<>();
         login.put("location_id", at.location().id());
@@ -92,10 +97,23 @@ class LoginIngestTest extends ApiTest {
 
     /** The portal login of Ann on her phone, with every field. */
     private Map<String, Object> annsLogin(Venue at, Object... more) {
-        List<Object> fields = new ArrayList<>(Arrays.asList("username", "ann-0042", "guest_device_mac", MAC,
-                "guest_device_description", "Safari on iOS", "login_type_name", "Registration",
-                "service_profile_name", "Premium 24h", "access_code", "SUMMER24",
-                "guest", guest("Ann Example", "ann@example.com", "yas-ann")));
+        List<Object> fields =
+                new ArrayList<>(
+                        Arrays.asList(
+                                "username",
+                                "ann-0042",
+                                "guest_device_mac",
+                                MAC,
+                                "guest_device_description",
+                                "Safari on iOS",
+                                "login_type_name",
+                                "Registration",
+                                "service_profile_name",
+                                "Premium 24h",
+                                "access_code",
+                                "SUMMER24",
+                                "guest",
+                                guest("Ann Example", "ann@example.com", "yas-ann")));
         fields.addAll(Arrays.asList(more));
         return login(at, fields.toArray());
     }
@@ -111,7 +129,8 @@ class LoginIngestTest extends ApiTest {
     }
 
     private JsonNode sessionView(Venue venue, String sessionId) {
-        for (JsonNode s : http().get("/sessions?per_page=100", venue.read().auth()).json().get("data")) {
+        for (JsonNode s :
+                http().get("/sessions?per_page=100", venue.read().auth()).json().get("data")) {
             if (s.get("id").asText().equals(sessionId)) {
                 return s;
             }
@@ -151,8 +170,13 @@ class LoginIngestTest extends ApiTest {
         @Test
         void sessionWithTheLoginsUsernameShowsTheGuestAndTheLoginDetails() {
             Venue venue = aVenue();
-            String id = given().session(session(venue.location()).username("ann-0042").ip("10.9.0.1")
-                    .started(loginTime.plusSeconds(30)).online());
+            String id =
+                    given().session(
+                                    session(venue.location())
+                                            .username("ann-0042")
+                                            .ip("10.9.0.1")
+                                            .started(loginTime.plusSeconds(30))
+                                            .online());
 
             postCreated(venue.ingest(), List.of(annsLogin(venue, "guest_device_mac", null)));
 
@@ -166,10 +190,23 @@ class LoginIngestTest extends ApiTest {
         @Test
         void sessionWithTheLoginsDeviceMacShowsTheGuestAndTheLoginDetails() {
             Venue venue = aVenue();
-            String id = given().session(session(venue.location()).mac(MAC).ip("10.9.0.2")
-                    .started(loginTime.plusSeconds(30)).online());
+            String id =
+                    given().session(
+                                    session(venue.location())
+                                            .mac(MAC)
+                                            .ip("10.9.0.2")
+                                            .started(loginTime.plusSeconds(30))
+                                            .online());
 
-            postCreated(venue.ingest(), List.of(annsLogin(venue, "username", null, "guest_device_mac", "142D.27E7.402B")));
+            postCreated(
+                    venue.ingest(),
+                    List.of(
+                            annsLogin(
+                                    venue,
+                                    "username",
+                                    null,
+                                    "guest_device_mac",
+                                    "142D.27E7.402B")));
 
             assertLinkedToAnn(sessionView(venue, id));
             JsonNode holder = http().get("/sessions/10.9.0.2", venue.read().auth()).json();
@@ -180,7 +217,12 @@ class LoginIngestTest extends ApiTest {
         @Test
         void openSessionThatStartedLongBeforeTheLoginIsLinked() {
             Venue venue = aVenue();
-            String id = given().session(session(venue.location()).mac(MAC).started(loginTime.minus(5, ChronoUnit.HOURS)).online());
+            String id =
+                    given().session(
+                                    session(venue.location())
+                                            .mac(MAC)
+                                            .started(loginTime.minus(5, ChronoUnit.HOURS))
+                                            .online());
 
             postCreated(venue.ingest(), List.of(annsLogin(venue)));
 
@@ -190,8 +232,12 @@ class LoginIngestTest extends ApiTest {
         @Test
         void finishedSessionThatStartedUpToTenMinutesBeforeTheLoginIsLinked() {
             Venue venue = aVenue();
-            String id = given().session(session(venue.location()).mac(MAC)
-                    .started(loginTime.minusSeconds(590)).ended(loginTime.plusSeconds(600)));
+            String id =
+                    given().session(
+                                    session(venue.location())
+                                            .mac(MAC)
+                                            .started(loginTime.minusSeconds(590))
+                                            .ended(loginTime.plusSeconds(600)));
 
             postCreated(venue.ingest(), List.of(annsLogin(venue)));
 
@@ -201,8 +247,12 @@ class LoginIngestTest extends ApiTest {
         @Test
         void finishedSessionThatStartedMoreThanTenMinutesBeforeTheLoginIsNotLinked() {
             Venue venue = aVenue();
-            String id = given().session(session(venue.location()).mac(MAC)
-                    .started(loginTime.minusSeconds(610)).ended(loginTime.plusSeconds(600)));
+            String id =
+                    given().session(
+                                    session(venue.location())
+                                            .mac(MAC)
+                                            .started(loginTime.minusSeconds(610))
+                                            .ended(loginTime.plusSeconds(600)));
 
             postCreated(venue.ingest(), List.of(annsLogin(venue)));
 
@@ -212,8 +262,13 @@ class LoginIngestTest extends ApiTest {
         @Test
         void sessionThatEndedBeforeTheLoginIsNotLinked() {
             Venue venue = aVenue();
-            String id = given().session(session(venue.location()).username("ann-0042").mac(MAC)
-                    .started(loginTime.minusSeconds(300)).ended(loginTime.minusSeconds(1)));
+            String id =
+                    given().session(
+                                    session(venue.location())
+                                            .username("ann-0042")
+                                            .mac(MAC)
+                                            .started(loginTime.minusSeconds(300))
+                                            .ended(loginTime.minusSeconds(1)));
 
             postCreated(venue.ingest(), List.of(annsLogin(venue)));
 
@@ -224,8 +279,13 @@ class LoginIngestTest extends ApiTest {
         void sessionAtAnotherLocationOfTheTenantIsNotLinked() {
             Venue venue = aVenue();
             Venue pool = anotherVenueOf(venue);
-            String id = given().session(session(pool.location()).username("ann-0042").mac(MAC)
-                    .started(loginTime.plusSeconds(30)).online());
+            String id =
+                    given().session(
+                                    session(pool.location())
+                                            .username("ann-0042")
+                                            .mac(MAC)
+                                            .started(loginTime.plusSeconds(30))
+                                            .online());
 
             postCreated(venue.ingest(), List.of(annsLogin(venue)));
 
@@ -236,8 +296,13 @@ class LoginIngestTest extends ApiTest {
         void sessionOfAnotherTenantIsNotLinked() {
             Venue venue = aVenue();
             Venue elsewhere = aVenue();
-            String id = given().session(session(elsewhere.location()).username("ann-0042").mac(MAC)
-                    .started(loginTime.plusSeconds(30)).online());
+            String id =
+                    given().session(
+                                    session(elsewhere.location())
+                                            .username("ann-0042")
+                                            .mac(MAC)
+                                            .started(loginTime.plusSeconds(30))
+                                            .online());
 
             postCreated(venue.ingest(), List.of(annsLogin(venue)));
 
@@ -247,8 +312,13 @@ class LoginIngestTest extends ApiTest {
         @Test
         void finishedSessionOfAnotherGuestKeepsThatGuest() {
             Venue venue = aVenue();
-            String id = given().session(session(venue.location()).mac(MAC).guest("Bob", "bob@example.com", "yas-bob")
-                    .started(loginTime.plusSeconds(30)).ended(loginTime.plusSeconds(900)));
+            String id =
+                    given().session(
+                                    session(venue.location())
+                                            .mac(MAC)
+                                            .guest("Bob", "bob@example.com", "yas-bob")
+                                            .started(loginTime.plusSeconds(30))
+                                            .ended(loginTime.plusSeconds(900)));
 
             postCreated(venue.ingest(), List.of(annsLogin(venue)));
 
@@ -260,24 +330,46 @@ class LoginIngestTest extends ApiTest {
         @Test
         void answerNamesTheLoginAndItsGuestAndCountsTheSessionsLinked() {
             Venue venue = aVenue();
-            String byName = given().session(session(venue.location()).username("ann-0042").started(loginTime.plusSeconds(30)).online());
-            given().session(session(venue.location()).mac(MAC).started(loginTime.plusSeconds(60)).online());
-            given().session(session(venue.location()).mac("00:00:5e:00:53:01").started(loginTime.plusSeconds(60)).online());
+            String byName =
+                    given().session(
+                                    session(venue.location())
+                                            .username("ann-0042")
+                                            .started(loginTime.plusSeconds(30))
+                                            .online());
+            given().session(
+                            session(venue.location())
+                                    .mac(MAC)
+                                    .started(loginTime.plusSeconds(60))
+                                    .online());
+            given().session(
+                            session(venue.location())
+                                    .mac("00:00:5e:00:53:01")
+                                    .started(loginTime.plusSeconds(60))
+                                    .online());
 
-            JsonNode result = postCreated(venue.ingest(), List.of(annsLogin(venue))).get("logins").get(0);
+            JsonNode result =
+                    postCreated(venue.ingest(), List.of(annsLogin(venue))).get("logins").get(0);
 
-            assertTrue(ids.decode(OpaqueIds.Kind.LOGIN, result.get("login_id").asText()).isPresent());
-            assertEquals(sessionView(venue, byName).get("guest_id").asText(), result.get("guest_id").asText());
+            assertTrue(
+                    ids.decode(OpaqueIds.Kind.LOGIN, result.get("login_id").asText()).isPresent());
+            assertEquals(
+                    sessionView(venue, byName).get("guest_id").asText(),
+                    result.get("guest_id").asText());
             assertEquals(2, result.get("linked_sessions").asInt());
         }
 
         @Test
         void theSameLoginSentAgainChangesNoSession() {
             Venue venue = aVenue();
-            given().session(session(venue.location()).mac(MAC).started(loginTime.plusSeconds(30)).online());
+            given().session(
+                            session(venue.location())
+                                    .mac(MAC)
+                                    .started(loginTime.plusSeconds(30))
+                                    .online());
             postCreated(venue.ingest(), List.of(annsLogin(venue)));
 
-            JsonNode again = postCreated(venue.ingest(), List.of(annsLogin(venue))).get("logins").get(0);
+            JsonNode again =
+                    postCreated(venue.ingest(), List.of(annsLogin(venue))).get("logins").get(0);
 
             assertEquals(0, again.get("linked_sessions").asInt());
         }
@@ -285,12 +377,30 @@ class LoginIngestTest extends ApiTest {
         @Test
         void anEarlierLoginSentLateLeavesTheSessionToTheLaterLogin() {
             Venue venue = aVenue();
-            String id = given().session(session(venue.location()).mac(MAC).started(loginTime.minusSeconds(60)).online());
+            String id =
+                    given().session(
+                                    session(venue.location())
+                                            .mac(MAC)
+                                            .started(loginTime.minusSeconds(60))
+                                            .online());
             postCreated(venue.ingest(), List.of(annsLogin(venue)));
 
-            JsonNode earlier = postCreated(venue.ingest(), List.of(login(venue, "guest_device_mac", MAC,
-                    "login_time", loginTime.minusSeconds(120).toString(), "login_type_name", "Social",
-                    "guest", guest("Bob", null, "yas-bob")))).get("logins").get(0);
+            JsonNode earlier =
+                    postCreated(
+                                    venue.ingest(),
+                                    List.of(
+                                            login(
+                                                    venue,
+                                                    "guest_device_mac",
+                                                    MAC,
+                                                    "login_time",
+                                                    loginTime.minusSeconds(120).toString(),
+                                                    "login_type_name",
+                                                    "Social",
+                                                    "guest",
+                                                    guest("Bob", null, "yas-bob"))))
+                            .get("logins")
+                            .get(0);
 
             assertEquals(0, earlier.get("linked_sessions").asInt());
             assertLinkedToAnn(sessionView(venue, id));
@@ -301,18 +411,43 @@ class LoginIngestTest extends ApiTest {
     @DisplayName("sessions recorded after the login")
     class LaterSessions {
 
-        private AccountingEvent start(Venue venue, long nasId, Instant at, String username, String mac) {
-            return new AccountingEvent(id(OpaqueIds.Kind.TENANT, venue.tenant().id()), id(OpaqueIds.Kind.LOCATION, venue.location().id()),
-                    nasId, "acct-" + at.toEpochMilli(), AccountingEvent.Type.START, at, username, mac, "10.9.1.1", 0, 0, null, null);
+        private AccountingEvent start(
+                Venue venue, long nasId, Instant at, String username, String mac) {
+            return new AccountingEvent(
+                    id(OpaqueIds.Kind.TENANT, venue.tenant().id()),
+                    id(OpaqueIds.Kind.LOCATION, venue.location().id()),
+                    nasId,
+                    "acct-" + at.toEpochMilli(),
+                    AccountingEvent.Type.START,
+                    at,
+                    username,
+                    mac,
+                    "10.9.1.1",
+                    0,
+                    0,
+                    null,
+                    null);
         }
 
         private long aNas(Venue venue) {
-            return nasRegistry.register(id(OpaqueIds.Kind.TENANT, venue.tenant().id()), id(OpaqueIds.Kind.LOCATION, venue.location().id()),
-                    "127.0.0.1", "ap-" + venue.location().id(), "secret").orElseThrow().id();
+            return nasRegistry
+                    .register(
+                            id(OpaqueIds.Kind.TENANT, venue.tenant().id()),
+                            id(OpaqueIds.Kind.LOCATION, venue.location().id()),
+                            "127.0.0.1",
+                            "ap-" + venue.location().id(),
+                            "secret")
+                    .orElseThrow()
+                    .id();
         }
 
         private JsonNode onlySession(Venue venue) {
-            JsonNode data = http().get("/sessions?location_id=" + venue.location().id(), venue.read().auth()).json().get("data");
+            JsonNode data =
+                    http().get(
+                                    "/sessions?location_id=" + venue.location().id(),
+                                    venue.read().auth())
+                            .json()
+                            .get("data");
             assertEquals(1, data.size());
             return data.get(0);
         }
@@ -322,7 +457,12 @@ class LoginIngestTest extends ApiTest {
             Venue venue = aVenue();
             postCreated(venue.ingest(), List.of(annsLogin(venue)));
 
-            String id = given().session(session(venue.location()).username("ann-0042").started(loginTime.plusSeconds(30)).online());
+            String id =
+                    given().session(
+                                    session(venue.location())
+                                            .username("ann-0042")
+                                            .started(loginTime.plusSeconds(30))
+                                            .online());
 
             assertLinkedToAnn(sessionView(venue, id));
         }
@@ -344,7 +484,14 @@ class LoginIngestTest extends ApiTest {
             long nas = aNas(venue);
             postCreated(venue.ingest(), List.of(annsLogin(venue, "guest_device_mac", null)));
 
-            recorder.record(List.of(start(venue, nas, loginTime.plusSeconds(5), "ann-0042", "00:00:5e:00:53:01")));
+            recorder.record(
+                    List.of(
+                            start(
+                                    venue,
+                                    nas,
+                                    loginTime.plusSeconds(5),
+                                    "ann-0042",
+                                    "00:00:5e:00:53:01")));
 
             assertLinkedToAnn(onlySession(venue));
         }
@@ -356,7 +503,8 @@ class LoginIngestTest extends ApiTest {
             long poolNas = aNas(pool);
             postCreated(venue.ingest(), List.of(annsLogin(venue, "username", null)));
 
-            recorder.record(List.of(start(pool, poolNas, loginTime.plusSeconds(5), "whoever", MAC)));
+            recorder.record(
+                    List.of(start(pool, poolNas, loginTime.plusSeconds(5), "whoever", MAC)));
 
             assertNotLinked(onlySession(pool));
         }
@@ -366,8 +514,12 @@ class LoginIngestTest extends ApiTest {
             Venue venue = aVenue();
             postCreated(venue.ingest(), List.of(annsLogin(venue)));
 
-            String id = given().session(session(venue.location()).mac(MAC)
-                    .started(loginTime.minusSeconds(120)).ended(loginTime.minusSeconds(60)));
+            String id =
+                    given().session(
+                                    session(venue.location())
+                                            .mac(MAC)
+                                            .started(loginTime.minusSeconds(120))
+                                            .ended(loginTime.minusSeconds(60)));
 
             assertNotLinked(sessionView(venue, id));
         }
@@ -375,12 +527,27 @@ class LoginIngestTest extends ApiTest {
         @Test
         void latestOfTwoLoginsOfTheDeviceIsTheSessionsLogin() {
             Venue venue = aVenue();
-            postCreated(venue.ingest(), List.of(
-                    annsLogin(venue),
-                    login(venue, "guest_device_mac", MAC, "login_time", loginTime.minusSeconds(600).toString(),
-                            "login_type_name", "Social", "guest", guest("Bob", null, "yas-bob"))));
+            postCreated(
+                    venue.ingest(),
+                    List.of(
+                            annsLogin(venue),
+                            login(
+                                    venue,
+                                    "guest_device_mac",
+                                    MAC,
+                                    "login_time",
+                                    loginTime.minusSeconds(600).toString(),
+                                    "login_type_name",
+                                    "Social",
+                                    "guest",
+                                    guest("Bob", null, "yas-bob"))));
 
-            String id = given().session(session(venue.location()).mac(MAC).started(loginTime.plusSeconds(30)).online());
+            String id =
+                    given().session(
+                                    session(venue.location())
+                                            .mac(MAC)
+                                            .started(loginTime.plusSeconds(30))
+                                            .online());
 
             assertLinkedToAnn(sessionView(venue, id));
         }
@@ -388,12 +555,35 @@ class LoginIngestTest extends ApiTest {
         @Test
         void laterLoginWinsWhenTheUsernameAndTheDeviceHaveDifferentLogins() {
             Venue venue = aVenue();
-            postCreated(venue.ingest(), List.of(
-                    login(venue, "username", "ann-0042", "login_time", loginTime.minusSeconds(300).toString(),
-                            "login_type_name", "Registration", "guest", guest("Ann", null, "yas-ann")),
-                    login(venue, "guest_device_mac", MAC, "login_type_name", "Social", "guest", guest("Bob", null, "yas-bob"))));
+            postCreated(
+                    venue.ingest(),
+                    List.of(
+                            login(
+                                    venue,
+                                    "username",
+                                    "ann-0042",
+                                    "login_time",
+                                    loginTime.minusSeconds(300).toString(),
+                                    "login_type_name",
+                                    "Registration",
+                                    "guest",
+                                    guest("Ann", null, "yas-ann")),
+                            login(
+                                    venue,
+                                    "guest_device_mac",
+                                    MAC,
+                                    "login_type_name",
+                                    "Social",
+                                    "guest",
+                                    guest("Bob", null, "yas-bob"))));
 
-            String id = given().session(session(venue.location()).username("ann-0042").mac(MAC).started(loginTime.plusSeconds(30)).online());
+            String id =
+                    given().session(
+                                    session(venue.location())
+                                            .username("ann-0042")
+                                            .mac(MAC)
+                                            .started(loginTime.plusSeconds(30))
+                                            .online());
 
             JsonNode s = sessionView(venue, id);
             assertEquals("yas-bob", s.get("yas_id").asText());
@@ -405,8 +595,14 @@ class LoginIngestTest extends ApiTest {
             Venue venue = aVenue();
             postCreated(venue.ingest(), List.of(annsLogin(venue)));
 
-            String id = given().session(session(venue.location()).mac(MAC).started(loginTime.plusSeconds(30)).online()
-                    .guest("Bob", "bob@example.com", "yas-bob").field("login_type_name", "Imported"));
+            String id =
+                    given().session(
+                                    session(venue.location())
+                                            .mac(MAC)
+                                            .started(loginTime.plusSeconds(30))
+                                            .online()
+                                            .guest("Bob", "bob@example.com", "yas-bob")
+                                            .field("login_type_name", "Imported"));
 
             JsonNode s = sessionView(venue, id);
             assertEquals("yas-bob", s.get("yas_id").asText());
@@ -419,35 +615,49 @@ class LoginIngestTest extends ApiTest {
             Venue venue = aVenue();
             try (Connection connection = TestDatabase.connect()) {
                 connection.setAutoCommit(false);
-                try (PreparedStatement insert = connection.prepareStatement("""
+                try (PreparedStatement insert =
+                        connection.prepareStatement(
+                                """
                         INSERT INTO session (tenant_id, location_id, guest_device_mac, start_time, last_update)
                         VALUES (?, ?, CAST(? AS macaddr), ?, ?)""")) {
-                    OffsetDateTime started = OffsetDateTime.ofInstant(loginTime.plusSeconds(1), ZoneOffset.UTC);
+                    OffsetDateTime started =
+                            OffsetDateTime.ofInstant(loginTime.plusSeconds(1), ZoneOffset.UTC);
                     insert.setLong(1, id(OpaqueIds.Kind.TENANT, venue.tenant().id()));
                     insert.setLong(2, id(OpaqueIds.Kind.LOCATION, venue.location().id()));
                     insert.setString(3, MAC);
                     insert.setObject(4, started);
                     insert.setObject(5, started);
-                    insert.executeUpdate();   // its trigger found no login: there was none yet
+                    insert.executeUpdate(); // its trigger found no login: there was none yet
                 }
-                CompletableFuture<Http.Response> login = CompletableFuture.supplyAsync(() -> post(venue.ingest(), List.of(annsLogin(venue))));
+                CompletableFuture<Http.Response> login =
+                        CompletableFuture.supplyAsync(
+                                () -> post(venue.ingest(), List.of(annsLogin(venue))));
                 long location = id(OpaqueIds.Kind.LOCATION, venue.location().id());
-                await().atMost(Duration.ofSeconds(30)).until(() -> waitingForSessionInserts(location));
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> waitingForSessionInserts(location));
                 boolean answeredBeforeTheSessionCommitted = login.isDone();
 
                 connection.commit();
 
                 Http.Response r = login.get(10, TimeUnit.SECONDS);
-                assertFalse(answeredBeforeTheSessionCommitted, "the login must wait for the session insert in flight");
+                assertFalse(
+                        answeredBeforeTheSessionCommitted,
+                        "the login must wait for the session insert in flight");
                 assertEquals(201, r.status(), r::body);
                 assertEquals(1, r.json().get("logins").get(0).get("linked_sessions").asInt());
             }
             assertLinkedToAnn(onlySession(venue));
         }
 
-        /** Whether a transaction is blocked on the lock that session inserts at the location hold (V4's await_session_inserts). */
+        /**
+         * Whether a transaction is blocked on the lock that session inserts at the location hold
+         * (V4's await_session_inserts).
+         */
         private boolean waitingForSessionInserts(long location) throws SQLException {
-            try (Connection c = TestDatabase.connect(); PreparedStatement st = c.prepareStatement("""
+            try (Connection c = TestDatabase.connect();
+                    PreparedStatement st =
+                            c.prepareStatement(
+                                    """
                     SELECT count(*) FROM pg_locks
                     WHERE locktype = 'advisory' AND NOT granted AND classid::bigint = 1280264009 AND objid::bigint = ?""")) {
                 st.setLong(1, location % 2147483647);
@@ -464,16 +674,41 @@ class LoginIngestTest extends ApiTest {
     class Guests {
 
         private String guestIdOf(Venue venue, Map<String, Object> login) {
-            return postCreated(venue.ingest(), List.of(login)).get("logins").get(0).get("guest_id").asText();
+            return postCreated(venue.ingest(), List.of(login))
+                    .get("logins")
+                    .get(0)
+                    .get("guest_id")
+                    .asText();
         }
 
         @Test
         void sameYasIdUpdatesThatGuestInsteadOfAddingOne() {
             Venue venue = aVenue();
-            String first = guestIdOf(venue, login(venue, "username", "u1", "guest", guest("Ann", "ann@example.com", "yas-ann")));
-            given().session(session(venue.location()).username("u2").ip("10.9.2.1").started(loginTime.plusSeconds(30)).online());
+            String first =
+                    guestIdOf(
+                            venue,
+                            login(
+                                    venue,
+                                    "username",
+                                    "u1",
+                                    "guest",
+                                    guest("Ann", "ann@example.com", "yas-ann")));
+            given().session(
+                            session(venue.location())
+                                    .username("u2")
+                                    .ip("10.9.2.1")
+                                    .started(loginTime.plusSeconds(30))
+                                    .online());
 
-            String second = guestIdOf(venue, login(venue, "username", "u2", "guest", guest("Ann Married-Name", "ann@new.example", "yas-ann")));
+            String second =
+                    guestIdOf(
+                            venue,
+                            login(
+                                    venue,
+                                    "username",
+                                    "u2",
+                                    "guest",
+                                    guest("Ann Married-Name", "ann@new.example", "yas-ann")));
 
             assertEquals(first, second);
             JsonNode holder = http().get("/sessions/10.9.2.1", venue.read().auth()).json();
@@ -484,10 +719,31 @@ class LoginIngestTest extends ApiTest {
         @Test
         void sameEmailInAnyCaseFindsThatGuestAndGivesItTheYasId() {
             Venue venue = aVenue();
-            String first = guestIdOf(venue, login(venue, "username", "u1", "guest", guest("Ann", "Ann@Example.com", null)));
-            String id = given().session(session(venue.location()).username("u2").started(loginTime.plusSeconds(30)).online());
+            String first =
+                    guestIdOf(
+                            venue,
+                            login(
+                                    venue,
+                                    "username",
+                                    "u1",
+                                    "guest",
+                                    guest("Ann", "Ann@Example.com", null)));
+            String id =
+                    given().session(
+                                    session(venue.location())
+                                            .username("u2")
+                                            .started(loginTime.plusSeconds(30))
+                                            .online());
 
-            String second = guestIdOf(venue, login(venue, "username", "u2", "guest", guest(null, "ann@example.com", "yas-ann")));
+            String second =
+                    guestIdOf(
+                            venue,
+                            login(
+                                    venue,
+                                    "username",
+                                    "u2",
+                                    "guest",
+                                    guest(null, "ann@example.com", "yas-ann")));
 
             assertEquals(first, second);
             assertEquals("yas-ann", sessionView(venue, id).get("yas_id").asText());
@@ -496,9 +752,25 @@ class LoginIngestTest extends ApiTest {
         @Test
         void sameUsernameFindsThatGuest() {
             Venue venue = aVenue();
-            String first = guestIdOf(venue, login(venue, "username", "ann-0042", "guest", guest("Ann", null, null)));
+            String first =
+                    guestIdOf(
+                            venue,
+                            login(
+                                    venue,
+                                    "username",
+                                    "ann-0042",
+                                    "guest",
+                                    guest("Ann", null, null)));
 
-            String second = guestIdOf(venue, login(venue, "username", "ann-0042", "guest", guest(null, "ann@example.com", null)));
+            String second =
+                    guestIdOf(
+                            venue,
+                            login(
+                                    venue,
+                                    "username",
+                                    "ann-0042",
+                                    "guest",
+                                    guest(null, "ann@example.com", null)));
 
             assertEquals(first, second);
         }
@@ -506,9 +778,25 @@ class LoginIngestTest extends ApiTest {
         @Test
         void sharedUsernameWithAnotherYasIdIsAnotherGuest() {
             Venue venue = aVenue();
-            String ann = guestIdOf(venue, login(venue, "username", "ROOM-101", "guest", guest("Ann", null, "yas-ann")));
+            String ann =
+                    guestIdOf(
+                            venue,
+                            login(
+                                    venue,
+                                    "username",
+                                    "ROOM-101",
+                                    "guest",
+                                    guest("Ann", null, "yas-ann")));
 
-            String bob = guestIdOf(venue, login(venue, "username", "ROOM-101", "guest", guest("Bob", null, "yas-bob")));
+            String bob =
+                    guestIdOf(
+                            venue,
+                            login(
+                                    venue,
+                                    "username",
+                                    "ROOM-101",
+                                    "guest",
+                                    guest("Bob", null, "yas-bob")));
 
             assertNotEquals(ann, bob);
         }
@@ -517,27 +805,74 @@ class LoginIngestTest extends ApiTest {
         void guestsOfAnotherTenantAreNeverMatched() {
             Venue venue = aVenue();
             Venue elsewhere = aVenue();
-            String there = guestIdOf(elsewhere, login(elsewhere, "username", "ann-0042", "guest", guest("Ann", "ann@example.com", "yas-ann")));
+            String there =
+                    guestIdOf(
+                            elsewhere,
+                            login(
+                                    elsewhere,
+                                    "username",
+                                    "ann-0042",
+                                    "guest",
+                                    guest("Ann", "ann@example.com", "yas-ann")));
 
-            String here = guestIdOf(venue, login(venue, "username", "ann-0042", "guest", guest("Ann", "ann@example.com", "yas-ann")));
+            String here =
+                    guestIdOf(
+                            venue,
+                            login(
+                                    venue,
+                                    "username",
+                                    "ann-0042",
+                                    "guest",
+                                    guest("Ann", "ann@example.com", "yas-ann")));
 
             assertNotEquals(there, here);
         }
 
         @Test
-        @DisplayName("a key limited to one venue cannot change, nor learn of, a guest seen only at another")
+        @DisplayName(
+                "a key limited to one venue cannot change, nor learn of, a guest seen only at another")
         void restrictedKeyMakesItsOwnGuestRatherThanChangeAnotherVenues() {
             Venue b = aVenue();
             Venue a = anotherVenueOf(b);
-            String session = given().session(session(b.location()).ip("10.9.3.1").guest("Bea", "bea@example.com", "yas-bea")
-                    .started(loginTime.minusSeconds(60)).online());
-            Key onlyA = given().key(a.tenant(), List.of("ingest"), List.of(a.location().id()), 100_000);
+            String session =
+                    given().session(
+                                    session(b.location())
+                                            .ip("10.9.3.1")
+                                            .guest("Bea", "bea@example.com", "yas-bea")
+                                            .started(loginTime.minusSeconds(60))
+                                            .online());
+            Key onlyA =
+                    given().key(a.tenant(), List.of("ingest"), List.of(a.location().id()), 100_000);
             String beaAtB = sessionView(b, session).get("guest_id").asText();
 
-            String byEmail = postCreated(onlyA, List.of(login(a, "username", "x1", "guest", guest("Mallory", "bea@example.com", null))))
-                    .get("logins").get(0).get("guest_id").asText();
-            String byYasId = postCreated(onlyA, List.of(login(a, "username", "x2", "guest", guest("Mallory", null, "yas-bea"))))
-                    .get("logins").get(0).get("guest_id").asText();
+            String byEmail =
+                    postCreated(
+                                    onlyA,
+                                    List.of(
+                                            login(
+                                                    a,
+                                                    "username",
+                                                    "x1",
+                                                    "guest",
+                                                    guest("Mallory", "bea@example.com", null))))
+                            .get("logins")
+                            .get(0)
+                            .get("guest_id")
+                            .asText();
+            String byYasId =
+                    postCreated(
+                                    onlyA,
+                                    List.of(
+                                            login(
+                                                    a,
+                                                    "username",
+                                                    "x2",
+                                                    "guest",
+                                                    guest("Mallory", null, "yas-bea"))))
+                            .get("logins")
+                            .get(0)
+                            .get("guest_id")
+                            .asText();
 
             assertNotEquals(beaAtB, byEmail);
             assertNotEquals(beaAtB, byYasId);
@@ -550,12 +885,37 @@ class LoginIngestTest extends ApiTest {
         @DisplayName("a key limited to a venue still finds the guests it has seen there")
         void restrictedKeyFindsGuestsOfItsVenue() {
             Venue a = aVenue();
-            Key onlyA = given().key(a.tenant(), List.of("ingest"), List.of(a.location().id()), 100_000);
-            String first = postCreated(onlyA, List.of(login(a, "username", "y1", "guest", guest("Cy", "cy@example.com", null))))
-                    .get("logins").get(0).get("guest_id").asText();
+            Key onlyA =
+                    given().key(a.tenant(), List.of("ingest"), List.of(a.location().id()), 100_000);
+            String first =
+                    postCreated(
+                                    onlyA,
+                                    List.of(
+                                            login(
+                                                    a,
+                                                    "username",
+                                                    "y1",
+                                                    "guest",
+                                                    guest("Cy", "cy@example.com", null))))
+                            .get("logins")
+                            .get(0)
+                            .get("guest_id")
+                            .asText();
 
-            String second = postCreated(onlyA, List.of(login(a, "username", "y2", "guest", guest("Cy Again", "cy@example.com", null))))
-                    .get("logins").get(0).get("guest_id").asText();
+            String second =
+                    postCreated(
+                                    onlyA,
+                                    List.of(
+                                            login(
+                                                    a,
+                                                    "username",
+                                                    "y2",
+                                                    "guest",
+                                                    guest("Cy Again", "cy@example.com", null))))
+                            .get("logins")
+                            .get(0)
+                            .get("guest_id")
+                            .asText();
 
             assertEquals(first, second);
         }
@@ -563,10 +923,27 @@ class LoginIngestTest extends ApiTest {
         @Test
         void deviceOnlyLoginNamesNoGuestButStillLinksItsDetails() {
             Venue venue = aVenue();
-            String id = given().session(session(venue.location()).mac(MAC).started(loginTime.plusSeconds(30)).online());
+            String id =
+                    given().session(
+                                    session(venue.location())
+                                            .mac(MAC)
+                                            .started(loginTime.plusSeconds(30))
+                                            .online());
 
-            JsonNode result = postCreated(venue.ingest(), List.of(login(venue, "guest_device_mac", MAC, "login_type_name", "Access Code",
-                    "access_code", "LOBBY7"))).get("logins").get(0);
+            JsonNode result =
+                    postCreated(
+                                    venue.ingest(),
+                                    List.of(
+                                            login(
+                                                    venue,
+                                                    "guest_device_mac",
+                                                    MAC,
+                                                    "login_type_name",
+                                                    "Access Code",
+                                                    "access_code",
+                                                    "LOBBY7")))
+                            .get("logins")
+                            .get(0);
 
             assertTrue(result.get("guest_id").isNull());
             JsonNode s = sessionView(venue, id);
@@ -598,21 +975,34 @@ class LoginIngestTest extends ApiTest {
         void keyLimitedToOtherLocationsCannotLogInAtThisOne() {
             Venue venue = aVenue();
             Location pool = given().location(venue.tenant());
-            Key poolOnly = given().key(venue.tenant(), List.of("ingest"), List.of(pool.id()), 100_000);
-            String id = given().session(session(venue.location()).mac(MAC).started(loginTime.plusSeconds(30)).online());
+            Key poolOnly =
+                    given().key(venue.tenant(), List.of("ingest"), List.of(pool.id()), 100_000);
+            String id =
+                    given().session(
+                                    session(venue.location())
+                                            .mac(MAC)
+                                            .started(loginTime.plusSeconds(30))
+                                            .online());
 
             Http.Response r = post(poolOnly, List.of(annsLogin(venue)));
 
             assertEquals(400, r.status());
             assertEquals(List.of("/0/location_id"), errorNames(r));
-            assertEquals("is not a location this API key may use", r.json().get("errors").get(0).get("reason").asText());
+            assertEquals(
+                    "is not a location this API key may use",
+                    r.json().get("errors").get(0).get("reason").asText());
             assertNotLinked(sessionView(venue, id));
         }
 
         @Test
         void keyLimitedToTheLocationMayLogInThere() {
             Venue venue = aVenue();
-            Key lobbyOnly = given().key(venue.tenant(), List.of("ingest"), List.of(venue.location().id()), 100_000);
+            Key lobbyOnly =
+                    given().key(
+                                    venue.tenant(),
+                                    List.of("ingest"),
+                                    List.of(venue.location().id()),
+                                    100_000);
 
             assertEquals(201, post(lobbyOnly, List.of(annsLogin(venue))).status());
         }
@@ -623,7 +1013,15 @@ class LoginIngestTest extends ApiTest {
             Venue elsewhere = aVenue();
 
             Http.Response foreign = post(venue.ingest(), List.of(annsLogin(elsewhere)));
-            Http.Response unknown = post(venue.ingest(), List.of(annsLogin(venue, "location_id", ids.encode(OpaqueIds.Kind.LOCATION, Long.MAX_VALUE / 3))));
+            Http.Response unknown =
+                    post(
+                            venue.ingest(),
+                            List.of(
+                                    annsLogin(
+                                            venue,
+                                            "location_id",
+                                            ids.encode(
+                                                    OpaqueIds.Kind.LOCATION, Long.MAX_VALUE / 3))));
 
             assertEquals(400, foreign.status());
             assertEquals(unknown.json().get("errors"), foreign.json().get("errors"));
@@ -646,37 +1044,74 @@ class LoginIngestTest extends ApiTest {
             bad.put("access_code", "x".repeat(1001));
             bad.put("login_time", "yesterday");
             bad.put("guest", guest("x".repeat(1001), "not an address", ""));
-            Map<String, Object> future = login(venue, "username", "u1", "login_time", Instant.now().plusSeconds(3600).toString());
+            Map<String, Object> future =
+                    login(
+                            venue,
+                            "username",
+                            "u1",
+                            "login_time",
+                            Instant.now().plusSeconds(3600).toString());
             Map<String, Object> anonymous = login(venue, "location_id", "pR3zOKmvzqe");
 
-            Http.Response r = post(venue.ingest(), List.of(annsLogin(venue), bad, future, anonymous));
+            Http.Response r =
+                    post(venue.ingest(), List.of(annsLogin(venue), bad, future, anonymous));
 
             assertEquals(400, r.status());
             assertTrue(r.contentType().startsWith("application/problem+json"));
-            assertEquals(List.of("/1/location_id", "/1/username", "/1/guest_device_mac", "/1/guest_device_description",
-                    "/1/login_type_name", "/1/service_profile_name", "/1/access_code", "/1/login_time",
-                    "/1/guest/name", "/1/guest/email", "/1/guest/yas_id",
-                    "/2/login_time",
-                    "/3/location_id", "/3/username"), errorNames(r));
+            assertEquals(
+                    List.of(
+                            "/1/location_id",
+                            "/1/username",
+                            "/1/guest_device_mac",
+                            "/1/guest_device_description",
+                            "/1/login_type_name",
+                            "/1/service_profile_name",
+                            "/1/access_code",
+                            "/1/login_time",
+                            "/1/guest/name",
+                            "/1/guest/email",
+                            "/1/guest/yas_id",
+                            "/2/login_time",
+                            "/3/location_id",
+                            "/3/username"),
+                    errorNames(r));
         }
 
         @Test
         void nothingIsStoredUnlessEveryRecordIsGood() {
             Venue venue = aVenue();
-            String before = given().session(session(venue.location()).mac(MAC).started(loginTime.plusSeconds(30)).online());
+            String before =
+                    given().session(
+                                    session(venue.location())
+                                            .mac(MAC)
+                                            .started(loginTime.plusSeconds(30))
+                                            .online());
 
-            Http.Response r = post(venue.ingest(), List.of(annsLogin(venue), login(venue, "guest_device_mac", "nope")));
+            Http.Response r =
+                    post(
+                            venue.ingest(),
+                            List.of(annsLogin(venue), login(venue, "guest_device_mac", "nope")));
 
             assertEquals(400, r.status());
             assertNotLinked(sessionView(venue, before));
-            String after = given().session(session(venue.location()).mac(MAC).started(loginTime.plusSeconds(60)).online());
+            String after =
+                    given().session(
+                                    session(venue.location())
+                                            .mac(MAC)
+                                            .started(loginTime.plusSeconds(60))
+                                            .online());
             assertNotLinked(sessionView(venue, after));
         }
 
         @Test
         void oneLoginObjectIsAcceptedToo() {
             Venue venue = aVenue();
-            String id = given().session(session(venue.location()).mac(MAC).started(loginTime.plusSeconds(30)).online());
+            String id =
+                    given().session(
+                                    session(venue.location())
+                                            .mac(MAC)
+                                            .started(loginTime.plusSeconds(30))
+                                            .online());
 
             JsonNode answer = postCreated(venue.ingest(), annsLogin(venue));
 
@@ -696,13 +1131,28 @@ class LoginIngestTest extends ApiTest {
         @Test
         void fieldsOfTheWrongTypeAndUnknownFieldsAreNamed() {
             Venue venue = aVenue();
-            Map<String, Object> typos = login(venue, "usrname", "ann", "guest_device_mac", 142_227, "guest", Map.of("yas", "1", "name", true));
+            Map<String, Object> typos =
+                    login(
+                            venue,
+                            "usrname",
+                            "ann",
+                            "guest_device_mac",
+                            142_227,
+                            "guest",
+                            Map.of("yas", "1", "name", true));
             Map<String, Object> guestNoObject = login(venue, "username", "ann", "guest", "Ann");
 
             Http.Response r = post(venue.ingest(), List.of(typos, guestNoObject, "a login"));
 
             assertEquals(400, r.status());
-            assertEquals(List.of("/0/usrname", "/0/guest/yas", "/0/guest/name", "/0/guest_device_mac", "/1/guest", "/2"),
+            assertEquals(
+                    List.of(
+                            "/0/usrname",
+                            "/0/guest/yas",
+                            "/0/guest/name",
+                            "/0/guest_device_mac",
+                            "/1/guest",
+                            "/2"),
                     errorNames(r));
         }
 
@@ -730,8 +1180,18 @@ class LoginIngestTest extends ApiTest {
         void loginWithoutTimeCountsFromNow() {
             Venue venue = aVenue();
             Instant now = Instant.now();
-            String endedAMinuteAgo = given().session(session(venue.location()).mac(MAC).started(now.minusSeconds(180)).ended(now.minusSeconds(60)));
-            String startedAMinuteAgo = given().session(session(venue.location()).mac(MAC).started(now.minusSeconds(60)).online());
+            String endedAMinuteAgo =
+                    given().session(
+                                    session(venue.location())
+                                            .mac(MAC)
+                                            .started(now.minusSeconds(180))
+                                            .ended(now.minusSeconds(60)));
+            String startedAMinuteAgo =
+                    given().session(
+                                    session(venue.location())
+                                            .mac(MAC)
+                                            .started(now.minusSeconds(60))
+                                            .online());
             Map<String, Object> login = annsLogin(venue);
             login.remove("login_time");
 

@@ -1,11 +1,8 @@
 package captiva.ingest.logins;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.testing.PlanTest;
-
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,8 +11,9 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 /**
  * Linking stays a few index descents however many sessions and logins there are: the lookup that
@@ -31,27 +29,36 @@ class LoginPlanTest extends PlanTest {
     private long locationId;
     private long loginId;
 
-    /** One tenant, 50 venues, 5,000 guests who come back: sessions every 30 s and a login every 2 minutes. */
+    /**
+     * One tenant, 50 venues, 5,000 guests who come back: sessions every 30 s and a login every 2
+     * minutes.
+     */
     @BeforeAll
     void bigTables() throws SQLException {
-        try (Connection c = connect(); Statement st = c.createStatement()) {
+        try (Connection c = connect();
+                Statement st = c.createStatement()) {
             Tenant t = tenantWithVenues(st, "login plan tenant", 50);
             tenantId = t.id();
             locationId = t.firstLocationId();
-            st.execute("""
+            st.execute(
+                    """
                     INSERT INTO session (tenant_id, location_id, username, guest_device_mac, start_time, last_update, end_time)
                     SELECT %d, %d + i %% 50, 'guest' || (i %% 5000), CAST(lpad(to_hex(i %% 5000), 12, '0') AS macaddr),
                            now() - i * interval '30 seconds', now() - i * interval '30 seconds' + interval '20 minutes',
                            CASE WHEN i %% 100 = 0 THEN NULL ELSE now() - i * interval '30 seconds' + interval '20 minutes' END
                     FROM generate_series(1, %d) i
-                    """.formatted(tenantId, locationId, SESSIONS));
-            ResultSet inserted = st.executeQuery("""
+                    """
+                            .formatted(tenantId, locationId, SESSIONS));
+            ResultSet inserted =
+                    st.executeQuery(
+                            """
                     INSERT INTO login (tenant_id, location_id, username, guest_device_mac, login_type_name, login_time)
                     SELECT %d, %d + i %% 50, 'guest' || (i %% 5000), CAST(lpad(to_hex(i %% 5000), 12, '0') AS macaddr),
                            'Registration', now() - i * interval '2 minutes'
                     FROM generate_series(1, %d) i
                     RETURNING id
-                    """.formatted(tenantId, locationId, LOGINS));
+                    """
+                                    .formatted(tenantId, locationId, LOGINS));
             inserted.next();
             loginId = inserted.getLong(1);
             st.execute("ANALYZE");
@@ -60,8 +67,10 @@ class LoginPlanTest extends PlanTest {
 
     @Test
     void newSessionFindsItsLatestLoginWithOneDescentPerIdentifier() throws SQLException {
-        try (Connection c = connect(); PreparedStatement st = c.prepareStatement(
-                "EXPLAIN SELECT * FROM latest_login(?, ?, ?, CAST(? AS macaddr), login_window_end(?, ?))")) {
+        try (Connection c = connect();
+                PreparedStatement st =
+                        c.prepareStatement(
+                                "EXPLAIN SELECT * FROM latest_login(?, ?, ?, CAST(? AS macaddr), login_window_end(?, ?))")) {
             st.setLong(1, tenantId);
             st.setLong(2, locationId);
             st.setString(3, "guest42");
@@ -71,22 +80,32 @@ class LoginPlanTest extends PlanTest {
 
             String plan = text(st);
 
-            assertNoTableScan("session_link_login: latest_login", plan,
-                    "login_tenant_location_username_time_idx", "login_tenant_location_mac_time_idx");
+            assertNoTableScan(
+                    "session_link_login: latest_login",
+                    plan,
+                    "login_tenant_location_username_time_idx",
+                    "login_tenant_location_mac_time_idx");
             assertTrue(plan.contains("Index Scan Backward"), plan);
         }
     }
 
     @Test
     void loginLinksByTheUsernameAndMacIndexesOfSessions() throws SQLException {
-        try (Connection c = connect(); PreparedStatement st = c.prepareStatement("EXPLAIN " + LoginStore.LINK)) {
+        try (Connection c = connect();
+                PreparedStatement st = c.prepareStatement("EXPLAIN " + LoginStore.LINK)) {
             st.setLong(1, tenantId);
             st.setLong(2, loginId);
 
             String plan = text(st);
 
-            assertNoTableScan("POST /ingest/logins: link", plan, "login_pkey", "session_tenant_username_started_idx",
-                    "session_tenant_mac_started_idx", "login_tenant_location_username_time_idx", "login_tenant_location_mac_time_idx");
+            assertNoTableScan(
+                    "POST /ingest/logins: link",
+                    plan,
+                    "login_pkey",
+                    "session_tenant_username_started_idx",
+                    "session_tenant_mac_started_idx",
+                    "login_tenant_location_username_time_idx",
+                    "login_tenant_location_mac_time_idx");
         }
     }
 }

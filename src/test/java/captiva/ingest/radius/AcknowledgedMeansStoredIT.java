@@ -1,5 +1,8 @@
 package captiva.ingest.radius;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.ingest.radius.load.AccountingLoad;
 import captiva.ingest.radius.load.AccountingLoad.Fate;
 import captiva.ingest.radius.load.AccountingTraffic;
@@ -12,14 +15,6 @@ import captiva.testing.Fixtures;
 import captiva.testing.Http;
 import captiva.testing.PackagedJar;
 import captiva.testing.TestDatabase;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
-
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -33,15 +28,19 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Issue 3's "acknowledged means stored", proven the hard way: the packaged service is killed with
  * SIGKILL in the middle of a load, so nothing gets to drain; it is started again on the same ports
- * and database, and every packet it had acknowledged must be found in PostgreSQL. The load sends
- * a Start and an Interim-Update (with counters) for each of many sessions, like a NAS: bounded
+ * and database, and every packet it had acknowledged must be found in PostgreSQL. The load sends a
+ * Start and an Interim-Update (with counters) for each of many sessions, like a NAS: bounded
  * window, retransmits with the same bytes, a bounded number of tries.
  */
 @DisplayName("acknowledged means stored, across a kill -9 mid-load")
@@ -51,7 +50,11 @@ class AcknowledgedMeansStoredIT {
     private static final String ADMIN = ApiTest.ADMIN_TOKEN;
     private static final byte[] SECRET = "kill-test-secret".getBytes(StandardCharsets.UTF_8);
     private static final int SESSIONS = 20_000;
-    /** Killed once this many packets (a tenth of the traffic) were acknowledged: well inside the load. */
+
+    /**
+     * Killed once this many packets (a tenth of the traffic) were acknowledged: well inside the
+     * load.
+     */
     private static final int KILL_AFTER_ACKNOWLEDGED = 4_000;
 
     private final String run = UUID.randomUUID().toString().substring(0, 8);
@@ -70,32 +73,44 @@ class AcknowledgedMeansStoredIT {
         Map<String, String> db = TestDatabase.properties();
         int udpPort = PackagedJar.freeUdpPort();
         int httpPort = PackagedJar.freeTcpPort();
-        environment = Map.of(
-                "DATASOURCES_DEFAULT_URL", db.get("datasources.default.url"),
-                "DATASOURCES_DEFAULT_USERNAME", db.get("datasources.default.username"),
-                "DATASOURCES_DEFAULT_PASSWORD", db.get("datasources.default.password"),
-                "CAPTIVA_ADMIN_TOKEN", ADMIN,
-                "MICRONAUT_SERVER_PORT", Integer.toString(httpPort),
-                "CAPTIVA_RADIUS_ACCOUNTING_PORT", Integer.toString(udpPort),
-                "CAPTIVA_RADIUS_BIND_ADDRESS", "127.0.0.1");
+        environment =
+                Map.of(
+                        "DATASOURCES_DEFAULT_URL", db.get("datasources.default.url"),
+                        "DATASOURCES_DEFAULT_USERNAME", db.get("datasources.default.username"),
+                        "DATASOURCES_DEFAULT_PASSWORD", db.get("datasources.default.password"),
+                        "CAPTIVA_ADMIN_TOKEN", ADMIN,
+                        "MICRONAUT_SERVER_PORT", Integer.toString(httpPort),
+                        "CAPTIVA_RADIUS_ACCOUNTING_PORT", Integer.toString(udpPort),
+                        "CAPTIVA_RADIUS_BIND_ADDRESS", "127.0.0.1");
         PackagedJar first = PackagedJar.start(environment, Duration.ofSeconds(90));
         try {
             registerNas(new Http("http://127.0.0.1:" + httpPort));
-            // Registered by NAS-Identifier, so other tests' NAS at 127.0.0.1 cannot collide with it.
-            traffic = AccountingTraffic.encode("kill-" + run + "-", SESSIONS, 1, false, 2_000, nasIdentifier, SECRET);
-            settings = new AccountingLoad.Settings(new InetSocketAddress("127.0.0.1", udpPort),
-                    InetAddress.getByName("127.0.0.1"), 256, Duration.ofMillis(300), 5, Duration.ofSeconds(40));
+            // Registered by NAS-Identifier, so other tests' NAS at 127.0.0.1 cannot collide with
+            // it.
+            traffic =
+                    AccountingTraffic.encode(
+                            "kill-" + run + "-", SESSIONS, 1, false, 2_000, nasIdentifier, SECRET);
+            settings =
+                    new AccountingLoad.Settings(
+                            new InetSocketAddress("127.0.0.1", udpPort),
+                            InetAddress.getByName("127.0.0.1"),
+                            256,
+                            Duration.ofMillis(300),
+                            5,
+                            Duration.ofSeconds(40));
             AccountingLoad load = new AccountingLoad(settings, traffic);
             ExecutorService sender = Executors.newSingleThreadExecutor();
             Future<AccountingLoad.Result> running = sender.submit(() -> load.run());
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (load.acknowledgedSoFar() < KILL_AFTER_ACKNOWLEDGED && !running.isDone()
+            while (load.acknowledgedSoFar() < KILL_AFTER_ACKNOWLEDGED
+                    && !running.isDone()
                     && System.nanoTime() < deadline) {
                 Thread.sleep(1);
             }
             first.kill();
             acknowledgedWhenKilled = load.acknowledgedSoFar();
-            // What was in flight is retried against the dead port until given up; nothing new is sent.
+            // What was in flight is retried against the dead port until given up; nothing new is
+            // sent.
             load.stopSendingNew();
             beforeKill = running.get(60, TimeUnit.SECONDS);
             sender.shutdown();
@@ -103,15 +118,25 @@ class AcknowledgedMeansStoredIT {
             first.kill();
         }
         restarted = PackagedJar.start(environment, Duration.ofSeconds(90));
-        database = DriverManager.getConnection(db.get("datasources.default.url"),
-                db.get("datasources.default.username"), db.get("datasources.default.password"));
+        database =
+                DriverManager.getConnection(
+                        db.get("datasources.default.url"),
+                        db.get("datasources.default.username"),
+                        db.get("datasources.default.password"));
         nasId = AcknowledgedCheck.nasId(database, nasIdentifier);
     }
 
-    /** The NAS is known by its identifier: other tests may register 127.0.0.1 on the shared database. */
+    /**
+     * The NAS is known by its identifier: other tests may register 127.0.0.1 on the shared
+     * database.
+     */
     private void registerNas(Http http) {
         Fixtures given = new Fixtures(http);
-        given.nas(given.location(given.tenant("UTC")), "127.0.0.1", nasIdentifier, new String(SECRET, StandardCharsets.UTF_8));
+        given.nas(
+                given.location(given.tenant("UTC")),
+                "127.0.0.1",
+                nasIdentifier,
+                new String(SECRET, StandardCharsets.UTF_8));
     }
 
     @AfterAll
@@ -129,11 +154,25 @@ class AcknowledgedMeansStoredIT {
     }
 
     private String figures() {
-        return "acknowledged when killed " + acknowledgedWhenKilled + ", acknowledged by the first process "
-                + beforeKill.count(Fate.ACKNOWLEDGED) + ", given up " + beforeKill.count(Fate.GAVE_UP)
-                + ", never sent " + beforeKill.count(Fate.NOT_SENT) + ", abandoned " + beforeKill.count(Fate.ABANDONED)
-                + ", retransmits " + beforeKill.retransmits() + ", repeated answers " + beforeKill.repeatedAnswers()
-                + ", late answers " + beforeKill.lateAnswers() + " of " + traffic.packets().size() + " packets";
+        return "acknowledged when killed "
+                + acknowledgedWhenKilled
+                + ", acknowledged by the first process "
+                + beforeKill.count(Fate.ACKNOWLEDGED)
+                + ", given up "
+                + beforeKill.count(Fate.GAVE_UP)
+                + ", never sent "
+                + beforeKill.count(Fate.NOT_SENT)
+                + ", abandoned "
+                + beforeKill.count(Fate.ABANDONED)
+                + ", retransmits "
+                + beforeKill.retransmits()
+                + ", repeated answers "
+                + beforeKill.repeatedAnswers()
+                + ", late answers "
+                + beforeKill.lateAnswers()
+                + " of "
+                + traffic.packets().size()
+                + " packets";
     }
 
     @Test
@@ -143,7 +182,9 @@ class AcknowledgedMeansStoredIT {
         assertTrue(beforeKill.count(Fate.ACKNOWLEDGED) >= KILL_AFTER_ACKNOWLEDGED, figures());
         // Sent to the first process and never answered by it: the kill cut through live traffic.
         assertTrue(beforeKill.count(Fate.GAVE_UP) > 0, figures());
-        assertTrue(beforeKill.count(Fate.NOT_SENT) > 0, "the load ran out before the kill: " + figures());
+        assertTrue(
+                beforeKill.count(Fate.NOT_SENT) > 0,
+                "the load ran out before the kill: " + figures());
         assertEquals(0, beforeKill.forgedAnswers(), figures());
     }
 
@@ -154,7 +195,8 @@ class AcknowledgedMeansStoredIT {
 
         System.out.println("kill test after restart: " + outcome.summary());
         assertTrue(outcome.lost().isEmpty(), outcome.summary());
-        assertEquals(beforeKill.acknowledgedPackets().stream().map(Packet::session).distinct().count(),
+        assertEquals(
+                beforeKill.acknowledgedPackets().stream().map(Packet::session).distinct().count(),
                 outcome.acknowledgedSessions());
     }
 
@@ -168,17 +210,28 @@ class AcknowledgedMeansStoredIT {
 
     @Test
     @Order(4)
-    void resendingWhatWasNeverAcknowledgedLeavesExactlyOneSessionPerAcctSessionId() throws SQLException {
+    void resendingWhatWasNeverAcknowledgedLeavesExactlyOneSessionPerAcctSessionId()
+            throws SQLException {
         AccountingLoad resend = new AccountingLoad(settings.withWindow(64), traffic);
 
         AccountingLoad.Result after = resend.run(beforeKill.unacknowledged());
 
-        assertEquals(after.packets().size(), after.count(Fate.ACKNOWLEDGED), "resent packets left unanswered: "
-                + after.count(Fate.GAVE_UP) + "\n" + restarted.output());
+        assertEquals(
+                after.packets().size(),
+                after.count(Fate.ACKNOWLEDGED),
+                "resent packets left unanswered: "
+                        + after.count(Fate.GAVE_UP)
+                        + "\n"
+                        + restarted.output());
         Map<String, StoredSession> stored = stored();
-        Outcome outcome = AcknowledgedCheck.compare(traffic, p -> beforeKill.acknowledged(p) || after.acknowledged(p),
-                stored);
-        System.out.println("kill test after resending " + after.packets().size() + " packets: " + outcome.summary());
+        Outcome outcome =
+                AcknowledgedCheck.compare(
+                        traffic, p -> beforeKill.acknowledged(p) || after.acknowledged(p), stored);
+        System.out.println(
+                "kill test after resending "
+                        + after.packets().size()
+                        + " packets: "
+                        + outcome.summary());
         assertEquals(SESSIONS, stored.size(), outcome.summary());
         assertTrue(stored.values().stream().allMatch(s -> s.rows() == 1), outcome.summary());
         assertTrue(outcome.exactlyAcknowledged(), outcome.summary());

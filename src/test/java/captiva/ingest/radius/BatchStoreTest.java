@@ -1,13 +1,13 @@
 package captiva.ingest.radius;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.ingest.radius.RadiusParts.RecordingChannel;
 import captiva.ingest.radius.RadiusParts.RecordingJudge;
 import captiva.sessions.AccountingEvent;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,13 +15,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-/** The batch store alone: a stand-in transaction, a hand-moved ticker, no database and no socket. */
-@TestInstance(TestInstance.Lifecycle.PER_METHOD)   // fresh stand-ins for every test
+/**
+ * The batch store alone: a stand-in transaction, a hand-moved ticker, no database and no socket.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_METHOD) // fresh stand-ins for every test
 @DisplayName("RADIUS batch store")
 class BatchStoreTest {
 
@@ -31,15 +32,22 @@ class BatchStoreTest {
     private final RecordingChannel channel = new RecordingChannel();
 
     private BatchStore store(Consumer<List<AccountingEvent>> transaction) {
-        return new BatchStore(transaction, judge, new PacketMetrics(meters, nanos::get), meters, nanos::get, 2);
+        return new BatchStore(
+                transaction, judge, new PacketMetrics(meters, nanos::get), meters, nanos::get, 2);
     }
 
     private List<QueuedPacket> batch(int size) {
-        return IntStream.range(0, size).mapToObj(i -> new QueuedPacket(RadiusParts.start("s-" + i), channel)).toList();
+        return IntStream.range(0, size)
+                .mapToObj(i -> new QueuedPacket(RadiusParts.start("s-" + i), channel))
+                .toList();
     }
 
     private double dropped(String reason) {
-        var counter = meters.find("captiva.radius.packets").tag("outcome", "dropped").tag("reason", reason).counter();
+        var counter =
+                meters.find("captiva.radius.packets")
+                        .tag("outcome", "dropped")
+                        .tag("reason", reason)
+                        .counter();
         return counter == null ? 0 : counter.count();
     }
 
@@ -59,12 +67,15 @@ class BatchStoreTest {
     @Test
     void aPoisonedPacketIsDroppedAloneAndEveryOtherIsStoredAndAnswered() {
         List<Integer> transactionSizes = new ArrayList<>();
-        BatchStore store = store(events -> {
-            transactionSizes.add(events.size());
-            if (events.stream().anyMatch(e -> e.acctSessionId().equals("s-5"))) {
-                throw new RuntimeException(new SQLException("invalid byte sequence", "22021"));
-            }
-        });
+        BatchStore store =
+                store(
+                        events -> {
+                            transactionSizes.add(events.size());
+                            if (events.stream().anyMatch(e -> e.acctSessionId().equals("s-5"))) {
+                                throw new RuntimeException(
+                                        new SQLException("invalid byte sequence", "22021"));
+                            }
+                        });
 
         boolean stored = store.store(0, batch(8));
 
@@ -77,9 +88,12 @@ class BatchStoreTest {
 
     @Test
     void aFailingDatabaseAnswersNothingAndAsksForBackOff() {
-        BatchStore store = store(events -> {
-            throw new RuntimeException(new SQLException("connection lost", "08006"));
-        });
+        BatchStore store =
+                store(
+                        events -> {
+                            throw new RuntimeException(
+                                    new SQLException("connection lost", "08006"));
+                        });
 
         boolean stored = store.store(1, batch(4));
 
@@ -97,7 +111,14 @@ class BatchStoreTest {
 
         var commits = meters.find("captiva.radius.batch.commit").tag("writer", "1").timer();
         assertEquals(7, commits.totalTime(TimeUnit.MILLISECONDS), 0.001);
-        assertEquals(5, meters.find("captiva.radius.batch.size").tag("writer", "1").summary().totalAmount());
-        assertEquals(5, meters.find("captiva.radius.packets").tag("outcome", "stored").counter().count());
+        assertEquals(
+                5,
+                meters.find("captiva.radius.batch.size")
+                        .tag("writer", "1")
+                        .summary()
+                        .totalAmount());
+        assertEquals(
+                5,
+                meters.find("captiva.radius.packets").tag("outcome", "stored").counter().count());
     }
 }

@@ -1,11 +1,15 @@
 package captiva.ingest.radius;
 
-import captiva.common.radius.RadiusPacketBuilder;
-import captiva.common.radius.RadiusPacket;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import captiva.common.radius.AcctStatusType;
 import captiva.common.radius.AttributeTypes;
 import captiva.common.radius.Authenticators;
 import captiva.common.radius.RadiusFuzzTest;
+import captiva.common.radius.RadiusPacket;
+import captiva.common.radius.RadiusPacketBuilder;
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures;
 import captiva.testing.Fixtures.Location;
@@ -15,16 +19,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.ShrinkingMode;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramPacket;
@@ -45,22 +39,27 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.ShrinkingMode;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
  * Hostile datagrams, as a property, through the whole receive path: real UDP on loopback to the
  * running listener, real PostgreSQL behind it. Each try sends a random batch (random bytes, damaged
- * real packets, wrong Length fields, attribute lengths that overrun, bad Request Authenticators, the
- * right authenticator made with a wrong secret, forged Status-Servers, unknown senders, codes other
- * than accounting, authentic packets we cannot use, wrong Message-Authenticators under right Request
- * Authenticators, unsigned packets to a NAS that requires signing), then one valid Start from the registered NAS.
- * Always: that Start is answered (the listener lives), no hostile datagram is ever answered, every
- * one is counted as dropped (with the reason its kind implies, where it implies one), and nothing
- * is written: the only new row is the valid session, guests are untouched, and the sessions hostile
- * packets name (forged Stops of live sessions) are unchanged.
+ * real packets, wrong Length fields, attribute lengths that overrun, bad Request Authenticators,
+ * the right authenticator made with a wrong secret, forged Status-Servers, unknown senders, codes
+ * other than accounting, authentic packets we cannot use, wrong Message-Authenticators under right
+ * Request Authenticators, unsigned packets to a NAS that requires signing), then one valid Start
+ * from the registered NAS. Always: that Start is answered (the listener lives), no hostile datagram
+ * is ever answered, every one is counted as dropped (with the reason its kind implies, where it
+ * implies one), and nothing is written: the only new row is the valid session, guests are
+ * untouched, and the sessions hostile packets name (forged Stops of live sessions) are unchanged.
  *
  * <p>jqwik does not run under Micronaut's JUnit 5 extension, so the application is started here.
  */
@@ -99,6 +98,7 @@ class HostileRadiusTrafficTest {
         AUTHENTIC_BUT_UNUSABLE(NAS_ADDRESS, DropReason.UNUSABLE);
 
         final String from;
+
         /** The drop reason this kind must get, or null when any reason will do. */
         final DropReason reason;
 
@@ -125,14 +125,35 @@ class HostileRadiusTrafficTest {
         Fixtures given = new Fixtures(new Http(server.getURL().toString()));
         Location venue = given.location(given.tenant());
         given.nas(venue, NAS_ADDRESS, null, new String(SECRET, StandardCharsets.UTF_8));
-        Http.Response hardened = new Http(server.getURL().toString()).post("/admin/tenants/" + venue.tenant().id()
-                + "/locations/" + venue.id() + "/nas", Map.of("ip_address", HARDENED_ADDRESS,
-                "secret", new String(SECRET, StandardCharsets.UTF_8), "require_message_authenticator", true), Fixtures.admin());
+        Http.Response hardened =
+                new Http(server.getURL().toString())
+                        .post(
+                                "/admin/tenants/"
+                                        + venue.tenant().id()
+                                        + "/locations/"
+                                        + venue.id()
+                                        + "/nas",
+                                Map.of(
+                                        "ip_address",
+                                        HARDENED_ADDRESS,
+                                        "secret",
+                                        new String(SECRET, StandardCharsets.UTF_8),
+                                        "require_message_authenticator",
+                                        true),
+                                Fixtures.admin());
         assertEquals(201, hardened.status(), hardened.body());
-        nasId = longOf("SELECT id FROM nas WHERE host(ip_address) = '" + NAS_ADDRESS + "' AND identifier IS NULL");
-        for (String victim : VICTIMS) {   // live sessions for forged Stops to aim at
-            answered(RadiusPacketBuilder.accountingRequest(1).acctStatusType(AcctStatusType.START).acctSessionId(victim)
-                    .userName(victim).build(SECRET));
+        nasId =
+                longOf(
+                        "SELECT id FROM nas WHERE host(ip_address) = '"
+                                + NAS_ADDRESS
+                                + "' AND identifier IS NULL");
+        for (String victim : VICTIMS) { // live sessions for forged Stops to aim at
+            answered(
+                    RadiusPacketBuilder.accountingRequest(1)
+                            .acctStatusType(AcctStatusType.START)
+                            .acctSessionId(victim)
+                            .userName(victim)
+                            .build(SECRET));
         }
     }
 
@@ -145,7 +166,8 @@ class HostileRadiusTrafficTest {
     }
 
     @Property(tries = 60, shrinking = ShrinkingMode.BOUNDED)
-    void hostileDatagramsAreNeverAnsweredNorWrittenAndTheListenerLives(@ForAll("batches") List<Hostile> batch) {
+    void hostileDatagramsAreNeverAnsweredNorWrittenAndTheListenerLives(
+            @ForAll("batches") List<Hostile> batch) {
         Rows before = rows();
         Map<DropReason, Double> droppedBefore = dropped();
 
@@ -153,12 +175,18 @@ class HostileRadiusTrafficTest {
             send(hostile.kind().from, hostile.datagram());
         }
         String valid = "valid-" + VALID.incrementAndGet();
-        answered(RadiusPacketBuilder.accountingRequest(VALID.get() % 256).acctStatusType(AcctStatusType.START)
-                .acctSessionId(valid).build(SECRET));
+        answered(
+                RadiusPacketBuilder.accountingRequest(VALID.get() % 256)
+                        .acctStatusType(AcctStatusType.START)
+                        .acctSessionId(valid)
+                        .build(SECRET));
 
         assertNothingAnswered(batch);
         Rows after = rows();
-        assertEquals(List.of(valid), after.newSessions(before), "the valid Start is the only new session");
+        assertEquals(
+                List.of(valid),
+                after.newSessions(before),
+                "the valid Start is the only new session");
         assertEquals(before.guests(), after.guests(), "guest rows");
         assertEquals(before.victims(), after.victims(), "the sessions hostile packets name");
         Map<DropReason, Double> droppedAfter = dropped();
@@ -166,30 +194,52 @@ class HostileRadiusTrafficTest {
         for (DropReason reason : DropReason.values()) {
             total += droppedAfter.get(reason) - droppedBefore.get(reason);
         }
-        assertEquals(batch.size(), total, 0.0, "every hostile datagram counted as dropped: " + droppedAfter);
+        assertEquals(
+                batch.size(),
+                total,
+                0.0,
+                "every hostile datagram counted as dropped: " + droppedAfter);
         for (Kind kind : Kind.values()) {
             if (kind.reason != null) {
                 long expected = batch.stream().filter(h -> h.kind() == kind).count();
                 double counted = droppedAfter.get(kind.reason) - droppedBefore.get(kind.reason);
-                assertTrue(counted >= expected, kind + ": " + expected + " sent, " + counted + " dropped as " + kind.reason);
+                assertTrue(
+                        counted >= expected,
+                        kind
+                                + ": "
+                                + expected
+                                + " sent, "
+                                + counted
+                                + " dropped as "
+                                + kind.reason);
             }
         }
     }
 
     @Provide
     Arbitrary<List<Hostile>> batches() {
-        return Combinators.combine(Arbitraries.of(Kind.class), Arbitraries.longs()).as(Hostile::new)
-                .list().ofMinSize(1).ofMaxSize(25);
+        return Combinators.combine(Arbitraries.of(Kind.class), Arbitraries.longs())
+                .as(Hostile::new)
+                .list()
+                .ofMinSize(1)
+                .ofMaxSize(25);
     }
 
     // ---------------------------------------------------------------- hostile datagrams
 
     static byte[] datagram(Kind kind, Random random) {
         return switch (kind) {
-            case RANDOM_BYTES -> RadiusFuzzTest.randomBytes(random, random.nextInt(10) == 0 ? 4097 + random.nextInt(1000)
-                    : random.nextInt(300));
-            case DAMAGED_REAL_PACKET, DAMAGED_REAL_PACKET_FROM_NOBODY -> RadiusFuzzTest.damage(random,
-                    RadiusFuzzTest.REAL_PACKETS.get(random.nextInt(RadiusFuzzTest.REAL_PACKETS.size())));
+            case RANDOM_BYTES ->
+                    RadiusFuzzTest.randomBytes(
+                            random,
+                            random.nextInt(10) == 0
+                                    ? 4097 + random.nextInt(1000)
+                                    : random.nextInt(300));
+            case DAMAGED_REAL_PACKET, DAMAGED_REAL_PACKET_FROM_NOBODY ->
+                    RadiusFuzzTest.damage(
+                            random,
+                            RadiusFuzzTest.REAL_PACKETS.get(
+                                    random.nextInt(RadiusFuzzTest.REAL_PACKETS.size())));
             case SIGNED_THEN_FLIPPED -> {
                 byte[] datagram = forgedStop(random).build(SECRET);
                 int flips = 1 + random.nextInt(4);
@@ -212,7 +262,12 @@ class HostileRadiusTrafficTest {
             case ATTRIBUTE_OVERRUN -> {
                 byte[] datagram = forgedStop(random).build(SECRET);
                 int at = RadiusFuzzTest.attributeStart(random, datagram);
-                datagram[at + 1] = (byte) (datagram.length - at + 1 + random.nextInt(256 - (datagram.length - at + 1)));
+                datagram[at + 1] =
+                        (byte)
+                                (datagram.length
+                                        - at
+                                        + 1
+                                        + random.nextInt(256 - (datagram.length - at + 1)));
                 yield datagram;
             }
             case BAD_REQUEST_AUTHENTICATOR -> {
@@ -220,14 +275,20 @@ class HostileRadiusTrafficTest {
                 datagram[4 + random.nextInt(16)] ^= (byte) (1 + random.nextInt(255));
                 yield datagram;
             }
-            case WRONG_SECRET -> forgedStop(random).build(RadiusFuzzTest.randomBytes(random, 1 + random.nextInt(32)));
-            case FORGED_STATUS_SERVER -> RadiusPacketBuilder.statusServer(random.nextInt(256),
-                    RadiusFuzzTest.randomBytes(random, 16)).build(RadiusFuzzTest.randomBytes(random, 1 + random.nextInt(32)));
+            case WRONG_SECRET ->
+                    forgedStop(random)
+                            .build(RadiusFuzzTest.randomBytes(random, 1 + random.nextInt(32)));
+            case FORGED_STATUS_SERVER ->
+                    RadiusPacketBuilder.statusServer(
+                                    random.nextInt(256), RadiusFuzzTest.randomBytes(random, 16))
+                            .build(RadiusFuzzTest.randomBytes(random, 1 + random.nextInt(32)));
             case WRONG_MESSAGE_AUTHENTICATOR -> {
-                // BlastRADIUS's shape: the Request Authenticator matches, the Message-Authenticator does not.
+                // BlastRADIUS's shape: the Request Authenticator matches, the Message-Authenticator
+                // does not.
                 byte[] datagram = forgedStop(random).messageAuthenticator().build(SECRET);
                 datagram[22 + random.nextInt(16)] ^= (byte) (1 + random.nextInt(255));
-                System.arraycopy(Authenticators.accountingRequest(datagram, SECRET), 0, datagram, 4, 16);
+                System.arraycopy(
+                        Authenticators.accountingRequest(datagram, SECRET), 0, datagram, 4, 16);
                 yield datagram;
             }
             case UNSIGNED_TO_HARDENED_NAS -> forgedStop(random).build(SECRET);
@@ -239,13 +300,18 @@ class HostileRadiusTrafficTest {
                 yield datagram;
             }
             case AUTHENTIC_BUT_UNUSABLE -> {
-                // Accounting-On/Off (7, 8) need no session id and would be stored: every other case is unusable.
-                RadiusPacketBuilder request = RadiusPacketBuilder.accountingRequest(random.nextInt(256));
+                // Accounting-On/Off (7, 8) need no session id and would be stored: every other case
+                // is unusable.
+                RadiusPacketBuilder request =
+                        RadiusPacketBuilder.accountingRequest(random.nextInt(256));
                 if (random.nextBoolean()) {
-                    request.acctStatusType(random.nextBoolean() ? AcctStatusType.START : AcctStatusType.STOP);
+                    request.acctStatusType(
+                            random.nextBoolean() ? AcctStatusType.START : AcctStatusType.STOP);
                 } else {
                     int[] unknownTypes = {0, 4, 5, 6, 9, 15, 255, 70000};
-                    request.attribute(AttributeTypes.ACCT_STATUS_TYPE, uint32(unknownTypes[random.nextInt(unknownTypes.length)]))
+                    request.attribute(
+                                    AttributeTypes.ACCT_STATUS_TYPE,
+                                    uint32(unknownTypes[random.nextInt(unknownTypes.length)]))
                             .acctSessionId(VICTIMS.get(random.nextInt(VICTIMS.size())));
                 }
                 yield request.userName("intruder").build(SECRET);
@@ -255,59 +321,88 @@ class HostileRadiusTrafficTest {
 
     /** A Stop that would end a victim's session and rewrite its counters, were it ever believed. */
     private static RadiusPacketBuilder forgedStop(Random random) {
-        return RadiusPacketBuilder.accountingRequest(random.nextInt(256)).acctStatusType(AcctStatusType.STOP)
-                .acctSessionId(VICTIMS.get(random.nextInt(VICTIMS.size()))).acctSessionTime(random.nextInt(100_000))
-                .outputOctets(random.nextLong(1L << 40)).userName("intruder");
+        return RadiusPacketBuilder.accountingRequest(random.nextInt(256))
+                .acctStatusType(AcctStatusType.STOP)
+                .acctSessionId(VICTIMS.get(random.nextInt(VICTIMS.size())))
+                .acctSessionTime(random.nextInt(100_000))
+                .outputOctets(random.nextLong(1L << 40))
+                .userName("intruder");
     }
 
     private static byte[] uint32(long value) {
-        return new byte[] {(byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value};
+        return new byte[] {
+            (byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value
+        };
     }
 
     // ---------------------------------------------------------------- wire and database
 
     private static DatagramSocket socket(String from) {
-        return SOCKETS.computeIfAbsent(from, address -> {
-            try {
-                return new DatagramSocket(new InetSocketAddress(address, 0));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+        return SOCKETS.computeIfAbsent(
+                from,
+                address -> {
+                    try {
+                        return new DatagramSocket(new InetSocketAddress(address, 0));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
     }
 
     private static void send(String from, byte[] datagram) {
         try {
-            socket(from).send(new DatagramPacket(datagram, datagram.length, new InetSocketAddress("127.0.0.1", listener.port())));
+            socket(from)
+                    .send(
+                            new DatagramPacket(
+                                    datagram,
+                                    datagram.length,
+                                    new InetSocketAddress("127.0.0.1", listener.port())));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** Sends from the NAS's address on a socket of its own; fails unless an Accounting-Response comes back. */
+    /**
+     * Sends from the NAS's address on a socket of its own; fails unless an Accounting-Response
+     * comes back.
+     */
     private static void answered(byte[] datagram) {
         try (DatagramSocket nas = new DatagramSocket(new InetSocketAddress(NAS_ADDRESS, 0))) {
             nas.setSoTimeout(5000);
-            nas.send(new DatagramPacket(datagram, datagram.length, new InetSocketAddress("127.0.0.1", listener.port())));
+            nas.send(
+                    new DatagramPacket(
+                            datagram,
+                            datagram.length,
+                            new InetSocketAddress("127.0.0.1", listener.port())));
             DatagramPacket answer = new DatagramPacket(new byte[4096], 4096);
             nas.receive(answer);
-            assertEquals(RadiusPacket.ACCOUNTING_RESPONSE, answer.getData()[0], "an Accounting-Response");
+            assertEquals(
+                    RadiusPacket.ACCOUNTING_RESPONSE,
+                    answer.getData()[0],
+                    "an Accounting-Response");
         } catch (SocketTimeoutException e) {
-            fail("the valid packet after the batch was not answered: the listener is dead or stuck");
+            fail(
+                    "the valid packet after the batch was not answered: the listener is dead or stuck");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** The valid packet was answered after the batch was judged, so any answer to the batch is already here. */
+    /**
+     * The valid packet was answered after the batch was judged, so any answer to the batch is
+     * already here.
+     */
     private static void assertNothingAnswered(List<Hostile> batch) {
         for (DatagramSocket socket : SOCKETS.values()) {
             try {
                 socket.setSoTimeout(1);
                 DatagramPacket answer = new DatagramPacket(new byte[4096], 4096);
                 socket.receive(answer);
-                fail("a hostile datagram was answered with " + HexFormat.of().formatHex(answer.getData(), 0,
-                        answer.getLength()) + "; batch: " + batch);
+                fail(
+                        "a hostile datagram was answered with "
+                                + HexFormat.of().formatHex(answer.getData(), 0, answer.getLength())
+                                + "; batch: "
+                                + batch);
             } catch (SocketTimeoutException nothing) {
                 // as it must be
             } catch (IOException e) {
@@ -319,8 +414,10 @@ class HostileRadiusTrafficTest {
     private static Map<DropReason, Double> dropped() {
         Map<DropReason, Double> dropped = new EnumMap<>(DropReason.class);
         for (DropReason reason : DropReason.values()) {
-            Counter counter = meters.find("captiva.radius.packets").tags("outcome", "dropped", "reason", reason.metricName())
-                    .counter();
+            Counter counter =
+                    meters.find("captiva.radius.packets")
+                            .tags("outcome", "dropped", "reason", reason.metricName())
+                            .counter();
             dropped.put(reason, counter == null ? 0 : counter.count());
         }
         return dropped;
@@ -329,15 +426,23 @@ class HostileRadiusTrafficTest {
     /** What hostile packets could write: new sessions, any guest, the NAS's existing sessions. */
     record Rows(long maxSessionId, String guests, String victims) {
         List<String> newSessions(Rows before) {
-            return strings("SELECT acct_session_id FROM session WHERE id > " + before.maxSessionId + " ORDER BY id");
+            return strings(
+                    "SELECT acct_session_id FROM session WHERE id > "
+                            + before.maxSessionId
+                            + " ORDER BY id");
         }
     }
 
     private static Rows rows() {
-        return new Rows(longOf("SELECT coalesce(max(id), 0) FROM session"),
+        return new Rows(
+                longOf("SELECT coalesce(max(id), 0) FROM session"),
                 strings("SELECT count(*) || '/' || coalesce(max(id), 0) FROM guest").get(0),
-                strings("SELECT coalesce(md5(string_agg(s::text, '|' ORDER BY s.id)), '') FROM session s "
-                        + "WHERE s.nas_id = " + nasId + " AND s.acct_session_id NOT LIKE 'valid-%'").get(0));
+                strings(
+                                "SELECT coalesce(md5(string_agg(s::text, '|' ORDER BY s.id)), '') FROM session s "
+                                        + "WHERE s.nas_id = "
+                                        + nasId
+                                        + " AND s.acct_session_id NOT LIKE 'valid-%'")
+                        .get(0));
     }
 
     private static long longOf(String sql) {
@@ -345,7 +450,9 @@ class HostileRadiusTrafficTest {
     }
 
     private static List<String> strings(String sql) {
-        try (Connection db = TestDatabase.connect(); Statement st = db.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Connection db = TestDatabase.connect();
+                Statement st = db.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             List<String> values = new ArrayList<>();
             while (rs.next()) {
                 values.add(rs.getString(1));

@@ -1,22 +1,20 @@
 package captiva.ingest.radius;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import captiva.testing.TestDatabase;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 @MicronautTest(startApplication = false)
 @DisplayName("captiva.radius.nas-lookups")
 class NasLookupPropertiesTest implements TestPropertyProvider {
 
-    @Inject
-    NasLookupProperties limits;
+    @Inject NasLookupProperties limits;
 
     @Override
     public Map<String, String> getProperties() {

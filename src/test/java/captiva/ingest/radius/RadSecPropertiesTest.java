@@ -1,28 +1,25 @@
 package captiva.ingest.radius;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
 import captiva.testing.TestDatabase;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 @MicronautTest(startApplication = false)
 @DisplayName("captiva.radius.radsec")
 class RadSecPropertiesTest implements TestPropertyProvider {
 
-    @Inject
-    RadSecProperties properties;
+    @Inject RadSecProperties properties;
 
-    @Inject
-    ApplicationContext context;
+    @Inject ApplicationContext context;
 
     @Override
     public Map<String, String> getProperties() {

@@ -1,7 +1,10 @@
 package captiva.ingest.radius;
 
-import captiva.common.radius.RadiusPacketBuilder;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import captiva.common.radius.AcctStatusType;
+import captiva.common.radius.RadiusPacketBuilder;
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures;
 import captiva.testing.Fixtures.Key;
@@ -11,12 +14,6 @@ import captiva.testing.TestDatabase;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -27,9 +24,11 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * Two instances on one database behind a UDP load balancer that may send a NAS's retransmit to
@@ -40,7 +39,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class RadiusAcrossReplicasTest {
 
     private static final byte[] SECRET = "replicated-secret".getBytes(StandardCharsets.UTF_8);
-    /** Its own address: other RADIUS tests on the shared database use 127.0.0.1, 127.77.x.x and 127.78-79.x.x. */
+
+    /**
+     * Its own address: other RADIUS tests on the shared database use 127.0.0.1, 127.77.x.x and
+     * 127.78-79.x.x.
+     */
     private static final String NAS_ADDRESS = "127.83.0.1";
 
     private final List<EmbeddedServer> servers = new ArrayList<>();
@@ -59,8 +62,19 @@ class RadiusAcrossReplicasTest {
         Fixtures given = new Fixtures(http);
         Location venue = given.location(given.tenant());
         key = given.readKey(venue.tenant());
-        Http.Response nas = http.post("/admin/tenants/" + venue.tenant().id() + "/locations/" + venue.id() + "/nas",
-                Map.of("ip_address", NAS_ADDRESS, "secret", new String(SECRET, StandardCharsets.UTF_8)), Fixtures.admin());
+        Http.Response nas =
+                http.post(
+                        "/admin/tenants/"
+                                + venue.tenant().id()
+                                + "/locations/"
+                                + venue.id()
+                                + "/nas",
+                        Map.of(
+                                "ip_address",
+                                NAS_ADDRESS,
+                                "secret",
+                                new String(SECRET, StandardCharsets.UTF_8)),
+                        Fixtures.admin());
         assertEquals(201, nas.status(), nas.body());
     }
 
@@ -71,10 +85,13 @@ class RadiusAcrossReplicasTest {
 
     /** Sends to one replica's listener and returns its Accounting-Response. */
     private byte[] exchange(int replica, byte[] datagram) {
-        int port = servers.get(replica).getApplicationContext().getBean(RadiusListener.class).port();
+        int port =
+                servers.get(replica).getApplicationContext().getBean(RadiusListener.class).port();
         try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(NAS_ADDRESS, 0))) {
             socket.setSoTimeout(5000);
-            socket.send(new DatagramPacket(datagram, datagram.length, new InetSocketAddress("127.0.0.1", port)));
+            socket.send(
+                    new DatagramPacket(
+                            datagram, datagram.length, new InetSocketAddress("127.0.0.1", port)));
             DatagramPacket answer = new DatagramPacket(new byte[4096], 4096);
             socket.receive(answer);
             return Arrays.copyOf(answer.getData(), answer.getLength());
@@ -85,13 +102,29 @@ class RadiusAcrossReplicasTest {
 
     @Test
     void retransmitsOnTheOtherReplicaAreAnsweredAndCountedOnce() {
-        byte[] start = RadiusPacketBuilder.accountingRequest(1).acctStatusType(AcctStatusType.START)
-                .acctSessionId("replicated-1").userName("C6D144DE").build(SECRET);
-        byte[] interim = RadiusPacketBuilder.accountingRequest(2).acctStatusType(AcctStatusType.INTERIM_UPDATE)
-                .acctSessionId("replicated-1").acctSessionTime(60).outputOctets(1_000_000).inputOctets(2_000).build(SECRET);
-        byte[] stopPacket = RadiusPacketBuilder.accountingRequest(3).acctStatusType(AcctStatusType.STOP)
-                .acctSessionId("replicated-1").acctSessionTime(120).outputOctets(3_000_000).inputOctets(4_000)
-                .acctTerminateCause(1).build(SECRET);
+        byte[] start =
+                RadiusPacketBuilder.accountingRequest(1)
+                        .acctStatusType(AcctStatusType.START)
+                        .acctSessionId("replicated-1")
+                        .userName("C6D144DE")
+                        .build(SECRET);
+        byte[] interim =
+                RadiusPacketBuilder.accountingRequest(2)
+                        .acctStatusType(AcctStatusType.INTERIM_UPDATE)
+                        .acctSessionId("replicated-1")
+                        .acctSessionTime(60)
+                        .outputOctets(1_000_000)
+                        .inputOctets(2_000)
+                        .build(SECRET);
+        byte[] stopPacket =
+                RadiusPacketBuilder.accountingRequest(3)
+                        .acctStatusType(AcctStatusType.STOP)
+                        .acctSessionId("replicated-1")
+                        .acctSessionTime(120)
+                        .outputOctets(3_000_000)
+                        .inputOctets(4_000)
+                        .acctTerminateCause(1)
+                        .build(SECRET);
 
         assertArrayEquals(exchange(0, start), exchange(1, start));
         assertArrayEquals(exchange(0, interim), exchange(1, interim));

@@ -1,8 +1,13 @@
 package captiva.ingest.radius;
 
-import captiva.common.radius.RadiusPacketBuilder;
-import captiva.common.radius.RadiusPacket;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.common.radius.AcctStatusType;
+import captiva.common.radius.RadiusPacket;
+import captiva.common.radius.RadiusPacketBuilder;
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures;
 import captiva.testing.Fixtures.Key;
@@ -12,10 +17,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -30,13 +31,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-/** Real UDP on loopback: each test is a NAS at its own 127.x address, registered through the admin API. */
+/**
+ * Real UDP on loopback: each test is a NAS at its own 127.x address, registered through the admin
+ * API.
+ */
 @MicronautTest(transactional = false)
 @DisplayName("RADIUS accounting listener")
 class RadiusListenerTest extends ApiTest {
@@ -44,12 +46,9 @@ class RadiusListenerTest extends ApiTest {
     private static final AtomicInteger NEXT_ADDRESS = new AtomicInteger(1);
     private static final byte[] SECRET = "s3cret-of-the-nas".getBytes(StandardCharsets.UTF_8);
 
-    @Inject
-    RadiusListener listener;
-    @Inject
-    MeterRegistry meters;
-    @Inject
-    AccountingPacketHandler handler;
+    @Inject RadiusListener listener;
+    @Inject MeterRegistry meters;
+    @Inject AccountingPacketHandler handler;
 
     private Location venue;
     private Key key;
@@ -59,16 +58,33 @@ class RadiusListenerTest extends ApiTest {
     void aRegisteredNas() {
         venue = given().location(given().tenant());
         key = given().readKey(venue.tenant());
-        nasAddress = "127.77." + (NEXT_ADDRESS.get() / 250) + "." + (NEXT_ADDRESS.getAndIncrement() % 250 + 1);
-        Http.Response nas = http().post("/admin/tenants/" + venue.tenant().id() + "/locations/" + venue.id() + "/nas",
-                Map.of("ip_address", nasAddress, "secret", new String(SECRET, StandardCharsets.UTF_8)), Fixtures.admin());
+        nasAddress =
+                "127.77."
+                        + (NEXT_ADDRESS.get() / 250)
+                        + "."
+                        + (NEXT_ADDRESS.getAndIncrement() % 250 + 1);
+        Http.Response nas =
+                http().post(
+                                "/admin/tenants/"
+                                        + venue.tenant().id()
+                                        + "/locations/"
+                                        + venue.id()
+                                        + "/nas",
+                                Map.of(
+                                        "ip_address",
+                                        nasAddress,
+                                        "secret",
+                                        new String(SECRET, StandardCharsets.UTF_8)),
+                                Fixtures.admin());
         assertEquals(201, nas.status(), nas.body());
     }
 
     private static RadiusPacketBuilder start(int identifier, String acctSessionId) {
         return RadiusPacketBuilder.accountingRequest(identifier)
-                .acctStatusType(AcctStatusType.START).acctSessionId(acctSessionId)
-                .userName("C6D144DE").callingStationId("14-2D-27-E7-40-2B")
+                .acctStatusType(AcctStatusType.START)
+                .acctSessionId(acctSessionId)
+                .userName("C6D144DE")
+                .callingStationId("14-2D-27-E7-40-2B")
                 .framedIpAddress(ipv4("10.1.1.5"));
     }
 
@@ -80,11 +96,17 @@ class RadiusListenerTest extends ApiTest {
         }
     }
 
-    /** Sends from the NAS's address; returns the answer, or empty when none came within the wait. */
+    /**
+     * Sends from the NAS's address; returns the answer, or empty when none came within the wait.
+     */
     private Optional<byte[]> exchange(byte[] datagram, String from, int waitMillis) {
         try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(from, 0))) {
             socket.setSoTimeout(waitMillis);
-            socket.send(new DatagramPacket(datagram, datagram.length, new InetSocketAddress("127.0.0.1", listener.port())));
+            socket.send(
+                    new DatagramPacket(
+                            datagram,
+                            datagram.length,
+                            new InetSocketAddress("127.0.0.1", listener.port())));
             DatagramPacket answer = new DatagramPacket(new byte[4096], 4096);
             socket.receive(answer);
             return Optional.of(Arrays.copyOf(answer.getData(), answer.getLength()));
@@ -105,7 +127,10 @@ class RadiusListenerTest extends ApiTest {
     }
 
     private double dropped(String reason) {
-        var counter = meters.find("captiva.radius.packets").tags("outcome", "dropped", "reason", reason).counter();
+        var counter =
+                meters.find("captiva.radius.packets")
+                        .tags("outcome", "dropped", "reason", reason)
+                        .counter();
         return counter == null ? 0 : counter.count();
     }
 
@@ -117,7 +142,8 @@ class RadiusListenerTest extends ApiTest {
     void startIsStoredThenAnsweredWithAValidAccountingResponse() throws Exception {
         byte[] request = start(7, "sess-1").build(SECRET);
 
-        byte[] answer = exchange(request).orElseThrow(() -> new AssertionError("no Accounting-Response"));
+        byte[] answer =
+                exchange(request).orElseThrow(() -> new AssertionError("no Accounting-Response"));
 
         RadiusPacket response = RadiusPacket.decode(answer, answer.length);
         assertEquals(RadiusPacket.ACCOUNTING_RESPONSE, response.code());
@@ -144,9 +170,16 @@ class RadiusListenerTest extends ApiTest {
     @Test
     void interimAndStopCompleteTheSessionWithGigawords() {
         acknowledged(exchange(start(1, "sess-3").build(SECRET)));
-        acknowledged(exchange(RadiusPacketBuilder.accountingRequest(2).acctStatusType(AcctStatusType.STOP).acctSessionId("sess-3")
-                .acctSessionTime(545).outputOctets(5_000_000_000L).inputOctets(900_580).acctTerminateCause(1)
-                .build(SECRET)));
+        acknowledged(
+                exchange(
+                        RadiusPacketBuilder.accountingRequest(2)
+                                .acctStatusType(AcctStatusType.STOP)
+                                .acctSessionId("sess-3")
+                                .acctSessionTime(545)
+                                .outputOctets(5_000_000_000L)
+                                .inputOctets(900_580)
+                                .acctTerminateCause(1)
+                                .build(SECRET)));
 
         JsonNode session = sessions().get(0);
         assertEquals("Offline", session.get("connection_status").asText());
@@ -159,7 +192,11 @@ class RadiusListenerTest extends ApiTest {
     void wrongSecretIsDroppedUnansweredAndNothingIsWritten() {
         double before = dropped("bad_authenticator");
 
-        Optional<byte[]> answer = exchange(start(9, "forged").build("not-the-secret".getBytes(StandardCharsets.UTF_8)), nasAddress, 500);
+        Optional<byte[]> answer =
+                exchange(
+                        start(9, "forged").build("not-the-secret".getBytes(StandardCharsets.UTF_8)),
+                        nasAddress,
+                        500);
 
         assertTrue(answer.isEmpty());
         assertEquals(before + 1, dropped("bad_authenticator"));
@@ -193,7 +230,10 @@ class RadiusListenerTest extends ApiTest {
 
         String scrape = http().get("/prometheus").body();
 
-        assertTrue(scrape.contains("captiva_radius_packets_total{outcome=\"dropped\",reason=\"malformed\"}"), scrape);
+        assertTrue(
+                scrape.contains(
+                        "captiva_radius_packets_total{outcome=\"dropped\",reason=\"malformed\"}"),
+                scrape);
         assertTrue(scrape.contains("captiva_radius_packets_total{outcome=\"stored\""), scrape);
     }
 
@@ -203,8 +243,9 @@ class RadiusListenerTest extends ApiTest {
         byte[] request = start(22, "while-nas-is-away").build(SECRET);
         Optional<byte[]> whileAway;
 
-        try (var db = captiva.testing.TestDatabase.connect(); var st = db.createStatement()) {
-            st.execute("ALTER TABLE nas RENAME TO nas_away");   // the lookup's query now fails
+        try (var db = captiva.testing.TestDatabase.connect();
+                var st = db.createStatement()) {
+            st.execute("ALTER TABLE nas RENAME TO nas_away"); // the lookup's query now fails
             try {
                 whileAway = exchange(request, nasAddress, 500);
             } finally {
@@ -214,7 +255,8 @@ class RadiusListenerTest extends ApiTest {
 
         assertTrue(whileAway.isEmpty());
         assertEquals(before + 1, dropped("failed"));
-        assertTrue(exchange(request).isPresent(), "the failure must not be cached as an unknown NAS");
+        assertTrue(
+                exchange(request).isPresent(), "the failure must not be cached as an unknown NAS");
         assertEquals(1, sessions().size());
     }
 
@@ -224,14 +266,27 @@ class RadiusListenerTest extends ApiTest {
         Key otherKey = given().readKey(otherVenue.tenant());
         String otherAddress = "127.77.255." + (NEXT_ADDRESS.getAndIncrement() % 250 + 1);
         given().nas(otherVenue, otherAddress, null, new String(SECRET, StandardCharsets.UTF_8));
-        byte[] sameStart = start(23, "same-id").build(SECRET);   // same secret, so byte for byte the same packet
+        byte[] sameStart =
+                start(23, "same-id").build(SECRET); // same secret, so byte for byte the same packet
 
         acknowledged(exchange(sameStart));
         acknowledged(exchange(sameStart, otherAddress, 3000));
-        assertEquals(1, http().get("/sessions/count?online=true", otherKey.auth()).json().get("count").asLong(),
+        assertEquals(
+                1,
+                http().get("/sessions/count?online=true", otherKey.auth())
+                        .json()
+                        .get("count")
+                        .asLong(),
                 "the second NAS's Start was taken for a retransmit of the first's");
-        acknowledged(exchange(RadiusPacketBuilder.accountingRequest(24).acctStatusType(AcctStatusType.STOP).acctSessionId("same-id")
-                .acctSessionTime(60).build(SECRET), otherAddress, 3000));
+        acknowledged(
+                exchange(
+                        RadiusPacketBuilder.accountingRequest(24)
+                                .acctStatusType(AcctStatusType.STOP)
+                                .acctSessionId("same-id")
+                                .acctSessionTime(60)
+                                .build(SECRET),
+                        otherAddress,
+                        3000));
 
         assertEquals("Online", sessions().get(0).get("connection_status").asText());
         assertEquals(1, sessions().size());
@@ -242,10 +297,13 @@ class RadiusListenerTest extends ApiTest {
 
     @Test
     void anUnknownSendersNasIdentifierCannotForgeLogLines() {
-        String forged = "ap\n16:00:00.000 WARN  c.i.r.RadiusListener - all is well\u001b[2J" + "x".repeat(150);
+        String forged =
+                "ap\n16:00:00.000 WARN  c.i.r.RadiusListener - all is well\u001b[2J"
+                        + "x".repeat(150);
         byte[] request = start(25, "x").nasIdentifier(forged).build(SECRET);
 
-        var verdict = handler.handle(request, request.length, new InetSocketAddress("127.78.0.2", 1813));
+        var verdict =
+                handler.handle(request, request.length, new InetSocketAddress("127.78.0.2", 1813));
 
         var drop = (AccountingPacketHandler.Verdict.Drop) verdict;
         assertEquals(DropReason.UNKNOWN_NAS, drop.reason());
@@ -265,8 +323,14 @@ class RadiusListenerTest extends ApiTest {
     void startWithoutAcctSessionIdIsUnusable() {
         double before = dropped("unusable");
 
-        Optional<byte[]> answer = exchange(RadiusPacketBuilder.accountingRequest(13).acctStatusType(AcctStatusType.START)
-                .userName("x").build(SECRET), nasAddress, 500);
+        Optional<byte[]> answer =
+                exchange(
+                        RadiusPacketBuilder.accountingRequest(13)
+                                .acctStatusType(AcctStatusType.START)
+                                .userName("x")
+                                .build(SECRET),
+                        nasAddress,
+                        500);
 
         assertTrue(answer.isEmpty());
         assertEquals(before + 1, dropped("unusable"));
@@ -277,16 +341,24 @@ class RadiusListenerTest extends ApiTest {
         byte[] authenticator = new byte[16];
         new java.security.SecureRandom().nextBytes(authenticator);
 
-        byte[] answer = exchange(RadiusPacketBuilder.statusServer(14, authenticator).build(SECRET)).orElseThrow();
+        byte[] answer =
+                exchange(RadiusPacketBuilder.statusServer(14, authenticator).build(SECRET))
+                        .orElseThrow();
 
-        assertEquals(RadiusPacket.ACCOUNTING_RESPONSE, RadiusPacket.decode(answer, answer.length).code());
+        assertEquals(
+                RadiusPacket.ACCOUNTING_RESPONSE,
+                RadiusPacket.decode(answer, answer.length).code());
     }
 
     @Test
     void accountingOnClosesTheNasSessions() {
         acknowledged(exchange(start(15, "before-reboot").build(SECRET)));
 
-        acknowledged(exchange(RadiusPacketBuilder.accountingRequest(16).acctStatusType(AcctStatusType.ACCOUNTING_ON).build(SECRET)));
+        acknowledged(
+                exchange(
+                        RadiusPacketBuilder.accountingRequest(16)
+                                .acctStatusType(AcctStatusType.ACCOUNTING_ON)
+                                .build(SECRET)));
 
         assertEquals("Offline", sessions().get(0).get("connection_status").asText());
     }
@@ -294,25 +366,58 @@ class RadiusListenerTest extends ApiTest {
     @Test
     void nasRegisteredByIdentifierIsFoundBehindASharedAddress() {
         String identifier = "ap-behind-nat-" + nasAddress;
-        http().post("/admin/tenants/" + venue.tenant().id() + "/locations/" + venue.id() + "/nas",
-                Map.of("ip_address", "192.0.2.200", "identifier", identifier, "secret", "other-secret"), Fixtures.admin());
+        http().post(
+                        "/admin/tenants/"
+                                + venue.tenant().id()
+                                + "/locations/"
+                                + venue.id()
+                                + "/nas",
+                        Map.of(
+                                "ip_address",
+                                "192.0.2.200",
+                                "identifier",
+                                identifier,
+                                "secret",
+                                "other-secret"),
+                        Fixtures.admin());
 
-        Optional<byte[]> answer = exchange(start(17, "via-nat").nasIdentifier(identifier)
-                .build("other-secret".getBytes(StandardCharsets.UTF_8)), "127.79.0.1", 3000);
+        Optional<byte[]> answer =
+                exchange(
+                        start(17, "via-nat")
+                                .nasIdentifier(identifier)
+                                .build("other-secret".getBytes(StandardCharsets.UTF_8)),
+                        "127.79.0.1",
+                        3000);
 
         assertTrue(answer.isPresent());
         assertEquals(1, sessions().size());
     }
 
-    /** Leaving the NUL out would make "nul\0id" and "nulid" one session; keeping it, PostgreSQL refuses the text. */
+    /**
+     * Leaving the NUL out would make "nul\0id" and "nulid" one session; keeping it, PostgreSQL
+     * refuses the text.
+     */
     @Test
     void aNulInsideAcctSessionIdOrUserNameIsACountedDropNotAChangedValue() {
         double before = dropped("nul_in_text");
 
-        Optional<byte[]> sessionId = exchange(RadiusPacketBuilder.accountingRequest(20).acctStatusType(AcctStatusType.START)
-                .acctSessionId("nul\0id").build(SECRET), nasAddress, 500);
-        Optional<byte[]> userName = exchange(RadiusPacketBuilder.accountingRequest(21).acctStatusType(AcctStatusType.START)
-                .acctSessionId("nulid").userName("bad\0name").build(SECRET), nasAddress, 500);
+        Optional<byte[]> sessionId =
+                exchange(
+                        RadiusPacketBuilder.accountingRequest(20)
+                                .acctStatusType(AcctStatusType.START)
+                                .acctSessionId("nul\0id")
+                                .build(SECRET),
+                        nasAddress,
+                        500);
+        Optional<byte[]> userName =
+                exchange(
+                        RadiusPacketBuilder.accountingRequest(21)
+                                .acctStatusType(AcctStatusType.START)
+                                .acctSessionId("nulid")
+                                .userName("bad\0name")
+                                .build(SECRET),
+                        nasAddress,
+                        500);
 
         assertTrue(sessionId.isEmpty(), "unanswered, so the NAS does not take it as stored");
         assertTrue(userName.isEmpty());
@@ -322,22 +427,36 @@ class RadiusListenerTest extends ApiTest {
 
     @Test
     void trailingNulsAreATerminatorNotPartOfTheValue() {
-        acknowledged(exchange(RadiusPacketBuilder.accountingRequest(22).acctStatusType(AcctStatusType.START).acctSessionId("padded\0\0")
-                .userName("guest\0").framedIpAddress(ipv4("10.1.1.5")).build(SECRET)));
+        acknowledged(
+                exchange(
+                        RadiusPacketBuilder.accountingRequest(22)
+                                .acctStatusType(AcctStatusType.START)
+                                .acctSessionId("padded\0\0")
+                                .userName("guest\0")
+                                .framedIpAddress(ipv4("10.1.1.5"))
+                                .build(SECRET)));
 
         assertEquals(1, sessions().size());
-        assertEquals("guest", http().get("/sessions/10.1.1.5", key.auth()).json().get("username").asText());
+        assertEquals(
+                "guest",
+                http().get("/sessions/10.1.1.5", key.auth()).json().get("username").asText());
     }
 
     @Test
     void aPacketTheDatabaseRefusesIsDroppedAloneAndTheRestOfItsBatchIsAnswered() throws Exception {
-        // A trigger makes PostgreSQL refuse one session's data (SQLSTATE 22023), as it would refuse bad text.
+        // A trigger makes PostgreSQL refuse one session's data (SQLSTATE 22023), as it would refuse
+        // bad text.
         String poison = "poison-" + nasAddress;
-        try (var db = captiva.testing.TestDatabase.connect(); var st = db.createStatement()) {
-            st.execute("CREATE OR REPLACE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS "
-                    + "$$ BEGIN RAISE EXCEPTION 'refused' USING ERRCODE = '22023'; END $$");
-            st.execute("CREATE TRIGGER refuse_poison BEFORE INSERT ON session FOR EACH ROW "
-                    + "WHEN (NEW.acct_session_id = '" + poison + "') EXECUTE FUNCTION refuse_poison()");
+        try (var db = captiva.testing.TestDatabase.connect();
+                var st = db.createStatement()) {
+            st.execute(
+                    "CREATE OR REPLACE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS "
+                            + "$$ BEGIN RAISE EXCEPTION 'refused' USING ERRCODE = '22023'; END $$");
+            st.execute(
+                    "CREATE TRIGGER refuse_poison BEFORE INSERT ON session FOR EACH ROW "
+                            + "WHEN (NEW.acct_session_id = '"
+                            + poison
+                            + "') EXECUTE FUNCTION refuse_poison()");
         }
         try {
             double before = dropped("unusable");
@@ -357,15 +476,19 @@ class RadiusListenerTest extends ApiTest {
                     good.add(Arrays.copyOf(answer.getData(), answer.getLength()));
                 }
                 socket.setSoTimeout(500);
-                assertThrows(SocketTimeoutException.class, () -> socket.receive(new DatagramPacket(new byte[4096], 4096)),
+                assertThrows(
+                        SocketTimeoutException.class,
+                        () -> socket.receive(new DatagramPacket(new byte[4096], 4096)),
                         "the refused packet must not be answered");
             }
 
             assertEquals(20, good.size());
-            assertEquals(20, http().get("/sessions/count", key.auth()).json().get("count").asLong());
+            assertEquals(
+                    20, http().get("/sessions/count", key.auth()).json().get("count").asLong());
             assertEquals(before + 1, dropped("unusable"));
         } finally {
-            try (var db = captiva.testing.TestDatabase.connect(); var st = db.createStatement()) {
+            try (var db = captiva.testing.TestDatabase.connect();
+                    var st = db.createStatement()) {
                 st.execute("DROP TRIGGER refuse_poison ON session");
             }
         }
@@ -373,20 +496,35 @@ class RadiusListenerTest extends ApiTest {
 
     @Test
     void eventTimestampMinusDelayIsTheEventTime() {
-        Instant stamped = Instant.now().minusSeconds(120).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Instant stamped =
+                Instant.now().minusSeconds(120).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
 
-        acknowledged(exchange(start(18, "delayed").eventTimestamp(stamped).acctDelayTime(30).build(SECRET)));
+        acknowledged(
+                exchange(
+                        start(18, "delayed")
+                                .eventTimestamp(stamped)
+                                .acctDelayTime(30)
+                                .build(SECRET)));
 
-        assertEquals(stamped.minusSeconds(30).toString().replace("Z", "+00:00"), sessions().get(0).get("start_time").asText());
+        assertEquals(
+                stamped.minusSeconds(30).toString().replace("Z", "+00:00"),
+                sessions().get(0).get("start_time").asText());
     }
 
     @Test
     void eventTimestampFromABrokenClockIsNotBelieved() {
         Instant before = Instant.now().minusSeconds(1);
 
-        acknowledged(exchange(start(19, "future").eventTimestamp(Instant.parse("2099-01-01T00:00:00Z")).build(SECRET)));
+        acknowledged(
+                exchange(
+                        start(19, "future")
+                                .eventTimestamp(Instant.parse("2099-01-01T00:00:00Z"))
+                                .build(SECRET)));
 
         Instant start = Instant.parse(sessions().get(0).get("start_time").asText());
-        assertTrue(!start.isBefore(before.minusSeconds(1)) && start.isBefore(Instant.now().plusSeconds(1)), start.toString());
+        assertTrue(
+                !start.isBefore(before.minusSeconds(1))
+                        && start.isBefore(Instant.now().plusSeconds(1)),
+                start.toString());
     }
 }

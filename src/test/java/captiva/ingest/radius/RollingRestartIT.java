@@ -1,5 +1,8 @@
 package captiva.ingest.radius;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.ingest.radius.load.AccountingLoad;
 import captiva.ingest.radius.load.AccountingLoad.Fate;
 import captiva.ingest.radius.load.AccountingTraffic;
@@ -11,12 +14,6 @@ import captiva.testing.Fixtures;
 import captiva.testing.Http;
 import captiva.testing.PackagedJar;
 import captiva.testing.TestDatabase;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -33,15 +30,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * Issue 7's rolling restart: two packaged instances on one database behind a UDP balancer, a NAS
- * load running all along, and each instance in turn taken out of the balancer, stopped with
- * SIGTERM (it drains: stores and answers what it queued) and started again, as a Deployment's
- * rolling update does. Every packet acknowledged at any time must be in the database, once.
+ * load running all along, and each instance in turn taken out of the balancer, stopped with SIGTERM
+ * (it drains: stores and answers what it queued) and started again, as a Deployment's rolling
+ * update does. Every packet acknowledged at any time must be in the database, once.
  */
 @DisplayName("no acknowledged packet lost across a rolling restart of two instances under load")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -67,42 +66,65 @@ class RollingRestartIT {
         for (int i = 0; i < 2; i++) {
             int udpPort = PackagedJar.freeUdpPort();
             radius.add(new InetSocketAddress("127.0.0.1", udpPort));
-            Map<String, String> environment = new HashMap<>(Map.of(
-                    "DATASOURCES_DEFAULT_URL", db.get("datasources.default.url"),
-                    "DATASOURCES_DEFAULT_USERNAME", db.get("datasources.default.username"),
-                    "DATASOURCES_DEFAULT_PASSWORD", db.get("datasources.default.password"),
-                    "CAPTIVA_ADMIN_TOKEN", ADMIN,
-                    "MICRONAUT_SERVER_PORT", Integer.toString(PackagedJar.freeTcpPort()),
-                    "CAPTIVA_RADIUS_ACCOUNTING_PORT", Integer.toString(udpPort),
-                    "CAPTIVA_RADIUS_BIND_ADDRESS", "127.0.0.1",
-                    "CAPTIVA_RATE_LIMIT_STORE", "postgres"));
+            Map<String, String> environment =
+                    new HashMap<>(
+                            Map.of(
+                                    "DATASOURCES_DEFAULT_URL", db.get("datasources.default.url"),
+                                    "DATASOURCES_DEFAULT_USERNAME",
+                                            db.get("datasources.default.username"),
+                                    "DATASOURCES_DEFAULT_PASSWORD",
+                                            db.get("datasources.default.password"),
+                                    "CAPTIVA_ADMIN_TOKEN", ADMIN,
+                                    "MICRONAUT_SERVER_PORT",
+                                            Integer.toString(PackagedJar.freeTcpPort()),
+                                    "CAPTIVA_RADIUS_ACCOUNTING_PORT", Integer.toString(udpPort),
+                                    "CAPTIVA_RADIUS_BIND_ADDRESS", "127.0.0.1",
+                                    "CAPTIVA_RATE_LIMIT_STORE", "postgres"));
             environments.add(environment);
             instances[i] = PackagedJar.start(environment, Duration.ofSeconds(90));
         }
-        registerNas(new Http("http://127.0.0.1:" + environments.get(0).get("MICRONAUT_SERVER_PORT")));
+        registerNas(
+                new Http("http://127.0.0.1:" + environments.get(0).get("MICRONAUT_SERVER_PORT")));
         balancer = new UdpBalancer(radius);
-        AccountingLoad.Settings settings = new AccountingLoad.Settings(balancer.address(),
-                InetAddress.getLoopbackAddress(), 200, Duration.ofMillis(300), 10, Duration.ofSeconds(60));
+        AccountingLoad.Settings settings =
+                new AccountingLoad.Settings(
+                        balancer.address(),
+                        InetAddress.getLoopbackAddress(),
+                        200,
+                        Duration.ofMillis(300),
+                        10,
+                        Duration.ofSeconds(60));
 
-        // Rounds of fresh sessions, back to back, until both instances were restarted; then one more.
+        // Rounds of fresh sessions, back to back, until both instances were restarted; then one
+        // more.
         AtomicBoolean restarting = new AtomicBoolean(true);
         ExecutorService nas = Executors.newSingleThreadExecutor();
-        Future<?> load = nas.submit(() -> {
-            int round = 0;
-            do {
-                AccountingTraffic traffic = AccountingTraffic.encode("roll-" + run + "-" + round++ + "-",
-                        SESSIONS_PER_ROUND, 1, true, 1_000, nasIdentifier, SECRET);
-                AccountingLoad.Result result = new AccountingLoad(settings, traffic).run();
-                synchronized (results) {
-                    rounds.add(traffic);
-                    results.add(result);
-                }
-            } while (restarting.get());
-            return null;
-        });
+        Future<?> load =
+                nas.submit(
+                        () -> {
+                            int round = 0;
+                            do {
+                                AccountingTraffic traffic =
+                                        AccountingTraffic.encode(
+                                                "roll-" + run + "-" + round++ + "-",
+                                                SESSIONS_PER_ROUND,
+                                                1,
+                                                true,
+                                                1_000,
+                                                nasIdentifier,
+                                                SECRET);
+                                AccountingLoad.Result result =
+                                        new AccountingLoad(settings, traffic).run();
+                                synchronized (results) {
+                                    rounds.add(traffic);
+                                    results.add(result);
+                                }
+                            } while (restarting.get());
+                            return null;
+                        });
         for (int i = 0; i < 2; i++) {
             waitForAcknowledgedRounds(2 * i + 1, load);
-            balancer.setInService(i, false);      // the endpoint goes first (preStop), then SIGTERM
+            balancer.setInService(i, false); // the endpoint goes first (preStop), then SIGTERM
             instances[i].stop(Duration.ofSeconds(40));
             instances[i] = PackagedJar.start(environments.get(i), Duration.ofSeconds(90));
             balancer.setInService(i, true);
@@ -110,8 +132,11 @@ class RollingRestartIT {
         restarting.set(false);
         load.get(5, TimeUnit.MINUTES);
         nas.shutdown();
-        database = DriverManager.getConnection(db.get("datasources.default.url"),
-                db.get("datasources.default.username"), db.get("datasources.default.password"));
+        database =
+                DriverManager.getConnection(
+                        db.get("datasources.default.url"),
+                        db.get("datasources.default.username"),
+                        db.get("datasources.default.password"));
     }
 
     private void waitForAcknowledgedRounds(int count, Future<?> load) throws InterruptedException {
@@ -126,10 +151,17 @@ class RollingRestartIT {
         throw new AssertionError("the load ended early");
     }
 
-    /** The NAS is known by its identifier: other tests may register 127.0.0.1 on the shared database. */
+    /**
+     * The NAS is known by its identifier: other tests may register 127.0.0.1 on the shared
+     * database.
+     */
     private void registerNas(Http http) {
         Fixtures given = new Fixtures(http);
-        given.nas(given.location(given.tenant("UTC")), "127.0.0.1", nasIdentifier, new String(SECRET, StandardCharsets.UTF_8));
+        given.nas(
+                given.location(given.tenant("UTC")),
+                "127.0.0.1",
+                nasIdentifier,
+                new String(SECRET, StandardCharsets.UTF_8));
     }
 
     @AfterAll
@@ -155,18 +187,28 @@ class RollingRestartIT {
         for (int r = 0; r < rounds.size(); r++) {
             AccountingTraffic traffic = rounds.get(r);
             AccountingLoad.Result result = results.get(r);
-            Outcome outcome = AcknowledgedCheck.compare(traffic, result::acknowledged,
-                    AcknowledgedCheck.read(database, nasId, traffic.sessionPrefix()));
+            Outcome outcome =
+                    AcknowledgedCheck.compare(
+                            traffic,
+                            result::acknowledged,
+                            AcknowledgedCheck.read(database, nasId, traffic.sessionPrefix()));
             packets += traffic.packets().size();
             acknowledged += result.count(Fate.ACKNOWLEDGED);
             assertTrue(outcome.lost().isEmpty(), "round " + r + ": " + outcome.summary());
             assertTrue(outcome.duplicated().isEmpty(), "round " + r + ": " + outcome.summary());
             assertEquals(0, result.forgedAnswers());
         }
-        System.out.println("rolling restart: " + rounds.size() + " rounds, " + acknowledged + " of " + packets
-                + " packets acknowledged");
+        System.out.println(
+                "rolling restart: "
+                        + rounds.size()
+                        + " rounds, "
+                        + acknowledged
+                        + " of "
+                        + packets
+                        + " packets acknowledged");
         assertTrue(rounds.size() >= 4, "both restarts happened under load");
-        // Not asserted equal to packets: whether every retransmit finds an answer within the NAS's tries is
+        // Not asserted equal to packets: whether every retransmit finds an answer within the NAS's
+        // tries is
         // a matter of timing on a shared machine. In two runs here it was all of them.
         assertTrue(acknowledged > 0);
     }

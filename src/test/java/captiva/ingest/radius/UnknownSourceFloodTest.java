@@ -1,7 +1,11 @@
 package captiva.ingest.radius;
 
-import captiva.common.radius.RadiusPacketBuilder;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import captiva.common.radius.AcctStatusType;
+import captiva.common.radius.RadiusPacketBuilder;
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures.Key;
 import captiva.testing.Fixtures.Location;
@@ -10,11 +14,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramPacket;
@@ -32,17 +31,17 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.fail;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 /**
- * A flood of Accounting-Requests with random NAS-Identifiers, over real UDP on loopback, from source
- * addresses of their own (127.93.x.y): the database sees exactly the lookups the budget allows, every
- * flood packet is dropped unanswered with a counted reason, and a registered NAS at another address
- * has every packet stored and answered meanwhile. The clock is frozen, so no token refills unseen:
- * the counts are exact, not timed.
+ * A flood of Accounting-Requests with random NAS-Identifiers, over real UDP on loopback, from
+ * source addresses of their own (127.93.x.y): the database sees exactly the lookups the budget
+ * allows, every flood packet is dropped unanswered with a counted reason, and a registered NAS at
+ * another address has every packet stored and answered meanwhile. The clock is frozen, so no token
+ * refills unseen: the counts are exact, not timed.
  */
 @MicronautTest(transactional = false)
 @DisplayName("RADIUS flood from unknown sources")
@@ -55,10 +54,8 @@ class UnknownSourceFloodTest extends ApiTest {
     private static final AtomicInteger NEXT_NAS = new AtomicInteger(1);
     private static final AtomicInteger NEXT_DAY = new AtomicInteger(1);
 
-    @Inject
-    RadiusListener listener;
-    @Inject
-    MeterRegistry meters;
+    @Inject RadiusListener listener;
+    @Inject MeterRegistry meters;
 
     private final Random random = new Random(4);
     private Location venue;
@@ -67,8 +64,11 @@ class UnknownSourceFloodTest extends ApiTest {
 
     @Override
     protected Map<String, String> extraProperties() {
-        return Map.of("captiva.radius.nas-lookups.per-source", String.valueOf(PER_SOURCE),
-                "captiva.radius.nas-lookups.total", String.valueOf(TOTAL));
+        return Map.of(
+                "captiva.radius.nas-lookups.per-source",
+                String.valueOf(PER_SOURCE),
+                "captiva.radius.nas-lookups.total",
+                String.valueOf(TOTAL));
     }
 
     @BeforeEach
@@ -93,14 +93,22 @@ class UnknownSourceFloodTest extends ApiTest {
         for (int round = 0; round < ROUNDS; round++) {
             flood("127.93.1.1", 200);
             if (round == ROUNDS / 2) {
-                clock.advance(Duration.ofSeconds(11));   // past nas-cache-ttl: the registered NAS is looked up again
+                clock.advance(
+                        Duration.ofSeconds(
+                                11)); // past nas-cache-ttl: the registered NAS is looked up again
             }
             storedAndAnswered(nasAddress, null, round);
         }
 
         Counts after = counts();
-        assertEquals(2 * PER_SOURCE, after.unknown - before.unknown, "one bucket, then one refill to its capacity");
-        assertEquals(2, after.found - before.found, "the registered NAS: first packet, then once past the TTL");
+        assertEquals(
+                2 * PER_SOURCE,
+                after.unknown - before.unknown,
+                "one bucket, then one refill to its capacity");
+        assertEquals(
+                2,
+                after.found - before.found,
+                "the registered NAS: first packet, then once past the TTL");
         assertEquals(ROUNDS * 200 - 2 * PER_SOURCE, after.overBudget - before.overBudget);
         assertEquals(2 * PER_SOURCE, after.unknownNas - before.unknownNas);
         assertAllSessionsStored();
@@ -109,9 +117,16 @@ class UnknownSourceFloodTest extends ApiTest {
     @Test
     void manySourcesTogetherCostAtMostTheSharedBudget() {
         String identifier = "ap-" + nasAddress;
-        given().nas(venue, "203.0.113." + NEXT_NAS.get(), identifier, new String(SECRET, StandardCharsets.UTF_8));
+        given().nas(
+                        venue,
+                        "203.0.113." + NEXT_NAS.get(),
+                        identifier,
+                        new String(SECRET, StandardCharsets.UTF_8));
         Counts before = counts();
-        storedAndAnswered(nasAddress, identifier, 0);   // found by its registered identifier: the token is given back
+        storedAndAnswered(
+                nasAddress,
+                identifier,
+                0); // found by its registered identifier: the token is given back
 
         for (int round = 1; round < ROUNDS; round++) {
             for (int source = 1; source <= 8; source++) {
@@ -122,7 +137,10 @@ class UnknownSourceFloodTest extends ApiTest {
 
         Counts after = counts();
         assertEquals(1, after.found - before.found);
-        assertEquals(TOTAL, after.unknown - before.unknown, "8 sources of " + PER_SOURCE + " share " + TOTAL);
+        assertEquals(
+                TOTAL,
+                after.unknown - before.unknown,
+                "8 sources of " + PER_SOURCE + " share " + TOTAL);
         assertEquals((ROUNDS - 1) * 8 * 25 - TOTAL, after.overBudget - before.overBudget);
         assertAllSessionsStored();
     }
@@ -134,31 +152,46 @@ class UnknownSourceFloodTest extends ApiTest {
         Counts before = counts();
 
         for (int round = 1; round < ROUNDS; round++) {
-            flood(nasAddress, 100);   // spoofed, or the NAS gone rogue: each identifier is new, the address known
+            flood(
+                    nasAddress,
+                    100); // spoofed, or the NAS gone rogue: each identifier is new, the address
+            // known
             storedAndAnswered(nasAddress, null, round);
         }
 
         Counts after = counts();
-        // The address fallback finds the NAS for any identifier, so these lookups "hit" and still cost a token.
-        assertEquals(PER_SOURCE - 1, after.found - before.found, "its first packet took one token already");
+        // The address fallback finds the NAS for any identifier, so these lookups "hit" and still
+        // cost a token.
+        assertEquals(
+                PER_SOURCE - 1,
+                after.found - before.found,
+                "its first packet took one token already");
         assertEquals(PER_SOURCE - 1, after.badAuthenticator - before.badAuthenticator);
         assertEquals((ROUNDS - 1) * 100 - (PER_SOURCE - 1), after.overBudget - before.overBudget);
         assertAllSessionsStored();
     }
 
-    /** Accounting-Requests with a new random NAS-Identifier each, signed with a secret nobody registered. */
+    /**
+     * Accounting-Requests with a new random NAS-Identifier each, signed with a secret nobody
+     * registered.
+     */
     private void flood(String from, int packets) {
         byte[] wrongSecret = "not-registered".getBytes(StandardCharsets.UTF_8);
         try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(from, 0))) {
             InetSocketAddress server = new InetSocketAddress("127.0.0.1", listener.port());
             for (int i = 0; i < packets; i++) {
-                byte[] datagram = RadiusPacketBuilder.accountingRequest(random.nextInt(256))
-                        .acctStatusType(AcctStatusType.START).acctSessionId("flood-" + random.nextLong())
-                        .nasIdentifier("rogue-" + Long.toHexString(random.nextLong())).build(wrongSecret);
+                byte[] datagram =
+                        RadiusPacketBuilder.accountingRequest(random.nextInt(256))
+                                .acctStatusType(AcctStatusType.START)
+                                .acctSessionId("flood-" + random.nextLong())
+                                .nasIdentifier("rogue-" + Long.toHexString(random.nextLong()))
+                                .build(wrongSecret);
                 socket.send(new DatagramPacket(datagram, datagram.length, server));
             }
             socket.setSoTimeout(1);
-            assertThrows(SocketTimeoutException.class, () -> socket.receive(new DatagramPacket(new byte[4096], 4096)),
+            assertThrows(
+                    SocketTimeoutException.class,
+                    () -> socket.receive(new DatagramPacket(new byte[4096], 4096)),
                     "a flood packet was answered");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -167,24 +200,37 @@ class UnknownSourceFloodTest extends ApiTest {
 
     /** Sends the round's Start from the registered NAS and fails unless it is answered. */
     private void storedAndAnswered(String from, String nasIdentifier, int round) {
-        RadiusPacketBuilder start = RadiusPacketBuilder.accountingRequest(round % 256)
-                .acctStatusType(AcctStatusType.START).acctSessionId("round-" + round).framedIpAddress(ipv4(roundIp(round)));
+        RadiusPacketBuilder start =
+                RadiusPacketBuilder.accountingRequest(round % 256)
+                        .acctStatusType(AcctStatusType.START)
+                        .acctSessionId("round-" + round)
+                        .framedIpAddress(ipv4(roundIp(round)));
         if (nasIdentifier != null) {
             start.nasIdentifier(nasIdentifier);
         }
         byte[] datagram = start.build(SECRET);
         try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(from, 0))) {
             socket.setSoTimeout(5000);
-            socket.send(new DatagramPacket(datagram, datagram.length, new InetSocketAddress("127.0.0.1", listener.port())));
+            socket.send(
+                    new DatagramPacket(
+                            datagram,
+                            datagram.length,
+                            new InetSocketAddress("127.0.0.1", listener.port())));
             socket.receive(new DatagramPacket(new byte[4096], 4096));
         } catch (SocketTimeoutException e) {
-            fail("round " + round + ": the registered NAS got no Accounting-Response during the flood");
+            fail(
+                    "round "
+                            + round
+                            + ": the registered NAS got no Accounting-Response during the flood");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** Exactly one session per round, all of the registered NAS's tenant, and nothing of the flood anywhere. */
+    /**
+     * Exactly one session per round, all of the registered NAS's tenant, and nothing of the flood
+     * anywhere.
+     */
     private void assertAllSessionsStored() {
         Set<String> expected = new HashSet<>();
         for (int round = 0; round < ROUNDS; round++) {
@@ -195,8 +241,11 @@ class UnknownSourceFloodTest extends ApiTest {
         sessions.forEach(session -> stored.add(session.get("guest_device_ip").asText()));
         assertEquals(ROUNDS, sessions.size());
         assertEquals(expected, stored);
-        try (var db = TestDatabase.connect(); var st = db.createStatement();
-             var flooded = st.executeQuery("SELECT count(*) FROM session WHERE acct_session_id LIKE 'flood-%'")) {
+        try (var db = TestDatabase.connect();
+                var st = db.createStatement();
+                var flooded =
+                        st.executeQuery(
+                                "SELECT count(*) FROM session WHERE acct_session_id LIKE 'flood-%'")) {
             flooded.next();
             assertEquals(0, flooded.getLong(1));
         } catch (SQLException e) {
@@ -216,12 +265,20 @@ class UnknownSourceFloodTest extends ApiTest {
         }
     }
 
-    private record Counts(double found, double unknown, double overBudget, double unknownNas, double badAuthenticator) {
-    }
+    private record Counts(
+            double found,
+            double unknown,
+            double overBudget,
+            double unknownNas,
+            double badAuthenticator) {}
 
     private Counts counts() {
-        return new Counts(lookups("found"), lookups("unknown"), dropped("nas_lookup_over_budget"),
-                dropped("unknown_nas"), dropped("bad_authenticator"));
+        return new Counts(
+                lookups("found"),
+                lookups("unknown"),
+                dropped("nas_lookup_over_budget"),
+                dropped("unknown_nas"),
+                dropped("bad_authenticator"));
     }
 
     private double lookups(String result) {
@@ -230,7 +287,10 @@ class UnknownSourceFloodTest extends ApiTest {
     }
 
     private double dropped(String reason) {
-        var counter = meters.find("captiva.radius.packets").tags("outcome", "dropped", "reason", reason).counter();
+        var counter =
+                meters.find("captiva.radius.packets")
+                        .tags("outcome", "dropped", "reason", reason)
+                        .counter();
         return counter == null ? 0 : counter.count();
     }
 }

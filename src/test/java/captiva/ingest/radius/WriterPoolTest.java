@@ -1,40 +1,65 @@
 package captiva.ingest.radius;
 
-import captiva.ingest.radius.RadiusParts.RecordingChannel;
-import captiva.ingest.radius.RadiusParts.RecordingJudge;
-import captiva.sessions.AccountingEvent;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import java.util.function.Consumer;
-
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The writer pool alone, over a batch store whose transaction is a stand-in that logs what it commits. */
-@TestInstance(TestInstance.Lifecycle.PER_METHOD)   // fresh stand-ins for every test
+import captiva.ingest.radius.RadiusParts.RecordingChannel;
+import captiva.ingest.radius.RadiusParts.RecordingJudge;
+import captiva.sessions.AccountingEvent;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The writer pool alone, over a batch store whose transaction is a stand-in that logs what it
+ * commits.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_METHOD) // fresh stand-ins for every test
 @DisplayName("RADIUS writer pool")
 class WriterPoolTest {
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final RecordingChannel channel = new RecordingChannel();
-    /** Every committed event's session id (ON for an Accounting-On), in commit order across writers. */
+
+    /**
+     * Every committed event's session id (ON for an Accounting-On), in commit order across writers.
+     */
     private final List<String> committed = Collections.synchronizedList(new ArrayList<>());
+
     private WriterPool pool;
 
-    private WriterPool pool(int writers, int queueCapacity, int batchSize, Consumer<List<AccountingEvent>> transaction) {
+    private WriterPool pool(
+            int writers,
+            int queueCapacity,
+            int batchSize,
+            Consumer<List<AccountingEvent>> transaction) {
         PacketMetrics metrics = new PacketMetrics(meters, System::nanoTime);
-        BatchStore store = new BatchStore(transaction, new RecordingJudge(), metrics, meters, System::nanoTime, writers);
-        pool = new WriterPool(store, metrics, meters, System::nanoTime, writers, queueCapacity, batchSize);
+        BatchStore store =
+                new BatchStore(
+                        transaction,
+                        new RecordingJudge(),
+                        metrics,
+                        meters,
+                        System::nanoTime,
+                        writers);
+        pool =
+                new WriterPool(
+                        store,
+                        metrics,
+                        meters,
+                        System::nanoTime,
+                        writers,
+                        queueCapacity,
+                        batchSize);
         return pool;
     }
 
@@ -60,8 +85,14 @@ class WriterPoolTest {
 
         for (int round = 0; round < 10; round++) {
             for (int session = 0; session < 8; session++) {
-                assertTrue(pool.submit(queued(RadiusParts.packet(round == 0 ? AccountingEvent.Type.START
-                        : AccountingEvent.Type.INTERIM_UPDATE, "session-" + session))));
+                assertTrue(
+                        pool.submit(
+                                queued(
+                                        RadiusParts.packet(
+                                                round == 0
+                                                        ? AccountingEvent.Type.START
+                                                        : AccountingEvent.Type.INTERIM_UPDATE,
+                                                "session-" + session))));
             }
         }
 
@@ -90,13 +121,16 @@ class WriterPoolTest {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> committed.size() == 81);
         int on = committed.indexOf("ON");
-        assertEquals(40, on, "the Accounting-On must see the 40 packets before it and none after: " + committed);
+        assertEquals(
+                40,
+                on,
+                "the Accounting-On must see the 40 packets before it and none after: " + committed);
         assertTrue(committed.subList(0, on).stream().allMatch(id -> id.startsWith("before-")));
     }
 
     @Test
     void aFullQueueRefusesAPacketAndAnAccountingOnNeedsRoomInEveryQueue() {
-        WriterPool pool = pool(2, 2, 1, this::commit);   // not started: what is queued stays queued
+        WriterPool pool = pool(2, 2, 1, this::commit); // not started: what is queued stays queued
         String[] ids = {"a", "b", "c", "d", "e", "f", "g", "h"};
         int accepted = 0;
         for (String id : ids) {
@@ -106,7 +140,8 @@ class WriterPoolTest {
         }
 
         assertEquals(2, accepted, "one packet per writer's queue of one");
-        assertFalse(pool.submit(queued(RadiusParts.packet(AccountingEvent.Type.ACCOUNTING_ON, "on"))));
+        assertFalse(
+                pool.submit(queued(RadiusParts.packet(AccountingEvent.Type.ACCOUNTING_ON, "on"))));
         assertEquals(2, pool.queued(), "a refused Accounting-On is queued nowhere");
     }
 

@@ -1,5 +1,9 @@
 package captiva.locations.query;
 
+import static captiva.testing.Fixtures.session;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures.Key;
 import captiva.testing.Fixtures.Location;
@@ -7,23 +11,18 @@ import captiva.testing.Fixtures.Tenant;
 import captiva.testing.Http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
-
-import static captiva.testing.Fixtures.session;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @MicronautTest(transactional = false)
 @DisplayName("GET /locations")
@@ -35,7 +34,10 @@ class LocationListTest extends ApiTest {
     private Location spa;
     private Key key;
 
-    /** Lobby: two guests online, one gone; bar: one online; spa: nobody. Another tenant has a busy venue too. */
+    /**
+     * Lobby: two guests online, one gone; bar: one online; spa: nobody. Another tenant has a busy
+     * venue too.
+     */
     @BeforeAll
     void venues() {
         tenant = given().tenant();
@@ -45,10 +47,12 @@ class LocationListTest extends ApiTest {
         key = given().readKey(tenant);
         Instant now = Instant.now();
         given().sessions(
-                session(lobby).started(now.minusSeconds(300)).online(),
-                session(lobby).started(now.minusSeconds(200)).online(),
-                session(lobby).started(now.minusSeconds(7200)).ended(now.minusSeconds(3600)),
-                session(bar).started(now.minusSeconds(100)).online());
+                        session(lobby).started(now.minusSeconds(300)).online(),
+                        session(lobby).started(now.minusSeconds(200)).online(),
+                        session(lobby)
+                                .started(now.minusSeconds(7200))
+                                .ended(now.minusSeconds(3600)),
+                        session(bar).started(now.minusSeconds(100)).online());
         Location elsewhere = given().location(given().tenant());
         given().sessions(session(elsewhere).online(), session(elsewhere).online());
     }
@@ -71,15 +75,20 @@ class LocationListTest extends ApiTest {
     }
 
     private long onlineSessionsAt(Location venue) {
-        return http().get("/sessions/count?online=true&location_id=" + venue.id(), key.auth()).json().get("count").asLong();
+        return http().get("/sessions/count?online=true&location_id=" + venue.id(), key.auth())
+                .json()
+                .get("count")
+                .asLong();
     }
 
     @Test
     void listsEveryVenueOfTheTenantByNameWithItsTimeZone() {
         JsonNode page = get("?per_page=100", key);
 
-        List<Location> byName = Stream.of(lobby, bar, spa)
-                .sorted(Comparator.comparing(l -> name(page, l))).toList();
+        List<Location> byName =
+                Stream.of(lobby, bar, spa)
+                        .sorted(Comparator.comparing(l -> name(page, l)))
+                        .toList();
         assertEquals(byName.stream().map(Location::id).toList(), ids(page));
         assertEquals("Europe/Istanbul", venue(page, lobby).get("time_zone").asText());
         assertEquals("America/New_York", venue(page, bar).get("time_zone").asText());
@@ -113,7 +122,8 @@ class LocationListTest extends ApiTest {
         Key barOnly = given().readKey(tenant, bar);
 
         assertEquals(List.of(bar.id()), ids(get("", barOnly)));
-        assertEquals(1, http().get("/locations/count", barOnly.auth()).json().get("count").asLong());
+        assertEquals(
+                1, http().get("/locations/count", barOnly.auth()).json().get("count").asLong());
     }
 
     @Test
@@ -138,7 +148,9 @@ class LocationListTest extends ApiTest {
         JsonNode second = get("?per_page=2&page=2", key);
 
         assertEquals(2, first.get("data").size());
-        assertTrue(first.get("links").get("next").asText().endsWith("/locations?per_page=2&page=2"), first.toString());
+        assertTrue(
+                first.get("links").get("next").asText().endsWith("/locations?per_page=2&page=2"),
+                first.toString());
         assertTrue(first.get("links").get("prev").isNull());
         assertEquals(1, second.get("data").size());
         assertTrue(second.get("links").get("next").isNull());

@@ -1,9 +1,15 @@
 package captiva.sessions.control;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import captiva.common.radius.AcctStatusType;
-import captiva.ingest.radius.RadiusListener;
 import captiva.common.radius.RadiusPacket;
 import captiva.common.radius.RadiusPacketBuilder;
+import captiva.ingest.radius.RadiusListener;
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures;
 import captiva.testing.Fixtures.Key;
@@ -12,12 +18,6 @@ import captiva.testing.Http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Nested;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -33,19 +33,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
 
 /**
- * POST /sessions/{id}/disconnect and /coa against a real DAS: FreeRADIUS (Debian's freeradius) with a
- * {@code listen { type = coa }} that ACKs, or NAKs with an Error-Cause, as each test's session asks; and
- * a UDP socket that never answers, for timeouts and to see what (and whether anything) was sent.
- * Sessions are made by real RADIUS accounting over UDP. The FreeRADIUS tests are skipped where it is
- * not installed.
+ * POST /sessions/{id}/disconnect and /coa against a real DAS: FreeRADIUS (Debian's freeradius) with
+ * a {@code listen { type = coa }} that ACKs, or NAKs with an Error-Cause, as each test's session
+ * asks; and a UDP socket that never answers, for timeouts and to see what (and whether anything)
+ * was sent. Sessions are made by real RADIUS accounting over UDP. The FreeRADIUS tests are skipped
+ * where it is not installed.
  */
 @MicronautTest(transactional = false)
 @DisplayName("session control (Disconnect/CoA)")
@@ -55,8 +54,7 @@ class SessionControlTest extends ApiTest {
     private static final String DAS_SECRET = "das-secret-of-the-ap";
     private static final AtomicInteger MACS = new AtomicInteger();
 
-    @Inject
-    RadiusListener listener;
+    @Inject RadiusListener listener;
 
     private Process freeradius;
     private Path freeradiusDir;
@@ -71,9 +69,13 @@ class SessionControlTest extends ApiTest {
 
     @Override
     protected Map<String, String> extraProperties() {
-        return Map.of("captiva.radius.accounting-port", "0",
-                "captiva.session-control.timeout", "300ms",
-                "captiva.session-control.attempts", "2");
+        return Map.of(
+                "captiva.radius.accounting-port",
+                "0",
+                "captiva.session-control.timeout",
+                "300ms",
+                "captiva.session-control.attempts",
+                "2");
     }
 
     @BeforeAll
@@ -109,16 +111,24 @@ class SessionControlTest extends ApiTest {
             body.put("das_port", dasPort);
             body.put("das_secret", DAS_SECRET);
         }
-        Http.Response nas = http().post("/admin/tenants/" + venue.tenant().id() + "/locations/" + venue.id() + "/nas", body,
-                Fixtures.admin());
+        Http.Response nas =
+                http().post(
+                                "/admin/tenants/"
+                                        + venue.tenant().id()
+                                        + "/locations/"
+                                        + venue.id()
+                                        + "/nas",
+                                body,
+                                Fixtures.admin());
         assertEquals(201, nas.status(), nas.body());
         return identifier;
     }
 
     /**
-     * FreeRADIUS as a NAS's DAS: it requires a Message-Authenticator, NAKs a session whose Acct-Session-Id starts
-     * with "nak" (Session-Context-Not-Found), a request without User-Name, Calling-Station-Id or NAS-Identifier
-     * (Missing-Attribute), a CoA without Session-Timeout 3600 (Invalid-Attribute-Value), and ACKs the rest.
+     * FreeRADIUS as a NAS's DAS: it requires a Message-Authenticator, NAKs a session whose
+     * Acct-Session-Id starts with "nak" (Session-Context-Not-Found), a request without User-Name,
+     * Calling-Station-Id or NAS-Identifier (Missing-Attribute), a CoA without Session-Timeout 3600
+     * (Invalid-Attribute-Value), and ACKs the rest.
      */
     private void startFreeradius() throws Exception {
         try (DatagramSocket free = new DatagramSocket(0)) {
@@ -127,34 +137,100 @@ class SessionControlTest extends ApiTest {
         freeradiusDir = Files.createTempDirectory("freeradius-das");
         String dir = freeradiusDir.toString();
         Files.writeString(freeradiusDir.resolve("dictionary"), "");
-        Files.writeString(freeradiusDir.resolve("radiusd.conf"), String.join("\n",
-                "prefix = /usr", "exec_prefix = /usr", "sysconfdir = /etc", "localstatedir = " + dir, "sbindir = /usr/sbin",
-                "logdir = " + dir, "raddbdir = " + dir, "radacctdir = " + dir, "name = freeradius", "confdir = " + dir,
-                "run_dir = " + dir, "db_dir = " + dir, "libdir = /usr/lib/freeradius", "pidfile = " + dir + "/freeradius.pid",
-                "max_request_time = 30", "cleanup_delay = 0", "max_requests = 1024", "hostname_lookups = no",
-                "log {", "  destination = stdout", "}",
-                "security {", "  allow_core_dumps = no", "  max_attributes = 200", "  reject_delay = 0", "  status_server = no", "}",
-                "thread pool {", "  start_servers = 1", "  max_servers = 2", "  min_spare_servers = 1", "  max_spare_servers = 2", "}",
-                "client captiva {", "  ipaddr = 127.0.0.1", "  secret = " + DAS_SECRET, "  require_message_authenticator = yes", "}",
-                "modules {", "  always reject {", "    rcode = reject", "  }", "  always ok {", "    rcode = ok", "  }", "}",
-                "listen {", "  type = coa", "  ipaddr = 127.0.0.1", "  port = " + freeradiusPort, "  virtual_server = das", "}",
-                "server das {",
-                "  recv-coa {",
-                "    if (&Acct-Session-Id =~ /^nak/) {",
-                "      update reply {", "        &Error-Cause := Session-Context-Not-Found", "      }", "      reject", "    }",
-                "    if (!&User-Name || !&Calling-Station-Id || !&NAS-Identifier || !&Acct-Session-Id) {",
-                "      update reply {", "        &Error-Cause := Missing-Attribute", "      }", "      reject", "    }",
-                "    if ((&request:Packet-Type == CoA-Request) && (!&Session-Timeout || (&Session-Timeout != 3600))) {",
-                "      update reply {", "        &Error-Cause := Invalid-Attribute-Value", "      }", "      reject", "    }",
-                "    ok",
-                "  }",
-                "  send-coa {", "    ok", "  }",
-                "}", ""));
+        Files.writeString(
+                freeradiusDir.resolve("radiusd.conf"),
+                String.join(
+                        "\n",
+                        "prefix = /usr",
+                        "exec_prefix = /usr",
+                        "sysconfdir = /etc",
+                        "localstatedir = " + dir,
+                        "sbindir = /usr/sbin",
+                        "logdir = " + dir,
+                        "raddbdir = " + dir,
+                        "radacctdir = " + dir,
+                        "name = freeradius",
+                        "confdir = " + dir,
+                        "run_dir = " + dir,
+                        "db_dir = " + dir,
+                        "libdir = /usr/lib/freeradius",
+                        "pidfile = " + dir + "/freeradius.pid",
+                        "max_request_time = 30",
+                        "cleanup_delay = 0",
+                        "max_requests = 1024",
+                        "hostname_lookups = no",
+                        "log {",
+                        "  destination = stdout",
+                        "}",
+                        "security {",
+                        "  allow_core_dumps = no",
+                        "  max_attributes = 200",
+                        "  reject_delay = 0",
+                        "  status_server = no",
+                        "}",
+                        "thread pool {",
+                        "  start_servers = 1",
+                        "  max_servers = 2",
+                        "  min_spare_servers = 1",
+                        "  max_spare_servers = 2",
+                        "}",
+                        "client captiva {",
+                        "  ipaddr = 127.0.0.1",
+                        "  secret = " + DAS_SECRET,
+                        "  require_message_authenticator = yes",
+                        "}",
+                        "modules {",
+                        "  always reject {",
+                        "    rcode = reject",
+                        "  }",
+                        "  always ok {",
+                        "    rcode = ok",
+                        "  }",
+                        "}",
+                        "listen {",
+                        "  type = coa",
+                        "  ipaddr = 127.0.0.1",
+                        "  port = " + freeradiusPort,
+                        "  virtual_server = das",
+                        "}",
+                        "server das {",
+                        "  recv-coa {",
+                        "    if (&Acct-Session-Id =~ /^nak/) {",
+                        "      update reply {",
+                        "        &Error-Cause := Session-Context-Not-Found",
+                        "      }",
+                        "      reject",
+                        "    }",
+                        "    if (!&User-Name || !&Calling-Station-Id || !&NAS-Identifier || !&Acct-Session-Id) {",
+                        "      update reply {",
+                        "        &Error-Cause := Missing-Attribute",
+                        "      }",
+                        "      reject",
+                        "    }",
+                        "    if ((&request:Packet-Type == CoA-Request) && (!&Session-Timeout || (&Session-Timeout != 3600))) {",
+                        "      update reply {",
+                        "        &Error-Cause := Invalid-Attribute-Value",
+                        "      }",
+                        "      reject",
+                        "    }",
+                        "    ok",
+                        "  }",
+                        "  send-coa {",
+                        "    ok",
+                        "  }",
+                        "}",
+                        ""));
         Path log = freeradiusDir.resolve("freeradius.log");
-        freeradius = new ProcessBuilder("/usr/sbin/freeradius", "-X", "-d", dir, "-n", "radiusd")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(log).contains("Ready to process requests")
-                || !freeradius.isAlive());
+        freeradius =
+                new ProcessBuilder("/usr/sbin/freeradius", "-X", "-d", dir, "-n", "radiusd")
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .start();
+        await().atMost(Duration.ofSeconds(20))
+                .until(
+                        () ->
+                                Files.readString(log).contains("Ready to process requests")
+                                        || !freeradius.isAlive());
         assertTrue(freeradius.isAlive(), () -> "freeradius did not start:\n" + read(log));
     }
 
@@ -170,19 +246,36 @@ class SessionControlTest extends ApiTest {
         assumeTrue(freeradius != null, "freeradius is not installed (apt-get install freeradius)");
     }
 
-    /** An online session, made by an Accounting-Request Start over UDP; returns its public id once stored. */
+    /**
+     * An online session, made by an Accounting-Request Start over UDP; returns its public id once
+     * stored.
+     */
     private String onlineSession(String nasIdentifier, String acctSessionId) throws IOException {
-        String mac = String.format("02:00:00:d5:%02x:%02x", MACS.get() / 256, MACS.incrementAndGet() % 256);
-        byte[] start = RadiusPacketBuilder.accountingRequest(7).acctStatusType(AcctStatusType.START)
-                .acctSessionId(acctSessionId).userName("guest-" + acctSessionId).callingStationId(mac.toUpperCase().replace(':', '-'))
-                .nasIdentifier(nasIdentifier).framedIpAddress((java.net.Inet4Address) java.net.InetAddress.getByName("10.62.0.9"))
-                .build(ACCOUNTING_SECRET.getBytes(StandardCharsets.UTF_8));
+        String mac =
+                String.format(
+                        "02:00:00:d5:%02x:%02x", MACS.get() / 256, MACS.incrementAndGet() % 256);
+        byte[] start =
+                RadiusPacketBuilder.accountingRequest(7)
+                        .acctStatusType(AcctStatusType.START)
+                        .acctSessionId(acctSessionId)
+                        .userName("guest-" + acctSessionId)
+                        .callingStationId(mac.toUpperCase().replace(':', '-'))
+                        .nasIdentifier(nasIdentifier)
+                        .framedIpAddress(
+                                (java.net.Inet4Address) java.net.InetAddress.getByName("10.62.0.9"))
+                        .build(ACCOUNTING_SECRET.getBytes(StandardCharsets.UTF_8));
         try (DatagramSocket socket = new DatagramSocket()) {
             socket.setSoTimeout(5000);
-            socket.send(new DatagramPacket(start, start.length, new InetSocketAddress("127.0.0.1", listener.port())));
-            socket.receive(new DatagramPacket(new byte[4096], 4096));   // the Accounting-Response: stored
+            socket.send(
+                    new DatagramPacket(
+                            start,
+                            start.length,
+                            new InetSocketAddress("127.0.0.1", listener.port())));
+            socket.receive(
+                    new DatagramPacket(new byte[4096], 4096)); // the Accounting-Response: stored
         }
-        JsonNode data = http().get("/sessions?guest_device_mac=" + mac, readKey.auth()).json().get("data");
+        JsonNode data =
+                http().get("/sessions?guest_device_mac=" + mac, readKey.auth()).json().get("data");
         assertEquals(1, data.size(), data::toString);
         return data.get(0).get("id").asText();
     }
@@ -191,7 +284,10 @@ class SessionControlTest extends ApiTest {
         return http().post("/sessions/" + sessionId + "/disconnect", "", key.auth());
     }
 
-    /** The datagrams the silent DAS got, waiting at most a little longer than the requests' attempts take. */
+    /**
+     * The datagrams the silent DAS got, waiting at most a little longer than the requests' attempts
+     * take.
+     */
     private List<byte[]> receivedBySilentDas() throws IOException {
         List<byte[]> received = new ArrayList<>();
         silentDas.setSoTimeout(1000);
@@ -222,7 +318,10 @@ class SessionControlTest extends ApiTest {
             assertEquals("disconnect", answer.json().get("action").asText());
             assertEquals(1, answer.json().get("attempts").asInt());
             assertEquals(controlKey.id(), answer.json().get("api_key_id").asText());
-            JsonNode history = http().get("/sessions/" + session + "/control", controlKey.auth()).json().get("data");
+            JsonNode history =
+                    http().get("/sessions/" + session + "/control", controlKey.auth())
+                            .json()
+                            .get("data");
             assertEquals(1, history.size());
             assertEquals("ack", history.get(0).get("outcome").asText());
         }
@@ -236,7 +335,8 @@ class SessionControlTest extends ApiTest {
 
             assertEquals(200, answer.status(), answer.body());
             assertEquals("nak", answer.json().get("outcome").asText());
-            assertEquals(503, answer.json().get("error_cause").asInt());   // Session-Context-Not-Found
+            assertEquals(
+                    503, answer.json().get("error_cause").asInt()); // Session-Context-Not-Found
         }
 
         @Test
@@ -244,7 +344,11 @@ class SessionControlTest extends ApiTest {
             assumeFreeradius();
             String session = onlineSession(nasWithFreeradius, "coa-1");
 
-            Http.Response answer = http().post("/sessions/" + session + "/coa", Map.of("session_timeout", 3600), controlKey.auth());
+            Http.Response answer =
+                    http().post(
+                                    "/sessions/" + session + "/coa",
+                                    Map.of("session_timeout", 3600),
+                                    controlKey.auth());
 
             assertEquals(200, answer.status(), answer.body());
             assertEquals("ack", answer.json().get("outcome").asText());
@@ -256,10 +360,14 @@ class SessionControlTest extends ApiTest {
             assumeFreeradius();
             String session = onlineSession(nasWithFreeradius, "coa-2");
 
-            Http.Response answer = http().post("/sessions/" + session + "/coa", Map.of("session_timeout", 60), controlKey.auth());
+            Http.Response answer =
+                    http().post(
+                                    "/sessions/" + session + "/coa",
+                                    Map.of("session_timeout", 60),
+                                    controlKey.auth());
 
             assertEquals("nak", answer.json().get("outcome").asText());
-            assertEquals(407, answer.json().get("error_cause").asInt());   // Invalid-Attribute-Value
+            assertEquals(407, answer.json().get("error_cause").asInt()); // Invalid-Attribute-Value
         }
     }
 
@@ -278,7 +386,9 @@ class SessionControlTest extends ApiTest {
         assertArrayEquals(sent.get(0), sent.get(1));
         RadiusPacket request = decode(sent.get(0));
         assertEquals(RadiusPacket.DISCONNECT_REQUEST, request.code());
-        assertEquals("silent-1", new String(request.attribute(44).orElseThrow().value(), StandardCharsets.UTF_8));
+        assertEquals(
+                "silent-1",
+                new String(request.attribute(44).orElseThrow().value(), StandardCharsets.UTF_8));
     }
 
     private static RadiusPacket decode(byte[] bytes) throws Exception {
@@ -295,15 +405,26 @@ class SessionControlTest extends ApiTest {
 
         assertEquals(404, answer.status(), answer.body());
         assertEquals(List.of(), receivedBySilentDas());
-        assertEquals(404, http().get("/sessions/" + session + "/control", intruder.auth()).status());
-        assertEquals(0, http().get("/sessions/" + session + "/control", controlKey.auth()).json().get("data").size());
+        assertEquals(
+                404, http().get("/sessions/" + session + "/control", intruder.auth()).status());
+        assertEquals(
+                0,
+                http().get("/sessions/" + session + "/control", controlKey.auth())
+                        .json()
+                        .get("data")
+                        .size());
     }
 
     @Test
     void aKeyLimitedToAnotherVenueOfTheTenantGets404AndNoPacketLeaves() throws Exception {
         String session = onlineSession(nasWithSilentDas, "elsewhere-1");
         Location otherVenue = given().location(venue.tenant());
-        Key limited = given().key(venue.tenant(), List.of("sessions:control"), List.of(otherVenue.id()), 100_000);
+        Key limited =
+                given().key(
+                                venue.tenant(),
+                                List.of("sessions:control"),
+                                List.of(otherVenue.id()),
+                                100_000);
         receivedBySilentDas();
 
         Http.Response answer = disconnect(session, limited);
@@ -334,7 +455,8 @@ class SessionControlTest extends ApiTest {
     void aCoaWithoutSessionTimeoutIsRejectedNamingIt() throws Exception {
         String session = onlineSession(nasWithoutDas, "coa-bad-1");
 
-        Http.Response answer = http().post("/sessions/" + session + "/coa", Map.of(), controlKey.auth());
+        Http.Response answer =
+                http().post("/sessions/" + session + "/coa", Map.of(), controlKey.auth());
 
         assertEquals(400, answer.status(), answer.body());
         assertEquals("session_timeout", answer.json().get("errors").get(0).get("name").asText());

@@ -9,8 +9,7 @@ import java.util.List;
  */
 final class Csv {
 
-    private Csv() {
-    }
+    private Csv() {}
 
     static List<List<String>> parse(String text) {
         List<List<String>> records = new ArrayList<>();
@@ -57,7 +56,12 @@ final class Csv {
                 quoted = false;
                 i += 2;
             } else if (quoted || c == '"' || c == '\n') {
-                throw new AssertionError("unexpected " + (int) c + " at " + i + " (after a quoted field, or unquoted)");
+                throw new AssertionError(
+                        "unexpected "
+                                + (int) c
+                                + " at "
+                                + i
+                                + " (after a quoted field, or unquoted)");
             } else {
                 field.append(c);
                 i++;

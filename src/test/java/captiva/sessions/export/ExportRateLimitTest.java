@@ -1,5 +1,7 @@
 package captiva.sessions.export;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import captiva.common.WideReads;
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures.Key;
@@ -7,24 +9,20 @@ import captiva.testing.Fixtures.Tenant;
 import captiva.testing.Http;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** With the default settings: one export a minute per key, whatever the key's own limit. */
 @MicronautTest(transactional = false)
 @DisplayName("GET /sessions/export rate limit")
 class ExportRateLimitTest extends ApiTest {
 
-    @Inject
-    WideReads wideReads;
+    @Inject WideReads wideReads;
 
     @BeforeEach
     void stopTime() {
@@ -86,8 +84,11 @@ class ExportRateLimitTest extends ApiTest {
 
         assertEquals(429, refused.status());
         assertEquals("20", refused.header("Retry-After").orElseThrow());
-        assertEquals(refused.header("Retry-After").orElseThrow(), refused.header("X-RateLimit-Reset").orElseThrow());
-        clock.advance(Duration.ofSeconds(Long.parseLong(refused.header("Retry-After").orElseThrow())));
+        assertEquals(
+                refused.header("Retry-After").orElseThrow(),
+                refused.header("X-RateLimit-Reset").orElseThrow());
+        clock.advance(
+                Duration.ofSeconds(Long.parseLong(refused.header("Retry-After").orElseThrow())));
         assertEquals(200, export(key).status());
     }
 
@@ -119,14 +120,18 @@ class ExportRateLimitTest extends ApiTest {
         Key key = given().key(given().tenant(), List.of("sessions:read"), null, null);
         Http.Response refused;
         // Every slot taken by other tenants' wide reads (ids no tenant has).
-        try (WideReads.Permit one = wideReads.start(-1); WideReads.Permit two = wideReads.start(-2)) {
+        try (WideReads.Permit one = wideReads.start(-1);
+                WideReads.Permit two = wideReads.start(-2)) {
             refused = export(key);
         }
 
         Http.Response next = export(key);
 
         assertEquals(503, refused.status(), refused.body());
-        assertEquals("1", refused.header("X-RateLimit-Remaining").orElseThrow(), "the 503 gave its token back");
+        assertEquals(
+                "1",
+                refused.header("X-RateLimit-Remaining").orElseThrow(),
+                "the 503 gave its token back");
         assertEquals(200, next.status(), next.body());
     }
 }

@@ -1,22 +1,21 @@
 package captiva.sessions.export;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.common.OpaqueIds;
 import captiva.common.WideReads;
 import captiva.testing.ApiTest;
+import captiva.testing.Exports;
 import captiva.testing.Fixtures.Key;
 import captiva.testing.Fixtures.Location;
 import captiva.testing.Fixtures.Tenant;
-import captiva.testing.Exports;
 import captiva.testing.TestDatabase;
 import io.micronaut.jdbc.DataSourceResolver;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
-import javax.sql.DataSource;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,16 +34,16 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 /**
- * A large export (100,000 sessions of about 1.2 kB each in CSV, some 120 MB) against the
- * service's own connection pool: it arrives whole and in order, a client that stops reading holds
- * the server to a few chunks of memory, and a client that hangs up gives the connection back.
+ * A large export (100,000 sessions of about 1.2 kB each in CSV, some 120 MB) against the service's
+ * own connection pool: it arrives whole and in order, a client that stops reading holds the server
+ * to a few chunks of memory, and a client that hangs up gives the connection back.
  */
 @MicronautTest(transactional = false)
 @DisplayName("GET /sessions/export of a large history")
@@ -52,20 +51,20 @@ class ExportStreamingTest extends ApiTest {
 
     private static final int SESSIONS = 100_000;
     private static final int DESCRIPTION_LENGTH = 800;
-    /** Far above what a stream holds (a chunk or two), far below what the 120 MB export would take in memory. */
+
+    /**
+     * Far above what a stream holds (a chunk or two), far below what the 120 MB export would take
+     * in memory.
+     */
     private static final long HEAP_BOUND = 32L * 1024 * 1024;
 
-    @Inject
-    OpaqueIds ids;
-    @Inject
-    DataSource dataSource;
-    @Inject
-    DataSourceResolver resolver;
+    @Inject OpaqueIds ids;
+    @Inject DataSource dataSource;
+    @Inject DataSourceResolver resolver;
 
     private Key key;
 
-    @Inject
-    WideReads wideReads;
+    @Inject WideReads wideReads;
     private int wideReadSlots;
 
     @BeforeAll
@@ -92,8 +91,11 @@ class ExportStreamingTest extends ApiTest {
         Tenant tenant = given().tenant("UTC");
         Location venue = given().location(tenant);
         key = given().readKey(tenant);
-        Exports.insertHistory(ids.decode(OpaqueIds.Kind.TENANT, tenant.id()).orElseThrow(),
-                ids.decode(OpaqueIds.Kind.LOCATION, venue.id()).orElseThrow(), SESSIONS, DESCRIPTION_LENGTH);
+        Exports.insertHistory(
+                ids.decode(OpaqueIds.Kind.TENANT, tenant.id()).orElseThrow(),
+                ids.decode(OpaqueIds.Kind.LOCATION, venue.id()).orElseThrow(),
+                SESSIONS,
+                DESCRIPTION_LENGTH);
     }
 
     private int activeConnections() throws SQLException {
@@ -112,12 +114,18 @@ class ExportStreamingTest extends ApiTest {
 
     @Test
     void everySessionArrivesOnceInStartTimeOrder() throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(http().uri("/sessions/export"))
-                .header("Authorization", "Bearer " + key.key()).header("Accept", "text/csv").build();
-        HttpResponse<InputStream> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofInputStream());
+        HttpRequest request =
+                HttpRequest.newBuilder(http().uri("/sessions/export"))
+                        .header("Authorization", "Bearer " + key.key())
+                        .header("Accept", "text/csv")
+                        .build();
+        HttpResponse<InputStream> response =
+                HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofInputStream());
         int rows = 0;
         String previousStart = "";
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+        try (BufferedReader lines =
+                new BufferedReader(
+                        new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
             String header = lines.readLine();
             int startColumn = List.of(header.split(",")).indexOf("start_time");
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
@@ -136,28 +144,46 @@ class ExportStreamingTest extends ApiTest {
     void aClientThatStopsReadingHoldsTheServerToAFewChunksOfMemory() throws Exception {
         long before = heapAfterGc();
         try (Socket socket = startExportAndReadTheFirstRows()) {
-            Thread.sleep(1_000);   // lets the server run ahead as far as it would (not a timing assertion)
+            Thread.sleep(
+                    1_000); // lets the server run ahead as far as it would (not a timing assertion)
 
             long during = heapAfterGc();
 
-            assertTrue(activeConnections() >= 1, "the export is still in progress, its cursor open");
-            assertTrue(during - before < HEAP_BOUND,
-                    "heap grew by " + (during - before) / 1024 / 1024 + " MB while the client read only the first rows");
+            assertTrue(
+                    activeConnections() >= 1, "the export is still in progress, its cursor open");
+            assertTrue(
+                    during - before < HEAP_BOUND,
+                    "heap grew by "
+                            + (during - before) / 1024 / 1024
+                            + " MB while the client read only the first rows");
         }
     }
 
     @Test
     void aDatabaseFailureMidStreamCutsTheAnswerShortOfItsLastChunk() throws Exception {
-        try (Socket socket = startExportAndReadTheFirstRows(); Connection c = TestDatabase.connect();
-             Statement st = c.createStatement()) {
-            ResultSet killed = st.executeQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    + " WHERE query LIKE '%ORDER BY s.start_time, s.id' AND pid <> pg_backend_pid()");
-            assertTrue(killed.next() && killed.getBoolean(1), "the export's backend was found and stopped");
+        try (Socket socket = startExportAndReadTheFirstRows();
+                Connection c = TestDatabase.connect();
+                Statement st = c.createStatement()) {
+            ResultSet killed =
+                    st.executeQuery(
+                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                                    + " WHERE query LIKE '%ORDER BY s.start_time, s.id' AND pid <> pg_backend_pid()");
+            assertTrue(
+                    killed.next() && killed.getBoolean(1),
+                    "the export's backend was found and stopped");
 
             byte[] rest = socket.getInputStream().readAllBytes();
 
-            String end = new String(rest, Math.max(0, rest.length - 5), Math.min(5, rest.length), StandardCharsets.US_ASCII);
-            assertNotEquals("0\r\n\r\n", end, "a chunked answer that ends cleanly would pass for a complete export");
+            String end =
+                    new String(
+                            rest,
+                            Math.max(0, rest.length - 5),
+                            Math.min(5, rest.length),
+                            StandardCharsets.US_ASCII);
+            assertNotEquals(
+                    "0\r\n\r\n",
+                    end,
+                    "a chunked answer that ends cleanly would pass for a complete export");
         }
     }
 
@@ -166,10 +192,11 @@ class ExportStreamingTest extends ApiTest {
         Socket socket = startExportAndReadTheFirstRows();
         assertTrue(activeConnections() >= 1, "the export holds a connection while it streams");
 
-        socket.setSoLinger(true, 0);   // hang up hard, with a reset, as a crashed client would
+        socket.setSoLinger(true, 0); // hang up hard, with a reset, as a crashed client would
         socket.close();
 
-        await("the connection back in the pool after the client left").atMost(Duration.ofSeconds(30))
+        await("the connection back in the pool after the client left")
+                .atMost(Duration.ofSeconds(30))
                 .until(() -> activeConnections() == 0);
     }
 }

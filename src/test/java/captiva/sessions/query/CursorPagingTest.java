@@ -1,5 +1,11 @@
 package captiva.sessions.query;
 
+import static captiva.testing.Fixtures.session;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures.Key;
 import captiva.testing.Fixtures.Location;
@@ -8,6 +14,12 @@ import captiva.testing.Fixtures.Tenant;
 import captiva.testing.Http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -15,19 +27,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashSet;
-import java.util.List;
-import java.util.stream.Stream;
-
-import static captiva.testing.Fixtures.session;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Keyset paging of GET /sessions: {@code cursor=} opts in, {@code links.next} carries the cursor.
@@ -55,11 +54,21 @@ class CursorPagingTest extends ApiTest {
         Instant day = Instant.parse("2024-03-01T09:00:00Z");
         List<SessionSpec> specs = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
-            Instant start = day.plusSeconds(6 * 3600L * (i / 3));   // three sessions at each start time
-            SessionSpec spec = session(i % 2 == 0 ? lobby : pool).started(start).ended(start.plusSeconds(1800))
-                    .mac(i % 3 == 0 ? "14:2d:27:e7:40:2b" : "00:11:22:33:44:" + String.format("%02x", i));
+            Instant start =
+                    day.plusSeconds(6 * 3600L * (i / 3)); // three sessions at each start time
+            SessionSpec spec =
+                    session(i % 2 == 0 ? lobby : pool)
+                            .started(start)
+                            .ended(start.plusSeconds(1800))
+                            .mac(
+                                    i % 3 == 0
+                                            ? "14:2d:27:e7:40:2b"
+                                            : "00:11:22:33:44:" + String.format("%02x", i));
             if (i % 4 != 3) {
-                spec.guest(i % 2 == 0 ? "Ann" : "Bob", i % 2 == 0 ? "ann@example.com" : "bob@example.com", i % 2 == 0 ? "yas-ann" : "yas-bob");
+                spec.guest(
+                        i % 2 == 0 ? "Ann" : "Bob",
+                        i % 2 == 0 ? "ann@example.com" : "bob@example.com",
+                        i % 2 == 0 ? "yas-ann" : "yas-bob");
             }
             specs.add(spec);
         }
@@ -68,12 +77,22 @@ class CursorPagingTest extends ApiTest {
             specs.add(session(i % 2 == 0 ? lobby : pool).started(recent).online());
         }
         all = given().sessions(specs.toArray(SessionSpec[]::new));
-        annsGuestId = http().get("/sessions?yas_id=yas-ann&per_page=1", key.auth()).json().get("data").get(0).get("guest_id").asText();
+        annsGuestId =
+                http().get("/sessions?yas_id=yas-ann&per_page=1", key.auth())
+                        .json()
+                        .get("data")
+                        .get(0)
+                        .get("guest_id")
+                        .asText();
     }
 
     /** A read key that the rate limit does not stop: the walks here take hundreds of requests. */
     private Key unlimitedKey(Tenant of, Location only) {
-        return given().key(of, List.of("sessions:read"), only == null ? null : List.of(only.id()), 10_000);
+        return given().key(
+                        of,
+                        List.of("sessions:read"),
+                        only == null ? null : List.of(only.id()),
+                        10_000);
     }
 
     private static List<String> ids(Http.Response r) {
@@ -111,10 +130,21 @@ class CursorPagingTest extends ApiTest {
     }
 
     Stream<Arguments> everyFilterInBothOrders() {
-        return Stream.of("", "location_id=" + lobby.id(), "guest_device_mac=14-2D-27-E7-40-2B", "guest_id=" + annsGuestId,
-                        "yas_id=yas-bob", "online=true", "online=false", "start_time=2024-03-03", "end_time=2024-03-04",
-                        "start_time=2024-03-02T15:00:00Z&end_time=2024-03-05", "location_id=" + pool.id() + "&online=false&yas_id=yas-bob")
-                .flatMap(filter -> Stream.of(Arguments.of(filter, false), Arguments.of(filter, true)));
+        return Stream.of(
+                        "",
+                        "location_id=" + lobby.id(),
+                        "guest_device_mac=14-2D-27-E7-40-2B",
+                        "guest_id=" + annsGuestId,
+                        "yas_id=yas-bob",
+                        "online=true",
+                        "online=false",
+                        "start_time=2024-03-03",
+                        "end_time=2024-03-04",
+                        "start_time=2024-03-02T15:00:00Z&end_time=2024-03-05",
+                        "location_id=" + pool.id() + "&online=false&yas_id=yas-bob")
+                .flatMap(
+                        filter ->
+                                Stream.of(Arguments.of(filter, false), Arguments.of(filter, true)));
     }
 
     @ParameterizedTest(name = "{0} last_session_first={1}")
@@ -136,11 +166,15 @@ class CursorPagingTest extends ApiTest {
 
     @Test
     void linksCarryTheCursorAndKeepEveryFilterButHaveNoWayBackAndNoLast() {
-        String query = "/sessions?location_id=" + lobby.id() + "&last_session_first=true&per_page=4";
+        String query =
+                "/sessions?location_id=" + lobby.id() + "&last_session_first=true&per_page=4";
         Http.Response first = get(query + "&cursor=", key);
         JsonNode links = first.json().get("links");
         String next = links.get("next").asText();
-        String expectedBase = "/sessions?location_id=" + lobby.id() + "&last_session_first=true&per_page=4&cursor=";
+        String expectedBase =
+                "/sessions?location_id="
+                        + lobby.id()
+                        + "&last_session_first=true&per_page=4&cursor=";
 
         assertEquals(expectedBase, links.get("first").asText());
         assertTrue(links.get("prev").isNull());
@@ -156,7 +190,8 @@ class CursorPagingTest extends ApiTest {
 
     private static List<Integer> meta(Http.Response r) {
         JsonNode meta = r.json().get("meta");
-        return List.of(meta.get("current_page").asInt(), meta.get("from").asInt(), meta.get("to").asInt());
+        return List.of(
+                meta.get("current_page").asInt(), meta.get("from").asInt(), meta.get("to").asInt());
     }
 
     @Test
@@ -183,11 +218,16 @@ class CursorPagingTest extends ApiTest {
             Collections.reverse(expected);
         }
 
-        Http.Response page = get("/sessions?per_page=5&last_session_first=" + newestFirst + "&cursor=", walker);
+        Http.Response page =
+                get("/sessions?per_page=5&last_session_first=" + newestFirst + "&cursor=", walker);
         List<String> seen = new ArrayList<>(ids(page));
-        // Before, between and after what was listed, and at the same start time as the last one listed.
-        given().sessions(session(venue).started(start.minusSeconds(60)), session(venue).started(start.plusSeconds(5400)),
-                session(venue).started(start.plusSeconds(3600L * 2)), session(venue).started(start.plusSeconds(3600L * 20)));
+        // Before, between and after what was listed, and at the same start time as the last one
+        // listed.
+        given().sessions(
+                        session(venue).started(start.minusSeconds(60)),
+                        session(venue).started(start.plusSeconds(5400)),
+                        session(venue).started(start.plusSeconds(3600L * 2)),
+                        session(venue).started(start.plusSeconds(3600L * 20)));
         seen.addAll(walk(page.json().get("links").get("next").asText(), walker));
 
         assertEquals(seen.size(), new HashSet<>(seen).size(), "a session listed twice: " + seen);
@@ -207,7 +247,12 @@ class CursorPagingTest extends ApiTest {
     // ---- cursors that are not this listing's ----
 
     private String secondPageCursor(String query, Key with) {
-        String next = get("/sessions?" + query + "per_page=4&cursor=", with).json().get("links").get("next").asText();
+        String next =
+                get("/sessions?" + query + "per_page=4&cursor=", with)
+                        .json()
+                        .get("links")
+                        .get("next")
+                        .asText();
         return next.substring(next.indexOf("cursor=") + "cursor=".length());
     }
 
@@ -225,12 +270,20 @@ class CursorPagingTest extends ApiTest {
     void alteredCursorsAreRefused() {
         String cursor = secondPageCursor("", key);
         List<String> altered = new ArrayList<>();
-        for (int i = 0; i < cursor.length(); i++) {   // every single character changed
+        for (int i = 0; i < cursor.length(); i++) { // every single character changed
             char c = cursor.charAt(i);
             altered.add(cursor.substring(0, i) + (c == 'A' ? 'B' : 'A') + cursor.substring(i + 1));
         }
-        altered.addAll(List.of(cursor.substring(1), cursor + "A", cursor + "%3D", cursor.substring(0, 20), "x", "not%20a%20cursor",
-                "%2F%2F%2F", cursor.replace('-', '+').replace('_', '/')));
+        altered.addAll(
+                List.of(
+                        cursor.substring(1),
+                        cursor + "A",
+                        cursor + "%3D",
+                        cursor.substring(0, 20),
+                        "x",
+                        "not%20a%20cursor",
+                        "%2F%2F%2F",
+                        cursor.replace('-', '+').replace('_', '/')));
 
         for (String text : altered) {
             if (!text.equals(cursor)) {
@@ -246,22 +299,44 @@ class CursorPagingTest extends ApiTest {
 
         assertCursorRefused("location_id=" + pool.id() + "&per_page=4&cursor=" + ofLobby, key);
         assertCursorRefused("per_page=4&cursor=" + ofLobby, key);
-        assertCursorRefused("location_id=" + lobby.id() + "&online=false&per_page=4&cursor=" + ofLobby, key);
-        assertCursorRefused("location_id=" + lobby.id() + "&last_session_first=true&per_page=4&cursor=" + ofLobby, key);
+        assertCursorRefused(
+                "location_id=" + lobby.id() + "&online=false&per_page=4&cursor=" + ofLobby, key);
+        assertCursorRefused(
+                "location_id="
+                        + lobby.id()
+                        + "&last_session_first=true&per_page=4&cursor="
+                        + ofLobby,
+                key);
         // per_page is not part of the listing: a walk may change its page size.
-        assertEquals(200, http().get("/sessions?location_id=" + lobby.id() + "&per_page=7&cursor=" + ofLobby, key.auth()).status());
+        assertEquals(
+                200,
+                http().get(
+                                "/sessions?location_id="
+                                        + lobby.id()
+                                        + "&per_page=7&cursor="
+                                        + ofLobby,
+                                key.auth())
+                        .status());
     }
 
     @Test
     void anotherTenantsCursorIsRefusedAndShowsNothingOfTheirs() {
         Location theirs = given().location(given().tenant());
         Key theirKey = unlimitedKey(theirs.tenant(), null);
-        given().sessions(session(theirs), session(theirs), session(theirs), session(theirs), session(theirs));
+        given().sessions(
+                        session(theirs),
+                        session(theirs),
+                        session(theirs),
+                        session(theirs),
+                        session(theirs));
         String myCursor = secondPageCursor("", key);
 
         assertCursorRefused("per_page=4&cursor=" + myCursor, theirKey);
         for (String mine : all) {
-            assertFalse(http().get("/sessions?per_page=4&cursor=" + myCursor, theirKey.auth()).body().contains(mine));
+            assertFalse(
+                    http().get("/sessions?per_page=4&cursor=" + myCursor, theirKey.auth())
+                            .body()
+                            .contains(mine));
         }
     }
 

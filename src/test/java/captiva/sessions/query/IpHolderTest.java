@@ -1,5 +1,9 @@
 package captiva.sessions.query;
 
+import static captiva.testing.Fixtures.session;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures.Key;
 import captiva.testing.Fixtures.Location;
@@ -7,18 +11,13 @@ import captiva.testing.Fixtures.Tenant;
 import captiva.testing.Http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
 import java.time.Instant;
 import java.util.Collections;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-
-import static captiva.testing.Fixtures.session;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 @MicronautTest(transactional = false)
 @DisplayName("GET /sessions/{ip_address}")
@@ -37,17 +36,38 @@ class IpHolderTest extends ApiTest {
         mall = given().location(tenant);
         key = given().readKey(tenant);
         given().sessions(
-                // 10.1.1.5 at the hotel: Shagun now, online for 42 s; Old Guest before
-                session(hotel).ip("10.1.1.5").username("OLD00001").started("2024-01-01T10:00:00Z").ended("2024-01-01T11:00:00Z")
-                        .guest("Old Guest", "old@example.com", null),
-                session(hotel).ip("10.1.1.5").username("C6D144DE").started(now.minusSeconds(42)).online()
-                        .guest("Shagun Goel", "shagun1486@outlook.com", null),
-                // the same private address at the mall, more recently started but already over
-                session(mall).ip("10.1.1.5").username("MALL0001").started(now.minusSeconds(30)).ended(now.minusSeconds(10))
-                        .guest("Mall Guest", "mall@example.com", null),
-                session(hotel).ip("10.1.1.6").username("A1B2C3D4").started("2024-02-01T10:00:00Z").ended("2024-02-01T10:02:00Z")
-                        .guest("John Doe", "john@example.com", null),
-                session(hotel).ip("2001:db8::7").username("V6GUEST1").started(now.minusSeconds(5)).online());
+                        // 10.1.1.5 at the hotel: Shagun now, online for 42 s; Old Guest before
+                        session(hotel)
+                                .ip("10.1.1.5")
+                                .username("OLD00001")
+                                .started("2024-01-01T10:00:00Z")
+                                .ended("2024-01-01T11:00:00Z")
+                                .guest("Old Guest", "old@example.com", null),
+                        session(hotel)
+                                .ip("10.1.1.5")
+                                .username("C6D144DE")
+                                .started(now.minusSeconds(42))
+                                .online()
+                                .guest("Shagun Goel", "shagun1486@outlook.com", null),
+                        // the same private address at the mall, more recently started but already
+                        // over
+                        session(mall)
+                                .ip("10.1.1.5")
+                                .username("MALL0001")
+                                .started(now.minusSeconds(30))
+                                .ended(now.minusSeconds(10))
+                                .guest("Mall Guest", "mall@example.com", null),
+                        session(hotel)
+                                .ip("10.1.1.6")
+                                .username("A1B2C3D4")
+                                .started("2024-02-01T10:00:00Z")
+                                .ended("2024-02-01T10:02:00Z")
+                                .guest("John Doe", "john@example.com", null),
+                        session(hotel)
+                                .ip("2001:db8::7")
+                                .username("V6GUEST1")
+                                .started(now.minusSeconds(5))
+                                .online());
     }
 
     private Http.Response lookup(String path) {
@@ -81,12 +101,24 @@ class IpHolderTest extends ApiTest {
 
     @Test
     void ofTwoOnlineHoldersTheLaterStartedAnswersThoughTheOtherWasHeardFromLast() {
-        given().sessions(session(mall).ip("10.1.1.9").username("LATER001").started(now.minusSeconds(20)).online());
+        given().sessions(
+                        session(mall)
+                                .ip("10.1.1.9")
+                                .username("LATER001")
+                                .started(now.minusSeconds(20))
+                                .online());
         // Imported second, so heard from last: the earlier rule (last heard from) picked this one.
-        given().sessions(session(hotel).ip("10.1.1.9").username("EARLIER1").started(now.minusSeconds(600)).online());
+        given().sessions(
+                        session(hotel)
+                                .ip("10.1.1.9")
+                                .username("EARLIER1")
+                                .started(now.minusSeconds(600))
+                                .online());
 
         assertEquals("LATER001", lookup("10.1.1.9").json().get("username").asText());
-        assertEquals("EARLIER1", lookup("10.1.1.9?location_id=" + hotel.id()).json().get("username").asText());
+        assertEquals(
+                "EARLIER1",
+                lookup("10.1.1.9?location_id=" + hotel.id()).json().get("username").asText());
     }
 
     @Test
@@ -96,12 +128,15 @@ class IpHolderTest extends ApiTest {
 
     @Test
     void locationIdNarrowsAnAddressThatRepeatsAcrossVenues() {
-        assertEquals("MALL0001", lookup("10.1.1.5?location_id=" + mall.id()).json().get("username").asText());
+        assertEquals(
+                "MALL0001",
+                lookup("10.1.1.5?location_id=" + mall.id()).json().get("username").asText());
     }
 
     @Test
     void atAnswersWhoHeldTheAddressThen() {
-        JsonNode holder = lookup("10.1.1.5?location_id=" + hotel.id() + "&at=2024-01-01T10:30:00Z").json();
+        JsonNode holder =
+                lookup("10.1.1.5?location_id=" + hotel.id() + "&at=2024-01-01T10:30:00Z").json();
 
         assertEquals("OLD00001", holder.get("username").asText());
         assertEquals(3600, holder.get("duration").asLong());
@@ -143,7 +178,10 @@ class IpHolderTest extends ApiTest {
 
     @Test
     void hundredAddressesAreAccepted() {
-        String hundred = IntStream.range(0, 100).mapToObj(i -> "10.9.0." + i).collect(Collectors.joining(","));
+        String hundred =
+                IntStream.range(0, 100)
+                        .mapToObj(i -> "10.9.0." + i)
+                        .collect(Collectors.joining(","));
 
         Http.Response r = lookup(hundred);
 
@@ -167,7 +205,9 @@ class IpHolderTest extends ApiTest {
 
         assertEquals(400, r.status());
         assertEquals(3, r.json().get("errors").size(), r.body());
-        r.json().get("errors").forEach(error -> assertEquals("ip_address", error.get("name").asText()));
+        r.json()
+                .get("errors")
+                .forEach(error -> assertEquals("ip_address", error.get("name").asText()));
     }
 
     @Test
@@ -204,7 +244,9 @@ class IpHolderTest extends ApiTest {
     void locationRestrictedKeySeesOnlyItsVenuesHolders() {
         Key mallOnly = given().readKey(tenant, mall);
 
-        assertEquals("MALL0001", http().get("/sessions/10.1.1.5", mallOnly.auth()).json().get("username").asText());
+        assertEquals(
+                "MALL0001",
+                http().get("/sessions/10.1.1.5", mallOnly.auth()).json().get("username").asText());
         assertEquals(404, http().get("/sessions/10.1.1.6", mallOnly.auth()).status());
     }
 }

@@ -1,5 +1,8 @@
 package captiva.sessions.query;
 
+import static captiva.testing.Fixtures.session;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures.Key;
 import captiva.testing.Fixtures.Location;
@@ -9,10 +12,6 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -22,21 +21,20 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.IntStream;
-
-import static captiva.testing.Fixtures.session;
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 /**
- * Online counts as dashboards poll them: one computation per venue, key and max age on an
- * instance, however many ask at once. The max age is 5 minutes here and time moves by the clock,
- * so that nothing depends on how fast the machine is.
+ * Online counts as dashboards poll them: one computation per venue, key and max age on an instance,
+ * however many ask at once. The max age is 5 minutes here and time moves by the clock, so that
+ * nothing depends on how fast the machine is.
  */
 @MicronautTest(transactional = false)
 @DisplayName("GET /sessions/count?online=true, polled")
 class OnlineCountTest extends ApiTest {
 
-    @Inject
-    MeterRegistry meters;
+    @Inject MeterRegistry meters;
 
     @Override
     protected Map<String, String> extraProperties() {
@@ -49,7 +47,8 @@ class OnlineCountTest extends ApiTest {
     }
 
     private long online(Key key, Location at) {
-        Http.Response r = http().get("/sessions/count?online=true&location_id=" + at.id(), key.auth());
+        Http.Response r =
+                http().get("/sessions/count?online=true&location_id=" + at.id(), key.auth());
         assertEquals(200, r.status(), r.body());
         return r.json().get("count").asLong();
     }
@@ -58,9 +57,16 @@ class OnlineCountTest extends ApiTest {
         given().session(session(at).started(Instant.now().minusSeconds(60)).online());
     }
 
-    /** Counts computed: asks that found no count young enough (Caffeine's misses; the other askers wait and hit). */
+    /**
+     * Counts computed: asks that found no count young enough (Caffeine's misses; the other askers
+     * wait and hit).
+     */
     private double computed() {
-        FunctionCounter misses = meters.find("cache.gets").tag("cache", "online_counts").tag("result", "miss").functionCounter();
+        FunctionCounter misses =
+                meters.find("cache.gets")
+                        .tag("cache", "online_counts")
+                        .tag("result", "miss")
+                        .functionCounter();
         return misses == null ? 0 : misses.count();
     }
 
@@ -75,15 +81,21 @@ class OnlineCountTest extends ApiTest {
         CyclicBarrier together = new CyclicBarrier(dashboards);
         ExecutorService pool = Executors.newFixedThreadPool(dashboards);
         try {
-            List<CompletableFuture<Long>> answers = IntStream.range(0, dashboards)
-                    .mapToObj(i -> CompletableFuture.supplyAsync(() -> {
-                        try {
-                            together.await();
-                        } catch (Exception e) {
-                            throw new IllegalStateException(e);
-                        }
-                        return online(key, venue);
-                    }, pool)).toList();
+            List<CompletableFuture<Long>> answers =
+                    IntStream.range(0, dashboards)
+                            .mapToObj(
+                                    i ->
+                                            CompletableFuture.supplyAsync(
+                                                    () -> {
+                                                        try {
+                                                            together.await();
+                                                        } catch (Exception e) {
+                                                            throw new IllegalStateException(e);
+                                                        }
+                                                        return online(key, venue);
+                                                    },
+                                                    pool))
+                            .toList();
 
             for (CompletableFuture<Long> answer : answers) {
                 assertEquals(1, answer.get());
@@ -91,7 +103,10 @@ class OnlineCountTest extends ApiTest {
         } finally {
             pool.shutdownNow();
         }
-        assertEquals(1, computed() - before, "computations of one venue's count for " + dashboards + " askers");
+        assertEquals(
+                1,
+                computed() - before,
+                "computations of one venue's count for " + dashboards + " askers");
     }
 
     @Test
@@ -105,7 +120,8 @@ class OnlineCountTest extends ApiTest {
         aGuestComesOnline(venue);
         assertEquals(1, online(key, venue), "within the max age, the count computed before");
 
-        clock.advance(Duration.ofMinutes(5).plusSeconds(1));   // still within the stale timeout (11 min)
+        clock.advance(
+                Duration.ofMinutes(5).plusSeconds(1)); // still within the stale timeout (11 min)
         assertEquals(2, online(key, venue));
     }
 
@@ -121,10 +137,25 @@ class OnlineCountTest extends ApiTest {
         Key whole = given().readKey(tenant);
         Key onlyA = given().readKey(tenant, a);
 
-        assertEquals(3, http().get("/sessions/count?online=true", whole.auth()).json().get("count").asLong());
-        assertEquals(1, http().get("/sessions/count?online=true", onlyA.auth()).json().get("count").asLong());
+        assertEquals(
+                3,
+                http().get("/sessions/count?online=true", whole.auth())
+                        .json()
+                        .get("count")
+                        .asLong());
+        assertEquals(
+                1,
+                http().get("/sessions/count?online=true", onlyA.auth())
+                        .json()
+                        .get("count")
+                        .asLong());
         assertEquals(2, online(whole, b));
-        assertEquals(0, http().get("/sessions/count?online=true&location_id=" + b.id(), onlyA.auth()).json().get("count").asLong());
+        assertEquals(
+                0,
+                http().get("/sessions/count?online=true&location_id=" + b.id(), onlyA.auth())
+                        .json()
+                        .get("count")
+                        .asLong());
     }
 
     @Test
@@ -133,7 +164,8 @@ class OnlineCountTest extends ApiTest {
         Location venue = given().location(given().tenant());
         Key key = given().readKey(venue.tenant());
         String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(1).toString();
-        String filtered = "/sessions/count?online=true&start_time=" + today + "&location_id=" + venue.id();
+        String filtered =
+                "/sessions/count?online=true&start_time=" + today + "&location_id=" + venue.id();
         aGuestComesOnline(venue);
         assertEquals(1, http().get(filtered, key.auth()).json().get("count").asLong());
 

@@ -1,21 +1,20 @@
 package captiva.sessions.query;
 
+import static captiva.testing.Fixtures.session;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures.Key;
 import captiva.testing.Fixtures.Location;
 import captiva.testing.Fixtures.Tenant;
 import captiva.testing.Http;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-import java.time.Instant;
-
-import static captiva.testing.Fixtures.session;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 @MicronautTest(transactional = false)
 @DisplayName("GET /sessions/count")
@@ -34,11 +33,17 @@ class SessionCountTest extends ApiTest {
         key = given().readKey(tenant);
         Instant now = Instant.now();
         given().sessions(
-                session(lobby).started(now.minusSeconds(300)).online().mac("14:2d:27:e7:40:2b"),
-                session(lobby).started(now.minusSeconds(200)).online(),
-                session(bar).started(now.minusSeconds(100)).online(),
-                session(lobby).started("2024-05-01T10:00:00Z").ended("2024-05-01T11:00:00Z").mac("14:2d:27:e7:40:2b"),
-                session(bar).started("2024-05-02T10:00:00Z").ended("2024-05-02T11:00:00Z"));
+                        session(lobby)
+                                .started(now.minusSeconds(300))
+                                .online()
+                                .mac("14:2d:27:e7:40:2b"),
+                        session(lobby).started(now.minusSeconds(200)).online(),
+                        session(bar).started(now.minusSeconds(100)).online(),
+                        session(lobby)
+                                .started("2024-05-01T10:00:00Z")
+                                .ended("2024-05-01T11:00:00Z")
+                                .mac("14:2d:27:e7:40:2b"),
+                        session(bar).started("2024-05-02T10:00:00Z").ended("2024-05-02T11:00:00Z"));
     }
 
     @AfterEach
@@ -65,7 +70,8 @@ class SessionCountTest extends ApiTest {
 
     @Test
     void aDayPerLocation() {
-        assertEquals(1, count("location_id=" + bar.id() + "&start_time=2024-05-02&end_time=2024-05-02"));
+        assertEquals(
+                1, count("location_id=" + bar.id() + "&start_time=2024-05-02&end_time=2024-05-02"));
     }
 
     @Test
@@ -108,7 +114,12 @@ class SessionCountTest extends ApiTest {
         given().session(session(given().location(other)).online());
 
         assertEquals(3, count("online=true"));
-        assertEquals(1, http().get("/sessions/count?online=true", given().readKey(other).auth()).json().get("count").asLong());
+        assertEquals(
+                1,
+                http().get("/sessions/count?online=true", given().readKey(other).auth())
+                        .json()
+                        .get("count")
+                        .asLong());
     }
 
     @Test
@@ -116,6 +127,11 @@ class SessionCountTest extends ApiTest {
         Key barOnly = given().readKey(tenant, bar);
 
         assertEquals(2, http().get("/sessions/count", barOnly.auth()).json().get("count").asLong());
-        assertEquals(0, http().get("/sessions/count?location_id=" + lobby.id(), barOnly.auth()).json().get("count").asLong());
+        assertEquals(
+                0,
+                http().get("/sessions/count?location_id=" + lobby.id(), barOnly.auth())
+                        .json()
+                        .get("count")
+                        .asLong());
     }
 }

@@ -1,6 +1,9 @@
 package captiva.sessions.query;
 
-import captiva.common.format.Formats;
+import static captiva.testing.Fixtures.session;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures.Key;
 import captiva.testing.Fixtures.Location;
@@ -8,20 +11,15 @@ import captiva.testing.Fixtures.Tenant;
 import captiva.testing.Http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-
-import static captiva.testing.Fixtures.session;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @MicronautTest(transactional = false)
 @DisplayName("GET /sessions")
@@ -42,14 +40,25 @@ class SessionListTest extends ApiTest {
             Tenant tenant = given().tenant();
             Location ipera = given().location(tenant, "Europe/Istanbul");
             Key key = given().readKey(tenant);
-            String id = given().session(session(ipera).username("C6D144DE")
-                    .mac("14-2D-27-E7-40-2B").ip("172.31.98.114")
-                    .field("guest_device_description", "WebKit").field("access_code", "")
-                    .field("login_type_name", "Registration")
-                    .field("service_profile_name", "Default Service Profile - 60 Minute(s)")
-                    .started("2017-01-05T06:50:55+00:00").ended("2017-01-05T07:00:00+00:00")
-                    .bytes(3_340_000, 900_580)
-                    .guest("Shagun Goel", "shagun1486@outlook.com", "8f627d10-1abc-44d8-b964-a7816388173a"));
+            String id =
+                    given().session(
+                                    session(ipera)
+                                            .username("C6D144DE")
+                                            .mac("14-2D-27-E7-40-2B")
+                                            .ip("172.31.98.114")
+                                            .field("guest_device_description", "WebKit")
+                                            .field("access_code", "")
+                                            .field("login_type_name", "Registration")
+                                            .field(
+                                                    "service_profile_name",
+                                                    "Default Service Profile - 60 Minute(s)")
+                                            .started("2017-01-05T06:50:55+00:00")
+                                            .ended("2017-01-05T07:00:00+00:00")
+                                            .bytes(3_340_000, 900_580)
+                                            .guest(
+                                                    "Shagun Goel",
+                                                    "shagun1486@outlook.com",
+                                                    "8f627d10-1abc-44d8-b964-a7816388173a"));
 
             JsonNode s = http().get("/sessions", key.auth()).json().get("data").get(0);
 
@@ -97,14 +106,27 @@ class SessionListTest extends ApiTest {
             lobby = given().location(tenant, "Europe/London");
             pool = given().location(tenant, "America/New_York");
             key = given().readKey(tenant);
-            List<String> ids = given().sessions(
-                    session(lobby).mac("14:2d:27:e7:40:2b").started("2024-03-01T09:00:00Z").ended("2024-03-01T10:00:00Z")
-                            .guest("Ann", "ann@example.com", "yas-ann"),
-                    session(pool).mac("14:2d:27:e7:40:2b").started("2024-03-02T03:30:00Z").ended("2024-03-02T04:30:00Z")
-                            .guest("Ann", "ann@example.com", "yas-ann"),
-                    session(lobby).mac("aa:bb:cc:dd:ee:ff").started(Instant.now().minusSeconds(600)).online(),
-                    session(lobby).mac("00:11:22:33:44:55").started("2024-03-05T12:00:00Z").ended("2024-03-05T12:30:00Z")
-                            .guest("Bob", "bob@example.com", "yas-bob"));
+            List<String> ids =
+                    given().sessions(
+                                    session(lobby)
+                                            .mac("14:2d:27:e7:40:2b")
+                                            .started("2024-03-01T09:00:00Z")
+                                            .ended("2024-03-01T10:00:00Z")
+                                            .guest("Ann", "ann@example.com", "yas-ann"),
+                                    session(pool)
+                                            .mac("14:2d:27:e7:40:2b")
+                                            .started("2024-03-02T03:30:00Z")
+                                            .ended("2024-03-02T04:30:00Z")
+                                            .guest("Ann", "ann@example.com", "yas-ann"),
+                                    session(lobby)
+                                            .mac("aa:bb:cc:dd:ee:ff")
+                                            .started(Instant.now().minusSeconds(600))
+                                            .online(),
+                                    session(lobby)
+                                            .mac("00:11:22:33:44:55")
+                                            .started("2024-03-05T12:00:00Z")
+                                            .ended("2024-03-05T12:30:00Z")
+                                            .guest("Bob", "bob@example.com", "yas-bob"));
             early = ids.get(0);
             lateAtPool = ids.get(1);
             onlineNow = ids.get(2);
@@ -124,7 +146,9 @@ class SessionListTest extends ApiTest {
 
         @Test
         void lastSessionFirstListsNewestFirst() {
-            assertEquals(List.of(onlineNow, otherDevice, lateAtPool, early), list("last_session_first=true"));
+            assertEquals(
+                    List.of(onlineNow, otherDevice, lateAtPool, early),
+                    list("last_session_first=true"));
         }
 
         @Test
@@ -133,14 +157,26 @@ class SessionListTest extends ApiTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"14:2d:27:e7:40:2b", "14-2D-27-E7-40-2B", "142d.27e7.402b", "142d27e7402b"})
+        @ValueSource(
+                strings = {
+                    "14:2d:27:e7:40:2b",
+                    "14-2D-27-E7-40-2B",
+                    "142d.27e7.402b",
+                    "142d27e7402b"
+                })
         void macInAnyCommonSpellingFindsTheDevice(String spelling) {
             assertEquals(List.of(early, lateAtPool), list("guest_device_mac=" + spelling));
         }
 
         @Test
         void guestIdKeepsThatGuestsSessions() {
-            String annId = http().get("/sessions", key.auth()).json().get("data").get(0).get("guest_id").asText();
+            String annId =
+                    http().get("/sessions", key.auth())
+                            .json()
+                            .get("data")
+                            .get(0)
+                            .get("guest_id")
+                            .asText();
 
             assertEquals(List.of(early, lateAtPool), list("guest_id=" + annId));
         }
@@ -163,14 +199,18 @@ class SessionListTest extends ApiTest {
         @Test
         void startTimeDayIsADayInTheTenantsZone() {
             // 2024-03-02 03:30 UTC is on 2 March in London
-            assertEquals(List.of(lateAtPool, otherDevice, onlineNow), list("start_time=2024-03-02"));
+            assertEquals(
+                    List.of(lateAtPool, otherDevice, onlineNow), list("start_time=2024-03-02"));
         }
 
         @Test
         void startTimeDayWithLocationIsADayInTheVenuesZone() {
-            // 03:30 UTC on 2 March is still 1 March in New York, so the day 2024-03-02 there starts later
+            // 03:30 UTC on 2 March is still 1 March in New York, so the day 2024-03-02 there starts
+            // later
             assertEquals(List.of(), list("location_id=" + pool.id() + "&start_time=2024-03-02"));
-            assertEquals(List.of(lateAtPool), list("location_id=" + pool.id() + "&start_time=2024-03-01"));
+            assertEquals(
+                    List.of(lateAtPool),
+                    list("location_id=" + pool.id() + "&start_time=2024-03-01"));
         }
 
         @Test
@@ -180,17 +220,26 @@ class SessionListTest extends ApiTest {
 
         @Test
         void fullTimestampsAreExactBounds() {
-            assertEquals(List.of(lateAtPool), list("start_time=2024-03-02T03:30:00Z&end_time=2024-03-02T04:30:00%2B00:00"));
+            assertEquals(
+                    List.of(lateAtPool),
+                    list("start_time=2024-03-02T03:30:00Z&end_time=2024-03-02T04:30:00%2B00:00"));
         }
 
         @Test
         void unencodedPlusInATimestampStillReadsAsAnOffset() {
-            assertEquals(List.of(lateAtPool), list("start_time=2024-03-02T03:30:00+00:00&end_time=2024-03-04"));
+            assertEquals(
+                    List.of(lateAtPool),
+                    list("start_time=2024-03-02T03:30:00+00:00&end_time=2024-03-04"));
         }
 
         @Test
         void filtersCombine() {
-            assertEquals(List.of(early), list("guest_device_mac=142d27e7402b&location_id=" + lobby.id() + "&end_time=2024-03-31&yas_id=yas-ann&online=false"));
+            assertEquals(
+                    List.of(early),
+                    list(
+                            "guest_device_mac=142d27e7402b&location_id="
+                                    + lobby.id()
+                                    + "&end_time=2024-03-31&yas_id=yas-ann&online=false"));
         }
 
         @Test
@@ -218,7 +267,10 @@ class SessionListTest extends ApiTest {
             Instant start = Instant.parse("2024-01-01T00:00:00Z");
             var specs = new captiva.testing.Fixtures.SessionSpec[25];
             for (int i = 0; i < specs.length; i++) {
-                specs[i] = session(venue).started(start.plusSeconds(3600L * i)).ended(start.plusSeconds(3600L * i + 60));
+                specs[i] =
+                        session(venue)
+                                .started(start.plusSeconds(3600L * i))
+                                .ended(start.plusSeconds(3600L * i + 60));
             }
             all = given().sessions(specs);
         }
@@ -273,13 +325,23 @@ class SessionListTest extends ApiTest {
 
         @Test
         void linksKeepEveryFilter() {
-            Http.Response r = http().get("/sessions?location_id=" + venue.id() + "&online=false&start_time=2024-01-01&last_session_first=true&per_page=5&page=2", key.auth());
+            Http.Response r =
+                    http().get(
+                                    "/sessions?location_id="
+                                            + venue.id()
+                                            + "&online=false&start_time=2024-01-01&last_session_first=true&per_page=5&page=2",
+                                    key.auth());
             JsonNode links = r.json().get("links");
-            String expectedQuery = "location_id=" + venue.id() + "&start_time=2024-01-01&online=false&last_session_first=true&per_page=5&page=";
+            String expectedQuery =
+                    "location_id="
+                            + venue.id()
+                            + "&start_time=2024-01-01&online=false&last_session_first=true&per_page=5&page=";
 
             assertEquals("/sessions?" + expectedQuery + "3", links.get("next").asText());
             assertEquals("/sessions?" + expectedQuery + "1", links.get("prev").asText());
-            assertEquals(List.of(all.get(19), all.get(18), all.get(17), all.get(16), all.get(15)), ids(r));
+            assertEquals(
+                    List.of(all.get(19), all.get(18), all.get(17), all.get(16), all.get(15)),
+                    ids(r));
         }
 
         @Test
@@ -331,15 +393,26 @@ class SessionListTest extends ApiTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"2024-13-01", "2024-02-30", "yesterday", "01/02/2024", "2024-01-01T10:00:00", "1969-12-31",
-                "%2B999999999-12-31T00:00:00Z", "-999999999-01-01T00:00:00Z", "2024-01-01T00:00:00%2B99:00"})
+        @ValueSource(
+                strings = {
+                    "2024-13-01",
+                    "2024-02-30",
+                    "yesterday",
+                    "01/02/2024",
+                    "2024-01-01T10:00:00",
+                    "1969-12-31",
+                    "%2B999999999-12-31T00:00:00Z",
+                    "-999999999-01-01T00:00:00Z",
+                    "2024-01-01T00:00:00%2B99:00"
+                })
         void malformedDatesAreRejected(String date) {
             assertRejectedNaming("start_time=" + date, "start_time");
             assertRejectedNaming("end_time=" + date, "end_time");
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"zz:2d:27:e7:40:2b", "14:2d:27:e7:40", "14:2d-27:e7:40:2b", "not-a-mac"})
+        @ValueSource(
+                strings = {"zz:2d:27:e7:40:2b", "14:2d:27:e7:40", "14:2d-27:e7:40:2b", "not-a-mac"})
         void malformedMacIsRejected(String mac) {
             assertRejectedNaming("guest_device_mac=" + mac, "guest_device_mac");
         }
@@ -367,8 +440,12 @@ class SessionListTest extends ApiTest {
 
         @Test
         void everyBadParameterIsNamedAtOnce() {
-            assertRejectedNaming("online=maybe&per_page=0&page=0&guest_device_mac=x",
-                    "guest_device_mac", "online", "page", "per_page");
+            assertRejectedNaming(
+                    "online=maybe&per_page=0&page=0&guest_device_mac=x",
+                    "guest_device_mac",
+                    "online",
+                    "page",
+                    "per_page");
         }
     }
 
@@ -394,7 +471,10 @@ class SessionListTest extends ApiTest {
             Location theirs = given().location(given().tenant());
             given().session(session(theirs));
 
-            Http.Response r = http().get("/sessions?location_id=" + theirs.id(), given().readKey(mine).auth());
+            Http.Response r =
+                    http().get(
+                                    "/sessions?location_id=" + theirs.id(),
+                                    given().readKey(mine).auth());
 
             assertEquals(200, r.status());
             assertEquals(List.of(), ids(r));
@@ -405,12 +485,19 @@ class SessionListTest extends ApiTest {
             Tenant mine = given().tenant();
             Location theirs = given().location(given().tenant());
             given().session(session(theirs).guest("Eve", "eve@example.com", "yas-eve-shared"));
-            String theirGuest = http().get("/sessions", given().readKey(theirs.tenant()).auth()).json()
-                    .get("data").get(0).get("guest_id").asText();
+            String theirGuest =
+                    http().get("/sessions", given().readKey(theirs.tenant()).auth())
+                            .json()
+                            .get("data")
+                            .get(0)
+                            .get("guest_id")
+                            .asText();
             Key myKey = given().readKey(mine);
 
-            assertEquals(List.of(), ids(http().get("/sessions?guest_id=" + theirGuest, myKey.auth())));
-            assertEquals(List.of(), ids(http().get("/sessions?yas_id=yas-eve-shared", myKey.auth())));
+            assertEquals(
+                    List.of(), ids(http().get("/sessions?guest_id=" + theirGuest, myKey.auth())));
+            assertEquals(
+                    List.of(), ids(http().get("/sessions?yas_id=yas-eve-shared", myKey.auth())));
         }
 
         @Test
@@ -423,7 +510,9 @@ class SessionListTest extends ApiTest {
             Key lobbyOnly = given().readKey(tenant, lobby);
 
             assertEquals(List.of(atLobby), ids(http().get("/sessions", lobbyOnly.auth())));
-            assertEquals(List.of(), ids(http().get("/sessions?location_id=" + bar.id(), lobbyOnly.auth())));
+            assertEquals(
+                    List.of(),
+                    ids(http().get("/sessions?location_id=" + bar.id(), lobbyOnly.auth())));
         }
     }
 }

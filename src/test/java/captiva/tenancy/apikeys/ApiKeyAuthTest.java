@@ -1,19 +1,18 @@
 package captiva.tenancy.apikeys;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures;
 import captiva.testing.Fixtures.Key;
 import captiva.testing.Fixtures.Tenant;
 import captiva.testing.Http;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @MicronautTest(transactional = false)
 @DisplayName("API key authentication")
@@ -30,7 +29,13 @@ class ApiKeyAuthTest extends ApiTest {
 
     @Test
     void unknownKeyIs401() {
-        assertEquals(401, http().get("/sessions", "Authorization", "Bearer cpk_0000000000000000000000000000000").status());
+        assertEquals(
+                401,
+                http().get(
+                                "/sessions",
+                                "Authorization",
+                                "Bearer cpk_0000000000000000000000000000000")
+                        .status());
     }
 
     @Test
@@ -48,7 +53,8 @@ class ApiKeyAuthTest extends ApiTest {
         Http.Response r = http().get("/sessions/count", "Authorization", key.key());
 
         assertEquals(401, r.status());
-        assertTrue(r.json().get("detail").asText().contains("Authorization: Bearer <key>"), r.body());
+        assertTrue(
+                r.json().get("detail").asText().contains("Authorization: Bearer <key>"), r.body());
         assertFalse(r.body().contains(key.key()), "the key is not echoed");
     }
 
@@ -65,7 +71,10 @@ class ApiKeyAuthTest extends ApiTest {
         Key key = given().readKey(tenant);
         assertEquals(200, http().get("/sessions/count", key.auth()).status());
 
-        Http.Response revoked = http().delete("/admin/tenants/" + tenant.id() + "/api-keys/" + key.id(), Fixtures.admin());
+        Http.Response revoked =
+                http().delete(
+                                "/admin/tenants/" + tenant.id() + "/api-keys/" + key.id(),
+                                Fixtures.admin());
 
         assertEquals(204, revoked.status());
         assertEquals(401, http().get("/sessions/count", key.auth()).status());
@@ -77,7 +86,10 @@ class ApiKeyAuthTest extends ApiTest {
         Key key = given().readKey(owner);
         Tenant other = given().tenant();
 
-        Http.Response r = http().delete("/admin/tenants/" + other.id() + "/api-keys/" + key.id(), Fixtures.admin());
+        Http.Response r =
+                http().delete(
+                                "/admin/tenants/" + other.id() + "/api-keys/" + key.id(),
+                                Fixtures.admin());
 
         assertEquals(404, r.status());
         assertEquals(200, http().get("/sessions/count", key.auth()).status());
@@ -109,7 +121,8 @@ class ApiKeyAuthTest extends ApiTest {
         Tenant tenant = given().tenant();
         Key key = given().readKey(tenant);
 
-        Http.Response r = http().get("/admin/tenants/" + tenant.id() + "/api-keys", Fixtures.admin());
+        Http.Response r =
+                http().get("/admin/tenants/" + tenant.id() + "/api-keys", Fixtures.admin());
 
         assertFalse(r.body().contains(key.key()));
         assertTrue(r.json().get(0).get("key").isNull());

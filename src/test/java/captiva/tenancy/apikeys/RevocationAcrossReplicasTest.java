@@ -1,5 +1,7 @@
 package captiva.tenancy.apikeys;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import captiva.testing.Fixtures;
 import captiva.testing.Fixtures.Key;
 import captiva.testing.Fixtures.Tenant;
@@ -7,20 +9,18 @@ import captiva.testing.Http;
 import captiva.testing.Instances;
 import captiva.testing.TestDatabase;
 import io.micronaut.runtime.server.EmbeddedServer;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 /**
  * Issue 4: "revocation takes effect at once on every replica". Two instances on one database, as
  * replicas behind a load balancer; a key revoked through one is refused by the other on the very
- * next request, however much the other had used it before (so no cache of keys may hide a revocation).
+ * next request, however much the other had used it before (so no cache of keys may hide a
+ * revocation).
  */
 @DisplayName("API key revocation across replicas")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -55,7 +55,12 @@ class RevocationAcrossReplicasTest {
             assertEquals(200, onB.get("/sessions/count", key.auth()).status());
         }
 
-        assertEquals(204, onA.delete("/admin/tenants/" + tenant.id() + "/api-keys/" + key.id(), Fixtures.admin()).status());
+        assertEquals(
+                204,
+                onA.delete(
+                                "/admin/tenants/" + tenant.id() + "/api-keys/" + key.id(),
+                                Fixtures.admin())
+                        .status());
 
         Http.Response next = onB.get("/sessions", key.auth());
         assertEquals(401, next.status(), next.body());

@@ -3,7 +3,6 @@ package captiva.ingest.radius.load;
 import captiva.common.radius.RadiusCodecException;
 import captiva.common.radius.RadiusPacket;
 import captiva.ingest.radius.load.AccountingTraffic.Packet;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -27,16 +26,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Sends pre-encoded Accounting-Requests the way a busy NAS does, and records exactly which were
  * acknowledged. At most {@code window} packets are in flight; one unanswered for {@code timeout} is
  * sent again with the same bytes (same Identifier and Request Authenticator, so the server can tell
- * a retransmit), and given up after {@code maxTries} sends. An answer counts only if it is,
- * byte for byte, the Accounting-Response of one of the run's requests (Response Authenticator
- * included); an answer arriving after its packet was given up still counts as an acknowledgement,
- * since the server did send it.
+ * a retransmit), and given up after {@code maxTries} sends. An answer counts only if it is, byte
+ * for byte, the Accounting-Response of one of the run's requests (Response Authenticator included);
+ * an answer arriving after its packet was given up still counts as an acknowledgement, since the
+ * server did send it.
  *
  * <p>Identifiers are 8 bits, so a window above 256 needs more than one socket: packet {@code i}
- * goes out on socket {@code (i / 256) % sockets}, and a packet whose socket and Identifier are still
- * taken by an earlier one waits for it, as a NAS must. One thread, no busy waiting: it sleeps in
- * {@link Selector#select(long)} until an answer arrives or the earliest retransmit is due.
- * Every run is bounded by its packet list and by {@code maxDuration}.
+ * goes out on socket {@code (i / 256) % sockets}, and a packet whose socket and Identifier are
+ * still taken by an earlier one waits for it, as a NAS must. One thread, no busy waiting: it sleeps
+ * in {@link Selector#select(long)} until an answer arrives or the earliest retransmit is due. Every
+ * run is bounded by its packet list and by {@code maxDuration}.
  */
 public final class AccountingLoad {
 
@@ -46,15 +45,20 @@ public final class AccountingLoad {
     /**
      * How to send.
      *
-     * @param target       the accounting server; loopback in tests and benchmarks
+     * @param target the accounting server; loopback in tests and benchmarks
      * @param localAddress where the sockets bind (the NAS's source address)
-     * @param window       most packets in flight at once
-     * @param timeout      how long to wait for an answer before sending again
-     * @param maxTries     sends per packet, first one included, before giving up on it
-     * @param maxDuration  the whole run stops after this, whatever is still in flight
+     * @param window most packets in flight at once
+     * @param timeout how long to wait for an answer before sending again
+     * @param maxTries sends per packet, first one included, before giving up on it
+     * @param maxDuration the whole run stops after this, whatever is still in flight
      */
-    public record Settings(InetSocketAddress target, InetAddress localAddress, int window, Duration timeout,
-                           int maxTries, Duration maxDuration) {
+    public record Settings(
+            InetSocketAddress target,
+            InetAddress localAddress,
+            int window,
+            Duration timeout,
+            int maxTries,
+            Duration maxDuration) {
         public Settings {
             if (window < 1 || maxTries < 1) {
                 throw new IllegalArgumentException("window and maxTries must be at least 1");
@@ -72,9 +76,13 @@ public final class AccountingLoad {
 
     /** What became of each packet of a run. */
     public enum Fate {
-        /** Not part of the run, or the run ended (or stopped sending new packets) before its turn. */
+        /**
+         * Not part of the run, or the run ended (or stopped sending new packets) before its turn.
+         */
         NOT_SENT,
-        /** Sent, no answer yet (only while running; at the end such packets are {@link #ABANDONED}). */
+        /**
+         * Sent, no answer yet (only while running; at the end such packets are {@link #ABANDONED}).
+         */
         IN_FLIGHT,
         /** Its exact Accounting-Response came back: the server says it is stored. */
         ACKNOWLEDGED,
@@ -94,7 +102,10 @@ public final class AccountingLoad {
         this.traffic = traffic;
     }
 
-    /** Acknowledged packets of the current run so far; safe to read from another thread while it runs. */
+    /**
+     * Acknowledged packets of the current run so far; safe to read from another thread while it
+     * runs.
+     */
     public int acknowledgedSoFar() {
         return acknowledgedSoFar.get();
     }
@@ -127,9 +138,11 @@ public final class AccountingLoad {
         }
     }
 
-    /** A retransmit timer: stale once the packet was answered or sent again ({@code attempt} moved on). */
-    private record Due(int packet, int attempt, long atNanos) {
-    }
+    /**
+     * A retransmit timer: stale once the packet was answered or sent again ({@code attempt} moved
+     * on).
+     */
+    private record Due(int packet, int attempt, long atNanos) {}
 
     private final class Sender implements AutoCloseable {
         private final List<Packet> order;
@@ -139,8 +152,13 @@ public final class AccountingLoad {
         private final long[] acknowledgedNanos;
         private final DatagramChannel[] sockets;
         private final int[][] inFlightByIdentifier;
-        /** Packets by the first 8 octets of their Response Authenticator: any answer finds its request. */
+
+        /**
+         * Packets by the first 8 octets of their Response Authenticator: any answer finds its
+         * request.
+         */
         private final Map<Long, Integer> byResponse = new HashMap<>();
+
         private final Selector selector;
         private final ArrayDeque<Due> due = new ArrayDeque<>();
         private final ByteBuffer answer = ByteBuffer.allocateDirect(4096);
@@ -172,7 +190,8 @@ public final class AccountingLoad {
                 Arrays.fill(inFlightByIdentifier[i], FREE);
                 DatagramChannel socket = DatagramChannel.open();
                 sockets[i] = socket;
-                // A window of answers can arrive while this thread is busy sending: room for all of them.
+                // A window of answers can arrive while this thread is busy sending: room for all of
+                // them.
                 socket.setOption(StandardSocketOptions.SO_RCVBUF, 4 * 1024 * 1024);
                 socket.setOption(StandardSocketOptions.SO_SNDBUF, 4 * 1024 * 1024);
                 socket.bind(new InetSocketAddress(settings.localAddress(), 0));
@@ -194,7 +213,7 @@ public final class AccountingLoad {
                 while (sendingNew && inFlight < settings.window() && next < order.size()) {
                     Packet packet = order.get(next);
                     if (inFlightByIdentifier[socketOf(packet)][packet.identifier()] != FREE) {
-                        break;   // its Identifier is still taken on its socket: wait, like a NAS
+                        break; // its Identifier is still taken on its socket: wait, like a NAS
                     }
                     firstSentNanos[packet.index()] = now;
                     send(packet, now);
@@ -222,8 +241,19 @@ public final class AccountingLoad {
                     fates[packet.index()] = Fate.ABANDONED;
                 }
             }
-            return new Result(order, fates, tries, firstSentNanos, acknowledgedNanos, started, ended, retransmits,
-                    repeatedAnswers, lateAnswers, forgedAnswers, sendErrors);
+            return new Result(
+                    order,
+                    fates,
+                    tries,
+                    firstSentNanos,
+                    acknowledgedNanos,
+                    started,
+                    ended,
+                    retransmits,
+                    repeatedAnswers,
+                    lateAnswers,
+                    forgedAnswers,
+                    sendErrors);
         }
 
         private int socketOf(Packet packet) {
@@ -258,7 +288,8 @@ public final class AccountingLoad {
                     length = sockets[socket].read(answer);
                 } catch (PortUnreachableException serverGone) {
                     sendErrors++;
-                    return;   // the error is consumed; answers still queued make the selector fire again
+                    return; // the error is consumed; answers still queued make the selector fire
+                    // again
                 }
                 if (length <= 0) {
                     return;
@@ -279,7 +310,8 @@ public final class AccountingLoad {
             }
             byte[] bytes = decoded.bytes();
             Integer index = bytes.length < 20 ? null : byResponse.get(responseKey(bytes));
-            // Whole-datagram equality: Code, Identifier, Length and the Response Authenticator, which
+            // Whole-datagram equality: Code, Identifier, Length and the Response Authenticator,
+            // which
             // only a holder of the secret who saw this very request can compute.
             if (index == null || !Arrays.equals(bytes, traffic.packets().get(index).response())) {
                 forgedAnswers++;
@@ -293,10 +325,11 @@ public final class AccountingLoad {
                     acknowledge(index, now);
                 }
                 case GAVE_UP -> {
-                    lateAnswers++;   // the server did acknowledge it, after we stopped waiting
+                    lateAnswers++; // the server did acknowledge it, after we stopped waiting
                     acknowledge(index, now);
                 }
-                default -> repeatedAnswers++;   // the answer to a retransmit of a packet already answered
+                default -> repeatedAnswers++; // the answer to a retransmit of a packet already
+                    // answered
             }
         }
 
@@ -309,7 +342,8 @@ public final class AccountingLoad {
         private void retransmitOrGiveUp(long now) throws IOException {
             while (!due.isEmpty() && due.peekFirst().atNanos() - now <= 0) {
                 Due timer = due.pollFirst();
-                if (fates[timer.packet()] != Fate.IN_FLIGHT || tries[timer.packet()] != timer.attempt()) {
+                if (fates[timer.packet()] != Fate.IN_FLIGHT
+                        || tries[timer.packet()] != timer.attempt()) {
                     continue;
                 }
                 Packet packet = traffic.packets().get(timer.packet());
@@ -358,9 +392,19 @@ public final class AccountingLoad {
         private final long forgedAnswers;
         private final long sendErrors;
 
-        Result(List<Packet> sent, Fate[] fates, int[] tries, long[] firstSentNanos, long[] acknowledgedNanos,
-               long startedNanos, long endedNanos, long retransmits, long repeatedAnswers, long lateAnswers, long forgedAnswers,
-               long sendErrors) {
+        Result(
+                List<Packet> sent,
+                Fate[] fates,
+                int[] tries,
+                long[] firstSentNanos,
+                long[] acknowledgedNanos,
+                long startedNanos,
+                long endedNanos,
+                long retransmits,
+                long repeatedAnswers,
+                long lateAnswers,
+                long forgedAnswers,
+                long sendErrors) {
             this.sent = sent;
             this.fates = fates;
             this.tries = tries;
@@ -411,7 +455,9 @@ public final class AccountingLoad {
             return retransmits;
         }
 
-        /** Further answers to packets already acknowledged: the server answering their retransmits. */
+        /**
+         * Further answers to packets already acknowledged: the server answering their retransmits.
+         */
         public long repeatedAnswers() {
             return repeatedAnswers;
         }
@@ -421,7 +467,9 @@ public final class AccountingLoad {
             return lateAnswers;
         }
 
-        /** Answers that did not decode or are the Accounting-Response of none of the run's requests. */
+        /**
+         * Answers that did not decode or are the Accounting-Response of none of the run's requests.
+         */
         public long forgedAnswers() {
             return forgedAnswers;
         }
@@ -450,19 +498,27 @@ public final class AccountingLoad {
             return seconds == 0 ? 0 : count(Fate.ACKNOWLEDGED) / seconds;
         }
 
-        /** Time from a packet's first send to its answer, at this percentile (0 to 100) of acknowledged packets. */
+        /**
+         * Time from a packet's first send to its answer, at this percentile (0 to 100) of
+         * acknowledged packets.
+         */
         public Duration latencyPercentile(double percentile) {
             List<Long> latencies = new ArrayList<>();
             for (Packet packet : sent) {
                 if (acknowledged(packet)) {
-                    latencies.add(acknowledgedNanos[packet.index()] - firstSentNanos[packet.index()]);
+                    latencies.add(
+                            acknowledgedNanos[packet.index()] - firstSentNanos[packet.index()]);
                 }
             }
             if (latencies.isEmpty()) {
                 return Duration.ZERO;
             }
             latencies.sort(null);
-            int at = (int) Math.min(latencies.size() - 1, Math.ceil(percentile / 100 * latencies.size()) - 1);
+            int at =
+                    (int)
+                            Math.min(
+                                    latencies.size() - 1,
+                                    Math.ceil(percentile / 100 * latencies.size()) - 1);
             return Duration.ofNanos(latencies.get(Math.max(0, at)));
         }
 

@@ -2,7 +2,6 @@ package captiva.ingest.radius.load;
 
 import captiva.common.radius.AcctStatusType;
 import captiva.ingest.radius.load.AccountingTraffic.Packet;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,22 +22,26 @@ import java.util.function.Predicate;
 public final class AcknowledgedCheck {
 
     /** The rows of one Acct-Session-Id; {@code rows > 1} would be a duplicate session. */
-    public record StoredSession(String acctSessionId, int rows, long inputOctets, long outputOctets, boolean closed) {
-    }
+    public record StoredSession(
+            String acctSessionId, int rows, long inputOctets, long outputOctets, boolean closed) {}
 
     /**
      * The comparison.
      *
      * @param acknowledgedSessions sessions with at least one acknowledged packet
-     * @param storedSessions       sessions of the traffic found in the database
-     * @param lost                 acknowledged effects missing from the database: must be empty
-     * @param duplicated           Acct-Session-Ids stored more than once: must be empty
-     * @param beyondAcknowledged   sessions holding more than was acknowledged (a row, higher counters or an end
-     *                             without an acknowledged packet saying so): allowed, zero when every packet was
-     *                             acknowledged
+     * @param storedSessions sessions of the traffic found in the database
+     * @param lost acknowledged effects missing from the database: must be empty
+     * @param duplicated Acct-Session-Ids stored more than once: must be empty
+     * @param beyondAcknowledged sessions holding more than was acknowledged (a row, higher counters
+     *     or an end without an acknowledged packet saying so): allowed, zero when every packet was
+     *     acknowledged
      */
-    public record Outcome(int acknowledgedSessions, int storedSessions, List<String> lost, List<String> duplicated,
-                          List<String> beyondAcknowledged) {
+    public record Outcome(
+            int acknowledgedSessions,
+            int storedSessions,
+            List<String> lost,
+            List<String> duplicated,
+            List<String> beyondAcknowledged) {
 
         public boolean nothingAcknowledgedLost() {
             return lost.isEmpty() && duplicated.isEmpty();
@@ -51,36 +54,52 @@ public final class AcknowledgedCheck {
 
         /** A few examples of each problem, for an assertion message or a report. */
         public String summary() {
-            return "acknowledged sessions " + acknowledgedSessions + ", stored " + storedSessions + ", lost "
-                    + lost.size() + sample(lost) + ", duplicated " + duplicated.size() + sample(duplicated)
-                    + ", stored beyond acknowledged " + beyondAcknowledged.size() + sample(beyondAcknowledged);
+            return "acknowledged sessions "
+                    + acknowledgedSessions
+                    + ", stored "
+                    + storedSessions
+                    + ", lost "
+                    + lost.size()
+                    + sample(lost)
+                    + ", duplicated "
+                    + duplicated.size()
+                    + sample(duplicated)
+                    + ", stored beyond acknowledged "
+                    + beyondAcknowledged.size()
+                    + sample(beyondAcknowledged);
         }
 
         private static String sample(List<String> problems) {
-            return problems.isEmpty() ? "" : " " + problems.subList(0, Math.min(5, problems.size()));
+            return problems.isEmpty()
+                    ? ""
+                    : " " + problems.subList(0, Math.min(5, problems.size()));
         }
     }
 
-    private AcknowledgedCheck() {
-    }
+    private AcknowledgedCheck() {}
 
     /** The database id of the NAS registered with this NAS-Identifier. */
     public static long nasId(Connection connection, String nasIdentifier) throws SQLException {
-        try (PreparedStatement st = connection.prepareStatement("SELECT id FROM nas WHERE identifier = ?")) {
+        try (PreparedStatement st =
+                connection.prepareStatement("SELECT id FROM nas WHERE identifier = ?")) {
             st.setString(1, nasIdentifier);
             try (ResultSet rs = st.executeQuery()) {
                 if (!rs.next()) {
-                    throw new IllegalStateException("no NAS registered with identifier " + nasIdentifier);
+                    throw new IllegalStateException(
+                            "no NAS registered with identifier " + nasIdentifier);
                 }
                 return rs.getLong(1);
             }
         }
     }
 
-    /** The NAS's sessions whose Acct-Session-Id starts with the prefix, grouped by Acct-Session-Id. */
-    public static Map<String, StoredSession> read(Connection connection, long nasId, String sessionPrefix)
-            throws SQLException {
-        String sql = """
+    /**
+     * The NAS's sessions whose Acct-Session-Id starts with the prefix, grouped by Acct-Session-Id.
+     */
+    public static Map<String, StoredSession> read(
+            Connection connection, long nasId, String sessionPrefix) throws SQLException {
+        String sql =
+                """
                 SELECT acct_session_id, count(*), max(input_octets), max(output_octets), bool_and(end_time IS NOT NULL)
                 FROM session
                 WHERE tenant_id = (SELECT tenant_id FROM nas WHERE id = ?) AND nas_id = ?
@@ -94,8 +113,14 @@ public final class AcknowledgedCheck {
             st.setString(3, sessionPrefix);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
-                    stored.put(rs.getString(1), new StoredSession(rs.getString(1), rs.getInt(2), rs.getLong(3),
-                            rs.getLong(4), rs.getBoolean(5)));
+                    stored.put(
+                            rs.getString(1),
+                            new StoredSession(
+                                    rs.getString(1),
+                                    rs.getInt(2),
+                                    rs.getLong(3),
+                                    rs.getLong(4),
+                                    rs.getBoolean(5)));
                 }
             }
         }
@@ -103,8 +128,10 @@ public final class AcknowledgedCheck {
     }
 
     /** Compares; {@code acknowledged} says which packets of the traffic were (by any run). */
-    public static Outcome compare(AccountingTraffic traffic, Predicate<Packet> acknowledged,
-                                  Map<String, StoredSession> stored) {
+    public static Outcome compare(
+            AccountingTraffic traffic,
+            Predicate<Packet> acknowledged,
+            Map<String, StoredSession> stored) {
         int sessions = traffic.sessions();
         boolean[] anyAcknowledged = new boolean[sessions];
         boolean[] stopAcknowledged = new boolean[sessions];
@@ -145,8 +172,16 @@ public final class AcknowledgedCheck {
                 continue;
             }
             if (row.inputOctets() < input[s] || row.outputOctets() < output[s]) {
-                lost.add(id + ": counters " + row.inputOctets() + "/" + row.outputOctets() + " below acknowledged "
-                        + input[s] + "/" + output[s]);
+                lost.add(
+                        id
+                                + ": counters "
+                                + row.inputOctets()
+                                + "/"
+                                + row.outputOctets()
+                                + " below acknowledged "
+                                + input[s]
+                                + "/"
+                                + output[s]);
             } else if (row.inputOctets() > input[s] || row.outputOctets() > output[s]) {
                 beyond.add(id + ": counters above acknowledged");
             }

@@ -36,7 +36,9 @@ public final class UdpBalancer implements AutoCloseable {
             front = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             front.setReceiveBufferSize(4 * 1024 * 1024);
             for (int i = 0; i < backends.size(); i++) {
-                DatagramSocket back = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                DatagramSocket back =
+                        new DatagramSocket(
+                                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
                 back.setReceiveBufferSize(4 * 1024 * 1024);
                 backSockets.add(back);
                 inService[i] = true;
@@ -48,10 +50,11 @@ public final class UdpBalancer implements AutoCloseable {
         for (DatagramSocket back : backSockets) {
             threads.add(new Thread(() -> answer(back), "balancer-out"));
         }
-        threads.forEach(t -> {
-            t.setDaemon(true);
-            t.start();
-        });
+        threads.forEach(
+                t -> {
+                    t.setDaemon(true);
+                    t.start();
+                });
     }
 
     public InetSocketAddress address() {
@@ -81,10 +84,15 @@ public final class UdpBalancer implements AutoCloseable {
                 client = in.getSocketAddress();
                 int backend = pick();
                 if (backend >= 0) {
-                    backSockets.get(backend).send(new DatagramPacket(in.getData(), in.getLength(), backends.get(backend)));
+                    backSockets
+                            .get(backend)
+                            .send(
+                                    new DatagramPacket(
+                                            in.getData(), in.getLength(), backends.get(backend)));
                 }
             } catch (IOException e) {
-                // closed, or a backend port refused (ICMP): the client retransmits, as against a real balancer
+                // closed, or a backend port refused (ICMP): the client retransmits, as against a
+                // real balancer
             }
         }
     }
