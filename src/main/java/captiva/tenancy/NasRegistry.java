@@ -6,7 +6,10 @@ import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.ReadOnly;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
+import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -147,6 +150,8 @@ public class NasRegistry {
     private final JdbcOperations jdbc;
     private final ApplicationEventPublisher<NasChanged> changes;
 
+    private static final String UNIQUE_VIOLATION = "23505";
+
     NasRegistry(JdbcOperations jdbc, ApplicationEventPublisher<NasChanged> changes) {
         this.jdbc = jdbc;
         this.changes = changes;
@@ -155,8 +160,9 @@ public class NasRegistry {
     /**
      * Replaces a NAS's options (Message-Authenticator, RadSec identity, DAS); where it is and its
      * secret stay. The caller reads the NAS first and passes every option, changed or not. A TLS
-     * identity held by another NAS is refused here; two changes racing for the same identity are
-     * stopped by the unique index.
+     * identity held by another NAS is refused here. Two changes racing for the same identity both
+     * pass that check; the unique index stops the later one, which is refused the same way, after a
+     * savepoint keeps the transaction usable.
      */
     @Transactional
     public Change changeOptions(long tenantId, long nasId, Options options) {
@@ -175,7 +181,20 @@ public class NasRegistry {
                             st.setLong(7, nasId);
                             st.setString(8, options.tlsIdentity());
                             st.setLong(9, nasId);
-                            return st.executeUpdate();
+                            Connection connection = st.getConnection();
+                            Savepoint beforeUpdate = connection.setSavepoint();
+                            int rows;
+                            try {
+                                rows = st.executeUpdate();
+                            } catch (SQLException failure) {
+                                if (!UNIQUE_VIOLATION.equals(failure.getSQLState())) {
+                                    throw failure;
+                                }
+                                connection.rollback(beforeUpdate);
+                                rows = 0;
+                            }
+                            connection.releaseSavepoint(beforeUpdate);
+                            return rows;
                         });
         Optional<Nas> nas = find(tenantId, nasId);
         if (nas.isEmpty()) {

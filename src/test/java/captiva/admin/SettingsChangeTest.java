@@ -1,6 +1,7 @@
 package captiva.admin;
 
 import static captiva.testing.Fixtures.admin;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +13,7 @@ import captiva.testing.ApiTest;
 import captiva.testing.Fixtures.Key;
 import captiva.testing.Fixtures.Location;
 import captiva.testing.Http;
+import captiva.testing.TestDatabase;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
@@ -21,10 +23,17 @@ import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -256,6 +265,70 @@ class SettingsChangeTest extends ApiTest {
 
             assertEquals(409, r.status(), r.body());
             assertEquals("application/problem+json", r.contentType());
+        }
+
+        /**
+         * Another NAS takes the identity in a transaction still open when the PATCH checks: the
+         * PATCH's check passes, its update waits on the unique index, and the commit makes it fail
+         * there. That must be the same 409, not a database error.
+         */
+        @Test
+        void aTlsIdentityTakenByAChangeCommittedDuringThePatchIs409() throws Exception {
+            String contested = "ap-raced-" + venue.id();
+            String rival = "raced-" + venue.id();
+            Http.Response other =
+                    http().post(
+                                    nasesPath(venue),
+                                    Map.of(
+                                            "ip_address",
+                                            "192.0.2.53",
+                                            "identifier",
+                                            rival,
+                                            "secret",
+                                            "s"),
+                                    admin());
+            assertEquals(201, other.status(), other.body());
+
+            Http.Response r;
+            try (Connection rivalChange = TestDatabase.connect();
+                    PreparedStatement take =
+                            rivalChange.prepareStatement(
+                                    "UPDATE nas SET tls_identity = ? WHERE identifier = ?")) {
+                rivalChange.setAutoCommit(false);
+                take.setString(1, contested);
+                take.setString(2, rival);
+                assertEquals(1, take.executeUpdate());
+                CompletableFuture<Http.Response> patch =
+                        CompletableFuture.supplyAsync(
+                                () ->
+                                        http().patch(
+                                                        nasPath,
+                                                        Map.of("tls_identity", contested),
+                                                        admin()));
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> rivalWaitedFor() || patch.isDone());
+                assertFalse(patch.isDone(), "the PATCH answered before the rival committed");
+                rivalChange.commit();
+                r = patch.get(20, TimeUnit.SECONDS);
+            }
+
+            assertEquals(409, r.status(), r.body());
+            assertEquals("application/problem+json", r.contentType());
+        }
+
+        /**
+         * Whether the PATCH's update is waiting for a lock: the rival's uncommitted index entry.
+         */
+        private static boolean rivalWaitedFor() throws SQLException {
+            try (Connection c = TestDatabase.connect();
+                    PreparedStatement st =
+                            c.prepareStatement(
+                                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                                            + " AND query LIKE 'UPDATE nas SET require_message_authenticator%'");
+                    ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) > 0;
+            }
         }
 
         @Test
