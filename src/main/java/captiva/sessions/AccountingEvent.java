@@ -1,5 +1,6 @@
 package captiva.sessions;
 
+import captiva.common.radius.AcctStatusType;
 import io.micronaut.core.annotation.Nullable;
 import java.time.Instant;
 import java.util.Arrays;
@@ -74,26 +75,26 @@ public record AccountingEvent(
     }
 
     /**
-     * What the event reports: the values of Acct-Status-Type (RFC 2866 s5.1) that Captiva acts on,
-     * by their RFC names, which are also the {@code acct_status_type} values of POST
-     * /ingest/accounting.
+     * What the event reports: the values of Acct-Status-Type (RFC 2866 s5.1) that Captiva acts on.
+     * Their names are the codec's ({@link AcctStatusType#rfcName()}), which are also the {@code
+     * acct_status_type} values of POST /ingest/accounting.
      */
     public enum Type {
-        START("Start"),
-        INTERIM_UPDATE("Interim-Update"),
-        STOP("Stop"),
-        ACCOUNTING_ON("Accounting-On"),
-        ACCOUNTING_OFF("Accounting-Off");
+        START(AcctStatusType.START),
+        INTERIM_UPDATE(AcctStatusType.INTERIM_UPDATE),
+        STOP(AcctStatusType.STOP),
+        ACCOUNTING_ON(AcctStatusType.ACCOUNTING_ON),
+        ACCOUNTING_OFF(AcctStatusType.ACCOUNTING_OFF);
 
-        private final String rfcName;
+        private final AcctStatusType status;
 
-        Type(String rfcName) {
-            this.rfcName = rfcName;
+        Type(AcctStatusType status) {
+            this.status = status;
         }
 
         /** The name in RFC 2866 and in FreeRADIUS dictionaries, e.g. {@code Interim-Update}. */
         public String rfcName() {
-            return rfcName;
+            return status.rfcName();
         }
 
         /**
@@ -101,7 +102,15 @@ public record AccountingEvent(
          * name).
          */
         public static Optional<Type> ofRfcName(@Nullable String name) {
-            return Arrays.stream(values()).filter(t -> t.rfcName.equals(name)).findFirst();
+            return Arrays.stream(values()).filter(t -> t.rfcName().equals(name)).findFirst();
+        }
+
+        /**
+         * The type of an Acct-Status-Type read from a packet, or empty when Captiva has no use for
+         * it.
+         */
+        public static Optional<Type> of(AcctStatusType status) {
+            return Arrays.stream(values()).filter(t -> t.status == status).findFirst();
         }
 
         /** Accounting-On and -Off speak of the NAS, not of one session. */

@@ -3,7 +3,6 @@ package captiva.ingest.radius;
 import captiva.common.MacAddress;
 import captiva.common.Ticker;
 import captiva.common.radius.AccountingRequest;
-import captiva.common.radius.AcctStatusType;
 import captiva.common.radius.AttributeTypes;
 import captiva.common.radius.RadiusCodecException;
 import captiva.common.radius.RadiusPacket;
@@ -257,14 +256,7 @@ class AccountingPacketHandler implements PacketJudge {
             return Optional.empty();
         }
         AccountingEvent.Type type =
-                switch (r.acctStatusType().orElse(AcctStatusType.UNKNOWN)) {
-                    case START -> AccountingEvent.Type.START;
-                    case INTERIM_UPDATE -> AccountingEvent.Type.INTERIM_UPDATE;
-                    case STOP -> AccountingEvent.Type.STOP;
-                    case ACCOUNTING_ON -> AccountingEvent.Type.ACCOUNTING_ON;
-                    case ACCOUNTING_OFF -> AccountingEvent.Type.ACCOUNTING_OFF;
-                    case UNKNOWN -> null;
-                };
+                r.acctStatusType().flatMap(AccountingEvent.Type::of).orElse(null);
         String acctSessionId = r.acctSessionId().filter(id -> !id.isEmpty()).orElse(null);
         if (type == null || (!type.isNasWide() && acctSessionId == null)) {
             return Optional.empty();
