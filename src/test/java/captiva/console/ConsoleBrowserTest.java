@@ -234,25 +234,27 @@ class ConsoleBrowserTest {
     void nowShowsEveryVenueLiveAndAChartOfTheLastHours() throws IOException {
         signIn(readKey);
 
-        List<WebElement> venues =
-                wait.until(
-                        ExpectedConditions.numberOfElementsToBe(
-                                By.cssSelector(".venues .card"), 4));
+        wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector(".venues .card"), 4));
+        // Read by script, as the rows below: the stream redraws the cards too.
         assertTrue(
-                venues.get(0)
-                        .findElement(By.cssSelector(".count"))
-                        .getText()
+                String.valueOf(
+                                script(
+                                        "return document.querySelector('.venues .card .count').innerText;"))
                         .matches("[0-9.,\\s]+"));
         wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".chart canvas")));
-        List<WebElement> rows = browser.findElements(By.cssSelector("details table tbody tr"));
-        assertTrue(rows.size() >= 12, "a point every half hour for 6 hours: " + rows.size());
+        // Read in one script: the table is redrawn whenever the stream brings new counts, which
+        // leaves elements found by an earlier call stale.
+        List<?> firstCells =
+                (List<?>)
+                        script(
+                                "return [...document.querySelectorAll('details table tbody tr')]"
+                                        + ".map(r => r.querySelector('td').textContent);");
         assertTrue(
-                rows.stream()
-                        .map(
-                                r ->
-                                        r.findElement(By.cssSelector("td"))
-                                                .getAttribute("textContent")
-                                                .replaceAll("\\D", ""))
+                firstCells.size() >= 12,
+                "a point every half hour for 6 hours: " + firstCells.size());
+        assertTrue(
+                firstCells.stream()
+                        .map(cell -> String.valueOf(cell).replaceAll("\\D", ""))
                         .anyMatch(n -> !n.isEmpty() && Integer.parseInt(n) > 0),
                 "some guests were online in the last hours");
         screenshot("now");
