@@ -18,6 +18,9 @@ public final class DatabaseFailures {
         OTHER
     }
 
+    /** SQLState of a statement cancelled by its timeout or by an operator. */
+    private static final String QUERY_CANCELED = "57014";
+
     private DatabaseFailures() {}
 
     /**
@@ -26,7 +29,7 @@ public final class DatabaseFailures {
      */
     public static boolean isCancelledStatement(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SQLException sql && "57014".equals(sql.getSQLState())) {
+            if (cause instanceof SQLException sql && QUERY_CANCELED.equals(sql.getSQLState())) {
                 return true;
             }
         }
@@ -46,7 +49,7 @@ public final class DatabaseFailures {
                 if (state.startsWith("08")
                         || state.startsWith("57P")
                         || state.startsWith("53")
-                        || state.equals("57014")) {
+                        || state.equals(QUERY_CANCELED)) {
                     // connection lost, server shutting down, out of resources, statement timeout
                     return Kind.UNAVAILABLE;
                 }
