@@ -54,6 +54,13 @@ class SchemaDistributionRulesTest extends ApiTest {
                     "session.session_updated_venue_day",
                     "session.session_deleted_venue_day");
 
+    private static final Set<String> KNOWN_TRIGGERS_ON_TENANT_TABLES =
+            Set.of(
+                    "session.session_link_login",
+                    "session.session_inserted_venue_day",
+                    "session.session_updated_venue_day",
+                    "session.session_deleted_venue_day");
+
     private static final Set<String> KNOWN_ADVISORY_LOCK_FUNCTIONS =
             Set.of("await_session_inserts", "session_link_login");
 
@@ -148,6 +155,25 @@ class SchemaDistributionRulesTest extends ApiTest {
                         "name",
                         LOCAL_TABLES),
                 "statement-level triggers");
+    }
+
+    /**
+     * Citus refuses to distribute a table with triggers (row-level ones too): the work a trigger
+     * did belongs in the writer's transaction.
+     */
+    @Test
+    void noTriggersOnTenantOwnedTables() throws SQLException {
+        assertRatchet(
+                KNOWN_TRIGGERS_ON_TENANT_TABLES,
+                found(
+                        """
+                SELECT t.tgrelid::regclass::text || '.' || t.tgname AS name FROM pg_trigger t
+                WHERE NOT t.tgisinternal
+                  AND t.tgrelid::regclass::text NOT IN (SELECT unnest(?::text[]))
+                """,
+                        "name",
+                        NOT_DISTRIBUTED),
+                "triggers on tenant-owned tables");
     }
 
     /**
