@@ -19,6 +19,12 @@ import java.util.List;
  * statement had no day to leave (an end is never cleared). The row before the statement is read
  * from {@code session} in the same statement, whose snapshot sees it as it was; only ended rows are
  * looked up, one primary-key probe each.
+ *
+ * <p>Not covered, unlike the transition tables of the triggers: when another writer commits a new
+ * start for the same ended session between this statement's snapshot and its row lock, and this
+ * statement moves the start again to another day, the day in between is not logged (both writers
+ * must move one session's start across venue-local midnights at the same moment; a late packet's
+ * start rarely moves at all).
  */
 public final class VenueDays {
 
