@@ -50,11 +50,9 @@ class SchemaDistributionRulesTest extends ApiTest {
 
     private static final Set<String> KNOWN_STATEMENT_TRIGGERS = Set.of();
 
-    private static final Set<String> KNOWN_TRIGGERS_ON_TENANT_TABLES =
-            Set.of("session.session_link_login");
+    private static final Set<String> KNOWN_TRIGGERS_ON_TENANT_TABLES = Set.of();
 
-    private static final Set<String> KNOWN_ADVISORY_LOCK_FUNCTIONS =
-            Set.of("await_session_inserts", "session_link_login");
+    private static final Set<String> KNOWN_ADVISORY_LOCK_FUNCTIONS = Set.of();
 
     @Test
     void everyTableIsTenantOwnedOrAReferenceTable() throws SQLException {

@@ -33,13 +33,26 @@ public class SessionImport {
 
     private static final int MAX_TEXT = 1000;
 
+    /** A session record; what it leaves out of its login, its latest login fills (V4's rule). */
     private static final String INSERT =
             """
             INSERT INTO session (tenant_id, location_id, username, guest_id, guest_device_mac, guest_device_ip,
                                  guest_device_description, access_code, login_type_name, service_profile_name,
                                  start_time, last_update, end_time, input_octets, output_octets)
-            VALUES (?, ?, ?, ?, CAST(? AS macaddr), CAST(? AS inet), ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """;
+            SELECT e.tenant_id, e.location_id, e.username, COALESCE(e.guest_id, l.guest_id), e.mac, e.ip,
+                   COALESCE(e.guest_device_description, l.guest_device_description),
+                   COALESCE(e.access_code, l.access_code), COALESCE(e.login_type_name, l.login_type_name),
+                   COALESCE(e.service_profile_name, l.service_profile_name),
+                   e.start_time, e.last_update, e.end_time, e.input_octets, e.output_octets
+            FROM (SELECT CAST(? AS bigint), CAST(? AS bigint), CAST(? AS text), CAST(? AS bigint),
+                         CAST(? AS macaddr), CAST(? AS inet), CAST(? AS text), CAST(? AS text), CAST(? AS text),
+                         CAST(? AS text), CAST(? AS timestamptz), CAST(? AS timestamptz), CAST(? AS timestamptz),
+                         CAST(? AS bigint), CAST(? AS bigint))
+                 AS e(tenant_id, location_id, username, guest_id, mac, ip, guest_device_description, access_code,
+                      login_type_name, service_profile_name, start_time, last_update, end_time, input_octets,
+                      output_octets)
+            """
+                    + LoginLinking.latestLogin("e.mac");
 
     private final JdbcOperations jdbc;
     private final OpaqueIds ids;
@@ -79,6 +92,15 @@ public class SessionImport {
         ApiProblem.InvalidParameters.failOn(errors);
         Connection connection = jdbc.getConnection();
         GuestResolver guests = new GuestResolver(connection, tenantId);
+        try {
+            LoginLinking.beforeSessionInserts(
+                    connection,
+                    valid.stream()
+                            .map(v -> new LoginLinking.Venue(tenantId, v.locationId()))
+                            .toList());
+        } catch (SQLException e) {
+            throw new IllegalStateException("Session import failed", e);
+        }
         try (PreparedStatement insert = connection.prepareStatement(INSERT, new String[] {"id"})) {
             for (Valid v : valid) {
                 bind(

@@ -32,11 +32,11 @@ import java.util.Map;
  * logging of the venue-days it touched, {@link VenueDays}) is paid once a batch. ON CONFLICT cannot
  * touch a row twice in one statement, so the events of one session are folded here with the
  * upsert's own rules ({@link Row#absorb}). Round 1 holds each session's first event of the batch
- * exactly as it came: when it creates the row, the login trigger (V4) sees what it would have seen
- * one event at a time. Round 2 holds the rest of each session folded into one row, which by then
- * always updates; a session whose later events name different users (the guest lookup is per
- * username) goes on in rounds 3 and up. A batch holding an event that the database could refuse on
- * its own (negative counters or session time, a NUL character) is written one event at a time as
+ * exactly as it came: when it creates the row, it takes its login (V4's rule) from what it would
+ * have seen one event at a time. Round 2 holds the rest of each session folded into one row, which
+ * by then always updates; a session whose later events name different users (the guest lookup is
+ * per username) goes on in rounds 3 and up. A batch holding an event that the database could refuse
+ * on its own (negative counters or session time, a NUL character) is written one event at a time as
  * before, so that a refused batch is refused as before and bisected to the same event.
  */
 @Singleton
@@ -80,62 +80,82 @@ public class SessionRecorder {
             ssid, ap_mac, ap_name, ap_group, ap_location_id, framed_ipv6_address, framed_ipv6_prefix,
             delegated_ipv6_prefix, framed_interface_id, acct_multi_session_id, radius_class, chargeable_user_identity""";
 
+    /**
+     * The upsert of session rows {@code e} (one array element or one row of parameters each). A row
+     * that creates its session takes the guest of its username and, for what is still missing, its
+     * latest login's (V4's rule, its trigger's until V59); a row that updates a stored session
+     * takes no login fields, as that session was linked when its login arrived.
+     */
+    private static String upsertFrom(String rows) {
+        return """
+                INSERT INTO session AS s (tenant_id, location_id, nas_id, acct_session_id, username, guest_id,
+                                          guest_device_mac, guest_device_ip, start_time, last_update, end_time,
+                                          input_octets, output_octets, session_time, terminate_cause, nas_epoch,
+                """
+                + ATTRIBUTE_COLUMNS
+                + """
+                , guest_device_description, login_type_name, service_profile_name, access_code)
+                SELECT e.tenant_id, e.location_id, e.nas_id, e.acct_session_id, e.username,
+                       COALESCE((SELECT g.id FROM guest g WHERE g.tenant_id = e.tenant_id AND g.username = e.username
+                                 ORDER BY g.id LIMIT 1), l.guest_id),
+                       CAST(e.mac AS macaddr), CAST(e.ip AS inet), e.start_time, e.last_update, e.end_time,
+                       e.input_octets, e.output_octets, e.session_time, e.terminate_cause,
+                       e.nas_epoch, e.ssid, CAST(e.ap_mac AS macaddr), e.ap_name, e.ap_group, e.ap_location_id,
+                       CAST(e.framed_ipv6_address AS inet), CAST(e.framed_ipv6_prefix AS inet),
+                       CAST(e.delegated_ipv6_prefix AS inet), e.framed_interface_id, e.acct_multi_session_id,
+                       decode(e.radius_class, 'hex'), decode(e.chargeable_user_identity, 'hex'),
+                       l.guest_device_description, l.login_type_name, l.service_profile_name, l.access_code
+                FROM
+                """
+                + rows
+                + """
+                     AS e(tenant_id, location_id, nas_id, acct_session_id, username, mac, ip, start_time, last_update,
+                          end_time, input_octets, output_octets, session_time, terminate_cause, nas_epoch,
+                          ssid, ap_mac, ap_name, ap_group, ap_location_id, framed_ipv6_address, framed_ipv6_prefix,
+                          delegated_ipv6_prefix, framed_interface_id, acct_multi_session_id, radius_class,
+                          chargeable_user_identity)
+                """
+                + LoginLinking.latestLogin("CAST(e.mac AS macaddr)")
+                + """
+                  AND NOT EXISTS (SELECT 1 FROM session o
+                                  WHERE o.tenant_id = e.tenant_id AND o.nas_id = e.nas_id
+                                    AND o.acct_session_id = e.acct_session_id AND o.nas_epoch = e.nas_epoch)
+                """
+                + MERGE_RULES;
+    }
+
     private static final String UPSERT =
-            """
-            INSERT INTO session AS s (tenant_id, location_id, nas_id, acct_session_id, username, guest_id,
-                                      guest_device_mac, guest_device_ip, start_time, last_update, end_time,
-                                      input_octets, output_octets, session_time, terminate_cause, nas_epoch,
-            """
-                    + ATTRIBUTE_COLUMNS
-                    + """
-            )
-            VALUES (?, ?, ?, ?, ?,
-                    (SELECT g.id FROM guest g WHERE g.tenant_id = ? AND g.username = ? ORDER BY g.id LIMIT 1),
-                    CAST(? AS macaddr), CAST(? AS inet), ?, ?, ?, ?, ?, ?, ?,
-                    COALESCE((SELECT max(b.at) FROM nas_accounting_on b
-                              WHERE b.tenant_id = ? AND b.nas_id = ? AND b.at <= ?), '-infinity'),
-                    ?, CAST(? AS macaddr), ?, ?, ?, CAST(? AS inet), CAST(? AS inet), CAST(? AS inet), ?, ?,
-                    decode(?, 'hex'), decode(?, 'hex'))
-            """
-                    + MERGE_RULES;
+            upsertFrom(
+                    """
+                    (SELECT CAST(? AS bigint), CAST(? AS bigint), CAST(? AS bigint), CAST(? AS text), CAST(? AS text),
+                            CAST(? AS text), CAST(? AS text), CAST(? AS timestamptz), CAST(? AS timestamptz),
+                            CAST(? AS timestamptz), CAST(? AS bigint), CAST(? AS bigint), CAST(? AS bigint),
+                            CAST(? AS text),
+                            COALESCE((SELECT max(b.at) FROM nas_accounting_on b
+                                      WHERE b.tenant_id = ? AND b.nas_id = ? AND b.at <= CAST(? AS timestamptz)),
+                                     '-infinity'),
+                            CAST(? AS text), CAST(? AS text), CAST(? AS text), CAST(? AS text), CAST(? AS text),
+                            CAST(? AS text), CAST(? AS text), CAST(? AS text), CAST(? AS text), CAST(? AS text),
+                            CAST(? AS text), CAST(? AS text))
+                    """);
 
     /**
-     * The parameter of the consuming tenants when {@link #UPSERT} logs events: after its own 30.
+     * The parameter of the consuming tenants when {@link #UPSERT} logs events: after its own 29.
      */
-    private static final int UPSERT_LOGGED_PARAMETER = 31;
+    private static final int UPSERT_LOGGED_PARAMETER = 30;
 
     /** The same upsert for many rows at once, one array per column; no session may appear twice. */
     private static final String UPSERT_ROWS =
-            """
-            INSERT INTO session AS s (tenant_id, location_id, nas_id, acct_session_id, username, guest_id,
-                                      guest_device_mac, guest_device_ip, start_time, last_update, end_time,
-                                      input_octets, output_octets, session_time, terminate_cause, nas_epoch,
-            """
-                    + ATTRIBUTE_COLUMNS
-                    + """
-            )
-            SELECT e.tenant_id, e.location_id, e.nas_id, e.acct_session_id, e.username,
-                   (SELECT g.id FROM guest g WHERE g.tenant_id = e.tenant_id AND g.username = e.username ORDER BY g.id LIMIT 1),
-                   CAST(e.mac AS macaddr), CAST(e.ip AS inet), e.start_time, e.last_update, e.end_time,
-                   e.input_octets, e.output_octets, e.session_time, e.terminate_cause,
-                   e.nas_epoch, e.ssid, CAST(e.ap_mac AS macaddr), e.ap_name, e.ap_group, e.ap_location_id,
-                   CAST(e.framed_ipv6_address AS inet), CAST(e.framed_ipv6_prefix AS inet),
-                   CAST(e.delegated_ipv6_prefix AS inet), e.framed_interface_id, e.acct_multi_session_id,
-                   decode(e.radius_class, 'hex'), decode(e.chargeable_user_identity, 'hex')
-            FROM unnest(CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS text[]),
-                        CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS timestamptz[]),
-                        CAST(? AS timestamptz[]), CAST(? AS timestamptz[]), CAST(? AS bigint[]), CAST(? AS bigint[]),
-                        CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS timestamptz[]),
-                        CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]),
-                        CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]),
-                        CAST(? AS text[]), CAST(? AS text[]))
-                 AS e(tenant_id, location_id, nas_id, acct_session_id, username, mac, ip, start_time, last_update,
-                      end_time, input_octets, output_octets, session_time, terminate_cause, nas_epoch,
-                      ssid, ap_mac, ap_name, ap_group, ap_location_id, framed_ipv6_address, framed_ipv6_prefix,
-                      delegated_ipv6_prefix, framed_interface_id, acct_multi_session_id, radius_class,
-                      chargeable_user_identity)
-            """
-                    + MERGE_RULES;
+            upsertFrom(
+                    """
+                    unnest(CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS text[]),
+                           CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS timestamptz[]),
+                           CAST(? AS timestamptz[]), CAST(? AS timestamptz[]), CAST(? AS bigint[]), CAST(? AS bigint[]),
+                           CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS timestamptz[]),
+                           CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]),
+                           CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]),
+                           CAST(? AS text[]), CAST(? AS text[]))
+                    """);
 
     private static final String CLOSE_NAS_SESSIONS =
             """
@@ -186,6 +206,15 @@ public class SessionRecorder {
     /** Applies every event, in order, in one transaction: all are stored or, on failure, none. */
     @Transactional
     public void record(List<AccountingEvent> events) {
+        try {
+            LoginLinking.beforeSessionInserts(
+                    jdbc.getConnection(),
+                    events.stream()
+                            .map(e -> new LoginLinking.Venue(e.tenantId(), e.locationId()))
+                            .toList());
+        } catch (SQLException e) {
+            throw new IllegalStateException("Locking the batch's venues failed", e);
+        }
         int from = 0;
         for (int i = 0; i <= events.size(); i++) {
             if (i == events.size() || events.get(i).type().isNasWide()) {
@@ -619,8 +648,6 @@ public class SessionRecorder {
         st.setLong(++i, e.locationId());
         st.setLong(++i, e.nasId());
         st.setString(++i, e.acctSessionId());
-        st.setString(++i, e.username());
-        st.setLong(++i, e.tenantId());
         st.setString(++i, e.username());
         st.setString(++i, e.deviceMac());
         st.setString(++i, e.deviceIp());

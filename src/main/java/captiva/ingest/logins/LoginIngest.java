@@ -16,7 +16,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -51,9 +50,7 @@ class LoginIngest {
 
     /**
      * Checks every login, then stores them all in one transaction and links the sessions already
-     * stored. Waiting for in-flight session inserts and linking again happen in transactions of
-     * their own, after that commit: the waiting must hold no other lock, or it could deadlock with
-     * them.
+     * stored, including those whose insert was in flight (LoginStore waits for them).
      *
      * @throws ApiProblem.InvalidParameters naming every bad field; nothing is stored then
      */
@@ -67,23 +64,15 @@ class LoginIngest {
         }
         ApiProblem.InvalidParameters.failOn(errors);
         List<LoginStore.Stored> stored = store.store(scope, logins);
-        // A session inserted while the logins were being stored could not see them, nor they it:
-        // wait for such inserts to commit, then link again.
-        new TreeSet<>(logins.stream().map(Login::locationId).toList())
-                .forEach(store::awaitSessionsInFlight);
-        List<Integer> late =
-                store.link(
-                        scope.tenantId(), stored.stream().map(LoginStore.Stored::loginId).toList());
         List<LoginResults.LoginResult> results = new ArrayList<>(stored.size());
-        for (int i = 0; i < stored.size(); i++) {
-            LoginStore.Stored s = stored.get(i);
+        for (LoginStore.Stored s : stored) {
             results.add(
                     new LoginResults.LoginResult(
                             ids.encode(OpaqueIds.Kind.LOGIN, s.loginId()),
                             s.guestId() == null
                                     ? null
                                     : ids.encode(OpaqueIds.Kind.GUEST, s.guestId()),
-                            s.linkedSessions() + late.get(i)));
+                            s.linkedSessions()));
         }
         return new LoginResults(results);
     }

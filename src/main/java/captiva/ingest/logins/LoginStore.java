@@ -3,6 +3,7 @@ package captiva.ingest.logins;
 import captiva.events.EventLog;
 import captiva.ingest.logins.LoginIngest.Login;
 import captiva.sessions.GuestResolver;
+import captiva.sessions.LoginLinking;
 import captiva.sessions.VenueDays;
 import captiva.tenancy.TenantScope;
 import io.micronaut.core.annotation.Nullable;
@@ -22,8 +23,8 @@ import java.util.OptionalLong;
 
 /**
  * The SQL of portal logins: guests, login rows, and linking the sessions already stored. Which
- * login is a session's is the rule of V4__logins.sql ({@code latest_login}), which its trigger uses
- * for sessions stored later.
+ * login is a session's is the rule of V4__logins.sql ({@code latest_login}), which the session
+ * writers' inserts use for sessions stored later ({@link LoginLinking}).
  */
 @Singleton
 class LoginStore {
@@ -66,8 +67,6 @@ class LoginStore {
                                                              login_window_end(s.start_time, s.end_time)) latest)
             """;
 
-    private static final String AWAIT_SESSIONS_IN_FLIGHT = "SELECT await_session_inserts(?)";
-
     private final JdbcOperations jdbc;
     private final EventLog events;
 
@@ -90,6 +89,13 @@ class LoginStore {
                 connection -> {
                     GuestResolver guests =
                             new GuestResolver(connection, tenantId, scope.locationIds());
+                    // Before linking: session inserts in flight at these venues commit first, and
+                    // later ones wait for these logins (LoginLinking).
+                    LoginLinking.beforeLinking(
+                            connection,
+                            logins.stream()
+                                    .map(l -> new LoginLinking.Venue(tenantId, l.locationId()))
+                                    .toList());
                     List<Stored> stored = new ArrayList<>(logins.size());
                     for (Login login : logins) {
                         OptionalLong guest =
@@ -111,33 +117,6 @@ class LoginStore {
                                 new Stored(loginId, guestId, link(connection, tenantId, loginId)));
                     }
                     return stored;
-                });
-    }
-
-    /**
-     * Returns once every session insert at the location that began before now has committed. Its
-     * own transaction, holding nothing else, so that it can never be part of a deadlock.
-     */
-    @Transactional
-    public void awaitSessionsInFlight(long locationId) {
-        jdbc.prepareStatement(
-                AWAIT_SESSIONS_IN_FLIGHT,
-                st -> {
-                    st.setLong(1, locationId);
-                    return st.execute();
-                });
-    }
-
-    /** Links the sessions of stored logins again, in order; returns how many each changed. */
-    @Transactional
-    public List<Integer> link(long tenantId, List<Long> loginIds) {
-        return jdbc.execute(
-                connection -> {
-                    List<Integer> linked = new ArrayList<>(loginIds.size());
-                    for (long loginId : loginIds) {
-                        linked.add(link(connection, tenantId, loginId));
-                    }
-                    return linked;
                 });
     }
 

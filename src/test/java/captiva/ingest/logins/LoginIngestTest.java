@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import captiva.common.OpaqueIds;
 import captiva.sessions.AccountingEvent;
+import captiva.sessions.LoginLinking;
 import captiva.sessions.SessionRecorder;
 import captiva.tenancy.NasRegistry;
 import captiva.testing.ApiTest;
@@ -613,8 +614,13 @@ class LoginIngestTest extends ApiTest {
         @Test
         void sessionInsertedWhileTheLoginIsStoredIsLinkedOnceItCommits() throws Exception {
             Venue venue = aVenue();
+            long tenant = id(OpaqueIds.Kind.TENANT, venue.tenant().id());
+            long location = id(OpaqueIds.Kind.LOCATION, venue.location().id());
             try (Connection connection = TestDatabase.connect()) {
                 connection.setAutoCommit(false);
+                // A session writer's transaction, held open after its insert: it locks as they do.
+                LoginLinking.beforeSessionInserts(
+                        connection, List.of(new LoginLinking.Venue(tenant, location)));
                 try (PreparedStatement insert =
                         connection.prepareStatement(
                                 """
@@ -622,19 +628,18 @@ class LoginIngestTest extends ApiTest {
                         VALUES (?, ?, CAST(? AS macaddr), ?, ?)""")) {
                     OffsetDateTime started =
                             OffsetDateTime.ofInstant(loginTime.plusSeconds(1), ZoneOffset.UTC);
-                    insert.setLong(1, id(OpaqueIds.Kind.TENANT, venue.tenant().id()));
-                    insert.setLong(2, id(OpaqueIds.Kind.LOCATION, venue.location().id()));
+                    insert.setLong(1, tenant);
+                    insert.setLong(2, location);
                     insert.setString(3, MAC);
                     insert.setObject(4, started);
                     insert.setObject(5, started);
-                    insert.executeUpdate(); // its trigger found no login: there was none yet
+                    insert.executeUpdate(); // it found no login: there was none yet
                 }
+                int writer = backendPid(connection);
                 CompletableFuture<Http.Response> login =
                         CompletableFuture.supplyAsync(
                                 () -> post(venue.ingest(), List.of(annsLogin(venue))));
-                long location = id(OpaqueIds.Kind.LOCATION, venue.location().id());
-                await().atMost(Duration.ofSeconds(30))
-                        .until(() -> waitingForSessionInserts(location));
+                await().atMost(Duration.ofSeconds(30)).until(() -> anyoneWaitsFor(writer));
                 boolean answeredBeforeTheSessionCommitted = login.isDone();
 
                 connection.commit();
@@ -649,18 +654,69 @@ class LoginIngestTest extends ApiTest {
             assertLinkedToAnn(onlySession(venue));
         }
 
-        /**
-         * Whether a transaction is blocked on the lock that session inserts at the location hold
-         * (V4's await_session_inserts).
-         */
-        private boolean waitingForSessionInserts(long location) throws SQLException {
+        @Test
+        void accountingStartWhileTheLoginIsStoredFindsItOnceItCommits() throws Exception {
+            Venue venue = aVenue();
+            long tenant = id(OpaqueIds.Kind.TENANT, venue.tenant().id());
+            long location = id(OpaqueIds.Kind.LOCATION, venue.location().id());
+            long nas = aNas(venue);
+            try (Connection connection = TestDatabase.connect()) {
+                connection.setAutoCommit(false);
+                // A login's transaction, held open where LoginStore links: it locks as LoginStore
+                // does, then stores Ann's login.
+                LoginLinking.beforeLinking(
+                        connection, List.of(new LoginLinking.Venue(tenant, location)));
+                try (PreparedStatement insert =
+                        connection.prepareStatement(
+                                """
+                        INSERT INTO login (tenant_id, location_id, guest_device_mac, login_type_name, login_time)
+                        VALUES (?, ?, CAST(? AS macaddr), 'Voucher', ?)""")) {
+                    insert.setLong(1, tenant);
+                    insert.setLong(2, location);
+                    insert.setString(3, MAC);
+                    insert.setObject(4, OffsetDateTime.ofInstant(loginTime, ZoneOffset.UTC));
+                    insert.executeUpdate();
+                }
+                int loginWriter = backendPid(connection);
+                CompletableFuture<Void> session =
+                        CompletableFuture.runAsync(
+                                () ->
+                                        recorder.record(
+                                                List.of(
+                                                        start(
+                                                                venue,
+                                                                nas,
+                                                                loginTime.plusSeconds(5),
+                                                                "whoever",
+                                                                MAC))));
+                await().atMost(Duration.ofSeconds(30)).until(() -> anyoneWaitsFor(loginWriter));
+                boolean storedBeforeTheLoginCommitted = session.isDone();
+
+                connection.commit();
+
+                session.get(10, TimeUnit.SECONDS);
+                assertFalse(
+                        storedBeforeTheLoginCommitted,
+                        "the session must wait for the login in flight");
+            }
+            assertEquals("Voucher", onlySession(venue).get("login_type_name").asText());
+        }
+
+        private int backendPid(Connection c) throws SQLException {
+            try (PreparedStatement st = c.prepareStatement("SELECT pg_backend_pid()");
+                    ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+
+        /** Whether some transaction is blocked on a lock that the given backend holds. */
+        private boolean anyoneWaitsFor(int pid) throws SQLException {
             try (Connection c = TestDatabase.connect();
                     PreparedStatement st =
                             c.prepareStatement(
-                                    """
-                    SELECT count(*) FROM pg_locks
-                    WHERE locktype = 'advisory' AND NOT granted AND classid::bigint = 1280264009 AND objid::bigint = ?""")) {
-                st.setLong(1, location % 2147483647);
+                                    "SELECT count(*) FROM pg_stat_activity WHERE ? = ANY (pg_blocking_pids(pid))")) {
+                st.setInt(1, pid);
                 try (ResultSet rs = st.executeQuery()) {
                     rs.next();
                     return rs.getLong(1) > 0;

@@ -81,7 +81,7 @@ class LoginPlanTest extends PlanTest {
             String plan = text(st);
 
             assertNoTableScan(
-                    "session_link_login: latest_login",
+                    "new session: latest_login",
                     plan,
                     "login_tenant_location_username_time_idx",
                     "login_tenant_location_mac_time_idx");
