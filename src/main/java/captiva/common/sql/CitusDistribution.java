@@ -5,9 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -37,27 +35,37 @@ public final class CitusDistribution {
     /** The column every tenant-owned table is distributed by. */
     public static final String DISTRIBUTION_COLUMN = "tenant_id";
 
+    /**
+     * The tables of the schema, whether each has {@code tenant_id}, and how Citus holds it now: 'h'
+     * distributed, 'n' reference, null not yet (a Citus local table, which only an earlier attempt
+     * would have left, counts as not yet).
+     */
     private static final String TABLES =
             """
             SELECT c.relname,
                    EXISTS (SELECT 1 FROM pg_attribute a
                            WHERE a.attrelid = c.oid AND a.attname = ? AND NOT a.attisdropped) AS tenant_owned,
-                   EXISTS (SELECT 1 FROM pg_dist_partition p WHERE p.logicalrelid = c.oid) AS distributed,
-                   EXISTS (SELECT 1 FROM pg_dist_partition p
-                           WHERE p.logicalrelid = c.oid AND p.partmethod = 'h') AS hash_distributed
+                   (SELECT p.partmethod FROM pg_dist_partition p
+                    WHERE p.logicalrelid = c.oid AND (p.partmethod = 'h' OR p.repmodel = 't')) AS placed
             FROM pg_class c
             WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p')
               AND NOT c.relispartition
             ORDER BY c.relname
             """;
 
-    /** Foreign keys between tables of the schema: referencing table, referenced table. */
+    /**
+     * The foreign keys from or to the given tables, as the statements that drop them and add them
+     * back.
+     */
     private static final String FOREIGN_KEYS =
             """
-            SELECT f.conrelid::regclass::text AS referencing, f.confrelid::regclass::text AS referenced
+            SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', f.conrelid::regclass, f.conname) AS drop,
+                   format('ALTER TABLE %s ADD CONSTRAINT %I %s', f.conrelid::regclass, f.conname,
+                          pg_get_constraintdef(f.oid)) AS add
             FROM pg_constraint f
             WHERE f.contype = 'f' AND f.connamespace = current_schema()::regnamespace
-              AND f.conrelid <> f.confrelid
+              AND (f.conrelid::regclass::text = ANY (?) OR f.confrelid::regclass::text = ANY (?))
+            ORDER BY f.conrelid::regclass::text, f.conname
             """;
 
     private CitusDistribution() {}
@@ -70,26 +78,34 @@ public final class CitusDistribution {
         /** The database has no {@code citus} extension: a single PostgreSQL, nothing to do. */
         record NotCitus() implements Outcome {}
 
-        /** The tables distributed now, in order; empty when every table already was. */
+        /** The tables distributed now; both empty when every table already was. */
         record Distributed(List<String> referenceTables, List<String> distributedTables)
                 implements Outcome {}
     }
 
     /**
-     * Distributes every table of the current schema that is not distributed yet: reference tables
-     * first, then the tenant-owned tables co-located with the first one, each after the tables it
-     * has a foreign key to (Citus checks a foreign key only to a table it already knows).
+     * Distributes every table of the current schema that is not distributed yet, in one
+     * transaction: the reference tables, then the tenant-owned tables, co-located with the first
+     * one.
+     *
+     * <p>The foreign keys from and to those tables are dropped first and added back last, where
+     * Citus checks each against its rules (a key between tenant-owned tables must include {@code
+     * tenant_id}). Without that, making {@code tenant} a reference table would turn every local
+     * table that references it into a "Citus local table", which Citus cannot then distribute when
+     * it has an identity column.
      *
      * @throws IllegalStateException naming a table that has no {@code tenant_id} and is not
      *     declared a reference or local table here: it would otherwise stay on the coordinator
      *     alone, where a join with a distributed table fails or reads every shard
-     * @throws SQLException as Citus refuses a table (the message names the table and the rule)
+     * @throws SQLException as Citus refuses a table or a key (the message names it); nothing is
+     *     changed then
      */
     public static Outcome distribute(Connection connection) throws SQLException {
         if (!hasCitus(connection)) {
             return new Outcome.NotCitus();
         }
-        Map<String, Boolean> pending = new LinkedHashMap<>();
+        List<String> references = new ArrayList<>();
+        List<String> distributed = new ArrayList<>();
         String anchor = null;
         Set<String> unknown = new TreeSet<>();
         try (PreparedStatement st = connection.prepareStatement(TABLES)) {
@@ -97,15 +113,15 @@ public final class CitusDistribution {
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     String table = rs.getString("relname");
-                    boolean tenantOwned = rs.getBoolean("tenant_owned");
-                    if (rs.getBoolean("distributed")) {
-                        if (anchor == null && rs.getBoolean("hash_distributed")) {
-                            anchor = table;
-                        }
-                    } else if (tenantOwned) {
-                        pending.put(table, true);
+                    String placed = rs.getString("placed");
+                    if ("h".equals(placed)) {
+                        anchor = anchor == null ? table : anchor;
+                    } else if (placed != null) {
+                        continue;
                     } else if (REFERENCE_TABLES.contains(table)) {
-                        pending.put(table, false);
+                        references.add(table);
+                    } else if (rs.getBoolean("tenant_owned")) {
+                        distributed.add(table);
                     } else if (!LOCAL_TABLES.contains(table)) {
                         unknown.add(table);
                     }
@@ -120,33 +136,63 @@ public final class CitusDistribution {
                             + " place them: "
                             + unknown);
         }
-        List<String> order = referencedFirst(pending.keySet(), foreignKeys(connection));
-        List<String> references = new ArrayList<>();
-        List<String> distributed = new ArrayList<>();
-        for (String table : order) {
-            if (!pending.get(table)) {
-                call(connection, "SELECT create_reference_table(?::regclass)", table);
-                references.add(table);
-            }
+        if (references.isEmpty() && distributed.isEmpty()) {
+            return new Outcome.Distributed(List.of(), List.of());
         }
-        for (String table : order) {
-            if (pending.get(table)) {
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try {
+            // One connection per worker for the whole transaction: Citus refuses parallel
+            // commands on a table after a reference table it references changed in the same one.
+            run(connection, "SET LOCAL citus.multi_shard_modify_mode TO 'sequential'");
+            List<String> moving = new ArrayList<>(references);
+            moving.addAll(distributed);
+            List<String> addBack = new ArrayList<>();
+            try (PreparedStatement st = connection.prepareStatement(FOREIGN_KEYS)) {
+                var names = connection.createArrayOf("text", moving.toArray());
+                st.setArray(1, names);
+                st.setArray(2, names);
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        run(connection, rs.getString("drop"));
+                        addBack.add(rs.getString("add"));
+                    }
+                }
+            }
+            for (String table : references) {
+                run(connection, "SELECT create_reference_table(?::regclass)", table);
+            }
+            for (String table : distributed) {
                 if (anchor == null) {
-                    call(
+                    run(
                             connection,
                             "SELECT create_distributed_table(?::regclass, ?, colocate_with => 'none')",
                             table,
                             DISTRIBUTION_COLUMN);
                     anchor = table;
                 } else {
-                    call(
+                    run(
                             connection,
                             "SELECT create_distributed_table(?::regclass, ?, colocate_with => ?)",
                             table,
                             DISTRIBUTION_COLUMN,
                             anchor);
                 }
-                distributed.add(table);
+            }
+            for (String add : addBack) {
+                run(connection, add);
+            }
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            // Hikari closes a connection on SQLState 0A000 (feature not supported), which is how
+            // Citus refuses many things; closing it has rolled the transaction back already.
+            if (!connection.isClosed()) {
+                connection.rollback();
+            }
+            throw e;
+        } finally {
+            if (!connection.isClosed()) {
+                connection.setAutoCommit(autoCommit);
             }
         }
         return new Outcome.Distributed(references, distributed);
@@ -161,52 +207,7 @@ public final class CitusDistribution {
         }
     }
 
-    private static Map<String, Set<String>> foreignKeys(Connection connection) throws SQLException {
-        Map<String, Set<String>> referenced = new LinkedHashMap<>();
-        try (PreparedStatement st = connection.prepareStatement(FOREIGN_KEYS);
-                ResultSet rs = st.executeQuery()) {
-            while (rs.next()) {
-                referenced
-                        .computeIfAbsent(rs.getString("referencing"), t -> new TreeSet<>())
-                        .add(rs.getString("referenced"));
-            }
-        }
-        return referenced;
-    }
-
-    /**
-     * The tables in an order where each comes after those of the set that it references (a
-     * depth-first walk; a cycle of foreign keys would need both tables at once, which Citus cannot
-     * do either, so it is only cut, and Citus names the key).
-     */
-    private static List<String> referencedFirst(
-            Set<String> tables, Map<String, Set<String>> referenced) {
-        List<String> order = new ArrayList<>();
-        Set<String> seen = new TreeSet<>();
-        for (String table : tables) {
-            visit(table, tables, referenced, seen, order);
-        }
-        return order;
-    }
-
-    private static void visit(
-            String table,
-            Set<String> tables,
-            Map<String, Set<String>> referenced,
-            Set<String> seen,
-            List<String> order) {
-        if (!seen.add(table)) {
-            return;
-        }
-        for (String target : referenced.getOrDefault(table, Set.of())) {
-            if (tables.contains(target)) {
-                visit(target, tables, referenced, seen, order);
-            }
-        }
-        order.add(table);
-    }
-
-    private static void call(Connection connection, String sql, String... arguments)
+    private static void run(Connection connection, String sql, String... arguments)
             throws SQLException {
         try (PreparedStatement st = connection.prepareStatement(sql)) {
             for (int i = 0; i < arguments.length; i++) {

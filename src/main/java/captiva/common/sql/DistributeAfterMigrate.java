@@ -48,10 +48,7 @@ final class DistributeAfterMigrate implements FlywayConfigurationCustomizer {
             return event == Event.AFTER_MIGRATE;
         }
 
-        /**
-         * No: each {@code create_distributed_table} commits on its own, so a start that stops
-         * half-way leaves only whole tables moved, and the next start does the rest.
-         */
+        /** No: {@link CitusDistribution#distribute} runs its own transaction, all or nothing. */
         @Override
         public boolean canHandleInTransaction(Event event, Context context) {
             return false;
