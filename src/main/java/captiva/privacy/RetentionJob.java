@@ -29,10 +29,11 @@ public class RetentionJob {
 
     // Oldest first, so that the batch walks the tenant-led time index (start_time < cut-off follows
     // from end_time < cut-off) and stops after a batch; the ids then go to the primary key as an
-    // array, which keeps the planner from hashing the whole table to match a thousand of them.
+    // array, which keeps the planner from hashing the whole table to match a thousand of them. The
+    // tenant is given twice: the primary key is (tenant_id, id).
     static final String DELETE_SESSIONS =
             """
-            DELETE FROM session WHERE id = ANY (ARRAY(
+            DELETE FROM session WHERE tenant_id = ? AND id = ANY (ARRAY(
                 SELECT id FROM session
                 WHERE tenant_id = ? AND start_time < ? AND end_time < ?
                 ORDER BY start_time
@@ -40,7 +41,7 @@ public class RetentionJob {
             """;
     static final String DELETE_LOGINS =
             """
-            DELETE FROM login WHERE id = ANY (ARRAY(
+            DELETE FROM login WHERE tenant_id = ? AND id = ANY (ARRAY(
                 SELECT id FROM login
                 WHERE tenant_id = ? AND login_time < ?
                 ORDER BY login_time
@@ -57,9 +58,10 @@ public class RetentionJob {
                 WHERE tenant_id = ? AND id > ? AND created_at < ?
                 ORDER BY id LIMIT ?),
             gone AS (
-                DELETE FROM guest WHERE id = ANY (ARRAY(
-                    SELECT g.id FROM guest g JOIN candidate c ON c.id = g.id
-                    WHERE NOT EXISTS (SELECT 1 FROM session s WHERE s.tenant_id = g.tenant_id AND s.guest_id = g.id)
+                DELETE FROM guest WHERE tenant_id = ? AND id = ANY (ARRAY(
+                    SELECT g.id FROM guest g
+                    WHERE g.tenant_id = ? AND g.id = ANY (ARRAY(SELECT id FROM candidate))
+                      AND NOT EXISTS (SELECT 1 FROM session s WHERE s.tenant_id = g.tenant_id AND s.guest_id = g.id)
                       AND NOT EXISTS (SELECT 1 FROM login l WHERE l.tenant_id = g.tenant_id AND l.guest_id = g.id)
                     FOR UPDATE OF g SKIP LOCKED))
                 RETURNING id)
@@ -178,6 +180,8 @@ public class RetentionJob {
                     st.setLong(2, after);
                     st.setObject(3, cutoff);
                     st.setInt(4, properties.batchSize());
+                    st.setLong(5, tenantId);
+                    st.setLong(6, tenantId);
                     try (ResultSet rs = st.executeQuery()) {
                         rs.next();
                         return new GuestBatch(rs.getInt(1), rs.getLong(2), rs.getInt(3));
@@ -191,6 +195,7 @@ public class RetentionJob {
                 sql,
                 st -> {
                     int i = 1;
+                    st.setLong(i++, tenantId);
                     st.setLong(i++, tenantId);
                     for (int c = 0; c < cutoffs; c++) {
                         st.setObject(i++, cutoff);

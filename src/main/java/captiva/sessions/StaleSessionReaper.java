@@ -26,7 +26,7 @@ public class StaleSessionReaper {
     private static final String CLOSE_STALE =
             """
             UPDATE session SET end_time = last_update, terminate_cause = COALESCE(terminate_cause, 'Stale')
-            WHERE id IN (SELECT id FROM session
+            WHERE (tenant_id, id) IN (SELECT tenant_id, id FROM session
                          WHERE end_time IS NULL AND last_update < ?
                          LIMIT ? FOR UPDATE SKIP LOCKED)
             """;

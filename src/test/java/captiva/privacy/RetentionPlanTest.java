@@ -62,6 +62,7 @@ class RetentionPlanTest extends PlanTest {
                 plan(
                         RetentionJob.DELETE_SESSIONS,
                         tenantId,
+                        tenantId,
                         thirteenMonthsAgo(),
                         thirteenMonthsAgo(),
                         1000),
@@ -72,7 +73,7 @@ class RetentionPlanTest extends PlanTest {
     void expiredLoginsAreFoundByTheTimeIndex() throws SQLException {
         assertNoTableScan(
                 "retention: logins",
-                plan(RetentionJob.DELETE_LOGINS, tenantId, thirteenMonthsAgo(), 1000),
+                plan(RetentionJob.DELETE_LOGINS, tenantId, tenantId, thirteenMonthsAgo(), 1000),
                 "login_tenant_time_idx");
     }
 
@@ -80,8 +81,14 @@ class RetentionPlanTest extends PlanTest {
     void oldGuestsAreWalkedInIdOrderAndTheirReferencesProbed() throws SQLException {
         assertNoTableScan(
                 "retention: guests",
-                plan(RetentionJob.DELETE_GUESTS, tenantId, 0L, thirteenMonthsAgo(), 1000),
-                "guest_tenant_idx",
+                plan(
+                        RetentionJob.DELETE_GUESTS,
+                        tenantId,
+                        0L,
+                        thirteenMonthsAgo(),
+                        1000,
+                        tenantId,
+                        tenantId),
                 "guest_pkey");
     }
 }

@@ -2,6 +2,7 @@ package captiva.statistics;
 
 import static captiva.testing.Fixtures.session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import captiva.common.OpaqueIds;
 import captiva.testing.ApiTest;
@@ -42,9 +43,11 @@ class VenueDayRefresherTest extends ApiTest {
 
     @Inject VenueDayRefresher refresher;
     @Inject OpaqueIds ids;
+    @Inject VenueRezone rezone;
 
     private Location lobby;
     private long lobbyId;
+    private long tenantId;
     private Key key;
 
     /** The scheduled refresher is held off: each test refreshes when it means to. */
@@ -58,6 +61,7 @@ class VenueDayRefresherTest extends ApiTest {
         Tenant tenant = given().tenant("Europe/London");
         lobby = given().location(tenant, "Europe/London");
         lobbyId = ids.decode(OpaqueIds.Kind.LOCATION, lobby.id()).orElseThrow();
+        tenantId = ids.decode(OpaqueIds.Kind.TENANT, tenant.id()).orElseThrow();
         key = given().readKey(tenant);
     }
 
@@ -163,7 +167,7 @@ class VenueDayRefresherTest extends ApiTest {
                 "2024-05-02",
                 text("SELECT day::text FROM venue_day WHERE location_id = " + lobbyId));
 
-        execute("UPDATE location SET time_zone = 'America/New_York' WHERE id = " + lobbyId);
+        assertTrue(rezone.change(tenantId, lobbyId, "America/New_York"));
         assertEquals(0, count("SELECT count(*) FROM venue_day WHERE location_id = " + lobbyId));
         refresher.refresh();
         assertEquals(

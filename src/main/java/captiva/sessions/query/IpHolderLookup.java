@@ -39,7 +39,7 @@ class IpHolderLookup {
             """
             s.username AS session_username, g.username AS guest_username, g.name, g.email,
             s.start_time, s.last_update, s.end_time
-            FROM session s LEFT JOIN guest g ON g.id = s.guest_id
+            FROM session s LEFT JOIN guest g ON g.tenant_id = s.tenant_id AND g.id = s.guest_id
             WHERE s.tenant_id = ? AND s.guest_device_ip = CAST(q.ip_text AS inet)
             """;
 
@@ -48,7 +48,7 @@ class IpHolderLookup {
             """
             s.username AS session_username, g.username AS guest_username, g.name, g.email,
             s.start_time, s.last_update, s.end_time
-            FROM session s LEFT JOIN guest g ON g.id = s.guest_id
+            FROM session s LEFT JOIN guest g ON g.tenant_id = s.tenant_id AND g.id = s.guest_id
             WHERE s.tenant_id = ? AND (s.guest_device_ip = CAST(q.ip_text AS inet)
                                        OR s.framed_ipv6_address = CAST(q.ip_text AS inet)
                                        OR s.framed_ipv6_prefix >>= CAST(q.ip_text AS inet)

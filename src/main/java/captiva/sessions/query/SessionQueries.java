@@ -20,8 +20,8 @@ public final class SessionQueries {
                    host(s.framed_ipv6_address) AS framed_ipv6_address,
                    s.framed_ipv6_prefix::text AS framed_ipv6_prefix, s.delegated_ipv6_prefix::text AS delegated_ipv6_prefix
             FROM session s
-            JOIN location l ON l.id = s.location_id
-            LEFT JOIN guest g ON g.id = s.guest_id
+            JOIN location l ON l.tenant_id = s.tenant_id AND l.id = s.location_id
+            LEFT JOIN guest g ON g.tenant_id = s.tenant_id AND g.id = s.guest_id
             WHERE s.tenant_id = ?
             """;
     static final String COUNT =

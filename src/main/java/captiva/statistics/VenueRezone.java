@@ -1,0 +1,75 @@
+package captiva.statistics;
+
+import io.micronaut.data.jdbc.runtime.JdbcOperations;
+import io.micronaut.transaction.annotation.Transactional;
+import jakarta.inject.Singleton;
+
+/**
+ * Changes a venue's time zone. A venue's days are days in its time zone, so a new zone redoes every
+ * one of them: its venue_day rows go and all its days with ended sessions are logged for the
+ * refresher, in the transaction that changes the zone, so that no query sees the new zone beside
+ * rows of the old one. This was a row trigger on location (V9), which Citus refuses on a
+ * distributed table (V57); every change of a location's time zone must come through here.
+ */
+@Singleton
+public class VenueRezone {
+
+    private static final String CHANGE_ZONE =
+            """
+            UPDATE location SET time_zone = ?
+            WHERE tenant_id = ? AND id = ? AND time_zone IS DISTINCT FROM ?
+            """;
+
+    private static final String FORGET_DAYS =
+            "DELETE FROM venue_day WHERE tenant_id = ? AND location_id = ?";
+
+    private static final String LOG_EVERY_DAY =
+            """
+            INSERT INTO venue_day_dirty (tenant_id, location_id, day)
+            SELECT DISTINCT s.tenant_id, s.location_id, (s.start_time AT TIME ZONE CAST(? AS text))::date
+            FROM session s WHERE s.tenant_id = ? AND s.location_id = ? AND s.end_time IS NOT NULL
+            """;
+
+    private final JdbcOperations jdbc;
+
+    VenueRezone(JdbcOperations jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /**
+     * Sets the venue's time zone (an IANA name the caller checked); returns whether it changed,
+     * false when the venue already had that zone or is not the tenant's.
+     */
+    @Transactional
+    public boolean change(long tenantId, long locationId, String timeZone) {
+        int changed =
+                jdbc.prepareStatement(
+                        CHANGE_ZONE,
+                        st -> {
+                            st.setString(1, timeZone);
+                            st.setLong(2, tenantId);
+                            st.setLong(3, locationId);
+                            st.setString(4, timeZone);
+                            return st.executeUpdate();
+                        });
+        if (changed == 0) {
+            return false;
+        }
+        jdbc.prepareStatement(
+                FORGET_DAYS,
+                st -> {
+                    st.setLong(1, tenantId);
+                    st.setLong(2, locationId);
+                    return st.executeUpdate();
+                });
+        jdbc.prepareStatement(
+                LOG_EVERY_DAY,
+                st -> {
+                    st.setString(1, timeZone);
+                    st.setLong(2, tenantId);
+                    st.setLong(3, locationId);
+                    return st.executeUpdate();
+                });
+        return true;
+    }
+}
