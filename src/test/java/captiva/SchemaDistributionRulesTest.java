@@ -45,18 +45,10 @@ class SchemaDistributionRulesTest extends ApiTest {
 
     private static final Set<String> KNOWN_FOREIGN_KEYS_ACROSS_TENANTS = Set.of();
 
-    private static final Set<String> KNOWN_STATEMENT_TRIGGERS =
-            Set.of(
-                    "session.session_inserted_venue_day",
-                    "session.session_updated_venue_day",
-                    "session.session_deleted_venue_day");
+    private static final Set<String> KNOWN_STATEMENT_TRIGGERS = Set.of();
 
     private static final Set<String> KNOWN_TRIGGERS_ON_TENANT_TABLES =
-            Set.of(
-                    "session.session_link_login",
-                    "session.session_inserted_venue_day",
-                    "session.session_updated_venue_day",
-                    "session.session_deleted_venue_day");
+            Set.of("session.session_link_login");
 
     private static final Set<String> KNOWN_ADVISORY_LOCK_FUNCTIONS =
             Set.of("await_session_inserts", "session_link_login");

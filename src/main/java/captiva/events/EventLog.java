@@ -115,13 +115,16 @@ public class EventLog {
      * parameters first, then the consuming tenants.
      *
      * @param returning {@link #UPSERT_RETURNING} or {@link #UPDATE_RETURNING}
+     * @param alsoWith more CTEs on {@code changed} (", name AS (...)"), without parameters: what
+     *     else the writer logs in the same statement (captiva.sessions.VenueDays)
      */
-    public static String withSessionEvents(String statement, String returning) {
+    public static String withSessionEvents(String statement, String returning, String alsoWith) {
         return "WITH changed AS (\n"
                 + statement
                 + "RETURNING "
                 + returning
                 + "\n)\n"
+                + alsoWith
                 + SESSION_EVENTS;
     }
 

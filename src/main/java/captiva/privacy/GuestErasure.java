@@ -1,6 +1,7 @@
 package captiva.privacy;
 
 import captiva.events.EventLog;
+import captiva.sessions.VenueDays;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
@@ -67,7 +68,11 @@ public class GuestErasure {
             return Optional.empty();
         }
         // Sessions first: the guest rows can go only once nothing refers to them.
-        int sessions = update(UNLINK_SESSIONS, tenantId, guests);
+        int sessions =
+                update(
+                        VenueDays.logged(UNLINK_SESSIONS, VenueDays.RETURNING, false),
+                        tenantId,
+                        guests);
         int logins = update(DELETE_LOGINS, tenantId, guests);
         int deleted = update(DELETE_GUESTS, tenantId, guests);
         events.guestsErased(tenantId, guests, clock.instant());
@@ -107,7 +112,14 @@ public class GuestErasure {
                     Array ids = st.getConnection().createArrayOf("bigint", guests.toArray());
                     st.setLong(1, tenantId);
                     st.setArray(2, ids);
-                    return st.executeUpdate();
+                    if (!st.execute()) {
+                        return st.getUpdateCount();
+                    }
+                    // a statement that logs what it changed answers the count as a row
+                    try (ResultSet rs = st.getResultSet()) {
+                        rs.next();
+                        return rs.getInt(1);
+                    }
                 });
     }
 }

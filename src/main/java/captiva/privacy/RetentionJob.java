@@ -1,5 +1,6 @@
 package captiva.privacy;
 
+import captiva.sessions.VenueDays;
 import captiva.tenancy.Tenant;
 import captiva.tenancy.TenantRepository;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
@@ -128,7 +129,13 @@ public class RetentionJob {
                         .withOffsetSameInstant(ZoneOffset.UTC)
                         .minusMonths(tenant.retentionMonths());
         int[] batches = {0};
-        long sessions = repeat(DELETE_SESSIONS, tenant.id(), cutoff, 2, batches);
+        long sessions =
+                repeat(
+                        VenueDays.logged(DELETE_SESSIONS, VenueDays.RETURNING, false),
+                        tenant.id(),
+                        cutoff,
+                        2,
+                        batches);
         long logins = repeat(DELETE_LOGINS, tenant.id(), cutoff, 1, batches);
         long guests = deleteGuests(tenant.id(), cutoff, batches);
         return new Purged(sessions, logins, guests, batches[0]);
@@ -201,7 +208,14 @@ public class RetentionJob {
                         st.setObject(i++, cutoff);
                     }
                     st.setInt(i, properties.batchSize());
-                    return st.executeUpdate();
+                    if (!st.execute()) {
+                        return st.getUpdateCount();
+                    }
+                    // a statement that logs what it changed answers the count as a row
+                    try (ResultSet rs = st.getResultSet()) {
+                        rs.next();
+                        return rs.getInt(1);
+                    }
                 });
     }
 }

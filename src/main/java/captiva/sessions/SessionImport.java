@@ -96,6 +96,7 @@ public class SessionImport {
                     created.add(keys.getLong(1));
                 }
             }
+            VenueDays.stored(connection, tenantId, created);
             events.sessionsStored(tenantId, created);
             return created;
         } catch (SQLException e) {

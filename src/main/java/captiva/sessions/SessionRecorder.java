@@ -29,8 +29,8 @@ import java.util.Map;
  *
  * <p>A batch's session events are written with one {@code INSERT ... SELECT FROM unnest(...)} per
  * round rather than one statement per event: PostgreSQL's work per statement (and, since V9, the
- * statement-level rollup triggers, which fired once per event) is paid once a batch. ON CONFLICT
- * cannot touch a row twice in one statement, so the events of one session are folded here with the
+ * logging of the venue-days it touched, {@link VenueDays}) is paid once a batch. ON CONFLICT cannot
+ * touch a row twice in one statement, so the events of one session are folded here with the
  * upsert's own rules ({@link Row#absorb}). Round 1 holds each session's first event of the batch
  * exactly as it came: when it creates the row, the login trigger (V4) sees what it would have seen
  * one event at a time. Round 2 holds the rest of each session folded into one row, which by then
@@ -248,10 +248,7 @@ public class SessionRecorder {
             times[i] = timestamp(e.startTime());
         }
         long[] logged = events.consumingAmong(tenants);
-        String sql =
-                logged.length == 0
-                        ? END_SUPERSEDED
-                        : EventLog.withSessionEvents(END_SUPERSEDED, EventLog.UPDATE_RETURNING);
+        String sql = VenueDays.logged(END_SUPERSEDED, EventLog.UPDATE_RETURNING, logged.length > 0);
         jdbc.prepareStatement(
                 sql,
                 st -> {
@@ -283,7 +280,7 @@ public class SessionRecorder {
         if (logged.length > 0) {
             // Rare (a batch the database may refuse part of): one statement per event, each logging
             // its own.
-            String sql = EventLog.withSessionEvents(UPSERT, EventLog.UPSERT_RETURNING);
+            String sql = VenueDays.logged(UPSERT, EventLog.UPSERT_RETURNING, true);
             jdbc.prepareStatement(
                     sql,
                     statement -> {
@@ -299,13 +296,13 @@ public class SessionRecorder {
             return;
         }
         jdbc.prepareStatement(
-                UPSERT,
+                VenueDays.logged(UPSERT, EventLog.UPSERT_RETURNING, false),
                 statement -> {
                     for (AccountingEvent e : sessionEvents) {
                         bind(statement, e);
-                        statement.addBatch();
+                        statement.execute();
                     }
-                    return statement.executeBatch();
+                    return null;
                 });
     }
 
@@ -529,10 +526,7 @@ public class SessionRecorder {
             epochs[i] = r.epoch == null ? "-infinity" : timestamp(r.epoch);
         }
         long[] logged = events.consumingAmong(tenants);
-        String sql =
-                logged.length == 0
-                        ? UPSERT_ROWS
-                        : EventLog.withSessionEvents(UPSERT_ROWS, EventLog.UPSERT_RETURNING);
+        String sql = VenueDays.logged(UPSERT_ROWS, EventLog.UPSERT_RETURNING, logged.length > 0);
         jdbc.prepareStatement(
                 sql,
                 st -> {
@@ -592,9 +586,7 @@ public class SessionRecorder {
         }
         long[] logged = events.consumingAmong(new long[] {e.tenantId()});
         String sql =
-                logged.length == 0
-                        ? CLOSE_NAS_SESSIONS
-                        : EventLog.withSessionEvents(CLOSE_NAS_SESSIONS, EventLog.UPDATE_RETURNING);
+                VenueDays.logged(CLOSE_NAS_SESSIONS, EventLog.UPDATE_RETURNING, logged.length > 0);
         jdbc.prepareStatement(
                 sql,
                 st -> {

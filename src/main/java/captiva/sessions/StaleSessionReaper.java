@@ -76,21 +76,14 @@ public class StaleSessionReaper {
         // Every tenant with a consumer: the closed sessions' session.ended events are logged with
         // them.
         Long[] logged = events.consumingTenants();
-        if (logged.length == 0) {
-            return jdbc.prepareStatement(
-                    CLOSE_STALE,
-                    st -> {
-                        st.setObject(1, cutoff);
-                        st.setInt(2, BATCH);
-                        return st.executeUpdate();
-                    });
-        }
         return jdbc.prepareStatement(
-                EventLog.withSessionEvents(CLOSE_STALE, EventLog.UPDATE_RETURNING),
+                VenueDays.logged(CLOSE_STALE, EventLog.UPDATE_RETURNING, logged.length > 0),
                 st -> {
                     st.setObject(1, cutoff);
                     st.setInt(2, BATCH);
-                    st.setArray(3, st.getConnection().createArrayOf("bigint", logged));
+                    if (logged.length > 0) {
+                        st.setArray(3, st.getConnection().createArrayOf("bigint", logged));
+                    }
                     try (java.sql.ResultSet rs = st.executeQuery()) {
                         rs.next();
                         return rs.getInt(1);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import captiva.common.OpaqueIds;
+import captiva.sessions.VenueDays;
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures.Key;
 import captiva.testing.Fixtures.Location;
@@ -149,7 +150,12 @@ class VenueDayRefresherTest extends ApiTest {
         refresher.refresh();
         assertEquals(1, count("SELECT count(*) FROM venue_day WHERE location_id = " + lobbyId));
 
-        execute("DELETE FROM session WHERE location_id = " + lobbyId);
+        // As the retention job and erasure delete: logging the days of what they delete.
+        execute(
+                VenueDays.logged(
+                        "DELETE FROM session WHERE location_id = " + lobbyId + "\n",
+                        VenueDays.RETURNING,
+                        false));
         refresher.refresh();
         assertEquals(0, count("SELECT count(*) FROM venue_day WHERE location_id = " + lobbyId));
         assertEquals(0, sessions(MAY_2));

@@ -3,6 +3,7 @@ package captiva.ingest.logins;
 import captiva.events.EventLog;
 import captiva.ingest.logins.LoginIngest.Login;
 import captiva.sessions.GuestResolver;
+import captiva.sessions.VenueDays;
 import captiva.tenancy.TenantScope;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
@@ -142,10 +143,14 @@ class LoginStore {
 
     private static int link(Connection connection, long tenantId, long loginId)
             throws SQLException {
-        try (PreparedStatement st = connection.prepareStatement(LINK)) {
+        try (PreparedStatement st =
+                connection.prepareStatement(VenueDays.logged(LINK, VenueDays.RETURNING_S, false))) {
             st.setLong(1, tenantId);
             st.setLong(2, loginId);
-            return st.executeUpdate();
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
         }
     }
 
