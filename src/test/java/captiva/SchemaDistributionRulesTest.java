@@ -2,6 +2,7 @@ package captiva;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import captiva.common.sql.CitusDistribution;
 import captiva.testing.ApiTest;
 import captiva.testing.TestDatabase;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
@@ -32,15 +33,11 @@ import org.junit.jupiter.api.Test;
 @DisplayName("the schema follows the rules of a tenant-distributed database")
 class SchemaDistributionRulesTest extends ApiTest {
 
-    /**
-     * Looked up before the tenant is known: by an API key's hash, a NAS's address or identity, a
-     * bucket's key.
-     */
-    private static final Set<String> REFERENCE_TABLES =
-            Set.of("tenant", "api_key", "nas", "rate_limit_bucket");
+    /** The tables the service makes reference tables on Citus, as it declares them. */
+    private static final Set<String> REFERENCE_TABLES = CitusDistribution.REFERENCE_TABLES;
 
-    /** Flyway's own bookkeeping, on the coordinator only. */
-    private static final Set<String> LOCAL_TABLES = Set.of("flyway_schema_history");
+    /** Flyway's own bookkeeping, left on the coordinator. */
+    private static final Set<String> LOCAL_TABLES = CitusDistribution.LOCAL_TABLES;
 
     private static final Set<String> NOT_DISTRIBUTED = union(REFERENCE_TABLES, LOCAL_TABLES);
 

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.TestInstance;
  * constants and builders, run on a plain connection. The plans are printed, for the docs.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@NotOnCitus
 public abstract class PlanTest {
 
     private static final Pattern DATABASE_IN_URL =

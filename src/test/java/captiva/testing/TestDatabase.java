@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Map;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.PostgreSQLContainer;
@@ -23,6 +25,7 @@ import org.testcontainers.containers.PostgreSQLContainer;
 public final class TestDatabase {
 
     private static Map<String, String> properties;
+    private static Boolean citus;
 
     private TestDatabase() {}
 
@@ -42,6 +45,24 @@ public final class TestDatabase {
                 db.get("datasources.default.url"),
                 db.get("datasources.default.username"),
                 db.get("datasources.default.password"));
+    }
+
+    /**
+     * Whether the test database is a Citus coordinator (it has the {@code citus} extension), for
+     * the tests that hold only on one of a single PostgreSQL or Citus.
+     */
+    public static synchronized boolean isCitus() {
+        if (citus == null) {
+            try (Connection c = connect();
+                    Statement st = c.createStatement();
+                    ResultSet rs =
+                            st.executeQuery("SELECT 1 FROM pg_extension WHERE extname = 'citus'")) {
+                citus = rs.next();
+            } catch (SQLException e) {
+                throw new IllegalStateException("Could not read the test database's extensions", e);
+            }
+        }
+        return citus;
     }
 
     private static Map<String, String> start() {
