@@ -97,6 +97,15 @@ public class VenueDayRefresher {
                 CROSS JOIN unnest(v.guests) AS g(guest_key)
                 UNION
                 SELECT tenant_id, location_id, guest_key FROM ended WHERE guest_key IS NOT NULL
+                UNION
+                -- and those whose first visit falls on the days: it may have been read from a session
+                -- of a day not rolled up then, which no row lists
+                SELECT f.tenant_id, f.location_id, f.guest_key
+                FROM units u
+                JOIN guest_first_visit f ON f.tenant_id = u.tenant_id AND f.location_id = u.location_id
+                     AND f.first_start >= (u.day - 1)::timestamp AT TIME ZONE 'UTC'
+                     AND f.first_start < (u.day + 2)::timestamp AT TIME ZONE 'UTC'
+                     AND (f.first_start AT TIME ZONE u.time_zone)::date = u.day
             ), firsts AS (
                 SELECT t.tenant_id, t.location_id, t.guest_key, %3$s AS first_start FROM touched t
             ), unvisited AS (

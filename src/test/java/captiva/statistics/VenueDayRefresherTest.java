@@ -199,6 +199,29 @@ class VenueDayRefresherTest extends ApiTest {
     }
 
     @Test
+    void aFirstVisitReadFromADayNotYetRolledUpGoesWithItsSession() throws SQLException {
+        given().sessions(
+                        session(lobby)
+                                .started("2024-05-01T10:00:00Z")
+                                .ended("2024-05-01T11:00:00Z")
+                                .mac("02:00:00:00:00:01"),
+                        session(lobby)
+                                .started("2024-05-02T10:00:00Z")
+                                .ended("2024-05-02T11:00:00Z")
+                                .mac("02:00:00:00:00:01"));
+        refresher.refresh();
+        // As when 2 May was refreshed first and read the 1 May session, which was then changed
+        // before its own day ever had a row: the day's row cannot say the guest was there.
+        execute("DELETE FROM venue_day WHERE day = '2024-05-01' AND location_id = " + lobbyId);
+
+        execute("DELETE FROM session WHERE start_time < '2024-05-02' AND location_id = " + lobbyId);
+        refresher.refresh();
+
+        assertEquals("2024-05-02 10:00:00", firstVisit());
+        assertEquals(0, returning(MAY_2));
+    }
+
+    @Test
     void returningGuestsReadFirstVisitsAndTheSessionsOfChangedDays() throws SQLException {
         given().sessions(
                         session(lobby)
