@@ -255,44 +255,21 @@ final class StatisticsQueries {
                 GROUP BY bucket
             ), online_now AS (
                 SELECT bucket, count(DISTINCT guest_key) AS guests_online_now FROM bucketed WHERE online GROUP BY bucket
-            ), asked AS MATERIALIZED (
-                SELECT DISTINCT guest_key FROM guests WHERE period_start IS NOT NULL
-            ), seen_loc AS (
-                SELECT l.id, l.time_zone FROM location l
-                WHERE l.tenant_id = :tenant AND (CAST(:keyLocations AS bigint[]) IS NULL
-                                                 OR l.id = ANY (CAST(:keyLocations AS bigint[])))
-            ), seen_dirty AS MATERIALIZED (
-                SELECT DISTINCT d.location_id, d.day, l.time_zone
-                FROM venue_day_dirty d JOIN seen_loc l ON l.id = d.location_id
-                WHERE d.tenant_id = :tenant
-            ), visits AS MATERIALIZED (
-                -- first visits as the refresher left them; one whose venue-day has changed since may
-                -- stand for a session that is gone
-                SELECT f.guest_key, f.location_id, f.first_start,
-                       EXISTS (SELECT 1 FROM seen_dirty d
-                               WHERE d.location_id = f.location_id
-                                 AND d.day = (f.first_start AT TIME ZONE l.time_zone)::date) AS changed
-                FROM guest_first_visit f JOIN seen_loc l ON l.id = f.location_id
-                WHERE f.tenant_id = :tenant AND f.guest_key IN (SELECT guest_key FROM asked)
-            ), unrolled_starts AS (
-                -- the sessions first visits may not have: those of changed venue-days, and the open ones
-                SELECT %1$s AS guest_key, s.start_time
-                FROM seen_dirty d
-                JOIN session s ON s.tenant_id = :tenant AND s.location_id = d.location_id AND %2$s
-                UNION ALL
-                SELECT %1$s, s.start_time
-                FROM session s JOIN seen_loc l ON l.id = s.location_id
-                WHERE s.tenant_id = :tenant AND s.end_time IS NULL
             ), first_seen AS MATERIALIZED (
-                -- each guest's first session at a venue the key may see
-                SELECT c.guest_key, min(c.first_start) AS first_start
-                FROM (SELECT guest_key, first_start FROM visits WHERE NOT changed
-                      UNION ALL
-                      SELECT v.guest_key, %3$s FROM visits v WHERE v.changed
-                      UNION ALL
-                      SELECT u.guest_key, u.start_time FROM unrolled_starts u
-                      WHERE u.guest_key IN (SELECT guest_key FROM asked)) c
-                GROUP BY c.guest_key
+                -- once per guest, whatever the number of buckets and periods it appears in (MATERIALIZED:
+                -- inlined, the look-up would run once per row of the join)
+                SELECT q.guest_key,
+                       CASE WHEN q.guest_key LIKE 'g%' THEN (
+                               SELECT min(p.start_time) FROM session p
+                               WHERE p.tenant_id = :tenant AND (CAST(:keyLocations AS bigint[]) IS NULL
+                                                               OR p.location_id = ANY (CAST(:keyLocations AS bigint[])))
+                                 AND p.guest_id = substr(q.guest_key, 2)::bigint)
+                            ELSE (
+                               SELECT min(p.start_time) FROM session p
+                               WHERE p.tenant_id = :tenant AND (CAST(:keyLocations AS bigint[]) IS NULL
+                                                               OR p.location_id = ANY (CAST(:keyLocations AS bigint[])))
+                                 AND p.guest_device_mac = substr(q.guest_key, 2)::macaddr AND p.guest_id IS NULL) END AS first_start
+                FROM (SELECT DISTINCT guest_key FROM guests WHERE period_start IS NOT NULL) q
             ), returners AS (
                 SELECT g.bucket, count(DISTINCT g.guest_key) AS returning_guests
                 FROM guests g JOIN first_seen f ON f.guest_key = g.guest_key AND f.first_start < g.period_start
@@ -328,11 +305,7 @@ final class StatisticsQueries {
             LEFT JOIN returners r USING (bucket)
             LEFT JOIN peak p USING (bucket)
             ORDER BY a.bucket_order, a.bucket COLLATE "C"
-            """
-                    .formatted(
-                            guestKey("s"),
-                            sessionOfVenueDay("s", "d.day", "d.time_zone"),
-                            firstStart(":tenant", "v.location_id", "v.guest_key", ""));
+            """;
 
     /** The names of the venues that have a group when grouped by location. */
     static final String LOCATION_NAMES =
@@ -349,25 +322,6 @@ final class StatisticsQueries {
     static String guestKey(String session) {
         return "CASE WHEN %1$s.guest_id IS NOT NULL THEN 'g' || %1$s.guest_id WHEN %1$s.guest_device_mac IS NOT NULL THEN 'm' || %1$s.guest_device_mac::text END"
                 .formatted(session);
-    }
-
-    /**
-     * The start of the first session of the guest {@code guestKey} (see {@link #guestKey}) at the
-     * venue {@code location}, with {@code condition} (empty, or {@code AND ...} over the session
-     * {@code p}) on the sessions; null when there is none. Two index probes' worth, for the few
-     * guests that need it.
-     */
-    static String firstStart(String tenant, String location, String guestKey, String condition) {
-        return """
-                CASE WHEN %3$s LIKE 'g%%' THEN (
-                         SELECT min(p.start_time) FROM session p
-                         WHERE p.tenant_id = %1$s AND p.location_id = %2$s
-                           AND p.guest_id = substr(%3$s, 2)::bigint %4$s)
-                     ELSE (
-                         SELECT min(p.start_time) FROM session p
-                         WHERE p.tenant_id = %1$s AND p.location_id = %2$s
-                           AND p.guest_device_mac = substr(%3$s, 2)::macaddr AND p.guest_id IS NULL %4$s) END"""
-                .formatted(tenant, location, guestKey, condition);
     }
 
     /**

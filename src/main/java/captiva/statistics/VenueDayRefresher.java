@@ -12,12 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the venue-day rollups (V9__venue_day_rollups.sql) and the guests' first visits
- * (V63__guest_first_visits.sql) up to date: recomputes, from the sessions, the venue-days that
- * writers logged in venue_day_dirty, and the first visit to the venue of every guest such a day had
- * or has. Each batch is one statement, so the log entries it removes and the sessions it reads come
- * from the same snapshot. One replica refreshes at a time (an advisory lock); the others skip their
- * turn.
+ * Keeps the venue-day rollups (V9__venue_day_rollups.sql) up to date: recomputes, from the
+ * sessions, the venue-days that writers logged in venue_day_dirty. Each batch is one statement, so
+ * the log entries it removes and the sessions it reads come from the same snapshot. One replica
+ * refreshes at a time (an advisory lock); the others skip their turn.
  */
 @Singleton
 public class VenueDayRefresher {
@@ -89,44 +87,12 @@ public class VenueDayRefresher {
                     durations = EXCLUDED.durations, guests = EXCLUDED.guests, devices = EXCLUDED.devices,
                     presence_guests = EXCLUDED.presence_guests, presence_from = EXCLUDED.presence_from,
                     presence_to = EXCLUDED.presence_to
-            ), touched AS (
-                -- the guests the days had (this statement sees the rows as they were) and have now
-                SELECT v.tenant_id, v.location_id, g.guest_key
-                FROM units u
-                JOIN venue_day v ON v.tenant_id = u.tenant_id AND v.location_id = u.location_id AND v.day = u.day
-                CROSS JOIN unnest(v.guests) AS g(guest_key)
-                UNION
-                SELECT tenant_id, location_id, guest_key FROM ended WHERE guest_key IS NOT NULL
-                UNION
-                -- and those whose first visit falls on the days: it may have been read from a session
-                -- of a day not rolled up then, which no row lists
-                SELECT f.tenant_id, f.location_id, f.guest_key
-                FROM units u
-                JOIN guest_first_visit f ON f.tenant_id = u.tenant_id AND f.location_id = u.location_id
-                     AND f.first_start >= (u.day - 1)::timestamp AT TIME ZONE 'UTC'
-                     AND f.first_start < (u.day + 2)::timestamp AT TIME ZONE 'UTC'
-                     AND (f.first_start AT TIME ZONE u.time_zone)::date = u.day
-            ), firsts AS (
-                SELECT t.tenant_id, t.location_id, t.guest_key, %3$s AS first_start FROM touched t
-            ), unvisited AS (
-                DELETE FROM guest_first_visit f USING firsts x
-                WHERE f.tenant_id = x.tenant_id AND f.guest_key = x.guest_key AND f.location_id = x.location_id
-                  AND x.first_start IS NULL
-            ), visited AS (
-                INSERT INTO guest_first_visit (tenant_id, guest_key, location_id, first_start)
-                SELECT tenant_id, guest_key, location_id, first_start FROM firsts WHERE first_start IS NOT NULL
-                ON CONFLICT (tenant_id, guest_key, location_id) DO UPDATE SET first_start = EXCLUDED.first_start
             )
             SELECT (SELECT count(*) FROM oldest) AS oldest, (SELECT count(*) FROM units) AS days
             """
                     .formatted(
                             StatisticsQueries.sessionOfVenueDay("s", "u.day", "u.time_zone"),
-                            StatisticsQueries.guestKey("s"),
-                            StatisticsQueries.firstStart(
-                                    "t.tenant_id",
-                                    "t.location_id",
-                                    "t.guest_key",
-                                    "AND p.end_time IS NOT NULL"));
+                            StatisticsQueries.guestKey("s"));
 
     private final JdbcOperations jdbc;
     private final TransactionOperations<Connection> transactions;

@@ -172,96 +172,6 @@ class VenueDayRefresherTest extends ApiTest {
     }
 
     @Test
-    void aGuestsFirstVisitToAVenueFollowsItsEndedSessions() throws SQLException {
-        given().sessions(
-                        session(lobby)
-                                .started("2024-05-01T10:00:00Z")
-                                .ended("2024-05-01T11:00:00Z")
-                                .mac("02:00:00:00:00:01"),
-                        session(lobby)
-                                .started("2024-05-02T10:00:00Z")
-                                .ended("2024-05-02T11:00:00Z")
-                                .mac("02:00:00:00:00:01"),
-                        session(lobby).started("2024-04-30T10:00:00Z").online()); // open: not kept
-        refresher.refresh();
-        assertEquals("2024-05-01 10:00:00", firstVisit());
-
-        execute(
-                "DELETE FROM session WHERE end_time IS NOT NULL AND start_time < '2024-05-02' AND location_id = "
-                        + lobbyId);
-        refresher.refresh();
-        assertEquals("2024-05-02 10:00:00", firstVisit());
-
-        execute("DELETE FROM session WHERE end_time IS NOT NULL AND location_id = " + lobbyId);
-        refresher.refresh();
-        assertEquals(
-                0, count("SELECT count(*) FROM guest_first_visit WHERE location_id = " + lobbyId));
-    }
-
-    @Test
-    void aFirstVisitReadFromADayNotYetRolledUpGoesWithItsSession() throws SQLException {
-        given().sessions(
-                        session(lobby)
-                                .started("2024-05-01T10:00:00Z")
-                                .ended("2024-05-01T11:00:00Z")
-                                .mac("02:00:00:00:00:01"),
-                        session(lobby)
-                                .started("2024-05-02T10:00:00Z")
-                                .ended("2024-05-02T11:00:00Z")
-                                .mac("02:00:00:00:00:01"));
-        refresher.refresh();
-        // As when 2 May was refreshed first and read the 1 May session, which was then changed
-        // before its own day ever had a row: the day's row cannot say the guest was there.
-        execute("DELETE FROM venue_day WHERE day = '2024-05-01' AND location_id = " + lobbyId);
-
-        execute("DELETE FROM session WHERE start_time < '2024-05-02' AND location_id = " + lobbyId);
-        refresher.refresh();
-
-        assertEquals("2024-05-02 10:00:00", firstVisit());
-        assertEquals(0, returning(MAY_2));
-    }
-
-    @Test
-    void returningGuestsReadFirstVisitsAndTheSessionsOfChangedDays() throws SQLException {
-        given().sessions(
-                        session(lobby)
-                                .started("2024-05-01T10:00:00Z")
-                                .ended("2024-05-01T11:00:00Z")
-                                .mac("02:00:00:00:00:01"),
-                        session(lobby)
-                                .started("2024-05-02T10:00:00Z")
-                                .ended("2024-05-02T11:00:00Z")
-                                .mac("02:00:00:00:00:01"));
-        refresher.refresh();
-        assertEquals(1, returning(MAY_2));
-
-        // A first visit whose day is current is read as it is: proof that the answer came from it.
-        execute(
-                "UPDATE guest_first_visit SET first_start = '2024-05-02T12:00:00Z' WHERE location_id = "
-                        + lobbyId);
-        assertEquals(0, returning(MAY_2));
-        execute(
-                "UPDATE guest_first_visit SET first_start = '2024-05-01T10:00:00Z' WHERE location_id = "
-                        + lobbyId);
-
-        // The session it stands for is gone, and its day logged: until the refresher runs, the
-        // guest's sessions are read instead.
-        execute("DELETE FROM session WHERE start_time < '2024-05-02' AND location_id = " + lobbyId);
-        assertEquals(0, returning(MAY_2));
-
-        // A new first visit on a logged day is read from the sessions too.
-        given().sessions(
-                        session(lobby)
-                                .started("2024-04-20T10:00:00Z")
-                                .ended("2024-04-20T11:00:00Z")
-                                .mac("02:00:00:00:00:01"));
-        assertEquals(1, returning(MAY_2));
-        refresher.refresh();
-        assertEquals(1, returning(MAY_2));
-        assertEquals("2024-04-20 10:00:00", firstVisit());
-    }
-
-    @Test
     void aDayLoggedByManyStatementsIsRecomputedOnce() throws SQLException {
         given().sessions(
                         session(lobby)
@@ -314,21 +224,6 @@ class VenueDayRefresherTest extends ApiTest {
                                 key.auth())
                         .json();
         return answer.get("total").get("sessions").asLong();
-    }
-
-    private long returning(String query) {
-        JsonNode answer =
-                http().get(
-                                "/sessions/statistics?" + query + "&location_id=" + lobby.id(),
-                                key.auth())
-                        .json();
-        return answer.get("total").get("returning_guests").asLong();
-    }
-
-    private String firstVisit() throws SQLException {
-        return text(
-                "SELECT (first_start AT TIME ZONE 'UTC')::text FROM guest_first_visit WHERE location_id = "
-                        + lobbyId);
     }
 
     private static List<String> rows(PreparedStatement st) throws SQLException {
