@@ -11,7 +11,7 @@ import java.time.Instant;
  *     two missed interims plus a minute of slack
  * @param onlineCountMaxAge how old an online count (GET /sessions/count?online=true, alone or with
  *     a venue) may be: dashboards polling one venue share one computation per this interval and
- *     instance
+ *     instance; zero computes every count afresh
  */
 @ConfigurationProperties("captiva.sessions")
 public record SessionProperties(

@@ -8,6 +8,7 @@ import captiva.testing.Fixtures.Key;
 import captiva.testing.Fixtures.Location;
 import captiva.testing.Fixtures.Tenant;
 import captiva.testing.Http;
+import captiva.testing.MutableTicker;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
@@ -22,23 +23,35 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Online counts as dashboards poll them: one computation per venue, key and max age on an instance,
- * however many ask at once. The max age is 5 minutes here and time moves by the clock, so that
- * nothing depends on how fast the machine is.
+ * Online counts as dashboards poll them: one computation per tenant, venue, key and max age on an
+ * instance, however many ask at once. The max age is the default 1 s here; elapsed time (the
+ * ticker) and the clock stand still until a test moves them, so that nothing depends on how fast
+ * the machine is.
  */
 @MicronautTest(transactional = false)
 @DisplayName("GET /sessions/count?online=true, polled")
 class OnlineCountTest extends ApiTest {
 
     @Inject MeterRegistry meters;
+    @Inject MutableTicker ticker;
 
     @Override
     protected Map<String, String> extraProperties() {
-        return Map.of("captiva.sessions.online-count-max-age", "5m");
+        return Map.of(
+                "captiva.sessions.online-count-max-age",
+                "1s",
+                "captiva.testing.mutable-ticker",
+                "true");
+    }
+
+    @BeforeEach
+    void timeStandsStill() {
+        clock.freezeAt(Instant.now());
     }
 
     @AfterEach
@@ -54,7 +67,7 @@ class OnlineCountTest extends ApiTest {
     }
 
     private void aGuestComesOnline(Location at) {
-        given().session(session(at).started(Instant.now().minusSeconds(60)).online());
+        given().session(session(at).started(clock.instant().minusSeconds(60)).online());
     }
 
     /**
@@ -110,19 +123,60 @@ class OnlineCountTest extends ApiTest {
     }
 
     @Test
-    @DisplayName("a count is at most the max age old")
+    @DisplayName("a count is at most the max age (1 s) old")
     void aCountIsRecomputedOnceOld() {
         Location venue = given().location(given().tenant());
         Key key = given().readKey(venue.tenant());
         aGuestComesOnline(venue);
         assertEquals(1, online(key, venue));
-
         aGuestComesOnline(venue);
-        assertEquals(1, online(key, venue), "within the max age, the count computed before");
 
-        clock.advance(
-                Duration.ofMinutes(5).plusSeconds(1)); // still within the stale timeout (11 min)
+        ticker.advance(Duration.ofMillis(999));
+        clock.advance(Duration.ofMillis(999));
+        long justYoungEnough = online(key, venue);
+        ticker.advance(Duration.ofMillis(1));
+        clock.advance(Duration.ofMillis(1));
+        long oneSecondOld = online(key, venue);
+
+        assertEquals(1, justYoungEnough, "within the max age, the count computed before");
+        assertEquals(2, oneSecondOld, "a count 1 s old is taken again");
+    }
+
+    @Test
+    @DisplayName("a clock that stepped makes the count be taken again")
+    void aSteppedClockRetakesTheCount() {
+        Location venue = given().location(given().tenant());
+        Key key = given().readKey(venue.tenant());
+        aGuestComesOnline(venue);
+        assertEquals(1, online(key, venue));
+        aGuestComesOnline(venue);
+
+        clock.advance(Duration.ofMinutes(5)); // still within the stale timeout (11 min)
+
         assertEquals(2, online(key, venue));
+    }
+
+    @Test
+    @DisplayName("each tenant has counts of its own")
+    void tenantsNeverShareACount() {
+        Tenant one = given().tenant();
+        Tenant other = given().tenant();
+        aGuestComesOnline(given().location(one));
+        Location elsewhere = given().location(other);
+        aGuestComesOnline(elsewhere);
+        aGuestComesOnline(elsewhere);
+
+        long ones = wholeTenant(given().readKey(one));
+        long others = wholeTenant(given().readKey(other));
+
+        assertEquals(1, ones);
+        assertEquals(2, others, "the other tenant's count, not the one computed just before");
+    }
+
+    private long wholeTenant(Key key) {
+        Http.Response r = http().get("/sessions/count?online=true", key.auth());
+        assertEquals(200, r.status(), r.body());
+        return r.json().get("count").asLong();
     }
 
     @Test
