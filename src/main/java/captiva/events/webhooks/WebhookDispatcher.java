@@ -1,5 +1,6 @@
 package captiva.events.webhooks;
 
+import captiva.common.IngestPressure;
 import captiva.events.EventFeed;
 import captiva.events.EventSignal;
 import captiva.events.EventView;
@@ -138,6 +139,9 @@ class WebhookDispatcher {
      */
     static final Duration RECORD_AFTER = Duration.ofSeconds(1);
 
+    /** How long a worker waits for an ingest burst to pass before it delivers a claim anyway. */
+    static final Duration GIVE_WAY_AT_MOST = Duration.ofSeconds(1);
+
     private final JdbcOperations jdbc;
     private final TransactionOperations<Connection> transactions;
     private final WebhookSender sender;
@@ -146,6 +150,7 @@ class WebhookDispatcher {
     private final JsonMapper json;
     private final Clock clock;
     private final WebhookProperties properties;
+    private final IngestPressure pressure;
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running = true;
 
@@ -157,7 +162,8 @@ class WebhookDispatcher {
             EventSignal signal,
             JsonMapper json,
             Clock clock,
-            WebhookProperties properties) {
+            WebhookProperties properties,
+            IngestPressure pressure) {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.sender = sender;
@@ -166,6 +172,7 @@ class WebhookDispatcher {
         this.json = json;
         this.clock = clock;
         this.properties = properties;
+        this.pressure = pressure;
     }
 
     /** A delivery claimed for one attempt. */
@@ -203,6 +210,8 @@ class WebhookDispatcher {
         long seen = signal.generation();
         while (running) {
             try {
+                // Deliveries can wait without loss; NASes waiting for answers cannot.
+                pressure.giveWay(GIVE_WAY_AT_MOST);
                 queue();
                 List<Claimed> claimed = claim();
                 deliver(claimed);
