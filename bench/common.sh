@@ -16,8 +16,8 @@ require_free_port() {
 build_jar() {
   if [[ $build -eq 1 ]]; then
     echo "building (package, test classes, test classpath)..."
-    mvn -B -q -DskipTests package
-    mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt
+    ./mvnw -B -q -DskipTests package
+    ./mvnw -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt
   fi
   jar=$(ls target/captiva-*.jar | grep -v original- | head -1)
   classpath="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"

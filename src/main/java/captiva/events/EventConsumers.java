@@ -16,10 +16,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Which tenants have a consumer of their events: an enabled webhook endpoint, or a reader of GET
- * /events or the stream within the retention period. Only their changes are logged, so a tenant
- * nobody listens to costs the ingest path one set lookup per row. Reloaded every {@code
- * consumer-refresh} and at once after a change on this replica.
+ * Which tenants have a consumer of their events: a webhook endpoint, enabled or disabled within the
+ * retention period (re-enabled, it is sent the events since), or a reader of GET /events or the
+ * stream within the retention period. Only their changes are logged, so a tenant nobody listens to
+ * costs the ingest path one set lookup per row. Reloaded every {@code consumer-refresh} and at once
+ * after a change on this replica.
  */
 @Singleton
 public class EventConsumers {
@@ -28,7 +29,7 @@ public class EventConsumers {
 
     private static final String CONSUMING =
             """
-            SELECT tenant_id FROM webhook_endpoint WHERE disabled_at IS NULL
+            SELECT tenant_id FROM webhook_endpoint WHERE disabled_at IS NULL OR disabled_at > ?
             UNION
             SELECT tenant_id FROM event_reader WHERE last_read_at > ?
             """;
@@ -99,14 +100,15 @@ public class EventConsumers {
 
     private synchronized Set<Long> reload() {
         long changesBefore = changes.get();
-        OffsetDateTime readSince =
+        OffsetDateTime retainedSince =
                 OffsetDateTime.ofInstant(
                         clock.instant().minus(properties.retention()), ZoneOffset.UTC);
         Set<Long> loaded =
                 jdbc.execute(
                         connection -> {
                             try (PreparedStatement st = connection.prepareStatement(CONSUMING)) {
-                                st.setObject(1, readSince);
+                                st.setObject(1, retainedSince);
+                                st.setObject(2, retainedSince);
                                 Set<Long> tenants = new HashSet<>();
                                 try (ResultSet rs = st.executeQuery()) {
                                     while (rs.next()) {

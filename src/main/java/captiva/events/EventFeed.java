@@ -17,6 +17,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -157,14 +158,33 @@ public class EventFeed {
     }
 
     /**
-     * The tenant's event at a position, whatever its venue (a webhook was queued for it already),
-     * or empty when gone.
+     * The tenant's events at these positions, whatever their venue (webhooks were queued for them
+     * already), by position; a position whose event is gone is missing.
      */
-    public java.util.Optional<EventView> at(long tenantId, long position) {
-        Page page = after(TenantScope.wholeTenant(tenantId), position - 1, Set.of(), 1);
-        return page.events().isEmpty() || page.last() != position
-                ? java.util.Optional.empty()
-                : java.util.Optional.of(page.events().get(0));
+    public Map<Long, EventView> at(long tenantId, Collection<Long> positions) {
+        if (positions.isEmpty()) {
+            return Map.of();
+        }
+        return jdbc.execute(
+                connection -> {
+                    try (PreparedStatement st =
+                            connection.prepareStatement(
+                                    EventQueries.PAGE
+                                            + EventQueries.POSITIONS
+                                            + EventQueries.ORDER)) {
+                        st.setLong(1, tenantId);
+                        st.setLong(2, Collections.min(positions) - 1);
+                        st.setArray(3, connection.createArrayOf("bigint", positions.toArray()));
+                        st.setInt(4, positions.size());
+                        Map<Long, EventView> events = new HashMap<>();
+                        try (ResultSet rs = st.executeQuery()) {
+                            while (rs.next()) {
+                                events.put(rs.getLong("position"), view(tenantId, rs));
+                            }
+                        }
+                        return events;
+                    }
+                });
     }
 
     public Bounds bounds(long tenantId) {

@@ -30,6 +30,7 @@ final class EventQueries {
 
     static final String TYPES = "AND e.type = ANY (CAST(? AS text[]))\n";
     static final String LOCATIONS = "AND e.location_id = ANY (CAST(? AS bigint[]))\n";
+    static final String POSITIONS = "AND e.position = ANY (CAST(? AS bigint[]))\n";
     static final String ORDER =
             """
                   ORDER BY e.position LIMIT ?) e

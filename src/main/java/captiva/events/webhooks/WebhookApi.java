@@ -45,8 +45,12 @@ class WebhookApi {
 
     WebhookView create(TenantScope scope, @Nullable WebhookBody body) {
         WebhookBody b = body != null ? body : new WebhookBody(null, null, null, null);
+        if (Boolean.FALSE.equals(b.enabled())) {
+            throw ApiProblem.InvalidParameters.of(
+                    "enabled", "a new endpoint is enabled; pause it with a change once created");
+        }
         WebhookEndpoints.Spec spec =
-                endpoints.check(scope, b.url(), b.eventTypes(), b.locationIds(), true, null);
+                endpoints.check(scope, b.url(), b.eventTypes(), b.locationIds(), null, null);
         WebhookEndpoints.Created created = endpoints.create(scope, spec);
         return view(created.endpoint(), created.secret());
     }
@@ -62,11 +66,6 @@ class WebhookApi {
     WebhookView update(TenantScope scope, String webhookId, @Nullable WebhookBody body) {
         WebhookEndpoints.Endpoint current = endpoints.get(scope, webhookId);
         WebhookBody b = body != null ? body : new WebhookBody(null, null, null, null);
-        if (Boolean.FALSE.equals(b.enabled())) {
-            throw ApiProblem.InvalidParameters.of(
-                    "enabled",
-                    "can only be set to true (to re-enable); delete an endpoint to stop it");
-        }
         WebhookEndpoints.Spec spec =
                 endpoints.check(
                         scope, b.url(), b.eventTypes(), b.locationIds(), b.enabled(), current);

@@ -1,10 +1,12 @@
 package captiva.events.webhooks;
 
+import captiva.common.IngestPressure;
 import captiva.events.EventFeed;
 import captiva.events.EventSignal;
 import captiva.events.EventView;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.transaction.TransactionOperations;
@@ -15,14 +17,16 @@ import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,22 +93,54 @@ class WebhookDispatcher {
             RETURNING d.id, d.tenant_id, d.endpoint_id, d.position, d.attempts, d.first_attempt_at, w.url, w.secret
             """;
 
+    /**
+     * How the attempts of one claim went, in one statement a kind. Parameters are parallel arrays,
+     * one element a delivery; every statement starts from the tenant.
+     */
     private static final String DELIVERED =
-            "UPDATE webhook_delivery SET state = 'delivered', lease_until = NULL WHERE id = ?";
-    private static final String RETRY =
-            "UPDATE webhook_delivery SET next_attempt_at = ?, lease_until = NULL WHERE id = ?";
+            """
+            UPDATE webhook_delivery d SET state = 'delivered', lease_until = NULL
+            FROM unnest(CAST(? AS bigint[]), CAST(? AS bigint[])) AS x(tenant_id, id)
+            WHERE d.tenant_id = x.tenant_id AND d.id = x.id
+            """;
+
     private static final String FAILED =
-            "UPDATE webhook_delivery SET state = 'failed', lease_until = NULL WHERE id = ?";
+            """
+            UPDATE webhook_delivery d SET state = 'failed', lease_until = NULL
+            FROM unnest(CAST(? AS bigint[]), CAST(? AS bigint[])) AS x(tenant_id, id)
+            WHERE d.tenant_id = x.tenant_id AND d.id = x.id
+            """;
+
+    private static final String RETRY =
+            """
+            UPDATE webhook_delivery d SET next_attempt_at = x.at, lease_until = NULL
+            FROM unnest(CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS timestamptz[])) AS x(tenant_id, id, at)
+            WHERE d.tenant_id = x.tenant_id AND d.id = x.id
+            """;
+
     private static final String DISABLE =
             """
-            UPDATE webhook_endpoint SET disabled_at = ?, disabled_reason = ? WHERE id = ? AND disabled_at IS NULL
+            UPDATE webhook_endpoint SET disabled_at = ?, disabled_reason = ?
+            WHERE tenant_id = ? AND id = ? AND disabled_at IS NULL
             """;
-    static final String ATTEMPT =
+
+    private static final String ATTEMPTS =
             """
             INSERT INTO webhook_attempt (tenant_id, endpoint_id, delivery_id, message_id, event_type, attempted_at,
                                          status_code, latency_ms, error)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            SELECT * FROM unnest(CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS text[]),
+                                 CAST(? AS text[]), CAST(? AS timestamptz[]), CAST(? AS integer[]),
+                                 CAST(? AS integer[]), CAST(? AS text[]))
             """;
+
+    /**
+     * Outcomes of a claim are recorded together, but not held back longer than this: an owner
+     * reading the attempt log, and the lease, should not wait for a batch behind a slow receiver.
+     */
+    static final Duration RECORD_AFTER = Duration.ofSeconds(1);
+
+    /** How long a worker waits for an ingest burst to pass before it delivers a claim anyway. */
+    static final Duration GIVE_WAY_AT_MOST = Duration.ofSeconds(1);
 
     private final JdbcOperations jdbc;
     private final TransactionOperations<Connection> transactions;
@@ -114,6 +150,7 @@ class WebhookDispatcher {
     private final JsonMapper json;
     private final Clock clock;
     private final WebhookProperties properties;
+    private final IngestPressure pressure;
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running = true;
 
@@ -125,7 +162,8 @@ class WebhookDispatcher {
             EventSignal signal,
             JsonMapper json,
             Clock clock,
-            WebhookProperties properties) {
+            WebhookProperties properties,
+            IngestPressure pressure) {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.sender = sender;
@@ -134,6 +172,7 @@ class WebhookDispatcher {
         this.json = json;
         this.clock = clock;
         this.properties = properties;
+        this.pressure = pressure;
     }
 
     /** A delivery claimed for one attempt. */
@@ -145,7 +184,8 @@ class WebhookDispatcher {
             int attempts,
             Instant firstAttemptAt,
             String url,
-            String secret) {}
+            String secret,
+            Instant leaseUntil) {}
 
     @PostConstruct
     void start() {
@@ -170,11 +210,11 @@ class WebhookDispatcher {
         long seen = signal.generation();
         while (running) {
             try {
+                // Deliveries can wait without loss; NASes waiting for answers cannot.
+                pressure.giveWay(GIVE_WAY_AT_MOST);
                 queue();
                 List<Claimed> claimed = claim();
-                for (Claimed delivery : claimed) {
-                    attempt(delivery);
-                }
+                deliver(claimed);
                 if (claimed.isEmpty()) {
                     seen = signal.awaitAfter(seen, properties.pollInterval().toMillis());
                 }
@@ -239,7 +279,8 @@ class WebhookDispatcher {
                                                                 rs.getTimestamp("first_attempt_at")
                                                                         .toInstant(),
                                                                 rs.getString("url"),
-                                                                rs.getString("secret")));
+                                                                rs.getString("secret"),
+                                                                leaseEnd.toInstant()));
                                             }
                                         }
                                         return claimed;
@@ -247,44 +288,147 @@ class WebhookDispatcher {
                                 }));
     }
 
-    /** Sends one claimed delivery and records how it went. */
-    void attempt(Claimed delivery) {
-        Optional<EventView> event = feed.at(delivery.tenantId(), delivery.position());
-        if (event.isEmpty()) {
-            // Past the retention before it could be sent: nothing left to say.
-            update(FAILED, delivery.id());
+    /** How one attempt went, to be recorded; {@code answer} is null when the event is gone. */
+    record Outcome(
+            Claimed delivery,
+            @Nullable EventView event,
+            Instant attemptedAt,
+            WebhookSender.@Nullable Answer answer) {}
+
+    /**
+     * Sends claimed deliveries, each signed, and records how they went: a few statements for the
+     * whole claim rather than a few per delivery, which during an ingest burst compete with the
+     * ingest for the same database.
+     */
+    void deliver(List<Claimed> claimed) {
+        Map<Long, List<Claimed>> byTenant = new HashMap<>();
+        claimed.forEach(d -> byTenant.computeIfAbsent(d.tenantId(), t -> new ArrayList<>()).add(d));
+        Map<Claimed, EventView> events = new HashMap<>();
+        byTenant.forEach(
+                (tenantId, deliveries) -> {
+                    Map<Long, EventView> found =
+                            feed.at(tenantId, deliveries.stream().map(Claimed::position).toList());
+                    deliveries.forEach(d -> events.put(d, found.get(d.position())));
+                });
+        List<Outcome> outcomes = new ArrayList<>();
+        long recordedAt = System.nanoTime();
+        for (Claimed delivery : claimed) {
+            if (clock.instant().plus(properties.timeout()).isAfter(delivery.leaseUntil())) {
+                // Slow receivers earlier in the claim used up this one's lease: it may be claimed
+                // by another worker by the time an answer came, so it is left to be claimed again.
+                continue;
+            }
+            EventView view = events.get(delivery);
+            if (view == null) {
+                // Past the retention before it could be sent: nothing left to say.
+                outcomes.add(new Outcome(delivery, null, clock.instant(), null));
+                continue;
+            }
+            byte[] body = body(view.payload());
+            Instant attemptedAt = clock.instant();
+            WebhookSender.Answer answer =
+                    sender.post(
+                            delivery.url(),
+                            WebhookSigner.headers(
+                                    delivery.secret(),
+                                    view.id(),
+                                    attemptedAt.getEpochSecond(),
+                                    body),
+                            body);
+            outcomes.add(new Outcome(delivery, view, attemptedAt, answer));
+            if (System.nanoTime() - recordedAt > RECORD_AFTER.toNanos()) {
+                record(outcomes);
+                outcomes.clear();
+                recordedAt = System.nanoTime();
+            }
+        }
+        record(outcomes);
+    }
+
+    /**
+     * Records outcomes in one transaction: each attempt logged, each delivery delivered, due again
+     * after a backoff, or, once retried for {@code give-up-after}, failed with its endpoint
+     * disabled and the reason kept.
+     */
+    private void record(List<Outcome> outcomes) {
+        if (outcomes.isEmpty()) {
             return;
         }
-        EventView view = event.get();
-        byte[] body = body(view.payload());
-        Instant attemptedAt = clock.instant();
-        WebhookSender.Answer answer =
-                sender.post(
-                        delivery.url(),
-                        WebhookSigner.headers(
-                                delivery.secret(), view.id(), attemptedAt.getEpochSecond(), body),
-                        body);
+        Batch attempts = new Batch();
+        Batch delivered = new Batch();
+        Batch failed = new Batch();
+        Batch retried = new Batch();
+        List<Outcome> givenUp = new ArrayList<>();
+        Instant now = clock.instant();
+        for (Outcome o : outcomes) {
+            Claimed d = o.delivery();
+            if (o.answer() == null) {
+                failed.add(d.tenantId(), d.id());
+                continue;
+            }
+            attempts.add(
+                    d.tenantId(),
+                    d.endpointId(),
+                    d.id(),
+                    o.event().id(),
+                    o.event().type(),
+                    utc(o.attemptedAt()),
+                    o.answer().status(),
+                    (int) Math.min(Integer.MAX_VALUE, o.answer().latencyMillis()),
+                    o.answer().error());
+            if (o.answer().delivered()) {
+                delivered.add(d.tenantId(), d.id());
+            } else if (!now.isBefore(d.firstAttemptAt().plus(properties.giveUpAfter()))) {
+                failed.add(d.tenantId(), d.id());
+                givenUp.add(o);
+            } else {
+                retried.add(d.tenantId(), d.id(), utc(now.plus(backoff(d.attempts()))));
+            }
+        }
         transactions.executeWrite(
-                status -> {
-                    recordAttempt(
-                            delivery.tenantId(),
-                            delivery.endpointId(),
-                            delivery.id(),
-                            view.id(),
-                            view.type(),
-                            attemptedAt,
-                            answer);
-                    if (answer.delivered()) {
-                        update(DELIVERED, delivery.id());
-                    } else if (!clock.instant()
-                            .isBefore(delivery.firstAttemptAt().plus(properties.giveUpAfter()))) {
-                        update(FAILED, delivery.id());
-                        disable(delivery, view, answer);
-                    } else {
-                        retryAt(delivery.id(), clock.instant().plus(backoff(delivery.attempts())));
+                status ->
+                        jdbc.execute(
+                                connection -> {
+                                    attempts.run(connection, ATTEMPTS, ATTEMPT_TYPES);
+                                    delivered.run(connection, DELIVERED, KEY_TYPES);
+                                    failed.run(connection, FAILED, KEY_TYPES);
+                                    retried.run(connection, RETRY, RETRY_TYPES);
+                                    for (Outcome o : givenUp) {
+                                        disable(connection, o);
+                                    }
+                                    return null;
+                                }));
+    }
+
+    private static final String[] KEY_TYPES = {"bigint", "bigint"};
+    private static final String[] RETRY_TYPES = {"bigint", "bigint", "timestamptz"};
+    private static final String[] ATTEMPT_TYPES = {
+        "bigint", "bigint", "bigint", "text", "text", "timestamptz", "integer", "integer", "text"
+    };
+
+    /** The columns of one statement over many rows, bound as one array a column. */
+    private static final class Batch {
+        private final List<Object[]> rows = new ArrayList<>();
+
+        void add(Object... row) {
+            rows.add(row);
+        }
+
+        void run(Connection connection, String sql, String[] types) throws SQLException {
+            if (rows.isEmpty()) {
+                return;
+            }
+            try (PreparedStatement st = connection.prepareStatement(sql)) {
+                for (int column = 0; column < types.length; column++) {
+                    Object[] values = new Object[rows.size()];
+                    for (int row = 0; row < rows.size(); row++) {
+                        values[row] = rows.get(row)[column];
                     }
-                    return null;
-                });
+                    st.setArray(column + 1, connection.createArrayOf(types[column], values));
+                }
+                st.executeUpdate();
+            }
+        }
     }
 
     /**
@@ -308,72 +452,56 @@ class WebhookDispatcher {
         }
     }
 
+    /** Logs one attempt that is not a delivery's (a ping). */
     void recordAttempt(
             long tenantId,
             long endpointId,
-            Long deliveryId,
+            @Nullable Long deliveryId,
             String messageId,
             String type,
             Instant at,
             WebhookSender.Answer answer) {
+        Batch attempt = new Batch();
+        attempt.add(
+                tenantId,
+                endpointId,
+                deliveryId,
+                messageId,
+                type,
+                utc(at),
+                answer.status(),
+                (int) Math.min(Integer.MAX_VALUE, answer.latencyMillis()),
+                answer.error());
         jdbc.execute(
                 connection -> {
-                    try (PreparedStatement st = connection.prepareStatement(ATTEMPT)) {
-                        st.setLong(1, tenantId);
-                        st.setLong(2, endpointId);
-                        st.setObject(3, deliveryId);
-                        st.setString(4, messageId);
-                        st.setString(5, type);
-                        st.setObject(6, OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
-                        st.setObject(7, answer.status());
-                        st.setInt(8, (int) Math.min(Integer.MAX_VALUE, answer.latencyMillis()));
-                        st.setString(9, answer.error());
-                        return st.executeUpdate();
-                    }
+                    attempt.run(connection, ATTEMPTS, ATTEMPT_TYPES);
+                    return null;
                 });
     }
 
-    private void disable(Claimed delivery, EventView view, WebhookSender.Answer answer) {
+    private void disable(Connection connection, Outcome given) throws SQLException {
+        Claimed delivery = given.delivery();
         String reason =
                 "Event "
-                        + view.id()
+                        + given.event().id()
                         + " could not be delivered for "
                         + properties.giveUpAfter().toHours()
                         + " h ("
                         + delivery.attempts()
                         + " attempts); the last attempt: "
-                        + answer.problem();
-        jdbc.execute(
-                connection -> {
-                    try (PreparedStatement st = connection.prepareStatement(DISABLE)) {
-                        st.setObject(1, now());
-                        st.setString(2, reason);
-                        st.setLong(3, delivery.endpointId());
-                        return st.executeUpdate();
-                    }
-                });
+                        + given.answer().problem();
+        try (PreparedStatement st = connection.prepareStatement(DISABLE)) {
+            st.setObject(1, now());
+            st.setString(2, reason);
+            st.setLong(3, delivery.tenantId());
+            st.setLong(4, delivery.endpointId());
+            st.executeUpdate();
+        }
         LOG.info("Disabled webhook endpoint {}: {}", delivery.endpointId(), reason);
     }
 
-    private void update(String sql, long deliveryId) {
-        jdbc.execute(
-                connection -> {
-                    try (PreparedStatement st = connection.prepareStatement(sql)) {
-                        st.setLong(1, deliveryId);
-                        return st.executeUpdate();
-                    }
-                });
-    }
-
-    private void retryAt(long deliveryId, Instant at) {
-        jdbc.execute(
-                connection -> {
-                    try (PreparedStatement st = connection.prepareStatement(RETRY)) {
-                        st.setObject(1, OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
-                        st.setLong(2, deliveryId);
-                        return st.executeUpdate();
-                    }
-                });
+    private static OffsetDateTime utc(Instant instant) {
+        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
     }
 
     private OffsetDateTime now() {

@@ -16,6 +16,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -56,8 +57,12 @@ public class WebhookEndpoints {
     private static final String UPDATE =
             """
             UPDATE webhook_endpoint SET url = ?, event_types = ?, location_ids = ?,
-                   disabled_at = CASE WHEN ? THEN NULL ELSE disabled_at END,
-                   disabled_reason = CASE WHEN ? THEN NULL ELSE disabled_reason END
+                   disabled_at = CASE CAST(? AS boolean) WHEN true THEN NULL
+                                                         WHEN false THEN COALESCE(disabled_at, now())
+                                                         ELSE disabled_at END,
+                   disabled_reason = CASE CAST(? AS boolean) WHEN true THEN NULL
+                                                             WHEN false THEN COALESCE(disabled_reason, 'Paused by its owner')
+                                                             ELSE disabled_reason END
             WHERE tenant_id = ? AND id = ?
             RETURNING\s"""
                     + COLUMNS;
@@ -108,9 +113,16 @@ public class WebhookEndpoints {
             @Nullable Instant disabledAt,
             @Nullable String disabledReason) {}
 
-    /** A checked request body: what an endpoint is to be. */
+    /**
+     * A checked request body: what an endpoint is to be.
+     *
+     * @param enabled true re-enables, false pauses, null leaves it as it is
+     */
     record Spec(
-            String url, List<String> eventTypes, @Nullable Long[] locationIds, boolean enable) {}
+            String url,
+            List<String> eventTypes,
+            @Nullable Long[] locationIds,
+            @Nullable Boolean enabled) {}
 
     record Created(Endpoint endpoint, String secret) {}
 
@@ -182,7 +194,7 @@ public class WebhookEndpoints {
                             "is required for a key limited to some locations: name some of them"));
         }
         ApiProblem.InvalidParameters.failOn(errors);
-        return new Spec(u, List.copyOf(checkedTypes), venues, Boolean.TRUE.equals(enabled));
+        return new Spec(u, List.copyOf(checkedTypes), venues, enabled);
     }
 
     private Long[] venues(TenantScope scope, List<String> locationIds, List<InvalidParam> errors) {
@@ -298,8 +310,8 @@ public class WebhookEndpoints {
                                                 ? null
                                                 : connection.createArrayOf(
                                                         "bigint", spec.locationIds()));
-                                st.setBoolean(4, spec.enable());
-                                st.setBoolean(5, spec.enable());
+                                st.setObject(4, spec.enabled(), Types.BOOLEAN);
+                                st.setObject(5, spec.enabled(), Types.BOOLEAN);
                                 st.setLong(6, scope.tenantId());
                                 st.setLong(7, current.id());
                                 try (ResultSet rs = st.executeQuery()) {

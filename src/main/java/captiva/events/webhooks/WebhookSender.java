@@ -1,7 +1,9 @@
 package captiva.events.webhooks;
 
 import io.micronaut.core.annotation.Nullable;
+import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,10 +12,15 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -23,16 +30,29 @@ import javax.net.ssl.SSLSocketFactory;
  * Sends one webhook over HTTP/1.1, written by hand so that every rule holds by construction: it
  * connects to the address {@link OutboundTargets} checked (TLS still verifies the certificate for
  * the URL's host name), the whole attempt has one deadline, a redirect is an answer like any other
- * (never followed), and at most 64 KiB of the answer are read (its status line and headers; the
- * body is not needed).
+ * (never followed), and at most 64 KiB of the answer are read. The status decides; the headers and
+ * body are read only to reuse the connection.
+ *
+ * <p>A connection is kept for the next delivery to the same receiver (same scheme, host, port and
+ * checked address) when the answer's length is known and fits in the 64 KiB: a new TCP connection,
+ * let alone a TLS handshake, for every event would cost more than the event, here and at the
+ * receiver. A kept connection that the receiver closed meanwhile fails before any answer comes; the
+ * request is then sent once more on a new connection, as HTTP clients do.
  */
 @Singleton
 class WebhookSender {
 
     static final int MAX_ANSWER_BYTES = 64 * 1024;
 
+    /**
+     * How long an idle connection is kept. Receivers close theirs after 5 s to a few minutes; one
+     * closed sooner is replaced when next used.
+     */
+    static final Duration KEEP_IDLE = Duration.ofSeconds(30);
+
     private final OutboundTargets targets;
     private final WebhookProperties properties;
+    private final Map<Target, Deque<Kept>> idle = new ConcurrentHashMap<>();
 
     WebhookSender(OutboundTargets targets, WebhookProperties properties) {
         this.targets = targets;
@@ -51,6 +71,12 @@ class WebhookSender {
         }
     }
 
+    /** Where a connection goes: one is reused only for requests to the same target. */
+    private record Target(boolean https, String host, int port, InetAddress address) {}
+
+    /** An open connection waiting for the next request to its target. */
+    private record Kept(Socket socket, long idleSinceNanos) {}
+
     Answer post(String url, Map<String, String> headers, byte[] body) {
         long started = System.nanoTime();
         long deadline = started + properties.timeout().toNanos();
@@ -58,25 +84,124 @@ class WebhookSender {
             URI uri = new URI(url);
             boolean https = "https".equalsIgnoreCase(uri.getScheme());
             int port = uri.getPort() != -1 ? uri.getPort() : https ? 443 : 80;
-            InetAddress address = targets.resolve(uri.getHost());
-            try (Socket plain = new Socket()) {
-                plain.connect(new InetSocketAddress(address, port), remainingMillis(deadline));
-                Socket socket = https ? tls(plain, uri.getHost(), port, deadline) : plain;
-                socket.setSoTimeout(remainingMillis(deadline));
-                write(socket.getOutputStream(), uri, port, https, headers, body);
-                int status = readStatus(socket.getInputStream(), deadline, socket);
-                return new Answer(status, millisSince(started), null);
-            }
+            Target target = new Target(https, uri.getHost(), port, targets.resolve(uri.getHost()));
+            byte[] request = request(uri, port, https, headers, body);
+            Kept kept = takeIdle(target);
+            Answer answer =
+                    kept == null
+                            ? null
+                            : exchange(target, kept.socket(), true, request, started, deadline);
+            return answer != null
+                    ? answer
+                    : exchange(target, open(target, deadline), false, request, started, deadline);
         } catch (OutboundTargets.Refused refused) {
             return new Answer(
                     null, millisSince(started), "refused target: " + refused.getMessage());
         } catch (SocketTimeoutException | TimedOut timeout) {
             return new Answer(null, millisSince(started), "no answer within " + timeout());
-        } catch (IOException | RuntimeException | java.net.URISyntaxException e) {
+        } catch (IOException | RuntimeException | URISyntaxException e) {
             return new Answer(
                     null,
                     millisSince(started),
                     e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Sends the request and reads the answer, then keeps the connection if it can carry another
+     * request, else closes it. Null when a reused connection failed before any byte of an answer:
+     * the receiver had closed it, and the request may go again on a new one.
+     */
+    private @Nullable Answer exchange(
+            Target target,
+            Socket socket,
+            boolean reused,
+            byte[] request,
+            long started,
+            long deadline)
+            throws IOException, TimedOut {
+        boolean keep = false;
+        AnswerReader answer = new AnswerReader(socket, deadline);
+        try {
+            int status;
+            try {
+                OutputStream out = socket.getOutputStream();
+                out.write(request);
+                out.flush();
+                status = answer.status();
+            } catch (IOException e) {
+                if (reused && answer.read == 0 && !(e instanceof SocketTimeoutException)) {
+                    return null;
+                }
+                throw e;
+            }
+            Answer result = new Answer(status, millisSince(started), null);
+            keep = answer.rest(status);
+            return result;
+        } finally {
+            if (keep) {
+                keepIdle(target, new Kept(socket, System.nanoTime()));
+            } else {
+                socket.close();
+            }
+        }
+    }
+
+    private Socket open(Target target, long deadline) throws IOException {
+        Socket plain = new Socket();
+        try {
+            plain.connect(
+                    new InetSocketAddress(target.address(), target.port()),
+                    remainingMillis(deadline));
+            return target.https() ? tls(plain, target.host(), target.port(), deadline) : plain;
+        } catch (IOException | RuntimeException e) {
+            plain.close();
+            throw e;
+        }
+    }
+
+    private Kept takeIdle(Target target) {
+        Deque<Kept> kept = idle.get(target);
+        if (kept == null) {
+            return null;
+        }
+        long now = System.nanoTime();
+        for (Kept k = kept.pollLast(); k != null; k = kept.pollLast()) {
+            if (now - k.idleSinceNanos() < KEEP_IDLE.toNanos() && !k.socket().isClosed()) {
+                return k;
+            }
+            closeQuietly(k.socket());
+        }
+        return null;
+    }
+
+    /** Keeps at most one idle connection per worker and target. */
+    private void keepIdle(Target target, Kept kept) {
+        Deque<Kept> deque = idle.computeIfAbsent(target, t -> new ConcurrentLinkedDeque<>());
+        if (deque.size() >= properties.workers()) {
+            closeQuietly(kept.socket());
+            return;
+        }
+        deque.addLast(kept);
+        Kept oldest = deque.peekFirst();
+        if (oldest != null
+                && System.nanoTime() - oldest.idleSinceNanos() >= KEEP_IDLE.toNanos()
+                && deque.remove(oldest)) {
+            closeQuietly(oldest.socket());
+        }
+    }
+
+    @PreDestroy
+    void closeIdle() {
+        idle.values().forEach(deque -> deque.forEach(k -> closeQuietly(k.socket())));
+        idle.clear();
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // an idle connection: nothing was in flight on it
         }
     }
 
@@ -106,14 +231,8 @@ class WebhookSender {
         return ssl;
     }
 
-    private static void write(
-            OutputStream out,
-            URI uri,
-            int port,
-            boolean https,
-            Map<String, String> headers,
-            byte[] body)
-            throws IOException {
+    private static byte[] request(
+            URI uri, int port, boolean https, Map<String, String> headers, byte[] body) {
         String target =
                 uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         if (uri.getRawQuery() != null) {
@@ -132,54 +251,133 @@ class WebhookSender {
                         .append("Content-Type: application/json\r\n")
                         .append("Content-Length: ")
                         .append(body.length)
-                        .append("\r\n")
-                        .append("Connection: close\r\n");
+                        .append("\r\n");
         headers.forEach(
                 (name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
         head.append("\r\n");
-        out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-        out.write(body);
-        out.flush();
+        ByteArrayOutputStream request = new ByteArrayOutputStream(head.length() + body.length);
+        request.writeBytes(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+        request.writeBytes(body);
+        return request.toByteArray();
     }
 
     /**
-     * The status code of the answer's status line ({@code HTTP/1.1 200 OK}), reading at most 64
-     * KiB.
+     * Reads one answer within the attempt's deadline and the 64 KiB limit, a buffer at a time (a
+     * read per byte would be a system call per byte).
      */
-    private static int readStatus(InputStream in, long deadline, Socket socket)
-            throws IOException, TimedOut {
-        byte[] line = new byte[256];
-        int length = 0;
-        int read = 0;
-        while (true) {
-            if (System.nanoTime() > deadline) {
-                throw new TimedOut();
+    private static final class AnswerReader {
+        private final Socket socket;
+        private final InputStream in;
+        private final long deadline;
+        private final byte[] buffer = new byte[8192];
+        private int position;
+        private int limit;
+        private boolean keepAlive;
+        int read;
+
+        AnswerReader(Socket socket, long deadline) throws IOException {
+            this.socket = socket;
+            this.in = socket.getInputStream();
+            this.deadline = deadline;
+        }
+
+        /** The next byte of the answer; -1 at its end or past 64 KiB. */
+        private int next() throws IOException, TimedOut {
+            if (read >= MAX_ANSWER_BYTES) {
+                return -1;
             }
-            socket.setSoTimeout(remainingMillis(deadline));
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("the connection closed before an answer");
+            if (position == limit) {
+                if (System.nanoTime() > deadline) {
+                    throw new TimedOut();
+                }
+                socket.setSoTimeout(remainingMillis(deadline));
+                int n = in.read(buffer, 0, Math.min(buffer.length, MAX_ANSWER_BYTES - read));
+                if (n < 0) {
+                    return -1;
+                }
+                position = 0;
+                limit = n;
             }
-            if (++read > MAX_ANSWER_BYTES) {
-                throw new IOException("no status line in the first 64 KiB of the answer");
+            read++;
+            return buffer[position++] & 0xff;
+        }
+
+        /** One line without its end, or null when the answer ended or 64 KiB were read first. */
+        private @Nullable String line() throws IOException, TimedOut {
+            StringBuilder line = new StringBuilder();
+            for (int b = next(); b != '\n'; b = next()) {
+                if (b < 0) {
+                    return null;
+                }
+                if (line.length() < 256) {
+                    line.append((char) b);
+                }
             }
-            if (b == '\n') {
-                break;
+            return line.toString().trim();
+        }
+
+        /** The status code of the answer's status line ({@code HTTP/1.1 200 OK}). */
+        int status() throws IOException, TimedOut {
+            String status = line();
+            if (status == null) {
+                throw new IOException(
+                        read >= MAX_ANSWER_BYTES
+                                ? "no status line in the first 64 KiB of the answer"
+                                : "the connection closed before an answer");
             }
-            if (length < line.length) {
-                line[length++] = (byte) b;
+            String[] parts = status.split(" ", 3);
+            if (parts.length < 2
+                    || !parts[0].toUpperCase(Locale.ROOT).startsWith("HTTP/")
+                    || !parts[1].matches("\\d{3}")) {
+                throw new IOException(
+                        "not an HTTP answer: "
+                                + (status.length() > 60 ? status.substring(0, 60) : status));
+            }
+            keepAlive = parts[0].equalsIgnoreCase("HTTP/1.1");
+            return Integer.parseInt(parts[1]);
+        }
+
+        /**
+         * Reads the headers and the body, when both fit in what is left of 64 KiB and the time;
+         * whether the connection can carry the next request. It cannot when the body's length is
+         * not given (it ends when the connection does) or the receiver said it would close.
+         */
+        boolean rest(int status) {
+            try {
+                long length = status == 204 || status == 304 ? 0 : -1;
+                for (String header = line(); ; header = line()) {
+                    if (header == null) {
+                        return false;
+                    }
+                    if (header.isEmpty()) {
+                        break;
+                    }
+                    int colon = header.indexOf(':');
+                    if (colon < 0) {
+                        return false;
+                    }
+                    String name = header.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+                    String value = header.substring(colon + 1).trim().toLowerCase(Locale.ROOT);
+                    switch (name) {
+                        case "content-length" -> length = Long.parseLong(value);
+                        case "connection" -> keepAlive &= !value.contains("close");
+                        case "transfer-encoding" -> length = -1;
+                        default -> {}
+                    }
+                }
+                if (!keepAlive || length < 0 || status < 200) {
+                    return false;
+                }
+                for (long i = 0; i < length; i++) {
+                    if (next() < 0) {
+                        return false;
+                    }
+                }
+                return position == limit;
+            } catch (IOException | TimedOut | NumberFormatException e) {
+                return false;
             }
         }
-        String status = new String(line, 0, length, StandardCharsets.ISO_8859_1).trim();
-        String[] parts = status.split(" ", 3);
-        if (parts.length < 2
-                || !parts[0].toUpperCase(Locale.ROOT).startsWith("HTTP/")
-                || !parts[1].matches("\\d{3}")) {
-            throw new IOException(
-                    "not an HTTP answer: "
-                            + (status.length() > 60 ? status.substring(0, 60) : status));
-        }
-        return Integer.parseInt(parts[1]);
     }
 
     private static int remainingMillis(long deadline) throws SocketTimeoutException {

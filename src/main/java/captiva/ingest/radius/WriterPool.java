@@ -1,5 +1,6 @@
 package captiva.ingest.radius;
 
+import captiva.common.IngestPressure;
 import captiva.common.Ticker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.core.annotation.Nullable;
@@ -30,6 +31,7 @@ class WriterPool {
     private final BatchStore store;
     private final PacketMetrics metrics;
     private final Ticker ticker;
+    private final IngestPressure pressure;
     private final int batchSize;
     private final int capacity;
     private final List<Writer> writers;
@@ -41,12 +43,14 @@ class WriterPool {
             PacketMetrics metrics,
             MeterRegistry meters,
             Ticker ticker,
+            IngestPressure pressure,
             RadiusProperties properties) {
         this(
                 store,
                 metrics,
                 meters,
                 ticker,
+                pressure,
                 properties.writers(),
                 properties.queueCapacity(),
                 properties.batchSize());
@@ -61,12 +65,14 @@ class WriterPool {
             PacketMetrics metrics,
             MeterRegistry meters,
             Ticker ticker,
+            IngestPressure pressure,
             int writers,
             int queueCapacity,
             int batchSize) {
         this.store = store;
         this.metrics = metrics;
         this.ticker = ticker;
+        this.pressure = pressure;
         this.batchSize = batchSize;
         this.capacity = queueCapacity;
         int perWriter = Math.max(1, queueCapacity / writers);
@@ -166,6 +172,7 @@ class WriterPool {
                     taken.clear();
                     taken.add(first);
                     queue.drainTo(taken, batchSize - 1);
+                    pressure.batchTaken(taken.size());
                     batch.clear();
                     for (Work work : taken) {
                         if (work.turn() == null) {

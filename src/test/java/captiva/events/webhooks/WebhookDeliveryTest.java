@@ -253,6 +253,68 @@ class WebhookDeliveryTest extends ApiTest {
         assertEquals(0, receiver.received().size());
     }
 
+    Http.Response setEnabled(Tenant tenant, JsonNode endpoint, boolean enabled) {
+        return http().patch(
+                        "/admin/tenants/"
+                                + tenant.id()
+                                + "/webhooks/"
+                                + endpoint.get("id").asText(),
+                        Map.of("enabled", enabled),
+                        Fixtures.admin());
+    }
+
+    @Test
+    void aPausedEndpointGetsNothingWhileAnotherOfTheTenantDoes() {
+        Location venue = given().location(given().tenant());
+        Receiver paused = aReceiver();
+        JsonNode endpoint =
+                subscribe(http(), venue.tenant(), paused.url(), List.of("session.started"));
+        Receiver other = aReceiver();
+        subscribe(http(), venue.tenant(), other.url(), List.of("session.started"));
+
+        Http.Response r = setEnabled(venue.tenant(), endpoint, false);
+        aSessionAt(venue, "paused");
+
+        assertEquals(200, r.status(), r::body);
+        assertEquals(false, r.json().get("enabled").asBoolean());
+        assertEquals("Paused by its owner", r.json().get("disabled_reason").asText());
+        await().atMost(Duration.ofSeconds(30)).until(() -> other.received().size() == 1);
+        assertEquals(0, paused.received().size());
+    }
+
+    @Test
+    void aResumedEndpointIsSentTheEventsOfItsPause() {
+        Location venue = given().location(given().tenant());
+        Receiver receiver = aReceiver();
+        JsonNode endpoint =
+                subscribe(http(), venue.tenant(), receiver.url(), List.of("session.started"));
+        assertEquals(200, setEnabled(venue.tenant(), endpoint, false).status());
+
+        // The tenant's only endpoint is paused: its events must still be logged.
+        aSessionAt(venue, "during-the-pause");
+        Http.Response r = setEnabled(venue.tenant(), endpoint, true);
+
+        assertEquals(200, r.status(), r::body);
+        assertTrue(r.json().get("disabled_reason").isNull(), r::body);
+        await().atMost(Duration.ofSeconds(30)).until(() -> receiver.received().size() == 1);
+        assertTrue(receiver.received().get(0).body().contains("during-the-pause"));
+    }
+
+    @Test
+    void aNewEndpointCannotBeCreatedPaused() {
+        Tenant tenant = given().tenant();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("url", "http://127.0.0.1:9/hook");
+        body.put("event_types", List.of("session.started"));
+        body.put("enabled", false);
+
+        Http.Response r =
+                http().post("/admin/tenants/" + tenant.id() + "/webhooks", body, Fixtures.admin());
+
+        assertEquals(400, r.status(), r::body);
+        assertEquals("enabled", r.json().get("errors").get(0).get("name").asText());
+    }
+
     List<JsonNode> attempts(Tenant tenant, JsonNode endpoint) {
         List<JsonNode> list = new ArrayList<>();
         http().get(

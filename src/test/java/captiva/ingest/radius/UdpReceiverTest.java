@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import captiva.common.IngestPressure;
 import captiva.ingest.radius.AccountingPacketHandler.Verdict;
 import captiva.sessions.AccountingEvent;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -92,7 +93,16 @@ class UdpReceiverTest {
                         meters,
                         System::nanoTime,
                         1);
-        writers = new WriterPool(store, metrics, meters, System::nanoTime, 1, 100, 10);
+        writers =
+                new WriterPool(
+                        store,
+                        metrics,
+                        meters,
+                        System::nanoTime,
+                        new IngestPressure(System::nanoTime),
+                        1,
+                        100,
+                        10);
         writers.start();
         receiver =
                 new UdpReceiver(

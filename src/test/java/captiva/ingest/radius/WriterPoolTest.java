@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import captiva.common.IngestPressure;
 import captiva.ingest.radius.RadiusParts.RecordingChannel;
 import captiva.ingest.radius.RadiusParts.RecordingJudge;
 import captiva.sessions.AccountingEvent;
@@ -57,6 +58,7 @@ class WriterPoolTest {
                         metrics,
                         meters,
                         System::nanoTime,
+                        new IngestPressure(System::nanoTime),
                         writers,
                         queueCapacity,
                         batchSize);
