@@ -313,9 +313,9 @@ class WebhookDispatcher {
         List<Outcome> outcomes = new ArrayList<>();
         long recordedAt = System.nanoTime();
         for (Claimed delivery : claimed) {
-            if (clock.instant().plus(properties.timeout()).isAfter(delivery.leaseUntil())) {
-                // Slow receivers earlier in the claim used up this one's lease: it may be claimed
-                // by another worker by the time an answer came, so it is left to be claimed again.
+            if (!clock.instant().isBefore(delivery.leaseUntil())) {
+                // Slow receivers earlier in the claim used up this one's lease: another worker may
+                // have claimed it since, so it is left to whoever claims it next.
                 continue;
             }
             EventView view = events.get(delivery);
