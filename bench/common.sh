@@ -2,6 +2,12 @@
 # for it, and read its CPU time. Expects jdbc_url, db_user, db_password, http_port and build to be
 # set, and the working directory to be the project root.
 
+# Where this run keeps its logs and outputs, so that no run overwrites another's:
+# target/bench-runs/<start time, UTC>/, or BENCH_RUN_DIR when a calling script shares its own.
+run_dir=${BENCH_RUN_DIR:-target/bench-runs/$(date -u +%Y%m%dT%H%M%SZ)}
+[[ -z ${BENCH_RUN_DIR:-} && -e $run_dir ]] && run_dir="$run_dir-$$"
+mkdir -p "$run_dir"
+
 # Exits when a loopback port is taken. Usage: require_free_port tcp|udp PORT OPTION-TO-CHANGE-IT
 require_free_port() {
   local listening=-Hltn
@@ -23,13 +29,12 @@ build_jar() {
   classpath="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
 }
 
-# Usage: start_server WAIT-SECONDS HEAP LOG [NAME=value ...]. Starts the jar on the caller's database
-# with a fresh admin token and the settings given, stops it when the script exits, and waits for
-# /health. Sets server (its pid), admin_token and log: LOG with the start time (UTC) before .log, so
-# that a run never overwrites the log of the run it is compared with.
+# Usage: start_server WAIT-SECONDS HEAP LOG-NAME [NAME=value ...]. Starts the jar on the caller's
+# database with a fresh admin token and the settings given, stops it when the script exits, and
+# waits for /health. Sets server (its pid), admin_token and log (LOG-NAME in the run's folder).
 start_server() {
   local wait_seconds=$1 heap=$2
-  log="${3%.log}-$(run_stamp).log"
+  log="$run_dir/$(basename "$3")"
   shift 3
   admin_token="bench-$(od -An -tx1 -N16 /dev/urandom | tr -d " \n")"   # 38 characters: the service refuses fewer than 32
   echo "starting $jar (log: $log)"
@@ -51,9 +56,6 @@ api() {
   curl -fsS -X POST -H "Authorization: Bearer $admin_token" -H 'Content-Type: application/json' \
     "http://127.0.0.1:$http_port$1" -d "$2"
 }
-
-# The time a run started, for its log files' names.
-run_stamp() { date -u +%Y%m%dT%H%M%SZ; }
 
 # CPU seconds a process has used so far.
 cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$1/stat"; }

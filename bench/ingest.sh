@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # RADIUS ingest benchmark (issue 6): builds Captiva, starts the packaged jar against the PostgreSQL
 # you name, registers a NAS through the admin API, drives it with IngestBenchmark at rising windows
-# and checks that the database holds exactly what was acknowledged. Loopback only; every run is
-# bounded in packets and time. See BENCHMARKS.md.
+# (reporting per window the CPU seconds of the jar and of its database's backends) and checks that
+# the database holds exactly what was acknowledged. Loopback only; every run is bounded in packets
+# and time. The server's log goes to target/bench-runs/<start time>/. See BENCHMARKS.md.
 #
 #   bench/ingest.sh --jdbc-url jdbc:postgresql://127.0.0.1:5432/captiva_bench [--db-user postgres]
 #                   [--db-password ''] [--http-port 18080] [--radius-port 18130] [--skip-build]
@@ -86,7 +87,7 @@ cpu_before=$(cpu_seconds "$server")
 threads_before=$(thread_ticks "$server")
 status=0
 java -Xmx1g -cp "$classpath" captiva.ingest.radius.load.IngestBenchmark \
-  --port "$radius_port" --secret "$secret" --nas-identifier "$nas_identifier" \
+  --port "$radius_port" --secret "$secret" --nas-identifier "$nas_identifier" --server-pid "$server" \
   --jdbc-url "$jdbc_url" --jdbc-user "$db_user" --jdbc-password "$db_password" "$@" || status=$?
 echo "server CPU during the benchmark: $(awk -v a="$cpu_before" -v b="$(cpu_seconds "$server")" 'BEGIN { printf "%.1f", b - a }') s"
 echo "of which, by thread (s):"

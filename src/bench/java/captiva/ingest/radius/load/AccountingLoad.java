@@ -69,6 +69,10 @@ public final class AccountingLoad {
             return new Settings(target, localAddress, newWindow, timeout, maxTries, maxDuration);
         }
 
+        public Settings withMaxDuration(Duration newMaxDuration) {
+            return new Settings(target, localAddress, window, timeout, maxTries, newMaxDuration);
+        }
+
         int sockets() {
             return (window + IDENTIFIERS - 1) / IDENTIFIERS;
         }
@@ -205,9 +209,11 @@ public final class AccountingLoad {
             long started = System.nanoTime();
             long stopAt = started + settings.maxDuration().toNanos();
             int next = 0;
+            boolean hitMaxDuration = false;
             while (true) {
                 long now = System.nanoTime();
                 if (now - stopAt >= 0) {
+                    hitMaxDuration = true;
                     break;
                 }
                 while (sendingNew && inFlight < settings.window() && next < order.size()) {
@@ -253,7 +259,8 @@ public final class AccountingLoad {
                     repeatedAnswers,
                     lateAnswers,
                     forgedAnswers,
-                    sendErrors);
+                    sendErrors,
+                    hitMaxDuration);
         }
 
         private int socketOf(Packet packet) {
@@ -391,6 +398,7 @@ public final class AccountingLoad {
         private final long lateAnswers;
         private final long forgedAnswers;
         private final long sendErrors;
+        private final boolean hitMaxDuration;
 
         Result(
                 List<Packet> sent,
@@ -404,7 +412,8 @@ public final class AccountingLoad {
                 long repeatedAnswers,
                 long lateAnswers,
                 long forgedAnswers,
-                long sendErrors) {
+                long sendErrors,
+                boolean hitMaxDuration) {
             this.sent = sent;
             this.fates = fates;
             this.tries = tries;
@@ -417,6 +426,7 @@ public final class AccountingLoad {
             this.lateAnswers = lateAnswers;
             this.forgedAnswers = forgedAnswers;
             this.sendErrors = sendErrors;
+            this.hitMaxDuration = hitMaxDuration;
         }
 
         public Fate fate(Packet packet) {
@@ -477,6 +487,14 @@ public final class AccountingLoad {
         /** Datagrams the kernel refused, or ICMP Port Unreachable reports (nobody listening). */
         public long sendErrors() {
             return sendErrors;
+        }
+
+        /**
+         * Whether the run was cut off by {@code maxDuration}, with packets still unsent or
+         * unanswered: its rate then measures the cap as much as the server.
+         */
+        public boolean hitMaxDuration() {
+            return hitMaxDuration;
         }
 
         /** From the first send to the last answer (or to the end when nothing was answered). */

@@ -2,6 +2,7 @@ package captiva.ingest.radius.load;
 
 import captiva.common.radius.AcctStatusType;
 import captiva.ingest.radius.load.AccountingTraffic.Packet;
+import java.net.InetAddress;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -106,22 +107,48 @@ public final class AcknowledgedCheck {
                   AND starts_with(acct_session_id, ?)
                 GROUP BY acct_session_id
                 """;
-        Map<String, StoredSession> stored = new HashMap<>();
         try (PreparedStatement st = connection.prepareStatement(sql)) {
             st.setLong(1, nasId);
             st.setLong(2, nasId);
             st.setString(3, sessionPrefix);
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    stored.put(
-                            rs.getString(1),
-                            new StoredSession(
-                                    rs.getString(1),
-                                    rs.getInt(2),
-                                    rs.getLong(3),
-                                    rs.getLong(4),
-                                    rs.getBoolean(5)));
-                }
+            return grouped(st);
+        }
+    }
+
+    /**
+     * The same from FreeRADIUS's {@code radacct} (the schema rlm_sql ships): the rows of the NAS at
+     * this address whose Acct-Session-Id starts with the prefix. Its queries store the counters
+     * with their Gigawords folded in, as Captiva does, so the comparison is the same.
+     */
+    public static Map<String, StoredSession> readRadacct(
+            Connection connection, InetAddress nasAddress, String sessionPrefix)
+            throws SQLException {
+        String sql =
+                """
+                SELECT acctsessionid, count(*), max(acctinputoctets), max(acctoutputoctets), bool_and(acctstoptime IS NOT NULL)
+                FROM radacct
+                WHERE nasipaddress = ?::inet AND starts_with(acctsessionid, ?)
+                GROUP BY acctsessionid
+                """;
+        try (PreparedStatement st = connection.prepareStatement(sql)) {
+            st.setString(1, nasAddress.getHostAddress());
+            st.setString(2, sessionPrefix);
+            return grouped(st);
+        }
+    }
+
+    private static Map<String, StoredSession> grouped(PreparedStatement st) throws SQLException {
+        Map<String, StoredSession> stored = new HashMap<>();
+        try (ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                stored.put(
+                        rs.getString(1),
+                        new StoredSession(
+                                rs.getString(1),
+                                rs.getInt(2),
+                                rs.getLong(3),
+                                rs.getLong(4),
+                                rs.getBoolean(5)));
             }
         }
         return stored;

@@ -6,6 +6,9 @@ import captiva.testing.CommandLineOptions;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
@@ -15,18 +18,26 @@ import java.util.Map;
 
 /**
  * The RADIUS ingest benchmark of issue 6: drives a running accounting server with {@link
- * AccountingLoad} at rising windows and reports acknowledged packets per second, latency and
- * retransmits per window. With {@code --jdbc-url} it then checks, window by window, that the
- * Captiva database holds exactly what was acknowledged. A main class, not a test: see {@code
- * bench/ingest.sh} and BENCHMARKS.md.
+ * AccountingLoad} at rising windows and reports, per window, acknowledged packets per second,
+ * latency, retransmits, and the CPU seconds the server process and its PostgreSQL backends used
+ * ({@link CpuMeter}). With {@code --jdbc-url} it then checks, window by window, that the database
+ * holds exactly what was acknowledged: Captiva's {@code session} table, or with {@code --schema
+ * radacct} FreeRADIUS's. A main class, not a test: see {@code bench/ingest.sh}, {@code
+ * bench/ingest-pair.sh} and BENCHMARKS.md.
  *
  * <p>Options ({@code --name=value}, {@code --name value}, or system property {@code bench.name}):
  * host, port, secret, nas-identifier (sent as NAS-Identifier; omit for servers that know the NAS by
  * address only), sessions (per window), interims, stop, spacing, windows (comma-separated),
- * timeout-ms, tries, max-seconds (per window), warmup-sessions, local-address, label, jdbc-url,
- * jdbc-user, jdbc-password.
+ * timeout-ms, tries, max-seconds (per window; by default the time a server acknowledging {@value
+ * #FLOOR_RATE} packets a second needs, at least 120), warmup-sessions, local-address, label,
+ * jdbc-url, jdbc-user, jdbc-password, schema ({@code captiva} or {@code radacct}), server-pid (the
+ * process whose CPU is measured), summary (a file to which one tab-separated line per window is
+ * appended, for {@code bench/ingest-pair.sh}'s table).
  */
 public final class IngestBenchmark {
+
+    /** The slowest rate the default per-window cap lets a run finish at. */
+    static final int FLOOR_RATE = 500;
 
     private IngestBenchmark() {}
 
@@ -47,28 +58,35 @@ public final class IngestBenchmark {
                         .toArray();
         Duration timeout = Duration.ofMillis(Long.parseLong(option(options, "timeout-ms", "1000")));
         int tries = Integer.parseInt(option(options, "tries", "5"));
-        Duration maxDuration =
-                Duration.ofSeconds(Long.parseLong(option(options, "max-seconds", "120")));
+        String maxSeconds = option(options, "max-seconds", null);
         // 150,000 packets: on 2 cores the JIT still used as much CPU as the writers after 25,000
         // (BENCHMARKS.md).
         int warmupSessions = Integer.parseInt(option(options, "warmup-sessions", "30000"));
         InetAddress local = InetAddress.getByName(option(options, "local-address", "127.0.0.1"));
         String label = option(options, "label", "captiva");
         String jdbcUrl = option(options, "jdbc-url", null);
-        if (nasIdentifier == null && jdbcUrl != null) {
+        boolean radacct =
+                switch (option(options, "schema", "captiva")) {
+                    case "captiva" -> false;
+                    case "radacct" -> true;
+                    default -> throw new IllegalArgumentException("--schema is captiva or radacct");
+                };
+        long serverPid = Long.parseLong(option(options, "server-pid", "0"));
+        String summary = option(options, "summary", null);
+        if (nasIdentifier == null && jdbcUrl != null && !radacct) {
             throw new IllegalArgumentException(
                     "--jdbc-url needs --nas-identifier: the check finds the NAS by it");
         }
 
         InetSocketAddress target = new InetSocketAddress(host, port);
         AccountingLoad.Settings base =
-                new AccountingLoad.Settings(target, local, 64, timeout, tries, maxDuration);
+                new AccountingLoad.Settings(target, local, 64, timeout, tries, Duration.ZERO);
         String run = Long.toString(System.currentTimeMillis(), 36);
         int perSession = 1 + interims + (stop ? 1 : 0);
         System.out.printf(
                 Locale.ROOT,
                 "%s ingest benchmark: %s, %d sessions x %d packets per window (Start, %d Interim%s),"
-                        + " timeout %d ms, %d tries, run %s%n",
+                        + " timeout %d ms, %d tries, cap %s, run %s%n",
                 label,
                 target,
                 sessions,
@@ -77,6 +95,12 @@ public final class IngestBenchmark {
                 stop ? ", Stop" : "",
                 timeout.toMillis(),
                 tries,
+                maxSeconds != null
+                        ? maxSeconds + " s per window"
+                        : cap(null, sessions * perSession, timeout, tries).toSeconds()
+                                + " s per window (time for "
+                                + FLOOR_RATE
+                                + " acked/s; --max-seconds)",
                 run);
 
         if (warmupSessions > 0) {
@@ -89,18 +113,29 @@ public final class IngestBenchmark {
                             Math.min(spacing, warmupSessions),
                             nasIdentifier,
                             secret);
-            AccountingLoad.Result result = new AccountingLoad(base, warmup).run();
+            Duration warmupCap = cap(maxSeconds, warmup.packets().size(), timeout, tries);
+            AccountingLoad.Result result =
+                    new AccountingLoad(base.withMaxDuration(warmupCap), warmup).run();
             System.out.printf(
                     Locale.ROOT,
-                    "warm-up: %d of %d acknowledged, %.0f/s (not reported)%n",
+                    "warm-up: %d of %d acknowledged, %.0f/s (not reported)%s%n",
                     result.count(Fate.ACKNOWLEDGED),
                     warmup.packets().size(),
-                    result.acknowledgedPerSecond());
+                    result.acknowledgedPerSecond(),
+                    result.hitMaxDuration() ? ", HIT ITS " + warmupCap.toSeconds() + " s CAP" : "");
         }
 
+        Connection db =
+                jdbcUrl == null
+                        ? null
+                        : DriverManager.getConnection(
+                                jdbcUrl,
+                                option(options, "jdbc-user", "postgres"),
+                                option(options, "jdbc-password", ""));
+        CpuMeter cpu = new CpuMeter(serverPid, db);
         System.out.printf(
                 Locale.ROOT,
-                "%-8s %8s %8s %8s %8s %11s %8s %8s %8s %7s%n",
+                "%-8s %8s %8s %8s %8s %11s %8s %8s %8s %8s %8s %7s%n",
                 "window",
                 "packets",
                 "acked",
@@ -110,6 +145,8 @@ public final class IngestBenchmark {
                 "p50 ms",
                 "p99 ms",
                 "busy s",
+                "srv cpu",
+                "pg cpu",
                 "check");
         boolean allStored = true;
         for (int window : windows) {
@@ -122,44 +159,60 @@ public final class IngestBenchmark {
                             Math.min(spacing, sessions),
                             nasIdentifier,
                             secret);
+            Duration windowCap = cap(maxSeconds, traffic.packets().size(), timeout, tries);
+            CpuMeter.Sample before = cpu.sample();
             AccountingLoad.Result result =
-                    new AccountingLoad(base.withWindow(window), traffic).run();
+                    new AccountingLoad(base.withWindow(window).withMaxDuration(windowCap), traffic)
+                            .run();
+            CpuMeter.Usage used = cpu.between(before, cpu.sample());
             String check = "-";
             Outcome outcome = null;
-            if (jdbcUrl != null) {
-                try (Connection db =
-                        DriverManager.getConnection(
-                                jdbcUrl,
-                                option(options, "jdbc-user", "postgres"),
-                                option(options, "jdbc-password", ""))) {
-                    long nasId = AcknowledgedCheck.nasId(db, nasIdentifier);
-                    outcome =
-                            AcknowledgedCheck.compare(
-                                    traffic,
-                                    result::acknowledged,
-                                    AcknowledgedCheck.read(db, nasId, traffic.sessionPrefix()));
-                }
+            if (db != null) {
+                outcome =
+                        AcknowledgedCheck.compare(
+                                traffic,
+                                result::acknowledged,
+                                radacct
+                                        ? AcknowledgedCheck.readRadacct(
+                                                db, local, traffic.sessionPrefix())
+                                        : AcknowledgedCheck.read(
+                                                db,
+                                                AcknowledgedCheck.nasId(db, nasIdentifier),
+                                                traffic.sessionPrefix()));
                 check =
                         outcome.exactlyAcknowledged()
                                 ? "exact"
                                 : outcome.nothingAcknowledgedLost() ? "ok+" : "LOST";
                 allStored &= outcome.nothingAcknowledgedLost();
             }
+            long gaveUp =
+                    result.count(Fate.GAVE_UP)
+                            + result.count(Fate.ABANDONED)
+                            + result.count(Fate.NOT_SENT);
             System.out.printf(
                     Locale.ROOT,
-                    "%-8d %8d %8d %8d %8d %11.0f %8.1f %8.1f %8.2f %7s%n",
+                    "%-8d %8d %8d %8d %8d %11.0f %8.1f %8.1f %8.2f %8s %8s %7s%n",
                     window,
                     traffic.packets().size(),
                     result.count(Fate.ACKNOWLEDGED),
-                    result.count(Fate.GAVE_UP)
-                            + result.count(Fate.ABANDONED)
-                            + result.count(Fate.NOT_SENT),
+                    gaveUp,
                     result.retransmits(),
                     result.acknowledgedPerSecond(),
                     millis(result.latencyPercentile(50)),
                     millis(result.latencyPercentile(99)),
                     result.busy().toNanos() / 1e9,
+                    seconds(used.serverSeconds()),
+                    seconds(used.backendSeconds()),
                     check);
+            if (result.hitMaxDuration()) {
+                System.out.printf(
+                        Locale.ROOT,
+                        "         HIT THE %d s CAP: %d packets never sent, %d unanswered at the end"
+                                + " (--max-seconds)%n",
+                        windowCap.toSeconds(),
+                        result.count(Fate.NOT_SENT),
+                        result.count(Fate.ABANDONED));
+            }
             if (result.forgedAnswers() > 0 || result.lateAnswers() > 0) {
                 System.out.printf(
                         Locale.ROOT,
@@ -167,11 +220,47 @@ public final class IngestBenchmark {
                         result.forgedAnswers(),
                         result.lateAnswers());
             }
+            if (used.backendsGone() > 0) {
+                System.out.printf(
+                        Locale.ROOT,
+                        "         %d backends exited during the window: their last CPU is not"
+                                + " counted%n",
+                        used.backendsGone());
+            }
             if (outcome != null && !outcome.exactlyAcknowledged()) {
                 System.out.println("         " + outcome.summary());
             }
+            if (summary != null) {
+                Files.writeString(
+                        Path.of(summary),
+                        String.join(
+                                        "\t",
+                                        label,
+                                        Integer.toString(window),
+                                        String.format(
+                                                Locale.ROOT,
+                                                "%.0f",
+                                                result.acknowledgedPerSecond()),
+                                        String.format(
+                                                Locale.ROOT,
+                                                "%.1f",
+                                                millis(result.latencyPercentile(50))),
+                                        String.format(
+                                                Locale.ROOT,
+                                                "%.1f",
+                                                millis(result.latencyPercentile(99))),
+                                        seconds(used.serverSeconds()),
+                                        seconds(used.backendSeconds()),
+                                        check,
+                                        Long.toString(gaveUp),
+                                        result.hitMaxDuration() ? "capped" : "-")
+                                + "\n",
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND);
+            }
         }
-        if (jdbcUrl != null) {
+        if (db != null) {
+            db.close();
             System.out.println(
                     allStored
                             ? "database check: every acknowledged packet is stored, no session twice"
@@ -180,6 +269,25 @@ public final class IngestBenchmark {
         if (!allStored) {
             System.exit(1);
         }
+    }
+
+    /**
+     * The per-window cap: {@code --max-seconds} when given, else the time a server acknowledging
+     * {@link #FLOOR_RATE} packets a second needs, plus the last packets' retries, and at least the
+     * 120 s it always was.
+     */
+    private static Duration cap(String maxSeconds, int packets, Duration timeout, int tries) {
+        if (maxSeconds != null) {
+            return Duration.ofSeconds(Long.parseLong(maxSeconds));
+        }
+        Duration floor =
+                Duration.ofSeconds((packets + FLOOR_RATE - 1) / FLOOR_RATE)
+                        .plus(timeout.multipliedBy(tries));
+        return floor.compareTo(Duration.ofSeconds(120)) > 0 ? floor : Duration.ofSeconds(120);
+    }
+
+    private static String seconds(double seconds) {
+        return Double.isNaN(seconds) ? "-" : String.format(Locale.ROOT, "%.1f", seconds);
     }
 
     private static double millis(Duration duration) {
