@@ -7,16 +7,13 @@ import captiva.testing.ApiTest;
 import captiva.testing.Fixtures;
 import captiva.testing.Fixtures.Tenant;
 import captiva.testing.Http;
+import captiva.testing.RawLoopbackServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
@@ -45,36 +42,30 @@ class WebhookConnectionsTest extends ApiTest {
      * than the sender's).
      */
     static final class KeepAliveReceiver implements AutoCloseable {
-        private final ServerSocket server;
-        final AtomicInteger connections = new AtomicInteger();
+        private final RawLoopbackServer server;
         final AtomicInteger requests = new AtomicInteger();
 
-        KeepAliveReceiver(String answer, boolean hangUpAfterEachAnswer) throws IOException {
-            server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            Thread thread =
-                    new Thread(
-                            () -> {
-                                while (!server.isClosed()) {
-                                    try (Socket socket = server.accept()) {
-                                        connections.incrementAndGet();
-                                        InputStream in = socket.getInputStream();
-                                        OutputStream out = socket.getOutputStream();
-                                        while (readRequest(in)) {
-                                            requests.incrementAndGet();
-                                            out.write(answer.getBytes(StandardCharsets.US_ASCII));
-                                            out.flush();
-                                            if (hangUpAfterEachAnswer) {
-                                                break;
-                                            }
-                                        }
-                                    } catch (IOException e) {
-                                        // the sender hung up, or the test closed the receiver
+        KeepAliveReceiver(String answer, boolean hangUpAfterEachAnswer) {
+            server =
+                    new RawLoopbackServer(
+                            "keep-alive-receiver",
+                            connection -> {
+                                InputStream in = connection.getInputStream();
+                                OutputStream out = connection.getOutputStream();
+                                while (readRequest(in)) {
+                                    requests.incrementAndGet();
+                                    out.write(answer.getBytes(StandardCharsets.US_ASCII));
+                                    out.flush();
+                                    if (hangUpAfterEachAnswer) {
+                                        break;
                                     }
                                 }
-                            },
-                            "keep-alive-receiver");
-            thread.setDaemon(true);
-            thread.start();
+                            });
+        }
+
+        /** Connections the receiver accepted. */
+        int connections() {
+            return server.connections();
         }
 
         /** Reads one request's head and body; false when the connection ended first. */
@@ -97,16 +88,12 @@ class WebhookConnectionsTest extends ApiTest {
         }
 
         String url() {
-            return "http://127.0.0.1:" + server.getLocalPort() + "/hook";
+            return server.url("/hook");
         }
 
         @Override
         public void close() {
-            try {
-                server.close();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            server.close();
         }
     }
 
@@ -127,7 +114,7 @@ class WebhookConnectionsTest extends ApiTest {
     }
 
     @Test
-    void deliveriesToOneReceiverShareOneConnection() throws IOException {
+    void deliveriesToOneReceiverShareOneConnection() {
         try (KeepAliveReceiver receiver =
                 new KeepAliveReceiver("HTTP/1.1 204 No Content\r\n\r\n", false)) {
 
@@ -135,12 +122,12 @@ class WebhookConnectionsTest extends ApiTest {
 
             assertEquals(204, last.get("status_code").asInt(), last::toString);
             assertEquals(5, receiver.requests.get());
-            assertEquals(1, receiver.connections.get(), "connections the receiver accepted");
+            assertEquals(1, receiver.connections(), "connections the receiver accepted");
         }
     }
 
     @Test
-    void anAnswerWithABodyOfKnownLengthKeepsTheConnectionToo() throws IOException {
+    void anAnswerWithABodyOfKnownLengthKeepsTheConnectionToo() {
         try (KeepAliveReceiver receiver =
                 new KeepAliveReceiver(
                         "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok",
@@ -149,12 +136,12 @@ class WebhookConnectionsTest extends ApiTest {
             JsonNode last = ping(receiver, 3);
 
             assertEquals(200, last.get("status_code").asInt(), last::toString);
-            assertEquals(1, receiver.connections.get(), "connections the receiver accepted");
+            assertEquals(1, receiver.connections(), "connections the receiver accepted");
         }
     }
 
     @Test
-    void aConnectionTheReceiverClosedIsReplacedAndTheDeliverySucceeds() throws IOException {
+    void aConnectionTheReceiverClosedIsReplacedAndTheDeliverySucceeds() {
         try (KeepAliveReceiver receiver =
                 new KeepAliveReceiver("HTTP/1.1 204 No Content\r\n\r\n", true)) {
 
@@ -163,12 +150,12 @@ class WebhookConnectionsTest extends ApiTest {
             assertEquals(204, last.get("status_code").asInt(), last::toString);
             assertNull(last.get("error").textValue());
             assertEquals(3, receiver.requests.get());
-            assertEquals(3, receiver.connections.get(), "connections the receiver accepted");
+            assertEquals(3, receiver.connections(), "connections the receiver accepted");
         }
     }
 
     @Test
-    void aReceiverThatSaysItClosesGetsANewConnectionEachTime() throws IOException {
+    void aReceiverThatSaysItClosesGetsANewConnectionEachTime() {
         try (KeepAliveReceiver receiver =
                 new KeepAliveReceiver(
                         "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n", false)) {
@@ -176,7 +163,7 @@ class WebhookConnectionsTest extends ApiTest {
             ping(receiver, 3);
 
             assertEquals(3, receiver.requests.get());
-            assertEquals(3, receiver.connections.get(), "connections the receiver accepted");
+            assertEquals(3, receiver.connections(), "connections the receiver accepted");
         }
     }
 }

@@ -8,15 +8,11 @@ import captiva.testing.ApiTest;
 import captiva.testing.Fixtures;
 import captiva.testing.Fixtures.Tenant;
 import captiva.testing.Http;
+import captiva.testing.RawLoopbackServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,7 +34,7 @@ import org.junit.jupiter.api.Test;
 @DisplayName("Webhooks: receivers that stall or flood")
 class WebhookReceiverLimitsTest extends ApiTest {
 
-    private final List<RawReceiver> receivers = new ArrayList<>();
+    private final List<RawLoopbackServer> receivers = new ArrayList<>();
 
     @Override
     protected Map<String, String> extraProperties() {
@@ -48,73 +44,34 @@ class WebhookReceiverLimitsTest extends ApiTest {
 
     @AfterEach
     void closeReceivers() {
-        receivers.forEach(RawReceiver::close);
+        receivers.forEach(RawLoopbackServer::close);
     }
 
     /** What a raw receiver does with each connection, after reading the request's first bytes. */
     interface Behaviour {
-        void answer(OutputStream out, AtomicLong written) throws IOException, InterruptedException;
+        void answer(OutputStream out) throws IOException, InterruptedException;
     }
 
-    /**
-     * A loopback server socket that accepts connections and answers each as told, counting what it
-     * wrote.
-     */
-    static final class RawReceiver implements AutoCloseable {
-        private final ServerSocket server;
-        final AtomicLong written = new AtomicLong();
-
-        RawReceiver(Behaviour behaviour) throws IOException {
-            server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            Thread thread =
-                    new Thread(
-                            () -> {
-                                while (!server.isClosed()) {
-                                    try (Socket socket = server.accept()) {
-                                        socket.setSendBufferSize(8 * 1024);
-                                        InputStream in = socket.getInputStream();
-                                        in.read(new byte[8192]);
-                                        behaviour.answer(socket.getOutputStream(), written);
-                                    } catch (IOException | InterruptedException e) {
-                                        // the sender hung up, or the test closed the receiver
-                                    }
-                                }
-                            },
-                            "raw-receiver");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        String url() {
-            return "http://127.0.0.1:" + server.getLocalPort() + "/hook";
-        }
-
-        @Override
-        public void close() {
-            try {
-                server.close();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    }
-
-    RawReceiver aReceiver(Behaviour behaviour) {
-        try {
-            RawReceiver receiver = new RawReceiver(behaviour);
-            receivers.add(receiver);
-            return receiver;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /** A receiver that answers each connection as told, with a small send buffer. */
+    RawLoopbackServer aReceiver(Behaviour behaviour) {
+        RawLoopbackServer receiver =
+                new RawLoopbackServer(
+                        "raw-receiver",
+                        connection -> {
+                            connection.setSendBufferSize(8 * 1024);
+                            connection.getInputStream().read(new byte[8192]);
+                            behaviour.answer(connection.getOutputStream());
+                        });
+        receivers.add(receiver);
+        return receiver;
     }
 
     /** Subscribes the receiver, pings it, and returns the ping's attempt as the API answered it. */
-    JsonNode ping(RawReceiver receiver) {
+    JsonNode ping(RawLoopbackServer receiver) {
         Tenant tenant = given().tenant();
         JsonNode endpoint =
                 WebhookDeliveryTest.subscribe(
-                        http(), tenant, receiver.url(), List.of("session.started"));
+                        http(), tenant, receiver.url("/hook"), List.of("session.started"));
         String path = "/admin/tenants/" + tenant.id() + "/webhooks/" + endpoint.get("id").asText();
 
         Http.Response r = http().post(path + "/ping", "", Fixtures.admin());
@@ -130,7 +87,7 @@ class WebhookReceiverLimitsTest extends ApiTest {
 
     @Test
     void aReceiverThatNeverAnswersIsCutAtTheTimeoutAndTheAttemptLoggedWithTheError() {
-        RawReceiver silent = aReceiver((out, written) -> Thread.sleep(60_000));
+        RawLoopbackServer silent = aReceiver(out -> Thread.sleep(60_000));
 
         JsonNode attempt = ping(silent);
 
@@ -142,14 +99,13 @@ class WebhookReceiverLimitsTest extends ApiTest {
     void aReceiverTricklingAnAnswerIsCutAtTheTimeoutThoughEachByteComesInTime() {
         // One byte every 200 ms: a read timeout per byte alone would wait the whole 3.4 s for a
         // 200.
-        RawReceiver trickling =
+        RawLoopbackServer trickling =
                 aReceiver(
-                        (out, written) -> {
+                        out -> {
                             for (byte b :
                                     "HTTP/1.1 200 OK\r\n\r\n".getBytes(StandardCharsets.US_ASCII)) {
                                 out.write(b);
                                 out.flush();
-                                written.incrementAndGet();
                                 Thread.sleep(200);
                             }
                         });
@@ -162,15 +118,14 @@ class WebhookReceiverLimitsTest extends ApiTest {
 
     @Test
     void aStatusLineLongerThan64KibIsGivenUpAfter64KibNotAtTheTimeout() {
-        RawReceiver endlessLine =
+        RawLoopbackServer endlessLine =
                 aReceiver(
-                        (out, written) -> {
+                        out -> {
                             byte[] chunk = new byte[4096];
                             Arrays.fill(chunk, (byte) 'x');
                             out.write("HTTP/1.1 200 ".getBytes(StandardCharsets.US_ASCII));
                             while (true) {
                                 out.write(chunk);
-                                written.addAndGet(chunk.length);
                             }
                         });
 
@@ -184,9 +139,10 @@ class WebhookReceiverLimitsTest extends ApiTest {
 
     @Test
     void aBodyLargerThan64KibIsNotReadTheStatusDecides() {
-        RawReceiver endlessBody =
+        AtomicLong written = new AtomicLong();
+        RawLoopbackServer endlessBody =
                 aReceiver(
-                        (out, written) -> {
+                        out -> {
                             out.write(
                                     "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n"
                                             .getBytes(StandardCharsets.US_ASCII));
@@ -203,7 +159,6 @@ class WebhookReceiverLimitsTest extends ApiTest {
         assertNull(attempt.get("error").textValue());
         // The sender hung up after the status line: the receiver could not push its body through.
         assertTrue(
-                endlessBody.written.get() < 16L * 1024 * 1024,
-                "bytes the receiver got out: " + endlessBody.written.get());
+                written.get() < 16L * 1024 * 1024, "bytes the receiver got out: " + written.get());
     }
 }
