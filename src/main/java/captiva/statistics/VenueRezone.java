@@ -1,8 +1,10 @@
 package captiva.statistics;
 
+import captiva.common.sql.Statement;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
+import java.sql.PreparedStatement;
 
 /**
  * Changes a venue's time zone. A venue's days are days in its time zone, so a new zone redoes every
@@ -16,18 +18,18 @@ public class VenueRezone {
 
     private static final String CHANGE_ZONE =
             """
-            UPDATE location SET time_zone = ?
-            WHERE tenant_id = ? AND id = ? AND time_zone IS DISTINCT FROM ?
+            UPDATE location SET time_zone = :zone
+            WHERE tenant_id = :tenant AND id = :location AND time_zone IS DISTINCT FROM :zone
             """;
 
     private static final String FORGET_DAYS =
-            "DELETE FROM venue_day WHERE tenant_id = ? AND location_id = ?";
+            "DELETE FROM venue_day WHERE tenant_id = :tenant AND location_id = :location";
 
     private static final String LOG_EVERY_DAY =
             """
             INSERT INTO venue_day_dirty (tenant_id, location_id, day)
-            SELECT DISTINCT s.tenant_id, s.location_id, (s.start_time AT TIME ZONE CAST(? AS text))::date
-            FROM session s WHERE s.tenant_id = ? AND s.location_id = ? AND s.end_time IS NOT NULL
+            SELECT DISTINCT s.tenant_id, s.location_id, (s.start_time AT TIME ZONE CAST(:zone AS text))::date
+            FROM session s WHERE s.tenant_id = :tenant AND s.location_id = :location AND s.end_time IS NOT NULL
             """;
 
     private final JdbcOperations jdbc;
@@ -42,34 +44,25 @@ public class VenueRezone {
      */
     @Transactional
     public boolean change(long tenantId, long locationId, String timeZone) {
-        int changed =
-                jdbc.prepareStatement(
-                        CHANGE_ZONE,
-                        st -> {
-                            st.setString(1, timeZone);
-                            st.setLong(2, tenantId);
-                            st.setLong(3, locationId);
-                            st.setString(4, timeZone);
-                            return st.executeUpdate();
-                        });
-        if (changed == 0) {
+        if (update(CHANGE_ZONE, tenantId, locationId, timeZone) == 0) {
             return false;
         }
-        jdbc.prepareStatement(
-                FORGET_DAYS,
-                st -> {
-                    st.setLong(1, tenantId);
-                    st.setLong(2, locationId);
-                    return st.executeUpdate();
-                });
-        jdbc.prepareStatement(
-                LOG_EVERY_DAY,
-                st -> {
-                    st.setString(1, timeZone);
-                    st.setLong(2, tenantId);
-                    st.setLong(3, locationId);
-                    return st.executeUpdate();
-                });
+        update(FORGET_DAYS, tenantId, locationId, timeZone);
+        update(LOG_EVERY_DAY, tenantId, locationId, timeZone);
         return true;
+    }
+
+    private int update(String sql, long tenantId, long locationId, String timeZone) {
+        Statement statement =
+                new Statement(sql)
+                        .bind("tenant", tenantId)
+                        .bind("location", locationId)
+                        .bind("zone", timeZone);
+        return jdbc.execute(
+                connection -> {
+                    try (PreparedStatement st = statement.prepare(connection)) {
+                        return st.executeUpdate();
+                    }
+                });
     }
 }
