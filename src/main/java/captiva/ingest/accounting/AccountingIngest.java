@@ -1,6 +1,5 @@
 package captiva.ingest.accounting;
 
-import captiva.common.IpAddresses;
 import captiva.common.OpaqueIds;
 import captiva.common.problem.ApiProblem;
 import captiva.common.problem.Fields;
@@ -12,8 +11,6 @@ import captiva.tenancy.NasRegistry;
 import captiva.tenancy.NasRegistry.Nas;
 import captiva.tenancy.TenantScope;
 import jakarta.inject.Singleton;
-import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -163,17 +160,7 @@ class AccountingIngest {
         text(at + "ap_group", r.apGroup(), errors);
         text(at + "ap_location_id", r.apLocationId(), errors);
         String apMac = Fields.mac(at + "ap_mac", r.apMac(), errors);
-        String address = null;
-        if (r.framedIpv6Address() != null) {
-            address =
-                    IpAddresses.parse(r.framedIpv6Address())
-                            .filter(a -> a instanceof Inet6Address)
-                            .map(InetAddress::getHostAddress)
-                            .orElse(null);
-            if (address == null) {
-                errors.add(new InvalidParam(at + "framed_ipv6_address", "is not an IPv6 address"));
-            }
-        }
+        String address = Fields.ipv6(at + "framed_ipv6_address", r.framedIpv6Address(), errors);
         String interfaceId = null;
         if (r.framedInterfaceId() != null) {
             if (INTERFACE_ID.matcher(r.framedInterfaceId()).matches()) {
@@ -199,37 +186,12 @@ class AccountingIngest {
                 r.apGroup(),
                 r.apLocationId(),
                 address,
-                ipv6Prefix(at + "framed_ipv6_prefix", r.framedIpv6Prefix(), errors),
-                ipv6Prefix(at + "delegated_ipv6_prefix", r.delegatedIpv6Prefix(), errors),
+                Fields.ipv6Prefix(at + "framed_ipv6_prefix", r.framedIpv6Prefix(), errors),
+                Fields.ipv6Prefix(at + "delegated_ipv6_prefix", r.delegatedIpv6Prefix(), errors),
                 interfaceId,
                 null,
                 null,
                 null);
-    }
-
-    /**
-     * {@code address/length} with an IPv6 address and a length of 0 to 128, written as RADIUS
-     * accounting writes it.
-     */
-    private static String ipv6Prefix(String name, String value, List<InvalidParam> errors) {
-        if (value == null) {
-            return null;
-        }
-        int slash = value.indexOf('/');
-        Optional<InetAddress> address =
-                slash < 0
-                        ? Optional.empty()
-                        : IpAddresses.parse(value.substring(0, slash))
-                                .filter(a -> a instanceof Inet6Address);
-        String length = slash < 0 ? "" : value.substring(slash + 1);
-        if (address.isEmpty() || !length.matches("\\d{1,3}") || Integer.parseInt(length) > 128) {
-            errors.add(
-                    new InvalidParam(
-                            name,
-                            "must be an IPv6 prefix, address/length with a length of 0 to 128"));
-            return null;
-        }
-        return address.get().getHostAddress() + "/" + Integer.parseInt(length);
     }
 
     private static void nonNegative(String name, Long value, List<InvalidParam> errors) {

@@ -62,4 +62,28 @@ class FieldsTest {
                         new InvalidParam("/0/event_time", Fields.NOT_A_TIME)),
                 errors);
     }
+
+    @Test
+    void ipv6FieldsTakeOnlyIpv6AndStoreTheSpellingOfRadiusAccounting() {
+        assertEquals(
+                "2001:db8:60:11:0:0:0:7",
+                Fields.ipv6("framed_ipv6_address", "2001:DB8:60:11::7", errors));
+        assertEquals(
+                "2001:db8:1:0:0:0:0:0/48",
+                Fields.ipv6Prefix("framed_ipv6_prefix", "2001:db8:1::/048", errors));
+        assertTrue(errors.isEmpty(), errors.toString());
+
+        assertNull(Fields.ipv6("/0/framed_ipv6_address", "10.0.0.1", errors));
+        assertNull(Fields.ipv6Prefix("/0/framed_ipv6_prefix", "2001:db8::/129", errors));
+        assertNull(Fields.ipv6Prefix("/0/delegated_ipv6_prefix", "2001:db8::", errors));
+        assertNull(Fields.ipv6Prefix("/1/framed_ipv6_prefix", "10.0.0.0/8", errors));
+
+        assertEquals(
+                List.of(
+                        new InvalidParam("/0/framed_ipv6_address", Fields.NOT_AN_IPV6),
+                        new InvalidParam("/0/framed_ipv6_prefix", Fields.NOT_AN_IPV6_PREFIX),
+                        new InvalidParam("/0/delegated_ipv6_prefix", Fields.NOT_AN_IPV6_PREFIX),
+                        new InvalidParam("/1/framed_ipv6_prefix", Fields.NOT_AN_IPV6_PREFIX)),
+                errors);
+    }
 }
