@@ -1,5 +1,6 @@
 package captiva.tenancy;
 
+import captiva.common.problem.DatabaseFailures;
 import io.micronaut.context.event.ApplicationEventPublisher;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
@@ -150,8 +151,6 @@ public class NasRegistry {
     private final JdbcOperations jdbc;
     private final ApplicationEventPublisher<NasChanged> changes;
 
-    private static final String UNIQUE_VIOLATION = "23505";
-
     NasRegistry(JdbcOperations jdbc, ApplicationEventPublisher<NasChanged> changes) {
         this.jdbc = jdbc;
         this.changes = changes;
@@ -187,7 +186,7 @@ public class NasRegistry {
                             try {
                                 rows = st.executeUpdate();
                             } catch (SQLException failure) {
-                                if (!UNIQUE_VIOLATION.equals(failure.getSQLState())) {
+                                if (!DatabaseFailures.isUniqueViolation(failure)) {
                                     throw failure;
                                 }
                                 connection.rollback(beforeUpdate);

@@ -8,7 +8,8 @@ import java.util.Optional;
 /**
  * What a database failure means for the caller. Data the database refuses (a NUL character in text,
  * say) is the caller's: a 400. An unreachable or overloaded database is temporary: a 503, so
- * clients retry. Anything else is a bug: a 500 without details.
+ * clients retry. Anything else is a bug: a 500 without details. The SQLStates that code reacts to
+ * are named here and nowhere else.
  */
 public final class DatabaseFailures {
 
@@ -21,6 +22,9 @@ public final class DatabaseFailures {
     /** SQLState of a statement cancelled by its timeout or by an operator. */
     private static final String QUERY_CANCELED = "57014";
 
+    /** SQLState of a row refused by a unique index or constraint. */
+    private static final String UNIQUE_VIOLATION = "23505";
+
     private DatabaseFailures() {}
 
     /**
@@ -28,8 +32,20 @@ public final class DatabaseFailures {
      * is fine, the question took longer than it was allowed.
      */
     public static boolean isCancelledStatement(Throwable failure) {
+        return hasSqlState(failure, QUERY_CANCELED);
+    }
+
+    /**
+     * Whether a unique index or constraint refused the statement: another row already holds the
+     * value, which a caller checking first can still meet when it races another writer.
+     */
+    public static boolean isUniqueViolation(Throwable failure) {
+        return hasSqlState(failure, UNIQUE_VIOLATION);
+    }
+
+    private static boolean hasSqlState(Throwable failure, String state) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SQLException sql && QUERY_CANCELED.equals(sql.getSQLState())) {
+            if (cause instanceof SQLException sql && state.equals(sql.getSQLState())) {
                 return true;
             }
         }

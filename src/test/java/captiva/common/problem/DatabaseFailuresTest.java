@@ -1,6 +1,8 @@
 package captiva.common.problem;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import captiva.common.problem.DatabaseFailures.Kind;
 import captiva.testing.Fast;
@@ -35,6 +37,20 @@ class DatabaseFailuresTest {
                 kind,
                 DatabaseFailures.classify(
                         new DataAccessException("wrapped", new SQLException("x", state))));
+    }
+
+    @Test
+    void aUniqueViolationIsToldApartFromOtherIntegrityErrors() {
+        var taken =
+                new DataAccessException(
+                        "wrapped", new SQLException("duplicate key value", "23505"));
+        var missingReference =
+                new DataAccessException(
+                        "wrapped", new SQLException("violates foreign key", "23503"));
+
+        assertTrue(DatabaseFailures.isUniqueViolation(taken));
+        assertFalse(DatabaseFailures.isUniqueViolation(missingReference));
+        assertFalse(DatabaseFailures.isCancelledStatement(taken));
     }
 
     @Test
