@@ -1,7 +1,6 @@
 package captiva.ingest.radius;
 
 import captiva.common.radius.RadiusPacket;
-import captiva.ingest.radius.AccountingPacketHandler.Verdict;
 import captiva.ingest.radius.NasSecrets.KnownNas;
 import captiva.tenancy.NasRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -459,25 +458,8 @@ class RadSecReceiver implements Receiver {
         }
 
         private void take(byte[] packet, int length, KnownNas nas) {
-            Verdict verdict = judge.handle(packet, length, peer, nas);
-            if (verdict instanceof Verdict.Store store) {
-                if (writers.submit(new QueuedPacket(store.packet(), this))) {
-                    return;
-                }
-                judge.notStored(store.packet());
-                metrics.dropped(
-                        DropReason.QUEUE_FULL,
-                        1,
-                        "writer queue is full (" + writers.capacity() + " in all)",
-                        peer);
-            } else if (verdict instanceof Verdict.Answer answer) {
-                metrics.count("answered_again");
-                answer(answer.response(), peer);
-            } else if (verdict instanceof Verdict.AwaitCommit) {
-                metrics.count("awaiting_commit");
-            } else if (verdict instanceof Verdict.Drop drop) {
-                metrics.dropped(drop.reason(), 1, drop.detail(), peer);
-            }
+            Verdicts.follow(
+                    judge.handle(packet, length, peer, nas), this, peer, judge, writers, metrics);
         }
 
         /**

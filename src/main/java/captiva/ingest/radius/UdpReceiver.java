@@ -1,6 +1,5 @@
 package captiva.ingest.radius;
 
-import captiva.ingest.radius.AccountingPacketHandler.Verdict;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -144,25 +143,8 @@ class UdpReceiver implements Receiver, AnswerChannel {
     }
 
     private void take(byte[] datagram, int length, InetSocketAddress sender) {
-        Verdict verdict = judge.handle(datagram, length, sender);
-        if (verdict instanceof Verdict.Store store) {
-            if (writers.submit(new QueuedPacket(store.packet(), this))) {
-                return;
-            }
-            judge.notStored(store.packet());
-            metrics.dropped(
-                    DropReason.QUEUE_FULL,
-                    1,
-                    "writer queue is full (" + writers.capacity() + " in all)",
-                    sender);
-        } else if (verdict instanceof Verdict.Answer answer) {
-            metrics.count("answered_again");
-            answer(answer.response(), sender);
-        } else if (verdict instanceof Verdict.AwaitCommit) {
-            metrics.count("awaiting_commit");
-        } else if (verdict instanceof Verdict.Drop drop) {
-            metrics.dropped(drop.reason(), 1, drop.detail(), sender);
-        }
+        Verdicts.follow(
+                judge.handle(datagram, length, sender), this, sender, judge, writers, metrics);
     }
 
     /**
