@@ -49,6 +49,22 @@ start_server() {
     sleep 0.05
   done
   curl -fs "http://127.0.0.1:$http_port/health" > /dev/null || { echo "the jar did not start" >&2; exit 1; }
+  warn_without_autovacuum
+}
+
+# Says so when the database's server runs without autovacuum. Nothing then ANALYZEs the tables,
+# so the generic plans that the server's connections cached while the tables were empty stay while
+# they grow; on 2026-12-05 that made every RADIUS batch hash the whole session table and halved
+# ingest. PostgreSQL has autovacuum on by default; a figure taken without it is not Captiva's.
+warn_without_autovacuum() {
+  local address=${jdbc_url#jdbc:postgresql://} host port database setting
+  host=${address%%/*}; database=${address#*/}; database=${database%%\?*}
+  port=5432; [[ $host == *:* ]] && port=${host##*:} && host=${host%:*}
+  setting=$(PGPASSWORD=$db_password psql -h "$host" -p "$port" -U "$db_user" -d "$database" -XAtc "SHOW autovacuum" 2>/dev/null) || return 0
+  if [[ $setting == off ]]; then
+    echo "WARNING: autovacuum is off on this PostgreSQL: the figures below are not comparable with production's." >&2
+    echo "         Turn it on for a run: psql -c 'ALTER SYSTEM SET autovacuum = on' -c 'SELECT pg_reload_conf()'" >&2
+  fi
 }
 
 # POST to the admin API. Usage: api PATH JSON
