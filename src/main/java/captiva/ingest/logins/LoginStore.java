@@ -42,8 +42,14 @@ class LoginStore {
      * ones whatever they showed, finished ones only if they had no guest or this one (a finished
      * session of another guest stays theirs). Fields the login leaves out keep the session's
      * values; sessions that already show all of it are not written again, so the count is of
-     * sessions changed. The username-or-MAC condition is implied by latest_login; it is here to
-     * lead the planner to the session indexes.
+     * sessions changed. The username-or-MAC condition is implied by the latest login's; it is here
+     * to lead the planner to the session indexes.
+     *
+     * <p>The latest login is V4's {@code latest_login(s.tenant_id, s.location_id, s.username,
+     * s.guest_device_mac, login_window_end(s.start_time, s.end_time))}, written out: Citus cannot
+     * plan that SQL function called with a session's columns inside a statement on distributed
+     * tables, and PostgreSQL inlines it into the same plan. The tenant is given to each of its
+     * reads of login (parameters 3 and 4), as Citus needs to keep the statement on one shard.
      */
     static final String LINK =
             """
@@ -63,8 +69,17 @@ class LoginStore {
                   (COALESCE(l.guest_id, s.guest_id), COALESCE(l.guest_device_description, s.guest_device_description),
                    COALESCE(l.login_type_name, s.login_type_name), COALESCE(l.service_profile_name, s.service_profile_name),
                    COALESCE(l.access_code, s.access_code))
-              AND l.id = (SELECT latest.id FROM latest_login(s.tenant_id, s.location_id, s.username, s.guest_device_mac,
-                                                             login_window_end(s.start_time, s.end_time)) latest)
+              AND l.id = (SELECT latest.id FROM (
+                              (SELECT x.id, x.login_time FROM login x
+                               WHERE x.tenant_id = ? AND x.location_id = s.location_id AND x.username = s.username
+                                 AND x.login_time <= login_window_end(s.start_time, s.end_time)
+                               ORDER BY x.login_time DESC, x.id DESC LIMIT 1)
+                              UNION ALL
+                              (SELECT x.id, x.login_time FROM login x
+                               WHERE x.tenant_id = ? AND x.location_id = s.location_id AND x.guest_device_mac = s.guest_device_mac
+                                 AND x.login_time <= login_window_end(s.start_time, s.end_time)
+                               ORDER BY x.login_time DESC, x.id DESC LIMIT 1)) latest
+                          ORDER BY latest.login_time DESC, latest.id DESC LIMIT 1)
             """;
 
     private final JdbcOperations jdbc;
@@ -126,6 +141,8 @@ class LoginStore {
                 connection.prepareStatement(VenueDays.logged(LINK, VenueDays.RETURNING_S, false))) {
             st.setLong(1, tenantId);
             st.setLong(2, loginId);
+            st.setLong(3, tenantId);
+            st.setLong(4, tenantId);
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
                 return rs.getInt(1);
