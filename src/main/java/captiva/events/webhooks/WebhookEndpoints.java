@@ -63,18 +63,20 @@ public class WebhookEndpoints {
             "DELETE FROM webhook_endpoint WHERE tenant_id = ? AND id = ?";
 
     /**
-     * The time of a pause is a parameter, not now(): Citus refuses a function that is not immutable
-     * inside CASE or COALESCE in a statement on a distributed table.
+     * Enabled true resumes, false pauses, null leaves as is (given twice to each CASE). The time of
+     * a pause is a parameter, not now(): Citus refuses a function that is not immutable inside CASE
+     * or COALESCE in a statement on a distributed table, and it cannot send the simple form {@code
+     * CASE x WHEN ...} to its workers ("column case_test_expr does not exist").
      */
     private static final String UPDATE =
             """
             UPDATE webhook_endpoint SET url = ?, event_types = ?, location_ids = ?,
-                   disabled_at = CASE CAST(? AS boolean) WHEN true THEN NULL
-                                                         WHEN false THEN COALESCE(disabled_at, CAST(? AS timestamptz))
-                                                         ELSE disabled_at END,
-                   disabled_reason = CASE CAST(? AS boolean) WHEN true THEN NULL
-                                                             WHEN false THEN COALESCE(disabled_reason, 'Paused by its owner')
-                                                             ELSE disabled_reason END
+                   disabled_at = CASE WHEN CAST(? AS boolean) THEN NULL
+                                      WHEN NOT CAST(? AS boolean) THEN COALESCE(disabled_at, CAST(? AS timestamptz))
+                                      ELSE disabled_at END,
+                   disabled_reason = CASE WHEN CAST(? AS boolean) THEN NULL
+                                          WHEN NOT CAST(? AS boolean) THEN COALESCE(disabled_reason, 'Paused by its owner')
+                                          ELSE disabled_reason END
             WHERE tenant_id = ? AND id = ?
             RETURNING\s"""
                     + COLUMNS;
@@ -324,12 +326,14 @@ public class WebhookEndpoints {
                                                 : connection.createArrayOf(
                                                         "bigint", spec.locationIds()));
                                 st.setObject(4, spec.enabled(), Types.BOOLEAN);
+                                st.setObject(5, spec.enabled(), Types.BOOLEAN);
                                 st.setObject(
-                                        5,
+                                        6,
                                         OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
-                                st.setObject(6, spec.enabled(), Types.BOOLEAN);
-                                st.setLong(7, scope.tenantId());
-                                st.setLong(8, current.id());
+                                st.setObject(7, spec.enabled(), Types.BOOLEAN);
+                                st.setObject(8, spec.enabled(), Types.BOOLEAN);
+                                st.setLong(9, scope.tenantId());
+                                st.setLong(10, current.id());
                                 try (ResultSet rs = st.executeQuery()) {
                                     rs.next();
                                     return endpoint(rs);
