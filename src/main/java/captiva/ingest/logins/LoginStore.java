@@ -3,6 +3,7 @@ package captiva.ingest.logins;
 import captiva.events.EventLog;
 import captiva.ingest.logins.LoginIngest.Login;
 import captiva.sessions.GuestResolver;
+import captiva.sessions.LatestLogin;
 import captiva.sessions.LoginLinking;
 import captiva.sessions.VenueDays;
 import captiva.tenancy.TenantScope;
@@ -45,11 +46,8 @@ class LoginStore {
      * sessions changed. The username-or-MAC condition is implied by the latest login's; it is here
      * to lead the planner to the session indexes.
      *
-     * <p>The latest login is V4's {@code latest_login(s.tenant_id, s.location_id, s.username,
-     * s.guest_device_mac, login_window_end(s.start_time, s.end_time))}, written out: Citus cannot
-     * plan that SQL function called with a session's columns inside a statement on distributed
-     * tables, and PostgreSQL inlines it into the same plan. The tenant is given to each of its
-     * reads of login (parameters 3 and 4), as Citus needs to keep the statement on one shard.
+     * <p>The latest login is {@link LatestLogin} (V4's latest_login written out, for Citus), the
+     * tenant given to each of its reads of login (parameters 3 and 4).
      */
     static final String LINK =
             """
@@ -69,18 +67,15 @@ class LoginStore {
                   (COALESCE(l.guest_id, s.guest_id), COALESCE(l.guest_device_description, s.guest_device_description),
                    COALESCE(l.login_type_name, s.login_type_name), COALESCE(l.service_profile_name, s.service_profile_name),
                    COALESCE(l.access_code, s.access_code))
-              AND l.id = (SELECT latest.id FROM (
-                              (SELECT x.id, x.login_time FROM login x
-                               WHERE x.tenant_id = ? AND x.location_id = s.location_id AND x.username = s.username
-                                 AND x.login_time <= login_window_end(s.start_time, s.end_time)
-                               ORDER BY x.login_time DESC, x.id DESC LIMIT 1)
-                              UNION ALL
-                              (SELECT x.id, x.login_time FROM login x
-                               WHERE x.tenant_id = ? AND x.location_id = s.location_id AND x.guest_device_mac = s.guest_device_mac
-                                 AND x.login_time <= login_window_end(s.start_time, s.end_time)
-                               ORDER BY x.login_time DESC, x.id DESC LIMIT 1)) latest
-                          ORDER BY latest.login_time DESC, latest.id DESC LIMIT 1)
-            """;
+              AND l.id = (SELECT latest.id FROM %s latest)
+            """
+                    .formatted(
+                            LatestLogin.of(
+                                    "?",
+                                    "s.location_id",
+                                    "s.username",
+                                    "s.guest_device_mac",
+                                    "login_window_end(s.start_time, s.end_time)"));
 
     private final JdbcOperations jdbc;
     private final EventLog events;
