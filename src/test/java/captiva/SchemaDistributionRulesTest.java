@@ -135,8 +135,9 @@ class SchemaDistributionRulesTest extends ApiTest {
                 KNOWN_STATEMENT_TRIGGERS,
                 found(
                         """
-                SELECT t.tgrelid::regclass::text || '.' || t.tgname AS name FROM pg_trigger t
-                WHERE NOT t.tgisinternal AND (t.tgtype & 1) = 0
+                SELECT t.tgrelid::regclass::text || '.' || t.tgname AS name
+                FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+                WHERE c.relnamespace = 'public'::regnamespace AND NOT t.tgisinternal AND (t.tgtype & 1) = 0
                   AND t.tgrelid::regclass::text NOT IN (SELECT unnest(?::text[]))
                 """,
                         "name",
@@ -154,8 +155,9 @@ class SchemaDistributionRulesTest extends ApiTest {
                 KNOWN_TRIGGERS_ON_TENANT_TABLES,
                 found(
                         """
-                SELECT t.tgrelid::regclass::text || '.' || t.tgname AS name FROM pg_trigger t
-                WHERE NOT t.tgisinternal
+                SELECT t.tgrelid::regclass::text || '.' || t.tgname AS name
+                FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+                WHERE c.relnamespace = 'public'::regnamespace AND NOT t.tgisinternal
                   AND t.tgrelid::regclass::text NOT IN (SELECT unnest(?::text[]))
                 """,
                         "name",

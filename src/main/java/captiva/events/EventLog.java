@@ -41,6 +41,9 @@ public class EventLog {
      * open in that snapshot, so a session.ended is logged only by the statement that adds the
      * session to event_session_ended (V51), whose unique key is checked against committed rows.
      * Parameter: the consuming tenants (bigint[]).
+     *
+     * <p>Joins and unions rather than correlated subqueries: Citus plans the CTEs of a statement on
+     * distributed tables one by one, and refuses a subquery correlated with a CTE's rows.
      */
     private static final String SESSION_EVENTS =
             """
@@ -49,21 +52,23 @@ public class EventLog {
             ), ended_once AS (
                 INSERT INTO event_session_ended (tenant_id, session_id)
                 SELECT c.tenant_id, c.id FROM changed c
-                WHERE c.tenant_id IN (SELECT tenant_id FROM consuming)
-                  AND c.end_time IS NOT NULL
-                  AND (c.created OR EXISTS (SELECT 1 FROM session o
-                                            WHERE o.id = c.id AND o.tenant_id = c.tenant_id AND o.end_time IS NULL))
+                WHERE c.created AND c.end_time IS NOT NULL AND c.tenant_id IN (SELECT tenant_id FROM consuming)
+                UNION ALL
+                SELECT c.tenant_id, c.id FROM changed c JOIN session o ON o.tenant_id = c.tenant_id AND o.id = c.id
+                WHERE NOT c.created AND c.end_time IS NOT NULL AND o.end_time IS NULL
+                  AND c.tenant_id IN (SELECT tenant_id FROM consuming)
                 ON CONFLICT DO NOTHING
                 RETURNING tenant_id, session_id
             ), session_events AS (
                 INSERT INTO event_pending (tenant_id, type, occurred_at, location_id, session_id)
-                SELECT c.tenant_id, t.type, CASE t.ord WHEN 1 THEN c.start_time ELSE c.end_time END, c.location_id, c.id
-                FROM changed c
-                CROSS JOIN (VALUES ('session.started', 1), ('session.ended', 2)) AS t(type, ord)
-                WHERE c.tenant_id IN (SELECT tenant_id FROM consuming)
-                  AND CASE t.ord WHEN 1 THEN c.created
-                      ELSE EXISTS (SELECT 1 FROM ended_once e WHERE e.tenant_id = c.tenant_id AND e.session_id = c.id) END
-                ORDER BY c.id, t.ord
+                SELECT x.tenant_id, x.type, x.occurred_at, x.location_id, x.id
+                FROM (SELECT c.tenant_id, 'session.started' AS type, 1 AS ord, c.start_time AS occurred_at, c.location_id, c.id
+                      FROM changed c
+                      WHERE c.created AND c.tenant_id IN (SELECT tenant_id FROM consuming)
+                      UNION ALL
+                      SELECT c.tenant_id, 'session.ended', 2, c.end_time, c.location_id, c.id
+                      FROM changed c JOIN ended_once e ON e.tenant_id = c.tenant_id AND e.session_id = c.id) x
+                ORDER BY x.id, x.ord
             )
             SELECT count(*) FROM changed
             """;

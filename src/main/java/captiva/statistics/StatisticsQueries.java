@@ -39,7 +39,7 @@ final class StatisticsQueries {
             SELECT s.location_id, l.time_zone, s.start_time, s.last_update, s.end_time, s.guest_id, s.guest_device_mac,
                    s.input_octets, s.output_octets
             FROM session s
-            JOIN location l ON l.id = s.location_id
+            JOIN location l ON l.tenant_id = s.tenant_id AND l.id = s.location_id
             WHERE s.tenant_id = ?
             """;
 

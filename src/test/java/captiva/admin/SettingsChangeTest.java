@@ -317,13 +317,15 @@ class SettingsChangeTest extends ApiTest {
         }
 
         /**
-         * Whether the PATCH's update is waiting for a lock: the rival's uncommitted index entry.
+         * Whether the PATCH's update is waiting for a lock: the rival's uncommitted index entry. On
+         * Citus the lock is taken where nas (a reference table) is written, and the coordinator's
+         * statement shows as waiting for the extension.
          */
         private static boolean rivalWaitedFor() throws SQLException {
             try (Connection c = TestDatabase.connect();
                     PreparedStatement st =
                             c.prepareStatement(
-                                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type IN ('Lock', 'Extension')"
                                             + " AND query LIKE 'UPDATE nas SET require_message_authenticator%'");
                     ResultSet rs = st.executeQuery()) {
                 rs.next();

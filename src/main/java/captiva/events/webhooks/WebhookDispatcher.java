@@ -1,6 +1,7 @@
 package captiva.events.webhooks;
 
 import captiva.common.IngestPressure;
+import captiva.common.sql.Statement;
 import captiva.events.EventFeed;
 import captiva.events.EventSignal;
 import captiva.events.EventView;
@@ -25,6 +26,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -53,43 +55,84 @@ class WebhookDispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookDispatcher.class);
     static final int CLAIM = 8;
 
+    /**
+     * The tenants with an enabled endpoint behind its tenant's events. Read without locks across
+     * every tenant; each is then queued by {@link #QUEUE} on its own, since Citus takes row locks
+     * (FOR UPDATE) only in a statement on one tenant's shard.
+     */
+    private static final String TENANTS_TO_QUEUE =
+            """
+            SELECT DISTINCT w.tenant_id
+            FROM webhook_endpoint w JOIN event_counter c ON c.tenant_id = w.tenant_id
+            WHERE w.disabled_at IS NULL AND w.queued_position < c.last_position
+            """;
+
     private static final String QUEUE =
             """
             WITH due AS (
                 SELECT w.id, w.tenant_id, w.queued_position, w.event_types, w.location_ids, c.last_position
                 FROM webhook_endpoint w JOIN event_counter c ON c.tenant_id = w.tenant_id
-                WHERE w.disabled_at IS NULL AND w.queued_position < c.last_position
+                WHERE w.tenant_id = :tenant AND c.tenant_id = :tenant
+                  AND w.disabled_at IS NULL AND w.queued_position < c.last_position
                 FOR UPDATE OF w SKIP LOCKED
             ), queued AS (
                 INSERT INTO webhook_delivery (tenant_id, endpoint_id, position, order_key, next_attempt_at)
-                SELECT e.tenant_id, d.id, e.position, COALESCE('s' || e.session_id, 'e' || e.position), ?
+                SELECT e.tenant_id, d.id, e.position, COALESCE('s' || e.session_id, 'e' || e.position), :now
                 FROM due d JOIN event e ON e.tenant_id = d.tenant_id AND e.position > d.queued_position AND e.position <= d.last_position
-                WHERE e.type = ANY (d.event_types) AND (d.location_ids IS NULL OR e.location_id = ANY (d.location_ids))
+                WHERE e.tenant_id = :tenant
+                  AND e.type = ANY (d.event_types) AND (d.location_ids IS NULL OR e.location_id = ANY (d.location_ids))
                 ORDER BY d.id, e.position
             ), moved AS (
-                UPDATE webhook_endpoint w SET queued_position = d.last_position FROM due d WHERE w.id = d.id
+                UPDATE webhook_endpoint w SET queued_position = d.last_position FROM due d
+                WHERE w.tenant_id = :tenant AND w.tenant_id = d.tenant_id AND w.id = d.id
             )
             SELECT count(*) FROM due
             """;
 
     /**
-     * Walks webhook_delivery_claim_idx in order and stops at the first {@code CLAIM} claimable
-     * rows, so a claim costs the same with 20 or 20,000 deliveries waiting (V52).
+     * What a claim takes: due, not leased, its endpoint enabled, and no earlier pending delivery of
+     * the same session to the same endpoint. Formatted with the columns selected, the tenant
+     * ({@code c.tenant_id} across tenants, {@code :tenant} for one) and the condition on {@code
+     * c}'s tenant: for one tenant it is named on every table, which is how Citus sees that the
+     * statement stays on that tenant's shard.
+     */
+    private static final String CLAIMABLE =
+            """
+            SELECT %1$s FROM webhook_delivery c
+            WHERE %3$s c.state = 'pending' AND c.next_attempt_at <= :now
+              AND (c.lease_until IS NULL OR c.lease_until < :now)
+              AND EXISTS (SELECT 1 FROM webhook_endpoint ce
+                          WHERE ce.tenant_id = %2$s AND ce.id = c.endpoint_id AND ce.disabled_at IS NULL)
+              AND NOT EXISTS (SELECT 1 FROM webhook_delivery p
+                              WHERE p.tenant_id = %2$s AND p.endpoint_id = c.endpoint_id AND p.order_key = c.order_key
+                                AND p.state = 'pending' AND p.position < c.position)
+            ORDER BY c.next_attempt_at, c.position
+            LIMIT :limit
+            """;
+
+    /**
+     * The tenants of the first {@code CLAIM} claimable deliveries across every tenant, in claim
+     * order, read without locks; {@link #CLAIM_DUE} then claims per tenant (Citus takes row locks
+     * only in a statement on one tenant's shard). Walks webhook_delivery_claim_idx in order and
+     * stops there, so it costs the same with 20 or 20,000 deliveries waiting (V52).
+     */
+    private static final String TENANTS_TO_CLAIM =
+            CLAIMABLE.formatted("c.tenant_id", "c.tenant_id", "");
+
+    /**
+     * Claims a tenant's due deliveries in (next_attempt_at, position) order: a few at a time under
+     * FOR UPDATE SKIP LOCKED, each leased to this replica.
      */
     private static final String CLAIM_DUE =
             """
-            UPDATE webhook_delivery d SET lease_until = ?, attempts = d.attempts + 1,
-                                          first_attempt_at = COALESCE(d.first_attempt_at, ?)
+            UPDATE webhook_delivery d SET lease_until = :leaseEnd, attempts = d.attempts + 1,
+                                          first_attempt_at = COALESCE(d.first_attempt_at, :now)
             FROM webhook_endpoint w
-            WHERE w.id = d.endpoint_id AND d.id IN (
-                SELECT c.id FROM webhook_delivery c
-                WHERE c.state = 'pending' AND c.next_attempt_at <= ? AND (c.lease_until IS NULL OR c.lease_until < ?)
-                  AND EXISTS (SELECT 1 FROM webhook_endpoint ce WHERE ce.id = c.endpoint_id AND ce.disabled_at IS NULL)
-                  AND NOT EXISTS (SELECT 1 FROM webhook_delivery p
-                                  WHERE p.endpoint_id = c.endpoint_id AND p.order_key = c.order_key
-                                    AND p.state = 'pending' AND p.position < c.position)
-                ORDER BY c.next_attempt_at, c.position
-                LIMIT ? FOR UPDATE OF c SKIP LOCKED)
+            WHERE d.tenant_id = :tenant AND w.tenant_id = :tenant AND w.id = d.endpoint_id AND d.id IN (
+            """
+                    + CLAIMABLE.formatted("c.id", ":tenant", "c.tenant_id = :tenant AND")
+                    + """
+            FOR UPDATE OF c SKIP LOCKED)
             RETURNING d.id, d.tenant_id, d.endpoint_id, d.position, d.attempts, d.first_attempt_at, w.url, w.secret
             """;
 
@@ -236,56 +279,97 @@ class WebhookDispatcher {
      * moved.
      */
     int queue() {
-        return transactions.executeWrite(
-                status ->
-                        jdbc.execute(
-                                connection -> {
-                                    try (PreparedStatement st =
-                                            connection.prepareStatement(QUEUE)) {
-                                        st.setObject(1, now());
-                                        try (ResultSet rs = st.executeQuery()) {
-                                            rs.next();
-                                            return rs.getInt(1);
-                                        }
-                                    }
-                                }));
+        int moved = 0;
+        for (long tenantId : tenants(new Statement(TENANTS_TO_QUEUE))) {
+            OffsetDateTime now = now();
+            moved +=
+                    transactions.executeWrite(
+                            status ->
+                                    jdbc.execute(
+                                            connection -> {
+                                                try (PreparedStatement st =
+                                                                new Statement(QUEUE)
+                                                                        .bind("tenant", tenantId)
+                                                                        .bind("now", now)
+                                                                        .prepare(connection);
+                                                        ResultSet rs = st.executeQuery()) {
+                                                    rs.next();
+                                                    return rs.getInt(1);
+                                                }
+                                            }));
+        }
+        return moved;
     }
 
+    /**
+     * Claims up to {@code CLAIM} due deliveries, a tenant at a time in the order their first
+     * deliveries are due, each tenant's in its own transaction.
+     */
     List<Claimed> claim() {
         OffsetDateTime now = now();
         OffsetDateTime leaseEnd =
                 OffsetDateTime.ofInstant(clock.instant().plus(properties.lease()), ZoneOffset.UTC);
-        return transactions.executeWrite(
-                status ->
-                        jdbc.execute(
-                                connection -> {
-                                    try (PreparedStatement st =
-                                            connection.prepareStatement(CLAIM_DUE)) {
-                                        st.setObject(1, leaseEnd);
-                                        st.setObject(2, now);
-                                        st.setObject(3, now);
-                                        st.setObject(4, now);
-                                        st.setInt(5, CLAIM);
-                                        List<Claimed> claimed = new ArrayList<>();
-                                        try (ResultSet rs = st.executeQuery()) {
-                                            while (rs.next()) {
-                                                claimed.add(
-                                                        new Claimed(
-                                                                rs.getLong("id"),
-                                                                rs.getLong("tenant_id"),
-                                                                rs.getLong("endpoint_id"),
-                                                                rs.getLong("position"),
-                                                                rs.getInt("attempts"),
-                                                                rs.getTimestamp("first_attempt_at")
-                                                                        .toInstant(),
-                                                                rs.getString("url"),
-                                                                rs.getString("secret"),
-                                                                leaseEnd.toInstant()));
-                                            }
-                                        }
-                                        return claimed;
-                                    }
-                                }));
+        List<Claimed> claimed = new ArrayList<>();
+        List<Long> tenants =
+                tenants(new Statement(TENANTS_TO_CLAIM).bind("now", now).bind("limit", CLAIM));
+        for (long tenantId : tenants) {
+            int room = CLAIM - claimed.size();
+            if (room <= 0) {
+                break;
+            }
+            claimed.addAll(
+                    transactions.executeWrite(
+                            status ->
+                                    jdbc.execute(
+                                            connection ->
+                                                    claim(
+                                                            connection,
+                                                            new Statement(CLAIM_DUE)
+                                                                    .bind("tenant", tenantId)
+                                                                    .bind("now", now)
+                                                                    .bind("leaseEnd", leaseEnd)
+                                                                    .bind("limit", room),
+                                                            leaseEnd))));
+        }
+        return claimed;
+    }
+
+    private static List<Claimed> claim(
+            Connection connection, Statement claimDue, OffsetDateTime leaseEnd)
+            throws SQLException {
+        List<Claimed> claimed = new ArrayList<>();
+        try (PreparedStatement st = claimDue.prepare(connection);
+                ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                claimed.add(
+                        new Claimed(
+                                rs.getLong("id"),
+                                rs.getLong("tenant_id"),
+                                rs.getLong("endpoint_id"),
+                                rs.getLong("position"),
+                                rs.getInt("attempts"),
+                                rs.getTimestamp("first_attempt_at").toInstant(),
+                                rs.getString("url"),
+                                rs.getString("secret"),
+                                leaseEnd.toInstant()));
+            }
+        }
+        return claimed;
+    }
+
+    /** The distinct tenant ids a statement answers, in its order. */
+    private List<Long> tenants(Statement statement) {
+        return jdbc.execute(
+                connection -> {
+                    LinkedHashSet<Long> tenants = new LinkedHashSet<>();
+                    try (PreparedStatement st = statement.prepare(connection);
+                            ResultSet rs = st.executeQuery()) {
+                        while (rs.next()) {
+                            tenants.add(rs.getLong(1));
+                        }
+                    }
+                    return List.copyOf(tenants);
+                });
     }
 
     /** How one attempt went, to be recorded; {@code answer} is null when the event is gone. */

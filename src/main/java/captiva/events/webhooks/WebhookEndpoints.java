@@ -41,12 +41,19 @@ public class WebhookEndpoints {
 
     private static final String COLUMNS =
             "id, url, event_types, location_ids, created_at, disabled_at, disabled_reason";
+
+    /**
+     * A new endpoint starts after the tenant's latest event. The position is an aggregate (one row,
+     * 0 when the tenant has no events yet) rather than a subquery in VALUES, which Citus refuses in
+     * an INSERT.
+     */
     private static final String INSERT =
             """
             INSERT INTO webhook_endpoint (tenant_id, url, event_types, location_ids, secret, queued_position)
-            VALUES (?, ?, ?, ?, ?, COALESCE((SELECT last_position FROM event_counter WHERE tenant_id = ?), 0))
+            SELECT ?, ?, ?, ?, ?, COALESCE(max(c.last_position), 0) FROM event_counter c WHERE c.tenant_id = ?
             RETURNING\s"""
                     + COLUMNS;
+
     private static final String LIST =
             "SELECT " + COLUMNS + " FROM webhook_endpoint WHERE tenant_id = ? ORDER BY id";
     private static final String ONE =
@@ -54,18 +61,26 @@ public class WebhookEndpoints {
     private static final String COUNT = "SELECT count(*) FROM webhook_endpoint WHERE tenant_id = ?";
     private static final String DELETE =
             "DELETE FROM webhook_endpoint WHERE tenant_id = ? AND id = ?";
+
+    /**
+     * Enabled true resumes, false pauses, null leaves as is (given twice to each CASE). The time of
+     * a pause is a parameter, not now(): Citus refuses a function that is not immutable inside CASE
+     * or COALESCE in a statement on a distributed table, and it cannot send the simple form {@code
+     * CASE x WHEN ...} to its workers ("column case_test_expr does not exist").
+     */
     private static final String UPDATE =
             """
             UPDATE webhook_endpoint SET url = ?, event_types = ?, location_ids = ?,
-                   disabled_at = CASE CAST(? AS boolean) WHEN true THEN NULL
-                                                         WHEN false THEN COALESCE(disabled_at, now())
-                                                         ELSE disabled_at END,
-                   disabled_reason = CASE CAST(? AS boolean) WHEN true THEN NULL
-                                                             WHEN false THEN COALESCE(disabled_reason, 'Paused by its owner')
-                                                             ELSE disabled_reason END
+                   disabled_at = CASE WHEN CAST(? AS boolean) THEN NULL
+                                      WHEN NOT CAST(? AS boolean) THEN COALESCE(disabled_at, CAST(? AS timestamptz))
+                                      ELSE disabled_at END,
+                   disabled_reason = CASE WHEN CAST(? AS boolean) THEN NULL
+                                          WHEN NOT CAST(? AS boolean) THEN COALESCE(disabled_reason, 'Paused by its owner')
+                                          ELSE disabled_reason END
             WHERE tenant_id = ? AND id = ?
             RETURNING\s"""
                     + COLUMNS;
+
     private static final String ATTEMPTS =
             """
             SELECT message_id, event_type, attempted_at, status_code, latency_ms, error
@@ -312,8 +327,13 @@ public class WebhookEndpoints {
                                                         "bigint", spec.locationIds()));
                                 st.setObject(4, spec.enabled(), Types.BOOLEAN);
                                 st.setObject(5, spec.enabled(), Types.BOOLEAN);
-                                st.setLong(6, scope.tenantId());
-                                st.setLong(7, current.id());
+                                st.setObject(
+                                        6,
+                                        OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
+                                st.setObject(7, spec.enabled(), Types.BOOLEAN);
+                                st.setObject(8, spec.enabled(), Types.BOOLEAN);
+                                st.setLong(9, scope.tenantId());
+                                st.setLong(10, current.id());
                                 try (ResultSet rs = st.executeQuery()) {
                                     rs.next();
                                     return endpoint(rs);

@@ -3,6 +3,7 @@ package captiva.ingest.logins;
 import captiva.events.EventLog;
 import captiva.ingest.logins.LoginIngest.Login;
 import captiva.sessions.GuestResolver;
+import captiva.sessions.LatestLogin;
 import captiva.sessions.LoginLinking;
 import captiva.sessions.VenueDays;
 import captiva.tenancy.TenantScope;
@@ -42,8 +43,11 @@ class LoginStore {
      * ones whatever they showed, finished ones only if they had no guest or this one (a finished
      * session of another guest stays theirs). Fields the login leaves out keep the session's
      * values; sessions that already show all of it are not written again, so the count is of
-     * sessions changed. The username-or-MAC condition is implied by latest_login; it is here to
-     * lead the planner to the session indexes.
+     * sessions changed. The username-or-MAC condition is implied by the latest login's; it is here
+     * to lead the planner to the session indexes.
+     *
+     * <p>The latest login is {@link LatestLogin} (V4's latest_login written out, for Citus), the
+     * tenant given to each of its reads of login (parameters 3 and 4).
      */
     static final String LINK =
             """
@@ -63,9 +67,15 @@ class LoginStore {
                   (COALESCE(l.guest_id, s.guest_id), COALESCE(l.guest_device_description, s.guest_device_description),
                    COALESCE(l.login_type_name, s.login_type_name), COALESCE(l.service_profile_name, s.service_profile_name),
                    COALESCE(l.access_code, s.access_code))
-              AND l.id = (SELECT latest.id FROM latest_login(s.tenant_id, s.location_id, s.username, s.guest_device_mac,
-                                                             login_window_end(s.start_time, s.end_time)) latest)
-            """;
+              AND l.id = (SELECT latest.id FROM %s latest)
+            """
+                    .formatted(
+                            LatestLogin.of(
+                                    "?",
+                                    "s.location_id",
+                                    "s.username",
+                                    "s.guest_device_mac",
+                                    "login_window_end(s.start_time, s.end_time)"));
 
     private final JdbcOperations jdbc;
     private final EventLog events;
@@ -126,6 +136,8 @@ class LoginStore {
                 connection.prepareStatement(VenueDays.logged(LINK, VenueDays.RETURNING_S, false))) {
             st.setLong(1, tenantId);
             st.setLong(2, loginId);
+            st.setLong(3, tenantId);
+            st.setLong(4, tenantId);
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
                 return rs.getInt(1);

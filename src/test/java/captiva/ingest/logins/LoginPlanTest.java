@@ -95,6 +95,8 @@ class LoginPlanTest extends PlanTest {
                 PreparedStatement st = c.prepareStatement("EXPLAIN " + LoginStore.LINK)) {
             st.setLong(1, tenantId);
             st.setLong(2, loginId);
+            st.setLong(3, tenantId);
+            st.setLong(4, tenantId);
 
             String plan = text(st);
 
