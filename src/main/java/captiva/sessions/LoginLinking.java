@@ -36,11 +36,14 @@ public final class LoginLinking {
      * its trigger applied until V59. Fields the writer left null are filled from it.
      */
     static String latestLogin(String mac) {
-        return """
-                LEFT JOIN LATERAL latest_login(e.tenant_id, e.location_id, e.username, %s,
-                                               login_window_end(e.start_time, e.end_time)) l ON true
-                """
-                .formatted(mac);
+        return "LEFT JOIN LATERAL "
+                + LatestLogin.of(
+                        "e.tenant_id",
+                        "e.location_id",
+                        "e.username",
+                        mac,
+                        "login_window_end(e.start_time, e.end_time)")
+                + " l ON true\n";
     }
 
     static final String FOR_SESSION_INSERTS = LOCK + "FOR SHARE OF l";

@@ -2,6 +2,7 @@ package captiva.ingest.logins;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import captiva.sessions.LatestLogin;
 import captiva.testing.PlanTest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -16,8 +17,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Linking stays a few index descents however many sessions and logins there are: the lookup that
- * the session trigger runs on every new session, and the update a login runs, on tables big enough
+ * Linking stays a few index descents however many sessions and logins there are: the lookup a
+ * session insert makes for every new session, and the update a login runs, on tables big enough
  * that the planner would rather scan than use a poor index. The plans are printed.
  */
 @DisplayName("login query plans")
@@ -70,7 +71,14 @@ class LoginPlanTest extends PlanTest {
         try (Connection c = connect();
                 PreparedStatement st =
                         c.prepareStatement(
-                                "EXPLAIN SELECT * FROM latest_login(?, ?, ?, CAST(? AS macaddr), login_window_end(?, ?))")) {
+                                "EXPLAIN SELECT * FROM "
+                                        + LatestLogin.of(
+                                                "?",
+                                                "?",
+                                                "?",
+                                                "CAST(? AS macaddr)",
+                                                "login_window_end(?, ?)")
+                                        + " l")) {
             st.setLong(1, tenantId);
             st.setLong(2, locationId);
             st.setString(3, "guest42");
@@ -81,7 +89,7 @@ class LoginPlanTest extends PlanTest {
             String plan = text(st);
 
             assertNoTableScan(
-                    "new session: latest_login",
+                    "new session: its latest login",
                     plan,
                     "login_tenant_location_username_time_idx",
                     "login_tenant_location_mac_time_idx");
