@@ -71,13 +71,16 @@ class LoginPlanTest extends PlanTest {
         try (Connection c = connect();
                 PreparedStatement st =
                         c.prepareStatement(
-                                "EXPLAIN SELECT * FROM "
+                                "EXPLAIN SELECT l.* FROM (SELECT CAST(? AS bigint), CAST(? AS bigint), CAST(? AS text),"
+                                        + " CAST(? AS macaddr), CAST(? AS timestamptz), CAST(? AS timestamptz))"
+                                        + " e(tenant_id, location_id, username, mac, start_time, end_time)"
+                                        + " CROSS JOIN LATERAL "
                                         + LatestLogin.of(
-                                                "?",
-                                                "?",
-                                                "?",
-                                                "CAST(? AS macaddr)",
-                                                "login_window_end(?, ?)")
+                                                "e.tenant_id",
+                                                "e.location_id",
+                                                "e.username",
+                                                "e.mac",
+                                                "login_window_end(e.start_time, e.end_time)")
                                         + " l")) {
             st.setLong(1, tenantId);
             st.setLong(2, locationId);
