@@ -6,7 +6,7 @@ import captiva.common.OpaqueIds;
 import captiva.common.problem.ApiProblem;
 import captiva.common.problem.Problem.InvalidParam;
 import captiva.ratelimit.RateLimitProperties;
-import captiva.tenancy.LocationRepository;
+import captiva.tenancy.LocationIdsParameter;
 import captiva.tenancy.Tenant;
 import captiva.tenancy.apikeys.ApiKey;
 import captiva.tenancy.apikeys.ApiKeyGenerator;
@@ -39,7 +39,7 @@ class ApiKeyAdminController {
     static final int MAX_RATE_LIMIT = 1_000_000;
 
     private final ApiKeyRepository keys;
-    private final LocationRepository locations;
+    private final LocationIdsParameter locationIdsParameter;
     private final ApiKeyGenerator generator;
     private final AdminChecks checks;
     private final OpaqueIds ids;
@@ -48,14 +48,14 @@ class ApiKeyAdminController {
 
     ApiKeyAdminController(
             ApiKeyRepository keys,
-            LocationRepository locations,
+            LocationIdsParameter locationIdsParameter,
             ApiKeyGenerator generator,
             AdminChecks checks,
             OpaqueIds ids,
             RateLimitProperties limits,
             Clock clock) {
         this.keys = keys;
-        this.locations = locations;
+        this.locationIdsParameter = locationIdsParameter;
         this.generator = generator;
         this.checks = checks;
         this.ids = ids;
@@ -84,7 +84,8 @@ class ApiKeyAdminController {
                 }
             }
         }
-        Long[] locationIds = locationIds(tenant, body.locationIds(), errors);
+        Long[] locationIds =
+                locationIdsParameter.parse(tenant.id(), id -> true, body.locationIds(), errors);
         int perMinute =
                 body.rateLimitPerMinute() == null
                         ? limits.defaultPerMinute()
@@ -131,35 +132,6 @@ class ApiKeyAdminController {
         if (id.isEmpty() || keys.revoke(tenant.id(), id.getAsLong(), clock.instant()) == 0) {
             throw new ApiProblem.NotFound("API key " + keyId);
         }
-    }
-
-    @Nullable
-    private Long[] locationIds(
-            Tenant tenant, @Nullable List<String> publicIds, List<InvalidParam> errors) {
-        if (publicIds == null) {
-            return null;
-        }
-        if (publicIds.isEmpty()) {
-            errors.add(
-                    new InvalidParam(
-                            "location_ids",
-                            "must name at least one location, or be left out for all"));
-            return null;
-        }
-        Set<Long> found = new LinkedHashSet<>();
-        for (String publicId : publicIds) {
-            OptionalLong id = ids.decode(OpaqueIds.Kind.LOCATION, publicId);
-            if (id.isEmpty()
-                    || locations.findByIdAndTenantId(id.getAsLong(), tenant.id()).isEmpty()) {
-                errors.add(
-                        new InvalidParam(
-                                "location_ids",
-                                "'" + publicId + "' is not a location of this tenant"));
-            } else {
-                found.add(id.getAsLong());
-            }
-        }
-        return found.toArray(Long[]::new);
     }
 
     private ApiKeyView view(ApiKey k, @Nullable String clearKey) {

@@ -348,6 +348,26 @@ class AdminApiTest extends ApiTest {
         }
 
         @Test
+        void anEmptyLocationListIsRefusedRatherThanReadAsAll() {
+            Tenant tenant = given().tenant();
+
+            Http.Response r =
+                    http().post(
+                                    "/admin/tenants/" + tenant.id() + "/api-keys",
+                                    Map.of(
+                                            "name",
+                                            "k",
+                                            "scopes",
+                                            List.of("sessions:read"),
+                                            "location_ids",
+                                            List.of()),
+                                    admin());
+
+            assertEquals(400, r.status());
+            assertEquals(List.of("location_ids"), errorNames(r));
+        }
+
+        @Test
         void createdKeyShowsTheStoredCreationTime() {
             Tenant tenant = given().tenant();
 

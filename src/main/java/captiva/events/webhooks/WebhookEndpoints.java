@@ -6,7 +6,7 @@ import captiva.common.problem.Problem.InvalidParam;
 import captiva.events.EventConsumers;
 import captiva.events.EventFeed;
 import captiva.events.EventType;
-import captiva.tenancy.LocationRepository;
+import captiva.tenancy.LocationIdsParameter;
 import captiva.tenancy.TenantScope;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
@@ -96,7 +96,7 @@ public class WebhookEndpoints {
     private final JdbcOperations jdbc;
     private final OpaqueIds ids;
     private final OutboundTargets targets;
-    private final LocationRepository locations;
+    private final LocationIdsParameter locationIdsParameter;
     private final EventConsumers consumers;
     private final EventFeed feed;
     private final Clock clock;
@@ -105,14 +105,14 @@ public class WebhookEndpoints {
             JdbcOperations jdbc,
             OpaqueIds ids,
             OutboundTargets targets,
-            LocationRepository locations,
+            LocationIdsParameter locationIdsParameter,
             EventConsumers consumers,
             EventFeed feed,
             Clock clock) {
         this.jdbc = jdbc;
         this.ids = ids;
         this.targets = targets;
-        this.locations = locations;
+        this.locationIdsParameter = locationIdsParameter;
         this.consumers = consumers;
         this.feed = feed;
         this.clock = clock;
@@ -193,7 +193,9 @@ public class WebhookEndpoints {
         }
         Long[] venues;
         if (locationIds != null) {
-            venues = venues(scope, locationIds, errors);
+            venues =
+                    locationIdsParameter.parse(
+                            scope.tenantId(), scope::maySee, locationIds, errors);
         } else if (current != null) {
             venues =
                     current.locationIds() == null
@@ -210,30 +212,6 @@ public class WebhookEndpoints {
         }
         ApiProblem.InvalidParameters.failOn(errors);
         return new Spec(u, List.copyOf(checkedTypes), venues, enabled);
-    }
-
-    private Long[] venues(TenantScope scope, List<String> locationIds, List<InvalidParam> errors) {
-        if (locationIds.isEmpty()) {
-            errors.add(
-                    new InvalidParam(
-                            "location_ids",
-                            "must name at least one location, or be left out for all"));
-            return null;
-        }
-        Set<Long> found = new LinkedHashSet<>();
-        for (String text : locationIds) {
-            OptionalLong id = ids.decode(OpaqueIds.Kind.LOCATION, text);
-            if (id.isEmpty()
-                    || !scope.maySee(id.getAsLong())
-                    || locations.findByIdAndTenantId(id.getAsLong(), scope.tenantId()).isEmpty()) {
-                errors.add(
-                        new InvalidParam(
-                                "location_ids", "'" + text + "' is not a location of this tenant"));
-            } else {
-                found.add(id.getAsLong());
-            }
-        }
-        return found.toArray(Long[]::new);
     }
 
     Created create(TenantScope scope, Spec spec) {
