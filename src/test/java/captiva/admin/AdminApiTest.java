@@ -331,17 +331,7 @@ class AdminApiTest extends ApiTest {
             Tenant tenant = given().tenant();
             Location foreign = given().location(given().tenant());
 
-            Http.Response r =
-                    http().post(
-                                    "/admin/tenants/" + tenant.id() + "/api-keys",
-                                    Map.of(
-                                            "name",
-                                            "k",
-                                            "scopes",
-                                            List.of("sessions:read"),
-                                            "location_ids",
-                                            List.of(foreign.id())),
-                                    admin());
+            Http.Response r = keyLimitedTo(tenant, List.of(foreign.id()));
 
             assertEquals(400, r.status());
             assertEquals(List.of("location_ids"), errorNames(r));
@@ -351,20 +341,23 @@ class AdminApiTest extends ApiTest {
         void anEmptyLocationListIsRefusedRatherThanReadAsAll() {
             Tenant tenant = given().tenant();
 
-            Http.Response r =
-                    http().post(
-                                    "/admin/tenants/" + tenant.id() + "/api-keys",
-                                    Map.of(
-                                            "name",
-                                            "k",
-                                            "scopes",
-                                            List.of("sessions:read"),
-                                            "location_ids",
-                                            List.of()),
-                                    admin());
+            Http.Response r = keyLimitedTo(tenant, List.of());
 
             assertEquals(400, r.status());
             assertEquals(List.of("location_ids"), errorNames(r));
+        }
+
+        private Http.Response keyLimitedTo(Tenant tenant, List<String> locationIds) {
+            return http().post(
+                            "/admin/tenants/" + tenant.id() + "/api-keys",
+                            Map.of(
+                                    "name",
+                                    "k",
+                                    "scopes",
+                                    List.of("sessions:read"),
+                                    "location_ids",
+                                    locationIds),
+                            admin());
         }
 
         @Test
