@@ -11,6 +11,7 @@ import java.net.InetAddress;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The fields that the ingest paths, the import and the query parameters all take: a MAC address, an
@@ -35,27 +36,18 @@ public final class Fields {
      */
     @Nullable
     public static String mac(String name, @Nullable String text, List<InvalidParam> errors) {
-        if (text == null) {
-            return null;
-        }
-        String mac = MacAddress.parse(text).orElse(null);
-        if (mac == null) {
-            errors.add(new InvalidParam(name, NOT_A_MAC));
-        }
-        return mac;
+        return parsed(name, text, MacAddress::parse, NOT_A_MAC, errors);
     }
 
     /** The IP address as text, or null when absent or bad (then an error names {@code name}). */
     @Nullable
     public static String ip(String name, @Nullable String text, List<InvalidParam> errors) {
-        if (text == null) {
-            return null;
-        }
-        String ip = IpAddresses.parse(text).map(InetAddress::getHostAddress).orElse(null);
-        if (ip == null) {
-            errors.add(new InvalidParam(name, NOT_AN_IP));
-        }
-        return ip;
+        return parsed(
+                name,
+                text,
+                t -> IpAddresses.parse(t).map(InetAddress::getHostAddress),
+                NOT_AN_IP,
+                errors);
     }
 
     /**
@@ -64,14 +56,8 @@ public final class Fields {
      */
     @Nullable
     public static String ipv6(String name, @Nullable String text, List<InvalidParam> errors) {
-        if (text == null) {
-            return null;
-        }
-        String ip = ipv6(text).map(InetAddress::getHostAddress).orElse(null);
-        if (ip == null) {
-            errors.add(new InvalidParam(name, NOT_AN_IPV6));
-        }
-        return ip;
+        return parsed(
+                name, text, t -> ipv6(t).map(InetAddress::getHostAddress), NOT_AN_IPV6, errors);
     }
 
     /**
@@ -80,18 +66,18 @@ public final class Fields {
      */
     @Nullable
     public static String ipv6Prefix(String name, @Nullable String text, List<InvalidParam> errors) {
-        if (text == null) {
-            return null;
-        }
+        return parsed(name, text, Fields::ipv6Prefix, NOT_AN_IPV6_PREFIX, errors);
+    }
+
+    private static Optional<String> ipv6Prefix(String text) {
         int slash = text.indexOf('/');
         Optional<Inet6Address> address =
                 slash < 0 ? Optional.empty() : ipv6(text.substring(0, slash));
         String length = slash < 0 ? "" : text.substring(slash + 1);
         if (address.isEmpty() || !length.matches("\\d{1,3}") || Integer.parseInt(length) > 128) {
-            errors.add(new InvalidParam(name, NOT_AN_IPV6_PREFIX));
-            return null;
+            return Optional.empty();
         }
-        return new Ipv6Prefix(address.get(), Integer.parseInt(length)).toString();
+        return Optional.of(new Ipv6Prefix(address.get(), Integer.parseInt(length)).toString());
     }
 
     private static Optional<Inet6Address> ipv6(String text) {
@@ -103,13 +89,27 @@ public final class Fields {
     /** The instant, or null when absent or bad (then an error names {@code name}). */
     @Nullable
     public static Instant time(String name, @Nullable String text, List<InvalidParam> errors) {
+        return parsed(name, text, Timestamps::parse, NOT_A_TIME, errors);
+    }
+
+    /**
+     * What {@code parse} makes of the text, or null when it is absent or {@code parse} refuses it;
+     * a refusal adds an error naming {@code name} with the field's one wording.
+     */
+    @Nullable
+    private static <T> T parsed(
+            String name,
+            @Nullable String text,
+            Function<String, Optional<T>> parse,
+            String wording,
+            List<InvalidParam> errors) {
         if (text == null) {
             return null;
         }
-        Instant instant = Timestamps.parse(text).orElse(null);
-        if (instant == null) {
-            errors.add(new InvalidParam(name, NOT_A_TIME));
+        Optional<T> value = parse.apply(text);
+        if (value.isEmpty()) {
+            errors.add(new InvalidParam(name, wording));
         }
-        return instant;
+        return value.orElse(null);
     }
 }
