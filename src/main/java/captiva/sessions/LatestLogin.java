@@ -2,9 +2,9 @@ package captiva.sessions;
 
 /**
  * The latest login of a session, as SQL: V4's rule ({@code latest_login(tenant, location, username,
- * mac, login_window_end(start, end))}) written out for statements on Citus, which cannot plan that
- * SQL function called with a row's columns inside a statement on distributed tables. PostgreSQL
- * inlined the function into the same plan: one index descent for the username and one for the MAC,
+ * mac, login_window_end(start, end))}) written out, the one definition the code uses. Citus cannot
+ * plan that SQL function called with a row's columns inside a statement on distributed tables;
+ * PostgreSQL inlined it into the same plan: one index descent for the username and one for the MAC,
  * the newer of the two.
  */
 public final class LatestLogin {

@@ -24,8 +24,8 @@ import java.util.OptionalLong;
 
 /**
  * The SQL of portal logins: guests, login rows, and linking the sessions already stored. Which
- * login is a session's is the rule of V4__logins.sql ({@code latest_login}), which the session
- * writers' inserts use for sessions stored later ({@link LoginLinking}).
+ * login is a session's is {@link LatestLogin}, which the session writers' inserts also use for
+ * sessions stored later ({@link LoginLinking}).
  */
 @Singleton
 class LoginStore {
