@@ -1,11 +1,11 @@
 package captiva.sessions;
 
 /**
- * The latest login of a session, as SQL: V4's rule ({@code latest_login(tenant, location, username,
- * mac, login_window_end(start, end))}) written out, the one definition the code uses. Citus cannot
- * plan that SQL function called with a row's columns inside a statement on distributed tables;
- * PostgreSQL inlined it into the same plan: one index descent for the username and one for the MAC,
- * the newer of the two.
+ * The latest login of a session, as SQL: of the venue's logins of the session's username and of its
+ * device, the newest no later than the end of the session's login window ({@code
+ * login_window_end}). The one definition the code uses; it is written out in each statement rather
+ * than kept as a SQL function because Citus cannot plan a function that reads a distributed table
+ * when it is called with a row's columns. One index descent for the username and one for the MAC.
  */
 public final class LatestLogin {
 

@@ -46,8 +46,8 @@ class LoginStore {
      * sessions changed. The username-or-MAC condition is implied by the latest login's; it is here
      * to lead the planner to the session indexes.
      *
-     * <p>The latest login is {@link LatestLogin} (V4's latest_login written out, for Citus), the
-     * tenant given to each of its reads of login (parameters 3 and 4).
+     * <p>The latest login is {@link LatestLogin}, the tenant given to each of its reads of login
+     * (parameters 3 and 4).
      */
     static final String LINK =
             """
