@@ -13,7 +13,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
@@ -60,13 +59,7 @@ public abstract class PlanTest {
                 Statement st = c.createStatement()) {
             st.execute("CREATE DATABASE " + database);
         }
-        // As application.yml configures the service's Flyway: V53's CREATE INDEX CONCURRENTLY
-        // waits forever behind a transaction-scoped migration lock.
-        Flyway.configure()
-                .dataSource(url, username, password)
-                .configuration(Map.of("flyway.postgresql.transactional.lock", "false"))
-                .load()
-                .migrate();
+        Migrations.migrate(url, username, password);
     }
 
     @AfterAll

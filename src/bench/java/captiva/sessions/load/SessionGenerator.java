@@ -1,6 +1,7 @@
 package captiva.sessions.load;
 
 import captiva.testing.CommandLineOptions;
+import captiva.testing.Migrations;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -16,7 +17,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.flywaydb.core.Flyway;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
@@ -154,11 +154,7 @@ public final class SessionGenerator {
                                         "rebuild-indexes", String.valueOf(sessions >= 1_000_000))));
         String user = options.getOrDefault("jdbc-user", "postgres");
         String password = options.getOrDefault("jdbc-password", "");
-        Flyway.configure()
-                .dataSource(url, user, password)
-                .locations("classpath:db/migration")
-                .load()
-                .migrate();
+        Migrations.migrate(url, user, password);
         try (Connection c = DriverManager.getConnection(url, user, password)) {
             Generated generated = load(c, config);
             System.out.printf(
