@@ -180,7 +180,7 @@ public class SessionRecorder {
      * left unset, for the NAS's own Stop to fill if it comes after all; its end time no longer
      * moves.
      */
-    private static final String END_SUPERSEDED =
+    static final String END_SUPERSEDED =
             """
             UPDATE session AS s SET end_time = GREATEST(s.start_time, n.superseded_at)
             FROM (SELECT DISTINCT ON (o.id) o.id AS superseded_id, o.tenant_id AS superseded_tenant_id,

@@ -1,0 +1,95 @@
+package captiva.sessions;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import captiva.testing.PlanTest;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A Start looks up the sessions it supersedes in one descent to the device's open sessions at the
+ * NAS, not through the tenant's open sessions nor the device's history, on a table where regular
+ * devices have long histories and a few guests are online, as at a venue. The plan is printed.
+ */
+@DisplayName("superseded-session query plan")
+class SupersededPlanTest extends PlanTest {
+
+    private static final int SESSIONS = 100_000;
+    private static final int DEVICES = 2_000;
+    private long tenantId;
+
+    /** 100,000 sessions of 2,000 devices at 10 NAS of one venue; every hundredth still open. */
+    @BeforeAll
+    void venueWithRegulars() throws SQLException {
+        try (Connection c = connect();
+                Statement st = c.createStatement()) {
+            Tenant t = tenantWithVenues(st, "superseded plan tenant", 1);
+            tenantId = t.id();
+            st.execute(
+                    """
+                    INSERT INTO nas (tenant_id, location_id, ip_address, identifier, secret)
+                    SELECT %d, %d, CAST('10.9.0.' || i AS inet), 'superseded-plan-nas-' || i, 'secret'
+                    FROM generate_series(1, 10) i
+                    """
+                            .formatted(tenantId, t.firstLocationId()));
+            st.execute(
+                    """
+                    INSERT INTO session (tenant_id, location_id, nas_id, acct_session_id, guest_device_mac,
+                                         start_time, last_update, end_time)
+                    SELECT %1$d, %2$d, (SELECT min(id) FROM nas WHERE tenant_id = %1$d) + i %% 10, 'a' || i,
+                           CAST(lpad(to_hex(i %% %3$d), 12, '0') AS macaddr),
+                           now() - i * interval '1 minute', now() - i * interval '1 minute' + interval '20 minutes',
+                           CASE WHEN i %% 100 = 0 THEN NULL ELSE now() - i * interval '1 minute' + interval '20 minutes' END
+                    FROM generate_series(1, %4$d) i
+                    """
+                            .formatted(tenantId, t.firstLocationId(), DEVICES, SESSIONS));
+            st.execute("UPDATE tenant SET end_superseded_sessions = true WHERE id = " + tenantId);
+            st.execute("ANALYZE");
+        }
+    }
+
+    @Test
+    void aStartFindsTheDevicesOpenSessionsAtTheNasInOneDescent() throws SQLException {
+        try (Connection c = connect();
+                PreparedStatement st =
+                        c.prepareStatement("EXPLAIN " + SessionRecorder.END_SUPERSEDED)) {
+            st.setObject(1, new long[] {tenantId, tenantId});
+            st.setObject(2, new long[] {firstNas(c), firstNas(c) + 1});
+            st.setArray(
+                    3,
+                    c.createArrayOf(
+                            "text", new String[] {"00:00:00:00:00:2a", "00:00:00:00:01:00"}));
+            st.setArray(4, c.createArrayOf("text", new String[] {"new-1", "new-2"}));
+            String now = OffsetDateTime.now(ZoneOffset.UTC).toString();
+            st.setArray(5, c.createArrayOf("text", new String[] {now, now}));
+
+            String plan = text(st);
+
+            assertIndexScans(
+                    "a Start: the sessions it supersedes", plan, "session_tenant_open_device_idx");
+            assertTrue(
+                    plan.matches(
+                            "(?s).*Index Scan using session_tenant_open_device_idx on session o\\s+"
+                                    + "\\([^\\n]*\\n\\s+Index Cond: \\(\\(tenant_id = [^\\n]*guest_device_mac = [^\\n]*nas_id = .*"),
+                    "the lookup must descend by tenant, device and NAS:\n" + plan);
+        }
+    }
+
+    private long firstNas(Connection c) throws SQLException {
+        try (PreparedStatement st =
+                c.prepareStatement("SELECT min(id) FROM nas WHERE tenant_id = ?")) {
+            st.setLong(1, tenantId);
+            try (var rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+}
