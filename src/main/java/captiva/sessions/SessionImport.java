@@ -33,7 +33,10 @@ public class SessionImport {
 
     private static final int MAX_TEXT = 1000;
 
-    /** A session record; what it leaves out of its login, its latest login fills (V4's rule). */
+    /**
+     * A session record; what it leaves out of its login, its latest login fills (V4's rule). The
+     * tenant is given again, twice, after the record ({@link LoginLinking#latestLogin}).
+     */
     private static final String INSERT =
             """
             INSERT INTO session (tenant_id, location_id, username, guest_id, guest_device_mac, guest_device_ip,
@@ -52,7 +55,7 @@ public class SessionImport {
                       login_type_name, service_profile_name, start_time, last_update, end_time, input_octets,
                       output_octets)
             """
-                    + LoginLinking.latestLogin("e.mac");
+                    + LoginLinking.latestLogin("?", "e.mac");
 
     private final JdbcOperations jdbc;
     private final OpaqueIds ids;
@@ -234,5 +237,7 @@ public class SessionImport {
         st.setLong(
                 ++i,
                 r.downloadedBytes() == null ? 0 : r.downloadedBytes()); // output: what it received
+        st.setLong(++i, tenantId);
+        st.setLong(++i, tenantId);
     }
 }

@@ -510,6 +510,28 @@ class LoginIngestTest extends ApiTest {
             assertNotLinked(onlySession(pool));
         }
 
+        /** The recorder writes a batch tenant by tenant: each tenant's reads name that tenant. */
+        @Test
+        void aBatchOfTwoTenantsLinksEachSessionToItsOwnTenantsLogin() {
+            Venue venue = aVenue();
+            Venue other = aVenue();
+            long nas = aNas(venue);
+            long otherNas = aNas(other);
+            postCreated(venue.ingest(), List.of(annsLogin(venue, "username", null)));
+            postCreated(
+                    other.ingest(),
+                    List.of(annsLogin(other, "username", null, "login_type_name", "Voucher")));
+
+            recorder.record(
+                    List.of(
+                            start(other, otherNas, loginTime.plusSeconds(5), "whoever", MAC),
+                            start(venue, nas, loginTime.plusSeconds(6), "whoever", MAC)));
+
+            assertLinkedToAnn(onlySession(venue));
+            assertEquals("Voucher", onlySession(other).get("login_type_name").asText());
+            assertEquals("yas-ann", onlySession(other).get("yas_id").asText());
+        }
+
         @Test
         void importedSessionThatEndedBeforeTheLoginIsNotLinked() {
             Venue venue = aVenue();
