@@ -105,7 +105,11 @@ public class SessionRecorder {
      * tenant's shards only when each distributed table in it is filtered by a constant tenant.
      * {@code was} reads the stored sessions before the upsert, in a CTE of its own that Citus runs
      * first and PostgreSQL reads in the statement's snapshot: what the session events and
-     * venue-days need of the row before (an ON CONFLICT update cannot return it).
+     * venue-days need of the row before (an ON CONFLICT update cannot return it). The rows to
+     * insert are read in a CTE of their own too ({@code source}): Citus plans that SELECT for the
+     * tenant's shards alone, where inside an INSERT ... SELECT it refuses the lateral join to
+     * {@code login} ("cannot perform a lateral outer join when a distributed subquery references a
+     * subquery without FROM").
      */
     private static String upsertFrom(String rows) {
         return "WITH e ("
@@ -119,14 +123,7 @@ public class SessionRecorder {
                     JOIN e ON o.nas_id = e.nas_id AND o.acct_session_id = e.acct_session_id
                           AND o.nas_epoch = e.nas_epoch
                     WHERE o.tenant_id = ?
-                ), written AS (
-                INSERT INTO session AS s (tenant_id, location_id, nas_id, acct_session_id, username, guest_id,
-                                          guest_device_mac, guest_device_ip, start_time, last_update, end_time,
-                                          input_octets, output_octets, session_time, terminate_cause, nas_epoch,
-                """
-                + ATTRIBUTE_COLUMNS
-                + """
-                , guest_device_description, login_type_name, service_profile_name, access_code)
+                ), source AS MATERIALIZED (
                 SELECT e.tenant_id, e.location_id, e.nas_id, e.acct_session_id, e.username,
                        COALESCE((SELECT g.id FROM guest g WHERE g.tenant_id = ? AND g.username = e.username
                                  ORDER BY g.id LIMIT 1), l.guest_id),
@@ -144,6 +141,15 @@ public class SessionRecorder {
                   AND NOT EXISTS (SELECT 1 FROM session o
                                   WHERE o.tenant_id = ? AND o.nas_id = e.nas_id
                                     AND o.acct_session_id = e.acct_session_id AND o.nas_epoch = e.nas_epoch)
+                ), written AS (
+                INSERT INTO session AS s (tenant_id, location_id, nas_id, acct_session_id, username, guest_id,
+                                          guest_device_mac, guest_device_ip, start_time, last_update, end_time,
+                                          input_octets, output_octets, session_time, terminate_cause, nas_epoch,
+                """
+                + ATTRIBUTE_COLUMNS
+                + """
+                , guest_device_description, login_type_name, service_profile_name, access_code)
+                SELECT * FROM source
                 """
                 + MERGE_RULES
                 + "RETURNING "
