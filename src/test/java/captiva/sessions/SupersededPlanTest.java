@@ -60,18 +60,15 @@ class SupersededPlanTest extends PlanTest {
         try (Connection c = connect();
                 PreparedStatement st =
                         c.prepareStatement("EXPLAIN " + SessionRecorder.END_SUPERSEDED)) {
-            long nas = firstNas(c);
-            String now = OffsetDateTime.now(ZoneOffset.UTC).toString();
-            st.setObject(1, new long[] {nas, nas + 1});
+            st.setObject(1, new long[] {tenantId, tenantId});
+            st.setObject(2, new long[] {firstNas(c), firstNas(c) + 1});
             st.setArray(
-                    2,
+                    3,
                     c.createArrayOf(
                             "text", new String[] {"00:00:00:00:00:2a", "00:00:00:00:01:00"}));
-            st.setArray(3, c.createArrayOf("text", new String[] {"new-1", "new-2"}));
-            st.setArray(4, c.createArrayOf("text", new String[] {now, now}));
-            st.setLong(5, tenantId);
-            st.setLong(6, tenantId);
-            st.setLong(7, tenantId);
+            st.setArray(4, c.createArrayOf("text", new String[] {"new-1", "new-2"}));
+            String now = OffsetDateTime.now(ZoneOffset.UTC).toString();
+            st.setArray(5, c.createArrayOf("text", new String[] {now, now}));
 
             String plan = text(st);
 
@@ -79,8 +76,8 @@ class SupersededPlanTest extends PlanTest {
                     "a Start: the sessions it supersedes", plan, "session_tenant_open_device_idx");
             assertTrue(
                     plan.matches(
-                            "(?s).*Index Scan using session_tenant_open_device_idx on session o [^\\n]*\\n\\s+Index Cond: "
-                                    + "\\(\\(tenant_id = [^\\n]*guest_device_mac = [^\\n]*nas_id = .*"),
+                            "(?s).*Index Scan using session_tenant_open_device_idx on session o\\s+"
+                                    + "\\([^\\n]*\\n\\s+Index Cond: \\(\\(tenant_id = [^\\n]*guest_device_mac = [^\\n]*nas_id = .*"),
                     "the lookup must descend by tenant, device and NAS:\n" + plan);
         }
     }
