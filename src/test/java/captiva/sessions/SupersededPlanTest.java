@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import captiva.testing.PlanTest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.OffsetDateTime;
@@ -24,6 +25,7 @@ class SupersededPlanTest extends PlanTest {
     private static final int SESSIONS = 100_000;
     private static final int DEVICES = 2_000;
     private long tenantId;
+    private long firstNasId;
 
     /** 100,000 sessions of 2,000 devices at 10 NAS of one venue; every hundredth still open. */
     @BeforeAll
@@ -39,17 +41,22 @@ class SupersededPlanTest extends PlanTest {
                     FROM generate_series(1, 10) i
                     """
                             .formatted(tenantId, t.firstLocationId()));
+            ResultSet nas =
+                    st.executeQuery("SELECT min(id) FROM nas WHERE tenant_id = " + tenantId);
+            nas.next();
+            firstNasId = nas.getLong(1);
             st.execute(
                     """
                     INSERT INTO session (tenant_id, location_id, nas_id, acct_session_id, guest_device_mac,
                                          start_time, last_update, end_time)
-                    SELECT %1$d, %2$d, (SELECT min(id) FROM nas WHERE tenant_id = %1$d) + i %% 10, 'a' || i,
+                    SELECT %1$d, %2$d, %5$d + i %% 10, 'a' || i,
                            CAST(lpad(to_hex(i %% %3$d), 12, '0') AS macaddr),
                            now() - i * interval '1 minute', now() - i * interval '1 minute' + interval '20 minutes',
                            CASE WHEN i %% 100 = 0 THEN NULL ELSE now() - i * interval '1 minute' + interval '20 minutes' END
                     FROM generate_series(1, %4$d) i
                     """
-                            .formatted(tenantId, t.firstLocationId(), DEVICES, SESSIONS));
+                            .formatted(
+                                    tenantId, t.firstLocationId(), DEVICES, SESSIONS, firstNasId));
             st.execute("UPDATE tenant SET end_superseded_sessions = true WHERE id = " + tenantId);
             st.execute("ANALYZE");
         }
@@ -61,7 +68,7 @@ class SupersededPlanTest extends PlanTest {
                 PreparedStatement st =
                         c.prepareStatement("EXPLAIN " + SessionRecorder.END_SUPERSEDED)) {
             st.setObject(1, new long[] {tenantId, tenantId});
-            st.setObject(2, new long[] {firstNas(c), firstNas(c) + 1});
+            st.setObject(2, new long[] {firstNasId, firstNasId + 1});
             st.setArray(
                     3,
                     c.createArrayOf(
@@ -79,17 +86,6 @@ class SupersededPlanTest extends PlanTest {
                             "(?s).*Index Scan using session_tenant_open_device_idx on session o\\s+"
                                     + "\\([^\\n]*\\n\\s+Index Cond: \\(\\(tenant_id = [^\\n]*guest_device_mac = [^\\n]*nas_id = .*"),
                     "the lookup must descend by tenant, device and NAS:\n" + plan);
-        }
-    }
-
-    private long firstNas(Connection c) throws SQLException {
-        try (PreparedStatement st =
-                c.prepareStatement("SELECT min(id) FROM nas WHERE tenant_id = ?")) {
-            st.setLong(1, tenantId);
-            try (var rs = st.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
         }
     }
 }
