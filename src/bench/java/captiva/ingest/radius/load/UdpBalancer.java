@@ -9,52 +9,46 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A UDP load balancer on loopback, as kube-proxy is for a Service: each datagram from the client
- * goes to the next backend in service (round robin), and answers come back to the client. A test
- * takes a backend out of service before stopping it, as Kubernetes takes a terminating pod out of
- * the Service's endpoints. One client address is enough: the load sends from one socket.
+ * A UDP load balancer on loopback, as kube-proxy is for a Service: each datagram from a client goes
+ * to the next backend in service (round robin), and answers come back to the client that sent the
+ * request. A test takes a backend out of service before stopping it, as Kubernetes takes a
+ * terminating pod out of the Service's endpoints.
+ *
+ * <p>Like the kernel's connection tracking behind kube-proxy, each client gets sockets of its own
+ * towards the backends, so a backend's answer reaches the client it answers even when another
+ * client has sent since: a late answer to a load that has ended must not be taken by the next
+ * load's socket for an answer to nothing it sent.
  */
 public final class UdpBalancer implements AutoCloseable {
 
     private final DatagramSocket front;
     private final List<InetSocketAddress> backends;
-    private final List<DatagramSocket> backSockets = new ArrayList<>();
     private final boolean[] inService;
     private final AtomicInteger next = new AtomicInteger();
-    private final List<Thread> threads = new ArrayList<>();
-    private volatile SocketAddress client;
+
+    /** Per client address, its sockets towards the backends (the balancer's "flows"). */
+    private final Map<SocketAddress, List<DatagramSocket>> flows = new ConcurrentHashMap<>();
+
     private volatile boolean running = true;
 
     public UdpBalancer(List<InetSocketAddress> backends) {
         this.backends = backends;
         this.inService = new boolean[backends.size()];
+        Arrays.fill(inService, true);
         try {
             front = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             front.setReceiveBufferSize(4 * 1024 * 1024);
-            for (int i = 0; i < backends.size(); i++) {
-                DatagramSocket back =
-                        new DatagramSocket(
-                                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                back.setReceiveBufferSize(4 * 1024 * 1024);
-                backSockets.add(back);
-                inService[i] = true;
-            }
         } catch (SocketException e) {
             throw new UncheckedIOException(e);
         }
-        threads.add(new Thread(this::forward, "balancer-in"));
-        for (DatagramSocket back : backSockets) {
-            threads.add(new Thread(() -> answer(back), "balancer-out"));
-        }
-        threads.forEach(
-                t -> {
-                    t.setDaemon(true);
-                    t.start();
-                });
+        daemon(new Thread(this::forward, "balancer-in"));
     }
 
     public InetSocketAddress address() {
@@ -81,10 +75,9 @@ public final class UdpBalancer implements AutoCloseable {
             try {
                 DatagramPacket in = new DatagramPacket(buffer, buffer.length);
                 front.receive(in);
-                client = in.getSocketAddress();
                 int backend = pick();
                 if (backend >= 0) {
-                    backSockets
+                    flows.computeIfAbsent(in.getSocketAddress(), this::open)
                             .get(backend)
                             .send(
                                     new DatagramPacket(
@@ -97,26 +90,46 @@ public final class UdpBalancer implements AutoCloseable {
         }
     }
 
-    private void answer(DatagramSocket back) {
+    /** A new client's flow: a socket towards each backend, whose answers go to that client. */
+    private List<DatagramSocket> open(SocketAddress client) {
+        List<DatagramSocket> sockets = new ArrayList<>();
+        for (int i = 0; i < backends.size(); i++) {
+            try {
+                DatagramSocket back =
+                        new DatagramSocket(
+                                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                back.setReceiveBufferSize(4 * 1024 * 1024);
+                sockets.add(back);
+                daemon(new Thread(() -> answer(back, client), "balancer-out"));
+            } catch (SocketException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return sockets;
+    }
+
+    private void answer(DatagramSocket back, SocketAddress client) {
         byte[] buffer = new byte[4096];
         while (running) {
             try {
                 DatagramPacket in = new DatagramPacket(buffer, buffer.length);
                 back.receive(in);
-                SocketAddress to = client;
-                if (to != null) {
-                    front.send(new DatagramPacket(in.getData(), in.getLength(), to));
-                }
+                front.send(new DatagramPacket(in.getData(), in.getLength(), client));
             } catch (IOException e) {
                 // closed, or ICMP from a stopped backend
             }
         }
     }
 
+    private static void daemon(Thread thread) {
+        thread.setDaemon(true);
+        thread.start();
+    }
+
     @Override
     public void close() {
         running = false;
         front.close();
-        backSockets.forEach(DatagramSocket::close);
+        flows.values().forEach(sockets -> sockets.forEach(DatagramSocket::close));
     }
 }
