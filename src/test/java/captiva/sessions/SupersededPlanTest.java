@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import captiva.testing.PlanTest;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -64,28 +63,22 @@ class SupersededPlanTest extends PlanTest {
 
     @Test
     void aStartFindsTheDevicesOpenSessionsAtTheNasInOneDescent() throws SQLException {
-        try (Connection c = connect();
-                PreparedStatement st =
-                        c.prepareStatement("EXPLAIN " + SessionRecorder.END_SUPERSEDED)) {
-            st.setObject(1, new long[] {tenantId, tenantId});
-            st.setObject(2, new long[] {firstNasId, firstNasId + 1});
-            st.setArray(
-                    3,
-                    c.createArrayOf(
-                            "text", new String[] {"00:00:00:00:00:2a", "00:00:00:00:01:00"}));
-            st.setArray(4, c.createArrayOf("text", new String[] {"new-1", "new-2"}));
-            String now = OffsetDateTime.now(ZoneOffset.UTC).toString();
-            st.setArray(5, c.createArrayOf("text", new String[] {now, now}));
+        String now = OffsetDateTime.now(ZoneOffset.UTC).toString();
+        String plan =
+                plan(
+                        SessionRecorder.END_SUPERSEDED,
+                        new long[] {tenantId, tenantId},
+                        new long[] {firstNasId, firstNasId + 1},
+                        new String[] {"00:00:00:00:00:2a", "00:00:00:00:01:00"},
+                        new String[] {"new-1", "new-2"},
+                        new String[] {now, now});
 
-            String plan = text(st);
-
-            assertIndexScans(
-                    "a Start: the sessions it supersedes", plan, "session_tenant_open_device_idx");
-            assertTrue(
-                    plan.matches(
-                            "(?s).*Index Scan using session_tenant_open_device_idx on session o\\s+"
-                                    + "\\([^\\n]*\\n\\s+Index Cond: \\(\\(tenant_id = [^\\n]*guest_device_mac = [^\\n]*nas_id = .*"),
-                    "the lookup must descend by tenant, device and NAS:\n" + plan);
-        }
+        assertIndexScans(
+                "a Start: the sessions it supersedes", plan, "session_tenant_open_device_idx");
+        assertTrue(
+                plan.matches(
+                        "(?s).*Index Scan using session_tenant_open_device_idx on session o\\s+"
+                                + "\\([^\\n]*\\n\\s+Index Cond: \\(\\(tenant_id = [^\\n]*guest_device_mac = [^\\n]*nas_id = .*"),
+                "the lookup must descend by tenant, device and NAS:\n" + plan);
     }
 }
