@@ -20,25 +20,44 @@ import java.util.List;
 public class EventLog {
 
     /**
-     * What a session statement returns for {@link #withSessionEvents}: the row as it is after the
-     * statement, and whether the statement created it. {@code xmax = 0} marks a row this statement
-     * inserted rather than updated (an upsert's ON CONFLICT update sets xmax to the locking
-     * transaction).
+     * What an INSERT ... ON CONFLICT on {@code session AS s} returns for {@link
+     * #withSessionEvents}, before the row's earlier values are joined to it
+     * (captiva.sessions.SessionRecorder): the row as it is after the statement, and whether the
+     * statement created it. {@code xmax = 0} marks a row this statement inserted rather than
+     * updated (an upsert's ON CONFLICT update sets xmax to the locking transaction).
      */
     public static final String UPSERT_RETURNING =
             "s.id, s.tenant_id, s.location_id, s.start_time, s.end_time, (s.xmax = 0) AS created";
 
-    /** The same for a statement that only updates sessions. */
+    /**
+     * What a statement on session returns for {@link #withSessionEvents} when it only ends open
+     * sessions (the columns unqualified): its WHERE asks {@code end_time IS NULL} of the row it
+     * updates (which PostgreSQL checks again on the row version it locks), and it moves no start,
+     * so before the statement each row was open and started when it still is.
+     */
     public static final String UPDATE_RETURNING =
-            "id, tenant_id, location_id, start_time, end_time, false AS created";
+            "id, tenant_id, location_id, start_time, end_time, false AS created,"
+                    + " start_time AS was_start_time, CAST(NULL AS timestamptz) AS was_end_time";
+
+    /**
+     * The CTE {@code changed} of a session statement (INSERT, UPDATE or DELETE on session, without
+     * RETURNING) that returns {@code returning}, for {@link #withSessionEvents} and
+     * captiva.sessions.VenueDays: a "WITH" clause to go on.
+     */
+    public static String changed(String statement, String returning) {
+        return "WITH changed AS (\n" + statement + "RETURNING " + returning + "\n)\n";
+    }
 
     /**
      * Logs session.started for each session the statement in {@code changed} created, and
-     * session.ended for each it closed: one that it created closed, or one that was open before the
-     * statement. Reading {@code session} here sees the rows as they were before the statement,
-     * since every part of one statement runs on the same snapshot; but a writer that waited for
-     * another one closing the same session (a Stop behind the stale-session reaper) still sees it
-     * open in that snapshot, so a session.ended is logged only by the statement that adds the
+     * session.ended for each it closed: one that was open, or did not exist, before the statement.
+     * {@code changed} gives what the statement left (id, tenant_id, location_id, start_time,
+     * end_time, created) and the row's end before it ({@code was_end_time}, null for a row it
+     * created), returned by the writer itself rather than read here from {@code session}: Citus
+     * runs each CTE of a statement on distributed tables as a query of its own, in order, so a read
+     * here would see the statement's own change, where PostgreSQL's single snapshot sees the row as
+     * it was. Two writers closing the same session at once (a Stop behind the stale-session reaper)
+     * may each have seen it open, so a session.ended is logged only by the statement that adds the
      * session to event_session_ended (V51), whose unique key is checked against committed rows.
      * Parameter: the consuming tenants (bigint[]).
      *
@@ -52,10 +71,7 @@ public class EventLog {
             ), ended_once AS (
                 INSERT INTO event_session_ended (tenant_id, session_id)
                 SELECT c.tenant_id, c.id FROM changed c
-                WHERE c.created AND c.end_time IS NOT NULL AND c.tenant_id IN (SELECT tenant_id FROM consuming)
-                UNION ALL
-                SELECT c.tenant_id, c.id FROM changed c JOIN session o ON o.tenant_id = c.tenant_id AND o.id = c.id
-                WHERE NOT c.created AND c.end_time IS NOT NULL AND o.end_time IS NULL
+                WHERE c.end_time IS NOT NULL AND c.was_end_time IS NULL
                   AND c.tenant_id IN (SELECT tenant_id FROM consuming)
                 ON CONFLICT DO NOTHING
                 RETURNING tenant_id, session_id
@@ -87,7 +103,9 @@ public class EventLog {
 
     private static final String SESSIONS_STORED =
             """
-            WITH changed AS (SELECT id, tenant_id, location_id, start_time, end_time, true AS created
+            WITH changed AS (SELECT id, tenant_id, location_id, start_time, end_time, true AS created,
+                                    CAST(NULL AS timestamptz) AS was_start_time,
+                                    CAST(NULL AS timestamptz) AS was_end_time
                              FROM session WHERE tenant_id = ? AND id = ANY (CAST(? AS bigint[])))
             """
                     + SESSION_EVENTS;
@@ -114,23 +132,17 @@ public class EventLog {
     }
 
     /**
-     * A session statement (an INSERT ... ON CONFLICT or an UPDATE on {@code session AS s}, without
-     * RETURNING) that also logs its session events. It answers one row, the number of sessions it
-     * wrote, so run it with {@code execute}/{@code executeQuery}; bind the statement's own
-     * parameters first, then the consuming tenants.
+     * A session statement that also logs its session events: {@code withChanged} is its "WITH"
+     * clause ending in the CTE {@code changed} ({@link #changed}, or the writer's own with the same
+     * columns). It answers one row, the number of sessions it wrote, so run it with {@code
+     * execute}/{@code executeQuery}; bind the statement's own parameters first, then the consuming
+     * tenants.
      *
-     * @param returning {@link #UPSERT_RETURNING} or {@link #UPDATE_RETURNING}
      * @param alsoWith more CTEs on {@code changed} (", name AS (...)"), without parameters: what
      *     else the writer logs in the same statement (captiva.sessions.VenueDays)
      */
-    public static String withSessionEvents(String statement, String returning, String alsoWith) {
-        return "WITH changed AS (\n"
-                + statement
-                + "RETURNING "
-                + returning
-                + "\n)\n"
-                + alsoWith
-                + SESSION_EVENTS;
+    public static String withSessionEvents(String withChanged, String alsoWith) {
+        return withChanged + alsoWith + SESSION_EVENTS;
     }
 
     /**

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Collection;
+import java.util.NavigableSet;
 import java.util.TreeSet;
 
 /**
@@ -17,28 +18,32 @@ import java.util.TreeSet;
  * for the session writers holding them and makes later ones wait for it. Under READ COMMITTED the
  * statements after the wait see what the other committed. The lock is on a tenant's own row (its
  * key includes tenant_id), so it lives wherever the tenant's sessions and logins do, unlike an
- * advisory lock. Locations are locked in key order, so two writers never wait for each other in a
- * cycle on them.
+ * advisory lock. Locations are locked in key order (tenant, then location), one statement per
+ * tenant, so two writers never wait for each other in a cycle on them.
  */
 public final class LoginLinking {
 
+    /**
+     * One tenant's venues: Citus takes row locks only in a statement that it sends to one shard
+     * group, so a batch of several tenants locks them tenant by tenant.
+     */
     private static final String LOCK =
             """
             SELECT 1 FROM location l
-            JOIN unnest(CAST(? AS bigint[]), CAST(? AS bigint[])) AS k(tenant_id, id)
-              ON l.tenant_id = k.tenant_id AND l.id = k.id
-            ORDER BY l.tenant_id, l.id
+            WHERE l.tenant_id = ? AND l.id = ANY (CAST(? AS bigint[]))
+            ORDER BY l.id
             """;
 
     /**
-     * The latest login of a session row {@code e} being inserted (columns tenant_id, location_id,
-     * username, start_time, end_time; the MAC given after), joined as {@code l}: V4's rule, which
-     * its trigger applied until V59. Fields the writer left null are filled from it.
+     * The latest login of a session row {@code e} being inserted (columns location_id, username,
+     * start_time, end_time; the tenant and the MAC given as SQL expressions), joined as {@code l}:
+     * V4's rule, which its trigger applied until V59. Fields the writer left null are filled from
+     * it. The tenant is a parameter ({@link LatestLogin#of}): it appears twice.
      */
-    static String latestLogin(String mac) {
+    static String latestLogin(String tenant, String mac) {
         return "LEFT JOIN LATERAL "
                 + LatestLogin.of(
-                        "e.tenant_id",
+                        tenant,
                         "e.location_id",
                         "e.username",
                         mac,
@@ -82,20 +87,17 @@ public final class LoginLinking {
     private static void lock(Connection connection, String sql, Collection<Venue> venues)
             throws SQLException {
         TreeSet<Venue> sorted = new TreeSet<>(venues);
-        if (sorted.isEmpty()) {
-            return;
-        }
-        Long[] tenants = new Long[sorted.size()];
-        Long[] locations = new Long[sorted.size()];
-        int i = 0;
-        for (Venue v : sorted) {
-            tenants[i] = v.tenantId();
-            locations[i++] = v.locationId();
-        }
         try (PreparedStatement st = connection.prepareStatement(sql)) {
-            st.setArray(1, connection.createArrayOf("bigint", tenants));
-            st.setArray(2, connection.createArrayOf("bigint", locations));
-            st.execute();
+            while (!sorted.isEmpty()) {
+                long tenant = sorted.first().tenantId();
+                NavigableSet<Venue> ofTenant =
+                        sorted.headSet(new Venue(tenant, Long.MAX_VALUE), true);
+                Long[] locations = ofTenant.stream().map(Venue::locationId).toArray(Long[]::new);
+                st.setLong(1, tenant);
+                st.setArray(2, connection.createArrayOf("bigint", locations));
+                st.execute();
+                ofTenant.clear();
+            }
         }
     }
 }

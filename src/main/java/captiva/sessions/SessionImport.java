@@ -33,12 +33,15 @@ public class SessionImport {
 
     private static final int MAX_TEXT = 1000;
 
-    /** A session record; what it leaves out of its login, its latest login fills (V4's rule). */
+    /**
+     * A session record; what it leaves out of its login, its latest login fills (V4's rule). The
+     * tenant is given again, twice, after the record ({@link LoginLinking#latestLogin}). The row is
+     * read in a CTE of its own: Citus plans that SELECT for the tenant's shards alone, where inside
+     * an INSERT ... SELECT it refuses the lateral join to {@code login}.
+     */
     private static final String INSERT =
             """
-            INSERT INTO session (tenant_id, location_id, username, guest_id, guest_device_mac, guest_device_ip,
-                                 guest_device_description, access_code, login_type_name, service_profile_name,
-                                 start_time, last_update, end_time, input_octets, output_octets)
+            WITH source AS MATERIALIZED (
             SELECT e.tenant_id, e.location_id, e.username, COALESCE(e.guest_id, l.guest_id), e.mac, e.ip,
                    COALESCE(e.guest_device_description, l.guest_device_description),
                    COALESCE(e.access_code, l.access_code), COALESCE(e.login_type_name, l.login_type_name),
@@ -52,7 +55,14 @@ public class SessionImport {
                       login_type_name, service_profile_name, start_time, last_update, end_time, input_octets,
                       output_octets)
             """
-                    + LoginLinking.latestLogin("e.mac");
+                    + LoginLinking.latestLogin("?", "e.mac")
+                    + """
+                    )
+                    INSERT INTO session (tenant_id, location_id, username, guest_id, guest_device_mac, guest_device_ip,
+                                         guest_device_description, access_code, login_type_name, service_profile_name,
+                                         start_time, last_update, end_time, input_octets, output_octets)
+                    SELECT * FROM source
+                    """;
 
     private final JdbcOperations jdbc;
     private final OpaqueIds ids;
@@ -234,5 +244,7 @@ public class SessionImport {
         st.setLong(
                 ++i,
                 r.downloadedBytes() == null ? 0 : r.downloadedBytes()); // output: what it received
+        st.setLong(++i, tenantId);
+        st.setLong(++i, tenantId);
     }
 }

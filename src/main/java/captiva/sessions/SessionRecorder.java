@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Applies accounting events to sessions, a batch per transaction. Each session event is one upsert
@@ -80,23 +81,51 @@ public class SessionRecorder {
             ssid, ap_mac, ap_name, ap_group, ap_location_id, framed_ipv6_address, framed_ipv6_prefix,
             delegated_ipv6_prefix, framed_interface_id, acct_multi_session_id, radius_class, chargeable_user_identity""";
 
+    /** The columns of a session row {@code e} that the upsert proposes. */
+    private static final String ROW_COLUMNS =
+            """
+            tenant_id, location_id, nas_id, acct_session_id, username, mac, ip, start_time, last_update,
+            end_time, input_octets, output_octets, session_time, terminate_cause, nas_epoch,
+            ssid, ap_mac, ap_name, ap_group, ap_location_id, framed_ipv6_address, framed_ipv6_prefix,
+            delegated_ipv6_prefix, framed_interface_id, acct_multi_session_id, radius_class,
+            chargeable_user_identity""";
+
+    /** How many times the upsert takes its tenant as a parameter, after the rows' parameters. */
+    private static final int UPSERT_TENANT_PARAMETERS = 5;
+
     /**
-     * The upsert of session rows {@code e} (one array element or one row of parameters each). A row
-     * that creates its session takes the guest of its username and, for what is still missing, its
-     * latest login's (V4's rule, its trigger's until V59); a row that updates a stored session
+     * The upsert of one tenant's session rows {@code e} (one array element or one row of parameters
+     * each), as a "WITH" clause ending in the CTE {@code changed} for {@link VenueDays#logged}. A
+     * row that creates its session takes the guest of its username and, for what is still missing,
+     * its latest login's (V4's rule, its trigger's until V59); a row that updates a stored session
      * takes no login fields, as that session was linked when its login arrived.
+     *
+     * <p>The tenant is a parameter of each read (after the rows' parameters, {@value
+     * #UPSERT_TENANT_PARAMETERS} times), not a column of the rows: Citus sends a statement to the
+     * tenant's shards only when each distributed table in it is filtered by a constant tenant.
+     * {@code was} reads the stored sessions before the upsert, in a CTE of its own that Citus runs
+     * first and PostgreSQL reads in the statement's snapshot: what the session events and
+     * venue-days need of the row before (an ON CONFLICT update cannot return it). The rows to
+     * insert are read in a CTE of their own too ({@code source}): Citus plans that SELECT for the
+     * tenant's shards alone, where inside an INSERT ... SELECT it refuses the lateral join to
+     * {@code login} ("cannot perform a lateral outer join when a distributed subquery references a
+     * subquery without FROM").
      */
     private static String upsertFrom(String rows) {
-        return """
-                INSERT INTO session AS s (tenant_id, location_id, nas_id, acct_session_id, username, guest_id,
-                                          guest_device_mac, guest_device_ip, start_time, last_update, end_time,
-                                          input_octets, output_octets, session_time, terminate_cause, nas_epoch,
-                """
-                + ATTRIBUTE_COLUMNS
+        return "WITH e ("
+                + ROW_COLUMNS
+                + ") AS (SELECT * FROM "
+                + rows
+                + " AS r\n"
                 + """
-                , guest_device_description, login_type_name, service_profile_name, access_code)
+                ), was AS MATERIALIZED (
+                    SELECT o.id, o.start_time, o.end_time FROM session o
+                    JOIN e ON o.nas_id = e.nas_id AND o.acct_session_id = e.acct_session_id
+                          AND o.nas_epoch = e.nas_epoch
+                    WHERE o.tenant_id = ?
+                ), source AS MATERIALIZED (
                 SELECT e.tenant_id, e.location_id, e.nas_id, e.acct_session_id, e.username,
-                       COALESCE((SELECT g.id FROM guest g WHERE g.tenant_id = e.tenant_id AND g.username = e.username
+                       COALESCE((SELECT g.id FROM guest g WHERE g.tenant_id = ? AND g.username = e.username
                                  ORDER BY g.id LIMIT 1), l.guest_id),
                        CAST(e.mac AS macaddr), CAST(e.ip AS inet), e.start_time, e.last_update, e.end_time,
                        e.input_octets, e.output_octets, e.session_time, e.terminate_cause,
@@ -105,23 +134,33 @@ public class SessionRecorder {
                        CAST(e.delegated_ipv6_prefix AS inet), e.framed_interface_id, e.acct_multi_session_id,
                        decode(e.radius_class, 'hex'), decode(e.chargeable_user_identity, 'hex'),
                        l.guest_device_description, l.login_type_name, l.service_profile_name, l.access_code
-                FROM
+                FROM e
                 """
-                + rows
-                + """
-                     AS e(tenant_id, location_id, nas_id, acct_session_id, username, mac, ip, start_time, last_update,
-                          end_time, input_octets, output_octets, session_time, terminate_cause, nas_epoch,
-                          ssid, ap_mac, ap_name, ap_group, ap_location_id, framed_ipv6_address, framed_ipv6_prefix,
-                          delegated_ipv6_prefix, framed_interface_id, acct_multi_session_id, radius_class,
-                          chargeable_user_identity)
-                """
-                + LoginLinking.latestLogin("CAST(e.mac AS macaddr)")
+                + LoginLinking.latestLogin("?", "CAST(e.mac AS macaddr)")
                 + """
                   AND NOT EXISTS (SELECT 1 FROM session o
-                                  WHERE o.tenant_id = e.tenant_id AND o.nas_id = e.nas_id
+                                  WHERE o.tenant_id = ? AND o.nas_id = e.nas_id
                                     AND o.acct_session_id = e.acct_session_id AND o.nas_epoch = e.nas_epoch)
+                ), written AS (
+                INSERT INTO session AS s (tenant_id, location_id, nas_id, acct_session_id, username, guest_id,
+                                          guest_device_mac, guest_device_ip, start_time, last_update, end_time,
+                                          input_octets, output_octets, session_time, terminate_cause, nas_epoch,
                 """
-                + MERGE_RULES;
+                + ATTRIBUTE_COLUMNS
+                + """
+                , guest_device_description, login_type_name, service_profile_name, access_code)
+                SELECT * FROM source
+                """
+                + MERGE_RULES
+                + "RETURNING "
+                + EventLog.UPSERT_RETURNING
+                + """
+
+                ), changed AS (
+                    SELECT w.*, o.start_time AS was_start_time, o.end_time AS was_end_time
+                    FROM written w LEFT JOIN was o ON o.id = w.id
+                )
+                """;
     }
 
     private static final String UPSERT =
@@ -139,10 +178,8 @@ public class SessionRecorder {
                             CAST(? AS text), CAST(? AS text))
                     """);
 
-    /**
-     * The parameter of the consuming tenants when {@link #UPSERT} logs events: after its own 29.
-     */
-    private static final int UPSERT_LOGGED_PARAMETER = 30;
+    /** How many parameters the row of {@link #UPSERT} takes, before the tenant's. */
+    private static final int UPSERT_ROW_PARAMETERS = 29;
 
     /** The same upsert for many rows at once, one array per column; no session may appear twice. */
     private static final String UPSERT_ROWS =
@@ -183,16 +220,15 @@ public class SessionRecorder {
     static final String END_SUPERSEDED =
             """
             UPDATE session AS s SET end_time = GREATEST(s.start_time, n.superseded_at)
-            FROM (SELECT DISTINCT ON (o.id) o.id AS superseded_id, o.tenant_id AS superseded_tenant_id,
-                         e.start_time AS superseded_at
-                  FROM unnest(CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]),
-                              CAST(? AS timestamptz[])) AS e(tenant_id, nas_id, mac, acct_session_id, start_time)
-                  JOIN tenant t ON t.id = e.tenant_id AND t.end_superseded_sessions
-                  JOIN session o ON o.tenant_id = e.tenant_id AND o.guest_device_mac = CAST(e.mac AS macaddr)
+            FROM (SELECT DISTINCT ON (o.id) o.id AS superseded_id, e.start_time AS superseded_at
+                  FROM unnest(CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS timestamptz[]))
+                       AS e(nas_id, mac, acct_session_id, start_time)
+                  JOIN tenant t ON t.id = ? AND t.end_superseded_sessions
+                  JOIN session o ON o.tenant_id = ? AND o.guest_device_mac = CAST(e.mac AS macaddr)
                                 AND o.nas_id = e.nas_id AND o.end_time IS NULL AND o.start_time < e.start_time
                                 AND o.acct_session_id <> e.acct_session_id
                   ORDER BY o.id, e.start_time) AS n
-            WHERE s.tenant_id = n.superseded_tenant_id AND s.id = n.superseded_id AND s.end_time IS NULL
+            WHERE s.tenant_id = ? AND s.id = n.superseded_id AND s.end_time IS NULL
             """;
 
     private final JdbcOperations jdbc;
@@ -203,7 +239,12 @@ public class SessionRecorder {
         this.events = events;
     }
 
-    /** Applies every event, in order, in one transaction: all are stored or, on failure, none. */
+    /**
+     * Applies every event, in order, in one transaction: all are stored or, on failure, none. Each
+     * tenant's events are applied by statements of their own, tenant after tenant, in order among
+     * themselves: no session, NAS, login or guest is shared between tenants, and Citus sends a
+     * statement to one tenant's shards only.
+     */
     @Transactional
     public void record(List<AccountingEvent> events) {
         try {
@@ -215,6 +256,16 @@ public class SessionRecorder {
         } catch (SQLException e) {
             throw new IllegalStateException("Locking the batch's venues failed", e);
         }
+        Map<Long, List<AccountingEvent>> byTenant = new TreeMap<>();
+        for (AccountingEvent e : events) {
+            byTenant.computeIfAbsent(e.tenantId(), t -> new ArrayList<>()).add(e);
+        }
+        for (List<AccountingEvent> tenantEvents : byTenant.values()) {
+            recordTenant(tenantEvents);
+        }
+    }
+
+    private void recordTenant(List<AccountingEvent> events) {
         int from = 0;
         for (int i = 0; i <= events.size(); i++) {
             if (i == events.size() || events.get(i).type().isNasWide()) {
@@ -229,8 +280,8 @@ public class SessionRecorder {
     }
 
     /**
-     * Stores the session events between two Accounting-On/Off, folded where that is safe. Not
-     * private: the tests' oracle stores the same events with {@link #upsertOneByOne}, the
+     * Stores one tenant's session events between two Accounting-On/Off, folded where that is safe.
+     * Not private: the tests' oracle stores the same events with {@link #upsertOneByOne}, the
      * definition of the upsert, and compares the rows.
      */
     void upsert(List<AccountingEvent> sessionEvents) {
@@ -263,31 +314,32 @@ public class SessionRecorder {
             return;
         }
         int n = starts.size();
-        long[] tenants = new long[n];
+        long tenant = starts.get(0).tenantId();
         long[] nases = new long[n];
         String[] macs = new String[n];
         String[] acctSessionIds = new String[n];
         String[] times = new String[n];
         for (int i = 0; i < n; i++) {
             AccountingEvent e = starts.get(i);
-            tenants[i] = e.tenantId();
             nases[i] = e.nasId();
             macs[i] = e.deviceMac();
             acctSessionIds[i] = e.acctSessionId();
             times[i] = timestamp(e.startTime());
         }
-        long[] logged = events.consumingAmong(tenants);
+        long[] logged = events.consumingAmong(new long[] {tenant});
         String sql = VenueDays.logged(END_SUPERSEDED, EventLog.UPDATE_RETURNING, logged.length > 0);
         jdbc.prepareStatement(
                 sql,
                 st -> {
                     java.sql.Connection c = st.getConnection();
                     int i = 0;
-                    st.setObject(++i, tenants);
                     st.setObject(++i, nases);
                     st.setArray(++i, c.createArrayOf("text", macs));
                     st.setArray(++i, c.createArrayOf("text", acctSessionIds));
                     st.setArray(++i, c.createArrayOf("text", times));
+                    st.setLong(++i, tenant);
+                    st.setLong(++i, tenant);
+                    st.setLong(++i, tenant);
                     if (logged.length > 0) {
                         st.setArray(++i, c.createArrayOf("bigint", box(logged)));
                     }
@@ -303,32 +355,23 @@ public class SessionRecorder {
         if (sessionEvents.isEmpty()) {
             return;
         }
-        long[] logged =
-                events.consumingAmong(
-                        sessionEvents.stream().mapToLong(AccountingEvent::tenantId).toArray());
-        if (logged.length > 0) {
-            // Rare (a batch the database may refuse part of): one statement per event, each logging
-            // its own.
-            String sql = VenueDays.logged(UPSERT, EventLog.UPSERT_RETURNING, true);
-            jdbc.prepareStatement(
-                    sql,
-                    statement -> {
-                        for (AccountingEvent e : sessionEvents) {
-                            bind(statement, e);
-                            statement.setArray(
-                                    UPSERT_LOGGED_PARAMETER,
-                                    statement.getConnection().createArrayOf("bigint", box(logged)));
-                            statement.execute();
-                        }
-                        return null;
-                    });
-            return;
-        }
+        long[] logged = events.consumingAmong(new long[] {sessionEvents.get(0).tenantId()});
+        // Rare (a batch the database may refuse part of): one statement per event, each logging its
+        // own.
         jdbc.prepareStatement(
-                VenueDays.logged(UPSERT, EventLog.UPSERT_RETURNING, false),
+                VenueDays.logged(UPSERT, logged.length > 0),
                 statement -> {
                     for (AccountingEvent e : sessionEvents) {
                         bind(statement, e);
+                        int i = UPSERT_ROW_PARAMETERS;
+                        for (int t = 0; t < UPSERT_TENANT_PARAMETERS; t++) {
+                            statement.setLong(++i, e.tenantId());
+                        }
+                        if (logged.length > 0) {
+                            statement.setArray(
+                                    ++i,
+                                    statement.getConnection().createArrayOf("bigint", box(logged)));
+                        }
                         statement.execute();
                     }
                     return null;
@@ -418,20 +461,19 @@ public class SessionRecorder {
     private static final String ACCOUNTING_ONS =
             """
             SELECT b.tenant_id, b.nas_id, b.at FROM nas_accounting_on b
-            JOIN unnest(CAST(? AS bigint[]), CAST(? AS bigint[])) AS n(tenant_id, nas_id)
-              ON b.tenant_id = n.tenant_id AND b.nas_id = n.nas_id
+            WHERE b.tenant_id = ? AND b.nas_id = ANY (CAST(? AS bigint[]))
             """;
 
+    /** The Accounting-Ons of the NAS of one tenant's session events. */
     private NasEpochs epochs(List<AccountingEvent> sessionEvents) {
-        java.util.Set<List<Long>> nases = new java.util.HashSet<>();
-        sessionEvents.forEach(e -> nases.add(List.of(e.tenantId(), e.nasId())));
-        Long[] tenants = nases.stream().map(n -> n.get(0)).toArray(Long[]::new);
-        Long[] nasIds = nases.stream().map(n -> n.get(1)).toArray(Long[]::new);
+        long tenant = sessionEvents.get(0).tenantId();
+        Long[] nasIds =
+                sessionEvents.stream().map(AccountingEvent::nasId).distinct().toArray(Long[]::new);
         Map<List<Long>, java.util.NavigableSet<Instant>> ons = new HashMap<>();
         jdbc.prepareStatement(
                 ACCOUNTING_ONS,
                 st -> {
-                    st.setArray(1, st.getConnection().createArrayOf("bigint", tenants));
+                    st.setLong(1, tenant);
                     st.setArray(2, st.getConnection().createArrayOf("bigint", nasIds));
                     try (java.sql.ResultSet rs = st.executeQuery()) {
                         while (rs.next()) {
@@ -554,8 +596,9 @@ public class SessionRecorder {
             attributes[i] = r.attributes.values().toArray(String[]::new);
             epochs[i] = r.epoch == null ? "-infinity" : timestamp(r.epoch);
         }
-        long[] logged = events.consumingAmong(tenants);
-        String sql = VenueDays.logged(UPSERT_ROWS, EventLog.UPSERT_RETURNING, logged.length > 0);
+        long tenant = tenants[0];
+        long[] logged = events.consumingAmong(new long[] {tenant});
+        String sql = VenueDays.logged(UPSERT_ROWS, logged.length > 0);
         jdbc.prepareStatement(
                 sql,
                 st -> {
@@ -584,6 +627,9 @@ public class SessionRecorder {
                             values[row] = attributes[row][column];
                         }
                         st.setArray(++i, c.createArrayOf("text", values));
+                    }
+                    for (int t = 0; t < UPSERT_TENANT_PARAMETERS; t++) {
+                        st.setLong(++i, tenant);
                     }
                     if (logged.length > 0) {
                         st.setArray(++i, c.createArrayOf("bigint", box(logged)));

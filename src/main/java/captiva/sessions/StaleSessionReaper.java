@@ -29,6 +29,7 @@ public class StaleSessionReaper {
             WHERE (tenant_id, id) IN (SELECT tenant_id, id FROM session
                          WHERE end_time IS NULL AND last_update < ?
                          LIMIT ? FOR UPDATE SKIP LOCKED)
+              AND end_time IS NULL
             """;
 
     private final JdbcOperations jdbc;

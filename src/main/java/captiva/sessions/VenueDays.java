@@ -16,21 +16,24 @@ import java.util.List;
  * of each ended session as it is after the statement and, where an ended session moved (its start
  * moved earlier, as a late packet may do), the day it was in before. Open sessions are never rolled
  * up: an Interim-Update of an open session logs nothing, and a session that was open before the
- * statement had no day to leave (an end is never cleared). The row before the statement is read
- * from {@code session} in the same statement, whose snapshot sees it as it was; only ended rows are
- * looked up, one primary-key probe each.
+ * statement had no day to leave (an end is never cleared). No writer moves a session to another
+ * venue. The row before the statement is returned by the writer itself ({@code was_start_time},
+ * {@code was_end_time}), not read here from {@code session}: Citus runs each CTE of a statement on
+ * distributed tables as a query of its own, in order, so a read here would see the statement's own
+ * change, where PostgreSQL's single snapshot sees the row as it was.
  *
  * <p>Not covered, unlike the transition tables of the triggers: when another writer commits a new
- * start for the same ended session between this statement's snapshot and its row lock, and this
- * statement moves the start again to another day, the day in between is not logged (both writers
- * must move one session's start across venue-local midnights at the same moment; a late packet's
- * start rarely moves at all).
+ * start for the same ended session between the writer's read of the row before and its row lock,
+ * and this statement moves the start again to another day, the day in between is not logged (both
+ * writers must move one session's start across venue-local midnights at the same moment; a late
+ * packet's start rarely moves at all).
  */
 public final class VenueDays {
 
     /**
      * A CTE to add after a CTE {@code changed} that returns the changed sessions (id, tenant_id,
-     * location_id, start_time, end_time): as the statement left them, or for a DELETE as they were.
+     * location_id, start_time, end_time: as the statement left them, or for a DELETE as they were;
+     * was_start_time, was_end_time: as they were before the statement, null for a row it created).
      * No parameters.
      */
     public static final String LOGGED =
@@ -40,24 +43,33 @@ public final class VenueDays {
                 SELECT DISTINCT d.tenant_id, d.location_id, (d.start_time AT TIME ZONE l.time_zone)::date
                 FROM (SELECT c.tenant_id, c.location_id, c.start_time FROM changed c WHERE c.end_time IS NOT NULL
                       UNION ALL
-                      SELECT o.tenant_id, o.location_id, o.start_time
-                      FROM changed c JOIN session o ON o.tenant_id = c.tenant_id AND o.id = c.id
-                      WHERE c.end_time IS NOT NULL AND o.end_time IS NOT NULL
-                        AND (o.location_id, o.start_time) IS DISTINCT FROM (c.location_id, c.start_time)) d
+                      SELECT c.tenant_id, c.location_id, c.was_start_time FROM changed c
+                      WHERE c.end_time IS NOT NULL AND c.was_end_time IS NOT NULL
+                        AND c.was_start_time <> c.start_time) d
                 JOIN location l ON l.tenant_id = d.tenant_id AND l.id = d.location_id
             )
             """;
 
-    /** What {@link #logged} needs a statement to return, for a statement on session unaliased. */
-    public static final String RETURNING = "id, tenant_id, location_id, start_time, end_time";
+    /**
+     * What {@link #logged} needs returned by a statement on session unaliased that moves no start
+     * and no end (or deletes): the row before is the row it returns.
+     */
+    public static final String RETURNING =
+            "id, tenant_id, location_id, start_time, end_time,"
+                    + " start_time AS was_start_time, end_time AS was_end_time";
 
     /** The same for a statement on {@code session s}. */
     public static final String RETURNING_S =
-            "s.id, s.tenant_id, s.location_id, s.start_time, s.end_time";
+            "s.id, s.tenant_id, s.location_id, s.start_time, s.end_time,"
+                    + " s.start_time AS was_start_time, s.end_time AS was_end_time";
 
     private static final String STORED =
-            "WITH changed AS (SELECT id, tenant_id, location_id, start_time, end_time FROM session\n"
-                    + "                 WHERE tenant_id = ? AND id = ANY (CAST(? AS bigint[])))\n"
+            """
+            WITH changed AS (SELECT id, tenant_id, location_id, start_time, end_time,
+                                    CAST(NULL AS timestamptz) AS was_start_time,
+                                    CAST(NULL AS timestamptz) AS was_end_time
+                             FROM session WHERE tenant_id = ? AND id = ANY (CAST(? AS bigint[])))
+            """
                     + LOGGED
                     + "SELECT count(*) FROM changed\n";
 
@@ -67,20 +79,22 @@ public final class VenueDays {
      * EventLog#withSessionEvents}, whose parameter then follows the statement's). It answers one
      * row, the number of sessions it wrote.
      *
-     * @param returning {@link #RETURNING}, {@link #RETURNING_S} or one of EventLog's, which include
-     *     those columns
+     * @param returning {@link #RETURNING}, {@link #RETURNING_S} or {@link
+     *     EventLog#UPDATE_RETURNING}
      */
     public static String logged(String statement, String returning, boolean events) {
+        return logged(EventLog.changed(statement, returning), events);
+    }
+
+    /**
+     * The same for a "WITH" clause that ends in the CTE {@code changed} (as {@link
+     * EventLog#changed} builds it, or the writer's own with the same columns and {@code created}).
+     */
+    public static String logged(String withChanged, boolean events) {
         if (events) {
-            return EventLog.withSessionEvents(statement, returning, LOGGED);
+            return EventLog.withSessionEvents(withChanged, LOGGED);
         }
-        return "WITH changed AS (\n"
-                + statement
-                + "RETURNING "
-                + returning
-                + "\n)\n"
-                + LOGGED
-                + "SELECT count(*) FROM changed\n";
+        return withChanged + LOGGED + "SELECT count(*) FROM changed\n";
     }
 
     /** Logs the venue-days of sessions just inserted, by a statement that could not return them. */

@@ -186,6 +186,27 @@ class EventLogTest extends ApiTest {
         }
 
         @Test
+        void anAccountingOnLogsTheEndOfTheOpenSessionsItClosesOnly() {
+            Venue venue = aVenue();
+            ingest(
+                    venue,
+                    List.of(
+                            record(venue, "Start", "e-4", "2026-12-01T12:00:00Z"),
+                            record(venue, "Start", "e-5", "2026-12-01T12:01:00Z"),
+                            record(venue, "Stop", "e-5", "2026-12-01T12:02:00Z")));
+
+            ingest(venue, List.of(record(venue, "Accounting-On", null, "2026-12-01T12:30:00Z")));
+
+            List<JsonNode> events = allEvents(venue);
+            assertEquals(
+                    List.of("session.started", "session.started", "session.ended", "session.ended"),
+                    types(events));
+            assertEquals(
+                    "2026-12-01T12:30:00+00:00",
+                    events.get(3).get("data").get("end_time").asText());
+        }
+
+        @Test
         void aStopWithoutStartLogsBothInOrder() {
             Venue venue = aVenue();
 

@@ -1,11 +1,16 @@
 package captiva.statistics;
 
+import static captiva.sessions.AccountingEvent.Type.INTERIM_UPDATE;
+import static captiva.sessions.AccountingEvent.Type.STOP;
 import static captiva.testing.Fixtures.session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import captiva.common.OpaqueIds;
+import captiva.sessions.AccountingEvent;
+import captiva.sessions.SessionRecorder;
 import captiva.sessions.VenueDays;
+import captiva.tenancy.NasRegistry;
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures.Key;
 import captiva.testing.Fixtures.Location;
@@ -18,6 +23,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -45,6 +51,8 @@ class VenueDayRefresherTest extends ApiTest {
     @Inject VenueDayRefresher refresher;
     @Inject OpaqueIds ids;
     @Inject VenueRezone rezone;
+    @Inject SessionRecorder recorder;
+    @Inject NasRegistry nasRegistry;
 
     private Location lobby;
     private long lobbyId;
@@ -139,6 +147,55 @@ class VenueDayRefresherTest extends ApiTest {
         assertEquals(2, sessions(MAY_2));
         assertEquals(
                 0, count("SELECT count(*) FROM venue_day_dirty WHERE location_id = " + lobbyId));
+    }
+
+    @Test
+    void anEndedSessionWhoseStartMovesToAnEarlierDayLeavesTheDayItWasIn() throws SQLException {
+        long nas =
+                nasRegistry
+                        .register(tenantId, lobbyId, "127.0.0.1", "ap-" + lobby.id(), "secret")
+                        .orElseThrow()
+                        .id();
+        // A Stop first: started 01:20 BST on 2 May (00:20 UTC), ten minutes long.
+        recorder.record(List.of(accounting(nas, STOP, "2024-05-02T00:30:00Z", 600)));
+        refresher.refresh();
+        assertEquals(List.of("2024-05-02 | 1"), days());
+
+        // A late Interim-Update counts back to 23:55 BST on 1 May: the session moves to 1 May, and
+        // 2 May, which it left, must be done again.
+        recorder.record(List.of(accounting(nas, INTERIM_UPDATE, "2024-05-02T00:25:00Z", 5400)));
+        refresher.refresh();
+        assertEquals(List.of("2024-05-01 | 1"), days());
+    }
+
+    private AccountingEvent accounting(
+            long nas, AccountingEvent.Type type, String eventTime, long sessionTime) {
+        return new AccountingEvent(
+                tenantId,
+                lobbyId,
+                nas,
+                "moving-1",
+                type,
+                Instant.parse(eventTime),
+                "guest1",
+                "02:00:00:00:00:01",
+                null,
+                0,
+                0,
+                sessionTime,
+                null);
+    }
+
+    /** The venue's rollup rows, day and sessions. */
+    private List<String> days() throws SQLException {
+        try (Connection c = TestDatabase.connect();
+                PreparedStatement st =
+                        c.prepareStatement(
+                                "SELECT day::text, sessions FROM venue_day WHERE location_id = ?"
+                                        + " ORDER BY day")) {
+            st.setLong(1, lobbyId);
+            return rows(st);
+        }
     }
 
     @Test

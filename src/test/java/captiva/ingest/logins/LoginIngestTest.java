@@ -510,6 +510,28 @@ class LoginIngestTest extends ApiTest {
             assertNotLinked(onlySession(pool));
         }
 
+        /** The recorder writes a batch tenant by tenant: each tenant's reads name that tenant. */
+        @Test
+        void aBatchOfTwoTenantsLinksEachSessionToItsOwnTenantsLogin() {
+            Venue venue = aVenue();
+            Venue other = aVenue();
+            long nas = aNas(venue);
+            long otherNas = aNas(other);
+            postCreated(venue.ingest(), List.of(annsLogin(venue, "username", null)));
+            postCreated(
+                    other.ingest(),
+                    List.of(annsLogin(other, "username", null, "login_type_name", "Voucher")));
+
+            recorder.record(
+                    List.of(
+                            start(other, otherNas, loginTime.plusSeconds(5), "whoever", MAC),
+                            start(venue, nas, loginTime.plusSeconds(6), "whoever", MAC)));
+
+            assertLinkedToAnn(onlySession(venue));
+            assertEquals("Voucher", onlySession(other).get("login_type_name").asText());
+            assertEquals("yas-ann", onlySession(other).get("yas_id").asText());
+        }
+
         @Test
         void importedSessionThatEndedBeforeTheLoginIsNotLinked() {
             Venue venue = aVenue();
@@ -635,7 +657,7 @@ class LoginIngestTest extends ApiTest {
                     insert.setObject(5, started);
                     insert.executeUpdate(); // it found no login: there was none yet
                 }
-                int writer = backendPid(connection);
+                long writer = backendPid(connection);
                 CompletableFuture<Http.Response> login =
                         CompletableFuture.supplyAsync(
                                 () -> post(venue.ingest(), List.of(annsLogin(venue))));
@@ -677,7 +699,7 @@ class LoginIngestTest extends ApiTest {
                     insert.setObject(4, OffsetDateTime.ofInstant(loginTime, ZoneOffset.UTC));
                     insert.executeUpdate();
                 }
-                int loginWriter = backendPid(connection);
+                long loginWriter = backendPid(connection);
                 CompletableFuture<Void> session =
                         CompletableFuture.runAsync(
                                 () ->
@@ -702,21 +724,33 @@ class LoginIngestTest extends ApiTest {
             assertEquals("Voucher", onlySession(venue).get("login_type_name").asText());
         }
 
-        private int backendPid(Connection c) throws SQLException {
-            try (PreparedStatement st = c.prepareStatement("SELECT pg_backend_pid()");
+        /**
+         * The backend of the connection as lock waits name it: its process id, or on Citus its
+         * global process id, since the locks are taken on the worker that holds the tenant's
+         * shards.
+         */
+        private long backendPid(Connection c) throws SQLException {
+            try (PreparedStatement st =
+                            c.prepareStatement(
+                                    TestDatabase.isCitus()
+                                            ? "SELECT citus_backend_gpid()"
+                                            : "SELECT pg_backend_pid()");
                     ResultSet rs = st.executeQuery()) {
                 rs.next();
-                return rs.getInt(1);
+                return rs.getLong(1);
             }
         }
 
         /** Whether some transaction is blocked on a lock that the given backend holds. */
-        private boolean anyoneWaitsFor(int pid) throws SQLException {
+        private boolean anyoneWaitsFor(long pid) throws SQLException {
             try (Connection c = TestDatabase.connect();
                     PreparedStatement st =
                             c.prepareStatement(
-                                    "SELECT count(*) FROM pg_stat_activity WHERE ? = ANY (pg_blocking_pids(pid))")) {
-                st.setInt(1, pid);
+                                    TestDatabase.isCitus()
+                                            ? "SELECT count(*) FROM citus_lock_waits WHERE blocking_gpid = ?"
+                                            : "SELECT count(*) FROM pg_stat_activity"
+                                                    + " WHERE ? = ANY (pg_blocking_pids(pid))")) {
+                st.setLong(1, pid);
                 try (ResultSet rs = st.executeQuery()) {
                     rs.next();
                     return rs.getLong(1) > 0;
