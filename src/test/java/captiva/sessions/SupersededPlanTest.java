@@ -67,11 +67,13 @@ class SupersededPlanTest extends PlanTest {
         String plan =
                 plan(
                         SessionRecorder.END_SUPERSEDED,
-                        new long[] {tenantId, tenantId},
                         new long[] {firstNasId, firstNasId + 1},
                         new String[] {"00:00:00:00:00:2a", "00:00:00:00:01:00"},
                         new String[] {"new-1", "new-2"},
-                        new String[] {now, now});
+                        new String[] {now, now},
+                        tenantId,
+                        tenantId,
+                        tenantId);
 
         assertIndexScans(
                 "a Start: the sessions it supersedes", plan, "session_tenant_open_device_idx");
