@@ -124,14 +124,6 @@ public class EventLog {
     }
 
     /**
-     * Every tenant whose changes are logged, for a statement that may touch any tenant (the
-     * stale-session reaper).
-     */
-    public Long[] consumingTenants() {
-        return consumers.all().toArray(Long[]::new);
-    }
-
-    /**
      * A session statement that also logs its session events: {@code withChanged} is its "WITH"
      * clause ending in the CTE {@code changed} ({@link #changed}, or the writer's own with the same
      * columns). It answers one row, the number of sessions it wrote, so run it with {@code
