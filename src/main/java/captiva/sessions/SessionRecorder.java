@@ -91,7 +91,7 @@ public class SessionRecorder {
             chargeable_user_identity""";
 
     /** How many times the upsert takes its tenant as a parameter, after the rows' parameters. */
-    private static final int UPSERT_TENANT_PARAMETERS = 5;
+    private static final int UPSERT_TENANT_PARAMETERS = 4;
 
     /**
      * The upsert of one tenant's session rows {@code e} (one array element or one row of parameters
@@ -105,11 +105,14 @@ public class SessionRecorder {
      * tenant's shards only when each distributed table in it is filtered by a constant tenant.
      * {@code was} reads the stored sessions before the upsert, in a CTE of its own that Citus runs
      * first and PostgreSQL reads in the statement's snapshot: what the session events and
-     * venue-days need of the row before (an ON CONFLICT update cannot return it). The rows to
-     * insert are read in a CTE of their own too ({@code source}): Citus plans that SELECT for the
-     * tenant's shards alone, where inside an INSERT ... SELECT it refuses the lateral join to
-     * {@code login} ("cannot perform a lateral outer join when a distributed subquery references a
-     * subquery without FROM").
+     * venue-days need of the row before (an ON CONFLICT update cannot return it), and which rows
+     * update a stored session. It looks each row's session up by its key, one descent each: the
+     * LIMIT (the key is unique) keeps PostgreSQL from joining the rows to all of the tenant's
+     * sessions instead, which it would before the table's first ANALYZE, taking a constant tenant's
+     * sessions for a few. The rows to insert are read in a CTE of their own too ({@code source}):
+     * Citus plans that SELECT for the tenant's shards alone, where inside an INSERT ... SELECT it
+     * refuses the lateral join to {@code login} ("cannot perform a lateral outer join when a
+     * distributed subquery references a subquery without FROM").
      */
     private static String upsertFrom(String rows) {
         return "WITH e ("
@@ -119,10 +122,12 @@ public class SessionRecorder {
                 + " AS r\n"
                 + """
                 ), was AS MATERIALIZED (
-                    SELECT o.id, o.start_time, o.end_time FROM session o
-                    JOIN e ON o.nas_id = e.nas_id AND o.acct_session_id = e.acct_session_id
+                    SELECT o.id, o.start_time, o.end_time, e.nas_id, e.acct_session_id, e.nas_epoch
+                    FROM e CROSS JOIN LATERAL (
+                        SELECT o.id, o.start_time, o.end_time FROM session o
+                        WHERE o.tenant_id = ? AND o.nas_id = e.nas_id AND o.acct_session_id = e.acct_session_id
                           AND o.nas_epoch = e.nas_epoch
-                    WHERE o.tenant_id = ?
+                        LIMIT 1) o
                 ), source AS MATERIALIZED (
                 SELECT e.tenant_id, e.location_id, e.nas_id, e.acct_session_id, e.username,
                        COALESCE((SELECT g.id FROM guest g WHERE g.tenant_id = ? AND g.username = e.username
@@ -138,9 +143,9 @@ public class SessionRecorder {
                 """
                 + LoginLinking.latestLogin("?", "CAST(e.mac AS macaddr)")
                 + """
-                  AND NOT EXISTS (SELECT 1 FROM session o
-                                  WHERE o.tenant_id = ? AND o.nas_id = e.nas_id
-                                    AND o.acct_session_id = e.acct_session_id AND o.nas_epoch = e.nas_epoch)
+                  AND NOT EXISTS (SELECT 1 FROM was o
+                                  WHERE o.nas_id = e.nas_id AND o.acct_session_id = e.acct_session_id
+                                    AND o.nas_epoch = e.nas_epoch)
                 ), written AS (
                 INSERT INTO session AS s (tenant_id, location_id, nas_id, acct_session_id, username, guest_id,
                                           guest_device_mac, guest_device_ip, start_time, last_update, end_time,
@@ -182,7 +187,7 @@ public class SessionRecorder {
     private static final int UPSERT_ROW_PARAMETERS = 29;
 
     /** The same upsert for many rows at once, one array per column; no session may appear twice. */
-    private static final String UPSERT_ROWS =
+    static final String UPSERT_ROWS =
             upsertFrom(
                     """
                     unnest(CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS text[]),
@@ -220,15 +225,19 @@ public class SessionRecorder {
     static final String END_SUPERSEDED =
             """
             UPDATE session AS s SET end_time = GREATEST(s.start_time, n.superseded_at)
-            FROM (SELECT DISTINCT ON (o.id) o.id AS superseded_id, e.start_time AS superseded_at
+            FROM (SELECT DISTINCT ON (o.id) o.id AS superseded_id, o.end_time AS was_end_time,
+                         e.start_time AS superseded_at
                   FROM unnest(CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS timestamptz[]))
                        AS e(nas_id, mac, acct_session_id, start_time)
                   JOIN tenant t ON t.id = ? AND t.end_superseded_sessions
-                  JOIN session o ON o.tenant_id = ? AND o.guest_device_mac = CAST(e.mac AS macaddr)
-                                AND o.nas_id = e.nas_id AND o.end_time IS NULL AND o.start_time < e.start_time
-                                AND o.acct_session_id <> e.acct_session_id
+                  CROSS JOIN LATERAL (
+                      SELECT o.id, o.end_time FROM session o
+                      WHERE o.tenant_id = ? AND o.guest_device_mac = CAST(e.mac AS macaddr) AND o.nas_id = e.nas_id
+                        AND o.end_time IS NULL AND o.start_time < e.start_time
+                        AND o.acct_session_id <> e.acct_session_id
+                      ORDER BY o.id) o
                   ORDER BY o.id, e.start_time) AS n
-            WHERE s.tenant_id = ? AND s.id = n.superseded_id AND s.end_time IS NULL
+            WHERE s.tenant_id = ? AND s.id = n.superseded_id AND s.end_time IS NOT DISTINCT FROM n.was_end_time
             """;
 
     private final JdbcOperations jdbc;

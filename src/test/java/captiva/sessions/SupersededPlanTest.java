@@ -76,10 +76,10 @@ class SupersededPlanTest extends PlanTest {
                         tenantId);
 
         assertIndexScans(
-                "a Start: the sessions it supersedes", plan, "session_tenant_open_device_idx");
+                "a Start: the sessions it supersedes", plan, "session_tenant_open_device_id_idx");
         assertTrue(
                 plan.matches(
-                        "(?s).*Index Scan using session_tenant_open_device_idx on session o\\s+"
+                        "(?s).*Index Scan using session_tenant_open_device_id_idx on session o\\s+"
                                 + "\\([^\\n]*\\n\\s+Index Cond: \\(\\(tenant_id = [^\\n]*guest_device_mac = [^\\n]*nas_id = .*"),
                 "the lookup must descend by tenant, device and NAS:\n" + plan);
     }

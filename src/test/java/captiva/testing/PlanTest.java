@@ -128,6 +128,38 @@ public abstract class PlanTest {
         }
     }
 
+    /**
+     * The generic plan of a statement given as text ({@code plan_cache_mode = force_generic_plan}):
+     * the plan a pooled connection keeps once it prepared the statement on the server, made without
+     * the parameters' values. The parameters are SQL literals (arrays as {@code '{1,2}'}), in
+     * order.
+     */
+    protected String genericPlan(String sql, String... literals) throws SQLException {
+        StringBuilder numbered = new StringBuilder();
+        int n = 0;
+        for (int i = 0; i < sql.length(); i++) {
+            char ch = sql.charAt(i);
+            numbered.append(ch == '?' ? "$" + ++n : String.valueOf(ch));
+        }
+        if (n != literals.length) {
+            throw new IllegalArgumentException(n + " parameters, " + literals.length + " given");
+        }
+        try (Connection c = connect();
+                Statement st = c.createStatement()) {
+            st.execute("SET plan_cache_mode = force_generic_plan");
+            st.execute("PREPARE planned AS " + numbered);
+            StringBuilder plan = new StringBuilder();
+            try (ResultSet rs =
+                    st.executeQuery(
+                            "EXPLAIN EXECUTE planned(" + String.join(", ", literals) + ")")) {
+                while (rs.next()) {
+                    plan.append(rs.getString(1)).append('\n');
+                }
+            }
+            return plan.toString();
+        }
+    }
+
     /** The lines of an EXPLAIN already bound, as one text. */
     protected static String text(PreparedStatement explain) throws SQLException {
         StringBuilder plan = new StringBuilder();
