@@ -220,7 +220,15 @@ public class SessionRecorder {
      * at the same NAS under another Acct-Session-Id that started before the Start, each at the
      * earliest such Start's time, for tenants that keep the rule on (V43). The terminate cause is
      * left unset, for the NAS's own Stop to fill if it comes after all; its end time no longer
-     * moves.
+     * moves. One tenant's Starts; the tenant is a parameter (three times, after the arrays).
+     *
+     * <p>Each Start's sessions are looked up in one descent of V62's index: the lateral lookup asks
+     * for them in id order, which among the indexes on the tenant's open sessions only that one
+     * gives, so it is chosen even before the table's first ANALYZE, when PostgreSQL takes every
+     * such index to hold about one row for the tenant. For the same reason the update finds each
+     * session by its key and checks that it is still open by comparing the end the lookup read
+     * (null), not by {@code end_time IS NULL}, which would offer the tenant's open sessions as a
+     * scan of their own. PostgreSQL checks that comparison again on the row version it locks.
      */
     static final String END_SUPERSEDED =
             """
