@@ -72,9 +72,10 @@ public class GuestErasure {
                 update(
                         VenueDays.logged(UNLINK_SESSIONS, VenueDays.RETURNING, false),
                         tenantId,
-                        guests);
-        int logins = update(DELETE_LOGINS, tenantId, guests);
-        int deleted = update(DELETE_GUESTS, tenantId, guests);
+                        guests,
+                        true);
+        int logins = update(DELETE_LOGINS, tenantId, guests, false);
+        int deleted = update(DELETE_GUESTS, tenantId, guests, false);
         events.guestsErased(tenantId, guests, clock.instant());
         return Optional.of(new Erased(deleted, logins, sessions));
     }
@@ -105,13 +106,20 @@ public class GuestErasure {
                 });
     }
 
-    private int update(String sql, long tenantId, List<Long> guests) {
+    /**
+     * Runs a statement on the tenant's guests; one that logs venue-days ({@link VenueDays#logged})
+     * takes the tenant once more, last.
+     */
+    private int update(String sql, long tenantId, List<Long> guests, boolean logsVenueDays) {
         return jdbc.prepareStatement(
                 sql,
                 st -> {
                     Array ids = st.getConnection().createArrayOf("bigint", guests.toArray());
                     st.setLong(1, tenantId);
                     st.setArray(2, ids);
+                    if (logsVenueDays) {
+                        st.setLong(3, tenantId);
+                    }
                     if (!st.execute()) {
                         return st.getUpdateCount();
                     }

@@ -135,22 +135,29 @@ public class RetentionJob {
                         tenant.id(),
                         cutoff,
                         2,
+                        true,
                         batches);
-        long logins = repeat(DELETE_LOGINS, tenant.id(), cutoff, 1, batches);
+        long logins = repeat(DELETE_LOGINS, tenant.id(), cutoff, 1, false, batches);
         long guests = deleteGuests(tenant.id(), cutoff, batches);
         return new Purged(sessions, logins, guests, batches[0]);
     }
 
     /**
      * Runs one batch statement until a batch comes back short; counts rows, and batches in {@code
-     * batches[0]}.
+     * batches[0]}. A statement that logs venue-days ({@link VenueDays#logged}) takes the tenant
+     * once more, last.
      */
     private long repeat(
-            String sql, long tenantId, OffsetDateTime cutoff, int cutoffs, int[] batches) {
+            String sql,
+            long tenantId,
+            OffsetDateTime cutoff,
+            int cutoffs,
+            boolean logsVenueDays,
+            int[] batches) {
         long total = 0;
         int deleted;
         do {
-            deleted = batch(sql, tenantId, cutoff, cutoffs);
+            deleted = batch(sql, tenantId, cutoff, cutoffs, logsVenueDays);
             batches[0]++;
             total += deleted;
         } while (deleted == properties.batchSize());
@@ -197,7 +204,8 @@ public class RetentionJob {
     }
 
     @Transactional
-    int batch(String sql, long tenantId, OffsetDateTime cutoff, int cutoffs) {
+    int batch(
+            String sql, long tenantId, OffsetDateTime cutoff, int cutoffs, boolean logsVenueDays) {
         return jdbc.prepareStatement(
                 sql,
                 st -> {
@@ -208,6 +216,9 @@ public class RetentionJob {
                         st.setObject(i++, cutoff);
                     }
                     st.setInt(i, properties.batchSize());
+                    if (logsVenueDays) {
+                        st.setLong(++i, tenantId);
+                    }
                     if (!st.execute()) {
                         return st.getUpdateCount();
                     }

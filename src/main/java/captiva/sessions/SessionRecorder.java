@@ -357,6 +357,7 @@ public class SessionRecorder {
                     st.setLong(++i, tenant);
                     st.setLong(++i, tenant);
                     st.setLong(++i, tenant);
+                    st.setLong(++i, tenant); // VenueDays.LOGGED
                     if (logged.length > 0) {
                         st.setArray(++i, c.createArrayOf("bigint", box(logged)));
                     }
@@ -384,6 +385,7 @@ public class SessionRecorder {
                         for (int t = 0; t < UPSERT_TENANT_PARAMETERS; t++) {
                             statement.setLong(++i, e.tenantId());
                         }
+                        statement.setLong(++i, e.tenantId()); // VenueDays.LOGGED
                         if (logged.length > 0) {
                             statement.setArray(
                                     ++i,
@@ -648,6 +650,7 @@ public class SessionRecorder {
                     for (int t = 0; t < UPSERT_TENANT_PARAMETERS; t++) {
                         st.setLong(++i, tenant);
                     }
+                    st.setLong(++i, tenant); // VenueDays.LOGGED
                     if (logged.length > 0) {
                         st.setArray(++i, c.createArrayOf("bigint", box(logged)));
                     }
@@ -692,8 +695,9 @@ public class SessionRecorder {
                     st.setLong(4, e.tenantId());
                     st.setLong(5, e.nasId());
                     st.setObject(6, at);
+                    st.setLong(7, e.tenantId()); // VenueDays.LOGGED
                     if (logged.length > 0) {
-                        st.setArray(7, st.getConnection().createArrayOf("bigint", box(logged)));
+                        st.setArray(8, st.getConnection().createArrayOf("bigint", box(logged)));
                     }
                     return st.execute();
                 });

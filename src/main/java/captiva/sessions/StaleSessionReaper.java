@@ -110,9 +110,10 @@ public class StaleSessionReaper {
                     st.setLong(2, tenant);
                     st.setObject(3, cutoff);
                     st.setInt(4, BATCH);
+                    st.setLong(5, tenant); // VenueDays.LOGGED
                     if (logged) {
                         st.setArray(
-                                5, st.getConnection().createArrayOf("bigint", new Long[] {tenant}));
+                                6, st.getConnection().createArrayOf("bigint", new Long[] {tenant}));
                     }
                     try (ResultSet rs = st.executeQuery()) {
                         rs.next();

@@ -33,8 +33,9 @@ public final class VenueDays {
     /**
      * A CTE to add after a CTE {@code changed} that returns the changed sessions (id, tenant_id,
      * location_id, start_time, end_time: as the statement left them, or for a DELETE as they were;
-     * was_start_time, was_end_time: as they were before the statement, null for a row it created).
-     * No parameters.
+     * was_start_time, was_end_time: as they were before the statement, null for a row it created),
+     * all of one tenant. Its parameter is that tenant: the venues' time zones are read from its
+     * locations only, which on Citus is one shard rather than every shard of {@code location}.
      */
     public static final String LOGGED =
             """
@@ -46,7 +47,7 @@ public final class VenueDays {
                       SELECT c.tenant_id, c.location_id, c.was_start_time FROM changed c
                       WHERE c.end_time IS NOT NULL AND c.was_end_time IS NOT NULL
                         AND c.was_start_time <> c.start_time) d
-                JOIN location l ON l.tenant_id = d.tenant_id AND l.id = d.location_id
+                JOIN location l ON l.tenant_id = ? AND l.id = d.location_id
             )
             """;
 
@@ -74,10 +75,11 @@ public final class VenueDays {
                     + "SELECT count(*) FROM changed\n";
 
     /**
-     * A session statement (INSERT, UPDATE or DELETE on session, without RETURNING) that also logs
-     * the venue-days it touched and, with {@code events}, its session events ({@link
-     * EventLog#withSessionEvents}, whose parameter then follows the statement's). It answers one
-     * row, the number of sessions it wrote.
+     * A session statement on one tenant's sessions (INSERT, UPDATE or DELETE on session, without
+     * RETURNING) that also logs the venue-days it touched and, with {@code events}, its session
+     * events ({@link EventLog#withSessionEvents}). Bind the statement's own parameters, then the
+     * tenant ({@link #LOGGED}), then with {@code events} the consuming tenants. It answers one row,
+     * the number of sessions it wrote.
      *
      * @param returning {@link #RETURNING}, {@link #RETURNING_S} or {@link
      *     EventLog#UPDATE_RETURNING}
@@ -106,6 +108,7 @@ public final class VenueDays {
         try (PreparedStatement st = connection.prepareStatement(STORED)) {
             st.setLong(1, tenantId);
             st.setArray(2, connection.createArrayOf("bigint", sessionIds.toArray()));
+            st.setLong(3, tenantId);
             st.execute();
         }
     }

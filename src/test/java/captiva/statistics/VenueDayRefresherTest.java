@@ -208,11 +208,16 @@ class VenueDayRefresherTest extends ApiTest {
         assertEquals(1, count("SELECT count(*) FROM venue_day WHERE location_id = " + lobbyId));
 
         // As the retention job and erasure delete: logging the days of what they delete.
-        execute(
-                VenueDays.logged(
-                        "DELETE FROM session WHERE location_id = " + lobbyId + "\n",
-                        VenueDays.RETURNING,
-                        false));
+        try (Connection c = TestDatabase.connect();
+                PreparedStatement st =
+                        c.prepareStatement(
+                                VenueDays.logged(
+                                        "DELETE FROM session WHERE location_id = " + lobbyId + "\n",
+                                        VenueDays.RETURNING,
+                                        false))) {
+            st.setLong(1, tenantId);
+            st.execute();
+        }
         refresher.refresh();
         assertEquals(0, count("SELECT count(*) FROM venue_day WHERE location_id = " + lobbyId));
         assertEquals(0, sessions(MAY_2));
