@@ -138,6 +138,7 @@ class LoginStore {
             st.setLong(2, loginId);
             st.setLong(3, tenantId);
             st.setLong(4, tenantId);
+            st.setLong(5, tenantId); // VenueDays.LOGGED
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
                 return rs.getInt(1);
