@@ -124,6 +124,7 @@ class SessionWritesBeforeAnalyzePlanTest extends PlanTest {
                         String.valueOf(tenantId),
                         String.valueOf(tenantId),
                         String.valueOf(tenantId),
+                        String.valueOf(tenantId),
                         String.valueOf(tenantId));
 
         System.out.println(plan); // the plans, for the docs
