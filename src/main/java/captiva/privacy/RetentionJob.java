@@ -1,6 +1,7 @@
 package captiva.privacy;
 
 import captiva.sessions.VenueDays;
+import captiva.statistics.Ordinals;
 import captiva.tenancy.Tenant;
 import captiva.tenancy.TenantRepository;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
@@ -11,6 +12,7 @@ import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * them, after which they age like any other).
  *
  * <p>Works in batches of {@link RetentionProperties#batchSize()} rows, one transaction each, that
- * skip rows another transaction holds, so accounting and logins are never made to wait.
+ * skip rows another transaction holds, so accounting and logins are never made to wait. Each batch
+ * of sessions also makes the statistics forget the guests and devices that no session of the tenant
+ * carries any more (captiva.statistics.Ordinals), in its transaction.
  */
 @Singleton
 public class RetentionJob {
@@ -40,6 +44,25 @@ public class RetentionJob {
                 ORDER BY start_time
                 LIMIT ? FOR UPDATE SKIP LOCKED))
             """;
+
+    /**
+     * {@link #DELETE_SESSIONS} logging its venue-days, answering how many it deleted and the guests
+     * and devices those had.
+     */
+    static final String DELETE_SESSIONS_LOGGED =
+            "WITH changed AS (\n"
+                    + DELETE_SESSIONS
+                    + "RETURNING "
+                    + VenueDays.RETURNING
+                    + ", guest_id, guest_device_mac\n)\n"
+                    + VenueDays.LOGGED
+                    + """
+                    SELECT count(*),
+                           COALESCE(array_agg(DISTINCT guest_id) FILTER (WHERE guest_id IS NOT NULL), '{}'),
+                           COALESCE(array_agg(DISTINCT guest_device_mac::text) FILTER (WHERE guest_device_mac IS NOT NULL), '{}')
+                    FROM changed
+                    """;
+
     static final String DELETE_LOGINS =
             """
             DELETE FROM login WHERE tenant_id = ? AND id = ANY (ARRAY(
@@ -129,13 +152,13 @@ public class RetentionJob {
                         .withOffsetSameInstant(ZoneOffset.UTC)
                         .minusMonths(tenant.retentionMonths());
         int[] batches = {0};
-        long sessions =
-                repeat(
-                        VenueDays.logged(DELETE_SESSIONS, VenueDays.RETURNING, false),
-                        tenant.id(),
-                        cutoff,
-                        2,
-                        batches);
+        long sessions = 0;
+        int deleted;
+        do {
+            deleted = sessionBatch(tenant.id(), cutoff);
+            batches[0]++;
+            sessions += deleted;
+        } while (deleted == properties.batchSize());
         long logins = repeat(DELETE_LOGINS, tenant.id(), cutoff, 1, batches);
         long guests = deleteGuests(tenant.id(), cutoff, batches);
         return new Purged(sessions, logins, guests, batches[0]);
@@ -192,6 +215,30 @@ public class RetentionJob {
                     try (ResultSet rs = st.executeQuery()) {
                         rs.next();
                         return new GuestBatch(rs.getInt(1), rs.getLong(2), rs.getInt(3));
+                    }
+                });
+    }
+
+    /** One batch of sessions, and the numbers of the guests and devices they took with them. */
+    @Transactional
+    int sessionBatch(long tenantId, OffsetDateTime cutoff) {
+        return jdbc.prepareStatement(
+                DELETE_SESSIONS_LOGGED,
+                st -> {
+                    st.setLong(1, tenantId);
+                    st.setLong(2, tenantId);
+                    st.setObject(3, cutoff);
+                    st.setObject(4, cutoff);
+                    st.setInt(5, properties.batchSize());
+                    try (ResultSet rs = st.executeQuery()) {
+                        rs.next();
+                        int deleted = rs.getInt(1);
+                        Ordinals.forget(
+                                st.getConnection(),
+                                tenantId,
+                                Arrays.asList((Long[]) rs.getArray(2).getArray()),
+                                Arrays.asList((String[]) rs.getArray(3).getArray()));
+                        return deleted;
                     }
                 });
     }
