@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import captiva.testing.PlanTest;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.OffsetDateTime;
@@ -38,17 +37,7 @@ class SessionWritesBeforeAnalyzePlanTest extends PlanTest {
             Tenant t = tenantWithVenues(st, "writes before analyze tenant", 1);
             tenantId = t.id();
             locationId = t.firstLocationId();
-            st.execute(
-                    """
-                    INSERT INTO nas (tenant_id, location_id, ip_address, identifier, secret)
-                    SELECT %d, %d, CAST('10.9.1.' || i AS inet), 'before-analyze-nas-' || i, 'secret'
-                    FROM generate_series(1, 10) i
-                    """
-                            .formatted(tenantId, t.firstLocationId()));
-            ResultSet nas =
-                    st.executeQuery("SELECT min(id) FROM nas WHERE tenant_id = " + tenantId);
-            nas.next();
-            firstNasId = nas.getLong(1);
+            firstNasId = nases(st, t, 10);
             st.execute(
                     """
                     INSERT INTO session (tenant_id, location_id, nas_id, acct_session_id, guest_device_mac,

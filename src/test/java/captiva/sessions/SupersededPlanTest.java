@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import captiva.testing.PlanTest;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.OffsetDateTime;
@@ -33,17 +32,7 @@ class SupersededPlanTest extends PlanTest {
                 Statement st = c.createStatement()) {
             Tenant t = tenantWithVenues(st, "superseded plan tenant", 1);
             tenantId = t.id();
-            st.execute(
-                    """
-                    INSERT INTO nas (tenant_id, location_id, ip_address, identifier, secret)
-                    SELECT %d, %d, CAST('10.9.0.' || i AS inet), 'superseded-plan-nas-' || i, 'secret'
-                    FROM generate_series(1, 10) i
-                    """
-                            .formatted(tenantId, t.firstLocationId()));
-            ResultSet nas =
-                    st.executeQuery("SELECT min(id) FROM nas WHERE tenant_id = " + tenantId);
-            nas.next();
-            firstNasId = nas.getLong(1);
+            firstNasId = nases(st, t, 10);
             st.execute(
                     """
                     INSERT INTO session (tenant_id, location_id, nas_id, acct_session_id, guest_device_mac,

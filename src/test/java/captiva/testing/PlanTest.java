@@ -96,6 +96,20 @@ public abstract class PlanTest {
         return new Tenant(tenantId, l.getLong(1));
     }
 
+    /** Inserts {@code count} NAS at the tenant's first venue; returns the first one's id. */
+    protected static long nases(Statement st, Tenant tenant, int count) throws SQLException {
+        st.execute(
+                """
+                INSERT INTO nas (tenant_id, location_id, ip_address, identifier, secret)
+                SELECT %d, %d, CAST('10.9.0.' || i AS inet), 'plan-nas-' || i, 'secret'
+                FROM generate_series(1, %d) i
+                """
+                        .formatted(tenant.id(), tenant.firstLocationId(), count));
+        ResultSet nas = st.executeQuery("SELECT min(id) FROM nas WHERE tenant_id = " + tenant.id());
+        nas.next();
+        return nas.getLong(1);
+    }
+
     /** A tenant's id and the id of its first venue (the others follow it). */
     protected record Tenant(long id, long firstLocationId) {}
 
