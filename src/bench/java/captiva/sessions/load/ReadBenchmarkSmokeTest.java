@@ -103,7 +103,7 @@ class ReadBenchmarkSmokeTest extends ApiTest {
                         """
                 SELECT count(*) FROM (
                     SELECT DISTINCT s.tenant_id, s.location_id, (s.start_time AT TIME ZONE l.time_zone)::date AS day
-                    FROM session s JOIN location l ON l.id = s.location_id
+                    FROM session s JOIN location l ON l.tenant_id = s.tenant_id AND l.id = s.location_id
                     WHERE s.tenant_id = ANY (?) AND s.end_time IS NOT NULL) d
                 WHERE NOT EXISTS (SELECT 1 FROM venue_day_dirty x WHERE (x.tenant_id, x.location_id, x.day) = (d.tenant_id, d.location_id, d.day))
                   AND NOT EXISTS (SELECT 1 FROM venue_day v WHERE (v.tenant_id, v.location_id, v.day) = (d.tenant_id, d.location_id, d.day))

@@ -393,7 +393,7 @@ public final class SessionGenerator {
                         """
                 INSERT INTO venue_day_dirty (tenant_id, location_id, day)
                 SELECT DISTINCT s.tenant_id, s.location_id, (s.start_time AT TIME ZONE l.time_zone)::date
-                FROM session s JOIN location l ON l.id = s.location_id
+                FROM session s JOIN location l ON l.tenant_id = s.tenant_id AND l.id = s.location_id
                 WHERE s.tenant_id = ANY (?) AND s.end_time IS NOT NULL
                 """)) {
             st.setArray(
