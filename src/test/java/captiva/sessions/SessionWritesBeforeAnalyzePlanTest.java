@@ -66,11 +66,7 @@ class SessionWritesBeforeAnalyzePlanTest extends PlanTest {
                         String.valueOf(tenantId));
 
         System.out.println(plan); // the plans, for the docs
-        assertTrue(
-                plan.matches(
-                        "(?s).*Index Scan using session_tenant_open_device_id_idx on session o\\s+"
-                                + "\\([^\\n]*\\n\\s+Index Cond: \\(\\(tenant_id = [^\\n]*guest_device_mac = [^\\n]*nas_id = .*"),
-                "the lookup must descend by tenant, device and NAS:\n" + plan);
+        SupersededPlanTest.assertLookupDescendsByTenantDeviceAndNas(plan);
         assertTrue(
                 plan.matches("(?s).*Index Scan using session_pkey on session s\\s.*"),
                 "the superseded sessions must be updated by their keys:\n" + plan);

@@ -66,6 +66,14 @@ class SupersededPlanTest extends PlanTest {
 
         assertIndexScans(
                 "a Start: the sessions it supersedes", plan, "session_tenant_open_device_id_idx");
+        assertLookupDescendsByTenantDeviceAndNas(plan);
+    }
+
+    /**
+     * {@link SessionRecorder#END_SUPERSEDED}'s lookup of a device's open sessions at its NAS reads
+     * V62's index by tenant, device and NAS, with or without statistics.
+     */
+    static void assertLookupDescendsByTenantDeviceAndNas(String plan) {
         assertTrue(
                 plan.matches(
                         "(?s).*Index Scan using session_tenant_open_device_id_idx on session o\\s+"
