@@ -10,6 +10,7 @@ import captiva.tenancy.VenueZones;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
+import io.micronaut.transaction.TransactionDefinition;
 import io.micronaut.transaction.annotation.ReadOnly;
 import jakarta.inject.Singleton;
 import java.sql.PreparedStatement;
@@ -18,10 +19,12 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -69,7 +72,11 @@ public class SessionStatistics {
         return queryTimeout;
     }
 
-    @ReadOnly
+    /**
+     * The statistics of the selection. Repeatable read: the first visits of its guests are read by
+     * a second statement, which must see what the first saw.
+     */
+    @ReadOnly(isolation = TransactionDefinition.Isolation.REPEATABLE_READ)
     public StatisticsReport report(
             TenantScope scope, SessionFilter filter, @Nullable GroupBy groupBy) {
         String groupName = groupBy == null ? null : groupBy.parameterValue();
@@ -113,80 +120,164 @@ public class SessionStatistics {
                                         : groupBy == GroupBy.HOUR
                                                 ? StatisticsQueries.HOUR_BUCKET
                                                 : "")
-                .add(StatisticsQueries.ROLLED_BUCKETS)
                 .add(
-                        groupBy == GroupBy.LOCATION
-                                ? StatisticsQueries.ROLLED_LOCATION_BUCKET
-                                : groupBy == GroupBy.DAY ? StatisticsQueries.ROLLED_DAY_BUCKET : "")
-                .add(StatisticsQueries.AGGREGATE)
+                        StatisticsQueries.output(
+                                groupBy == GroupBy.LOCATION
+                                        ? StatisticsQueries.ROLLED_GROUP_LOCATION
+                                        : groupBy == GroupBy.DAY
+                                                ? StatisticsQueries.ROLLED_GROUP_DAY
+                                                : StatisticsQueries.ROLLED_GROUP_NONE))
                 .bind("tenant", scope.tenantId())
-                .bind(
-                        "keyLocations",
-                        scope.locationIds() == null
-                                ? null
-                                : scope.locationIds().toArray(Long[]::new))
+                .bind("keyLocations", keyLocations(scope))
                 .bind("location", filter.locationId())
                 .bind("from", from)
                 .bind("until", until)
                 .bind("periodStart", from)
                 .bind("now", now)
                 .bind("cutoff", cutoff)
-                .bind("hourZone", hourZone.getId());
-        List<Bucket> buckets =
+                .bind("hourZone", hourZone.getId())
+                .bind("grouped", groupBy != null);
+        StatisticsCombination combination =
                 jdbc.execute(
                         connection -> {
-                            List<Bucket> found = new ArrayList<>();
+                            StatisticsCombination combined = new StatisticsCombination();
                             try (PreparedStatement st = statement.prepare(connection)) {
                                 st.setQueryTimeout((int) queryTimeout.toSeconds());
+                                st.setFetchSize(FETCH_SIZE);
                                 try (ResultSet rs = st.executeQuery()) {
                                     while (rs.next()) {
-                                        found.add(new Bucket(rs.getString("bucket"), counts(rs)));
+                                        add(combined, rs);
                                     }
                                 }
                             }
-                            return found;
+                            int[] guests = combined.guestsWithAPeriod();
+                            if (guests.length > 0 || combined.hasUnnumberedGuestsWithAPeriod()) {
+                                // Every period starts before the filter's end, if any; without
+                                // groups of their own, at the filter's start.
+                                Statement firstVisits =
+                                        new Statement(StatisticsQueries.FIRST_VISITS)
+                                                .bind("tenant", scope.tenantId())
+                                                .bind("keyLocations", keyLocations(scope))
+                                                .bind("ordinals", guests)
+                                                .bind(
+                                                        "firstBefore",
+                                                        groupBy == GroupBy.DAY
+                                                                        || groupBy == GroupBy.HOUR
+                                                                ? until
+                                                                : from);
+                                try (PreparedStatement st = firstVisits.prepare(connection)) {
+                                    st.setQueryTimeout((int) queryTimeout.toSeconds());
+                                    st.setFetchSize(FETCH_SIZE);
+                                    try (ResultSet rs = st.executeQuery()) {
+                                        while (rs.next()) {
+                                            Long first =
+                                                    micros(
+                                                            rs.getObject(
+                                                                    "first_start",
+                                                                    OffsetDateTime.class));
+                                            if (first != null) {
+                                                combined.firstVisit(
+                                                        rs.getString("guest_key"),
+                                                        rs.getObject(
+                                                                "guest_ordinal", Integer.class),
+                                                        first);
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                            return combined;
                         });
 
-        Statistics total = Statistics.NONE;
-        List<StatisticsReport.Group> groups = new ArrayList<>();
-        Map<Long, String> venueNames =
-                groupBy == GroupBy.LOCATION ? venueNames(scope, buckets) : Map.of();
-        for (Bucket bucket : buckets) {
-            Statistics statistics = Statistics.of(bucket.counts());
-            if (bucket.isWholeSelection()) {
-                total = statistics;
-            } else {
-                String venueName =
-                        groupBy == GroupBy.LOCATION
-                                ? venueNames.get(Long.parseLong(bucket.name()))
-                                : null;
-                groups.add(
-                        new StatisticsReport.Group(
-                                groupName(groupBy, bucket.name(), hourZone),
-                                venueName,
-                                statistics));
-            }
+        Statistics.Counts totalCounts = combination.total();
+        if (totalCounts.sessions() == 0) {
+            return new StatisticsReport(groupName, Statistics.NONE, List.of());
         }
-        return new StatisticsReport(groupName, total, groups);
+        Map<String, Statistics.Counts> byGroup = combination.groups();
+        List<String> names = new ArrayList<>(byGroup.keySet());
+        names.sort(
+                groupBy == GroupBy.DAY
+                        ? Comparator.naturalOrder()
+                        : Comparator.comparingLong(Long::parseLong));
+        Map<Long, String> venueNames =
+                groupBy == GroupBy.LOCATION ? venueNames(scope, names) : Map.of();
+        List<StatisticsReport.Group> groups = new ArrayList<>();
+        for (String name : names) {
+            String venueName =
+                    groupBy == GroupBy.LOCATION ? venueNames.get(Long.parseLong(name)) : null;
+            groups.add(
+                    new StatisticsReport.Group(
+                            groupName(groupBy, name, hourZone),
+                            venueName,
+                            Statistics.of(byGroup.get(name))));
+        }
+        return new StatisticsReport(groupName, Statistics.of(totalCounts), groups);
     }
 
     /**
-     * One row of the statement: the figures of the whole selection (the bucket named {@code ''}) or
-     * of one group (a location row id, a day, an hour's epoch second).
+     * Rows fetched at a time: a chain's year is about a hundred thousand rows, and the driver would
+     * otherwise hold them all at once.
      */
-    private record Bucket(String name, Statistics.Counts counts) {
-        boolean isWholeSelection() {
-            return name.isEmpty();
+    private static final int FETCH_SIZE = 2_000;
+
+    /**
+     * One row of the statement into the combination, by its kind (see StatisticsQueries.OUTPUT).
+     */
+    private static void add(StatisticsCombination combined, ResultSet rs) throws SQLException {
+        String bucket = rs.getString("bucket");
+        switch (rs.getString("kind")) {
+            case "r" ->
+                    combined.rolled(
+                            bucket,
+                            micros(rs.getObject("period_start", OffsetDateTime.class)),
+                            rs.getLong("sessions"),
+                            rs.getLong("total_duration_seconds"),
+                            rs.getLong("downloaded_bytes"),
+                            rs.getLong("uploaded_bytes"),
+                            rs.getBytes("guest_ordinals"),
+                            rs.getBytes("device_ordinals"),
+                            rs.getBytes("duration_counts"),
+                            rs.getBytes("presence"));
+            case "s" ->
+                    combined.session(
+                            bucket,
+                            micros(rs.getObject("period_start", OffsetDateTime.class)),
+                            rs.getLong("total_duration_seconds"),
+                            rs.getLong("downloaded_bytes"),
+                            rs.getLong("uploaded_bytes"),
+                            rs.getString("guest_key"),
+                            rs.getObject("guest_ordinal", Integer.class),
+                            rs.getString("mac"),
+                            rs.getObject("device_ordinal", Integer.class),
+                            rs.getBoolean("online"),
+                            micros(rs.getObject("start_time", OffsetDateTime.class)),
+                            micros(rs.getObject("effective_end", OffsetDateTime.class)));
+            case "p" ->
+                    combined.wholePeriodStarts(
+                            micros(rs.getObject("period_start", OffsetDateTime.class)));
+            default -> throw new IllegalStateException("unknown row kind");
         }
     }
 
+    @Nullable
+    private static Long[] keyLocations(TenantScope scope) {
+        return scope.locationIds() == null ? null : scope.locationIds().toArray(Long[]::new);
+    }
+
+    @Nullable
+    private static Long micros(@Nullable OffsetDateTime time) {
+        return time == null ? null : micros(time.toInstant());
+    }
+
+    private static long micros(Instant instant) {
+        return Math.addExact(
+                Math.multiplyExact(instant.getEpochSecond(), 1_000_000L),
+                instant.getNano() / 1_000);
+    }
+
     /** The name of each venue that has a location group (the buckets are location row ids). */
-    private Map<Long, String> venueNames(TenantScope scope, List<Bucket> buckets) {
-        Long[] locations =
-                buckets.stream()
-                        .filter(b -> !b.isWholeSelection())
-                        .map(b -> Long.valueOf(b.name()))
-                        .toArray(Long[]::new);
+    private Map<Long, String> venueNames(TenantScope scope, List<String> buckets) {
+        Long[] locations = buckets.stream().map(Long::valueOf).toArray(Long[]::new);
         Statement statement =
                 new Statement(StatisticsQueries.LOCATION_NAMES)
                         .bind("tenant", scope.tenantId())
@@ -245,20 +336,6 @@ public class SessionStatistics {
                 .add(until != null ? StatisticsQueries.SESSIONS_ENDED_BEFORE : "")
                 .add(until == null ? StatisticsQueries.OPEN_SESSIONS : "")
                 .add(until == null && from != null ? StatisticsQueries.SESSIONS_STARTED_FROM : "");
-    }
-
-    private static Statistics.Counts counts(ResultSet rs) throws SQLException {
-        return new Statistics.Counts(
-                rs.getLong("sessions"),
-                rs.getLong("unique_guests"),
-                rs.getLong("unique_devices"),
-                rs.getLong("returning_guests"),
-                rs.getLong("total_duration_seconds"),
-                rs.getObject("median_duration_seconds", Long.class),
-                rs.getLong("downloaded_bytes"),
-                rs.getLong("uploaded_bytes"),
-                rs.getLong("peak_guests_online"),
-                rs.getLong("guests_online_now"));
     }
 
     /**

@@ -4,7 +4,7 @@ import captiva.sessions.Online;
 
 /**
  * The SQL of GET /sessions/statistics. A statement first selects its sessions in one of two ways,
- * then aggregates them with the same fragments:
+ * then returns them with the same fragments, for {@link StatisticsCombination} to combine:
  *
  * <ul>
  *   <li>from the session table alone ({@link #DIRECT}): the statement of GET /sessions (same
@@ -15,23 +15,30 @@ import captiva.sessions.Online;
  *       touches, and the open sessions, become {@code base}.
  * </ul>
  *
- * Every session then goes into the bucket of the whole selection ({@code ''}) and, when grouped,
- * into its group's bucket; so does every rollup row; each bucket is aggregated over both.
- * Parameters are named: {@code :tenant}, {@code :keyLocations} (null: every venue), {@code
- * :location}, {@code :from} and {@code :until} (the filter's time bounds), {@code :periodStart}
- * (the filter's start, null for none), {@code :now}, {@code :cutoff} (of {@link Online}) and {@code
- * :hourZone}; only the direct selection's filters, which are those of GET /sessions ({@link
+ * Every session and every rollup row taken whole is returned once, with its group when grouped
+ * ({@link #OUTPUT}); the first visits of their guests follow ({@link #FIRST_VISITS}). Parameters
+ * are named: {@code :tenant}, {@code :keyLocations} (null: every venue), {@code :location}, {@code
+ * :from} and {@code :until} (the filter's time bounds), {@code :periodStart} (the filter's start,
+ * null for none), {@code :now}, {@code :cutoff} (of {@link Online}), {@code :hourZone} and {@code
+ * :grouped}; only the direct selection's filters, which are those of GET /sessions ({@link
  * captiva.sessions.SessionSelection}), are positional.
  */
 final class StatisticsQueries {
+
+    /** The columns of a rollup row that a statement reads. */
+    private static final String ROW_COLUMNS =
+            """
+            v.location_id, v.day, v.sessions, v.total_duration_seconds, v.downloaded_bytes, v.uploaded_bytes,
+            v.first_start, v.last_start, v.last_end, v.guest_ordinals, v.device_ordinals, v.duration_counts, v.presence""";
 
     /** No rollup rows; put before the selection statement, which ends up as {@code base}. */
     static final String DIRECT =
             """
             WITH rolled AS (
-                SELECT v.*, ''::text AS time_zone FROM venue_day v WHERE false
+                SELECT %s, ''::text AS time_zone FROM venue_day v WHERE false
             ), base AS (
-            """;
+            """
+                    .formatted(ROW_COLUMNS);
 
     /** The direct selection's columns; the filters follow, then {@link #TIMED}. */
     static final String BASE =
@@ -64,9 +71,10 @@ final class StatisticsQueries {
     static final String ROLLUP_ROWS =
             """
             ), stored AS (
-                SELECT v.*, loc.time_zone FROM venue_day v JOIN loc ON loc.id = v.location_id
+                SELECT %s, loc.time_zone FROM venue_day v JOIN loc ON loc.id = v.location_id
                 WHERE v.tenant_id = :tenant
-            """;
+            """
+                    .formatted(ROW_COLUMNS);
 
     static final String ROWS_STARTED_FROM =
             """
@@ -90,12 +98,16 @@ final class StatisticsQueries {
     static final String DIRTY_BEFORE =
             "AND d.day <= (CAST(:until AS timestamptz) AT TIME ZONE 'UTC')::date + 1\n";
 
-    /** Rollup rows taken whole: not changed since, and every session in the filter's range. */
+    /**
+     * Rollup rows taken whole: not changed since, with their compact forms (a row written before
+     * V70 has none), and every session in the filter's range.
+     */
     static final String ROLLED =
             """
             ), rolled AS (
                 SELECT s.* FROM stored s
                 WHERE NOT EXISTS (SELECT 1 FROM dirty d WHERE d.location_id = s.location_id AND d.day = s.day)
+                  AND s.presence IS NOT NULL
             """;
 
     static final String ROLLED_FROM = "AND s.first_start >= :from\n";
@@ -195,117 +207,129 @@ final class StatisticsQueries {
                GREATEST(CAST(:periodStart AS timestamptz), date_trunc('hour', t.start_time, CAST(:hourZone AS text))))
             """;
 
-    /** The same buckets for rollup rows, which are venue-days. */
-    static final String ROLLED_BUCKETS =
+    /**
+     * What the statement answers, in rows of three kinds, combined in Java ({@link
+     * StatisticsCombination}):
+     *
+     * <ul>
+     *   <li>{@code r}: each rollup row taken whole, once, with its group and the start of the
+     *       group's period ({@code %1$s}, {@code %2$s}: see {@link #ROLLED_GROUP_NONE} and the
+     *       others), its sums and its compact forms;
+     *   <li>{@code s}: each session read directly, once, in its group's bucket (or {@code ''}) with
+     *       that bucket's period start, and the ordinals of its guest and device when they have
+     *       one;
+     *   <li>{@code p}: one row, the start of the whole selection's period, as the database reads
+     *       the filter's start (null: none).
+     * </ul>
+     *
+     * The parameter {@code :grouped} says whether buckets other than {@code ''} exist. Returning
+     * guests need the guests' first visits, which {@link #FIRST_VISITS} reads next.
+     */
+    static final String OUTPUT =
             """
                 ) AS k(bucket, bucket_order, period_start)
-            ), rolled_bucketed AS (
-                SELECT r.*, k.bucket, k.bucket_order, k.period_start
-                FROM rolled r
-                CROSS JOIN LATERAL (VALUES ('', '', CAST(:periodStart AS timestamptz))
-            """;
-
-    static final String ROLLED_LOCATION_BUCKET =
-            """
-            , (r.location_id::text, lpad(r.location_id::text, 20, '0'), CAST(:periodStart AS timestamptz))
-            """;
-    static final String ROLLED_DAY_BUCKET =
-            """
-            , (r.day::text, r.day::text, GREATEST(CAST(:periodStart AS timestamptz), r.day::timestamp AT TIME ZONE r.time_zone))
+            )
+            SELECT 'r' AS kind, %1$s AS bucket, %2$s AS period_start, r.sessions, r.total_duration_seconds,
+                   r.downloaded_bytes, r.uploaded_bytes, r.guest_ordinals, r.device_ordinals, r.duration_counts, r.presence,
+                   NULL::text AS guest_key, NULL::int AS guest_ordinal, NULL::text AS mac, NULL::int AS device_ordinal,
+                   NULL::boolean AS online, NULL::timestamptz AS start_time, NULL::timestamptz AS effective_end
+            FROM rolled r
+            UNION ALL
+            SELECT 's', b.bucket, b.period_start, 1, b.duration_seconds, b.output_octets, b.input_octets,
+                   NULL, NULL, NULL, NULL, b.guest_key, g.ordinal, b.guest_device_mac::text, d.ordinal, b.online,
+                   b.start_time, b.effective_end
+            FROM bucketed b
+            LEFT JOIN guest_ordinal g ON g.tenant_id = :tenant AND g.guest_key = b.guest_key
+            LEFT JOIN device_ordinal d ON d.tenant_id = :tenant AND d.mac = b.guest_device_mac
+            WHERE (b.bucket <> '') = CAST(:grouped AS boolean)
+            UNION ALL
+            SELECT 'p', '', CAST(:periodStart AS timestamptz), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                   NULL, NULL, NULL, NULL, NULL, NULL, NULL
             """;
 
     /**
-     * Per bucket, over the sessions and the rollup rows together: the additive figures; the median
-     * of every duration; distinct guests and devices; returning guests (the guest's first session
-     * at a location the key may see started before the bucket's period); peak guests online at once
-     * (each guest's ranges merged into one set, then a sweep where an end at t comes before a start
-     * at t); guests online now.
+     * When the guests {@code :ordinals} (and those without an ordinal) first had a session at a
+     * venue the key may see, before {@code :firstBefore} (null: whenever), for returning guests:
+     * from guest_first_visit where the day of the entry is current; for a guest whose entry is in a
+     * changed day, from their sessions; and from the sessions the rollups do not hold (those of
+     * changed days, and open ones). Several rows for one guest: the earliest counts. Run in the
+     * transaction of {@link #OUTPUT}, on the same snapshot.
      */
-    static final String AGGREGATE =
+    static final String FIRST_VISITS =
             """
-                ) AS k(bucket, bucket_order, period_start)
-            ), additive AS (
-                SELECT bucket, min(bucket_order) AS bucket_order, sum(sessions) AS sessions,
-                       sum(total_duration_seconds) AS total_duration_seconds,
-                       sum(downloaded_bytes) AS downloaded_bytes, sum(uploaded_bytes) AS uploaded_bytes
-                FROM (SELECT bucket, bucket_order, 1 AS sessions, duration_seconds AS total_duration_seconds,
-                             output_octets AS downloaded_bytes, input_octets AS uploaded_bytes
-                      FROM bucketed
+            WITH visible_dirty AS (
+                SELECT DISTINCT d.location_id, d.day FROM venue_day_dirty d
+                WHERE d.tenant_id = :tenant
+                  AND (CAST(:keyLocations AS bigint[]) IS NULL OR d.location_id = ANY (CAST(:keyLocations AS bigint[])))
+            ), wanted AS (
+                SELECT DISTINCT w.guest_ordinal FROM unnest(CAST(:ordinals AS int[])) AS w(guest_ordinal)
+            ), entries AS (
+                SELECT f.guest_ordinal, f.location_id, f.first_start, f.first_day
+                FROM wanted w JOIN guest_first_visit f ON f.tenant_id = :tenant AND f.guest_ordinal = w.guest_ordinal
+                WHERE (CAST(:keyLocations AS bigint[]) IS NULL OR f.location_id = ANY (CAST(:keyLocations AS bigint[])))
+            ), unrolled AS (
+                SELECT guest_key, min(start_time) AS first_start
+                FROM (SELECT %1$s AS guest_key, s.start_time
+                      FROM visible_dirty dd
+                      JOIN location l ON l.tenant_id = :tenant AND l.id = dd.location_id
+                      JOIN session s ON s.tenant_id = :tenant AND s.location_id = dd.location_id
+                           AND %2$s
+                      WHERE s.end_time IS NOT NULL
+                        AND (CAST(:firstBefore AS timestamptz) IS NULL OR s.start_time < :firstBefore)
                       UNION ALL
-                      SELECT bucket, bucket_order, sessions, total_duration_seconds, downloaded_bytes, uploaded_bytes
-                      FROM rolled_bucketed) a
-                GROUP BY bucket
-            ), medians AS (
-                SELECT bucket, percentile_disc(0.5) WITHIN GROUP (ORDER BY duration_seconds) AS median_duration_seconds
-                FROM (SELECT bucket, duration_seconds FROM bucketed
-                      UNION ALL
-                      SELECT bucket, unnest(durations) FROM rolled_bucketed) d
-                GROUP BY bucket
-            ), guests AS (
-                SELECT bucket, guest_key, period_start FROM bucketed WHERE guest_key IS NOT NULL
-                UNION ALL
-                SELECT bucket, unnest(guests), period_start FROM rolled_bucketed
-            ), guest_counts AS (
-                SELECT bucket, count(DISTINCT guest_key) AS unique_guests FROM guests GROUP BY bucket
-            ), device_counts AS (
-                SELECT bucket, count(DISTINCT mac) AS unique_devices
-                FROM (SELECT bucket, guest_device_mac AS mac FROM bucketed WHERE guest_device_mac IS NOT NULL
-                      UNION ALL
-                      SELECT bucket, unnest(devices) FROM rolled_bucketed) d
-                GROUP BY bucket
-            ), online_now AS (
-                SELECT bucket, count(DISTINCT guest_key) AS guests_online_now FROM bucketed WHERE online GROUP BY bucket
-            ), first_seen AS MATERIALIZED (
-                -- once per guest, whatever the number of buckets and periods it appears in (MATERIALIZED:
-                -- inlined, the look-up would run once per row of the join)
-                SELECT q.guest_key,
-                       CASE WHEN q.guest_key LIKE 'g%' THEN (
-                               SELECT min(p.start_time) FROM session p
-                               WHERE p.tenant_id = :tenant AND (CAST(:keyLocations AS bigint[]) IS NULL
-                                                               OR p.location_id = ANY (CAST(:keyLocations AS bigint[])))
-                                 AND p.guest_id = substr(q.guest_key, 2)::bigint)
-                            ELSE (
-                               SELECT min(p.start_time) FROM session p
-                               WHERE p.tenant_id = :tenant AND (CAST(:keyLocations AS bigint[]) IS NULL
-                                                               OR p.location_id = ANY (CAST(:keyLocations AS bigint[])))
-                                 AND p.guest_device_mac = substr(q.guest_key, 2)::macaddr AND p.guest_id IS NULL) END AS first_start
-                FROM (SELECT DISTINCT guest_key FROM guests WHERE period_start IS NOT NULL) q
-            ), returners AS (
-                SELECT g.bucket, count(DISTINCT g.guest_key) AS returning_guests
-                FROM guests g JOIN first_seen f ON f.guest_key = g.guest_key AND f.first_start < g.period_start
-                GROUP BY g.bucket
-            ), presence AS (
-                SELECT bucket, unnest(range_agg(online_range)) AS online_range
-                FROM (SELECT bucket, guest_key, tstzrange(start_time, effective_end) AS online_range
-                      FROM bucketed WHERE guest_key IS NOT NULL
-                      UNION ALL
-                      SELECT r.bucket, p.guest_key, tstzrange(p.online_from, p.online_to)
-                      FROM rolled_bucketed r
-                      CROSS JOIN LATERAL unnest(r.presence_guests, r.presence_from, r.presence_to)
-                          AS p(guest_key, online_from, online_to)) ranges
-                GROUP BY bucket, guest_key
-            ), level AS (
-                SELECT bucket, sum(delta) OVER (PARTITION BY bucket ORDER BY at, delta) AS online
-                FROM (SELECT bucket, lower(online_range) AS at, 1 AS delta FROM presence
-                      UNION ALL
-                      SELECT bucket, upper(online_range), -1 FROM presence) AS edges
-            ), peak AS (
-                SELECT bucket, max(online) AS peak_guests_online FROM level GROUP BY bucket
+                      SELECT %1$s, s.start_time FROM session s
+                      WHERE s.tenant_id = :tenant AND s.end_time IS NULL
+                        AND (CAST(:keyLocations AS bigint[]) IS NULL OR s.location_id = ANY (CAST(:keyLocations AS bigint[])))
+                        AND (CAST(:firstBefore AS timestamptz) IS NULL OR s.start_time < :firstBefore)) u
+                WHERE guest_key IS NOT NULL
+                GROUP BY guest_key
             )
-            SELECT a.bucket, a.bucket_order, a.sessions, a.total_duration_seconds, a.downloaded_bytes, a.uploaded_bytes,
-                   m.median_duration_seconds,
-                   COALESCE(g.unique_guests, 0) AS unique_guests, COALESCE(d.unique_devices, 0) AS unique_devices,
-                   COALESCE(o.guests_online_now, 0) AS guests_online_now,
-                   COALESCE(r.returning_guests, 0) AS returning_guests, COALESCE(p.peak_guests_online, 0) AS peak_guests_online
-            FROM additive a
-            LEFT JOIN medians m USING (bucket)
-            LEFT JOIN guest_counts g USING (bucket)
-            LEFT JOIN device_counts d USING (bucket)
-            LEFT JOIN online_now o USING (bucket)
-            LEFT JOIN returners r USING (bucket)
-            LEFT JOIN peak p USING (bucket)
-            ORDER BY a.bucket_order, a.bucket COLLATE "C"
-            """;
+            SELECT NULL::text AS guest_key, e.guest_ordinal, min(e.first_start) AS first_start
+            FROM entries e
+            WHERE (CAST(:firstBefore AS timestamptz) IS NULL OR e.first_start < :firstBefore)
+              AND NOT EXISTS (SELECT 1 FROM visible_dirty dd WHERE dd.location_id = e.location_id AND dd.day = e.first_day)
+            GROUP BY e.guest_ordinal
+            UNION ALL
+            SELECT o.guest_key, o.ordinal,
+                   CASE WHEN o.guest_key LIKE 'g%%' THEN (
+                           SELECT min(p.start_time) FROM session p
+                           WHERE p.tenant_id = :tenant AND (CAST(:keyLocations AS bigint[]) IS NULL
+                                                           OR p.location_id = ANY (CAST(:keyLocations AS bigint[])))
+                             AND p.guest_id = substr(o.guest_key, 2)::bigint)
+                        ELSE (
+                           SELECT min(p.start_time) FROM session p
+                           WHERE p.tenant_id = :tenant AND (CAST(:keyLocations AS bigint[]) IS NULL
+                                                           OR p.location_id = ANY (CAST(:keyLocations AS bigint[])))
+                             AND p.guest_device_mac = substr(o.guest_key, 2)::macaddr AND p.guest_id IS NULL) END
+            FROM (SELECT DISTINCT e.guest_ordinal FROM entries e
+                  JOIN visible_dirty dd ON dd.location_id = e.location_id AND dd.day = e.first_day) stale
+            JOIN guest_ordinal o ON o.tenant_id = :tenant AND o.ordinal = stale.guest_ordinal
+            UNION ALL
+            SELECT u.guest_key, g.ordinal, u.first_start
+            FROM unrolled u
+            LEFT JOIN guest_ordinal g ON g.tenant_id = :tenant AND g.guest_key = u.guest_key
+            """
+                    .formatted(guestKey("s"), sessionOfVenueDay("s", "dd.day", "l.time_zone"));
+
+    /**
+     * The group of a rollup row {@code r} in {@link #OUTPUT} and the start of its period, by how
+     * the statement groups: a day group's period starts at the venue-local day (or later, at the
+     * filter's start), any other's at the filter's start.
+     */
+    static final String[] ROLLED_GROUP_NONE = {"''", "CAST(:periodStart AS timestamptz)"};
+
+    static final String[] ROLLED_GROUP_LOCATION = {
+        "r.location_id::text", "CAST(:periodStart AS timestamptz)"
+    };
+    static final String[] ROLLED_GROUP_DAY = {
+        "r.day::text",
+        "GREATEST(CAST(:periodStart AS timestamptz), r.day::timestamp AT TIME ZONE r.time_zone)"
+    };
+
+    /** Fills in {@link #OUTPUT} for rollup rows grouped as {@code group} says. */
+    static String output(String[] group) {
+        return OUTPUT.formatted(group[0], group[1]);
+    }
 
     /** The names of the venues that have a group when grouped by location. */
     static final String LOCATION_NAMES =

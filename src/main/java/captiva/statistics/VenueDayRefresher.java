@@ -6,16 +6,30 @@ import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.scheduling.annotation.Scheduled;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
+import java.sql.Array;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the venue-day rollups (V9__venue_day_rollups.sql) up to date: recomputes, from the
  * sessions, the venue-days that writers logged in venue_day_dirty. Each batch is one statement, so
- * the log entries it removes and the sessions it reads come from the same snapshot. One replica
- * refreshes at a time (an advisory lock); the others skip their turn.
+ * the log entries it removes and the sessions it reads come from the same snapshot; in the same
+ * transaction the rows then get their compact forms ({@link Summaries}, V70) from what that
+ * statement computed, numbering new guests and devices ({@link Ordinals}). One replica refreshes at
+ * a time (an advisory lock); the others skip their turn.
  */
 @Singleton
 public class VenueDayRefresher {
@@ -55,11 +69,21 @@ public class VenueDayRefresher {
                 WHERE s.end_time IS NOT NULL
             ), presence AS (
                 SELECT tenant_id, location_id, day, array_agg(guest_key) AS guests,
-                       array_agg(lower(online_range)) AS froms, array_agg(upper(online_range)) AS tos
+                       array_agg(lower(online_range)) AS froms, array_agg(upper(online_range)) AS tos,
+                       array_agg((extract(epoch FROM lower(online_range)) * 1000000)::bigint) AS from_us,
+                       array_agg((extract(epoch FROM upper(online_range)) * 1000000)::bigint) AS to_us
                 FROM (SELECT tenant_id, location_id, day, guest_key,
                              unnest(range_agg(tstzrange(start_time, end_time))) AS online_range
                       FROM ended WHERE guest_key IS NOT NULL
                       GROUP BY tenant_id, location_id, day, guest_key) merged
+                GROUP BY tenant_id, location_id, day
+            ), firsts AS (
+                -- each guest's first start in the day, for guest_first_visit
+                SELECT tenant_id, location_id, day, array_agg(guest_key) AS first_guests, array_agg(first_us) AS first_us
+                FROM (SELECT tenant_id, location_id, day, guest_key,
+                             (extract(epoch FROM min(start_time)) * 1000000)::bigint AS first_us
+                      FROM ended WHERE guest_key IS NOT NULL
+                      GROUP BY tenant_id, location_id, day, guest_key) g
                 GROUP BY tenant_id, location_id, day
             ), computed AS (
                 SELECT tenant_id, location_id, day, count(*) AS sessions, sum(duration_seconds) AS total_duration_seconds,
@@ -86,9 +110,20 @@ public class VenueDayRefresher {
                     first_start = EXCLUDED.first_start, last_start = EXCLUDED.last_start, last_end = EXCLUDED.last_end,
                     durations = EXCLUDED.durations, guests = EXCLUDED.guests, devices = EXCLUDED.devices,
                     presence_guests = EXCLUDED.presence_guests, presence_from = EXCLUDED.presence_from,
-                    presence_to = EXCLUDED.presence_to
+                    presence_to = EXCLUDED.presence_to,
+                    -- written by the refresher in the same transaction (COMPACT), from the rows below
+                    guest_ordinals = NULL, device_ordinals = NULL, duration_counts = NULL, presence = NULL
             )
-            SELECT (SELECT count(*) FROM oldest) AS oldest, (SELECT count(*) FROM units) AS days
+            -- one row however many days, then each day recomputed (with its row, unless emptied) for the
+            -- compact forms and the first visits
+            SELECT o.n AS oldest, (SELECT count(*) FROM units) AS days,
+                   u.tenant_id, u.location_id, u.day, c.tenant_id IS NOT NULL AS has_row,
+                   c.durations, c.guests, c.devices::text[] AS devices,
+                   p.guests AS presence_guests, p.from_us, p.to_us, f.first_guests, f.first_us
+            FROM (SELECT count(*) AS n FROM oldest) o
+            LEFT JOIN (units u LEFT JOIN computed c USING (tenant_id, location_id, day)
+                               LEFT JOIN presence p USING (tenant_id, location_id, day)
+                               LEFT JOIN firsts f USING (tenant_id, location_id, day)) ON true
             """
                     .formatted(
                             StatisticsQueries.sessionOfVenueDay("s", "u.day", "u.time_zone"),
@@ -141,6 +176,150 @@ public class VenueDayRefresher {
      */
     private record Batch(long oldest, long days) {}
 
+    /**
+     * One batch in the caller's transaction: the rows are recomputed by one statement, then given
+     * their compact forms from what it computed, before the transaction commits.
+     */
+    private Batch recompute(Connection connection) throws SQLException {
+        long oldest = 0;
+        long days = 0;
+        List<Computed> computed = new ArrayList<>();
+        try (PreparedStatement st = connection.prepareStatement(REFRESH)) {
+            st.setInt(1, BATCH);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    oldest = rs.getLong("oldest");
+                    days = rs.getLong("days");
+                    if (rs.getObject("tenant_id") != null) {
+                        computed.add(Computed.read(rs));
+                    }
+                }
+            }
+        }
+        Map<Long, Map<String, Integer>> guestOrdinals =
+                storeCompact(connection, computed.stream().filter(Computed::hasRow).toList());
+        FirstVisits.update(connection, computed, guestOrdinals);
+        return new Batch(oldest, days);
+    }
+
+    /** What the refresh statement computed for one venue-day, read back for the compact forms. */
+    record Computed(
+            long tenantId,
+            long locationId,
+            LocalDate day,
+            boolean hasRow,
+            long[] durations,
+            String[] guests,
+            String[] devices,
+            String[] presenceGuests,
+            long[] presenceFrom,
+            long[] presenceTo,
+            String[] firstGuests,
+            long[] firstStarts) {
+
+        static Computed read(ResultSet rs) throws SQLException {
+            return new Computed(
+                    rs.getLong("tenant_id"),
+                    rs.getLong("location_id"),
+                    rs.getObject("day", LocalDate.class),
+                    rs.getBoolean("has_row"),
+                    longs(rs.getArray("durations")),
+                    strings(rs.getArray("guests")),
+                    strings(rs.getArray("devices")),
+                    strings(rs.getArray("presence_guests")),
+                    longs(rs.getArray("from_us")),
+                    longs(rs.getArray("to_us")),
+                    strings(rs.getArray("first_guests")),
+                    longs(rs.getArray("first_us")));
+        }
+
+        private static long[] longs(Array array) throws SQLException {
+            if (array == null) {
+                return new long[0];
+            }
+            Object[] values = (Object[]) array.getArray();
+            long[] out = new long[values.length];
+            for (int i = 0; i < values.length; i++) {
+                out[i] = ((Number) values[i]).longValue();
+            }
+            return out;
+        }
+
+        private static String[] strings(Array array) throws SQLException {
+            if (array == null) {
+                return new String[0];
+            }
+            Object[] values = (Object[]) array.getArray();
+            String[] out = new String[values.length];
+            for (int i = 0; i < values.length; i++) {
+                out[i] = (String) values[i];
+            }
+            return out;
+        }
+    }
+
+    private static final String COMPACT =
+            """
+            UPDATE venue_day SET guest_ordinals = ?, device_ordinals = ?, duration_counts = ?, presence = ?
+            WHERE tenant_id = ? AND location_id = ? AND day = ?
+            """;
+
+    /**
+     * Numbers the guests and devices of the days, then writes each row's compact forms; returns the
+     * guests' numbers by tenant.
+     */
+    private static Map<Long, Map<String, Integer>> storeCompact(
+            Connection connection, List<Computed> days) throws SQLException {
+        Map<Long, Map<String, Integer>> numbered = new HashMap<>();
+        Map<Long, List<Computed>> byTenant = new LinkedHashMap<>();
+        for (Computed day : days) {
+            byTenant.computeIfAbsent(day.tenantId(), t -> new ArrayList<>()).add(day);
+        }
+        try (PreparedStatement st = connection.prepareStatement(COMPACT)) {
+            for (Map.Entry<Long, List<Computed>> tenant : byTenant.entrySet()) {
+                Set<String> guestKeys = new HashSet<>();
+                Set<String> macs = new HashSet<>();
+                for (Computed day : tenant.getValue()) {
+                    guestKeys.addAll(Arrays.asList(day.guests()));
+                    guestKeys.addAll(Arrays.asList(day.presenceGuests()));
+                    macs.addAll(Arrays.asList(day.devices()));
+                }
+                Map<String, Integer> guests =
+                        Ordinals.of(connection, Ordinals.Kind.GUEST, tenant.getKey(), guestKeys);
+                numbered.put(tenant.getKey(), guests);
+                Map<String, Integer> devices =
+                        Ordinals.of(connection, Ordinals.Kind.DEVICE, tenant.getKey(), macs);
+                for (Computed day : tenant.getValue()) {
+                    int[] presenceOrdinals = new int[day.presenceGuests().length];
+                    for (int i = 0; i < presenceOrdinals.length; i++) {
+                        presenceOrdinals[i] = guests.get(day.presenceGuests()[i]);
+                    }
+                    st.setBytes(1, Summaries.bitmap(ordinals(day.guests(), guests)));
+                    st.setBytes(2, Summaries.bitmap(ordinals(day.devices(), devices)));
+                    st.setBytes(3, Summaries.durations(day.durations()));
+                    st.setBytes(
+                            4,
+                            Summaries.presence(
+                                    presenceOrdinals, day.presenceFrom(), day.presenceTo()));
+                    st.setLong(5, day.tenantId());
+                    st.setLong(6, day.locationId());
+                    st.setObject(7, day.day());
+                    st.addBatch();
+                }
+            }
+            st.executeBatch();
+        }
+        return numbered;
+    }
+
+    private static int[] ordinals(String[] keys, Map<String, Integer> numbers) {
+        int[] out = new int[keys.length];
+        for (int i = 0; i < keys.length; i++) {
+            out[i] = numbers.get(keys[i]);
+        }
+        return out;
+    }
+
     private Batch refreshBatch() {
         Batch batch =
                 transactions.executeWrite(
@@ -156,16 +335,7 @@ public class VenueDayRefresher {
                             if (!ourTurn) {
                                 return new Batch(0, 0);
                             }
-                            return jdbc.prepareStatement(
-                                    REFRESH,
-                                    st -> {
-                                        st.setInt(1, BATCH);
-                                        try (ResultSet rs = st.executeQuery()) {
-                                            rs.next();
-                                            return new Batch(
-                                                    rs.getLong("oldest"), rs.getLong("days"));
-                                        }
-                                    });
+                            return jdbc.execute(this::recompute);
                         });
         refreshedDays.increment(batch.days());
         return batch;

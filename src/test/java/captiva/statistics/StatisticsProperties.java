@@ -47,6 +47,7 @@ import java.util.StringJoiner;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -203,6 +204,7 @@ class StatisticsProperties {
     void everyStatisticEqualsTheSameComputedFromTheSessions(@ForAll("histories") History history)
             throws SQLException {
         World world = build(history);
+        rowsHoldTheirSessions(world);
         try {
             clock.freezeAt(world.now);
             for (Question q : history.questions()) {
@@ -231,6 +233,210 @@ class StatisticsProperties {
         } finally {
             clock.reset();
         }
+    }
+
+    // ---------------------------------------------------------------- the rollup rows
+
+    /**
+     * Every rollup row that a query may take whole (current, with its compact forms) holds, by the
+     * tenant's ordinals, exactly its venue-day's ended sessions: their guests, devices, durations,
+     * and each guest's time online merged.
+     */
+    private static void rowsHoldTheirSessions(World w) throws SQLException {
+        long tenantId = ids.decode(OpaqueIds.Kind.TENANT, w.tenant.id()).orElseThrow();
+        record Row(long location, LocalDate day, byte[][] compact) {}
+        List<Row> rows = new ArrayList<>();
+        try (Connection c = TestDatabase.connect();
+                PreparedStatement st =
+                        c.prepareStatement(
+                                """
+                                SELECT location_id, day, guest_ordinals, device_ordinals, duration_counts, presence
+                                FROM venue_day v
+                                WHERE tenant_id = ? AND presence IS NOT NULL
+                                  AND NOT EXISTS (SELECT 1 FROM venue_day_dirty d WHERE d.tenant_id = v.tenant_id
+                                                  AND d.location_id = v.location_id AND d.day = v.day)
+                                """)) {
+            st.setLong(1, tenantId);
+            try (var rs = st.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(
+                            new Row(
+                                    rs.getLong(1),
+                                    rs.getObject(2, LocalDate.class),
+                                    new byte[][] {
+                                        rs.getBytes(3),
+                                        rs.getBytes(4),
+                                        rs.getBytes(5),
+                                        rs.getBytes(6)
+                                    }));
+                }
+            }
+        }
+        // Venues with no day logged as changed: their first visits must be exact.
+        Set<Long> changedVenues = new HashSet<>();
+        Map<String, String> firstVisits = new HashMap<>();
+        try (Connection c = TestDatabase.connect()) {
+            try (PreparedStatement st =
+                    c.prepareStatement(
+                            "SELECT DISTINCT location_id FROM venue_day_dirty WHERE tenant_id = ?")) {
+                st.setLong(1, tenantId);
+                try (var rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        changedVenues.add(rs.getLong(1));
+                    }
+                }
+            }
+            try (PreparedStatement st =
+                    c.prepareStatement(
+                            """
+                            SELECT f.location_id, f.guest_ordinal,
+                                   (extract(epoch FROM f.first_start) * 1000000)::bigint, f.first_day::text
+                            FROM guest_first_visit f WHERE f.tenant_id = ?
+                            """)) {
+                st.setLong(1, tenantId);
+                try (var rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        if (!changedVenues.contains(rs.getLong(1))) {
+                            firstVisits.put(
+                                    rs.getLong(1) + " " + rs.getInt(2),
+                                    rs.getLong(3) + " " + rs.getString(4));
+                        }
+                    }
+                }
+            }
+        }
+        // Read after the rows: a number, once given, stays, so every number in them is here.
+        Map<Integer, String> guestKeys =
+                keys("SELECT ordinal, guest_key FROM guest_ordinal WHERE tenant_id = ?", tenantId);
+        Map<Integer, String> macs =
+                keys("SELECT ordinal, mac::text FROM device_ordinal WHERE tenant_id = ?", tenantId);
+        Map<String, Integer> guestNumbers = new HashMap<>();
+        guestKeys.forEach((number, key) -> guestNumbers.put(key, number));
+        Map<String, String> expectedFirstVisits = new HashMap<>();
+        for (Stored s : w.sessions) {
+            long venue = w.locationRowIds.get(s.location());
+            if (s.end() == null || s.guestKey() == null || changedVenues.contains(venue)) {
+                continue;
+            }
+            String entry =
+                    micros(s.start())
+                            + " "
+                            + s.start().atZone(w.zones.get(s.location())).toLocalDate();
+            expectedFirstVisits.merge(
+                    venue + " " + guestNumbers.get(s.guestKey()),
+                    entry,
+                    (a, b) ->
+                            Long.parseLong(a.split(" ")[0]) <= Long.parseLong(b.split(" ")[0])
+                                    ? a
+                                    : b);
+        }
+        assertEquals(
+                expectedFirstVisits, firstVisits, "first visits at the venues not changed since");
+        for (Row r : rows) {
+            int location = w.locationRowIds.indexOf(r.location());
+            ZoneId zone = w.zones.get(location);
+            List<Stored> ended =
+                    w.sessions.stream()
+                            .filter(
+                                    s ->
+                                            s.location() == location
+                                                    && s.end() != null
+                                                    && s.start()
+                                                            .atZone(zone)
+                                                            .toLocalDate()
+                                                            .equals(r.day()))
+                            .toList();
+            String row = "row of " + r.day() + " at location " + location;
+
+            Set<String> guests = new HashSet<>();
+            for (int o : Summaries.bitmap(r.compact()[0]).toArray()) {
+                guests.add(guestKeys.get(o));
+            }
+            assertEquals(
+                    ended.stream()
+                            .map(Stored::guestKey)
+                            .filter(Objects::nonNull)
+                            .collect(Collectors.toSet()),
+                    guests,
+                    () -> "guests of " + row);
+            Set<String> devices = new HashSet<>();
+            for (int o : Summaries.bitmap(r.compact()[1]).toArray()) {
+                devices.add(macs.get(o));
+            }
+            assertEquals(
+                    ended.stream()
+                            .map(Stored::mac)
+                            .filter(Objects::nonNull)
+                            .collect(Collectors.toSet()),
+                    devices,
+                    () -> "devices of " + row);
+            TreeMap<Long, Long> durations = new TreeMap<>();
+            Summaries.readDurations(r.compact()[2], durations::put);
+            TreeMap<Long, Long> expectedDurations = new TreeMap<>();
+            ended.forEach(
+                    s ->
+                            expectedDurations.merge(
+                                    Duration.between(s.start(), s.end()).getSeconds(),
+                                    1L,
+                                    Long::sum));
+            assertEquals(expectedDurations, durations, () -> "durations of " + row);
+            List<String> presence = new ArrayList<>();
+            Summaries.readPresence(
+                    r.compact()[3],
+                    (o, from, to) -> presence.add(guestKeys.get(o) + " " + from + " " + to));
+            Collections.sort(presence);
+            assertEquals(merged(ended), presence, () -> "presence of " + row);
+        }
+    }
+
+    /** Each guest's ended sessions merged into ranges, as "key from to" in microseconds, sorted. */
+    private static List<String> merged(List<Stored> ended) {
+        Map<String, List<long[]>> byGuest = new HashMap<>();
+        for (Stored s : ended) {
+            long from = micros(s.start());
+            long to = micros(s.end());
+            if (s.guestKey() != null && to > from) {
+                byGuest.computeIfAbsent(s.guestKey(), k -> new ArrayList<>())
+                        .add(new long[] {from, to});
+            }
+        }
+        List<String> out = new ArrayList<>();
+        byGuest.forEach(
+                (guest, ranges) -> {
+                    ranges.sort(Comparator.comparingLong(r -> r[0]));
+                    long[] open = null;
+                    for (long[] r : ranges) {
+                        if (open != null && r[0] <= open[1]) {
+                            open[1] = Math.max(open[1], r[1]);
+                        } else {
+                            if (open != null) {
+                                out.add(guest + " " + open[0] + " " + open[1]);
+                            }
+                            open = r.clone();
+                        }
+                    }
+                    out.add(guest + " " + open[0] + " " + open[1]);
+                });
+        Collections.sort(out);
+        return out;
+    }
+
+    private static long micros(Instant instant) {
+        return instant.getEpochSecond() * 1_000_000 + instant.getNano() / 1_000;
+    }
+
+    private static Map<Integer, String> keys(String sql, long tenantId) throws SQLException {
+        Map<Integer, String> keys = new HashMap<>();
+        try (Connection c = TestDatabase.connect();
+                PreparedStatement st = c.prepareStatement(sql)) {
+            st.setLong(1, tenantId);
+            try (var rs = st.executeQuery()) {
+                while (rs.next()) {
+                    keys.put(rs.getInt(1), rs.getString(2));
+                }
+            }
+        }
+        return keys;
     }
 
     // ---------------------------------------------------------------- the world

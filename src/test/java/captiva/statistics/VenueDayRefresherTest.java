@@ -123,6 +123,163 @@ class VenueDayRefresherTest extends ApiTest {
     }
 
     @Test
+    void aRowsCompactFormsHoldItsGuestsDevicesDurationsAndPresenceByTenantOrdinals()
+            throws SQLException {
+        given().sessions(
+                        session(lobby)
+                                .started("2024-05-01T23:30:00Z")
+                                .ended("2024-05-02T00:30:00Z")
+                                .mac("02:00:00:00:00:01"),
+                        // the same guest again, overlapping: one merged range
+                        session(lobby)
+                                .started("2024-05-02T00:00:00Z")
+                                .ended("2024-05-02T00:40:00Z")
+                                .mac("02:00:00:00:00:01"),
+                        session(lobby)
+                                .started("2024-05-02T10:00:00Z")
+                                .ended("2024-05-02T10:00:42Z")
+                                .mac("02:00:00:00:00:02"),
+                        session(lobby)
+                                .started("2024-05-02T11:00:00Z")
+                                .ended("2024-05-02T11:00:00Z")); // no MAC, no guest
+        refresher.refresh();
+
+        Map<Integer, String> guestKeys =
+                keys("SELECT ordinal, guest_key FROM guest_ordinal WHERE tenant_id = " + tenantId);
+        Map<Integer, String> macs =
+                keys("SELECT ordinal, mac::text FROM device_ordinal WHERE tenant_id = " + tenantId);
+        try (Connection c = TestDatabase.connect();
+                PreparedStatement st =
+                        c.prepareStatement(
+                                "SELECT guest_ordinals, device_ordinals, duration_counts, presence"
+                                        + " FROM venue_day WHERE location_id = ?")) {
+            st.setLong(1, lobbyId);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                List<String> guests = new ArrayList<>();
+                for (int o : Summaries.bitmap(rs.getBytes(1)).toArray()) {
+                    guests.add(guestKeys.get(o));
+                }
+                List<String> devices = new ArrayList<>();
+                for (int o : Summaries.bitmap(rs.getBytes(2)).toArray()) {
+                    devices.add(macs.get(o));
+                }
+                List<String> durations = new ArrayList<>();
+                Summaries.readDurations(rs.getBytes(3), (s, n) -> durations.add(s + "x" + n));
+                List<String> presence = new ArrayList<>();
+                Summaries.readPresence(
+                        rs.getBytes(4),
+                        (o, from, to) ->
+                                presence.add(
+                                        guestKeys.get(o)
+                                                + " "
+                                                + java.time.Instant.EPOCH.plusNanos(from * 1000)
+                                                + " "
+                                                + java.time.Instant.EPOCH.plusNanos(to * 1000)));
+
+                assertEquals(
+                        List.of("m02:00:00:00:00:01", "m02:00:00:00:00:02"),
+                        guests.stream().sorted().toList());
+                assertEquals(
+                        List.of("02:00:00:00:00:01", "02:00:00:00:00:02"),
+                        devices.stream().sorted().toList());
+                assertEquals(List.of("0x1", "42x1", "2400x1", "3600x1"), durations);
+                assertEquals(
+                        List.of(
+                                "m02:00:00:00:00:01 2024-05-01T23:30:00Z 2024-05-02T00:40:00Z",
+                                "m02:00:00:00:00:02 2024-05-02T10:00:00Z 2024-05-02T10:00:42Z"),
+                        presence.stream().sorted().toList());
+            }
+        }
+        // Numbered per tenant: 0, 1 whatever other tenants have.
+        assertEquals(List.of(0, 1), guestKeys.keySet().stream().sorted().toList());
+    }
+
+    private static Map<Integer, String> keys(String sql) throws SQLException {
+        Map<Integer, String> keys = new java.util.HashMap<>();
+        try (Connection c = TestDatabase.connect();
+                PreparedStatement st = c.prepareStatement(sql);
+                ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                keys.put(rs.getInt(1), rs.getString(2));
+            }
+        }
+        return keys;
+    }
+
+    @Test
+    void aGuestsFirstVisitMovesToTheNextWhenTheFirstSessionGoesAndIsRemovedWithTheLast()
+            throws SQLException {
+        given().sessions(
+                        session(lobby)
+                                .started("2024-05-02T10:00:00Z")
+                                .ended("2024-05-02T11:00:00Z")
+                                .mac("02:00:00:00:00:01"),
+                        session(lobby)
+                                .started("2024-05-02T12:00:00Z")
+                                .ended("2024-05-02T12:30:00Z")
+                                .mac("02:00:00:00:00:01"),
+                        session(lobby)
+                                .started("2024-05-05T09:00:00Z")
+                                .ended("2024-05-05T10:00:00Z")
+                                .mac("02:00:00:00:00:01"));
+        refresher.refresh();
+        assertEquals("2024-05-02 10:00:00+00 2024-05-02", firstVisit());
+
+        // Its first session goes: the same day's next one is the first visit.
+        deleteSessionsStarted("2024-05-02T10:00:00Z");
+        refresher.refresh();
+        assertEquals("2024-05-02 12:00:00+00 2024-05-02", firstVisit());
+
+        // The whole day goes: the next day with a session.
+        deleteSessionsStarted("2024-05-02T12:00:00Z");
+        refresher.refresh();
+        assertEquals("2024-05-05 09:00:00+00 2024-05-05", firstVisit());
+
+        // No session left: no first visit.
+        deleteSessionsStarted("2024-05-05T09:00:00Z");
+        refresher.refresh();
+        assertEquals(
+                0, count("SELECT count(*) FROM guest_first_visit WHERE location_id = " + lobbyId));
+    }
+
+    @Test
+    void anEarlierSessionArrivingLateBecomesTheFirstVisit() throws SQLException {
+        given().sessions(
+                        session(lobby)
+                                .started("2024-05-05T09:00:00Z")
+                                .ended("2024-05-05T10:00:00Z")
+                                .mac("02:00:00:00:00:01"));
+        refresher.refresh();
+        given().sessions(
+                        session(lobby)
+                                .started("2024-05-01T09:00:00Z")
+                                .ended("2024-05-01T10:00:00Z")
+                                .mac("02:00:00:00:00:01"));
+        refresher.refresh();
+        assertEquals("2024-05-01 09:00:00+00 2024-05-01", firstVisit());
+    }
+
+    private String firstVisit() throws SQLException {
+        return text(
+                "SELECT first_start::text || ' ' || first_day::text FROM guest_first_visit"
+                        + " WHERE location_id = "
+                        + lobbyId);
+    }
+
+    private void deleteSessionsStarted(String start) throws SQLException {
+        execute(
+                VenueDays.logged(
+                        "DELETE FROM session WHERE location_id = "
+                                + lobbyId
+                                + " AND start_time = '"
+                                + start
+                                + "'\n",
+                        VenueDays.RETURNING,
+                        false));
+    }
+
+    @Test
     void statisticsReadCurrentRowsAndTheSessionsOfChangedDays() throws SQLException {
         given().sessions(
                         session(lobby)

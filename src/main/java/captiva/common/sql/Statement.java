@@ -16,8 +16,8 @@ import java.util.Map;
  * A statement under construction: its text, put together from fragments, and its parameters. A
  * parameter is either positional ({@code ?}, its value given with the fragment, in order) or named
  * ({@code :tenant}, its value given once with {@link #bind} however often and wherever the name
- * appears). Instant, Long[] and String[] values are bound as timestamptz and arrays; a null value
- * binds SQL NULL.
+ * appears). Instant, Long[], int[] and String[] values are bound as timestamptz and arrays; a null
+ * value binds SQL NULL.
  */
 public final class Statement {
     private final StringBuilder sql;
@@ -64,6 +64,9 @@ public final class Statement {
             } else if (value instanceof Long[] longs) {
                 Array array = connection.createArrayOf("bigint", longs);
                 st.setArray(i + 1, array);
+            } else if (value instanceof int[] ints) {
+                Object[] boxed = Arrays.stream(ints).boxed().toArray();
+                st.setArray(i + 1, connection.createArrayOf("integer", boxed));
             } else if (value instanceof String[] strings) {
                 st.setArray(i + 1, connection.createArrayOf("text", strings));
             } else {

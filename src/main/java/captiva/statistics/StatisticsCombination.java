@@ -1,0 +1,549 @@
+package captiva.statistics;
+
+import io.micronaut.core.annotation.Nullable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.roaringbitmap.buffer.BufferFastAggregation;
+import org.roaringbitmap.buffer.ImmutableRoaringBitmap;
+import org.roaringbitmap.buffer.MutableRoaringBitmap;
+
+/**
+ * The statistics of each bucket (the whole selection {@code ""}, and each group), combined in Java
+ * from the rollup rows taken whole and the sessions read directly: sums add up; distinct guests and
+ * devices are unions of ordinal bitmaps (a session's guest or device without an ordinal is in no
+ * rollup row, so it is counted by its key); the median is read off the merged duration histograms;
+ * the peak is one sweep over every presence range, counting a guest while any of their ranges is
+ * open (so a guest on two devices or at two venues at once is one, and an end at an instant comes
+ * before a start at it); a guest of a bucket is returning when their first visit at a venue the key
+ * may see ({@link #firstVisit}, the earliest given) is before the start of the period they are in
+ * the bucket for.
+ *
+ * <p>A rollup row or a session goes into the whole selection and, when grouped, into its group.
+ */
+final class StatisticsCombination {
+
+    private final Bucket total = new Bucket();
+    private final Map<String, Bucket> groups = new LinkedHashMap<>();
+
+    /**
+     * Guests without an ordinal, numbered here from -1 down, so that the peak's sweep counts them
+     * by key.
+     */
+    private final Map<String, Integer> unnumbered = new HashMap<>();
+
+    private int largestOrdinal = -1;
+
+    /** The start of the whole selection's period, in microseconds; null: none. */
+    @Nullable private Long wholePeriod;
+
+    /** Each numbered guest's first visit, in microseconds (Long.MAX_VALUE: none known). */
+    private long[] firstVisits = new long[0];
+
+    /** The same for guests without an ordinal, by key. */
+    private final Map<String, Long> firstVisitsByKey = new HashMap<>();
+
+    void wholePeriodStarts(@Nullable Long micros) {
+        wholePeriod = micros;
+    }
+
+    /**
+     * A guest's visit, by ordinal or (without one) by key, at a venue the key may see: the earliest
+     * of all counts.
+     */
+    void firstVisit(@Nullable String guestKey, @Nullable Integer guestOrdinal, long micros) {
+        if (guestOrdinal != null) {
+            int o = guestOrdinal;
+            if (o >= firstVisits.length) {
+                int old = firstVisits.length;
+                firstVisits = Arrays.copyOf(firstVisits, Math.max(o + 1, old * 2));
+                Arrays.fill(firstVisits, old, firstVisits.length, Long.MAX_VALUE);
+            }
+            firstVisits[o] = Math.min(firstVisits[o], micros);
+        } else if (guestKey != null) {
+            firstVisitsByKey.merge(guestKey, micros, Math::min);
+        }
+    }
+
+    /**
+     * A rollup row taken whole, in its group ({@code ""}: not grouped) whose period starts at
+     * {@code period} (null: none).
+     */
+    void rolled(
+            String group,
+            @Nullable Long period,
+            long sessions,
+            long totalSeconds,
+            long downloaded,
+            long uploaded,
+            byte[] guestOrdinals,
+            byte[] deviceOrdinals,
+            byte[] durationCounts,
+            byte[] presence) {
+        Bucket groupBucket = group.isEmpty() ? null : bucket(group);
+        ImmutableRoaringBitmap guests = Summaries.bitmap(guestOrdinals);
+        ImmutableRoaringBitmap devices = Summaries.bitmap(deviceOrdinals);
+        for (Bucket b : buckets(groupBucket)) {
+            b.sessions += sessions;
+            b.totalSeconds += totalSeconds;
+            b.downloaded += downloaded;
+            b.uploaded += uploaded;
+            b.guestMaps.add(guests);
+            b.deviceMaps.add(devices);
+        }
+        if (groupBucket != null) {
+            groupBucket.period(period).maps.add(guests);
+        }
+        Summaries.readDurations(
+                durationCounts,
+                (seconds, count) -> {
+                    total.durations.add(seconds, count);
+                    if (groupBucket != null) {
+                        groupBucket.durations.add(seconds, count);
+                    }
+                });
+        Summaries.readPresence(
+                presence,
+                (ordinal, from, to) -> {
+                    largestOrdinal = Math.max(largestOrdinal, ordinal);
+                    total.edges.add(ordinal, from, to);
+                    if (groupBucket != null) {
+                        groupBucket.edges.add(ordinal, from, to);
+                    }
+                });
+    }
+
+    /**
+     * A session read directly, in its group ({@code ""}: not grouped).
+     *
+     * @param guestKey null: no guest
+     * @param guestOrdinal null: the guest has no ordinal yet
+     * @param mac null: no device
+     * @param deviceOrdinal null: the device has no ordinal yet
+     */
+    void session(
+            String group,
+            @Nullable Long period,
+            long seconds,
+            long downloaded,
+            long uploaded,
+            @Nullable String guestKey,
+            @Nullable Integer guestOrdinal,
+            @Nullable String mac,
+            @Nullable Integer deviceOrdinal,
+            boolean online,
+            long startMicros,
+            long effectiveEndMicros) {
+        Bucket groupBucket = group.isEmpty() ? null : bucket(group);
+        int guestId = 0;
+        if (guestKey != null) {
+            if (guestOrdinal != null) {
+                guestId = guestOrdinal;
+                largestOrdinal = Math.max(largestOrdinal, guestOrdinal);
+            } else {
+                guestId = unnumbered.computeIfAbsent(guestKey, k -> -1 - unnumbered.size());
+            }
+        }
+        if (groupBucket != null && guestKey != null) {
+            Period p = groupBucket.period(period);
+            if (guestOrdinal != null) {
+                p.ordinals.add(guestOrdinal.intValue());
+            } else {
+                p.keys.add(guestKey);
+            }
+        }
+        for (Bucket b : buckets(groupBucket)) {
+            b.sessions++;
+            b.totalSeconds += seconds;
+            b.downloaded += downloaded;
+            b.uploaded += uploaded;
+            b.durations.add(seconds, 1);
+            if (guestKey != null) {
+                if (guestOrdinal != null) {
+                    b.guestOrdinals.add(guestOrdinal.intValue());
+                } else {
+                    b.unnumberedGuests.add(guestKey);
+                }
+                if (online) {
+                    b.onlineNow.add(guestKey);
+                }
+                if (effectiveEndMicros > startMicros) {
+                    b.edges.add(guestId, startMicros, effectiveEndMicros);
+                }
+            }
+            if (mac != null) {
+                if (deviceOrdinal != null) {
+                    b.deviceOrdinals.add(deviceOrdinal.intValue());
+                } else {
+                    b.unnumberedDevices.add(mac);
+                }
+            }
+        }
+    }
+
+    /**
+     * The numbered guests whose first visit the returning figure needs: those of every bucket whose
+     * period has a start.
+     */
+    int[] guestsWithAPeriod() {
+        MutableRoaringBitmap wanted = new MutableRoaringBitmap();
+        if (wholePeriod != null) {
+            wanted.or(total.guests());
+        }
+        for (Bucket group : groups.values()) {
+            for (Map.Entry<Long, Period> p : group.periods.entrySet()) {
+                // a group's guests are all the whole selection's: with the same period, known
+                if (p.getKey() != null && !p.getKey().equals(wholePeriod)) {
+                    wanted.or(group.guests(p.getValue()));
+                }
+            }
+        }
+        return wanted.toArray();
+    }
+
+    /** Whether a guest without an ordinal is in a bucket whose period has a start. */
+    boolean hasUnnumberedGuestsWithAPeriod() {
+        if (wholePeriod != null && !total.unnumberedGuests.isEmpty()) {
+            return true;
+        }
+        for (Bucket group : groups.values()) {
+            for (Map.Entry<Long, Period> p : group.periods.entrySet()) {
+                if (p.getKey() != null && !p.getValue().keys.isEmpty()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The whole selection's figures: empty (no session) means none. */
+    Statistics.Counts total() {
+        return total.counts(this, true);
+    }
+
+    /** Each group's figures, by group name, in no particular order. */
+    Map<String, Statistics.Counts> groups() {
+        Map<String, Statistics.Counts> out = new LinkedHashMap<>();
+        groups.forEach((name, b) -> out.put(name, b.counts(this, false)));
+        return out;
+    }
+
+    private boolean visitedBefore(int ordinal, long period) {
+        return ordinal < firstVisits.length && firstVisits[ordinal] < period;
+    }
+
+    private boolean visitedBefore(String key, long period) {
+        Long first = firstVisitsByKey.get(key);
+        return first != null && first < period;
+    }
+
+    private int[][] openRanges;
+
+    /**
+     * The peak's counters of open ranges per guest id: ordinals, and the negative ids. Shared by
+     * the buckets: a sweep leaves every counter at zero, as every range that opens closes.
+     */
+    private int[][] openRanges() {
+        if (openRanges == null) {
+            openRanges = new int[][] {new int[largestOrdinal + 1], new int[unnumbered.size()]};
+        }
+        return openRanges;
+    }
+
+    private Bucket bucket(String name) {
+        return name.isEmpty() ? total : groups.computeIfAbsent(name, n -> new Bucket());
+    }
+
+    private List<Bucket> buckets(@Nullable Bucket group) {
+        return group == null ? List.of(total) : List.of(total, group);
+    }
+
+    /** The union of bitmaps; may be {@code more} itself. */
+    private static MutableRoaringBitmap union(
+            List<ImmutableRoaringBitmap> maps, MutableRoaringBitmap more) {
+        if (maps.isEmpty()) {
+            return more;
+        }
+        MutableRoaringBitmap union = BufferFastAggregation.or(maps.iterator());
+        union.or(more);
+        return union;
+    }
+
+    /** A group's guests whose period starts at one instant. */
+    private static final class Period {
+        final List<ImmutableRoaringBitmap> maps = new ArrayList<>();
+        final MutableRoaringBitmap ordinals = new MutableRoaringBitmap();
+        final Set<String> keys = new HashSet<>();
+    }
+
+    /** One bucket's figures as they are gathered. */
+    private static final class Bucket {
+        long sessions;
+        long totalSeconds;
+        long downloaded;
+        long uploaded;
+
+        /** A group's guests by the start of their period (a day group's differs by venue). */
+        final Map<Long, Period> periods = new HashMap<>();
+
+        final List<ImmutableRoaringBitmap> guestMaps = new ArrayList<>();
+        final List<ImmutableRoaringBitmap> deviceMaps = new ArrayList<>();
+        final MutableRoaringBitmap guestOrdinals = new MutableRoaringBitmap();
+        final MutableRoaringBitmap deviceOrdinals = new MutableRoaringBitmap();
+        final Set<String> unnumberedGuests = new HashSet<>();
+        final Set<String> unnumberedDevices = new HashSet<>();
+        final Set<String> onlineNow = new HashSet<>();
+        final Median durations = new Median();
+        final Edges edges = new Edges();
+
+        private MutableRoaringBitmap guests;
+
+        Period period(@Nullable Long start) {
+            return periods.computeIfAbsent(start, s -> new Period());
+        }
+
+        /** The bucket's numbered guests whose period starts as {@code period} says. */
+        MutableRoaringBitmap guests(Period period) {
+            return periods.size() == 1 ? guests() : union(period.maps, period.ordinals);
+        }
+
+        /** The bucket's numbered guests, once every row and session is in. */
+        MutableRoaringBitmap guests() {
+            if (guests == null) {
+                guests = union(guestMaps, guestOrdinals);
+            }
+            return guests;
+        }
+
+        /**
+         * @param whole whether this is the whole selection, whose period is the statement's (its
+         *     guests are gathered once, not by period)
+         */
+        Statistics.Counts counts(StatisticsCombination all, boolean whole) {
+            MutableRoaringBitmap guests = guests();
+            long returning = 0;
+            if (whole) {
+                if (all.wholePeriod != null) {
+                    long start = all.wholePeriod;
+                    MutableRoaringBitmap back = new MutableRoaringBitmap();
+                    guests.forEach(
+                            (int g) -> {
+                                if (all.visitedBefore(g, start)) {
+                                    back.add(g);
+                                }
+                            });
+                    returning =
+                            back.getLongCardinality()
+                                    + unnumberedGuests.stream()
+                                            .filter(k -> all.visitedBefore(k, start))
+                                            .count();
+                }
+            } else {
+                MutableRoaringBitmap back = new MutableRoaringBitmap();
+                Set<String> backByKey = new HashSet<>();
+                for (Map.Entry<Long, Period> p : periods.entrySet()) {
+                    if (p.getKey() == null) {
+                        continue;
+                    }
+                    long start = p.getKey();
+                    guests(p.getValue())
+                            .forEach(
+                                    (int g) -> {
+                                        if (all.visitedBefore(g, start)) {
+                                            back.add(g);
+                                        }
+                                    });
+                    for (String key : p.getValue().keys) {
+                        if (all.visitedBefore(key, start)) {
+                            backByKey.add(key);
+                        }
+                    }
+                }
+                returning = back.getLongCardinality() + backByKey.size();
+            }
+            return new Statistics.Counts(
+                    sessions,
+                    guests.getLongCardinality() + unnumberedGuests.size(),
+                    union(deviceMaps, deviceOrdinals).getLongCardinality()
+                            + unnumberedDevices.size(),
+                    returning,
+                    totalSeconds,
+                    durations.median(),
+                    downloaded,
+                    uploaded,
+                    edges.peak(all.openRanges()),
+                    onlineNow.size());
+        }
+    }
+
+    /**
+     * Durations with their counts; the median is the lower middle one (as PostgreSQL's {@code
+     * percentile_disc(0.5)}): the smallest duration that at least half of the sessions have or stay
+     * under.
+     */
+    static final class Median {
+        /** Duration in the high 32 bits, count in the low 32, while both fit. */
+        private long[] packed = new long[16];
+
+        private int size;
+        private long sessions;
+        private TreeMap<Long, Long> wide;
+
+        void add(long seconds, long count) {
+            sessions += count;
+            if (wide == null && seconds >= 0 && seconds < (1L << 31) && count < (1L << 32)) {
+                if (size == packed.length) {
+                    packed = Arrays.copyOf(packed, size * 2);
+                }
+                packed[size++] = seconds << 32 | count;
+                return;
+            }
+            if (wide == null) {
+                wide = new TreeMap<>();
+                for (int i = 0; i < size; i++) {
+                    wide.merge(packed[i] >>> 32, packed[i] & 0xFFFFFFFFL, Long::sum);
+                }
+                size = 0;
+            }
+            wide.merge(seconds, count, Long::sum);
+        }
+
+        @Nullable
+        Long median() {
+            if (sessions == 0) {
+                return null;
+            }
+            long wanted = (sessions + 1) / 2;
+            long seen = 0;
+            if (wide != null) {
+                for (Map.Entry<Long, Long> e : wide.entrySet()) {
+                    seen += e.getValue();
+                    if (seen >= wanted) {
+                        return e.getKey();
+                    }
+                }
+                throw new IllegalStateException("median past the end");
+            }
+            long[] sorted = Arrays.copyOf(packed, size);
+            Arrays.sort(sorted);
+            for (long entry : sorted) {
+                seen += entry & 0xFFFFFFFFL;
+                if (seen >= wanted) {
+                    return entry >>> 32;
+                }
+            }
+            throw new IllegalStateException("median past the end");
+        }
+    }
+
+    /**
+     * The starts and ends of every presence range, by guest id (an ordinal, or a negative id for a
+     * guest without one), for the peak.
+     */
+    static final class Edges {
+        /** An instant in microseconds, times 2, plus 1 for a start: an end sorts first. */
+        private long[] at = new long[32];
+
+        private int[] guest = new int[32];
+        private int size;
+
+        void add(int guestId, long from, long to) {
+            if (to <= from) {
+                return;
+            }
+            if (size + 2 > at.length) {
+                at = Arrays.copyOf(at, at.length * 2);
+                guest = Arrays.copyOf(guest, guest.length * 2);
+            }
+            at[size] = from * 2 + 1;
+            guest[size++] = guestId;
+            at[size] = to * 2;
+            guest[size++] = guestId;
+        }
+
+        /**
+         * The most guests online at once: a guest is online while any of their ranges is open.
+         *
+         * @param open counters at zero, by ordinal ([0]) and by negative id ([1], -1 first)
+         */
+        long peak(int[][] open) {
+            sort(at, guest, 0, size);
+            int[] numbered = open[0];
+            int[] others = open[1];
+            long online = 0;
+            long peak = 0;
+            for (int i = 0; i < size; i++) {
+                int g = guest[i];
+                int[] counters = g >= 0 ? numbered : others;
+                int slot = g >= 0 ? g : -1 - g;
+                if ((at[i] & 1) == 1) {
+                    if (counters[slot]++ == 0) {
+                        online++;
+                        peak = Math.max(peak, online);
+                    }
+                } else if (--counters[slot] == 0) {
+                    online--;
+                }
+            }
+            return peak;
+        }
+
+        /** Sorts keys ascending over [from, to), carrying the payload along (3-way quicksort). */
+        static void sort(long[] keys, int[] payload, int from, int to) {
+            while (to - from > 24) {
+                long pivot = median3(keys[from], keys[from + (to - from) / 2], keys[to - 1]);
+                int lt = from;
+                int gt = to - 1;
+                int i = from;
+                while (i <= gt) {
+                    if (keys[i] < pivot) {
+                        swap(keys, payload, lt++, i++);
+                    } else if (keys[i] > pivot) {
+                        swap(keys, payload, i, gt--);
+                    } else {
+                        i++;
+                    }
+                }
+                // recurse into the smaller side, loop on the larger: the stack stays shallow
+                if (lt - from < to - gt - 1) {
+                    sort(keys, payload, from, lt);
+                    from = gt + 1;
+                } else {
+                    sort(keys, payload, gt + 1, to);
+                    to = lt;
+                }
+            }
+            for (int i = from + 1; i < to; i++) {
+                long k = keys[i];
+                int p = payload[i];
+                int j = i - 1;
+                while (j >= from && keys[j] > k) {
+                    keys[j + 1] = keys[j];
+                    payload[j + 1] = payload[j];
+                    j--;
+                }
+                keys[j + 1] = k;
+                payload[j + 1] = p;
+            }
+        }
+
+        private static long median3(long a, long b, long c) {
+            return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+        }
+
+        private static void swap(long[] keys, int[] payload, int i, int j) {
+            long k = keys[i];
+            keys[i] = keys[j];
+            keys[j] = k;
+            int p = payload[i];
+            payload[i] = payload[j];
+            payload[j] = p;
+        }
+    }
+}

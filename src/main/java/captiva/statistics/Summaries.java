@@ -1,0 +1,204 @@
+package captiva.statistics;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import org.roaringbitmap.RoaringBitmap;
+import org.roaringbitmap.buffer.ImmutableRoaringBitmap;
+
+/**
+ * The compact forms of a venue-day's figures that do not add up (V70__compact_venue_day.sql), so
+ * that any set of venue-days combines exactly in Java at the cost of its answer:
+ *
+ * <ul>
+ *   <li>distinct guests and devices: RoaringBitmaps of the tenant's guest and device ordinals
+ *       ({@link Ordinals}), in the library's portable format;
+ *   <li>durations: every distinct duration (whole seconds) with how many sessions had it,
+ *       ascending, as varints: the median of any union is exact;
+ *   <li>presence: each guest's time online, merged into ranges ({@code [from, to)}, microseconds
+ *       since the epoch), as (ordinal, from, to) sorted by ordinal then start, as varints: the peak
+ *       of any union is exact, a guest counted once wherever else they were at the time.
+ * </ul>
+ */
+final class Summaries {
+
+    private Summaries() {}
+
+    /** A bitmap of ordinals, run-optimised and serialised. */
+    static byte[] bitmap(int[] ordinals) {
+        RoaringBitmap bitmap = RoaringBitmap.bitmapOf(ordinals);
+        bitmap.runOptimize();
+        ByteBuffer out = ByteBuffer.allocate(bitmap.serializedSizeInBytes());
+        bitmap.serialize(out);
+        return out.array();
+    }
+
+    /** A serialised bitmap, read in place. */
+    static ImmutableRoaringBitmap bitmap(byte[] serialized) {
+        return new ImmutableRoaringBitmap(ByteBuffer.wrap(serialized));
+    }
+
+    // ---------------------------------------------------------------- durations
+
+    /** The histogram of durations given one per session, in any order. */
+    static byte[] durations(long[] durations) {
+        long[] sorted = durations.clone();
+        Arrays.sort(sorted);
+        Bytes out = new Bytes(2 * sorted.length + 4);
+        int distinct = 0;
+        for (int i = 0; i < sorted.length; i++) {
+            if (i == 0 || sorted[i] != sorted[i - 1]) {
+                distinct++;
+            }
+        }
+        out.unsigned(distinct);
+        long previous = 0;
+        for (int i = 0; i < sorted.length; ) {
+            int j = i;
+            while (j < sorted.length && sorted[j] == sorted[i]) {
+                j++;
+            }
+            out.signed(sorted[i] - previous);
+            out.unsigned(j - i);
+            previous = sorted[i];
+            i = j;
+        }
+        return out.toArray();
+    }
+
+    /** Receives a histogram's entries, ascending by duration. */
+    interface DurationSink {
+        void duration(long seconds, long sessions);
+    }
+
+    static void readDurations(byte[] histogram, DurationSink sink) {
+        Reader in = new Reader(histogram);
+        long n = in.unsigned();
+        long value = 0;
+        for (long i = 0; i < n; i++) {
+            value += in.signed();
+            sink.duration(value, in.unsigned());
+        }
+    }
+
+    // ---------------------------------------------------------------- presence
+
+    /**
+     * The presence of a venue-day: entry i is guest {@code ordinals[i]} online from {@code from[i]}
+     * to {@code to[i]}; entries of one guest must not overlap (they are merged ranges). Empty
+     * ranges are left out.
+     */
+    static byte[] presence(int[] ordinals, long[] from, long[] to) {
+        Integer[] order = new Integer[ordinals.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(
+                order,
+                (a, b) ->
+                        ordinals[a] != ordinals[b]
+                                ? Integer.compareUnsigned(ordinals[a], ordinals[b])
+                                : Long.compare(from[a], from[b]));
+        int kept = 0;
+        long base = Long.MAX_VALUE;
+        for (int i = 0; i < ordinals.length; i++) {
+            if (to[i] > from[i]) {
+                kept++;
+                base = Math.min(base, from[i]);
+            }
+        }
+        Bytes out = new Bytes(12 * kept + 12);
+        out.unsigned(kept);
+        if (kept == 0) {
+            return out.toArray();
+        }
+        out.signed(base);
+        int previousOrdinal = 0;
+        for (int i : order) {
+            if (to[i] <= from[i]) {
+                continue;
+            }
+            out.unsigned(Integer.toUnsignedLong(ordinals[i] - previousOrdinal));
+            out.unsigned(from[i] - base);
+            out.unsigned(to[i] - from[i]);
+            previousOrdinal = ordinals[i];
+        }
+        return out.toArray();
+    }
+
+    /** Receives presence entries. */
+    interface PresenceSink {
+        void online(int ordinal, long from, long to);
+    }
+
+    static void readPresence(byte[] presence, PresenceSink sink) {
+        Reader in = new Reader(presence);
+        long n = in.unsigned();
+        if (n == 0) {
+            return;
+        }
+        long base = in.signed();
+        int ordinal = 0;
+        for (long i = 0; i < n; i++) {
+            ordinal += (int) in.unsigned();
+            long from = base + in.unsigned();
+            sink.online(ordinal, from, from + in.unsigned());
+        }
+    }
+
+    // ---------------------------------------------------------------- varints
+
+    /** A growing byte array written with LEB128 varints (zig-zag for signed values). */
+    private static final class Bytes {
+        private byte[] bytes;
+        private int size;
+
+        Bytes(int capacity) {
+            bytes = new byte[Math.max(16, capacity)];
+        }
+
+        void unsigned(long value) {
+            if (size + 10 > bytes.length) {
+                bytes = Arrays.copyOf(bytes, bytes.length * 2 + 10);
+            }
+            while ((value & ~0x7FL) != 0) {
+                bytes[size++] = (byte) ((value & 0x7F) | 0x80);
+                value >>>= 7;
+            }
+            bytes[size++] = (byte) value;
+        }
+
+        void signed(long value) {
+            unsigned((value << 1) ^ (value >> 63));
+        }
+
+        byte[] toArray() {
+            return Arrays.copyOf(bytes, size);
+        }
+    }
+
+    private static final class Reader {
+        private final byte[] bytes;
+        private int at;
+
+        Reader(byte[] bytes) {
+            this.bytes = bytes;
+        }
+
+        long unsigned() {
+            long value = 0;
+            int shift = 0;
+            byte b;
+            do {
+                b = bytes[at++];
+                value |= (long) (b & 0x7F) << shift;
+                shift += 7;
+            } while (b < 0);
+            return value;
+        }
+
+        long signed() {
+            long z = unsigned();
+            return (z >>> 1) ^ -(z & 1);
+        }
+    }
+}

@@ -1,0 +1,207 @@
+package captiva.statistics;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import captiva.testing.Fast;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Java combination of rollup rows and sessions against the same figures computed plainly from
+ * the sessions, over random sets: some sessions in rollup rows (by ordinal), some read directly
+ * (with an ordinal or, when their guest or device has none yet, by key).
+ */
+@Fast
+@DisplayName("statistics combined in Java")
+class StatisticsCombinationTest {
+
+    /** A session as the oracle sees it; guest and device by key (null: none). */
+    record Plain(
+            String guest, String mac, long seconds, long from, long to, boolean online, int row) {}
+
+    @Test
+    void everyFigureEqualsThePlainComputation() {
+        // The whole selection only; groups (and their periods) are StatisticsProperties' job.
+        Random random = new Random(7);
+        for (int round = 0; round < 300; round++) {
+            List<Plain> sessions = new ArrayList<>();
+            int n = random.nextInt(40);
+            int rows = 1 + random.nextInt(4);
+            for (int i = 0; i < n; i++) {
+                long from =
+                        random.nextInt(3) == 0 ? 1000 * random.nextInt(5) : random.nextInt(100_000);
+                long length =
+                        random.nextInt(4) == 0
+                                ? 0
+                                : random.nextInt(3) == 0 ? 1000 : random.nextInt(50_000);
+                sessions.add(
+                        new Plain(
+                                random.nextInt(5) == 0 ? null : "g" + random.nextInt(8),
+                                random.nextInt(5) == 0 ? null : "m" + random.nextInt(6),
+                                random.nextInt(3) == 0 ? random.nextInt(3) : random.nextInt(10_000),
+                                from,
+                                from + length,
+                                random.nextInt(6) == 0,
+                                // -1: read directly; else the rollup row it is in
+                                random.nextInt(rows + 1) - 1));
+            }
+            // Keys numbered, except some of those only read directly (not rolled up yet).
+            Map<String, Integer> numbers = new HashMap<>();
+            for (Plain s : sessions) {
+                for (String key : new String[] {s.guest(), s.mac()}) {
+                    if (key != null && (s.row() >= 0 || random.nextBoolean())) {
+                        numbers.computeIfAbsent(key, k -> 3 * numbers.size() + 1);
+                    }
+                }
+            }
+
+            StatisticsCombination combination = new StatisticsCombination();
+            // Some guests seen before, some of them before the period, by ordinal or by key.
+            Long period = random.nextBoolean() ? null : (long) random.nextInt(100_000);
+            combination.wholePeriodStarts(period);
+            Map<String, Long> firstVisits = new HashMap<>();
+            for (int g = 0; g < 8; g++) {
+                String key = "g" + g;
+                for (int visits = random.nextInt(3); visits > 0; visits--) {
+                    long at = random.nextInt(120_000);
+                    firstVisits.merge(key, at, Math::min);
+                    combination.firstVisit(key, numbers.get(key), at);
+                }
+            }
+            for (int row = 0; row < rows; row++) {
+                int r = row;
+                List<Plain> in = sessions.stream().filter(s -> s.row() == r).toList();
+                if (in.isEmpty()) {
+                    continue;
+                }
+                List<Plain> guests = in.stream().filter(s -> s.guest() != null).toList();
+                combination.rolled(
+                        "",
+                        period,
+                        in.size(),
+                        in.stream().mapToLong(Plain::seconds).sum(),
+                        in.size() * 10L,
+                        in.size(),
+                        Summaries.bitmap(
+                                guests.stream().mapToInt(s -> numbers.get(s.guest())).toArray()),
+                        Summaries.bitmap(
+                                in.stream()
+                                        .filter(s -> s.mac() != null)
+                                        .mapToInt(s -> numbers.get(s.mac()))
+                                        .toArray()),
+                        Summaries.durations(in.stream().mapToLong(Plain::seconds).toArray()),
+                        Summaries.presence(
+                                guests.stream().mapToInt(s -> numbers.get(s.guest())).toArray(),
+                                guests.stream().mapToLong(Plain::from).toArray(),
+                                guests.stream().mapToLong(Plain::to).toArray()));
+            }
+            for (Plain s : sessions) {
+                if (s.row() < 0) {
+                    combination.session(
+                            "",
+                            period,
+                            s.seconds(),
+                            10,
+                            1,
+                            s.guest(),
+                            s.guest() == null ? null : numbers.get(s.guest()),
+                            s.mac(),
+                            s.mac() == null ? null : numbers.get(s.mac()),
+                            s.online(),
+                            s.from(),
+                            s.to());
+                }
+            }
+
+            Statistics.Counts counts = combination.total();
+
+            List<Plain> direct = sessions.stream().filter(s -> s.row() < 0).toList();
+            long[] sorted = sessions.stream().mapToLong(Plain::seconds).sorted().toArray();
+            int round0 = round;
+            assertEquals(
+                    new Statistics.Counts(
+                            n,
+                            sessions.stream()
+                                    .map(Plain::guest)
+                                    .filter(g -> g != null)
+                                    .distinct()
+                                    .count(),
+                            sessions.stream()
+                                    .map(Plain::mac)
+                                    .filter(m -> m != null)
+                                    .distinct()
+                                    .count(),
+                            period == null
+                                    ? 0
+                                    : sessions.stream()
+                                            .map(Plain::guest)
+                                            .filter(g -> g != null)
+                                            .distinct()
+                                            .filter(
+                                                    g ->
+                                                            firstVisits.getOrDefault(
+                                                                            g, Long.MAX_VALUE)
+                                                                    < period)
+                                            .count(),
+                            Arrays.stream(sorted).sum(),
+                            n == 0 ? null : sorted[(n + 1) / 2 - 1],
+                            10L * n,
+                            n,
+                            peak(sessions),
+                            direct.stream()
+                                    .filter(s -> s.online() && s.guest() != null)
+                                    .map(Plain::guest)
+                                    .distinct()
+                                    .count()),
+                    counts,
+                    () -> "round " + round0 + ": " + sessions);
+        }
+    }
+
+    @Test
+    void theSortCarriesItsPayloadAndOrdersLikeArraysSort() {
+        Random random = new Random(3);
+        for (int round = 0; round < 100; round++) {
+            int n = random.nextInt(2_000);
+            long[] keys = new long[n];
+            int[] payload = new int[n];
+            for (int i = 0; i < n; i++) {
+                keys[i] = random.nextInt(4) == 0 ? random.nextInt(10) : random.nextLong();
+                payload[i] = Long.hashCode(keys[i]);
+            }
+            long[] expected = keys.clone();
+            Arrays.sort(expected);
+
+            StatisticsCombination.Edges.sort(keys, payload, 0, n);
+
+            assertArrayEquals(expected, keys);
+            for (int i = 0; i < n; i++) {
+                assertEquals(Long.hashCode(keys[i]), payload[i]);
+            }
+        }
+    }
+
+    /** The most distinct guests whose ranges [from, to) hold one instant: some range's start. */
+    private static long peak(List<Plain> sessions) {
+        long best = 0;
+        for (Plain at : sessions) {
+            Set<String> online = new HashSet<>();
+            for (Plain s : sessions) {
+                if (s.guest() != null && s.from() <= at.from() && s.to() > at.from()) {
+                    online.add(s.guest());
+                }
+            }
+            best = Math.max(best, online.size());
+        }
+        return best;
+    }
+}
