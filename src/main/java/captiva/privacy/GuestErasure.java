@@ -2,6 +2,7 @@ package captiva.privacy;
 
 import captiva.events.EventLog;
 import captiva.sessions.VenueDays;
+import captiva.statistics.Ordinals;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
@@ -23,6 +24,10 @@ import java.util.Optional;
  * guest_device_description and access_code. guest_device_ip stays: it is a venue-local address, and
  * clearing it would make GET /sessions/{ip} answer with the address's previous holder, naming the
  * wrong person.
+ *
+ * <p>The statistics' numbering of guests and devices (captiva.statistics.Ordinals) then forgets the
+ * guest, and each of their devices that no other session of the tenant carries, in the same
+ * transaction: it keeps no key the sessions do not.
  */
 @Singleton
 public class GuestErasure {
@@ -39,6 +44,14 @@ public class GuestErasure {
                                guest_device_description = NULL, access_code = NULL
             WHERE tenant_id = ? AND guest_id = ANY (?)
             """;
+
+    /** The devices of the guests' sessions, read before they are cleared. */
+    private static final String DEVICES =
+            """
+            SELECT DISTINCT guest_device_mac::text FROM session
+            WHERE tenant_id = ? AND guest_id = ANY (?) AND guest_device_mac IS NOT NULL
+            """;
+
     private static final String DELETE_LOGINS =
             "DELETE FROM login WHERE tenant_id = ? AND guest_id = ANY (?)";
     private static final String DELETE_GUESTS =
@@ -67,6 +80,7 @@ public class GuestErasure {
         if (guests.isEmpty()) {
             return Optional.empty();
         }
+        List<String> devices = devices(tenantId, guests);
         // Sessions first: the guest rows can go only once nothing refers to them.
         int sessions =
                 update(
@@ -76,6 +90,7 @@ public class GuestErasure {
                         true);
         int logins = update(DELETE_LOGINS, tenantId, guests, false);
         int deleted = update(DELETE_GUESTS, tenantId, guests, false);
+        jdbc.execute(connection -> Ordinals.forget(connection, tenantId, guests, devices));
         events.guestsErased(tenantId, guests, clock.instant());
         return Optional.of(new Erased(deleted, logins, sessions));
     }
@@ -103,6 +118,22 @@ public class GuestErasure {
                         }
                     }
                     return ids;
+                });
+    }
+
+    private List<String> devices(long tenantId, List<Long> guests) {
+        return jdbc.prepareStatement(
+                DEVICES,
+                st -> {
+                    st.setLong(1, tenantId);
+                    st.setArray(2, st.getConnection().createArrayOf("bigint", guests.toArray()));
+                    List<String> macs = new ArrayList<>();
+                    try (ResultSet rs = st.executeQuery()) {
+                        while (rs.next()) {
+                            macs.add(rs.getString(1));
+                        }
+                    }
+                    return macs;
                 });
     }
 

@@ -1,6 +1,7 @@
 package captiva.privacy;
 
 import captiva.sessions.VenueDays;
+import captiva.statistics.Ordinals;
 import captiva.tenancy.Tenant;
 import captiva.tenancy.TenantRepository;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
@@ -11,6 +12,8 @@ import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * them, after which they age like any other).
  *
  * <p>Works in batches of {@link RetentionProperties#batchSize()} rows, one transaction each, that
- * skip rows another transaction holds, so accounting and logins are never made to wait.
+ * skip rows another transaction holds, so accounting and logins are never made to wait. Each batch
+ * of sessions also makes the statistics forget the guests and devices that no session of the tenant
+ * carries any more (captiva.statistics.Ordinals), in its transaction.
  */
 @Singleton
 public class RetentionJob {
@@ -40,6 +45,25 @@ public class RetentionJob {
                 ORDER BY start_time
                 LIMIT ? FOR UPDATE SKIP LOCKED))
             """;
+
+    /**
+     * {@link #DELETE_SESSIONS} logging its venue-days, answering how many it deleted and the guests
+     * and devices those had.
+     */
+    static final String DELETE_SESSIONS_LOGGED =
+            "WITH changed AS (\n"
+                    + DELETE_SESSIONS
+                    + "RETURNING "
+                    + VenueDays.RETURNING
+                    + ", guest_id, guest_device_mac\n)\n"
+                    + VenueDays.LOGGED
+                    + """
+                    SELECT count(*),
+                           COALESCE(array_agg(DISTINCT guest_id) FILTER (WHERE guest_id IS NOT NULL), '{}'),
+                           COALESCE(array_agg(DISTINCT guest_device_mac::text) FILTER (WHERE guest_device_mac IS NOT NULL), '{}')
+                    FROM changed
+                    """;
+
     static final String DELETE_LOGINS =
             """
             DELETE FROM login WHERE tenant_id = ? AND id = ANY (ARRAY(
@@ -129,35 +153,20 @@ public class RetentionJob {
                         .withOffsetSameInstant(ZoneOffset.UTC)
                         .minusMonths(tenant.retentionMonths());
         int[] batches = {0};
-        long sessions =
-                repeat(
-                        VenueDays.logged(DELETE_SESSIONS, VenueDays.RETURNING, false),
-                        tenant.id(),
-                        cutoff,
-                        2,
-                        true,
-                        batches);
-        long logins = repeat(DELETE_LOGINS, tenant.id(), cutoff, 1, false, batches);
+        long sessions = repeat(() -> sessionBatch(tenant.id(), cutoff), batches);
+        long logins = repeat(() -> loginBatch(tenant.id(), cutoff), batches);
         long guests = deleteGuests(tenant.id(), cutoff, batches);
         return new Purged(sessions, logins, guests, batches[0]);
     }
 
     /**
-     * Runs one batch statement until a batch comes back short; counts rows, and batches in {@code
-     * batches[0]}. A statement that logs venue-days ({@link VenueDays#logged}) takes the tenant
-     * once more, last.
+     * Runs a batch until one comes back short; counts rows, and batches in {@code batches[0]}.
      */
-    private long repeat(
-            String sql,
-            long tenantId,
-            OffsetDateTime cutoff,
-            int cutoffs,
-            boolean logsVenueDays,
-            int[] batches) {
+    private long repeat(IntSupplier batch, int[] batches) {
         long total = 0;
         int deleted;
         do {
-            deleted = batch(sql, tenantId, cutoff, cutoffs, logsVenueDays);
+            deleted = batch.getAsInt();
             batches[0]++;
             total += deleted;
         } while (deleted == properties.batchSize());
@@ -203,30 +212,40 @@ public class RetentionJob {
                 });
     }
 
+    /** One batch of sessions, and the numbers of the guests and devices they took with them. */
     @Transactional
-    int batch(
-            String sql, long tenantId, OffsetDateTime cutoff, int cutoffs, boolean logsVenueDays) {
+    int sessionBatch(long tenantId, OffsetDateTime cutoff) {
         return jdbc.prepareStatement(
-                sql,
+                DELETE_SESSIONS_LOGGED,
                 st -> {
-                    int i = 1;
-                    st.setLong(i++, tenantId);
-                    st.setLong(i++, tenantId);
-                    for (int c = 0; c < cutoffs; c++) {
-                        st.setObject(i++, cutoff);
-                    }
-                    st.setInt(i, properties.batchSize());
-                    if (logsVenueDays) {
-                        st.setLong(++i, tenantId);
-                    }
-                    if (!st.execute()) {
-                        return st.getUpdateCount();
-                    }
-                    // a statement that logs what it changed answers the count as a row
-                    try (ResultSet rs = st.getResultSet()) {
+                    st.setLong(1, tenantId);
+                    st.setLong(2, tenantId);
+                    st.setObject(3, cutoff);
+                    st.setObject(4, cutoff);
+                    st.setInt(5, properties.batchSize());
+                    try (ResultSet rs = st.executeQuery()) {
                         rs.next();
-                        return rs.getInt(1);
+                        int deleted = rs.getInt(1);
+                        Ordinals.forget(
+                                st.getConnection(),
+                                tenantId,
+                                Arrays.asList((Long[]) rs.getArray(2).getArray()),
+                                Arrays.asList((String[]) rs.getArray(3).getArray()));
+                        return deleted;
                     }
+                });
+    }
+
+    @Transactional
+    int loginBatch(long tenantId, OffsetDateTime cutoff) {
+        return jdbc.prepareStatement(
+                DELETE_LOGINS,
+                st -> {
+                    st.setLong(1, tenantId);
+                    st.setLong(2, tenantId);
+                    st.setObject(3, cutoff);
+                    st.setInt(4, properties.batchSize());
+                    return st.executeUpdate();
                 });
     }
 }

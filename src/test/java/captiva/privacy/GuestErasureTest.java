@@ -4,20 +4,29 @@ import static captiva.testing.Fixtures.session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import captiva.common.OpaqueIds;
+import captiva.statistics.VenueDayRefresher;
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures;
 import captiva.testing.Fixtures.Key;
 import captiva.testing.Fixtures.Location;
 import captiva.testing.Fixtures.Tenant;
 import captiva.testing.Http;
+import captiva.testing.TestDatabase;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -202,6 +211,87 @@ class GuestErasureTest extends ApiTest {
                             .json()
                             .get("email")
                             .asText());
+        }
+    }
+
+    @Nested
+    @DisplayName("the statistics")
+    class TheStatistics {
+
+        @Inject VenueDayRefresher refresher;
+        @Inject OpaqueIds ids;
+
+        /**
+         * The rollups number guests and devices (captiva.statistics.Ordinals); those numbers are
+         * personal data as long as their keys are, so they go with the erasure, and the figures
+         * stay those of the sessions as they are now.
+         */
+        @Test
+        void keepNoNumberOfTheGuestNorTheirDeviceAndStayExact() throws SQLException {
+            Venue venue = aVenueWithAnn(uniqueEmail());
+            given().sessions(
+                            session(venue.location())
+                                    .started(hourAgo.minusSeconds(5400))
+                                    .ended(hourAgo.minusSeconds(5000))
+                                    .mac("02:00:00:00:b0:b0"));
+            refresher.refresh();
+            long tenantId = ids.decode(OpaqueIds.Kind.TENANT, venue.tenant().id()).orElseThrow();
+            assertEquals(
+                    "[02:00:00:00:b0:b0, 14:2d:27:e7:40:2b]",
+                    column("SELECT mac::text FROM device_ordinal WHERE tenant_id = ?", tenantId)
+                            .toString());
+
+            erase(venue.tenant(), "email", venue.email());
+
+            assertEquals(
+                    "[m02:00:00:00:b0:b0]",
+                    column("SELECT guest_key FROM guest_ordinal WHERE tenant_id = ?", tenantId)
+                            .toString());
+            assertEquals(
+                    "[02:00:00:00:b0:b0]",
+                    column("SELECT mac::text FROM device_ordinal WHERE tenant_id = ?", tenantId)
+                            .toString());
+            assertEquals(
+                    "[m02:00:00:00:b0:b0]",
+                    column(
+                                    """
+                                    SELECT o.guest_key FROM guest_first_visit f
+                                    LEFT JOIN guest_ordinal o ON o.tenant_id = f.tenant_id AND o.ordinal = f.guest_ordinal
+                                    WHERE f.tenant_id = ?
+                                    """,
+                                    tenantId)
+                            .toString());
+            JsonNode before = statistics(venue);
+            refresher.refresh();
+            JsonNode after = statistics(venue);
+            for (JsonNode total : List.of(before, after)) {
+                assertEquals(3, total.get("sessions").asInt(), total::toString);
+                assertEquals(1, total.get("unique_guests").asInt(), total::toString);
+                assertEquals(1, total.get("unique_devices").asInt(), total::toString);
+                assertEquals(0, total.get("returning_guests").asInt(), total::toString);
+            }
+        }
+
+        private JsonNode statistics(Venue venue) {
+            return http().get(
+                            "/sessions/statistics?location_id=" + venue.location().id(),
+                            venue.read().auth())
+                    .json()
+                    .get("total");
+        }
+
+        private static TreeSet<String> column(String sql, long tenantId) throws SQLException {
+            TreeSet<String> values = new TreeSet<>();
+            try (Connection c = TestDatabase.connect();
+                    PreparedStatement st = c.prepareStatement(sql)) {
+                st.setLong(1, tenantId);
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        values.add(rs.getString(1));
+                    }
+                }
+            }
+            return values;
         }
     }
 

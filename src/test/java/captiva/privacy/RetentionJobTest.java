@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import captiva.common.OpaqueIds;
 import captiva.privacy.RetentionJob.Purged;
+import captiva.statistics.VenueDayRefresher;
 import captiva.tenancy.TenantRepository;
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures;
@@ -14,6 +15,7 @@ import captiva.testing.Fixtures.Location;
 import captiva.testing.Fixtures.Tenant;
 import captiva.testing.Http;
 import captiva.testing.TestDatabase;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -29,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,6 +59,7 @@ class RetentionJobTest extends ApiTest {
     @Inject RetentionJob retention;
     @Inject TenantRepository tenants;
     @Inject OpaqueIds ids;
+    @Inject VenueDayRefresher refresher;
 
     @Override
     protected Map<String, String> extraProperties() {
@@ -188,6 +192,92 @@ class RetentionJobTest extends ApiTest {
             }
         } catch (SQLException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    @Nested
+    @DisplayName("the statistics")
+    class TheStatistics {
+
+        /**
+         * The rollups' numbers of guests and devices (captiva.statistics.Ordinals) are personal
+         * data as long as their keys are: those no kept session carries go with the sessions, in
+         * the same transactions, and the figures stay those of the kept sessions.
+         */
+        @Test
+        void keepNoNumberOfADeviceOnlyExpiredSessionsHadAndStayExact() {
+            Venue venue = aVenueKeeping(6);
+            given().sessions(
+                            session(venue.location())
+                                    .started("2020-01-01T10:00:00Z")
+                                    .ended("2020-01-01T11:00:00Z")
+                                    .mac("02:00:00:00:00:0a"),
+                            session(venue.location())
+                                    .started("2020-01-02T10:00:00Z")
+                                    .ended("2020-01-02T11:00:00Z")
+                                    .mac("02:00:00:00:00:0b"),
+                            session(venue.location())
+                                    .started(NOW.minus(1, ChronoUnit.DAYS))
+                                    .ended(NOW.minus(1, ChronoUnit.HOURS))
+                                    .mac("02:00:00:00:00:0b"),
+                            session(venue.location())
+                                    .started(NOW.minus(2, ChronoUnit.DAYS))
+                                    .ended(NOW.minus(47, ChronoUnit.HOURS))
+                                    .mac("02:00:00:00:00:0c"));
+            refresher.refresh();
+            assertEquals(
+                    "[m02:00:00:00:00:0a, m02:00:00:00:00:0b, m02:00:00:00:00:0c]",
+                    column("SELECT guest_key FROM guest_ordinal WHERE tenant_id = ?", venue));
+            // The 2020 visit makes the device returning in the last day and a half.
+            String lastDayAndAHalf = "start_time=" + NOW.minus(36, ChronoUnit.HOURS);
+            assertEquals(1, statistics(venue, lastDayAndAHalf).get("returning_guests").asInt());
+
+            purge(venue);
+
+            assertEquals(
+                    "[m02:00:00:00:00:0b, m02:00:00:00:00:0c]",
+                    column("SELECT guest_key FROM guest_ordinal WHERE tenant_id = ?", venue));
+            assertEquals(
+                    "[02:00:00:00:00:0b, 02:00:00:00:00:0c]",
+                    column("SELECT mac::text FROM device_ordinal WHERE tenant_id = ?", venue));
+            assertEquals(
+                    "[m02:00:00:00:00:0b, m02:00:00:00:00:0c]",
+                    column(
+                            """
+                            SELECT o.guest_key FROM guest_first_visit f
+                            LEFT JOIN guest_ordinal o ON o.tenant_id = f.tenant_id AND o.ordinal = f.guest_ordinal
+                            WHERE f.tenant_id = ?
+                            """,
+                            venue));
+            for (int round = 0; round < 2; round++) {
+                JsonNode all = statistics(venue, "");
+                assertEquals(2, all.get("sessions").asInt(), all::toString);
+                assertEquals(2, all.get("unique_guests").asInt(), all::toString);
+                assertEquals(2, all.get("unique_devices").asInt(), all::toString);
+                JsonNode recent = statistics(venue, lastDayAndAHalf);
+                assertEquals(0, recent.get("returning_guests").asInt(), recent::toString);
+                refresher.refresh(); // the same, now from the rebuilt rollups
+            }
+        }
+
+        private JsonNode statistics(Venue venue, String query) {
+            return http().get("/sessions/statistics?" + query, venue.read().auth())
+                    .json()
+                    .get("total");
+        }
+
+        private String column(String sql, Venue venue) {
+            return query(
+                            sql,
+                            venue,
+                            rs -> {
+                                TreeSet<String> values = new TreeSet<>();
+                                while (rs.next()) {
+                                    values.add(rs.getString(1));
+                                }
+                                return values;
+                            })
+                    .toString();
         }
     }
 
