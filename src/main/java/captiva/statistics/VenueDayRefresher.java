@@ -112,7 +112,8 @@ public class VenueDayRefresher {
                     presence_guests = EXCLUDED.presence_guests, presence_from = EXCLUDED.presence_from,
                     presence_to = EXCLUDED.presence_to,
                     -- written by the refresher in the same transaction (COMPACT), from the rows below
-                    guest_ordinals = NULL, device_ordinals = NULL, duration_counts = NULL, presence = NULL
+                    guest_ordinals = NULL, device_ordinals = NULL, duration_counts = NULL, presence = NULL,
+                    compact_hash = NULL
             )
             -- one row however many days, then each day recomputed (with its row, unless emptied) for the
             -- compact forms and the first visits
@@ -128,6 +129,20 @@ public class VenueDayRefresher {
                     .formatted(
                             StatisticsQueries.sessionOfVenueDay("s", "u.day", "u.time_zone"),
                             StatisticsQueries.guestKey("s"));
+
+    /**
+     * Rows whose compact forms were not written with their contents (V72): written by a jar older
+     * than V70 during a rolling upgrade. Queries read their sessions meanwhile; logged here, they
+     * are rebuilt like any changed day. Finds them in venue_day_stale_idx, which holds only them.
+     */
+    private static final String LOG_STALE =
+            """
+            INSERT INTO venue_day_dirty (tenant_id, location_id, day)
+            SELECT v.tenant_id, v.location_id, v.day FROM venue_day v
+            WHERE v.compact_hash IS DISTINCT FROM v.contents_hash
+              AND NOT EXISTS (SELECT 1 FROM venue_day_dirty d
+                              WHERE d.tenant_id = v.tenant_id AND d.location_id = v.location_id AND d.day = v.day)
+            """;
 
     private final JdbcOperations jdbc;
     private final TransactionOperations<Connection> transactions;
@@ -161,6 +176,7 @@ public class VenueDayRefresher {
      * early, returning what it did, when another replica holds the turn.
      */
     public long refresh() {
+        logStale();
         long days = 0;
         Batch batch;
         do {
@@ -260,7 +276,10 @@ public class VenueDayRefresher {
 
     private static final String COMPACT =
             """
-            UPDATE venue_day SET guest_ordinals = ?, device_ordinals = ?, duration_counts = ?, presence = ?
+            UPDATE venue_day SET guest_ordinals = ?, device_ordinals = ?, duration_counts = ?, presence = ?,
+                                 -- the contents the compact forms were made from (V72): as written by this
+                                 -- transaction's refresh statement
+                                 compact_hash = contents_hash
             WHERE tenant_id = ? AND location_id = ? AND day = ?
             """;
 
@@ -318,6 +337,12 @@ public class VenueDayRefresher {
             out[i] = numbers.get(keys[i]);
         }
         return out;
+    }
+
+    /** Logs the rows an older jar rewrote, for rebuilding; returns how many. */
+    long logStale() {
+        return transactions.executeWrite(
+                status -> jdbc.prepareStatement(LOG_STALE, st -> (long) st.executeUpdate()));
     }
 
     private Batch refreshBatch() {
