@@ -1,5 +1,6 @@
 package captiva.statistics;
 
+import captiva.common.sql.Statement;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -52,38 +53,39 @@ public final class Ordinals {
                 "macaddr",
                 "next_device",
                 """
-                EXISTS (SELECT 1 FROM session s WHERE s.tenant_id = %2$s AND s.guest_device_mac = %1$s)""");
+                CASE WHEN %1$s IS NOT NULL THEN EXISTS (
+                        SELECT 1 FROM session s WHERE s.tenant_id = %2$s AND s.guest_device_mac = %1$s)
+                END""");
 
         private final String assign;
         private final String forget;
 
         /**
          * @param carried whether a session of tenant {@code %2$s} carries key {@code %1$s}, by the
-         *     key rule of {@link StatisticsQueries#guestKey}
+         *     key rule of {@link StatisticsQueries#guestKey}: one index probe per key, which the
+         *     CASE keeps the planner from turning into a join over the tenant's sessions (it did,
+         *     reading a million sessions for a batch of the refresher)
          */
         Kind(String table, String column, String type, String counter, String carried) {
             assign =
                     """
-                    WITH p AS (
-                        SELECT CAST(? AS bigint) AS tenant_id
-                    ), wanted AS (
-                        SELECT DISTINCT k FROM unnest(CAST(? AS %3$s[])) AS k
+                    WITH wanted AS (
+                        SELECT DISTINCT k FROM unnest(CAST(:keys AS %3$s[])) AS k
                     ), known AS (
                         SELECT o.%2$s AS k, o.ordinal
-                        FROM p JOIN %1$s o ON o.tenant_id = p.tenant_id JOIN wanted w ON o.%2$s = w.k
+                        FROM wanted w JOIN %1$s o ON o.tenant_id = :tenant AND o.%2$s = w.k
                     ), fresh AS (
                         SELECT w.k, row_number() OVER (ORDER BY w.k) - 1 AS n
-                        FROM wanted w CROSS JOIN p
+                        FROM wanted w
                         WHERE NOT EXISTS (SELECT 1 FROM known WHERE known.k = w.k)
                           AND %5$s
                     ), counted AS (
                         UPDATE ordinal_counter c SET %4$s = c.%4$s + (SELECT count(*) FROM fresh)
-                        FROM p
-                        WHERE c.tenant_id = p.tenant_id AND EXISTS (SELECT 1 FROM fresh)
+                        WHERE c.tenant_id = :tenant AND EXISTS (SELECT 1 FROM fresh)
                         RETURNING c.%4$s - (SELECT count(*) FROM fresh) AS first
                     ), added AS (
                         INSERT INTO %1$s (tenant_id, %2$s, ordinal)
-                        SELECT p.tenant_id, f.k, c.first + f.n FROM p, fresh f, counted c
+                        SELECT :tenant, f.k, c.first + f.n FROM fresh f CROSS JOIN counted c
                         RETURNING %2$s AS k, ordinal
                     )
                     SELECT k::text, ordinal FROM known
@@ -95,11 +97,11 @@ public final class Ordinals {
                                     column,
                                     type,
                                     counter,
-                                    carried.formatted("w.k", "p.tenant_id"));
+                                    carried.formatted("w.k", "CAST(:tenant AS bigint)"));
             forget =
                     """
                     DELETE FROM %1$s o
-                    WHERE o.tenant_id = ? AND o.%2$s = ANY (CAST(? AS %3$s[]))
+                    WHERE o.tenant_id = :tenant AND o.%2$s = ANY (CAST(:keys AS %3$s[]))
                       AND NOT %4$s
                     RETURNING o.ordinal
                     """
@@ -107,7 +109,7 @@ public final class Ordinals {
                                     table,
                                     column,
                                     type,
-                                    carried.formatted("o." + column, "o.tenant_id"));
+                                    carried.formatted("o." + column, "CAST(:tenant AS bigint)"));
         }
     }
 
@@ -137,9 +139,11 @@ public final class Ordinals {
             return found;
         }
         takeTurn(connection, tenantId);
-        try (PreparedStatement st = connection.prepareStatement(kind.assign)) {
-            st.setLong(1, tenantId);
-            st.setArray(2, connection.createArrayOf("text", keys.toArray()));
+        try (PreparedStatement st =
+                new Statement(kind.assign)
+                        .bind("tenant", tenantId)
+                        .bind("keys", keys.toArray(String[]::new))
+                        .prepare(connection)) {
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     found.put(rs.getString(1), rs.getInt(2));
@@ -203,9 +207,11 @@ public final class Ordinals {
         if (keys.isEmpty()) {
             return ordinals;
         }
-        try (PreparedStatement st = connection.prepareStatement(kind.forget)) {
-            st.setLong(1, tenantId);
-            st.setArray(2, connection.createArrayOf("text", keys.toArray()));
+        try (PreparedStatement st =
+                new Statement(kind.forget)
+                        .bind("tenant", tenantId)
+                        .bind("keys", keys.toArray(String[]::new))
+                        .prepare(connection)) {
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     ordinals.add(rs.getInt(1));
