@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.postgresql.PGStatement;
 
 /**
  * Computes the statistics of the sessions that GET /sessions would list, for GET
@@ -142,6 +143,7 @@ public class SessionStatistics {
                         connection -> {
                             StatisticsCombination combined = new StatisticsCombination();
                             try (PreparedStatement st = statement.prepare(connection)) {
+                                binary(st);
                                 st.setQueryTimeout((int) queryTimeout.toSeconds());
                                 st.setFetchSize(FETCH_SIZE);
                                 try (ResultSet rs = st.executeQuery()) {
@@ -154,17 +156,24 @@ public class SessionStatistics {
                             if (guests.length > 0 || combined.hasUnnumberedGuestsWithAPeriod()) {
                                 // Every period starts before the filter's end, if any; without
                                 // groups of their own, at the filter's start.
+                                Instant firstBefore =
+                                        groupBy == GroupBy.DAY || groupBy == GroupBy.HOUR
+                                                ? until
+                                                : from;
                                 Statement firstVisits =
-                                        new Statement(StatisticsQueries.FIRST_VISITS)
+                                        new Statement(
+                                                        StatisticsQueries.firstVisits(
+                                                                firstBefore != null
+                                                                                && guests.length
+                                                                                        >= ENTRIES_IN_ONE_RANGE
+                                                                        ? StatisticsQueries
+                                                                                .ENTRIES_BEFORE
+                                                                        : StatisticsQueries
+                                                                                .ENTRIES_OF_GUESTS))
                                                 .bind("tenant", scope.tenantId())
                                                 .bind("keyLocations", keyLocations(scope))
                                                 .bind("ordinals", guests)
-                                                .bind(
-                                                        "firstBefore",
-                                                        groupBy == GroupBy.DAY
-                                                                        || groupBy == GroupBy.HOUR
-                                                                ? until
-                                                                : from);
+                                                .bind("firstBefore", firstBefore);
                                 try (PreparedStatement st = firstVisits.prepare(connection)) {
                                     st.setQueryTimeout((int) queryTimeout.toSeconds());
                                     st.setFetchSize(FETCH_SIZE);
@@ -213,6 +222,23 @@ public class SessionStatistics {
         }
         return new StatisticsReport(groupName, Statistics.of(totalCounts), groups);
     }
+
+    /**
+     * Results in binary from the first execution: the compact forms are bytea, which the driver
+     * otherwise gets as hex text (twice the bytes, then decoded) until it has run the same
+     * statement on the same connection five times, and a chain's year is a hundred thousand rows.
+     */
+    private static void binary(PreparedStatement st) throws SQLException {
+        st.unwrap(PGStatement.class).setPrepareThreshold(-1);
+    }
+
+    /**
+     * From this many guests asking for their first visits, the statement reads the tenant's entries
+     * before the period in one index range instead of probing each guest's: at 1,000,000 sessions a
+     * chain's year has about 100,000 guests, whose probes took 0.7 to 1.5 s (BENCHMARKS.md), while
+     * a busy venue's month has a few thousand.
+     */
+    static final int ENTRIES_IN_ONE_RANGE = 20_000;
 
     /**
      * Rows fetched at a time: a chain's year is about a hundred thousand rows, and the driver would

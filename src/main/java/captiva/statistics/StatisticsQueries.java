@@ -16,8 +16,8 @@ import captiva.sessions.Online;
  * </ul>
  *
  * Every session and every rollup row taken whole is returned once, with its group when grouped
- * ({@link #OUTPUT}); the first visits of their guests follow ({@link #FIRST_VISITS}). Parameters
- * are named: {@code :tenant}, {@code :keyLocations} (null: every venue), {@code :location}, {@code
+ * ({@link #OUTPUT}); the first visits of their guests follow ({@link #firstVisits}). Parameters are
+ * named: {@code :tenant}, {@code :keyLocations} (null: every venue), {@code :location}, {@code
  * :from} and {@code :until} (the filter's time bounds), {@code :periodStart} (the filter's start,
  * null for none), {@code :now}, {@code :cutoff} (of {@link Online}), {@code :hourZone} and {@code
  * :grouped}; only the direct selection's filters, which are those of GET /sessions ({@link
@@ -225,7 +225,7 @@ final class StatisticsQueries {
      * </ul>
      *
      * The parameter {@code :grouped} says whether buckets other than {@code ''} exist. Returning
-     * guests need the guests' first visits, which {@link #FIRST_VISITS} reads next.
+     * guests need the guests' first visits, which {@link #firstVisits} reads next.
      */
     static final String OUTPUT =
             """
@@ -257,7 +257,9 @@ final class StatisticsQueries {
      * changed days, and open ones). Several rows for one guest: the earliest counts. Run in the
      * transaction of {@link #OUTPUT}, on the same snapshot.
      */
-    static final String FIRST_VISITS =
+    private static final String ENTRIES = "-- the entries: ENTRIES_OF_GUESTS or ENTRIES_BEFORE";
+
+    private static final String FIRST_VISITS =
             """
             WITH visible_dirty AS (
                 SELECT d.location_id, d.day FROM venue_day_dirty d
@@ -268,12 +270,7 @@ final class StatisticsQueries {
                 SELECT v.location_id, v.day FROM venue_day v
                 WHERE v.tenant_id = :tenant AND v.compact_hash IS DISTINCT FROM v.contents_hash
                   AND (CAST(:keyLocations AS bigint[]) IS NULL OR v.location_id = ANY (CAST(:keyLocations AS bigint[])))
-            ), wanted AS (
-                SELECT DISTINCT w.guest_ordinal FROM unnest(CAST(:ordinals AS int[])) AS w(guest_ordinal)
-            ), entries AS (
-                SELECT f.guest_ordinal, f.location_id, f.first_start, f.first_day
-                FROM wanted w JOIN guest_first_visit f ON f.tenant_id = :tenant AND f.guest_ordinal = w.guest_ordinal
-                WHERE (CAST(:keyLocations AS bigint[]) IS NULL OR f.location_id = ANY (CAST(:keyLocations AS bigint[])))
+            %3$s
             ), unrolled AS (
                 SELECT guest_key, min(start_time) AS first_start
                 FROM (SELECT %1$s AS guest_key, s.start_time
@@ -316,7 +313,42 @@ final class StatisticsQueries {
             FROM unrolled u
             LEFT JOIN guest_ordinal g ON g.tenant_id = :tenant AND g.guest_key = u.guest_key
             """
-                    .formatted(guestKey("s"), sessionOfVenueDay("s", "dd.day", "l.time_zone"));
+                    .formatted(
+                            guestKey("s"),
+                            sessionOfVenueDay("s", "dd.day", "l.time_zone"),
+                            ENTRIES);
+
+    /**
+     * The first-visit entries of the guests {@code :ordinals}: one probe of the primary key per
+     * guest and venue, for a selection of a few thousand guests.
+     */
+    static final String ENTRIES_OF_GUESTS =
+            """
+            ), wanted AS (
+                SELECT DISTINCT w.guest_ordinal FROM unnest(CAST(:ordinals AS int[])) AS w(guest_ordinal)
+            ), entries AS (
+                SELECT f.guest_ordinal, f.location_id, f.first_start, f.first_day
+                FROM wanted w JOIN guest_first_visit f ON f.tenant_id = :tenant AND f.guest_ordinal = w.guest_ordinal
+                WHERE (CAST(:keyLocations AS bigint[]) IS NULL OR f.location_id = ANY (CAST(:keyLocations AS bigint[])))""";
+
+    /**
+     * Every first-visit entry of the tenant before {@code :firstBefore}, whoever's, in one range of
+     * guest_first_visit_start_idx: for a selection of very many guests (a chain's year has about a
+     * hundred thousand), cheaper than a probe each; the guests not asked about cost a row each and
+     * are ignored by {@link StatisticsCombination}.
+     */
+    static final String ENTRIES_BEFORE =
+            """
+            ), entries AS (
+                SELECT f.guest_ordinal, f.location_id, f.first_start, f.first_day
+                FROM guest_first_visit f
+                WHERE f.tenant_id = :tenant AND f.first_start < :firstBefore
+                  AND (CAST(:keyLocations AS bigint[]) IS NULL OR f.location_id = ANY (CAST(:keyLocations AS bigint[])))""";
+
+    /** {@link #firstVisits} with its entries read as {@code entries} says. */
+    static String firstVisits(String entries) {
+        return FIRST_VISITS.replace(ENTRIES, entries);
+    }
 
     /**
      * The group of a rollup row {@code r} in {@link #OUTPUT} and the start of its period, by how
