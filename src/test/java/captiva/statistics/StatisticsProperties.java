@@ -1,8 +1,11 @@
 package captiva.statistics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import captiva.common.OpaqueIds;
+import captiva.privacy.GuestErasure;
+import captiva.privacy.GuestKey;
 import captiva.sessions.AccountingEvent;
 import captiva.sessions.SessionProperties;
 import captiva.sessions.SessionRecorder;
@@ -95,6 +98,7 @@ class StatisticsProperties {
     private static Fixtures given;
     private static SessionRecorder recorder;
     private static VenueDayRefresher refresher;
+    private static GuestErasure erasure;
     private static OpaqueIds ids;
     private static MutableClock clock;
     private static Duration onlineTimeout;
@@ -109,6 +113,7 @@ class StatisticsProperties {
         given = new Fixtures(http);
         recorder = server.getApplicationContext().getBean(SessionRecorder.class);
         refresher = server.getApplicationContext().getBean(VenueDayRefresher.class);
+        erasure = server.getApplicationContext().getBean(GuestErasure.class);
         ids = server.getApplicationContext().getBean(OpaqueIds.class);
         clock = server.getApplicationContext().getBean(MutableClock.class);
         onlineTimeout =
@@ -204,6 +209,7 @@ class StatisticsProperties {
     void everyStatisticEqualsTheSameComputedFromTheSessions(@ForAll("histories") History history)
             throws SQLException {
         World world = build(history);
+        numbersNameOnlyWhatSessionsHold(world);
         rowsHoldTheirSessions(world);
         try {
             clock.freezeAt(world.now);
@@ -252,7 +258,7 @@ class StatisticsProperties {
                                 """
                                 SELECT location_id, day, guest_ordinals, device_ordinals, duration_counts, presence
                                 FROM venue_day v
-                                WHERE tenant_id = ? AND presence IS NOT NULL
+                                WHERE tenant_id = ? AND presence IS NOT NULL AND compact_hash = contents_hash
                                   AND NOT EXISTS (SELECT 1 FROM venue_day_dirty d WHERE d.tenant_id = v.tenant_id
                                                   AND d.location_id = v.location_id AND d.day = v.day)
                                 """)) {
@@ -278,7 +284,13 @@ class StatisticsProperties {
         try (Connection c = TestDatabase.connect()) {
             try (PreparedStatement st =
                     c.prepareStatement(
-                            "SELECT DISTINCT location_id FROM venue_day_dirty WHERE tenant_id = ?")) {
+                            """
+                            SELECT location_id FROM venue_day_dirty WHERE tenant_id = ?
+                            UNION
+                            SELECT location_id FROM venue_day
+                            WHERE tenant_id = ? AND compact_hash IS DISTINCT FROM contents_hash
+                            """)) {
+                st.setLong(2, tenantId);
                 st.setLong(1, tenantId);
                 try (var rs = st.executeQuery()) {
                     while (rs.next()) {
@@ -387,6 +399,45 @@ class StatisticsProperties {
             Collections.sort(presence);
             assertEquals(merged(ended), presence, () -> "presence of " + row);
         }
+    }
+
+    /**
+     * The numbering of guests and devices holds no MAC nor guest that no session of the tenant has
+     * (erasure makes it forget them), and no first visit of a number it does not have.
+     */
+    private static void numbersNameOnlyWhatSessionsHold(World w) throws SQLException {
+        long tenantId = ids.decode(OpaqueIds.Kind.TENANT, w.tenant.id()).orElseThrow();
+        Set<String> macs = new HashSet<>();
+        Set<String> guests = new HashSet<>();
+        for (Stored s : w.sessions) {
+            if (s.mac() != null) {
+                macs.add(s.mac());
+            }
+            if (s.guestKey() != null && s.guestKey().startsWith("g")) {
+                guests.add(s.guestKey().substring(1));
+            }
+        }
+        for (String key :
+                keys("SELECT ordinal, guest_key FROM guest_ordinal WHERE tenant_id = ?", tenantId)
+                        .values()) {
+            Set<String> held = key.startsWith("g") ? guests : macs;
+            assertTrue(held.contains(key.substring(1)), () -> "guest_ordinal holds " + key);
+        }
+        for (String mac :
+                keys("SELECT ordinal, mac::text FROM device_ordinal WHERE tenant_id = ?", tenantId)
+                        .values()) {
+            assertTrue(macs.contains(mac), () -> "device_ordinal holds " + mac);
+        }
+        assertEquals(
+                Map.of(),
+                keys(
+                        """
+                        SELECT f.guest_ordinal, f.location_id::text FROM guest_first_visit f
+                        WHERE f.tenant_id = ? AND NOT EXISTS (
+                            SELECT 1 FROM guest_ordinal o WHERE o.tenant_id = f.tenant_id AND o.ordinal = f.guest_ordinal)
+                        """,
+                        tenantId),
+                "first visits of numbers forgotten");
     }
 
     /** Each guest's ended sessions merged into ranges, as "key from to" in microseconds, sorted. */
@@ -606,6 +657,30 @@ class StatisticsProperties {
             from = to;
             if (random.nextInt(4) == 0) {
                 refresher.refresh();
+            } else if (random.nextInt(8) == 0) {
+                // a rolling upgrade: an older jar's refresher takes logged days too (V72)
+                OlderJar.refresh();
+            }
+        }
+        if (random.nextInt(3) == 0) {
+            // A guest erased (GDPR): their sessions stay, naming no guest and no device.
+            long erased = guestRowIds.get(random.nextInt(GUESTS));
+            erasure.erase(tenantId, new GuestKey.Id(erased));
+            w.sessions.replaceAll(
+                    s ->
+                            ("g" + erased).equals(s.guestKey())
+                                    ? new Stored(
+                                            s.location(),
+                                            null,
+                                            null,
+                                            s.start(),
+                                            s.end(),
+                                            s.lastUpdate(),
+                                            s.down(),
+                                            s.up())
+                                    : s);
+            if (random.nextInt(3) == 0) {
+                OlderJar.refresh();
             }
         }
         if (random.nextInt(4) > 0) {

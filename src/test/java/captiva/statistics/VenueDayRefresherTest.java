@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import captiva.common.OpaqueIds;
+import captiva.common.sql.Statement;
 import captiva.sessions.AccountingEvent;
 import captiva.sessions.SessionRecorder;
 import captiva.sessions.VenueDays;
@@ -28,10 +29,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -306,74 +309,6 @@ class VenueDayRefresherTest extends ApiTest {
                 0, count("SELECT count(*) FROM venue_day_dirty WHERE location_id = " + lobbyId));
     }
 
-    /**
-     * The refresh statement of a jar older than V70 (main at 3a0d8d8, VenueDayRefresher.REFRESH,
-     * copied as it was), which still runs during a rolling upgrade: it rewrites a row's V9 columns
-     * and knows nothing of the compact ones.
-     */
-    private static final String REFRESH_BEFORE_V70 =
-            """
-            WITH oldest AS (
-                SELECT tenant_id, location_id, day FROM venue_day_dirty ORDER BY id LIMIT ?
-            ), taken AS (
-                -- every entry of the venue-days picked, not only those among the oldest: a busy day
-                -- logged by many statements is recomputed once, not once per batch of entries
-                DELETE FROM venue_day_dirty d
-                USING (SELECT DISTINCT tenant_id, location_id, day FROM oldest) p
-                WHERE d.tenant_id = p.tenant_id AND d.location_id = p.location_id AND d.day = p.day
-                RETURNING d.tenant_id, d.location_id, d.day
-            ), units AS (
-                SELECT DISTINCT t.tenant_id, t.location_id, t.day, l.time_zone
-                FROM taken t JOIN location l ON l.id = t.location_id
-            ), ended AS (
-                SELECT u.tenant_id, u.location_id, u.day, s.start_time, s.end_time, s.input_octets, s.output_octets,
-                       s.guest_device_mac, %2$s AS guest_key,
-                       floor(extract(epoch FROM s.end_time - s.start_time))::bigint AS duration_seconds
-                FROM units u
-                JOIN session s ON s.tenant_id = u.tenant_id AND s.location_id = u.location_id
-                     AND %1$s
-                WHERE s.end_time IS NOT NULL
-            ), presence AS (
-                SELECT tenant_id, location_id, day, array_agg(guest_key) AS guests,
-                       array_agg(lower(online_range)) AS froms, array_agg(upper(online_range)) AS tos
-                FROM (SELECT tenant_id, location_id, day, guest_key,
-                             unnest(range_agg(tstzrange(start_time, end_time))) AS online_range
-                      FROM ended WHERE guest_key IS NOT NULL
-                      GROUP BY tenant_id, location_id, day, guest_key) merged
-                GROUP BY tenant_id, location_id, day
-            ), computed AS (
-                SELECT tenant_id, location_id, day, count(*) AS sessions, sum(duration_seconds) AS total_duration_seconds,
-                       sum(output_octets) AS downloaded_bytes, sum(input_octets) AS uploaded_bytes,
-                       min(start_time) AS first_start, max(start_time) AS last_start, max(end_time) AS last_end,
-                       array_agg(duration_seconds ORDER BY duration_seconds) AS durations,
-                       COALESCE(array_agg(DISTINCT guest_key) FILTER (WHERE guest_key IS NOT NULL), '{}') AS guests,
-                       COALESCE(array_agg(DISTINCT guest_device_mac) FILTER (WHERE guest_device_mac IS NOT NULL), '{}') AS devices
-                FROM ended GROUP BY tenant_id, location_id, day
-            ), emptied AS (
-                DELETE FROM venue_day v USING units u
-                WHERE v.tenant_id = u.tenant_id AND v.location_id = u.location_id AND v.day = u.day
-                  AND NOT EXISTS (SELECT 1 FROM computed c
-                                  WHERE c.tenant_id = u.tenant_id AND c.location_id = u.location_id AND c.day = u.day)
-            ), stored AS (
-                INSERT INTO venue_day (tenant_id, location_id, day, sessions, total_duration_seconds, downloaded_bytes,
-                                       uploaded_bytes, first_start, last_start, last_end, durations, guests, devices,
-                                       presence_guests, presence_from, presence_to)
-                SELECT c.*, COALESCE(p.guests, '{}'), COALESCE(p.froms, '{}'), COALESCE(p.tos, '{}')
-                FROM computed c LEFT JOIN presence p USING (tenant_id, location_id, day)
-                ON CONFLICT (tenant_id, location_id, day) DO UPDATE SET
-                    sessions = EXCLUDED.sessions, total_duration_seconds = EXCLUDED.total_duration_seconds,
-                    downloaded_bytes = EXCLUDED.downloaded_bytes, uploaded_bytes = EXCLUDED.uploaded_bytes,
-                    first_start = EXCLUDED.first_start, last_start = EXCLUDED.last_start, last_end = EXCLUDED.last_end,
-                    durations = EXCLUDED.durations, guests = EXCLUDED.guests, devices = EXCLUDED.devices,
-                    presence_guests = EXCLUDED.presence_guests, presence_from = EXCLUDED.presence_from,
-                    presence_to = EXCLUDED.presence_to
-            )
-            SELECT (SELECT count(*) FROM oldest) AS oldest, (SELECT count(*) FROM units) AS days
-            """
-                    .formatted(
-                            StatisticsQueries.sessionOfVenueDay("s", "u.day", "u.time_zone"),
-                            StatisticsQueries.guestKey("s"));
-
     @Test
     void rowsAnOlderJarRewroteAreReadFromTheirSessionsThenRebuilt() throws SQLException {
         given().sessions(
@@ -393,7 +328,7 @@ class VenueDayRefresherTest extends ApiTest {
                                 .started("2024-05-02T12:00:00Z")
                                 .ended("2024-05-02T13:00:00Z")
                                 .mac("02:00:00:00:00:0b"));
-        execute(REFRESH_BEFORE_V70.replace("?", String.valueOf(VenueDayRefresher.BATCH)));
+        OlderJar.refresh();
         assertEquals(
                 0, count("SELECT count(*) FROM venue_day_dirty WHERE location_id = " + lobbyId));
 
@@ -447,6 +382,83 @@ class VenueDayRefresherTest extends ApiTest {
                 keys(
                         "SELECT ordinal, mac::text FROM device_ordinal WHERE tenant_id = "
                                 + tenantId));
+    }
+
+    /**
+     * The two ways of reading first visits (a probe per guest, or the tenant's entries before the
+     * period in one range, for selections of very many guests) find the same first visit for each
+     * guest asked about, from entries and from the sessions of changed days alike.
+     */
+    @Test
+    void firstVisitsReadInOneRangeAreThoseProbedGuestByGuest() throws SQLException {
+        given().sessions(
+                        session(lobby)
+                                .started("2024-05-01T10:00:00Z")
+                                .ended("2024-05-01T11:00:00Z")
+                                .mac("02:00:00:00:00:01"),
+                        session(lobby)
+                                .started("2024-05-05T10:00:00Z")
+                                .ended("2024-05-05T11:00:00Z")
+                                .mac("02:00:00:00:00:01"),
+                        session(lobby)
+                                .started("2024-05-03T10:00:00Z")
+                                .ended("2024-05-03T11:00:00Z")
+                                .mac("02:00:00:00:00:02"),
+                        session(lobby)
+                                .started("2024-05-05T12:00:00Z")
+                                .ended("2024-05-05T13:00:00Z")
+                                .mac("02:00:00:00:00:03"));
+        refresher.refresh();
+        // Late, and not yet rolled up: an earlier visit of the second device.
+        given().sessions(
+                        session(lobby)
+                                .started("2024-04-30T10:00:00Z")
+                                .ended("2024-04-30T11:00:00Z")
+                                .mac("02:00:00:00:00:02"));
+        Map<Integer, String> guests =
+                keys("SELECT ordinal, guest_key FROM guest_ordinal WHERE tenant_id = " + tenantId);
+        int[] asked = guests.keySet().stream().mapToInt(Integer::intValue).toArray();
+
+        Map<String, String> probed =
+                firstVisits(StatisticsQueries.ENTRIES_OF_GUESTS, asked, guests);
+        Map<String, String> ranged = firstVisits(StatisticsQueries.ENTRIES_BEFORE, asked, guests);
+
+        assertEquals(
+                Map.of(
+                        "m02:00:00:00:00:01", "2024-05-01 10:00:00+00",
+                        "m02:00:00:00:00:02", "2024-04-30 10:00:00+00"),
+                probed);
+        assertEquals(probed, ranged);
+    }
+
+    /** The earliest first visit before 5 May of each guest asked about, by key. */
+    private Map<String, String> firstVisits(
+            String entries, int[] asked, Map<Integer, String> guests) throws SQLException {
+        Set<Integer> wanted = Arrays.stream(asked).boxed().collect(Collectors.toSet());
+        Map<String, String> first = new java.util.TreeMap<>();
+        try (Connection c = TestDatabase.connect()) {
+            c.createStatement().execute("SET TIME ZONE 'UTC'");
+            try (PreparedStatement st =
+                            new Statement(StatisticsQueries.firstVisits(entries))
+                                    .bind("tenant", tenantId)
+                                    .bind("keyLocations", null)
+                                    .bind("ordinals", asked)
+                                    .bind(
+                                            "firstBefore",
+                                            java.time.Instant.parse("2024-05-05T00:00:00Z"))
+                                    .prepare(c);
+                    ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    Integer ordinal = rs.getObject("guest_ordinal", Integer.class);
+                    String key = ordinal != null ? guests.get(ordinal) : rs.getString("guest_key");
+                    String start = rs.getString("first_start");
+                    if (start != null && (ordinal == null || wanted.contains(ordinal))) {
+                        first.merge(key, start, (a, b) -> a.compareTo(b) <= 0 ? a : b);
+                    }
+                }
+            }
+        }
+        return first;
     }
 
     /** sessions, unique guests, unique devices and returning guests. */
