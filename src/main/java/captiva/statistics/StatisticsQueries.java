@@ -131,8 +131,14 @@ final class StatisticsQueries {
                        s.input_octets, s.output_octets
                 FROM unrolled u
                 JOIN loc ON loc.id = u.location_id
-                JOIN session s ON s.tenant_id = :tenant AND s.location_id = u.location_id
-                     AND %s
+                -- each venue-day by its own range of session_tenant_location_started_idx (OFFSET 0 keeps
+                -- the planner from hashing every session of the tenant's period against a few days)
+                CROSS JOIN LATERAL (
+                    SELECT s.* FROM session s
+                    WHERE s.tenant_id = :tenant AND s.location_id = u.location_id
+                      AND %s
+                    OFFSET 0
+                ) s
                 WHERE s.end_time IS NOT NULL
             """
                     .formatted(sessionOfVenueDay("s", "u.day", "loc.time_zone"));
