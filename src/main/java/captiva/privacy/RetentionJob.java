@@ -159,9 +159,7 @@ public class RetentionJob {
         return new Purged(sessions, logins, guests, batches[0]);
     }
 
-    /**
-     * Runs a batch until one comes back short; counts rows, and batches in {@code batches[0]}.
-     */
+    /** Runs a batch until one comes back short; counts rows, and batches in {@code batches[0]}. */
     private long repeat(IntSupplier batch, int[] batches) {
         long total = 0;
         int deleted;

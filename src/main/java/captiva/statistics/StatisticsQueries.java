@@ -30,7 +30,7 @@ final class StatisticsQueries {
             """
             v.location_id, v.day, v.sessions, v.total_duration_seconds, v.downloaded_bytes, v.uploaded_bytes,
             v.first_start, v.last_start, v.last_end, v.guest_ordinals, v.device_ordinals, v.duration_counts, v.presence,
-            v.contents_hash, v.compact_hash""";
+            v.compact_hash""";
 
     /** No rollup rows; put before the selection statement, which ends up as {@code base}. */
     static final String DIRECT =
@@ -100,16 +100,16 @@ final class StatisticsQueries {
             "AND d.day <= (CAST(:until AS timestamptz) AT TIME ZONE 'UTC')::date + 1\n";
 
     /**
-     * Rollup rows taken whole: not changed since, with compact forms written together with the
-     * row's contents (a row written before V70 has none; one rewritten by an older jar has stale
-     * ones, V72), and every session in the filter's range.
+     * Rollup rows taken whole: not changed since, with compact forms (a row written before V70 or
+     * inserted by an older jar has none; V72 keeps those of every other row true to its contents),
+     * and every session in the filter's range.
      */
     static final String ROLLED =
             """
             ), rolled AS (
                 SELECT s.* FROM stored s
                 WHERE NOT EXISTS (SELECT 1 FROM dirty d WHERE d.location_id = s.location_id AND d.day = s.day)
-                  AND s.presence IS NOT NULL AND s.compact_hash = s.contents_hash
+                  AND s.compact_hash IS NOT NULL
             """;
 
     static final String ROLLED_FROM = "AND s.first_start >= :from\n";
@@ -272,9 +272,10 @@ final class StatisticsQueries {
                 WHERE d.tenant_id = :tenant
                   AND (CAST(:keyLocations AS bigint[]) IS NULL OR d.location_id = ANY (CAST(:keyLocations AS bigint[])))
                 UNION
-                -- rows an older jar rewrote (V72): their guests' entries may be stale too
+                -- rows without compact forms (V73), which an older jar may have written: their guests'
+                -- entries may be stale too
                 SELECT v.location_id, v.day FROM venue_day v
-                WHERE v.tenant_id = :tenant AND v.compact_hash IS DISTINCT FROM v.contents_hash
+                WHERE v.tenant_id = :tenant AND v.compact_hash IS NULL
                   AND (CAST(:keyLocations AS bigint[]) IS NULL OR v.location_id = ANY (CAST(:keyLocations AS bigint[])))
             %3$s
             ), unrolled AS (

@@ -131,15 +131,16 @@ public class VenueDayRefresher {
                             StatisticsQueries.guestKey("s"));
 
     /**
-     * Rows whose compact forms were not written with their contents (V72): written by a jar older
-     * than V70 during a rolling upgrade. Queries read their sessions meanwhile; logged here, they
-     * are rebuilt like any changed day. Finds them in venue_day_stale_idx, which holds only them.
+     * Rows without compact forms (V72, V73): written before V70, or inserted by a jar older than
+     * V70 during a rolling upgrade. Queries read their sessions meanwhile; logged here, they are
+     * rebuilt like any changed day. Finds them in venue_day_without_compact_forms_idx, which holds
+     * only them.
      */
-    private static final String LOG_STALE =
+    private static final String LOG_WITHOUT_COMPACT_FORMS =
             """
             INSERT INTO venue_day_dirty (tenant_id, location_id, day)
             SELECT v.tenant_id, v.location_id, v.day FROM venue_day v
-            WHERE v.compact_hash IS DISTINCT FROM v.contents_hash
+            WHERE v.compact_hash IS NULL
               AND NOT EXISTS (SELECT 1 FROM venue_day_dirty d
                               WHERE d.tenant_id = v.tenant_id AND d.location_id = v.location_id AND d.day = v.day)
             """;
@@ -176,7 +177,7 @@ public class VenueDayRefresher {
      * early, returning what it did, when another replica holds the turn.
      */
     public long refresh() {
-        logStale();
+        logRowsWithoutCompactForms();
         long days = 0;
         Batch batch;
         do {
@@ -277,9 +278,10 @@ public class VenueDayRefresher {
     private static final String COMPACT =
             """
             UPDATE venue_day SET guest_ordinals = ?, device_ordinals = ?, duration_counts = ?, presence = ?,
-                                 -- the contents the compact forms were made from (V72): as written by this
-                                 -- transaction's refresh statement
-                                 compact_hash = contents_hash
+                                 -- the contents the compact forms were made from, as this transaction's
+                                 -- refresh statement wrote them (V72)
+                                 compact_hash = venue_day_contents_hash(durations, guests, devices,
+                                                                        presence_guests, presence_from, presence_to)
             WHERE tenant_id = ? AND location_id = ? AND day = ?
             """;
 
@@ -339,10 +341,11 @@ public class VenueDayRefresher {
         return out;
     }
 
-    /** Logs the rows an older jar rewrote, for rebuilding; returns how many. */
-    long logStale() {
-        return transactions.executeWrite(
-                status -> jdbc.prepareStatement(LOG_STALE, st -> (long) st.executeUpdate()));
+    /** Logs the rows without compact forms, for rebuilding. */
+    private void logRowsWithoutCompactForms() {
+        transactions.executeWrite(
+                status ->
+                        jdbc.prepareStatement(LOG_WITHOUT_COMPACT_FORMS, st -> st.executeUpdate()));
     }
 
     private Batch refreshBatch() {

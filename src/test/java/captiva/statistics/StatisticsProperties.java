@@ -258,7 +258,7 @@ class StatisticsProperties {
                                 """
                                 SELECT location_id, day, guest_ordinals, device_ordinals, duration_counts, presence
                                 FROM venue_day v
-                                WHERE tenant_id = ? AND presence IS NOT NULL AND compact_hash = contents_hash
+                                WHERE tenant_id = ? AND compact_hash IS NOT NULL
                                   AND NOT EXISTS (SELECT 1 FROM venue_day_dirty d WHERE d.tenant_id = v.tenant_id
                                                   AND d.location_id = v.location_id AND d.day = v.day)
                                 """)) {
@@ -288,7 +288,7 @@ class StatisticsProperties {
                             SELECT location_id FROM venue_day_dirty WHERE tenant_id = ?
                             UNION
                             SELECT location_id FROM venue_day
-                            WHERE tenant_id = ? AND compact_hash IS DISTINCT FROM contents_hash
+                            WHERE tenant_id = ? AND compact_hash IS NULL
                             """)) {
                 st.setLong(2, tenantId);
                 st.setLong(1, tenantId);
@@ -658,7 +658,8 @@ class StatisticsProperties {
             if (random.nextInt(4) == 0) {
                 refresher.refresh();
             } else if (random.nextInt(8) == 0) {
-                // a rolling upgrade: an older jar's refresher takes logged days too (V72)
+                // a rolling upgrade: an older jar's refresher takes logged days too, where V72 lets
+                // it
                 OlderJar.refresh();
             }
         }

@@ -4,6 +4,7 @@ import static captiva.sessions.AccountingEvent.Type.INTERIM_UPDATE;
 import static captiva.sessions.AccountingEvent.Type.STOP;
 import static captiva.testing.Fixtures.session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import captiva.common.OpaqueIds;
@@ -270,16 +271,32 @@ class VenueDayRefresherTest extends ApiTest {
                         + lobbyId);
     }
 
+    private long mayFirstRows() throws SQLException {
+        return count(
+                "SELECT count(*) FROM venue_day WHERE day = '2024-05-01' AND location_id = "
+                        + lobbyId);
+    }
+
     private void deleteSessionsStarted(String start) throws SQLException {
-        execute(
-                VenueDays.logged(
-                        "DELETE FROM session WHERE location_id = "
-                                + lobbyId
-                                + " AND start_time = '"
-                                + start
-                                + "'\n",
-                        VenueDays.RETURNING,
-                        false));
+        deleteSessions("AND start_time = '" + start + "'");
+    }
+
+    /** Deletes the lobby's sessions that match, as retention and erasure do: logging their days. */
+    private void deleteSessions(String condition) throws SQLException {
+        try (Connection c = TestDatabase.connect();
+                PreparedStatement st =
+                        c.prepareStatement(
+                                VenueDays.logged(
+                                        "DELETE FROM session WHERE location_id = "
+                                                + lobbyId
+                                                + " "
+                                                + condition
+                                                + "\n",
+                                        VenueDays.RETURNING,
+                                        false))) {
+            st.setLong(1, tenantId); // VenueDays.LOGGED
+            st.execute();
+        }
     }
 
     @Test
@@ -309,16 +326,19 @@ class VenueDayRefresherTest extends ApiTest {
                 0, count("SELECT count(*) FROM venue_day_dirty WHERE location_id = " + lobbyId));
     }
 
+    /**
+     * During a rolling upgrade, an older jar's refresh of a day with compact forms would leave them
+     * under other contents: the database refuses it, and the days stay logged for this refresher.
+     */
     @Test
-    void rowsAnOlderJarRewroteAreReadFromTheirSessionsThenRebuilt() throws SQLException {
+    void anOlderJarsRefreshThatWouldLeaveCompactFormsStaleIsRefused() throws SQLException {
         given().sessions(
                         session(lobby)
                                 .started("2024-05-02T10:00:00Z")
                                 .ended("2024-05-02T11:00:00Z")
                                 .mac("02:00:00:00:00:0a"));
         refresher.refresh();
-        // Late sessions of a second device on 1 and 2 May, refreshed by an older jar's refresher:
-        // 2 May's row is rewritten under its compact forms, 1 May's made without any.
+        // Late sessions of a second device on 1 and 2 May.
         given().sessions(
                         session(lobby)
                                 .started("2024-05-01T10:00:00Z")
@@ -328,22 +348,98 @@ class VenueDayRefresherTest extends ApiTest {
                                 .started("2024-05-02T12:00:00Z")
                                 .ended("2024-05-02T13:00:00Z")
                                 .mac("02:00:00:00:00:0b"));
-        OlderJar.refresh();
+
+        assertFalse(OlderJar.refresh());
+        assertEquals(
+                2,
+                count(
+                        "SELECT count(DISTINCT day) FROM venue_day_dirty WHERE location_id = "
+                                + lobbyId));
+        assertEquals(
+                0,
+                count(
+                        "SELECT count(*) FROM venue_day WHERE compact_hash IS NULL AND location_id = "
+                                + lobbyId));
+
+        // Both guests on 2 May, the second returning from 1 May: from the sessions, then the rows.
+        assertEquals("2 2 2 1", figures(MAY_2));
+        refresher.refresh();
+        execute("UPDATE venue_day SET sessions = sessions + 1000 WHERE location_id = " + lobbyId);
+        assertEquals("1002 2 2 1", figures(MAY_2));
+    }
+
+    /**
+     * A row an older jar inserts has no compact forms, and its guests' first visits are not in
+     * guest_first_visit: its sessions are read until the refresher finds and rebuilds it.
+     */
+    @Test
+    void aRowAnOlderJarInsertedIsReadFromItsSessionsThenRebuilt() throws SQLException {
+        given().sessions(
+                        session(lobby)
+                                .started("2024-05-02T10:00:00Z")
+                                .ended("2024-05-02T11:00:00Z")
+                                .mac("02:00:00:00:00:0a"));
+        refresher.refresh();
+        // A late session of the same device on 1 May: it returns on 2 May.
+        given().sessions(
+                        session(lobby)
+                                .started("2024-05-01T10:00:00Z")
+                                .ended("2024-05-01T11:00:00Z")
+                                .mac("02:00:00:00:00:0a"));
+
+        assertTrue(OlderJar.refresh());
         assertEquals(
                 0, count("SELECT count(*) FROM venue_day_dirty WHERE location_id = " + lobbyId));
+        assertEquals(
+                1,
+                count(
+                        "SELECT count(*) FROM venue_day WHERE compact_hash IS NULL AND day = '2024-05-01'"
+                                + " AND location_id = "
+                                + lobbyId));
+        assertEquals("1 1 1 1", figures(MAY_2));
 
-        // Both guests on 2 May, the second returning from 1 May: exact, from the sessions.
-        assertEquals("2 2 2 1", figures(MAY_2));
-        // The refresher finds the rows and rebuilds them; the same answer from the rows.
         refresher.refresh();
         assertEquals(
                 0,
                 count(
-                        "SELECT count(*) FROM venue_day WHERE compact_hash IS DISTINCT FROM contents_hash"
+                        "SELECT count(*) FROM venue_day WHERE compact_hash IS NULL AND location_id = "
+                                + lobbyId));
+        assertEquals(
+                1,
+                count(
+                        "SELECT count(*) FROM guest_first_visit WHERE first_day = '2024-05-01'"
                                 + " AND location_id = "
                                 + lobbyId));
         execute("UPDATE venue_day SET sessions = sessions + 1000 WHERE location_id = " + lobbyId);
-        assertEquals("1002 2 2 1", figures(MAY_2));
+        assertEquals("1001 1 1 1", figures(MAY_2));
+    }
+
+    /**
+     * An older jar's refresh would delete a day whose sessions are gone under the first visits that
+     * name it: refused too.
+     */
+    @Test
+    void anOlderJarCannotDeleteADayFirstVisitsName() throws SQLException {
+        given().sessions(
+                        session(lobby)
+                                .started("2024-05-01T10:00:00Z")
+                                .ended("2024-05-01T11:00:00Z")
+                                .mac("02:00:00:00:00:0a"),
+                        session(lobby)
+                                .started("2024-05-02T10:00:00Z")
+                                .ended("2024-05-02T11:00:00Z")
+                                .mac("02:00:00:00:00:0a"));
+        refresher.refresh();
+        deleteSessionsStarted("2024-05-01T10:00:00Z");
+
+        assertFalse(OlderJar.refresh());
+        assertEquals(1, mayFirstRows());
+        // The guest's first visit is now 2 May: not returning.
+        assertEquals("1 1 1 0", figures(MAY_2));
+        refresher.refresh();
+        assertEquals(0, mayFirstRows());
+        execute("UPDATE venue_day SET sessions = sessions + 1000 WHERE location_id = " + lobbyId);
+        assertEquals("1001 1 1 0", figures(MAY_2));
     }
 
     /**
@@ -536,17 +632,7 @@ class VenueDayRefresherTest extends ApiTest {
         refresher.refresh();
         assertEquals(1, count("SELECT count(*) FROM venue_day WHERE location_id = " + lobbyId));
 
-        // As the retention job and erasure delete: logging the days of what they delete.
-        try (Connection c = TestDatabase.connect();
-                PreparedStatement st =
-                        c.prepareStatement(
-                                VenueDays.logged(
-                                        "DELETE FROM session WHERE location_id = " + lobbyId + "\n",
-                                        VenueDays.RETURNING,
-                                        false))) {
-            st.setLong(1, tenantId);
-            st.execute();
-        }
+        deleteSessions("");
         refresher.refresh();
         assertEquals(0, count("SELECT count(*) FROM venue_day WHERE location_id = " + lobbyId));
         assertEquals(0, sessions(MAY_2));
