@@ -221,6 +221,7 @@ public class RetentionJob {
                     st.setObject(3, cutoff);
                     st.setObject(4, cutoff);
                     st.setInt(5, properties.batchSize());
+                    st.setLong(6, tenantId); // VenueDays.LOGGED
                     try (ResultSet rs = st.executeQuery()) {
                         rs.next();
                         int deleted = rs.getInt(1);
