@@ -271,6 +271,16 @@ class VenueDayRefresherTest extends ApiTest {
                         + lobbyId);
     }
 
+    /** A session of device 0a on 2 May, rolled up. */
+    private void deviceOnMay2RolledUp() {
+        given().sessions(
+                        session(lobby)
+                                .started("2024-05-02T10:00:00Z")
+                                .ended("2024-05-02T11:00:00Z")
+                                .mac("02:00:00:00:00:0a"));
+        refresher.refresh();
+    }
+
     private long mayFirstRows() throws SQLException {
         return count(
                 "SELECT count(*) FROM venue_day WHERE day = '2024-05-01' AND location_id = "
@@ -332,12 +342,7 @@ class VenueDayRefresherTest extends ApiTest {
      */
     @Test
     void anOlderJarsRefreshThatWouldLeaveCompactFormsStaleIsRefused() throws SQLException {
-        given().sessions(
-                        session(lobby)
-                                .started("2024-05-02T10:00:00Z")
-                                .ended("2024-05-02T11:00:00Z")
-                                .mac("02:00:00:00:00:0a"));
-        refresher.refresh();
+        deviceOnMay2RolledUp();
         // Late sessions of a second device on 1 and 2 May.
         given().sessions(
                         session(lobby)
@@ -374,12 +379,7 @@ class VenueDayRefresherTest extends ApiTest {
      */
     @Test
     void aRowAnOlderJarInsertedIsReadFromItsSessionsThenRebuilt() throws SQLException {
-        given().sessions(
-                        session(lobby)
-                                .started("2024-05-02T10:00:00Z")
-                                .ended("2024-05-02T11:00:00Z")
-                                .mac("02:00:00:00:00:0a"));
-        refresher.refresh();
+        deviceOnMay2RolledUp();
         // A late session of the same device on 1 May: it returns on 2 May.
         given().sessions(
                         session(lobby)
