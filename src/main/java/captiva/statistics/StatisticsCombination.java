@@ -25,7 +25,10 @@ import org.roaringbitmap.buffer.MutableRoaringBitmap;
  * may see ({@link #firstVisit}, the earliest given) is before the start of the period they are in
  * the bucket for.
  *
- * <p>A rollup row or a session goes into the whole selection and, when grouped, into its group.
+ * <p>A rollup row or a session goes into the whole selection and, when grouped, into its group. Its
+ * presence ranges are kept once, in its group when it has one: the whole selection's sweep merges
+ * the groups' sorted ranges. A chain's year holds millions of ranges (BENCHMARKS.md), so a second
+ * copy for the whole selection would double the largest part of a statement's memory.
  */
 final class StatisticsCombination {
 
@@ -108,14 +111,13 @@ final class StatisticsCombination {
                         groupBucket.durations.add(seconds, count);
                     }
                 });
+        Edges edges = (groupBucket != null ? groupBucket : total).edges;
+        edges.reserve(Summaries.presenceRanges(presence));
         Summaries.readPresence(
                 presence,
                 (ordinal, from, to) -> {
                     largestOrdinal = Math.max(largestOrdinal, ordinal);
-                    total.edges.add(ordinal, from, to);
-                    if (groupBucket != null) {
-                        groupBucket.edges.add(ordinal, from, to);
-                    }
+                    edges.add(ordinal, from, to);
                 });
     }
 
@@ -158,6 +160,10 @@ final class StatisticsCombination {
                 p.keys.add(guestKey);
             }
         }
+        if (guestKey != null) {
+            (groupBucket != null ? groupBucket : total)
+                    .edges.add(guestId, startMicros, effectiveEndMicros);
+        }
         for (Bucket b : buckets(groupBucket)) {
             b.sessions++;
             b.totalSeconds += seconds;
@@ -172,9 +178,6 @@ final class StatisticsCombination {
                 }
                 if (online) {
                     b.onlineNow.add(guestKey);
-                }
-                if (effectiveEndMicros > startMicros) {
-                    b.edges.add(guestId, startMicros, effectiveEndMicros);
                 }
             }
             if (mac != null) {
@@ -241,6 +244,14 @@ final class StatisticsCombination {
     private boolean visitedBefore(String key, long period) {
         Long first = firstVisitsByKey.get(key);
         return first != null && first < period;
+    }
+
+    /** The whole selection's peak: over its own ranges and every group's. */
+    private long peak() {
+        List<Edges> all = new ArrayList<>(groups.size() + 1);
+        all.add(total.edges);
+        groups.values().forEach(g -> all.add(g.edges));
+        return Edges.peak(openRanges(), all);
     }
 
     private int[][] openRanges;
@@ -377,7 +388,7 @@ final class StatisticsCombination {
                     durations.median(),
                     downloaded,
                     uploaded,
-                    edges.peak(all.openRanges()),
+                    whole ? all.peak() : Edges.peak(all.openRanges(), List.of(edges)),
                     onlineNow.size());
         }
     }
@@ -385,9 +396,13 @@ final class StatisticsCombination {
     /**
      * Durations with their counts; the median is the lower middle one (as PostgreSQL's {@code
      * percentile_disc(0.5)}): the smallest duration that at least half of the sessions have or stay
-     * under.
+     * under. Each rollup row adds its own histogram, so a year of venue-days adds about one entry
+     * per session; entries of one duration are merged whenever the array fills, which keeps it to
+     * about the number of distinct durations.
      */
     static final class Median {
+        private static final long COUNT = 0xFFFFFFFFL;
+
         /** Duration in the high 32 bits, count in the low 32, while both fit. */
         private long[] packed = new long[16];
 
@@ -397,21 +412,53 @@ final class StatisticsCombination {
 
         void add(long seconds, long count) {
             sessions += count;
-            if (wide == null && seconds >= 0 && seconds < (1L << 31) && count < (1L << 32)) {
+            if (wide == null && seconds >= 0 && seconds < (1L << 31) && count <= COUNT) {
                 if (size == packed.length) {
-                    packed = Arrays.copyOf(packed, size * 2);
+                    merge();
                 }
-                packed[size++] = seconds << 32 | count;
-                return;
+                if (wide == null) {
+                    packed[size++] = seconds << 32 | count;
+                    return;
+                }
             }
+            widen();
+            wide.merge(seconds, count, Long::sum);
+        }
+
+        /**
+         * Sorts the entries and merges those of one duration; grows the array when that leaves it
+         * more than half full, and goes wide when a merged count no longer fits.
+         */
+        private void merge() {
+            Arrays.sort(packed, 0, size);
+            int merged = 0;
+            for (int i = 0; i < size; ) {
+                long seconds = packed[i] >>> 32;
+                long count = 0;
+                for (; i < size && packed[i] >>> 32 == seconds; i++) {
+                    count += packed[i] & COUNT;
+                }
+                if (count > COUNT) {
+                    widen();
+                    return;
+                }
+                packed[merged++] = seconds << 32 | count;
+            }
+            size = merged;
+            if (size > packed.length / 2) {
+                packed = Arrays.copyOf(packed, packed.length * 2);
+            }
+        }
+
+        private void widen() {
             if (wide == null) {
                 wide = new TreeMap<>();
                 for (int i = 0; i < size; i++) {
-                    wide.merge(packed[i] >>> 32, packed[i] & 0xFFFFFFFFL, Long::sum);
+                    wide.merge(packed[i] >>> 32, packed[i] & COUNT, Long::sum);
                 }
                 size = 0;
+                packed = new long[0];
             }
-            wide.merge(seconds, count, Long::sum);
         }
 
         @Nullable
@@ -433,7 +480,7 @@ final class StatisticsCombination {
             long[] sorted = Arrays.copyOf(packed, size);
             Arrays.sort(sorted);
             for (long entry : sorted) {
-                seen += entry & 0xFFFFFFFFL;
+                seen += entry & COUNT;
                 if (seen >= wanted) {
                     return entry >>> 32;
                 }
@@ -443,8 +490,8 @@ final class StatisticsCombination {
     }
 
     /**
-     * The starts and ends of every presence range, by guest id (an ordinal, or a negative id for a
-     * guest without one), for the peak.
+     * The starts and ends of presence ranges, by guest id (an ordinal, or a negative id for a guest
+     * without one), for the peak.
      */
     static final class Edges {
         /** An instant in microseconds, times 2, plus 1 for a start: an end sorts first. */
@@ -452,37 +499,74 @@ final class StatisticsCombination {
 
         private int[] guest = new int[32];
         private int size;
+        private boolean sorted = true;
+
+        /** Room for this many more ranges, so a row's ranges grow the arrays once at most. */
+        void reserve(long ranges) {
+            long needed = size + 2 * ranges;
+            if (needed > at.length) {
+                // by half again, not double: these arrays are most of a chain's year's memory
+                int capacity =
+                        (int) Math.min(Integer.MAX_VALUE - 8, Math.max(needed, at.length * 3L / 2));
+                at = Arrays.copyOf(at, capacity);
+                guest = Arrays.copyOf(guest, capacity);
+            }
+        }
 
         void add(int guestId, long from, long to) {
             if (to <= from) {
                 return;
             }
-            if (size + 2 > at.length) {
-                at = Arrays.copyOf(at, at.length * 2);
-                guest = Arrays.copyOf(guest, guest.length * 2);
-            }
+            reserve(1);
             at[size] = from * 2 + 1;
             guest[size++] = guestId;
             at[size] = to * 2;
             guest[size++] = guestId;
+            sorted = false;
+        }
+
+        private void sort() {
+            if (!sorted) {
+                sort(at, guest, 0, size);
+                sorted = true;
+            }
         }
 
         /**
-         * The most guests online at once: a guest is online while any of their ranges is open.
+         * The most guests online at once over all the parts' ranges: a guest is online while any of
+         * their ranges is open. The parts are sorted in place and swept together, in the order of
+         * their instants, as one.
          *
-         * @param open counters at zero, by ordinal ([0]) and by negative id ([1], -1 first)
+         * @param open counters at zero, by ordinal ([0]) and by negative id ([1], -1 first); left
+         *     at zero, as every range that opens closes
          */
-        long peak(int[][] open) {
-            sort(at, guest, 0, size);
+        static long peak(int[][] open, List<Edges> parts) {
+            Edges[] sweep = parts.stream().filter(p -> p.size > 0).toArray(Edges[]::new);
+            for (Edges part : sweep) {
+                part.sort();
+            }
+            // a binary heap of the parts by the instant at their cursor
+            int[] cursor = new int[sweep.length];
+            int[] heap = new int[sweep.length];
+            int heapSize = sweep.length;
+            for (int i = 0; i < heapSize; i++) {
+                heap[i] = i;
+            }
+            for (int i = heapSize / 2 - 1; i >= 0; i--) {
+                siftDown(sweep, cursor, heap, heapSize, i);
+            }
             int[] numbered = open[0];
             int[] others = open[1];
             long online = 0;
             long peak = 0;
-            for (int i = 0; i < size; i++) {
-                int g = guest[i];
+            while (heapSize > 0) {
+                int p = heap[0];
+                Edges part = sweep[p];
+                int i = cursor[p];
+                int g = part.guest[i];
                 int[] counters = g >= 0 ? numbered : others;
                 int slot = g >= 0 ? g : -1 - g;
-                if ((at[i] & 1) == 1) {
+                if ((part.at[i] & 1) == 1) {
                     if (counters[slot]++ == 0) {
                         online++;
                         peak = Math.max(peak, online);
@@ -490,8 +574,35 @@ final class StatisticsCombination {
                 } else if (--counters[slot] == 0) {
                     online--;
                 }
+                if (++cursor[p] == part.size) {
+                    heap[0] = heap[--heapSize];
+                }
+                siftDown(sweep, cursor, heap, heapSize, 0);
             }
             return peak;
+        }
+
+        private static void siftDown(Edges[] parts, int[] cursor, int[] heap, int size, int i) {
+            while (true) {
+                int smallest = i;
+                for (int child = 2 * i + 1; child <= 2 * i + 2 && child < size; child++) {
+                    if (instant(parts, cursor, heap[child])
+                            < instant(parts, cursor, heap[smallest])) {
+                        smallest = child;
+                    }
+                }
+                if (smallest == i) {
+                    return;
+                }
+                int swap = heap[i];
+                heap[i] = heap[smallest];
+                heap[smallest] = swap;
+                i = smallest;
+            }
+        }
+
+        private static long instant(Edges[] parts, int[] cursor, int part) {
+            return parts[part].at[cursor[part]];
         }
 
         /** Sorts keys ascending over [from, to), carrying the payload along (3-way quicksort). */

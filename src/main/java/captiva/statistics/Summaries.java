@@ -130,6 +130,11 @@ final class Summaries {
         void online(int ordinal, long from, long to);
     }
 
+    /** How many ranges a presence holds, without reading them. */
+    static long presenceRanges(byte[] presence) {
+        return new Reader(presence).unsigned();
+    }
+
     static void readPresence(byte[] presence, PresenceSink sink) {
         Reader in = new Reader(presence);
         long n = in.unsigned();

@@ -24,18 +24,35 @@ import org.junit.jupiter.api.Test;
 @DisplayName("statistics combined in Java")
 class StatisticsCombinationTest {
 
-    /** A session as the oracle sees it; guest and device by key (null: none). */
+    /**
+     * A session as the oracle sees it; guest and device by key (null: none); its group ({@code ""}
+     * when not grouped) is its row's, or its own when read directly.
+     */
     record Plain(
-            String guest, String mac, long seconds, long from, long to, boolean online, int row) {}
+            String guest,
+            String mac,
+            long seconds,
+            long from,
+            long to,
+            boolean online,
+            int row,
+            String group) {}
 
     @Test
     void everyFigureEqualsThePlainComputation() {
-        // The whole selection only; groups (and their periods) are StatisticsProperties' job.
+        // Groups share the period here; groups with periods of their own are StatisticsProperties'
+        // job.
         Random random = new Random(7);
-        for (int round = 0; round < 300; round++) {
+        for (int round = 0; round < 600; round++) {
             List<Plain> sessions = new ArrayList<>();
-            int n = random.nextInt(40);
+            // many sessions in a few rounds, so that a bucket's durations outgrow their first array
+            int n = random.nextInt(10) == 0 ? random.nextInt(400) : random.nextInt(40);
             int rows = 1 + random.nextInt(4);
+            boolean grouped = random.nextBoolean();
+            String[] rowGroups = new String[rows];
+            for (int r = 0; r < rows; r++) {
+                rowGroups[r] = grouped ? "abc".substring(r % 3, r % 3 + 1) : "";
+            }
             for (int i = 0; i < n; i++) {
                 long from =
                         random.nextInt(3) == 0 ? 1000 * random.nextInt(5) : random.nextInt(100_000);
@@ -52,7 +69,24 @@ class StatisticsCombinationTest {
                                 from + length,
                                 random.nextInt(6) == 0,
                                 // -1: read directly; else the rollup row it is in
-                                random.nextInt(rows + 1) - 1));
+                                random.nextInt(rows + 1) - 1,
+                                grouped ? "abc".substring(i % 3, i % 3 + 1) : ""));
+            }
+            for (int i = 0; i < n; i++) {
+                Plain s = sessions.get(i);
+                if (s.row() >= 0) {
+                    sessions.set(
+                            i,
+                            new Plain(
+                                    s.guest(),
+                                    s.mac(),
+                                    s.seconds(),
+                                    s.from(),
+                                    s.to(),
+                                    s.online(),
+                                    s.row(),
+                                    rowGroups[s.row()]));
+                }
             }
             // Keys numbered, except some of those only read directly (not rolled up yet).
             Map<String, Integer> numbers = new HashMap<>();
@@ -85,7 +119,7 @@ class StatisticsCombinationTest {
                 }
                 List<Plain> guests = in.stream().filter(s -> s.guest() != null).toList();
                 combination.rolled(
-                        "",
+                        rowGroups[row],
                         period,
                         in.size(),
                         in.stream().mapToLong(Plain::seconds).sum(),
@@ -107,7 +141,7 @@ class StatisticsCombinationTest {
             for (Plain s : sessions) {
                 if (s.row() < 0) {
                     combination.session(
-                            "",
+                            s.group(),
                             period,
                             s.seconds(),
                             10,
@@ -122,49 +156,49 @@ class StatisticsCombinationTest {
                 }
             }
 
-            Statistics.Counts counts = combination.total();
-
-            List<Plain> direct = sessions.stream().filter(s -> s.row() < 0).toList();
-            long[] sorted = sessions.stream().mapToLong(Plain::seconds).sorted().toArray();
             int round0 = round;
             assertEquals(
-                    new Statistics.Counts(
-                            n,
-                            sessions.stream()
-                                    .map(Plain::guest)
-                                    .filter(g -> g != null)
-                                    .distinct()
-                                    .count(),
-                            sessions.stream()
-                                    .map(Plain::mac)
-                                    .filter(m -> m != null)
-                                    .distinct()
-                                    .count(),
-                            period == null
-                                    ? 0
-                                    : sessions.stream()
-                                            .map(Plain::guest)
-                                            .filter(g -> g != null)
-                                            .distinct()
-                                            .filter(
-                                                    g ->
-                                                            firstVisits.getOrDefault(
-                                                                            g, Long.MAX_VALUE)
-                                                                    < period)
-                                            .count(),
-                            Arrays.stream(sorted).sum(),
-                            n == 0 ? null : sorted[(n + 1) / 2 - 1],
-                            10L * n,
-                            n,
-                            peak(sessions),
-                            direct.stream()
-                                    .filter(s -> s.online() && s.guest() != null)
-                                    .map(Plain::guest)
-                                    .distinct()
-                                    .count()),
-                    counts,
+                    plain(sessions, period, firstVisits),
+                    combination.total(),
                     () -> "round " + round0 + ": " + sessions);
+            Map<String, Statistics.Counts> groups = combination.groups();
+            for (String group : grouped ? List.of("a", "b", "c") : List.<String>of()) {
+                List<Plain> in = sessions.stream().filter(s -> s.group().equals(group)).toList();
+                assertEquals(
+                        in.isEmpty() ? null : plain(in, period, firstVisits),
+                        groups.get(group),
+                        () -> "round " + round0 + ", group " + group + ": " + in);
+            }
         }
+    }
+
+    /** The figures of sessions, computed plainly; first visits by guest key. */
+    private static Statistics.Counts plain(
+            List<Plain> sessions, Long period, Map<String, Long> firstVisits) {
+        int n = sessions.size();
+        long[] sorted = sessions.stream().mapToLong(Plain::seconds).sorted().toArray();
+        return new Statistics.Counts(
+                n,
+                sessions.stream().map(Plain::guest).filter(g -> g != null).distinct().count(),
+                sessions.stream().map(Plain::mac).filter(m -> m != null).distinct().count(),
+                period == null
+                        ? 0
+                        : sessions.stream()
+                                .map(Plain::guest)
+                                .filter(g -> g != null)
+                                .distinct()
+                                .filter(g -> firstVisits.getOrDefault(g, Long.MAX_VALUE) < period)
+                                .count(),
+                Arrays.stream(sorted).sum(),
+                n == 0 ? null : sorted[(n + 1) / 2 - 1],
+                10L * n,
+                n,
+                peak(sessions),
+                sessions.stream()
+                        .filter(s -> s.row() < 0 && s.online() && s.guest() != null)
+                        .map(Plain::guest)
+                        .distinct()
+                        .count());
     }
 
     @Test
