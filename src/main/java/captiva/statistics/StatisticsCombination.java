@@ -32,7 +32,7 @@ import org.roaringbitmap.buffer.MutableRoaringBitmap;
  */
 final class StatisticsCombination {
 
-    private final Bucket total = new Bucket();
+    private final Bucket total = new Bucket(true);
     private final Map<String, Bucket> groups = new LinkedHashMap<>();
 
     /**
@@ -97,11 +97,8 @@ final class StatisticsCombination {
             b.totalSeconds += totalSeconds;
             b.downloaded += downloaded;
             b.uploaded += uploaded;
-            b.guestMaps.add(guests);
-            b.deviceMaps.add(devices);
-        }
-        if (groupBucket != null) {
-            groupBucket.period(period).maps.add(guests);
+            b.guestsIn(period).add(guests);
+            b.devices.add(devices);
         }
         Summaries.readDurations(
                 durationCounts,
@@ -152,13 +149,8 @@ final class StatisticsCombination {
                 guestId = unnumbered.computeIfAbsent(guestKey, k -> -1 - unnumbered.size());
             }
         }
-        if (groupBucket != null && guestKey != null) {
-            Period p = groupBucket.period(period);
-            if (guestOrdinal != null) {
-                p.ordinals.add(guestOrdinal.intValue());
-            } else {
-                p.keys.add(guestKey);
-            }
+        if (groupBucket != null && guestKey != null && guestOrdinal == null) {
+            groupBucket.period(period).keys.add(guestKey);
         }
         if (guestKey != null) {
             (groupBucket != null ? groupBucket : total)
@@ -172,7 +164,7 @@ final class StatisticsCombination {
             b.durations.add(seconds, 1);
             if (guestKey != null) {
                 if (guestOrdinal != null) {
-                    b.guestOrdinals.add(guestOrdinal.intValue());
+                    b.guestsIn(period).add(guestOrdinal);
                 } else {
                     b.unnumberedGuests.add(guestKey);
                 }
@@ -182,7 +174,7 @@ final class StatisticsCombination {
             }
             if (mac != null) {
                 if (deviceOrdinal != null) {
-                    b.deviceOrdinals.add(deviceOrdinal.intValue());
+                    b.devices.add(deviceOrdinal);
                 } else {
                     b.unnumberedDevices.add(mac);
                 }
@@ -203,7 +195,7 @@ final class StatisticsCombination {
             for (Map.Entry<Long, Period> p : group.periods.entrySet()) {
                 // a group's guests are all the whole selection's: with the same period, known
                 if (p.getKey() != null && !p.getKey().equals(wholePeriod)) {
-                    wanted.or(group.guests(p.getValue()));
+                    wanted.or(p.getValue().guests.result());
                 }
             }
         }
@@ -227,13 +219,13 @@ final class StatisticsCombination {
 
     /** The whole selection's figures: empty (no session) means none. */
     Statistics.Counts total() {
-        return total.counts(this, true);
+        return total.counts(this);
     }
 
     /** Each group's figures, by group name, in no particular order. */
     Map<String, Statistics.Counts> groups() {
         Map<String, Statistics.Counts> out = new LinkedHashMap<>();
-        groups.forEach((name, b) -> out.put(name, b.counts(this, false)));
+        groups.forEach((name, b) -> out.put(name, b.counts(this)));
         return out;
     }
 
@@ -268,28 +260,54 @@ final class StatisticsCombination {
     }
 
     private Bucket bucket(String name) {
-        return name.isEmpty() ? total : groups.computeIfAbsent(name, n -> new Bucket());
+        return name.isEmpty() ? total : groups.computeIfAbsent(name, n -> new Bucket(false));
     }
 
     private List<Bucket> buckets(@Nullable Bucket group) {
         return group == null ? List.of(total) : List.of(total, group);
     }
 
-    /** The union of bitmaps; may be {@code more} itself. */
-    private static MutableRoaringBitmap union(
-            List<ImmutableRoaringBitmap> maps, MutableRoaringBitmap more) {
-        if (maps.isEmpty()) {
-            return more;
+    /**
+     * Ordinals from rows' bitmaps and from single sessions. The rows' bitmaps are merged a thousand
+     * at a time rather than kept to the end: a chain's year is about 200,000 rows, and each row's
+     * bitmaps held on were most of a statement's memory (BENCHMARKS.md).
+     */
+    static final class Union {
+        private static final int PENDING = 1_000;
+
+        private final MutableRoaringBitmap merged = new MutableRoaringBitmap();
+        private final List<ImmutableRoaringBitmap> pending = new ArrayList<>();
+
+        void add(ImmutableRoaringBitmap bitmap) {
+            pending.add(bitmap);
+            if (pending.size() == PENDING) {
+                merge();
+            }
         }
-        MutableRoaringBitmap union = BufferFastAggregation.or(maps.iterator());
-        union.or(more);
-        return union;
+
+        void add(int ordinal) {
+            merged.add(ordinal);
+        }
+
+        /** Everything added so far. */
+        MutableRoaringBitmap result() {
+            merge();
+            return merged;
+        }
+
+        private void merge() {
+            if (!pending.isEmpty()) {
+                merged.or(BufferFastAggregation.or(pending.iterator()));
+                pending.clear();
+            }
+        }
     }
 
     /** A group's guests whose period starts at one instant. */
     private static final class Period {
-        final List<ImmutableRoaringBitmap> maps = new ArrayList<>();
-        final MutableRoaringBitmap ordinals = new MutableRoaringBitmap();
+        final Union guests = new Union();
+
+        /** Those without an ordinal. */
         final Set<String> keys = new HashSet<>();
     }
 
@@ -303,10 +321,13 @@ final class StatisticsCombination {
         /** A group's guests by the start of their period (a day group's differs by venue). */
         final Map<Long, Period> periods = new HashMap<>();
 
-        final List<ImmutableRoaringBitmap> guestMaps = new ArrayList<>();
-        final List<ImmutableRoaringBitmap> deviceMaps = new ArrayList<>();
-        final MutableRoaringBitmap guestOrdinals = new MutableRoaringBitmap();
-        final MutableRoaringBitmap deviceOrdinals = new MutableRoaringBitmap();
+        /** Whether this is the whole selection, whose guests are gathered once, not by period. */
+        final boolean whole;
+
+        /** The whole selection's numbered guests. */
+        private final Union wholeGuests = new Union();
+
+        final Union devices = new Union();
         final Set<String> unnumberedGuests = new HashSet<>();
         final Set<String> unnumberedDevices = new HashSet<>();
         final Set<String> onlineNow = new HashSet<>();
@@ -315,28 +336,35 @@ final class StatisticsCombination {
 
         private MutableRoaringBitmap guests;
 
+        Bucket(boolean whole) {
+            this.whole = whole;
+        }
+
         Period period(@Nullable Long start) {
             return periods.computeIfAbsent(start, s -> new Period());
         }
 
-        /** The bucket's numbered guests whose period starts as {@code period} says. */
-        MutableRoaringBitmap guests(Period period) {
-            return periods.size() == 1 ? guests() : union(period.maps, period.ordinals);
+        /** Where the bucket's numbered guests of a row or session in the period go. */
+        Union guestsIn(@Nullable Long period) {
+            return whole ? wholeGuests : period(period).guests;
         }
 
         /** The bucket's numbered guests, once every row and session is in. */
         MutableRoaringBitmap guests() {
             if (guests == null) {
-                guests = union(guestMaps, guestOrdinals);
+                if (whole) {
+                    guests = wholeGuests.result();
+                } else if (periods.size() == 1) {
+                    guests = periods.values().iterator().next().guests.result();
+                } else {
+                    guests = new MutableRoaringBitmap();
+                    periods.values().forEach(p -> guests.or(p.guests.result()));
+                }
             }
             return guests;
         }
 
-        /**
-         * @param whole whether this is the whole selection, whose period is the statement's (its
-         *     guests are gathered once, not by period)
-         */
-        Statistics.Counts counts(StatisticsCombination all, boolean whole) {
+        Statistics.Counts counts(StatisticsCombination all) {
             MutableRoaringBitmap guests = guests();
             long returning = 0;
             if (whole) {
@@ -363,7 +391,9 @@ final class StatisticsCombination {
                         continue;
                     }
                     long start = p.getKey();
-                    guests(p.getValue())
+                    p.getValue()
+                            .guests
+                            .result()
                             .forEach(
                                     (int g) -> {
                                         if (all.visitedBefore(g, start)) {
@@ -381,8 +411,7 @@ final class StatisticsCombination {
             return new Statistics.Counts(
                     sessions,
                     guests.getLongCardinality() + unnumberedGuests.size(),
-                    union(deviceMaps, deviceOrdinals).getLongCardinality()
-                            + unnumberedDevices.size(),
+                    devices.result().getLongCardinality() + unnumberedDevices.size(),
                     returning,
                     totalSeconds,
                     durations.median(),

@@ -202,6 +202,27 @@ class StatisticsCombinationTest {
     }
 
     @Test
+    void aUnionOfThousandsOfRowsHoldsEveryOrdinal() {
+        Random random = new Random(5);
+        StatisticsCombination.Union union = new StatisticsCombination.Union();
+        Set<Integer> expected = new HashSet<>();
+        for (int row = 0; row < 2_500; row++) {
+            int[] ordinals = random.ints(random.nextInt(5), 0, 100_000).toArray();
+            Arrays.stream(ordinals).forEach(expected::add);
+            union.add(Summaries.bitmap(Summaries.bitmap(ordinals)));
+            if (row % 7 == 0) {
+                int single = random.nextInt(100_000);
+                expected.add(single);
+                union.add(single);
+            }
+        }
+
+        assertEquals(
+                expected.stream().sorted().toList(),
+                Arrays.stream(union.result().toArray()).boxed().toList());
+    }
+
+    @Test
     void theSortCarriesItsPayloadAndOrdersLikeArraysSort() {
         Random random = new Random(3);
         for (int round = 0; round < 100; round++) {
