@@ -126,6 +126,18 @@ public final class Ordinals {
 
     private Ordinals() {}
 
+    /** How many guest numbers the tenant has given (0: none), erased ones included. */
+    static int guestsNumbered(Connection connection, long tenantId) throws SQLException {
+        try (PreparedStatement st =
+                connection.prepareStatement(
+                        "SELECT next_guest FROM ordinal_counter WHERE tenant_id = ?")) {
+            st.setLong(1, tenantId);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : 0;
+            }
+        }
+    }
+
     /**
      * The numbers of the keys (guest keys, or MACs as text), giving the next free ones to keys that
      * have none. Fails when a key has none and no session carries it any more (an erasure or

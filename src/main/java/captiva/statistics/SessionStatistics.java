@@ -160,12 +160,16 @@ public class SessionStatistics {
                                         groupBy == GroupBy.DAY || groupBy == GroupBy.HOUR
                                                 ? until
                                                 : from;
+                                boolean oneRange =
+                                        firstBefore != null
+                                                && entriesInOneRange(
+                                                        connection,
+                                                        scope.tenantId(),
+                                                        guests.length);
                                 Statement firstVisits =
                                         new Statement(
                                                         StatisticsQueries.firstVisits(
-                                                                firstBefore != null
-                                                                                && guests.length
-                                                                                        >= ENTRIES_IN_ONE_RANGE
+                                                                oneRange
                                                                         ? StatisticsQueries
                                                                                 .ENTRIES_BEFORE
                                                                         : StatisticsQueries
@@ -235,12 +239,29 @@ public class SessionStatistics {
     }
 
     /**
-     * From this many guests asking for their first visits, the statement reads the tenant's entries
-     * before the period in one index range instead of probing each guest's: at 1,000,000 sessions a
-     * chain's year has about 100,000 guests, whose probes took 0.7 to 1.5 s (BENCHMARKS.md), while
-     * a busy venue's month has a few thousand.
+     * Whether the first visits of so many guests are read as the tenant's entries before the period
+     * in one range, rather than by a probe per guest: from {@link #ENTRIES_IN_ONE_RANGE} guests,
+     * and only when they are at least {@link #SHARE_IN_ONE_RANGE} of all the tenant's numbered
+     * guests. The range reads every guest's entries, so it pays only when most are wanted: at
+     * 10,000,000 sessions a chain's year asks for 835,954 of its tenant's 977,544 guests, while a
+     * busy venue's month asks for about 20,000 and the range read 1,416,848 entries for them (2.1
+     * s, auto_explain, BENCHMARKS.md).
+     */
+    private static boolean entriesInOneRange(Connection connection, long tenantId, int guests)
+            throws SQLException {
+        return guests >= ENTRIES_IN_ONE_RANGE
+                && guests >= Ordinals.guestsNumbered(connection, tenantId) / SHARE_IN_ONE_RANGE;
+    }
+
+    /**
+     * Below this many guests, probes: at 1,000,000 sessions a chain's year has about 100,000
+     * guests, whose probes took 0.7 to 1.5 s (BENCHMARKS.md), while a busy venue's month has a few
+     * thousand.
      */
     static final int ENTRIES_IN_ONE_RANGE = 20_000;
+
+    /** The share of the tenant's guests, as 1 in this many, from which the range is read. */
+    static final int SHARE_IN_ONE_RANGE = 8;
 
     /**
      * Rows fetched at a time: a chain's year is about a hundred thousand rows, and the driver would

@@ -268,9 +268,9 @@ final class StatisticsCombination {
     }
 
     /**
-     * Ordinals from rows' bitmaps and from single sessions. The rows' bitmaps are merged a few dozen
-     * at a time rather than kept to the end: a chain's year is about 200,000 rows, each in the
-     * whole selection's union and its group's, and every row's bitmaps held on were most of a
+     * Ordinals from rows' bitmaps and from single sessions. The rows' bitmaps are merged a few
+     * dozen at a time rather than kept to the end: a chain's year is about 200,000 rows, each in
+     * the whole selection's union and its group's, and every row's bitmaps held on were most of a
      * statement's memory (BENCHMARKS.md). A venue's year is a few hundred rows, so a group's union
      * merges as it goes too.
      */
