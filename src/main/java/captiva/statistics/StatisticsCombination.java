@@ -447,18 +447,24 @@ final class StatisticsCombination {
                 if (size == packed.length) {
                     merge();
                 }
-                if (wide == null) {
-                    packed[size++] = seconds << 32 | count;
-                    return;
-                }
+                packed[size++] = seconds << 32 | count;
+                return;
             }
-            widen();
+            if (wide == null) {
+                wide = new TreeMap<>();
+                for (int i = 0; i < size; i++) {
+                    wide.merge(packed[i] >>> 32, packed[i] & COUNT, Long::sum);
+                }
+                size = 0;
+                packed = new long[0];
+            }
             wide.merge(seconds, count, Long::sum);
         }
 
         /**
          * Sorts the entries and merges those of one duration; grows the array when that leaves it
-         * more than half full, and goes wide when a merged count no longer fits.
+         * more than half full. A merged count too large for 32 bits stays in several entries of
+         * that duration (never more than it was merged from), which the median adds up alike.
          */
         private void merge() {
             Arrays.sort(packed, 0, size);
@@ -469,26 +475,14 @@ final class StatisticsCombination {
                 for (; i < size && packed[i] >>> 32 == seconds; i++) {
                     count += packed[i] & COUNT;
                 }
-                if (count > COUNT) {
-                    widen();
-                    return;
+                for (; count > COUNT; count -= COUNT) {
+                    packed[merged++] = seconds << 32 | COUNT;
                 }
                 packed[merged++] = seconds << 32 | count;
             }
             size = merged;
             if (size > packed.length / 2) {
                 packed = Arrays.copyOf(packed, packed.length * 2);
-            }
-        }
-
-        private void widen() {
-            if (wide == null) {
-                wide = new TreeMap<>();
-                for (int i = 0; i < size; i++) {
-                    wide.merge(packed[i] >>> 32, packed[i] & COUNT, Long::sum);
-                }
-                size = 0;
-                packed = new long[0];
             }
         }
 

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -199,6 +200,47 @@ class StatisticsCombinationTest {
                         .map(Plain::guest)
                         .distinct()
                         .count());
+    }
+
+    @Test
+    void theMedianAddsUpCountsTooLargeForTheirEntries() {
+        long most = 0xFFFFFFFFL;
+        List<long[]> lower = new ArrayList<>();
+        List<long[]> upper = new ArrayList<>();
+        // 21 and 20 of the largest count one entry holds: merged, each is past 32 bits
+        for (int i = 0; i < 41; i++) {
+            lower.add(new long[] {i % 2 == 0 ? 60 : 90, most});
+            upper.add(new long[] {i % 2 == 0 ? 90 : 60, most});
+        }
+        // a duration that merges within 32 bits, then one past them, in the same merge
+        List<long[]> mixed = new ArrayList<>();
+        mixed.add(new long[] {30, most / 2});
+        mixed.add(new long[] {30, most / 2});
+        mixed.add(new long[] {30, 1});
+        for (int i = 0; i < 14; i++) {
+            mixed.add(new long[] {60, most / 7});
+        }
+
+        for (List<long[]> adds : List.of(lower, upper, mixed)) {
+            StatisticsCombination.Median median = new StatisticsCombination.Median();
+            TreeMap<Long, Long> plain = new TreeMap<>();
+            adds.forEach(
+                    a -> {
+                        median.add(a[0], a[1]);
+                        plain.merge(a[0], a[1], Long::sum);
+                    });
+            long wanted = (plain.values().stream().mapToLong(Long::longValue).sum() + 1) / 2;
+            long seen = 0;
+            Long expected = null;
+            for (Map.Entry<Long, Long> e : plain.entrySet()) {
+                seen += e.getValue();
+                if (seen >= wanted) {
+                    expected = e.getKey();
+                    break;
+                }
+            }
+            assertEquals(expected, median.median());
+        }
     }
 
     @Test
