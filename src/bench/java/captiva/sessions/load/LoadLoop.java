@@ -69,7 +69,9 @@ final class LoadLoop {
                                         String failure;
                                         try {
                                             failure = worker.call();
-                                        } catch (Exception e) {
+                                        } catch (Exception | OutOfMemoryError e) {
+                                            // the SQL side computes in this JVM: a request it
+                                            // had no room for failed, and the worker goes on
                                             failure = e.toString();
                                         }
                                         long done = System.nanoTime();
@@ -85,12 +87,13 @@ final class LoadLoop {
                                         }
                                         now = done;
                                     }
-                                } catch (Exception e) {
+                                } catch (Throwable e) {
                                     failures.incrementAndGet();
                                     firstFailure.compareAndSet(null, "worker: " + e);
                                     ready.countDown();
+                                } finally {
+                                    timedPerWorker[index] = Arrays.copyOf(timed, count);
                                 }
-                                timedPerWorker[index] = Arrays.copyOf(timed, count);
                             },
                             "load-" + index);
             threads.add(thread);
