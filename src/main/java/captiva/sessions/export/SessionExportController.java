@@ -81,8 +81,14 @@ class SessionExportController {
             // given back
         } else {
             // Held until the stream ends, however it ends: completed, failed, or the client gone.
+            // On completion or failure it is given back before the end is passed on to be
+            // written, so a client that has read the whole export can start the next one; after
+            // it (doFinally) the client could see the end first and be refused its next export.
             WideReads.Permit permit = wideReads.start(scope.tenantId());
-            body = export.stream(scope, filter, format).doFinally(signal -> permit.close());
+            body =
+                    export.stream(scope, filter, format)
+                            .doOnTerminate(permit::close)
+                            .doFinally(signal -> permit.close());
         }
         return HttpResponse.ok(body)
                 .contentType(

@@ -241,6 +241,17 @@ class SessionExportTest extends ApiTest {
         }
 
         @Test
+        void anExportReadToTheEndLeavesItsSlotForTheNext() {
+            // one export at a time per tenant: each must have given its slot back by the time
+            // its client has the whole answer
+            for (int i = 0; i < 100; i++) {
+                int round = i;
+                Http.Response r = export(key, "", NDJSON);
+                assertEquals(NDJSON, r.contentType(), () -> "export " + round + ": " + r.body());
+            }
+        }
+
+        @Test
         void answerCarriesTheRateLimitHeaders() {
             Http.Response r = export(key, "", CSV);
 
