@@ -1,5 +1,6 @@
 package captiva.statistics;
 
+import captiva.common.sql.Statement;
 import captiva.statistics.VenueDayRefresher.Computed;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -8,6 +9,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,47 +33,47 @@ final class FirstVisits {
 
     private static final String IN_DAYS =
             """
-            SELECT f.tenant_id, f.location_id, f.first_day::text AS first_day, f.guest_ordinal, o.guest_key
-            FROM unnest(CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS date[])) AS u(tenant_id, location_id, day)
-            JOIN guest_first_visit f ON f.tenant_id = u.tenant_id AND f.location_id = u.location_id AND f.first_day = u.day
-            JOIN guest_ordinal o ON o.tenant_id = f.tenant_id AND o.ordinal = f.guest_ordinal
+            SELECT f.location_id, f.first_day::text AS first_day, f.guest_ordinal, o.guest_key
+            FROM unnest(CAST(:locations AS bigint[]), CAST(:days AS date[])) AS u(location_id, day)
+            JOIN guest_first_visit f ON f.tenant_id = :tenant AND f.location_id = u.location_id AND f.first_day = u.day
+            JOIN guest_ordinal o ON o.tenant_id = :tenant AND o.ordinal = f.guest_ordinal
             """;
 
     private static final String LOOK_UP_AGAIN =
             """
             WITH gone AS (
-                SELECT * FROM unnest(CAST(? AS bigint[]), CAST(? AS int[]), CAST(? AS bigint[]), CAST(? AS text[]))
-                    AS x(tenant_id, guest_ordinal, location_id, guest_key)
+                SELECT * FROM unnest(CAST(:ordinals AS int[]), CAST(:locations AS bigint[]), CAST(:keys AS text[]))
+                    AS x(guest_ordinal, location_id, guest_key)
             ), probed AS (
-                SELECT x.tenant_id, x.guest_ordinal, x.location_id, l.time_zone,
+                SELECT x.guest_ordinal, x.location_id, l.time_zone,
                        CASE WHEN x.guest_key LIKE 'g%' THEN (
                                SELECT min(s.start_time) FROM session s
-                               WHERE s.tenant_id = x.tenant_id AND s.location_id = x.location_id AND s.end_time IS NOT NULL
+                               WHERE s.tenant_id = :tenant AND s.location_id = x.location_id AND s.end_time IS NOT NULL
                                  AND s.guest_id = substr(x.guest_key, 2)::bigint)
                             ELSE (
                                SELECT min(s.start_time) FROM session s
-                               WHERE s.tenant_id = x.tenant_id AND s.location_id = x.location_id AND s.end_time IS NOT NULL
+                               WHERE s.tenant_id = :tenant AND s.location_id = x.location_id AND s.end_time IS NOT NULL
                                  AND s.guest_id IS NULL AND s.guest_device_mac = substr(x.guest_key, 2)::macaddr) END AS first_start
-                FROM gone x JOIN location l ON l.tenant_id = x.tenant_id AND l.id = x.location_id
+                FROM gone x JOIN location l ON l.tenant_id = :tenant AND l.id = x.location_id
             ), removed AS (
                 DELETE FROM guest_first_visit f USING probed p
-                WHERE p.first_start IS NULL AND f.tenant_id = p.tenant_id AND f.guest_ordinal = p.guest_ordinal
+                WHERE p.first_start IS NULL AND f.tenant_id = :tenant AND f.guest_ordinal = p.guest_ordinal
                   AND f.location_id = p.location_id
             )
             UPDATE guest_first_visit f
             SET first_start = p.first_start, first_day = (p.first_start AT TIME ZONE p.time_zone)::date
             FROM probed p
-            WHERE p.first_start IS NOT NULL AND f.tenant_id = p.tenant_id AND f.guest_ordinal = p.guest_ordinal
+            WHERE p.first_start IS NOT NULL AND f.tenant_id = :tenant AND f.guest_ordinal = p.guest_ordinal
               AND f.location_id = p.location_id
             """;
 
     private static final String SET =
             """
             INSERT INTO guest_first_visit AS f (tenant_id, guest_ordinal, location_id, first_start, first_day)
-            SELECT x.tenant_id, x.guest_ordinal, x.location_id,
+            SELECT :tenant, x.guest_ordinal, x.location_id,
                    timestamptz 'epoch' + x.first_us * interval '1 microsecond', x.first_day
-            FROM unnest(CAST(? AS bigint[]), CAST(? AS int[]), CAST(? AS bigint[]), CAST(? AS bigint[]),
-                        CAST(? AS date[])) AS x(tenant_id, guest_ordinal, location_id, first_us, first_day)
+            FROM unnest(CAST(:ordinals AS int[]), CAST(:locations AS bigint[]), CAST(:firstUs AS bigint[]),
+                        CAST(:days AS date[])) AS x(guest_ordinal, location_id, first_us, first_day)
             ON CONFLICT (tenant_id, guest_ordinal, location_id) DO UPDATE SET
                 first_start = CASE WHEN f.first_day = EXCLUDED.first_day OR EXCLUDED.first_start < f.first_start
                                    THEN EXCLUDED.first_start ELSE f.first_start END,
@@ -88,102 +90,112 @@ final class FirstVisits {
     static void update(
             Connection connection, List<Computed> days, Map<Long, Map<String, Integer>> ordinals)
             throws SQLException {
-        if (days.isEmpty()) {
-            return;
+        // Tenant by tenant, each statement naming its tenant on every table: on Citus that keeps
+        // it on the tenant's shards, where it is planned as on one PostgreSQL.
+        Map<Long, List<Computed>> byTenant = new LinkedHashMap<>();
+        for (Computed day : days) {
+            byTenant.computeIfAbsent(day.tenantId(), t -> new ArrayList<>()).add(day);
         }
+        for (var tenant : byTenant.entrySet()) {
+            update(
+                    connection,
+                    tenant.getKey(),
+                    tenant.getValue(),
+                    ordinals.getOrDefault(tenant.getKey(), Map.of()));
+        }
+    }
+
+    private static void update(
+            Connection connection, long tenant, List<Computed> days, Map<String, Integer> numbers)
+            throws SQLException {
         // The guests each recomputed day has now.
         Map<String, Set<Integer>> present = new HashMap<>();
         for (Computed day : days) {
             Set<Integer> guests = new HashSet<>();
-            Map<String, Integer> numbers = ordinals.getOrDefault(day.tenantId(), Map.of());
             for (String key : day.firstGuests()) {
                 guests.add(numbers.get(key));
             }
-            present.put(unit(day.tenantId(), day.locationId(), day.day().toString()), guests);
+            present.put(unit(day.locationId(), day.day().toString()), guests);
         }
 
         // Entries in those days whose guest is gone from the day: looked up again.
-        List<Long> goneTenants = new ArrayList<>();
         List<Integer> goneOrdinals = new ArrayList<>();
         List<Long> goneLocations = new ArrayList<>();
         List<String> goneKeys = new ArrayList<>();
-        try (PreparedStatement st = connection.prepareStatement(IN_DAYS)) {
-            st.setArray(
-                    1,
-                    connection.createArrayOf(
-                            "bigint", days.stream().map(Computed::tenantId).toArray()));
-            st.setArray(
-                    2,
-                    connection.createArrayOf(
-                            "bigint", days.stream().map(Computed::locationId).toArray()));
-            st.setArray(
-                    3,
-                    connection.createArrayOf(
-                            "text", days.stream().map(d -> d.day().toString()).toArray()));
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    long tenant = rs.getLong("tenant_id");
-                    long location = rs.getLong("location_id");
-                    int ordinal = rs.getInt("guest_ordinal");
-                    Set<Integer> now =
-                            present.getOrDefault(
-                                    unit(tenant, location, rs.getString("first_day")), Set.of());
-                    if (!now.contains(ordinal)) {
-                        goneTenants.add(tenant);
-                        goneOrdinals.add(ordinal);
-                        goneLocations.add(location);
-                        goneKeys.add(rs.getString("guest_key"));
-                    }
+        Statement inDays =
+                new Statement(IN_DAYS)
+                        .bind("tenant", tenant)
+                        .bind(
+                                "locations",
+                                days.stream().map(Computed::locationId).toArray(Long[]::new))
+                        .bind(
+                                "days",
+                                days.stream().map(d -> d.day().toString()).toArray(String[]::new));
+        try (PreparedStatement st = inDays.prepare(connection);
+                ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                long location = rs.getLong("location_id");
+                int ordinal = rs.getInt("guest_ordinal");
+                Set<Integer> now =
+                        present.getOrDefault(unit(location, rs.getString("first_day")), Set.of());
+                if (!now.contains(ordinal)) {
+                    goneOrdinals.add(ordinal);
+                    goneLocations.add(location);
+                    goneKeys.add(rs.getString("guest_key"));
                 }
             }
         }
-        if (!goneTenants.isEmpty()) {
-            try (PreparedStatement st = connection.prepareStatement(LOOK_UP_AGAIN)) {
-                st.setArray(1, connection.createArrayOf("bigint", goneTenants.toArray()));
-                st.setArray(2, connection.createArrayOf("integer", goneOrdinals.toArray()));
-                st.setArray(3, connection.createArrayOf("bigint", goneLocations.toArray()));
-                st.setArray(4, connection.createArrayOf("text", goneKeys.toArray()));
+        if (!goneOrdinals.isEmpty()) {
+            Statement lookUpAgain =
+                    new Statement(LOOK_UP_AGAIN)
+                            .bind("tenant", tenant)
+                            .bind(
+                                    "ordinals",
+                                    goneOrdinals.stream().mapToInt(Integer::intValue).toArray())
+                            .bind("locations", goneLocations.toArray(Long[]::new))
+                            .bind("keys", goneKeys.toArray(String[]::new));
+            try (PreparedStatement st = lookUpAgain.prepare(connection)) {
                 st.executeUpdate();
             }
         }
 
         // The days' guests: their first start in the day, the earliest day's where a guest is in
         // several (one statement may set an entry once).
-        Map<String, Object[]> earliest = new HashMap<>();
+        record Entry(int ordinal, long location, long firstUs, String day) {}
+        Map<String, Entry> earliest = new HashMap<>();
         for (Computed day : days) {
-            Map<String, Integer> numbers = ordinals.getOrDefault(day.tenantId(), Map.of());
             for (int i = 0; i < day.firstGuests().length; i++) {
-                Object[] entry = {
-                    day.tenantId(),
-                    numbers.get(day.firstGuests()[i]),
-                    day.locationId(),
-                    day.firstStarts()[i],
-                    day.day().toString()
-                };
+                Entry entry =
+                        new Entry(
+                                numbers.get(day.firstGuests()[i]),
+                                day.locationId(),
+                                day.firstStarts()[i],
+                                day.day().toString());
                 earliest.merge(
-                        entry[0] + "/" + entry[1] + "/" + entry[2],
+                        entry.ordinal() + "/" + entry.location(),
                         entry,
-                        (a, b) -> (long) a[3] <= (long) b[3] ? a : b);
+                        (a, b) -> a.firstUs() <= b.firstUs() ? a : b);
             }
         }
         if (earliest.isEmpty()) {
             return;
         }
-        List<Object[]> entries = new ArrayList<>(earliest.values());
-        try (PreparedStatement st = connection.prepareStatement(SET)) {
-            for (int column = 0; column < 5; column++) {
-                int c = column;
-                st.setArray(
-                        column + 1,
-                        connection.createArrayOf(
-                                new String[] {"bigint", "integer", "bigint", "bigint", "text"}[c],
-                                entries.stream().map(e -> e[c]).toArray()));
-            }
+        List<Entry> entries = new ArrayList<>(earliest.values());
+        Statement set =
+                new Statement(SET)
+                        .bind("tenant", tenant)
+                        .bind("ordinals", entries.stream().mapToInt(Entry::ordinal).toArray())
+                        .bind(
+                                "locations",
+                                entries.stream().map(Entry::location).toArray(Long[]::new))
+                        .bind("firstUs", entries.stream().map(Entry::firstUs).toArray(Long[]::new))
+                        .bind("days", entries.stream().map(Entry::day).toArray(String[]::new));
+        try (PreparedStatement st = set.prepare(connection)) {
             st.executeUpdate();
         }
     }
 
-    private static String unit(long tenant, long location, String day) {
-        return tenant + "/" + location + "/" + day;
+    private static String unit(long location, String day) {
+        return location + "/" + day;
     }
 }
