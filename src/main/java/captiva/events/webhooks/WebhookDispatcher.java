@@ -29,6 +29,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -137,28 +138,29 @@ class WebhookDispatcher {
             """;
 
     /**
-     * How the attempts of one claim went, in one statement a kind. Parameters are parallel arrays,
-     * one element a delivery; every statement starts from the tenant.
+     * How the attempts of one claim went, in one statement a kind and tenant. Parameters are the
+     * deliveries as arrays, one element a delivery, then the tenant, named on the table so that on
+     * Citus the statement stays on that tenant's shard rather than updating every shard at once.
      */
     private static final String DELIVERED =
             """
             UPDATE webhook_delivery d SET state = 'delivered', lease_until = NULL
-            FROM unnest(CAST(? AS bigint[]), CAST(? AS bigint[])) AS x(tenant_id, id)
-            WHERE d.tenant_id = x.tenant_id AND d.id = x.id
+            FROM unnest(CAST(? AS bigint[])) AS x(id)
+            WHERE d.tenant_id = ? AND d.id = x.id
             """;
 
     private static final String FAILED =
             """
             UPDATE webhook_delivery d SET state = 'failed', lease_until = NULL
-            FROM unnest(CAST(? AS bigint[]), CAST(? AS bigint[])) AS x(tenant_id, id)
-            WHERE d.tenant_id = x.tenant_id AND d.id = x.id
+            FROM unnest(CAST(? AS bigint[])) AS x(id)
+            WHERE d.tenant_id = ? AND d.id = x.id
             """;
 
     private static final String RETRY =
             """
             UPDATE webhook_delivery d SET next_attempt_at = x.at, lease_until = NULL
-            FROM unnest(CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS timestamptz[])) AS x(tenant_id, id, at)
-            WHERE d.tenant_id = x.tenant_id AND d.id = x.id
+            FROM unnest(CAST(? AS bigint[]), CAST(? AS timestamptz[])) AS x(id, at)
+            WHERE d.tenant_id = ? AND d.id = x.id
             """;
 
     private static final String DISABLE =
@@ -439,15 +441,15 @@ class WebhookDispatcher {
             return;
         }
         Batch attempts = new Batch();
-        Batch delivered = new Batch();
-        Batch failed = new Batch();
-        Batch retried = new Batch();
+        Map<Long, Batch> delivered = new TreeMap<>();
+        Map<Long, Batch> failed = new TreeMap<>();
+        Map<Long, Batch> retried = new TreeMap<>();
         List<Outcome> givenUp = new ArrayList<>();
         Instant now = clock.instant();
         for (Outcome o : outcomes) {
             Claimed d = o.delivery();
             if (o.answer() == null) {
-                failed.add(d.tenantId(), d.id());
+                of(failed, d).add(d.id());
                 continue;
             }
             attempts.add(
@@ -461,12 +463,12 @@ class WebhookDispatcher {
                     (int) Math.min(Integer.MAX_VALUE, o.answer().latencyMillis()),
                     o.answer().error());
             if (o.answer().delivered()) {
-                delivered.add(d.tenantId(), d.id());
+                of(delivered, d).add(d.id());
             } else if (!now.isBefore(d.firstAttemptAt().plus(properties.giveUpAfter()))) {
-                failed.add(d.tenantId(), d.id());
+                of(failed, d).add(d.id());
                 givenUp.add(o);
             } else {
-                retried.add(d.tenantId(), d.id(), utc(now.plus(backoff(d.attempts()))));
+                of(retried, d).add(d.id(), utc(now.plus(backoff(d.attempts()))));
             }
         }
         transactions.executeWrite(
@@ -474,9 +476,26 @@ class WebhookDispatcher {
                         jdbc.execute(
                                 connection -> {
                                     attempts.run(connection, ATTEMPTS, ATTEMPT_TYPES);
-                                    delivered.run(connection, DELIVERED, KEY_TYPES);
-                                    failed.run(connection, FAILED, KEY_TYPES);
-                                    retried.run(connection, RETRY, RETRY_TYPES);
+                                    for (var tenant : delivered.entrySet()) {
+                                        tenant.getValue()
+                                                .run(
+                                                        connection,
+                                                        DELIVERED,
+                                                        ID_TYPES,
+                                                        tenant.getKey());
+                                    }
+                                    for (var tenant : failed.entrySet()) {
+                                        tenant.getValue()
+                                                .run(connection, FAILED, ID_TYPES, tenant.getKey());
+                                    }
+                                    for (var tenant : retried.entrySet()) {
+                                        tenant.getValue()
+                                                .run(
+                                                        connection,
+                                                        RETRY,
+                                                        RETRY_TYPES,
+                                                        tenant.getKey());
+                                    }
                                     for (Outcome o : givenUp) {
                                         disable(connection, o);
                                     }
@@ -484,13 +503,21 @@ class WebhookDispatcher {
                                 }));
     }
 
-    private static final String[] KEY_TYPES = {"bigint", "bigint"};
-    private static final String[] RETRY_TYPES = {"bigint", "bigint", "timestamptz"};
+    /** The batch of a delivery's tenant. */
+    private static Batch of(Map<Long, Batch> byTenant, Claimed delivery) {
+        return byTenant.computeIfAbsent(delivery.tenantId(), t -> new Batch());
+    }
+
+    private static final String[] ID_TYPES = {"bigint"};
+    private static final String[] RETRY_TYPES = {"bigint", "timestamptz"};
     private static final String[] ATTEMPT_TYPES = {
         "bigint", "bigint", "bigint", "text", "text", "timestamptz", "integer", "integer", "text"
     };
 
-    /** The columns of one statement over many rows, bound as one array a column. */
+    /**
+     * The columns of one statement over many rows, bound as one array a column, then any values
+     * that hold for every row.
+     */
     private static final class Batch {
         private final List<Object[]> rows = new ArrayList<>();
 
@@ -498,7 +525,8 @@ class WebhookDispatcher {
             rows.add(row);
         }
 
-        void run(Connection connection, String sql, String[] types) throws SQLException {
+        void run(Connection connection, String sql, String[] types, Object... after)
+                throws SQLException {
             if (rows.isEmpty()) {
                 return;
             }
@@ -509,6 +537,9 @@ class WebhookDispatcher {
                         values[row] = rows.get(row)[column];
                     }
                     st.setArray(column + 1, connection.createArrayOf(types[column], values));
+                }
+                for (int i = 0; i < after.length; i++) {
+                    st.setObject(types.length + i + 1, after[i]);
                 }
                 st.executeUpdate();
             }
