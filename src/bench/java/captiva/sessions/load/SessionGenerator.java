@@ -196,17 +196,21 @@ public final class SessionGenerator {
     /**
      * Marks the generated online sessions as heard of in the last minutes, as Interim-Updates
      * would, so that they count as online however long ago they were loaded. Returns how many.
+     * Spread by id from a time given as epoch seconds: Citus refuses random(), and now() or a
+     * timestamptz's arithmetic (stable functions) on a column, in an UPDATE of a distributed
+     * table.
      */
     public static int refreshOnline(Connection connection, List<Long> tenantIds)
             throws SQLException {
         try (PreparedStatement st =
                 connection.prepareStatement(
                         """
-                UPDATE session SET last_update = GREATEST(start_time, now() - random() * interval '%d seconds')
+                UPDATE session SET last_update = GREATEST(start_time, to_timestamp(? - id %% %d))
                 WHERE tenant_id = ANY (?) AND end_time IS NULL
                 """
                                 .formatted(HEARD_WITHIN_SECONDS))) {
-            st.setArray(1, connection.createArrayOf("bigint", tenantIds.toArray(Long[]::new)));
+            st.setLong(1, Instant.now().getEpochSecond());
+            st.setArray(2, connection.createArrayOf("bigint", tenantIds.toArray(Long[]::new)));
             return st.executeUpdate();
         }
     }
