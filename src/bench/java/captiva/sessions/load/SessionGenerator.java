@@ -197,8 +197,7 @@ public final class SessionGenerator {
      * Marks the generated online sessions as heard of in the last minutes, as Interim-Updates
      * would, so that they count as online however long ago they were loaded. Returns how many.
      * Spread by id from a time given as epoch seconds: Citus refuses random(), and now() or a
-     * timestamptz's arithmetic (stable functions) on a column, in an UPDATE of a distributed
-     * table.
+     * timestamptz's arithmetic (stable functions) on a column, in an UPDATE of a distributed table.
      */
     public static int refreshOnline(Connection connection, List<Long> tenantIds)
             throws SQLException {
