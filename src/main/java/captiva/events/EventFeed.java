@@ -100,6 +100,7 @@ public class EventFeed {
                                             "bigint", scope.locationIds().toArray()));
                         }
                         st.setInt(++i, limit);
+                        tenantOfJoins(st, i, scope.tenantId());
                         List<EventView> events = new ArrayList<>();
                         long last = after;
                         try (ResultSet rs = st.executeQuery()) {
@@ -140,6 +141,7 @@ public class EventFeed {
                         st.setLong(1, tenantId);
                         st.setLong(2, after);
                         st.setInt(3, limit);
+                        tenantOfJoins(st, 3, tenantId);
                         List<Logged> events = new ArrayList<>();
                         try (ResultSet rs = st.executeQuery()) {
                             while (rs.next()) {
@@ -176,6 +178,7 @@ public class EventFeed {
                         st.setLong(2, Collections.min(positions) - 1);
                         st.setArray(3, connection.createArrayOf("bigint", positions.toArray()));
                         st.setInt(4, positions.size());
+                        tenantOfJoins(st, 4, tenantId);
                         Map<Long, EventView> events = new HashMap<>();
                         try (ResultSet rs = st.executeQuery()) {
                             while (rs.next()) {
@@ -185,6 +188,14 @@ public class EventFeed {
                         return events;
                     }
                 });
+    }
+
+    /** Binds the tenant of EventQueries.ORDER's joins, after the parameter at {@code last}. */
+    private static void tenantOfJoins(PreparedStatement st, int last, long tenantId)
+            throws SQLException {
+        for (int i = 1; i <= EventQueries.JOINED_TABLES; i++) {
+            st.setLong(last + i, tenantId);
+        }
     }
 
     public Bounds bounds(long tenantId) {
