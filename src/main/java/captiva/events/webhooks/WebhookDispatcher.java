@@ -476,31 +476,23 @@ class WebhookDispatcher {
                         jdbc.execute(
                                 connection -> {
                                     attempts.run(connection, ATTEMPTS, ATTEMPT_TYPES);
-                                    for (var tenant : delivered.entrySet()) {
-                                        tenant.getValue()
-                                                .run(
-                                                        connection,
-                                                        DELIVERED,
-                                                        ID_TYPES,
-                                                        tenant.getKey());
-                                    }
-                                    for (var tenant : failed.entrySet()) {
-                                        tenant.getValue()
-                                                .run(connection, FAILED, ID_TYPES, tenant.getKey());
-                                    }
-                                    for (var tenant : retried.entrySet()) {
-                                        tenant.getValue()
-                                                .run(
-                                                        connection,
-                                                        RETRY,
-                                                        RETRY_TYPES,
-                                                        tenant.getKey());
-                                    }
+                                    runByTenant(connection, delivered, DELIVERED, ID_TYPES);
+                                    runByTenant(connection, failed, FAILED, ID_TYPES);
+                                    runByTenant(connection, retried, RETRY, RETRY_TYPES);
                                     for (Outcome o : givenUp) {
                                         disable(connection, o);
                                     }
                                     return null;
                                 }));
+    }
+
+    /** Runs each tenant's batch, the tenant bound after its arrays. */
+    private static void runByTenant(
+            Connection connection, Map<Long, Batch> byTenant, String sql, String[] types)
+            throws SQLException {
+        for (var tenant : byTenant.entrySet()) {
+            tenant.getValue().run(connection, sql, types, tenant.getKey());
+        }
     }
 
     /** The batch of a delivery's tenant. */
