@@ -264,6 +264,38 @@ class VenueDayRefresherTest extends ApiTest {
         assertEquals("2024-05-01 09:00:00+00 2024-05-01", firstVisit());
     }
 
+    @Test
+    void aDayRefreshedAgainLeavesTheFirstVisitsThatDidNotChangeUnwritten() throws SQLException {
+        given().sessions(
+                        session(lobby)
+                                .started("2024-05-02T10:00:00Z")
+                                .ended("2024-05-02T11:00:00Z")
+                                .mac("02:00:00:00:00:01"));
+        refresher.refresh();
+        String written = firstGuestsEntryVersion();
+
+        // A second guest the same day: the day is recomputed, the first guest's entry is as it was.
+        given().sessions(
+                        session(lobby)
+                                .started("2024-05-02T12:00:00Z")
+                                .ended("2024-05-02T12:30:00Z")
+                                .mac("02:00:00:00:00:02"));
+        refresher.refresh();
+        assertEquals(
+                2, count("SELECT count(*) FROM guest_first_visit WHERE location_id = " + lobbyId));
+        assertEquals(written, firstGuestsEntryVersion());
+    }
+
+    /** The row version (xmin) of the lobby's first guest's entry: a rewrite gives it a new one. */
+    private String firstGuestsEntryVersion() throws SQLException {
+        return text(
+                "SELECT f.xmin::text FROM guest_first_visit f JOIN guest_ordinal o"
+                        + " ON o.tenant_id = f.tenant_id AND o.ordinal = f.guest_ordinal"
+                        + " WHERE f.location_id = "
+                        + lobbyId
+                        + " AND o.guest_key = 'm02:00:00:00:00:01'");
+    }
+
     private String firstVisit() throws SQLException {
         return text(
                 "SELECT first_start::text || ' ' || first_day::text FROM guest_first_visit"
