@@ -266,12 +266,7 @@ class VenueDayRefresherTest extends ApiTest {
 
     @Test
     void aDayRefreshedAgainLeavesTheFirstVisitsThatDidNotChangeUnwritten() throws SQLException {
-        given().sessions(
-                        session(lobby)
-                                .started("2024-05-02T10:00:00Z")
-                                .ended("2024-05-02T11:00:00Z")
-                                .mac("02:00:00:00:00:01"));
-        refresher.refresh();
+        deviceOnMay2RolledUp();
         String written = firstGuestsEntryVersion();
 
         // A second guest the same day: the day is recomputed, the first guest's entry is as it was.
@@ -286,14 +281,14 @@ class VenueDayRefresherTest extends ApiTest {
         assertEquals(written, firstGuestsEntryVersion());
     }
 
-    /** The row version (xmin) of the lobby's first guest's entry: a rewrite gives it a new one. */
+    /** The row version (xmin) of device 0a's entry at the lobby: a rewrite gives it a new one. */
     private String firstGuestsEntryVersion() throws SQLException {
         return text(
                 "SELECT f.xmin::text FROM guest_first_visit f JOIN guest_ordinal o"
                         + " ON o.tenant_id = f.tenant_id AND o.ordinal = f.guest_ordinal"
                         + " WHERE f.location_id = "
                         + lobbyId
-                        + " AND o.guest_key = 'm02:00:00:00:00:01'");
+                        + " AND o.guest_key = 'm02:00:00:00:00:0a'");
     }
 
     private String firstVisit() throws SQLException {
