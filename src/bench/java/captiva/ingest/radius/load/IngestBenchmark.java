@@ -23,8 +23,9 @@ import java.util.Map;
  * latency, retransmits, and the CPU seconds the server process and its PostgreSQL backends used
  * ({@link CpuMeter}). With {@code --jdbc-url} it then checks, window by window, that the database
  * holds exactly what was acknowledged: Captiva's {@code session} table, or with {@code --schema
- * radacct} FreeRADIUS's. A main class, not a test: see {@code bench/ingest.sh}, {@code
- * bench/ingest-pair.sh} and BENCHMARKS.md.
+ * radacct} FreeRADIUS's; against Captiva, how long after the traffic its statistics rollups held
+ * all of it. A main class, not a test: see {@code bench/ingest.sh}, {@code bench/ingest-pair.sh}
+ * and BENCHMARKS.md.
  *
  * <p>Options ({@code --name=value}, {@code --name value}, or system property {@code bench.name}):
  * host, port, secret, nas-identifier (sent as NAS-Identifier; omit for servers that know the NAS by
