@@ -3,6 +3,7 @@ package captiva.ingest.radius.load;
 import captiva.ingest.radius.load.AccountingLoad.Fate;
 import captiva.ingest.radius.load.AcknowledgedCheck.Outcome;
 import captiva.testing.CommandLineOptions;
+import captiva.testing.RollupBacklog;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -289,23 +290,12 @@ public final class IngestBenchmark {
      */
     private static String rollupsCaughtUp(Connection db, long trafficEnded)
             throws SQLException, InterruptedException {
-        long deadline = trafficEnded + ROLLUP_WAIT.toNanos();
-        long left = -1;
-        try (var st = db.prepareStatement("SELECT count(*) FROM venue_day_dirty")) {
-            while (System.nanoTime() < deadline) {
-                try (var rs = st.executeQuery()) {
-                    rs.next();
-                    left = rs.getLong(1);
-                }
-                if (left == 0) {
-                    return String.format(
-                            Locale.ROOT,
-                            "rollups caught up %.1f s after the last window ended"
-                                    + " (venue_day_dirty empty)",
-                            (System.nanoTime() - trafficEnded) / 1e9);
-                }
-                Thread.sleep(100);
-            }
+        long left = RollupBacklog.awaitEmpty(db, trafficEnded, ROLLUP_WAIT, Duration.ofMillis(100));
+        if (left == 0) {
+            return String.format(
+                    Locale.ROOT,
+                    "rollups caught up %.1f s after the last window ended (venue_day_dirty empty)",
+                    (System.nanoTime() - trafficEnded) / 1e9);
         }
         return String.format(
                 Locale.ROOT,
