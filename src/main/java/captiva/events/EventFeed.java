@@ -2,6 +2,7 @@ package captiva.events;
 
 import captiva.common.OpaqueIds;
 import captiva.common.format.Formats;
+import captiva.common.sql.Statement;
 import captiva.tenancy.TenantScope;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
@@ -72,35 +73,19 @@ public class EventFeed {
      * {@link Page#last()} is the last position read, or {@code after} when there were none.
      */
     public Page after(TenantScope scope, long after, Set<EventType> types, int limit) {
-        StringBuilder sql = new StringBuilder(EventQueries.PAGE);
+        Statement page = page(scope.tenantId(), after, limit);
         if (!types.isEmpty()) {
-            sql.append(EventQueries.TYPES);
+            page.add(EventQueries.TYPES)
+                    .bind("types", types.stream().map(EventType::wireName).toArray(String[]::new));
         }
         if (scope.locationIds() != null) {
-            sql.append(EventQueries.LOCATIONS);
+            page.add(EventQueries.LOCATIONS)
+                    .bind("locations", scope.locationIds().toArray(Long[]::new));
         }
-        sql.append(EventQueries.ORDER);
+        page.add(EventQueries.ORDER);
         return jdbc.execute(
                 connection -> {
-                    try (PreparedStatement st = connection.prepareStatement(sql.toString())) {
-                        int i = 0;
-                        st.setLong(++i, scope.tenantId());
-                        st.setLong(++i, after);
-                        if (!types.isEmpty()) {
-                            st.setArray(
-                                    ++i,
-                                    connection.createArrayOf(
-                                            "text",
-                                            types.stream().map(EventType::wireName).toArray()));
-                        }
-                        if (scope.locationIds() != null) {
-                            st.setArray(
-                                    ++i,
-                                    connection.createArrayOf(
-                                            "bigint", scope.locationIds().toArray()));
-                        }
-                        st.setInt(++i, limit);
-                        tenantOfJoins(st, i, scope.tenantId());
+                    try (PreparedStatement st = page.prepare(connection)) {
                         List<EventView> events = new ArrayList<>();
                         long last = after;
                         try (ResultSet rs = st.executeQuery()) {
@@ -134,14 +119,10 @@ public class EventFeed {
      * its venue.
      */
     public List<Logged> logged(long tenantId, long after, int limit) {
+        Statement page = page(tenantId, after, limit).add(EventQueries.ORDER);
         return jdbc.execute(
                 connection -> {
-                    try (PreparedStatement st =
-                            connection.prepareStatement(EventQueries.PAGE + EventQueries.ORDER)) {
-                        st.setLong(1, tenantId);
-                        st.setLong(2, after);
-                        st.setInt(3, limit);
-                        tenantOfJoins(st, 3, tenantId);
+                    try (PreparedStatement st = page.prepare(connection)) {
                         List<Logged> events = new ArrayList<>();
                         try (ResultSet rs = st.executeQuery()) {
                             while (rs.next()) {
@@ -167,18 +148,14 @@ public class EventFeed {
         if (positions.isEmpty()) {
             return Map.of();
         }
+        Statement page =
+                page(tenantId, Collections.min(positions) - 1, positions.size())
+                        .add(EventQueries.POSITIONS)
+                        .bind("positions", positions.toArray(Long[]::new))
+                        .add(EventQueries.ORDER);
         return jdbc.execute(
                 connection -> {
-                    try (PreparedStatement st =
-                            connection.prepareStatement(
-                                    EventQueries.PAGE
-                                            + EventQueries.POSITIONS
-                                            + EventQueries.ORDER)) {
-                        st.setLong(1, tenantId);
-                        st.setLong(2, Collections.min(positions) - 1);
-                        st.setArray(3, connection.createArrayOf("bigint", positions.toArray()));
-                        st.setInt(4, positions.size());
-                        tenantOfJoins(st, 4, tenantId);
+                    try (PreparedStatement st = page.prepare(connection)) {
                         Map<Long, EventView> events = new HashMap<>();
                         try (ResultSet rs = st.executeQuery()) {
                             while (rs.next()) {
@@ -190,21 +167,21 @@ public class EventFeed {
                 });
     }
 
-    /** Binds the tenant of EventQueries.ORDER's joins, after the parameter at {@code last}. */
-    private static void tenantOfJoins(PreparedStatement st, int last, long tenantId)
-            throws SQLException {
-        for (int i = 1; i <= EventQueries.JOINED_TABLES; i++) {
-            st.setLong(last + i, tenantId);
-        }
+    /** EventQueries.PAGE of the tenant's events after the position, at most {@code limit}. */
+    private static Statement page(long tenantId, long after, int limit) {
+        return new Statement(EventQueries.PAGE)
+                .bind("tenant", tenantId)
+                .bind("after", after)
+                .bind("limit", limit);
     }
 
     public Bounds bounds(long tenantId) {
         return jdbc.execute(
                 connection -> {
-                    try (PreparedStatement st = connection.prepareStatement(EventQueries.BOUNDS)) {
-                        st.setLong(1, tenantId);
-                        st.setLong(2, tenantId);
-                        st.setLong(3, tenantId);
+                    try (PreparedStatement st =
+                            new Statement(EventQueries.BOUNDS)
+                                    .bind("tenant", tenantId)
+                                    .prepare(connection)) {
                         try (ResultSet rs = st.executeQuery()) {
                             rs.next();
                             return new Bounds(rs.getLong(1), rs.getLong(2));
