@@ -10,9 +10,8 @@ import java.time.Instant;
  * @param staleTimeout silence after which an open session no longer counts as online; by default
  *     two missed interims plus a minute of slack
  * @param onlineCountMaxAge how old an online count (GET /sessions/count?online=true, alone or with
- *     a venue) may be: dashboards polling one venue share one count on an instance, taken again in
- *     the background shortly before it is this old while they keep asking; zero computes every
- *     count afresh
+ *     a venue) may be: dashboards polling one venue share one computation per this interval and
+ *     instance; zero computes every count afresh
  */
 @ConfigurationProperties("captiva.sessions")
 public record SessionProperties(

@@ -1,7 +1,6 @@
 package captiva.sessions.query;
 
 import static captiva.testing.Fixtures.session;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import captiva.testing.ApiTest;
@@ -72,8 +71,8 @@ class OnlineCountTest extends ApiTest {
     }
 
     /**
-     * Counts an asker computed: asks that found no count young enough (Caffeine's misses; the other
-     * askers wait and hit). Counts taken again in the background are {@link #refreshed}.
+     * Counts computed: asks that found no count young enough (Caffeine's misses; the other askers
+     * wait and hit).
      */
     private double computed() {
         FunctionCounter misses =
@@ -141,41 +140,6 @@ class OnlineCountTest extends ApiTest {
 
         assertEquals(1, justYoungEnough, "within the max age, the count computed before");
         assertEquals(2, oneSecondOld, "a count 1 s old is taken again");
-    }
-
-    private double refreshed() {
-        return meters.counter("captiva.sessions.online_counts.refreshed").count();
-    }
-
-    @Test
-    @DisplayName("a count still asked for near its max age is taken again before any asker waits")
-    void aPolledCountIsTakenAgainInTheBackground() {
-        Location venue = given().location(given().tenant());
-        Key key = given().readKey(venue.tenant());
-        aGuestComesOnline(venue);
-        assertEquals(1, online(key, venue));
-        aGuestComesOnline(venue);
-        double computedBefore = computed();
-        double refreshedBefore = refreshed();
-
-        // The ticker stands still while counting, so the lead is a tenth of the max age: 100 ms.
-        ticker.advance(Duration.ofMillis(899));
-        clock.advance(Duration.ofMillis(899));
-        assertEquals(1, online(key, venue));
-        assertEquals(refreshedBefore, refreshed(), "taken again before its refresh lead");
-
-        ticker.advance(Duration.ofMillis(1));
-        clock.advance(Duration.ofMillis(1));
-        assertEquals(1, online(key, venue), "the count held is answered while it is taken again");
-        await("the count taken again")
-                .atMost(Duration.ofSeconds(30))
-                .until(() -> refreshed() == refreshedBefore + 1);
-        assertEquals(2, online(key, venue));
-
-        ticker.advance(Duration.ofMillis(500)); // 1.4 s after the first count, 0.5 s after the new
-        clock.advance(Duration.ofMillis(500));
-        assertEquals(2, online(key, venue));
-        assertEquals(computedBefore, computed(), "counts an asker waited for");
     }
 
     @Test
