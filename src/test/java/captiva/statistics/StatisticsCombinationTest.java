@@ -2,6 +2,7 @@ package captiva.statistics;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import captiva.testing.Fast;
 import java.util.ArrayList;
@@ -285,6 +286,65 @@ class StatisticsCombinationTest {
                 assertEquals(Long.hashCode(keys[i]), payload[i]);
             }
         }
+    }
+
+    @Test
+    void thePeakOfManyPartsOverDaysEqualsThePlainCount() {
+        // Over days, so that the sweep takes several windows; ranges starting and ending at the
+        // windows' bounds and one instant either side, at the same instants as each other, and of
+        // guests with and without an ordinal.
+        Random random = new Random(11);
+        long window = 1L << 36; // StatisticsCombination.Edges.WINDOW, in microseconds
+        long base = 1_780_000_000_000_000L;
+        for (int round = 0; round < 300; round++) {
+            int numbered = 1 + random.nextInt(round % 2 == 0 ? 6 : 3000);
+            int unnumbered = random.nextInt(4);
+            List<StatisticsCombination.Edges> parts = new ArrayList<>();
+            for (int p = 1 + random.nextInt(30); p > 0; p--) {
+                parts.add(new StatisticsCombination.Edges());
+            }
+            List<long[]> ranges = new ArrayList<>();
+            for (int n = random.nextInt(400); n > 0; n--) {
+                int guest = random.nextInt(numbered + unnumbered) - unnumbered;
+                long from =
+                        random.nextBoolean()
+                                ? base + window * random.nextInt(6) + random.nextInt(3) - 1
+                                : base + (long) (random.nextDouble() * 6 * window);
+                long to =
+                        switch (random.nextInt(4)) {
+                            case 0 -> from;
+                            case 1 -> base + window * random.nextInt(7) + random.nextInt(3) - 1;
+                            case 2 -> from + random.nextInt(1000);
+                            default -> from + (long) (random.nextDouble() * 2 * window);
+                        };
+                parts.get(random.nextInt(parts.size())).add(guest, from, to);
+                ranges.add(new long[] {guest, from, to});
+            }
+            int[][] open = {new int[numbered], new int[unnumbered]};
+
+            long peak = StatisticsCombination.Edges.peak(open, parts);
+
+            int round0 = round;
+            assertEquals(plainPeak(ranges), peak, () -> "round " + round0);
+            assertTrue(
+                    Arrays.stream(open).flatMapToInt(Arrays::stream).allMatch(c -> c == 0),
+                    "the counters are left at zero");
+        }
+    }
+
+    /** The most distinct guests of ranges {guest, from, to} holding one instant: some start. */
+    private static long plainPeak(List<long[]> ranges) {
+        long best = 0;
+        for (long[] at : ranges) {
+            Set<Long> online = new HashSet<>();
+            for (long[] r : ranges) {
+                if (r[1] <= at[1] && r[2] > at[1]) {
+                    online.add(r[0]);
+                }
+            }
+            best = Math.max(best, online.size());
+        }
+        return best;
     }
 
     /** The most distinct guests whose ranges [from, to) hold one instant: some range's start. */
