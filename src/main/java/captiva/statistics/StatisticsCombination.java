@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.roaringbitmap.buffer.BufferFastAggregation;
 import org.roaringbitmap.buffer.ImmutableRoaringBitmap;
 import org.roaringbitmap.buffer.MutableRoaringBitmap;
 
@@ -268,40 +267,60 @@ final class StatisticsCombination {
     }
 
     /**
-     * Ordinals from rows' bitmaps and from single sessions. The rows' bitmaps are merged a few
-     * dozen at a time rather than kept to the end: a chain's year is about 200,000 rows, each in
-     * the whole selection's union and its group's, and every row's bitmaps held on were most of a
-     * statement's memory (BENCHMARKS.md). A venue's year is a few hundred rows, so a group's union
-     * merges as it goes too.
+     * Ordinals from rows' bitmaps and from single sessions. The rows' bitmaps are or'ed into one
+     * bitmap as they come, without keeping its counts until the result is asked for, as
+     * RoaringBitmap unites many bitmaps itself: a chain's year is about 200,000 rows, each in the
+     * whole selection's union and its group's, so holding every row's bitmap to the end would be
+     * most of a statement's memory, and uniting them in batches made each batch's containers anew
+     * (the largest part of a chain's year in Java after the peak, BENCHMARKS.md).
      */
     static final class Union {
-        private static final int PENDING = 64;
+        private final LazyUnion merged = new LazyUnion();
 
-        private final MutableRoaringBitmap merged = new MutableRoaringBitmap();
-        private final List<ImmutableRoaringBitmap> pending = new ArrayList<>();
+        /**
+         * Single ordinals, kept apart: adding one to a bitmap whose counts are stale breaks them.
+         */
+        private final MutableRoaringBitmap singles = new MutableRoaringBitmap();
+
+        private boolean lazy;
 
         void add(ImmutableRoaringBitmap bitmap) {
-            pending.add(bitmap);
-            if (pending.size() == PENDING) {
-                merge();
-            }
+            merged.lazyOr(bitmap);
+            lazy = true;
         }
 
         void add(int ordinal) {
-            merged.add(ordinal);
+            singles.add(ordinal);
         }
 
         /** Everything added so far. */
         MutableRoaringBitmap result() {
-            merge();
+            if (lazy) {
+                merged.repair();
+                lazy = false;
+            }
+            if (!singles.isEmpty()) {
+                merged.or(singles);
+                singles.clear();
+            }
             return merged;
         }
+    }
 
-        private void merge() {
-            if (!pending.isEmpty()) {
-                merged.or(BufferFastAggregation.or(pending.iterator()));
-                pending.clear();
-            }
+    /**
+     * RoaringBitmap's lazy union, the one its {@code BufferFastAggregation.naive_or} runs, kept
+     * open across many additions.
+     */
+    private static final class LazyUnion extends MutableRoaringBitmap {
+        private static final long serialVersionUID = 1L;
+
+        void lazyOr(ImmutableRoaringBitmap bitmap) {
+            naivelazyor(bitmap);
+        }
+
+        /** Sets the counts that {@link #lazyOr} left stale. */
+        void repair() {
+            repairAfterLazy();
         }
     }
 
