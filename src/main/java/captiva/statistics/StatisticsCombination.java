@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.roaringbitmap.buffer.BufferFastAggregation;
 import org.roaringbitmap.buffer.ImmutableRoaringBitmap;
 import org.roaringbitmap.buffer.MutableRoaringBitmap;
 
@@ -267,60 +268,40 @@ final class StatisticsCombination {
     }
 
     /**
-     * Ordinals from rows' bitmaps and from single sessions. The rows' bitmaps are or'ed into one
-     * bitmap as they come, without keeping its counts until the result is asked for, as
-     * RoaringBitmap unites many bitmaps itself: a chain's year is about 200,000 rows, each in the
-     * whole selection's union and its group's, so holding every row's bitmap to the end would be
-     * most of a statement's memory, and uniting them in batches made each batch's containers anew
-     * (the largest part of a chain's year in Java after the peak, BENCHMARKS.md).
+     * Ordinals from rows' bitmaps and from single sessions. The rows' bitmaps are merged a few
+     * dozen at a time rather than kept to the end: a chain's year is about 200,000 rows, each in
+     * the whole selection's union and its group's, and every row's bitmaps held on were most of a
+     * statement's memory (BENCHMARKS.md). A venue's year is a few hundred rows, so a group's union
+     * merges as it goes too.
      */
     static final class Union {
-        private final LazyUnion merged = new LazyUnion();
+        private static final int PENDING = 64;
 
-        /**
-         * Single ordinals, kept apart: adding one to a bitmap whose counts are stale breaks them.
-         */
-        private final MutableRoaringBitmap singles = new MutableRoaringBitmap();
-
-        private boolean lazy;
+        private final MutableRoaringBitmap merged = new MutableRoaringBitmap();
+        private final List<ImmutableRoaringBitmap> pending = new ArrayList<>();
 
         void add(ImmutableRoaringBitmap bitmap) {
-            merged.lazyOr(bitmap);
-            lazy = true;
+            pending.add(bitmap);
+            if (pending.size() == PENDING) {
+                merge();
+            }
         }
 
         void add(int ordinal) {
-            singles.add(ordinal);
+            merged.add(ordinal);
         }
 
         /** Everything added so far. */
         MutableRoaringBitmap result() {
-            if (lazy) {
-                merged.repair();
-                lazy = false;
-            }
-            if (!singles.isEmpty()) {
-                merged.or(singles);
-                singles.clear();
-            }
+            merge();
             return merged;
         }
-    }
 
-    /**
-     * RoaringBitmap's lazy union, the one its {@code BufferFastAggregation.naive_or} runs, kept
-     * open across many additions.
-     */
-    private static final class LazyUnion extends MutableRoaringBitmap {
-        private static final long serialVersionUID = 1L;
-
-        void lazyOr(ImmutableRoaringBitmap bitmap) {
-            naivelazyor(bitmap);
-        }
-
-        /** Sets the counts that {@link #lazyOr} left stale. */
-        void repair() {
-            repairAfterLazy();
+        private void merge() {
+            if (!pending.isEmpty()) {
+                merged.or(BufferFastAggregation.or(pending.iterator()));
+                pending.clear();
+            }
         }
     }
 
