@@ -570,8 +570,8 @@ final class StatisticsCombination {
          * are copied into one buffer, each as one {@code long} (its instant's offset in the window
          * above, the guest below), sorted as plain numbers and swept. A chain's year by venue is
          * some 600 parts and 5,000,000 edges: taken edge by edge from a heap of the parts, their
-         * scattered reads cost a quarter of the statement's time (BENCHMARKS.md); a window's buffer
-         * is sorted in the cache.
+         * scattered reads were a quarter of its time in Java (BENCHMARKS.md); a window's buffer is
+         * sorted in the cache.
          *
          * @param open counters at zero, by ordinal ([0]) and by negative id ([1], -1 first); left
          *     at zero, as every range that opens closes
@@ -587,10 +587,8 @@ final class StatisticsCombination {
             // window above it: a window spans at most 2^(63 - guestBits) instants, and at most
             // WINDOW.
             int unnumbered = others.length;
-            int guestBits =
-                    64
-                            - Long.numberOfLeadingZeros(
-                                    Math.max(1L, (long) numbered.length + unnumbered));
+            long guests = Math.max(1L, (long) numbered.length + unnumbered);
+            int guestBits = 64 - Long.numberOfLeadingZeros(guests);
             long window = Math.min(WINDOW, 1L << (63 - guestBits));
             long guestMask = (1L << guestBits) - 1;
             int[] cursor = new int[sweep.length];

@@ -347,18 +347,19 @@ class StatisticsCombinationTest {
         return best;
     }
 
-    /** The most distinct guests whose ranges [from, to) hold one instant: some range's start. */
+    /** {@link #plainPeak} of the sessions that have a guest. */
     private static long peak(List<Plain> sessions) {
-        long best = 0;
-        for (Plain at : sessions) {
-            Set<String> online = new HashSet<>();
-            for (Plain s : sessions) {
-                if (s.guest() != null && s.from() <= at.from() && s.to() > at.from()) {
-                    online.add(s.guest());
-                }
-            }
-            best = Math.max(best, online.size());
-        }
-        return best;
+        Map<String, Integer> ids = new HashMap<>();
+        return plainPeak(
+                sessions.stream()
+                        .filter(s -> s.guest() != null)
+                        .map(
+                                s ->
+                                        new long[] {
+                                            ids.computeIfAbsent(s.guest(), g -> ids.size()),
+                                            s.from(),
+                                            s.to()
+                                        })
+                        .toList());
     }
 }
