@@ -42,13 +42,21 @@ public class VenueDayRefresher {
      */
     static final int BATCH = 200;
 
+    /**
+     * The last entry logged when a turn begins: the turn refreshes the entries up to it and leaves
+     * those logged meanwhile to the next turn. Otherwise, under steady ingest, writers log a
+     * batch's worth of entries while a busy day is recomputed, and the turn recomputes that day
+     * again and again, back to back, taking the CPU the writers need (BENCHMARKS.md).
+     */
+    private static final String LAST_ENTRY = "SELECT max(id) FROM venue_day_dirty";
+
     /** pg_try_advisory_xact_lock(1447313753 'VDAY', 0): the refreshers' turn. */
     private static final String TAKE_TURN = "SELECT pg_try_advisory_xact_lock(1447313753, 0)";
 
     private static final String REFRESH =
             """
             WITH oldest AS (
-                SELECT tenant_id, location_id, day FROM venue_day_dirty ORDER BY id LIMIT ?
+                SELECT tenant_id, location_id, day FROM venue_day_dirty WHERE id <= ? ORDER BY id LIMIT ?
             ), taken AS (
                 -- every entry of the venue-days picked, not only those among the oldest: a busy day
                 -- logged by many statements is recomputed once, not once per batch of entries
@@ -173,15 +181,35 @@ public class VenueDayRefresher {
     }
 
     /**
-     * Recomputes every venue-day logged so far, in batches; returns how many venue-days. Stops
-     * early, returning what it did, when another replica holds the turn.
+     * Recomputes every venue-day logged before the call, in batches; returns how many venue-days.
+     * Stops early, returning what it did, when another replica holds the turn.
      */
     public long refresh() {
         logRowsWithoutCompactForms();
+        Long lastEntry = lastEntry();
+        return lastEntry == null ? 0 : refreshUpTo(lastEntry);
+    }
+
+    /** The last entry of the log, or null when it is empty. */
+    private Long lastEntry() {
+        return transactions.executeRead(
+                status ->
+                        jdbc.prepareStatement(
+                                LAST_ENTRY,
+                                st -> {
+                                    try (ResultSet rs = st.executeQuery()) {
+                                        rs.next();
+                                        return rs.getObject(1, Long.class);
+                                    }
+                                }));
+    }
+
+    /** Recomputes the venue-days of the log entries up to {@code lastEntry}, in batches. */
+    long refreshUpTo(long lastEntry) {
         long days = 0;
         Batch batch;
         do {
-            batch = refreshBatch();
+            batch = refreshBatch(lastEntry);
             days += batch.days();
         } while (batch.oldest() == BATCH);
         return days;
@@ -197,12 +225,13 @@ public class VenueDayRefresher {
      * One batch in the caller's transaction: the rows are recomputed by one statement, then given
      * their compact forms from what it computed, before the transaction commits.
      */
-    private Batch recompute(Connection connection) throws SQLException {
+    private Batch recompute(Connection connection, long lastEntry) throws SQLException {
         long oldest = 0;
         long days = 0;
         List<Computed> computed = new ArrayList<>();
         try (PreparedStatement st = connection.prepareStatement(REFRESH)) {
-            st.setInt(1, BATCH);
+            st.setLong(1, lastEntry);
+            st.setInt(2, BATCH);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     oldest = rs.getLong("oldest");
@@ -348,7 +377,7 @@ public class VenueDayRefresher {
                         jdbc.prepareStatement(LOG_WITHOUT_COMPACT_FORMS, st -> st.executeUpdate()));
     }
 
-    private Batch refreshBatch() {
+    private Batch refreshBatch(long lastEntry) {
         Batch batch =
                 transactions.executeWrite(
                         status -> {
@@ -363,7 +392,7 @@ public class VenueDayRefresher {
                             if (!ourTurn) {
                                 return new Batch(0, 0);
                             }
-                            return jdbc.execute(this::recompute);
+                            return jdbc.execute(connection -> recompute(connection, lastEntry));
                         });
         refreshedDays.increment(batch.days());
         return batch;

@@ -706,6 +706,46 @@ class VenueDayRefresherTest extends ApiTest {
     }
 
     @Test
+    void aTurnLeavesWhatWasLoggedAfterItBeganToTheNext() throws SQLException {
+        given().sessions(
+                        session(lobby)
+                                .started("2024-05-02T10:00:00Z")
+                                .ended("2024-05-02T11:00:00Z"),
+                        session(lobby)
+                                .started("2024-05-03T10:00:00Z")
+                                .ended("2024-05-03T11:00:00Z"));
+        execute("DELETE FROM venue_day_dirty WHERE location_id = " + lobbyId);
+        execute(
+                "INSERT INTO venue_day_dirty (tenant_id, location_id, day) VALUES ("
+                        + tenantId
+                        + ", "
+                        + lobbyId
+                        + ", DATE '2024-05-02')");
+        long lastEntry = count("SELECT max(id) FROM venue_day_dirty");
+        // Logged by a writer while the turn runs, a batch's worth and more, as steady ingest does.
+        execute(
+                "INSERT INTO venue_day_dirty (tenant_id, location_id, day) SELECT "
+                        + tenantId
+                        + ", "
+                        + lobbyId
+                        + ", DATE '2024-05-03'"
+                        + " FROM generate_series(1, "
+                        + (VenueDayRefresher.BATCH + 50)
+                        + ")");
+
+        String rolledUp =
+                "SELECT day::text FROM venue_day WHERE location_id = " + lobbyId + " ORDER BY day";
+        refresher.refreshUpTo(lastEntry);
+        assertEquals(List.of("2024-05-02"), rows(rolledUp));
+        assertEquals(
+                VenueDayRefresher.BATCH + 50,
+                count("SELECT count(*) FROM venue_day_dirty WHERE location_id = " + lobbyId));
+
+        refresher.refresh();
+        assertEquals(List.of("2024-05-02", "2024-05-03"), rows(rolledUp));
+    }
+
+    @Test
     void refreshersOfSeveralReplicasTakeTurnsWithoutError() throws Exception {
         for (int i = 0; i < 40; i++) {
             given().sessions(
@@ -738,6 +778,13 @@ class VenueDayRefresherTest extends ApiTest {
                                 key.auth())
                         .json();
         return answer.get("total").get("sessions").asLong();
+    }
+
+    private static List<String> rows(String sql) throws SQLException {
+        try (Connection c = TestDatabase.connect();
+                PreparedStatement st = c.prepareStatement(sql)) {
+            return rows(st);
+        }
     }
 
     private static List<String> rows(PreparedStatement st) throws SQLException {
