@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -28,6 +29,11 @@ import java.util.Set;
  *   <li>An entry in a recomputed day whose guest is gone from it is looked up again from the
  *       sessions, or removed when the guest has none left there.
  * </ul>
+ *
+ * Each guest whose entries a batch wrote then has their row of guest_earliest_visit (V76) set to
+ * their earliest entry ({@link #keepEarliest}), which is all that a key seeing every venue reads.
+ * Every writer of entries does so in its own transaction: also an erasure or retention ({@link
+ * Ordinals#forget}) and a venue's new time zone ({@link VenueRezone}).
  */
 final class FirstVisits {
 
@@ -59,31 +65,65 @@ final class FirstVisits {
                 DELETE FROM guest_first_visit f USING probed p
                 WHERE p.first_start IS NULL AND f.tenant_id = :tenant AND f.guest_ordinal = p.guest_ordinal
                   AND f.location_id = p.location_id
+                RETURNING f.guest_ordinal
+            ), moved AS (
+                UPDATE guest_first_visit f
+                SET first_start = p.first_start, kept_first_start = p.first_start,
+                    first_day = (p.first_start AT TIME ZONE p.time_zone)::date
+                FROM probed p
+                WHERE p.first_start IS NOT NULL AND f.tenant_id = :tenant AND f.guest_ordinal = p.guest_ordinal
+                  AND f.location_id = p.location_id
+                RETURNING f.guest_ordinal
             )
-            UPDATE guest_first_visit f
-            SET first_start = p.first_start, first_day = (p.first_start AT TIME ZONE p.time_zone)::date
-            FROM probed p
-            WHERE p.first_start IS NOT NULL AND f.tenant_id = :tenant AND f.guest_ordinal = p.guest_ordinal
-              AND f.location_id = p.location_id
+            SELECT guest_ordinal FROM removed UNION ALL SELECT guest_ordinal FROM moved
             """;
 
     /**
      * Sets the days' guests' entries by the rules above. An entry that would not change is not
      * written: each refresh of a day sets all of its guests' entries, nearly all as they were, and
      * writing them anyway made a new row version with four index entries each (a busy day's
-     * refresh: 436 ms and 282,000 buffers for this statement alone).
+     * refresh: 436 ms and 282,000 buffers for this statement alone). Returns the guests whose entry
+     * was written.
      */
     private static final String SET =
             """
-            INSERT INTO guest_first_visit AS f (tenant_id, guest_ordinal, location_id, first_start, first_day)
-            SELECT :tenant, x.guest_ordinal, x.location_id,
-                   timestamptz 'epoch' + x.first_us * interval '1 microsecond', x.first_day
-            FROM unnest(CAST(:ordinals AS int[]), CAST(:locations AS bigint[]), CAST(:firstUs AS bigint[]),
-                        CAST(:days AS date[])) AS x(guest_ordinal, location_id, first_us, first_day)
+            INSERT INTO guest_first_visit AS f (tenant_id, guest_ordinal, location_id, first_start, kept_first_start, first_day)
+            SELECT :tenant, x.guest_ordinal, x.location_id, x.first_start, x.first_start, x.first_day
+            FROM (SELECT u.guest_ordinal, u.location_id, u.first_day,
+                         timestamptz 'epoch' + u.first_us * interval '1 microsecond' AS first_start
+                  FROM unnest(CAST(:ordinals AS int[]), CAST(:locations AS bigint[]), CAST(:firstUs AS bigint[]),
+                              CAST(:days AS date[])) AS u(guest_ordinal, location_id, first_us, first_day)) x
             ON CONFLICT (tenant_id, guest_ordinal, location_id) DO UPDATE SET
-                first_start = EXCLUDED.first_start, first_day = EXCLUDED.first_day
+                first_start = EXCLUDED.first_start, kept_first_start = EXCLUDED.first_start, first_day = EXCLUDED.first_day
             WHERE (f.first_day = EXCLUDED.first_day OR EXCLUDED.first_start < f.first_start)
               AND (f.first_start, f.first_day) IS DISTINCT FROM (EXCLUDED.first_start, EXCLUDED.first_day)
+            RETURNING f.guest_ordinal
+            """;
+
+    /**
+     * Sets the guests' rows of guest_earliest_visit (V76) to their earliest entry, or removes them
+     * when a guest has none left; a row that would not change is not written. Ties go to the lower
+     * venue id, so that a row depends on the entries alone.
+     */
+    private static final String KEEP_EARLIEST =
+            """
+            WITH wanted AS (
+                SELECT DISTINCT w.guest_ordinal FROM unnest(CAST(:ordinals AS int[])) AS w(guest_ordinal)
+            ), earliest AS (
+                SELECT DISTINCT ON (f.guest_ordinal) f.guest_ordinal, f.location_id, f.first_start, f.first_day
+                FROM wanted w JOIN guest_first_visit f ON f.tenant_id = :tenant AND f.guest_ordinal = w.guest_ordinal
+                ORDER BY f.guest_ordinal, f.first_start, f.location_id
+            ), removed AS (
+                DELETE FROM guest_earliest_visit e USING wanted w
+                WHERE e.tenant_id = :tenant AND e.guest_ordinal = w.guest_ordinal
+                  AND NOT EXISTS (SELECT 1 FROM earliest x WHERE x.guest_ordinal = w.guest_ordinal)
+            )
+            INSERT INTO guest_earliest_visit AS e (tenant_id, guest_ordinal, location_id, first_start, first_day)
+            SELECT :tenant, x.guest_ordinal, x.location_id, x.first_start, x.first_day FROM earliest x
+            ON CONFLICT (tenant_id, guest_ordinal) DO UPDATE SET
+                location_id = EXCLUDED.location_id, first_start = EXCLUDED.first_start, first_day = EXCLUDED.first_day
+            WHERE (e.location_id, e.first_start, e.first_day)
+                  IS DISTINCT FROM (EXCLUDED.location_id, EXCLUDED.first_start, EXCLUDED.first_day)
             """;
 
     private FirstVisits() {}
@@ -123,6 +163,9 @@ final class FirstVisits {
             present.put(unit(day.locationId(), day.day().toString()), guests);
         }
 
+        // The guests whose entries this batch writes, for guest_earliest_visit.
+        Set<Integer> changed = new HashSet<>();
+
         // Entries in those days whose guest is gone from the day: looked up again.
         List<Integer> goneOrdinals = new ArrayList<>();
         List<Long> goneLocations = new ArrayList<>();
@@ -159,9 +202,7 @@ final class FirstVisits {
                                     goneOrdinals.stream().mapToInt(Integer::intValue).toArray())
                             .bind("locations", goneLocations.toArray(Long[]::new))
                             .bind("keys", goneKeys.toArray(String[]::new));
-            try (PreparedStatement st = lookUpAgain.prepare(connection)) {
-                st.executeUpdate();
-            }
+            changed.addAll(ordinals(lookUpAgain, connection));
         }
 
         // The days' guests: their first start in the day, the earliest day's where a guest is in
@@ -182,22 +223,53 @@ final class FirstVisits {
                         (a, b) -> a.firstUs() <= b.firstUs() ? a : b);
             }
         }
-        if (earliest.isEmpty()) {
+        if (!earliest.isEmpty()) {
+            List<Entry> entries = new ArrayList<>(earliest.values());
+            Statement set =
+                    new Statement(SET)
+                            .bind("tenant", tenant)
+                            .bind("ordinals", entries.stream().mapToInt(Entry::ordinal).toArray())
+                            .bind(
+                                    "locations",
+                                    entries.stream().map(Entry::location).toArray(Long[]::new))
+                            .bind(
+                                    "firstUs",
+                                    entries.stream().map(Entry::firstUs).toArray(Long[]::new))
+                            .bind("days", entries.stream().map(Entry::day).toArray(String[]::new));
+            changed.addAll(ordinals(set, connection));
+        }
+        keepEarliest(connection, tenant, changed);
+    }
+
+    /**
+     * Keeps the guests' rows of guest_earliest_visit true to their entries, in the caller's
+     * transaction, after it changed or removed those entries.
+     */
+    static void keepEarliest(Connection connection, long tenant, Collection<Integer> ordinals)
+            throws SQLException {
+        if (ordinals.isEmpty()) {
             return;
         }
-        List<Entry> entries = new ArrayList<>(earliest.values());
-        Statement set =
-                new Statement(SET)
+        Statement keep =
+                new Statement(KEEP_EARLIEST)
                         .bind("tenant", tenant)
-                        .bind("ordinals", entries.stream().mapToInt(Entry::ordinal).toArray())
-                        .bind(
-                                "locations",
-                                entries.stream().map(Entry::location).toArray(Long[]::new))
-                        .bind("firstUs", entries.stream().map(Entry::firstUs).toArray(Long[]::new))
-                        .bind("days", entries.stream().map(Entry::day).toArray(String[]::new));
-        try (PreparedStatement st = set.prepare(connection)) {
+                        .bind("ordinals", ordinals.stream().mapToInt(Integer::intValue).toArray());
+        try (PreparedStatement st = keep.prepare(connection)) {
             st.executeUpdate();
         }
+    }
+
+    /** Runs a statement that returns guest ordinals, and returns them. */
+    private static List<Integer> ordinals(Statement statement, Connection connection)
+            throws SQLException {
+        List<Integer> ordinals = new ArrayList<>();
+        try (PreparedStatement st = statement.prepare(connection);
+                ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                ordinals.add(rs.getInt(1));
+            }
+        }
+        return ordinals;
     }
 
     private static String unit(long location, String day) {

@@ -212,6 +212,7 @@ public final class Ordinals {
                 st.setArray(2, connection.createArrayOf("integer", guests.toArray()));
                 st.executeUpdate();
             }
+            FirstVisits.keepEarliest(connection, tenantId, guests);
         }
         List<Integer> devices = delete(connection, Kind.DEVICE, tenantId, macs);
         return new Forgotten(guests.size(), devices.size());

@@ -5,13 +5,17 @@ import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Changes a venue's time zone. A venue's days are days in its time zone, so a new zone redoes every
  * one of them: its venue_day rows and first visits go and all its days with ended sessions are
  * logged for the refresher, in the transaction that changes the zone, so that no query sees the new
- * zone beside rows of the old one. This was a row trigger on location (V9), which Citus refuses on
- * a distributed table (V57); every change of a location's time zone must come through here.
+ * zone beside rows of the old one; the guests' earliest visits follow their first visits. This was
+ * a row trigger on location (V9), which Citus refuses on a distributed table (V57); every change of
+ * a location's time zone must come through here.
  */
 @Singleton
 public class VenueRezone {
@@ -25,9 +29,15 @@ public class VenueRezone {
     private static final String FORGET_DAYS =
             "DELETE FROM venue_day WHERE tenant_id = :tenant AND location_id = :location";
 
-    /** First visits name the day they are in, in the old zone; the refresher rebuilds them. */
+    /**
+     * First visits name the day they are in, in the old zone; the refresher rebuilds them. Returns
+     * their guests, whose earliest visit may have been one of them.
+     */
     private static final String FORGET_FIRST_VISITS =
-            "DELETE FROM guest_first_visit WHERE tenant_id = :tenant AND location_id = :location";
+            """
+            DELETE FROM guest_first_visit WHERE tenant_id = :tenant AND location_id = :location
+            RETURNING guest_ordinal
+            """;
 
     private static final String LOG_EVERY_DAY =
             """
@@ -52,9 +62,28 @@ public class VenueRezone {
             return false;
         }
         update(FORGET_DAYS, tenantId, locationId, timeZone);
-        update(FORGET_FIRST_VISITS, tenantId, locationId, timeZone);
+        forgetFirstVisits(tenantId, locationId);
         update(LOG_EVERY_DAY, tenantId, locationId, timeZone);
         return true;
+    }
+
+    private void forgetFirstVisits(long tenantId, long locationId) {
+        Statement statement =
+                new Statement(FORGET_FIRST_VISITS)
+                        .bind("tenant", tenantId)
+                        .bind("location", locationId);
+        jdbc.execute(
+                connection -> {
+                    List<Integer> guests = new ArrayList<>();
+                    try (PreparedStatement st = statement.prepare(connection);
+                            ResultSet rs = st.executeQuery()) {
+                        while (rs.next()) {
+                            guests.add(rs.getInt(1));
+                        }
+                    }
+                    FirstVisits.keepEarliest(connection, tenantId, guests);
+                    return null;
+                });
     }
 
     private int update(String sql, long tenantId, long locationId, String timeZone) {

@@ -1,15 +1,19 @@
 package captiva.statistics;
 
+import captiva.common.sql.Statement;
 import captiva.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
 import java.util.Set;
 
 /**
- * A jar older than V70 during a rolling upgrade, as far as the rollups are concerned: its
- * refresher, which takes logged venue-days like the current one and writes their rows' V9 columns
- * only.
+ * Older jars during a rolling upgrade, as far as the rollups are concerned: a jar older than V70,
+ * whose refresher takes logged venue-days like the current one and writes their rows' V9 columns
+ * only; and a jar older than V75, which writes first visits but not the earliest visits.
  */
 final class OlderJar {
 
@@ -81,10 +85,70 @@ final class OlderJar {
                             StatisticsQueries.sessionOfVenueDay("s", "u.day", "u.time_zone"),
                             StatisticsQueries.guestKey("s"));
 
+    /**
+     * The first-visit statement of a jar older than V75 (main at f07a4c4, FirstVisits.SET, copied
+     * as it was), which still runs during a rolling upgrade: it writes entries and knows nothing of
+     * guest_earliest_visit.
+     */
+    private static final String SET_FIRST_VISITS =
+            """
+            INSERT INTO guest_first_visit AS f (tenant_id, guest_ordinal, location_id, first_start, first_day)
+            SELECT :tenant, x.guest_ordinal, x.location_id,
+                   timestamptz 'epoch' + x.first_us * interval '1 microsecond', x.first_day
+            FROM unnest(CAST(:ordinals AS int[]), CAST(:locations AS bigint[]), CAST(:firstUs AS bigint[]),
+                        CAST(:days AS date[])) AS x(guest_ordinal, location_id, first_us, first_day)
+            ON CONFLICT (tenant_id, guest_ordinal, location_id) DO UPDATE SET
+                first_start = EXCLUDED.first_start, first_day = EXCLUDED.first_day
+            WHERE (f.first_day = EXCLUDED.first_day OR EXCLUDED.first_start < f.first_start)
+              AND (f.first_start, f.first_day) IS DISTINCT FROM (EXCLUDED.first_start, EXCLUDED.first_day)
+            """;
+
+    /** The same jar's venue rezone, which removes the venue's entries (VenueRezone at f07a4c4). */
+    private static final String FORGET_FIRST_VISITS =
+            "DELETE FROM guest_first_visit WHERE tenant_id = :tenant AND location_id = :location";
+
     /** check_violation (the compact forms' hash), foreign_key_violation (a day's first visits). */
     private static final Set<String> REFUSED = Set.of("23514", "23503");
 
     private OlderJar() {}
+
+    /**
+     * A jar older than V75 sets a guest's entry at a venue, as its refresher does for a day it
+     * recomputed; answers the SQLState of the refusal, or null when the database took it.
+     */
+    static String setFirstVisit(long tenant, int guest, long location, Instant start, LocalDate day)
+            throws SQLException {
+        return refusal(
+                new Statement(SET_FIRST_VISITS)
+                        .bind("tenant", tenant)
+                        .bind("ordinals", new int[] {guest})
+                        .bind("locations", new Long[] {location})
+                        .bind(
+                                "firstUs",
+                                new Long[] {ChronoUnit.MICROS.between(Instant.EPOCH, start)})
+                        .bind("days", new String[] {day.toString()}));
+    }
+
+    /** A jar older than V75 changes a venue's time zone, removing its entries; as above. */
+    static String forgetFirstVisits(long tenant, long location) throws SQLException {
+        return refusal(
+                new Statement(FORGET_FIRST_VISITS)
+                        .bind("tenant", tenant)
+                        .bind("location", location));
+    }
+
+    private static String refusal(Statement statement) throws SQLException {
+        try (Connection c = TestDatabase.connect();
+                PreparedStatement st = statement.prepare(c)) {
+            st.executeUpdate();
+            return null;
+        } catch (SQLException e) {
+            if (REFUSED.contains(e.getSQLState())) {
+                return e.getSQLState();
+            }
+            throw e;
+        }
+    }
 
     /**
      * One batch of the older refresher, as its scheduled run does; answers whether the database

@@ -30,6 +30,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -211,6 +212,7 @@ class StatisticsProperties {
         World world = build(history);
         numbersNameOnlyWhatSessionsHold(world);
         rowsHoldTheirSessions(world);
+        eachGuestsEarliestVisitIsTheirEarliestEntry(world);
         try {
             clock.freezeAt(world.now);
             for (Question q : history.questions()) {
@@ -474,6 +476,53 @@ class StatisticsProperties {
 
     private static long micros(Instant instant) {
         return instant.getEpochSecond() * 1_000_000 + instant.getNano() / 1_000;
+    }
+
+    /**
+     * Each guest with first-visit entries has one row of guest_earliest_visit, naming the entry
+     * with the earliest start (the lower venue id on a tie), and no other guest has one; whether or
+     * not the entries are current, since the row follows the entries, not the sessions.
+     */
+    private static void eachGuestsEarliestVisitIsTheirEarliestEntry(World w) throws SQLException {
+        long tenantId = ids.decode(OpaqueIds.Kind.TENANT, w.tenant.id()).orElseThrow();
+        String entry =
+                "%s.location_id || ' ' || %<s.first_start::text || ' ' || %<s.first_day::text";
+        Map<Integer, String> earliest =
+                keys(
+                        "SELECT e.guest_ordinal, %s FROM guest_earliest_visit e WHERE e.tenant_id = ?"
+                                .formatted(entry.formatted("e")),
+                        tenantId);
+        record Entry(int guest, long location, Instant start, String text) {}
+        Map<Integer, Entry> expected = new HashMap<>();
+        try (Connection c = TestDatabase.connect();
+                PreparedStatement st =
+                        c.prepareStatement(
+                                "SELECT f.guest_ordinal, f.location_id, f.first_start, %s FROM guest_first_visit f WHERE f.tenant_id = ?"
+                                        .formatted(entry.formatted("f")))) {
+            st.setLong(1, tenantId);
+            try (var rs = st.executeQuery()) {
+                while (rs.next()) {
+                    Entry e =
+                            new Entry(
+                                    rs.getInt(1),
+                                    rs.getLong(2),
+                                    rs.getObject(3, OffsetDateTime.class).toInstant(),
+                                    rs.getString(4));
+                    expected.merge(
+                            e.guest(),
+                            e,
+                            (a, b) ->
+                                    a.start().isBefore(b.start())
+                                                    || a.start().equals(b.start())
+                                                            && a.location() < b.location()
+                                            ? a
+                                            : b);
+                }
+            }
+        }
+        Map<Integer, String> expectedText = new HashMap<>();
+        expected.forEach((guest, e) -> expectedText.put(guest, e.text()));
+        assertEquals(expectedText, earliest, "each guest's earliest visit");
     }
 
     private static Map<Integer, String> keys(String sql, long tenantId) throws SQLException {

@@ -26,6 +26,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -58,6 +59,7 @@ class VenueDayRefresherTest extends ApiTest {
     @Inject SessionRecorder recorder;
     @Inject NasRegistry nasRegistry;
 
+    private Tenant tenant;
     private Location lobby;
     private long lobbyId;
     private long tenantId;
@@ -71,7 +73,7 @@ class VenueDayRefresherTest extends ApiTest {
 
     @BeforeEach
     void venue() {
-        Tenant tenant = given().tenant("Europe/London");
+        tenant = given().tenant("Europe/London");
         lobby = given().location(tenant, "Europe/London");
         lobbyId = ids.decode(OpaqueIds.Kind.LOCATION, lobby.id()).orElseThrow();
         tenantId = ids.decode(OpaqueIds.Kind.TENANT, tenant.id()).orElseThrow();
@@ -245,6 +247,52 @@ class VenueDayRefresherTest extends ApiTest {
         refresher.refresh();
         assertEquals(
                 0, count("SELECT count(*) FROM guest_first_visit WHERE location_id = " + lobbyId));
+    }
+
+    /**
+     * A guest's earliest visit (guest_earliest_visit) follows their entries: to another venue when
+     * the entry it named is looked up again and is now the later one, back with an earlier session
+     * arriving late.
+     */
+    @Test
+    void aGuestsEarliestVisitFollowsTheirEntriesAcrossVenues() throws SQLException {
+        Location bar = given().location(tenant, "Europe/London");
+        long barId = ids.decode(OpaqueIds.Kind.LOCATION, bar.id()).orElseThrow();
+        given().sessions(
+                        session(lobby)
+                                .started("2024-05-02T10:00:00Z")
+                                .ended("2024-05-02T11:00:00Z")
+                                .mac("02:00:00:00:00:01"),
+                        session(bar)
+                                .started("2024-05-03T10:00:00Z")
+                                .ended("2024-05-03T11:00:00Z")
+                                .mac("02:00:00:00:00:01"),
+                        session(lobby)
+                                .started("2024-05-04T10:00:00Z")
+                                .ended("2024-05-04T11:00:00Z")
+                                .mac("02:00:00:00:00:01"));
+        refresher.refresh();
+        assertEquals(lobbyId + " 2024-05-02 10:00:00+00 2024-05-02", earliestVisit());
+
+        // The lobby's entry moves to 4 May, after the bar's.
+        deleteSessionsStarted("2024-05-02T10:00:00Z");
+        refresher.refresh();
+        assertEquals(barId + " 2024-05-03 10:00:00+00 2024-05-03", earliestVisit());
+
+        given().sessions(
+                        session(lobby)
+                                .started("2024-05-01T10:00:00Z")
+                                .ended("2024-05-01T11:00:00Z")
+                                .mac("02:00:00:00:00:01"));
+        refresher.refresh();
+        assertEquals(lobbyId + " 2024-05-01 10:00:00+00 2024-05-01", earliestVisit());
+    }
+
+    private String earliestVisit() throws SQLException {
+        return text(
+                "SELECT location_id || ' ' || first_start::text || ' ' || first_day::text"
+                        + " FROM guest_earliest_visit WHERE tenant_id = "
+                        + tenantId);
     }
 
     @Test
@@ -487,7 +535,10 @@ class VenueDayRefresherTest extends ApiTest {
         refresher.refresh();
         deleteSessionsStarted("2024-05-02T12:00:00Z");
         try (Connection c = TestDatabase.connect()) {
+            // in one transaction, as an erasure or a retention run calls it
+            c.setAutoCommit(false);
             Ordinals.forget(c, tenantId, List.of(), List.of("02:00:00:00:00:02"));
+            c.commit();
         }
 
         given().sessions(
@@ -683,6 +734,104 @@ class VenueDayRefresherTest extends ApiTest {
         assertEquals(
                 "2024-05-01",
                 text("SELECT day::text FROM venue_day WHERE location_id = " + lobbyId));
+    }
+
+    /**
+     * A jar older than V75 writes first visits but not the earliest visits, which it would leave
+     * stale during a rolling upgrade: the database refuses its new entry, its move of an entry and
+     * its removal of an entry an earliest visit names, and everything stays as the current jar
+     * wrote it.
+     */
+    @Test
+    void anOlderJarsFirstVisitsThatWouldLeaveEarliestVisitsStaleAreRefused() throws SQLException {
+        Location bar = given().location(tenant, "Europe/London");
+        long barId = ids.decode(OpaqueIds.Kind.LOCATION, bar.id()).orElseThrow();
+        given().sessions(
+                        session(lobby)
+                                .started("2024-05-02T10:00:00Z")
+                                .ended("2024-05-02T11:00:00Z")
+                                .mac("02:00:00:00:00:01"),
+                        session(bar)
+                                .started("2024-05-03T10:00:00Z")
+                                .ended("2024-05-03T11:00:00Z")
+                                .mac("02:00:00:00:00:01"),
+                        session(bar)
+                                .started("2024-05-03T12:00:00Z")
+                                .ended("2024-05-03T13:00:00Z")
+                                .mac("02:00:00:00:00:02"));
+        refresher.refresh();
+        int first = guestNumber("m02:00:00:00:00:01");
+        int second = guestNumber("m02:00:00:00:00:02");
+        String entries = "SELECT count(*) || ' ' || max(first_start)::text FROM guest_first_visit";
+        String before = text(entries + " WHERE tenant_id = " + tenantId);
+        String earliest = earliestVisits();
+
+        // the second guest's late session at the lobby, earlier than their visit to the bar
+        assertEquals(
+                "23514",
+                OlderJar.setFirstVisit(
+                        tenantId,
+                        second,
+                        lobbyId,
+                        Instant.parse("2024-05-02T09:00:00Z"),
+                        LocalDate.parse("2024-05-02")));
+        // the first guest's visit to the bar moved earlier in its day
+        assertEquals(
+                "23514",
+                OlderJar.setFirstVisit(
+                        tenantId,
+                        first,
+                        barId,
+                        Instant.parse("2024-05-03T09:00:00Z"),
+                        LocalDate.parse("2024-05-03")));
+        // the lobby's entries, the first guest's earliest among them
+        assertEquals("23503", OlderJar.forgetFirstVisits(tenantId, lobbyId));
+
+        assertEquals(before, text(entries + " WHERE tenant_id = " + tenantId));
+        assertEquals(earliest, earliestVisits());
+    }
+
+    private int guestNumber(String key) throws SQLException {
+        return (int)
+                count(
+                        "SELECT ordinal FROM guest_ordinal WHERE tenant_id = "
+                                + tenantId
+                                + " AND guest_key = '"
+                                + key
+                                + "'");
+    }
+
+    private String earliestVisits() throws SQLException {
+        return text(
+                "SELECT string_agg(guest_ordinal || ' ' || location_id || ' ' || first_start::text, ', '"
+                        + " ORDER BY guest_ordinal) FROM guest_earliest_visit WHERE tenant_id = "
+                        + tenantId);
+    }
+
+    /**
+     * A new time zone takes the venue's first visits away until its days are rebuilt: a guest's
+     * earliest visit moves to their next venue, then back, on the new zone's day.
+     */
+    @Test
+    void aNewTimeZoneMovesItsGuestsEarliestVisitsAwayUntilItsDaysAreRebuilt() throws SQLException {
+        Location bar = given().location(tenant, "Europe/London");
+        long barId = ids.decode(OpaqueIds.Kind.LOCATION, bar.id()).orElseThrow();
+        given().sessions(
+                        session(lobby)
+                                .started("2024-05-02T03:00:00Z")
+                                .ended("2024-05-02T03:30:00Z")
+                                .mac("02:00:00:00:00:01"),
+                        session(bar)
+                                .started("2024-05-03T10:00:00Z")
+                                .ended("2024-05-03T11:00:00Z")
+                                .mac("02:00:00:00:00:01"));
+        refresher.refresh();
+        assertEquals(lobbyId + " 2024-05-02 03:00:00+00 2024-05-02", earliestVisit());
+
+        assertTrue(rezone.change(tenantId, lobbyId, "America/New_York"));
+        assertEquals(barId + " 2024-05-03 10:00:00+00 2024-05-03", earliestVisit());
+        refresher.refresh();
+        assertEquals(lobbyId + " 2024-05-02 03:00:00+00 2024-05-01", earliestVisit());
     }
 
     @Test
