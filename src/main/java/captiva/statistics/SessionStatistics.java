@@ -166,16 +166,15 @@ public class SessionStatistics {
                                                         connection,
                                                         scope.tenantId(),
                                                         guests.length);
+                                Long[] keyLocations = keyLocations(scope);
                                 Statement firstVisits =
                                         new Statement(
                                                         StatisticsQueries.firstVisits(
-                                                                oneRange
-                                                                        ? StatisticsQueries
-                                                                                .ENTRIES_BEFORE
-                                                                        : StatisticsQueries
-                                                                                .ENTRIES_OF_GUESTS))
+                                                                entries(
+                                                                        keyLocations == null,
+                                                                        oneRange)))
                                                 .bind("tenant", scope.tenantId())
-                                                .bind("keyLocations", keyLocations(scope))
+                                                .bind("keyLocations", keyLocations)
                                                 .bind("ordinals", guests)
                                                 .bind("firstBefore", firstBefore);
                                 try (PreparedStatement st = firstVisits.prepare(connection)) {
@@ -251,6 +250,19 @@ public class SessionStatistics {
             throws SQLException {
         return guests >= ENTRIES_IN_ONE_RANGE
                 && guests >= Ordinals.guestsNumbered(connection, tenantId) / SHARE_IN_ONE_RANGE;
+    }
+
+    /**
+     * How a statement reads the guests' first-visit entries: a key that sees every venue needs each
+     * guest's earliest only; one that sees some venues needs each of those venues' entries.
+     */
+    private static String entries(boolean everyVenue, boolean oneRange) {
+        if (everyVenue) {
+            return oneRange
+                    ? StatisticsQueries.EARLIEST_BEFORE
+                    : StatisticsQueries.EARLIEST_OF_GUESTS;
+        }
+        return oneRange ? StatisticsQueries.ENTRIES_BEFORE : StatisticsQueries.ENTRIES_OF_GUESTS;
     }
 
     /**

@@ -258,12 +258,14 @@ final class StatisticsQueries {
     /**
      * When the guests {@code :ordinals} (and those without an ordinal) first had a session at a
      * venue the key may see, before {@code :firstBefore} (null: whenever), for returning guests:
-     * from guest_first_visit where the day of the entry is current; for a guest whose entry is in a
-     * changed day, from their sessions; and from the sessions the rollups do not hold (those of
-     * changed days, and open ones). Several rows for one guest: the earliest counts. Run in the
-     * transaction of {@link #OUTPUT}, on the same snapshot.
+     * from guest_first_visit (for a key that sees every venue, guest_earliest_visit) where the day
+     * of the entry is current; for a guest whose entry is in a changed day, from their sessions;
+     * and from the sessions the rollups do not hold (those of changed days, and open ones). Several
+     * rows for one guest: the earliest counts. Run in the transaction of {@link #OUTPUT}, on the
+     * same snapshot.
      */
-    private static final String ENTRIES = "-- the entries: ENTRIES_OF_GUESTS or ENTRIES_BEFORE";
+    private static final String ENTRIES =
+            "-- the entries: ENTRIES_OF_GUESTS, ENTRIES_BEFORE or their EARLIEST_ forms";
 
     private static final String FIRST_VISITS =
             """
@@ -351,6 +353,32 @@ final class StatisticsQueries {
                 FROM guest_first_visit f
                 WHERE f.tenant_id = :tenant AND f.first_start < :firstBefore
                   AND (CAST(:keyLocations AS bigint[]) IS NULL OR f.location_id = ANY (CAST(:keyLocations AS bigint[])))""";
+
+    /**
+     * For a key that sees every venue, where only a guest's earliest entry counts: the rows of
+     * guest_earliest_visit of the guests {@code :ordinals}, one probe per guest. A row stands for
+     * the entry it names, trusted as that entry would be: an earlier entry of the guest would be
+     * the row's, and an earlier session in a changed day or open is read from the sessions.
+     */
+    static final String EARLIEST_OF_GUESTS =
+            """
+            ), wanted AS (
+                SELECT DISTINCT w.guest_ordinal FROM unnest(CAST(:ordinals AS int[])) AS w(guest_ordinal)
+            ), entries AS (
+                SELECT e.guest_ordinal, e.location_id, e.first_start, e.first_day
+                FROM wanted w JOIN guest_earliest_visit e ON e.tenant_id = :tenant AND e.guest_ordinal = w.guest_ordinal""";
+
+    /**
+     * {@link #EARLIEST_OF_GUESTS} for a selection of very many guests, as {@link #ENTRIES_BEFORE}
+     * is: every row of the tenant before {@code :firstBefore}, in one range of
+     * guest_earliest_visit_start_idx.
+     */
+    static final String EARLIEST_BEFORE =
+            """
+            ), entries AS (
+                SELECT e.guest_ordinal, e.location_id, e.first_start, e.first_day
+                FROM guest_earliest_visit e
+                WHERE e.tenant_id = :tenant AND e.first_start < :firstBefore""";
 
     /** {@link #firstVisits} with its entries read as {@code entries} says. */
     static String firstVisits(String entries) {
