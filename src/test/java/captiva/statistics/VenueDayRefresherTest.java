@@ -16,6 +16,7 @@ import captiva.tenancy.NasRegistry;
 import captiva.testing.ApiTest;
 import captiva.testing.Fixtures.Key;
 import captiva.testing.Fixtures.Location;
+import captiva.testing.Fixtures.SessionSpec;
 import captiva.testing.Fixtures.Tenant;
 import captiva.testing.TestDatabase;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -62,6 +63,8 @@ class VenueDayRefresherTest extends ApiTest {
     private Tenant tenant;
     private Location lobby;
     private long lobbyId;
+    private Location bar;
+    private long barId;
     private long tenantId;
     private Key key;
 
@@ -76,6 +79,9 @@ class VenueDayRefresherTest extends ApiTest {
         tenant = given().tenant("Europe/London");
         lobby = given().location(tenant, "Europe/London");
         lobbyId = ids.decode(OpaqueIds.Kind.LOCATION, lobby.id()).orElseThrow();
+        // a second venue of the tenant, without sessions unless a test gives it some
+        bar = given().location(tenant, "Europe/London");
+        barId = ids.decode(OpaqueIds.Kind.LOCATION, bar.id()).orElseThrow();
         tenantId = ids.decode(OpaqueIds.Kind.TENANT, tenant.id()).orElseThrow();
         key = given().readKey(tenant);
     }
@@ -256,21 +262,10 @@ class VenueDayRefresherTest extends ApiTest {
      */
     @Test
     void aGuestsEarliestVisitFollowsTheirEntriesAcrossVenues() throws SQLException {
-        Location bar = given().location(tenant, "Europe/London");
-        long barId = ids.decode(OpaqueIds.Kind.LOCATION, bar.id()).orElseThrow();
         given().sessions(
-                        session(lobby)
-                                .started("2024-05-02T10:00:00Z")
-                                .ended("2024-05-02T11:00:00Z")
-                                .mac("02:00:00:00:00:01"),
-                        session(bar)
-                                .started("2024-05-03T10:00:00Z")
-                                .ended("2024-05-03T11:00:00Z")
-                                .mac("02:00:00:00:00:01"),
-                        session(lobby)
-                                .started("2024-05-04T10:00:00Z")
-                                .ended("2024-05-04T11:00:00Z")
-                                .mac("02:00:00:00:00:01"));
+                        hourOfDevice01(lobby, "2024-05-02T10:00:00Z"),
+                        hourOfDevice01(bar, "2024-05-03T10:00:00Z"),
+                        hourOfDevice01(lobby, "2024-05-04T10:00:00Z"));
         refresher.refresh();
         assertEquals(lobbyId + " 2024-05-02 10:00:00+00 2024-05-02", earliestVisit());
 
@@ -279,13 +274,19 @@ class VenueDayRefresherTest extends ApiTest {
         refresher.refresh();
         assertEquals(barId + " 2024-05-03 10:00:00+00 2024-05-03", earliestVisit());
 
-        given().sessions(
-                        session(lobby)
-                                .started("2024-05-01T10:00:00Z")
-                                .ended("2024-05-01T11:00:00Z")
-                                .mac("02:00:00:00:00:01"));
+        given().sessions(hourOfDevice01(lobby, "2024-05-01T10:00:00Z"));
         refresher.refresh();
         assertEquals(lobbyId + " 2024-05-01 10:00:00+00 2024-05-01", earliestVisit());
+    }
+
+    /**
+     * An hour's session of device 01, the guest of the earliest-visit tests, from {@code start}.
+     */
+    private static SessionSpec hourOfDevice01(Location venue, String start) {
+        return session(venue)
+                .started(start)
+                .ended(Instant.parse(start).plusSeconds(3600).toString())
+                .mac("02:00:00:00:00:01");
     }
 
     private String earliestVisit() throws SQLException {
@@ -744,17 +745,9 @@ class VenueDayRefresherTest extends ApiTest {
      */
     @Test
     void anOlderJarsFirstVisitsThatWouldLeaveEarliestVisitsStaleAreRefused() throws SQLException {
-        Location bar = given().location(tenant, "Europe/London");
-        long barId = ids.decode(OpaqueIds.Kind.LOCATION, bar.id()).orElseThrow();
         given().sessions(
-                        session(lobby)
-                                .started("2024-05-02T10:00:00Z")
-                                .ended("2024-05-02T11:00:00Z")
-                                .mac("02:00:00:00:00:01"),
-                        session(bar)
-                                .started("2024-05-03T10:00:00Z")
-                                .ended("2024-05-03T11:00:00Z")
-                                .mac("02:00:00:00:00:01"),
+                        hourOfDevice01(lobby, "2024-05-02T10:00:00Z"),
+                        hourOfDevice01(bar, "2024-05-03T10:00:00Z"),
                         session(bar)
                                 .started("2024-05-03T12:00:00Z")
                                 .ended("2024-05-03T13:00:00Z")
@@ -814,17 +807,12 @@ class VenueDayRefresherTest extends ApiTest {
      */
     @Test
     void aNewTimeZoneMovesItsGuestsEarliestVisitsAwayUntilItsDaysAreRebuilt() throws SQLException {
-        Location bar = given().location(tenant, "Europe/London");
-        long barId = ids.decode(OpaqueIds.Kind.LOCATION, bar.id()).orElseThrow();
         given().sessions(
                         session(lobby)
                                 .started("2024-05-02T03:00:00Z")
                                 .ended("2024-05-02T03:30:00Z")
                                 .mac("02:00:00:00:00:01"),
-                        session(bar)
-                                .started("2024-05-03T10:00:00Z")
-                                .ended("2024-05-03T11:00:00Z")
-                                .mac("02:00:00:00:00:01"));
+                        hourOfDevice01(bar, "2024-05-03T10:00:00Z"));
         refresher.refresh();
         assertEquals(lobbyId + " 2024-05-02 03:00:00+00 2024-05-02", earliestVisit());
 
