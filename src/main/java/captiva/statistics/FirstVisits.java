@@ -32,8 +32,8 @@ import java.util.Set;
  *
  * Each guest whose entries a batch wrote then has their row of guest_earliest_visit (V76) set to
  * their earliest entry ({@link #keepEarliest}), which is all that a key seeing every venue reads.
- * Every writer of entries does so in its own transaction: also an erasure or retention ({@link
- * Ordinals#forget}) and a venue's new time zone ({@link VenueRezone}).
+ * Every writer of entries is here and does so in its own transaction: also an erasure or retention
+ * ({@link #forgetGuests}) and a venue's new time zone ({@link #forgetVenue}).
  */
 final class FirstVisits {
 
@@ -126,7 +126,47 @@ final class FirstVisits {
                   IS DISTINCT FROM (EXCLUDED.location_id, EXCLUDED.first_start, EXCLUDED.first_day)
             """;
 
+    /** The entries of guests whose numbers are forgotten. */
+    private static final String FORGET_GUESTS =
+            """
+            DELETE FROM guest_first_visit WHERE tenant_id = :tenant AND guest_ordinal = ANY (CAST(:ordinals AS int[]))
+            RETURNING guest_ordinal
+            """;
+
+    /** A venue's entries, returning their guests. */
+    private static final String FORGET_VENUE =
+            """
+            DELETE FROM guest_first_visit WHERE tenant_id = :tenant AND location_id = :location
+            RETURNING guest_ordinal
+            """;
+
     private FirstVisits() {}
+
+    /**
+     * Removes the entries, and earliest visits, of guests whose numbers an erasure or retention
+     * forgot, in its transaction.
+     */
+    static void forgetGuests(Connection connection, long tenant, List<Integer> ordinals)
+            throws SQLException {
+        if (ordinals.isEmpty()) {
+            return;
+        }
+        Statement forget =
+                new Statement(FORGET_GUESTS)
+                        .bind("tenant", tenant)
+                        .bind("ordinals", ordinals.stream().mapToInt(Integer::intValue).toArray());
+        keepEarliest(connection, tenant, ordinals(forget, connection));
+    }
+
+    /**
+     * Removes a venue's entries, in the caller's transaction; its guests' earliest visits move to
+     * their next venue's entry until the refresher has rebuilt the venue's.
+     */
+    static void forgetVenue(Connection connection, long tenant, long location) throws SQLException {
+        Statement forget =
+                new Statement(FORGET_VENUE).bind("tenant", tenant).bind("location", location);
+        keepEarliest(connection, tenant, ordinals(forget, connection));
+    }
 
     /**
      * @param days every venue-day the batch recomputed, with its row or without (emptied)
@@ -245,8 +285,8 @@ final class FirstVisits {
      * Keeps the guests' rows of guest_earliest_visit true to their entries, in the caller's
      * transaction, after it changed or removed those entries.
      */
-    static void keepEarliest(Connection connection, long tenant, Collection<Integer> ordinals)
-            throws SQLException {
+    private static void keepEarliest(
+            Connection connection, long tenant, Collection<Integer> ordinals) throws SQLException {
         if (ordinals.isEmpty()) {
             return;
         }

@@ -126,9 +126,6 @@ public final class Ordinals {
     private static final String TAKE_TURN =
             "SELECT 1 FROM ordinal_counter WHERE tenant_id = ? FOR UPDATE";
 
-    private static final String FORGET_FIRST_VISITS =
-            "DELETE FROM guest_first_visit WHERE tenant_id = ? AND guest_ordinal = ANY (CAST(? AS int[]))";
-
     private Ordinals() {}
 
     /** How many guest numbers the tenant has given (0: none), erased ones included. */
@@ -206,14 +203,7 @@ public final class Ordinals {
         macs.forEach(mac -> guestKeys.add("m" + mac));
         takeTurn(connection, tenantId);
         List<Integer> guests = delete(connection, Kind.GUEST, tenantId, guestKeys);
-        if (!guests.isEmpty()) {
-            try (PreparedStatement st = connection.prepareStatement(FORGET_FIRST_VISITS)) {
-                st.setLong(1, tenantId);
-                st.setArray(2, connection.createArrayOf("integer", guests.toArray()));
-                st.executeUpdate();
-            }
-            FirstVisits.keepEarliest(connection, tenantId, guests);
-        }
+        FirstVisits.forgetGuests(connection, tenantId, guests);
         List<Integer> devices = delete(connection, Kind.DEVICE, tenantId, macs);
         return new Forgotten(guests.size(), devices.size());
     }

@@ -5,9 +5,6 @@ import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Changes a venue's time zone. A venue's days are days in its time zone, so a new zone redoes every
@@ -28,16 +25,6 @@ public class VenueRezone {
 
     private static final String FORGET_DAYS =
             "DELETE FROM venue_day WHERE tenant_id = :tenant AND location_id = :location";
-
-    /**
-     * First visits name the day they are in, in the old zone; the refresher rebuilds them. Returns
-     * their guests, whose earliest visit may have been one of them.
-     */
-    private static final String FORGET_FIRST_VISITS =
-            """
-            DELETE FROM guest_first_visit WHERE tenant_id = :tenant AND location_id = :location
-            RETURNING guest_ordinal
-            """;
 
     private static final String LOG_EVERY_DAY =
             """
@@ -62,28 +49,14 @@ public class VenueRezone {
             return false;
         }
         update(FORGET_DAYS, tenantId, locationId, timeZone);
-        forgetFirstVisits(tenantId, locationId);
-        update(LOG_EVERY_DAY, tenantId, locationId, timeZone);
-        return true;
-    }
-
-    private void forgetFirstVisits(long tenantId, long locationId) {
-        Statement statement =
-                new Statement(FORGET_FIRST_VISITS)
-                        .bind("tenant", tenantId)
-                        .bind("location", locationId);
+        // First visits name the day they are in, in the old zone; the refresher rebuilds them.
         jdbc.execute(
                 connection -> {
-                    List<Integer> guests = new ArrayList<>();
-                    try (PreparedStatement st = statement.prepare(connection);
-                            ResultSet rs = st.executeQuery()) {
-                        while (rs.next()) {
-                            guests.add(rs.getInt(1));
-                        }
-                    }
-                    FirstVisits.keepEarliest(connection, tenantId, guests);
+                    FirstVisits.forgetVenue(connection, tenantId, locationId);
                     return null;
                 });
+        update(LOG_EVERY_DAY, tenantId, locationId, timeZone);
+        return true;
     }
 
     private int update(String sql, long tenantId, long locationId, String timeZone) {
