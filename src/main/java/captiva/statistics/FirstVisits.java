@@ -284,12 +284,18 @@ final class FirstVisits {
     /**
      * Keeps the guests' rows of guest_earliest_visit true to their entries, in the caller's
      * transaction, after it changed or removed those entries.
+     *
+     * <p>Holding the tenant's turn ({@link Ordinals#takeTurn}) until commit, so that the statement
+     * sees the entries of every writer that changed them before: a row computed while another
+     * writer's entries were not yet committed would overwrite that writer's row with a stale one (a
+     * venue rezone beside the refresher, say). The one that commits last computes last.
      */
     private static void keepEarliest(
             Connection connection, long tenant, Collection<Integer> ordinals) throws SQLException {
         if (ordinals.isEmpty()) {
             return;
         }
+        Ordinals.takeTurn(connection, tenant);
         Statement keep =
                 new Statement(KEEP_EARLIEST)
                         .bind("tenant", tenant)

@@ -28,7 +28,8 @@ import java.util.Set;
  * <p>Numbering and forgetting take the tenant's ordinal_counter row first and hold it until they
  * commit: a refresher never numbers a key from a snapshot taken before an erasure that has since
  * committed (its statement runs after the lock, on a newer snapshot, and finds no session), and an
- * erasure never misses a number given by a refresher that committed while it waited.
+ * erasure never misses a number given by a refresher that committed while it waited. Each change of
+ * the guests' earliest visits takes it too ({@link FirstVisits}).
  */
 public final class Ordinals {
 
@@ -229,7 +230,8 @@ public final class Ordinals {
         return ordinals;
     }
 
-    private static void takeTurn(Connection connection, long tenantId) throws SQLException {
+    /** Takes the tenant's turn (its ordinal_counter row) until the caller's transaction ends. */
+    static void takeTurn(Connection connection, long tenantId) throws SQLException {
         try (PreparedStatement make = connection.prepareStatement(MAKE_COUNTER);
                 PreparedStatement take = connection.prepareStatement(TAKE_TURN)) {
             make.setLong(1, tenantId);

@@ -5,6 +5,7 @@ import static captiva.sessions.AccountingEvent.Type.STOP;
 import static captiva.testing.Fixtures.session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import captiva.common.OpaqueIds;
@@ -277,6 +278,36 @@ class VenueDayRefresherTest extends ApiTest {
         given().sessions(hourOfDevice01(lobby, "2024-05-01T10:00:00Z"));
         refresher.refresh();
         assertEquals(lobbyId + " 2024-05-01 10:00:00+00 2024-05-01", earliestVisit());
+    }
+
+    /**
+     * A change of earliest visits waits for the tenant's turn, which the refresher's numbering, an
+     * erasure and a retention run hold until they commit: computed beside another writer's
+     * uncommitted entries, it could overwrite that writer's row with a stale one.
+     */
+    @Test
+    void aChangeOfEarliestVisitsWaitsForTheTenantsTurn() throws SQLException {
+        given().sessions(
+                        hourOfDevice01(lobby, "2024-05-02T10:00:00Z"),
+                        hourOfDevice01(bar, "2024-05-03T10:00:00Z"));
+        refresher.refresh();
+        try (Connection holder = TestDatabase.connect();
+                Connection rezoning = TestDatabase.connect()) {
+            holder.setAutoCommit(false);
+            Ordinals.takeTurn(holder, tenantId);
+            rezoning.setAutoCommit(false);
+            try (var st = rezoning.createStatement()) {
+                st.execute("SET LOCAL lock_timeout = '500ms'");
+            }
+            SQLException waited =
+                    assertThrows(
+                            SQLException.class,
+                            () -> FirstVisits.forgetVenue(rezoning, tenantId, lobbyId));
+            assertEquals("55P03", waited.getSQLState(), waited::getMessage);
+            rezoning.rollback();
+            holder.rollback();
+        }
+        assertEquals(lobbyId + " 2024-05-02 10:00:00+00 2024-05-02", earliestVisit());
     }
 
     /**
