@@ -18,6 +18,22 @@ CREATE TABLE guest_earliest_visit (
     first_day     date        NOT NULL
 );
 
+-- On a Citus cluster whose tables are distributed already (an upgrade), the table joins them now:
+-- Citus takes a foreign key only between co-located distributed tables, and the fill below then
+-- runs on the workers. Otherwise (a single PostgreSQL, or a cluster's first migration) this does
+-- nothing, and captiva.common.sql.CitusDistribution places the table at start like every other.
+DO $$
+BEGIN
+    -- nested: PL/pgSQL plans the inner test only when it runs, where Citus's catalog exists
+    IF to_regclass('pg_dist_partition') IS NOT NULL THEN
+        IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'guest_first_visit'::regclass) THEN
+            PERFORM create_distributed_table('guest_earliest_visit', 'tenant_id',
+                                             colocate_with => 'guest_first_visit');
+        END IF;
+    END IF;
+END
+$$;
+
 -- Filled before its keys are built: a build is cheaper than an insert into each index per row.
 INSERT INTO guest_earliest_visit (tenant_id, guest_ordinal, location_id, first_start, first_day)
 SELECT DISTINCT ON (tenant_id, guest_ordinal) tenant_id, guest_ordinal, location_id, first_start, first_day
