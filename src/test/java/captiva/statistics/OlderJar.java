@@ -107,7 +107,10 @@ final class OlderJar {
     private static final String FORGET_FIRST_VISITS =
             "DELETE FROM guest_first_visit WHERE tenant_id = :tenant AND location_id = :location";
 
-    /** check_violation (the compact forms' hash), foreign_key_violation (a day's first visits). */
+    /**
+     * check_violation (the compact forms' hash; V75's kept first start), foreign_key_violation (a
+     * day's first visits; an earliest visit's entry).
+     */
     private static final Set<String> REFUSED = Set.of("23514", "23503");
 
     private OlderJar() {}
