@@ -11,6 +11,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -25,12 +26,50 @@ import org.awaitility.core.TerminalFailureException;
  */
 public final class PackagedJar implements AutoCloseable {
 
+    /** The variable naming the HTTP port, which {@link #startOnFreePorts} chooses. */
+    public static final String HTTP_PORT = "MICRONAUT_SERVER_PORT";
+
+    /** The variable naming the RADIUS accounting port, which {@link #startOnFreePorts} chooses. */
+    public static final String RADIUS_PORT = "CAPTIVA_RADIUS_ACCOUNTING_PORT";
+
+    /**
+     * Starts tried before a port in use fails the test: each try takes other ports, so three in a
+     * row would take three ports given away between choosing and binding each.
+     */
+    private static final int STARTS_ON_FREE_PORTS = 3;
+
     private final Process process;
     private final List<String> output;
+    private final Map<String, String> environment;
 
-    private PackagedJar(Process process, List<String> output) {
+    private PackagedJar(Process process, List<String> output, Map<String, String> environment) {
         this.process = process;
         this.output = output;
+        this.environment = Map.copyOf(environment);
+    }
+
+    /**
+     * Starts the jar listening on HTTP and RADIUS ports free when it starts; read them with {@link
+     * #port}. A port found free can be given to another socket before the jar binds it: outgoing
+     * sockets (the balancer's, the load's, the pool's) take their ports from the same ephemeral
+     * range, and a port kept across a restart stays unbound for as long as the instance is down. So
+     * a start refused for a port in use is tried again on other ports.
+     */
+    public static PackagedJar startOnFreePorts(
+            Map<String, String> environment, Duration startupTimeout) {
+        for (int attempt = 1; ; attempt++) {
+            Map<String, String> withPorts = new HashMap<>(environment);
+            withPorts.put(HTTP_PORT, Integer.toString(freeTcpPort()));
+            withPorts.put(RADIUS_PORT, Integer.toString(freeUdpPort()));
+            try {
+                return start(withPorts, startupTimeout);
+            } catch (AssertionError notStarted) {
+                if (attempt == STARTS_ON_FREE_PORTS
+                        || !notStarted.getMessage().contains("Address already in use")) {
+                    throw notStarted;
+                }
+            }
+        }
     }
 
     /**
@@ -65,7 +104,7 @@ public final class PackagedJar implements AutoCloseable {
                         "jar-output-" + process.pid());
         reader.setDaemon(true);
         reader.start();
-        PackagedJar jar = new PackagedJar(process, output);
+        PackagedJar jar = new PackagedJar(process, output, environment);
         try {
             await("the jar to log Startup completed")
                     .atMost(startupTimeout)
@@ -80,6 +119,14 @@ public final class PackagedJar implements AutoCloseable {
             throw new AssertionError("the jar did not start:\n" + jar.output(), notStarted);
         }
         return jar;
+    }
+
+    /**
+     * The port the jar was told to listen on by the variable ({@link #HTTP_PORT}, {@link
+     * #RADIUS_PORT}).
+     */
+    public int port(String variable) {
+        return Integer.parseInt(environment.get(variable));
     }
 
     public long pid() {

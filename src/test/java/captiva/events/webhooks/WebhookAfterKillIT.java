@@ -33,29 +33,31 @@ class WebhookAfterKillIT {
         Map<String, String> environment =
                 new HashMap<>(
                         Map.of(
-                                "DATASOURCES_DEFAULT_URL", db.get("datasources.default.url"),
+                                "DATASOURCES_DEFAULT_URL",
+                                db.get("datasources.default.url"),
                                 "DATASOURCES_DEFAULT_USERNAME",
-                                        db.get("datasources.default.username"),
+                                db.get("datasources.default.username"),
                                 "DATASOURCES_DEFAULT_PASSWORD",
-                                        db.get("datasources.default.password"),
-                                "CAPTIVA_ADMIN_TOKEN", ApiTest.ADMIN_TOKEN,
-                                "MICRONAUT_SERVER_PORT",
-                                        Integer.toString(PackagedJar.freeTcpPort()),
-                                "CAPTIVA_RADIUS_ACCOUNTING_PORT",
-                                        Integer.toString(PackagedJar.freeUdpPort()),
-                                "CAPTIVA_RADIUS_BIND_ADDRESS", "127.0.0.1",
-                                "CAPTIVA_WEBHOOKS_ALLOW_PRIVATE_TARGETS", "true",
+                                db.get("datasources.default.password"),
+                                "CAPTIVA_ADMIN_TOKEN",
+                                ApiTest.ADMIN_TOKEN,
+                                "CAPTIVA_RADIUS_BIND_ADDRESS",
+                                "127.0.0.1",
+                                "CAPTIVA_WEBHOOKS_ALLOW_PRIVATE_TARGETS",
+                                "true",
                                 // A killed process's claim is given up after its lease: short here,
                                 // so the test is short.
-                                "CAPTIVA_WEBHOOKS_LEASE", "2s"));
+                                "CAPTIVA_WEBHOOKS_LEASE",
+                                "2s"));
         environment.put("CAPTIVA_WEBHOOKS_FIRST_RETRY", "200ms");
-        Http http = new Http("http://127.0.0.1:" + environment.get("MICRONAUT_SERVER_PORT"));
         // Slow to answer, and refusing: the kill comes while the first attempt is in flight, under
         // its lease.
         try (Receiver receiver =
                 new Receiver().answeringAfter(Duration.ofSeconds(5)).byDefault(503)) {
             String eventId;
-            try (PackagedJar first = PackagedJar.start(environment, Duration.ofSeconds(90))) {
+            try (PackagedJar first =
+                    PackagedJar.startOnFreePorts(environment, Duration.ofSeconds(90))) {
+                Http http = new Http("http://127.0.0.1:" + first.port(PackagedJar.HTTP_PORT));
                 Fixtures given = new Fixtures(http);
                 Location venue = given.location(given.tenant());
                 WebhookDeliveryTest.subscribe(
@@ -75,7 +77,8 @@ class WebhookAfterKillIT {
             receiver.answeringAfter(Duration.ZERO).byDefault(200);
             int refused = receiver.received().size();
 
-            try (PackagedJar restarted = PackagedJar.start(environment, Duration.ofSeconds(90))) {
+            try (PackagedJar restarted =
+                    PackagedJar.startOnFreePorts(environment, Duration.ofSeconds(90))) {
                 Awaitility.await()
                         .atMost(Duration.ofSeconds(60))
                         .until(() -> receiver.received().size() > refused);

@@ -71,20 +71,16 @@ class AcknowledgedMeansStoredIT {
     @BeforeAll
     void loadKillAndRestart() throws Exception {
         Map<String, String> db = TestDatabase.properties();
-        int udpPort = PackagedJar.freeUdpPort();
-        int httpPort = PackagedJar.freeTcpPort();
         environment =
                 Map.of(
                         "DATASOURCES_DEFAULT_URL", db.get("datasources.default.url"),
                         "DATASOURCES_DEFAULT_USERNAME", db.get("datasources.default.username"),
                         "DATASOURCES_DEFAULT_PASSWORD", db.get("datasources.default.password"),
                         "CAPTIVA_ADMIN_TOKEN", ADMIN,
-                        "MICRONAUT_SERVER_PORT", Integer.toString(httpPort),
-                        "CAPTIVA_RADIUS_ACCOUNTING_PORT", Integer.toString(udpPort),
                         "CAPTIVA_RADIUS_BIND_ADDRESS", "127.0.0.1");
-        PackagedJar first = PackagedJar.start(environment, Duration.ofSeconds(90));
+        PackagedJar first = PackagedJar.startOnFreePorts(environment, Duration.ofSeconds(90));
         try {
-            registerNas(new Http("http://127.0.0.1:" + httpPort));
+            registerNas(new Http("http://127.0.0.1:" + first.port(PackagedJar.HTTP_PORT)));
             // Registered by NAS-Identifier, so other tests' NAS at 127.0.0.1 cannot collide with
             // it.
             traffic =
@@ -92,7 +88,7 @@ class AcknowledgedMeansStoredIT {
                             "kill-" + run + "-", SESSIONS, 1, false, 2_000, nasIdentifier, SECRET);
             settings =
                     new AccountingLoad.Settings(
-                            new InetSocketAddress("127.0.0.1", udpPort),
+                            new InetSocketAddress("127.0.0.1", first.port(PackagedJar.RADIUS_PORT)),
                             InetAddress.getByName("127.0.0.1"),
                             256,
                             Duration.ofMillis(300),
@@ -117,7 +113,7 @@ class AcknowledgedMeansStoredIT {
         } finally {
             first.kill();
         }
-        restarted = PackagedJar.start(environment, Duration.ofSeconds(90));
+        restarted = PackagedJar.startOnFreePorts(environment, Duration.ofSeconds(90));
         database =
                 DriverManager.getConnection(
                         db.get("datasources.default.url"),
@@ -216,7 +212,13 @@ class AcknowledgedMeansStoredIT {
         // a Citus cluster sharing this machine's two cores, several times that on one PostgreSQL).
         AccountingLoad resend =
                 new AccountingLoad(
-                        settings.withWindow(64).withMaxDuration(Duration.ofSeconds(300)), traffic);
+                        settings.withTarget(
+                                        new InetSocketAddress(
+                                                "127.0.0.1",
+                                                restarted.port(PackagedJar.RADIUS_PORT)))
+                                .withWindow(64)
+                                .withMaxDuration(Duration.ofSeconds(300)),
+                        traffic);
 
         AccountingLoad.Result after = resend.run(beforeKill.unacknowledged());
 

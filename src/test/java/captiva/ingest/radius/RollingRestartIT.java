@@ -21,7 +21,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -64,27 +63,25 @@ class RollingRestartIT {
         Map<String, String> db = TestDatabase.properties();
         List<InetSocketAddress> radius = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            int udpPort = PackagedJar.freeUdpPort();
-            radius.add(new InetSocketAddress("127.0.0.1", udpPort));
             Map<String, String> environment =
-                    new HashMap<>(
-                            Map.of(
-                                    "DATASOURCES_DEFAULT_URL", db.get("datasources.default.url"),
-                                    "DATASOURCES_DEFAULT_USERNAME",
-                                            db.get("datasources.default.username"),
-                                    "DATASOURCES_DEFAULT_PASSWORD",
-                                            db.get("datasources.default.password"),
-                                    "CAPTIVA_ADMIN_TOKEN", ADMIN,
-                                    "MICRONAUT_SERVER_PORT",
-                                            Integer.toString(PackagedJar.freeTcpPort()),
-                                    "CAPTIVA_RADIUS_ACCOUNTING_PORT", Integer.toString(udpPort),
-                                    "CAPTIVA_RADIUS_BIND_ADDRESS", "127.0.0.1",
-                                    "CAPTIVA_RATE_LIMIT_STORE", "postgres"));
+                    Map.of(
+                            "DATASOURCES_DEFAULT_URL",
+                            db.get("datasources.default.url"),
+                            "DATASOURCES_DEFAULT_USERNAME",
+                            db.get("datasources.default.username"),
+                            "DATASOURCES_DEFAULT_PASSWORD",
+                            db.get("datasources.default.password"),
+                            "CAPTIVA_ADMIN_TOKEN",
+                            ADMIN,
+                            "CAPTIVA_RADIUS_BIND_ADDRESS",
+                            "127.0.0.1",
+                            "CAPTIVA_RATE_LIMIT_STORE",
+                            "postgres");
             environments.add(environment);
-            instances[i] = PackagedJar.start(environment, Duration.ofSeconds(90));
+            instances[i] = PackagedJar.startOnFreePorts(environment, Duration.ofSeconds(90));
+            radius.add(radiusAddress(instances[i]));
         }
-        registerNas(
-                new Http("http://127.0.0.1:" + environments.get(0).get("MICRONAUT_SERVER_PORT")));
+        registerNas(new Http("http://127.0.0.1:" + instances[0].port(PackagedJar.HTTP_PORT)));
         balancer = new UdpBalancer(radius);
         AccountingLoad.Settings settings =
                 new AccountingLoad.Settings(
@@ -128,7 +125,9 @@ class RollingRestartIT {
             instances[i].stop(Duration.ofSeconds(40));
             // Started while the other instance takes the whole load: on a Citus cluster sharing
             // two cores with it, a start took over 90 s.
-            instances[i] = PackagedJar.start(environments.get(i), Duration.ofSeconds(240));
+            instances[i] =
+                    PackagedJar.startOnFreePorts(environments.get(i), Duration.ofSeconds(240));
+            balancer.setBackend(i, radiusAddress(instances[i]));
             balancer.setInService(i, true);
         }
         restarting.set(false);
@@ -139,6 +138,10 @@ class RollingRestartIT {
                         db.get("datasources.default.url"),
                         db.get("datasources.default.username"),
                         db.get("datasources.default.password"));
+    }
+
+    private static InetSocketAddress radiusAddress(PackagedJar instance) {
+        return new InetSocketAddress("127.0.0.1", instance.port(PackagedJar.RADIUS_PORT));
     }
 
     private void waitForAcknowledgedRounds(int count, Future<?> load) throws InterruptedException {

@@ -65,6 +65,10 @@ public final class AccountingLoad {
             }
         }
 
+        public Settings withTarget(InetSocketAddress newTarget) {
+            return new Settings(newTarget, localAddress, window, timeout, maxTries, maxDuration);
+        }
+
         public Settings withWindow(int newWindow) {
             return new Settings(target, localAddress, newWindow, timeout, maxTries, maxDuration);
         }

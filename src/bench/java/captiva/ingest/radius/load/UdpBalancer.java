@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A UDP load balancer on loopback, as kube-proxy is for a Service: each datagram from a client goes
  * to the next backend in service (round robin), and answers come back to the client that sent the
  * request. A test takes a backend out of service before stopping it, as Kubernetes takes a
- * terminating pod out of the Service's endpoints.
+ * terminating pod out of the Service's endpoints, and may give it a new address when it is back, as
+ * a new pod has.
  *
  * <p>Like the kernel's connection tracking behind kube-proxy, each client gets sockets of its own
  * towards the backends, so a backend's answer reaches the client it answers even when another
@@ -29,7 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class UdpBalancer implements AutoCloseable {
 
     private final DatagramSocket front;
-    private final List<InetSocketAddress> backends;
+    private final InetSocketAddress[] backends;
     private final boolean[] inService;
     private final AtomicInteger next = new AtomicInteger();
 
@@ -39,7 +40,7 @@ public final class UdpBalancer implements AutoCloseable {
     private volatile boolean running = true;
 
     public UdpBalancer(List<InetSocketAddress> backends) {
-        this.backends = backends;
+        this.backends = backends.toArray(InetSocketAddress[]::new);
         this.inService = new boolean[backends.size()];
         Arrays.fill(inService, true);
         try {
@@ -59,14 +60,22 @@ public final class UdpBalancer implements AutoCloseable {
         inService[backend] = serving;
     }
 
+    public synchronized void setBackend(int backend, InetSocketAddress address) {
+        backends[backend] = address;
+    }
+
     private synchronized int pick() {
-        for (int tries = 0; tries < backends.size(); tries++) {
-            int candidate = Math.floorMod(next.getAndIncrement(), backends.size());
+        for (int tries = 0; tries < backends.length; tries++) {
+            int candidate = Math.floorMod(next.getAndIncrement(), backends.length);
             if (inService[candidate]) {
                 return candidate;
             }
         }
         return -1;
+    }
+
+    private synchronized InetSocketAddress address(int backend) {
+        return backends[backend];
     }
 
     private void forward() {
@@ -81,7 +90,7 @@ public final class UdpBalancer implements AutoCloseable {
                             .get(backend)
                             .send(
                                     new DatagramPacket(
-                                            in.getData(), in.getLength(), backends.get(backend)));
+                                            in.getData(), in.getLength(), address(backend)));
                 }
             } catch (IOException e) {
                 // closed, or a backend port refused (ICMP): the client retransmits, as against a
@@ -93,7 +102,7 @@ public final class UdpBalancer implements AutoCloseable {
     /** A new client's flow: a socket towards each backend, whose answers go to that client. */
     private List<DatagramSocket> open(SocketAddress client) {
         List<DatagramSocket> sockets = new ArrayList<>();
-        for (int i = 0; i < backends.size(); i++) {
+        for (int i = 0; i < backends.length; i++) {
             try {
                 DatagramSocket back =
                         new DatagramSocket(
