@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.roaringbitmap.buffer.MutableRoaringBitmap;
 
 /**
  * Computes the statistics of the sessions that GET /sessions would list, for GET
@@ -152,52 +153,7 @@ public class SessionStatistics {
                                     }
                                 }
                             }
-                            int[] guests = combined.guestsWithAPeriod();
-                            if (guests.length > 0 || combined.hasUnnumberedGuestsWithAPeriod()) {
-                                // Every period starts before the filter's end, if any; without
-                                // groups of their own, at the filter's start.
-                                Instant firstBefore =
-                                        groupBy == GroupBy.DAY || groupBy == GroupBy.HOUR
-                                                ? until
-                                                : from;
-                                boolean oneRange =
-                                        firstBefore != null
-                                                && entriesInOneRange(
-                                                        connection,
-                                                        scope.tenantId(),
-                                                        guests.length);
-                                Long[] keyLocations = keyLocations(scope);
-                                Statement firstVisits =
-                                        new Statement(
-                                                        StatisticsQueries.firstVisits(
-                                                                entries(
-                                                                        keyLocations == null,
-                                                                        oneRange)))
-                                                .bind("tenant", scope.tenantId())
-                                                .bind("keyLocations", keyLocations)
-                                                .bind("ordinals", guests)
-                                                .bind("firstBefore", firstBefore);
-                                try (PreparedStatement st = firstVisits.prepare(connection)) {
-                                    st.setQueryTimeout((int) queryTimeout.toSeconds());
-                                    st.setFetchSize(FETCH_SIZE);
-                                    try (ResultSet rs = st.executeQuery()) {
-                                        while (rs.next()) {
-                                            Long first =
-                                                    micros(
-                                                            rs.getObject(
-                                                                    "first_start",
-                                                                    OffsetDateTime.class));
-                                            if (first != null) {
-                                                combined.firstVisit(
-                                                        rs.getString("guest_key"),
-                                                        rs.getObject(
-                                                                "guest_ordinal", Integer.class),
-                                                        first);
-                                            }
-                                        }
-                                    }
-                                }
-                            }
+                            readFirstVisits(connection, combined, scope, groupBy, from, until);
                             return combined;
                         });
 
@@ -225,6 +181,103 @@ public class SessionStatistics {
         }
         return new StatisticsReport(groupName, Statistics.of(totalCounts), groups);
     }
+
+    /**
+     * Reads into the combination the first visits that its returning figures need, on the snapshot
+     * of the statement that filled it ({@link StatisticsQueries#firstVisits}).
+     */
+    private void readFirstVisits(
+            Connection connection,
+            StatisticsCombination combined,
+            TenantScope scope,
+            @Nullable GroupBy groupBy,
+            @Nullable Instant from,
+            @Nullable Instant until)
+            throws SQLException {
+        int[] guests = combined.guestsWithAPeriod();
+        if (guests.length == 0 && !combined.hasUnnumberedGuestsWithAPeriod()) {
+            return;
+        }
+        Long[] keyLocations = keyLocations(scope);
+        boolean since =
+                keyLocations == null
+                        && from != null
+                        && fewFirstSeenSince(connection, scope.tenantId(), from, until, guests);
+        String entries;
+        Instant firstBefore;
+        int[] asked;
+        if (since) {
+            entries = StatisticsQueries.EARLIEST_SINCE;
+            firstBefore = until;
+            asked = combined.guestsOfSessionsWithAPeriod();
+        } else {
+            // Every period starts before the filter's end, if any; without groups of their own, at
+            // the filter's start.
+            firstBefore = groupBy == GroupBy.DAY || groupBy == GroupBy.HOUR ? until : from;
+            boolean oneRange =
+                    firstBefore != null
+                            && entriesInOneRange(connection, scope.tenantId(), guests.length);
+            entries = entries(keyLocations == null, oneRange);
+            asked = guests;
+        }
+        Statement firstVisits =
+                new Statement(StatisticsQueries.firstVisits(entries))
+                        .bind("tenant", scope.tenantId())
+                        .bind("keyLocations", keyLocations)
+                        .bind("ordinals", asked)
+                        .bind("since", from)
+                        .bind("firstBefore", firstBefore);
+        MutableRoaringBitmap known = new MutableRoaringBitmap();
+        try (PreparedStatement st = firstVisits.prepare(connection)) {
+            st.setQueryTimeout((int) queryTimeout.toSeconds());
+            st.setFetchSize(FETCH_SIZE);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    Integer ordinal = rs.getObject("guest_ordinal", Integer.class);
+                    if (ordinal != null && rs.getBoolean("exact")) {
+                        known.add(ordinal);
+                    }
+                    Long first = micros(rs.getObject("first_start", OffsetDateTime.class));
+                    if (first != null) {
+                        combined.firstVisit(rs.getString("guest_key"), ordinal, first);
+                    }
+                }
+            }
+        }
+        if (since) {
+            combined.firstSeenBefore(micros(from), known);
+        }
+    }
+
+    /**
+     * Whether the tenant's guests first seen in the period (from {@code from}, before {@code
+     * until}) are at most {@link #SINCE_PER_GUEST} times as many as the guests asked about: then
+     * one range of them costs less than a probe per guest ({@link
+     * StatisticsQueries#EARLIEST_SINCE}). Counted up to that many only, from the index alone.
+     */
+    private static boolean fewFirstSeenSince(
+            Connection connection,
+            long tenantId,
+            Instant from,
+            @Nullable Instant until,
+            int[] guests)
+            throws SQLException {
+        long cap = (long) SINCE_PER_GUEST * guests.length + 1;
+        Statement count =
+                new Statement(StatisticsQueries.FIRST_SEEN_SINCE)
+                        .bind("tenant", tenantId)
+                        .bind("since", from)
+                        .bind("firstBefore", until)
+                        .bind("cap", cap);
+        try (PreparedStatement st = count.prepare(connection);
+                ResultSet rs = st.executeQuery()) {
+            rs.next();
+            return rs.getLong(1) < cap;
+        }
+    }
+
+    /** See {@link #fewFirstSeenSince}. */
+    static final int SINCE_PER_GUEST = 2;
 
     /**
      * No JIT compilation for this transaction's statements: their estimated cost passes

@@ -52,6 +52,9 @@ final class StatisticsCombination {
     /** The same for guests without an ordinal, by key. */
     private final Map<String, Long> firstVisitsByKey = new HashMap<>();
 
+    /** The numbered guests of the sessions read directly, whom no rollup row may hold. */
+    private final MutableRoaringBitmap guestsOfSessions = new MutableRoaringBitmap();
+
     void wholePeriodStarts(@Nullable Long micros) {
         wholePeriod = micros;
     }
@@ -145,6 +148,7 @@ final class StatisticsCombination {
             if (guestOrdinal != null) {
                 guestId = guestOrdinal;
                 largestOrdinal = Math.max(largestOrdinal, guestOrdinal);
+                guestsOfSessions.add(guestOrdinal);
             } else {
                 guestId = unnumbered.computeIfAbsent(guestKey, k -> -1 - unnumbered.size());
             }
@@ -187,6 +191,32 @@ final class StatisticsCombination {
      * period has a start.
      */
     int[] guestsWithAPeriod() {
+        return withAPeriod().toArray();
+    }
+
+    /** Those of {@link #guestsWithAPeriod} who had a session read directly. */
+    int[] guestsOfSessionsWithAPeriod() {
+        return MutableRoaringBitmap.and(withAPeriod(), guestsOfSessions).toArray();
+    }
+
+    /**
+     * Gives every guest of {@link #guestsWithAPeriod} who is in rollup rows only, and not in {@code
+     * known}, a first visit before {@code since}: for a reader that read the first visits from
+     * {@code since} on, and knows that every guest of a row it took had one before the row's
+     * sessions, so before the end of the period.
+     */
+    void firstSeenBefore(long since, MutableRoaringBitmap known) {
+        MutableRoaringBitmap before =
+                MutableRoaringBitmap.andNot(
+                        MutableRoaringBitmap.andNot(withAPeriod(), guestsOfSessions), known);
+        before.forEach((int g) -> firstVisit(null, g, since - 1));
+    }
+
+    /** {@link #guestsWithAPeriod}, gathered once every row and session is in. */
+    private MutableRoaringBitmap withAPeriod() {
+        if (withAPeriod != null) {
+            return withAPeriod;
+        }
         MutableRoaringBitmap wanted = new MutableRoaringBitmap();
         if (wholePeriod != null) {
             wanted.or(total.guests());
@@ -199,8 +229,11 @@ final class StatisticsCombination {
                 }
             }
         }
-        return wanted.toArray();
+        withAPeriod = wanted;
+        return wanted;
     }
+
+    private MutableRoaringBitmap withAPeriod;
 
     /** Whether a guest without an ordinal is in a bucket whose period has a start. */
     boolean hasUnnumberedGuestsWithAPeriod() {

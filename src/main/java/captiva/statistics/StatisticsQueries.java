@@ -297,7 +297,7 @@ final class StatisticsQueries {
                 WHERE guest_key IS NOT NULL
                 GROUP BY guest_key
             )
-            SELECT NULL::text AS guest_key, e.guest_ordinal, min(e.first_start) AS first_start
+            SELECT NULL::text AS guest_key, e.guest_ordinal, min(e.first_start) AS first_start, true AS exact
             FROM entries e
             WHERE (CAST(:firstBefore AS timestamptz) IS NULL OR e.first_start < :firstBefore)
               AND NOT EXISTS (SELECT 1 FROM visible_dirty dd WHERE dd.location_id = e.location_id AND dd.day = e.first_day)
@@ -313,12 +313,13 @@ final class StatisticsQueries {
                            SELECT min(p.start_time) FROM session p
                            WHERE p.tenant_id = :tenant AND (CAST(:keyLocations AS bigint[]) IS NULL
                                                            OR p.location_id = ANY (CAST(:keyLocations AS bigint[])))
-                             AND p.guest_device_mac = substr(o.guest_key, 2)::macaddr AND p.guest_id IS NULL) END
+                             AND p.guest_device_mac = substr(o.guest_key, 2)::macaddr AND p.guest_id IS NULL) END,
+                   true
             FROM (SELECT DISTINCT e.guest_ordinal FROM entries e
                   JOIN visible_dirty dd ON dd.location_id = e.location_id AND dd.day = e.first_day) stale
             JOIN guest_ordinal o ON o.tenant_id = :tenant AND o.ordinal = stale.guest_ordinal
             UNION ALL
-            SELECT u.guest_key, g.ordinal, u.first_start
+            SELECT u.guest_key, g.ordinal, u.first_start, false
             FROM unrolled u
             LEFT JOIN guest_ordinal g ON g.tenant_id = :tenant AND g.guest_key = u.guest_key
             """
@@ -379,6 +380,51 @@ final class StatisticsQueries {
                 SELECT e.guest_ordinal, e.location_id, e.first_start, e.first_day
                 FROM guest_earliest_visit e
                 WHERE e.tenant_id = :tenant AND e.first_start < :firstBefore""";
+
+    /**
+     * For a key that sees every venue, when the guests asked about are many and the tenant's guests
+     * first seen in the period few (a chain's year, a busy venue's month): instead of a probe per
+     * guest, the rows of guest_earliest_visit from {@code :since} (the earliest start of a period)
+     * to {@code :firstBefore} in one range of guest_earliest_visit_start_idx, the rows of the
+     * guests {@code :ordinals} (those of the sessions read directly) probed, and the rows that name
+     * an entry of a changed day, for the statement to look those guests up again. A guest of a
+     * rollup row taken whole has a row earlier than the row's sessions (the refresher keeps the
+     * entries of a row's guests in the row's transaction), so such a guest whose row is in none of
+     * these was first seen before {@code :since}: {@link SessionStatistics} says so without reading
+     * it.
+     */
+    static final String EARLIEST_SINCE =
+            """
+            ), wanted AS (
+                SELECT DISTINCT w.guest_ordinal FROM unnest(CAST(:ordinals AS int[])) AS w(guest_ordinal)
+            ), entries AS (
+                SELECT e.guest_ordinal, e.location_id, e.first_start, e.first_day
+                FROM wanted w JOIN guest_earliest_visit e ON e.tenant_id = :tenant AND e.guest_ordinal = w.guest_ordinal
+                UNION ALL
+                SELECT e.guest_ordinal, e.location_id, e.first_start, e.first_day
+                FROM guest_earliest_visit e
+                WHERE e.tenant_id = :tenant AND e.first_start >= :since
+                  AND (CAST(:firstBefore AS timestamptz) IS NULL OR e.first_start < :firstBefore)
+                UNION ALL
+                SELECT e.guest_ordinal, e.location_id, e.first_start, e.first_day
+                FROM visible_dirty dd
+                JOIN guest_first_visit f ON f.tenant_id = :tenant AND f.location_id = dd.location_id AND f.first_day = dd.day
+                JOIN guest_earliest_visit e ON e.tenant_id = :tenant AND e.guest_ordinal = f.guest_ordinal
+                     AND e.location_id = f.location_id AND e.first_day = f.first_day""";
+
+    /**
+     * How many of the tenant's guests were first seen from {@code :since} to {@code :firstBefore},
+     * counted up to {@code :cap} only: what {@link #EARLIEST_SINCE} would read in its range.
+     */
+    static final String FIRST_SEEN_SINCE =
+            """
+            SELECT count(*) FROM (
+                SELECT 1 FROM guest_earliest_visit e
+                WHERE e.tenant_id = :tenant AND e.first_start >= :since
+                  AND (CAST(:firstBefore AS timestamptz) IS NULL OR e.first_start < :firstBefore)
+                LIMIT :cap
+            ) r
+            """;
 
     /** {@link #firstVisits} with its entries read as {@code entries} says. */
     static String firstVisits(String entries) {

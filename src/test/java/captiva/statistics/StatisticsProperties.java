@@ -36,6 +36,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -213,6 +214,7 @@ class StatisticsProperties {
         numbersNameOnlyWhatSessionsHold(world);
         rowsHoldTheirSessions(world);
         eachGuestsEarliestVisitIsTheirEarliestEntry(world);
+        eachGuestOfARowTakenWholeHasAnEarliestVisitByItsSessions(world);
         try {
             clock.freezeAt(world.now);
             for (Question q : history.questions()) {
@@ -523,6 +525,56 @@ class StatisticsProperties {
         Map<Integer, String> expectedText = new HashMap<>();
         expected.forEach((guest, e) -> expectedText.put(guest, e.text()));
         assertEquals(expectedText, earliest, "each guest's earliest visit");
+    }
+
+    /**
+     * Every guest of a rollup row that a query may take whole has an earliest visit no later than
+     * the row's last start, so before the end of any period that takes the row: a statement that
+     * reads only the earliest visits in its period (StatisticsQueries.EARLIEST_SINCE) takes such a
+     * guest for one seen before the period.
+     */
+    private static void eachGuestOfARowTakenWholeHasAnEarliestVisitByItsSessions(World w)
+            throws SQLException {
+        long tenantId = ids.decode(OpaqueIds.Kind.TENANT, w.tenant.id()).orElseThrow();
+        Map<Integer, String> earliest =
+                keys(
+                        "SELECT guest_ordinal, first_start::text FROM guest_earliest_visit WHERE tenant_id = ?",
+                        tenantId);
+        try (Connection c = TestDatabase.connect();
+                PreparedStatement st =
+                        c.prepareStatement(
+                                """
+                                SELECT v.day, v.guest_ordinals,
+                                       (SELECT array_agg(e.guest_ordinal) FROM guest_earliest_visit e
+                                        WHERE e.tenant_id = v.tenant_id AND e.first_start <= v.last_start)
+                                FROM venue_day v
+                                WHERE v.tenant_id = ? AND v.compact_hash IS NOT NULL
+                                  AND NOT EXISTS (SELECT 1 FROM venue_day_dirty d WHERE d.tenant_id = v.tenant_id
+                                                  AND d.location_id = v.location_id AND d.day = v.day)
+                                """)) {
+            st.setLong(1, tenantId);
+            try (var rs = st.executeQuery()) {
+                while (rs.next()) {
+                    Set<Integer> seenByThen = new HashSet<>();
+                    java.sql.Array seen = rs.getArray(3);
+                    if (seen != null) {
+                        seenByThen.addAll(Arrays.asList((Integer[]) seen.getArray()));
+                    }
+                    LocalDate day = rs.getObject(1, LocalDate.class);
+                    for (int guest : Summaries.bitmap(rs.getBytes(2)).toArray()) {
+                        assertTrue(
+                                seenByThen.contains(guest),
+                                () ->
+                                        "guest "
+                                                + guest
+                                                + " of the row of "
+                                                + day
+                                                + " has no earliest visit by its sessions: "
+                                                + earliest.get(guest));
+                    }
+                }
+            }
+        }
     }
 
     private static Map<Integer, String> keys(String sql, long tenantId) throws SQLException {
