@@ -199,17 +199,23 @@ public class SessionStatistics {
             return;
         }
         Long[] keyLocations = keyLocations(scope);
+        int[] ofSessions = combined.guestsOfSessionsWithAPeriod();
         boolean since =
                 keyLocations == null
                         && from != null
-                        && fewFirstSeenSince(connection, scope.tenantId(), from, until, guests);
+                        && fewFirstSeenSince(
+                                connection,
+                                scope.tenantId(),
+                                from,
+                                until,
+                                guests.length - ofSessions.length);
         String entries;
         Instant firstBefore;
         int[] asked;
         if (since) {
             entries = StatisticsQueries.EARLIEST_SINCE;
             firstBefore = until;
-            asked = combined.guestsOfSessionsWithAPeriod();
+            asked = ofSessions;
         } else {
             // Every period starts before the filter's end, if any; without groups of their own, at
             // the filter's start.
@@ -251,18 +257,19 @@ public class SessionStatistics {
 
     /**
      * Whether the tenant's guests first seen in the period (from {@code from}, before {@code
-     * until}) are at most {@link #SINCE_PER_GUEST} times as many as the guests asked about: then
-     * one range of them costs less than a probe per guest ({@link
-     * StatisticsQueries#EARLIEST_SINCE}). Counted up to that many only, from the index alone.
+     * until}) are at most {@link #SINCE_PER_GUEST} times as many as the guests of rollup rows only:
+     * then one range of them costs less than a probe for each of those ({@link
+     * StatisticsQueries#EARLIEST_SINCE}; the guests of sessions are probed either way). Counted up
+     * to that many only, from the index alone.
      */
     private static boolean fewFirstSeenSince(
             Connection connection,
             long tenantId,
             Instant from,
             @Nullable Instant until,
-            int[] guests)
+            int guestsOfRowsOnly)
             throws SQLException {
-        long cap = (long) SINCE_PER_GUEST * guests.length + 1;
+        long cap = (long) SINCE_PER_GUEST * guestsOfRowsOnly + 1;
         Statement count =
                 new Statement(StatisticsQueries.FIRST_SEEN_SINCE)
                         .bind("tenant", tenantId)
