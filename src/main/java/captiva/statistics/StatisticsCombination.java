@@ -52,7 +52,7 @@ final class StatisticsCombination {
     /** The same for guests without an ordinal, by key. */
     private final Map<String, Long> firstVisitsByKey = new HashMap<>();
 
-    /** The numbered guests of the sessions read directly, whom no rollup row may hold. */
+    /** The numbered guests of the sessions read directly (rollup rows may hold them too). */
     private final MutableRoaringBitmap guestsOfSessions = new MutableRoaringBitmap();
 
     void wholePeriodStarts(@Nullable Long micros) {

@@ -261,8 +261,9 @@ final class StatisticsQueries {
      * from guest_first_visit (for a key that sees every venue, guest_earliest_visit) where the day
      * of the entry is current; for a guest whose entry is in a changed day, from their sessions;
      * and from the sessions the rollups do not hold (those of changed days, and open ones). Several
-     * rows for one guest: the earliest counts. Run in the transaction of {@link #OUTPUT}, on the
-     * same snapshot.
+     * rows for one guest: the earliest counts. {@code exact} is true on a row from an entry or from
+     * the guest's sessions looked up again, false on one from the sessions the rollups do not hold.
+     * Run in the transaction of {@link #OUTPUT}, on the same snapshot.
      */
     private static final String ENTRIES =
             "-- the entries: ENTRIES_OF_GUESTS, ENTRIES_BEFORE or their EARLIEST_ forms";
@@ -388,7 +389,7 @@ final class StatisticsQueries {
      * to {@code :firstBefore} in one range of guest_earliest_visit_start_idx, the rows of the
      * guests {@code :ordinals} (those of the sessions read directly) probed, and the rows that name
      * an entry of a changed day, for the statement to look those guests up again. A guest of a
-     * rollup row taken whole has a row earlier than the row's sessions (the refresher keeps the
+     * rollup row taken whole has a row no later than the row's sessions (the refresher keeps the
      * entries of a row's guests in the row's transaction), so such a guest whose row is in none of
      * these was first seen before {@code :since}: {@link SessionStatistics} says so without reading
      * it.
