@@ -297,6 +297,9 @@ class VenueDayRefresherTest extends ApiTest {
             Ordinals.takeTurn(holder, tenantId);
             rezoning.setAutoCommit(false);
             try (var st = rezoning.createStatement()) {
+                // On Citus the wait is on a worker, which a SET LOCAL reaches only when Citus
+                // propagates it; PostgreSQL alone takes the setting as a placeholder.
+                st.execute("SET LOCAL citus.propagate_set_commands = 'local'");
                 st.execute("SET LOCAL lock_timeout = '500ms'");
             }
             SQLException waited =
