@@ -49,6 +49,21 @@ public final class PackagedJar implements AutoCloseable {
     }
 
     /**
+     * What a test's jar is given before its own settings: the test database, the tests' admin
+     * token, and RADIUS on loopback only. A mutable copy, for the test to add to.
+     */
+    public static Map<String, String> onTestDatabase() {
+        Map<String, String> db = TestDatabase.properties();
+        return new HashMap<>(
+                Map.of(
+                        "DATASOURCES_DEFAULT_URL", db.get("datasources.default.url"),
+                        "DATASOURCES_DEFAULT_USERNAME", db.get("datasources.default.username"),
+                        "DATASOURCES_DEFAULT_PASSWORD", db.get("datasources.default.password"),
+                        "CAPTIVA_ADMIN_TOKEN", ApiTest.ADMIN_TOKEN,
+                        "CAPTIVA_RADIUS_BIND_ADDRESS", "127.0.0.1"));
+    }
+
+    /**
      * Starts the jar listening on HTTP and RADIUS ports free when it starts; read them with {@link
      * #port}. A port found free can be given to another socket before the jar binds it: outgoing
      * sockets (the balancer's, the load's, the pool's) take their ports from the same ephemeral

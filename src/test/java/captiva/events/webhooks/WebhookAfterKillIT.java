@@ -3,15 +3,12 @@ package captiva.events.webhooks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import captiva.testing.ApiTest;
 import captiva.testing.Fixtures;
 import captiva.testing.Fixtures.Location;
 import captiva.testing.Http;
 import captiva.testing.PackagedJar;
-import captiva.testing.TestDatabase;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
@@ -29,26 +26,10 @@ class WebhookAfterKillIT {
     @Test
     void anEventCommittedButNotDeliveredWhenTheServiceIsKilledArrivesAfterTheRestart()
             throws Exception {
-        Map<String, String> db = TestDatabase.properties();
-        Map<String, String> environment =
-                new HashMap<>(
-                        Map.of(
-                                "DATASOURCES_DEFAULT_URL",
-                                db.get("datasources.default.url"),
-                                "DATASOURCES_DEFAULT_USERNAME",
-                                db.get("datasources.default.username"),
-                                "DATASOURCES_DEFAULT_PASSWORD",
-                                db.get("datasources.default.password"),
-                                "CAPTIVA_ADMIN_TOKEN",
-                                ApiTest.ADMIN_TOKEN,
-                                "CAPTIVA_RADIUS_BIND_ADDRESS",
-                                "127.0.0.1",
-                                "CAPTIVA_WEBHOOKS_ALLOW_PRIVATE_TARGETS",
-                                "true",
-                                // A killed process's claim is given up after its lease: short here,
-                                // so the test is short.
-                                "CAPTIVA_WEBHOOKS_LEASE",
-                                "2s"));
+        Map<String, String> environment = PackagedJar.onTestDatabase();
+        environment.put("CAPTIVA_WEBHOOKS_ALLOW_PRIVATE_TARGETS", "true");
+        // A killed process's claim is given up after its lease: short here, so the test is short.
+        environment.put("CAPTIVA_WEBHOOKS_LEASE", "2s");
         environment.put("CAPTIVA_WEBHOOKS_FIRST_RETRY", "200ms");
         // Slow to answer, and refusing: the kill comes while the first attempt is in flight, under
         // its lease.

@@ -10,7 +10,6 @@ import captiva.ingest.radius.load.AccountingTraffic.Packet;
 import captiva.ingest.radius.load.AcknowledgedCheck;
 import captiva.ingest.radius.load.AcknowledgedCheck.Outcome;
 import captiva.ingest.radius.load.AcknowledgedCheck.StoredSession;
-import captiva.testing.ApiTest;
 import captiva.testing.Fixtures;
 import captiva.testing.Http;
 import captiva.testing.PackagedJar;
@@ -47,7 +46,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AcknowledgedMeansStoredIT {
 
-    private static final String ADMIN = ApiTest.ADMIN_TOKEN;
     private static final byte[] SECRET = "kill-test-secret".getBytes(StandardCharsets.UTF_8);
     private static final int SESSIONS = 20_000;
 
@@ -71,13 +69,7 @@ class AcknowledgedMeansStoredIT {
     @BeforeAll
     void loadKillAndRestart() throws Exception {
         Map<String, String> db = TestDatabase.properties();
-        environment =
-                Map.of(
-                        "DATASOURCES_DEFAULT_URL", db.get("datasources.default.url"),
-                        "DATASOURCES_DEFAULT_USERNAME", db.get("datasources.default.username"),
-                        "DATASOURCES_DEFAULT_PASSWORD", db.get("datasources.default.password"),
-                        "CAPTIVA_ADMIN_TOKEN", ADMIN,
-                        "CAPTIVA_RADIUS_BIND_ADDRESS", "127.0.0.1");
+        environment = PackagedJar.onTestDatabase();
         PackagedJar first = PackagedJar.startOnFreePorts(environment, Duration.ofSeconds(90));
         try {
             registerNas(new Http("http://127.0.0.1:" + first.port(PackagedJar.HTTP_PORT)));

@@ -9,7 +9,6 @@ import captiva.ingest.radius.load.AccountingTraffic;
 import captiva.ingest.radius.load.AcknowledgedCheck;
 import captiva.ingest.radius.load.AcknowledgedCheck.Outcome;
 import captiva.ingest.radius.load.UdpBalancer;
-import captiva.testing.ApiTest;
 import captiva.testing.Fixtures;
 import captiva.testing.Http;
 import captiva.testing.PackagedJar;
@@ -45,7 +44,6 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RollingRestartIT {
 
-    private static final String ADMIN = ApiTest.ADMIN_TOKEN;
     private static final byte[] SECRET = "rolling-secret".getBytes(StandardCharsets.UTF_8);
     private static final int SESSIONS_PER_ROUND = 2_000;
 
@@ -63,20 +61,8 @@ class RollingRestartIT {
         Map<String, String> db = TestDatabase.properties();
         List<InetSocketAddress> radius = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            Map<String, String> environment =
-                    Map.of(
-                            "DATASOURCES_DEFAULT_URL",
-                            db.get("datasources.default.url"),
-                            "DATASOURCES_DEFAULT_USERNAME",
-                            db.get("datasources.default.username"),
-                            "DATASOURCES_DEFAULT_PASSWORD",
-                            db.get("datasources.default.password"),
-                            "CAPTIVA_ADMIN_TOKEN",
-                            ADMIN,
-                            "CAPTIVA_RADIUS_BIND_ADDRESS",
-                            "127.0.0.1",
-                            "CAPTIVA_RATE_LIMIT_STORE",
-                            "postgres");
+            Map<String, String> environment = PackagedJar.onTestDatabase();
+            environment.put("CAPTIVA_RATE_LIMIT_STORE", "postgres");
             environments.add(environment);
             instances[i] = PackagedJar.startOnFreePorts(environment, Duration.ofSeconds(90));
             radius.add(radiusAddress(instances[i]));
