@@ -383,6 +383,16 @@ final class StatisticsQueries {
                 WHERE e.tenant_id = :tenant AND e.first_start < :firstBefore""";
 
     /**
+     * The rows {@code e} of guest_earliest_visit of the tenant's guests first seen from {@code
+     * :since}, before {@code :firstBefore} (null: ever since): one range of
+     * guest_earliest_visit_start_idx.
+     */
+    private static final String FIRST_SEEN_IN_PERIOD =
+            """
+            e.tenant_id = :tenant AND e.first_start >= :since
+                  AND (CAST(:firstBefore AS timestamptz) IS NULL OR e.first_start < :firstBefore)""";
+
+    /**
      * For a key that sees every venue, when the guests asked about are many and the tenant's guests
      * first seen in the period few (a chain's year, a busy venue's month): instead of a probe per
      * guest, the rows of guest_earliest_visit from {@code :since} (the earliest start of a period)
@@ -404,14 +414,14 @@ final class StatisticsQueries {
                 UNION ALL
                 SELECT e.guest_ordinal, e.location_id, e.first_start, e.first_day
                 FROM guest_earliest_visit e
-                WHERE e.tenant_id = :tenant AND e.first_start >= :since
-                  AND (CAST(:firstBefore AS timestamptz) IS NULL OR e.first_start < :firstBefore)
+                WHERE %s
                 UNION ALL
                 SELECT e.guest_ordinal, e.location_id, e.first_start, e.first_day
                 FROM visible_dirty dd
                 JOIN guest_first_visit f ON f.tenant_id = :tenant AND f.location_id = dd.location_id AND f.first_day = dd.day
                 JOIN guest_earliest_visit e ON e.tenant_id = :tenant AND e.guest_ordinal = f.guest_ordinal
-                     AND e.location_id = f.location_id AND e.first_day = f.first_day""";
+                     AND e.location_id = f.location_id AND e.first_day = f.first_day"""
+                    .formatted(FIRST_SEEN_IN_PERIOD);
 
     /**
      * How many of the tenant's guests were first seen from {@code :since} to {@code :firstBefore},
@@ -421,11 +431,11 @@ final class StatisticsQueries {
             """
             SELECT count(*) FROM (
                 SELECT 1 FROM guest_earliest_visit e
-                WHERE e.tenant_id = :tenant AND e.first_start >= :since
-                  AND (CAST(:firstBefore AS timestamptz) IS NULL OR e.first_start < :firstBefore)
+                WHERE %s
                 LIMIT :cap
             ) r
-            """;
+            """
+                    .formatted(FIRST_SEEN_IN_PERIOD);
 
     /** {@link #firstVisits} with its entries read as {@code entries} says. */
     static String firstVisits(String entries) {
