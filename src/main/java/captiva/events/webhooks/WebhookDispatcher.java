@@ -25,6 +25,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -41,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *   <li>queue: each enabled endpoint's new events that it wants become webhook_delivery rows, and
  *       its cursor moves, in one statement (endpoints another replica is queueing are skipped);
  *   <li>claim: due deliveries whose earlier deliveries of the same session to the same endpoint are
- *       all done, under FOR UPDATE SKIP LOCKED, each leased to this replica for {@code lease};
+ *       all done, an equal share for each tenant with any, under FOR UPDATE SKIP LOCKED, each
+ *       leased to this replica for {@code lease};
  *   <li>send, signed, and record the attempt: delivered, or due again after a backoff, or, once
  *       retried for {@code give-up-after}, failed with the endpoint disabled and the reason kept.
  * </ol>
@@ -91,38 +93,32 @@ class WebhookDispatcher {
             """;
 
     /**
-     * What a claim takes: due, not leased, its endpoint enabled, and no earlier pending delivery of
-     * the same session to the same endpoint. Formatted with the columns selected, the tenant
-     * ({@code c.tenant_id} across tenants, {@code :tenant} for one) and the condition on {@code
-     * c}'s tenant: for one tenant it is named on every table, which is how Citus sees that the
-     * statement stays on that tenant's shard.
+     * The tenants with a pending delivery due now and not leased, read without locks across every
+     * tenant. Each tenant is probed on its own (the lateral subquery's LIMIT keeps the planner from
+     * joining every due delivery at once), down its part of webhook_delivery_claim_by_tenant_idx
+     * (V77): one tenant's backlog costs the others nothing. A tenant found here may still have
+     * nothing to claim (its due deliveries wait for earlier ones of the same session); its share
+     * then passes on.
      */
-    private static final String CLAIMABLE =
+    private static final String TENANTS_TO_CLAIM =
             """
-            SELECT %1$s FROM webhook_delivery c
-            WHERE %3$s c.state = 'pending' AND c.next_attempt_at <= :now
-              AND (c.lease_until IS NULL OR c.lease_until < :now)
-              AND EXISTS (SELECT 1 FROM webhook_endpoint ce
-                          WHERE ce.tenant_id = %2$s AND ce.id = c.endpoint_id AND ce.disabled_at IS NULL)
-              AND NOT EXISTS (SELECT 1 FROM webhook_delivery p
-                              WHERE p.tenant_id = %2$s AND p.endpoint_id = c.endpoint_id AND p.order_key = c.order_key
-                                AND p.state = 'pending' AND p.position < c.position)
-            ORDER BY c.next_attempt_at, c.position
-            LIMIT :limit
+            SELECT t.tenant_id
+            FROM (SELECT DISTINCT tenant_id FROM webhook_endpoint WHERE disabled_at IS NULL) t
+            CROSS JOIN LATERAL (
+                SELECT c.next_attempt_at FROM webhook_delivery c
+                WHERE c.tenant_id = t.tenant_id AND c.state = 'pending' AND c.next_attempt_at <= :now
+                  AND (c.lease_until IS NULL OR c.lease_until < :now)
+                ORDER BY c.next_attempt_at
+                LIMIT 1) due
             """;
 
     /**
-     * The tenants of the first {@code CLAIM} claimable deliveries across every tenant, in claim
-     * order, read without locks; {@link #CLAIM_DUE} then claims per tenant (Citus takes row locks
-     * only in a statement on one tenant's shard). Walks webhook_delivery_claim_idx in order and
-     * stops there, so it costs the same with 20 or 20,000 deliveries waiting (V52).
-     */
-    private static final String TENANTS_TO_CLAIM =
-            CLAIMABLE.formatted("c.tenant_id", "c.tenant_id", "");
-
-    /**
-     * Claims a tenant's due deliveries in (next_attempt_at, position) order: a few at a time under
-     * FOR UPDATE SKIP LOCKED, each leased to this replica.
+     * Claims a tenant's deliveries in (next_attempt_at, position) order, a few at a time under FOR
+     * UPDATE SKIP LOCKED, each leased to this replica: due, not leased, its endpoint enabled, and
+     * no earlier pending delivery of the same session to the same endpoint. The tenant is named on
+     * every table, which is how Citus sees that the statement stays on that tenant's shard. The
+     * enabled endpoints are an array rather than a join, so that the plan walks the tenant's due
+     * deliveries in order and stops after {@code :limit}, rather than sorting its whole backlog.
      */
     private static final String CLAIM_DUE =
             """
@@ -130,10 +126,17 @@ class WebhookDispatcher {
                                           first_attempt_at = COALESCE(d.first_attempt_at, :now)
             FROM webhook_endpoint w
             WHERE d.tenant_id = :tenant AND w.tenant_id = :tenant AND w.id = d.endpoint_id AND d.id IN (
-            """
-                    + CLAIMABLE.formatted("c.id", ":tenant", "c.tenant_id = :tenant AND")
-                    + """
-            FOR UPDATE OF c SKIP LOCKED)
+                SELECT c.id FROM webhook_delivery c
+                WHERE c.tenant_id = :tenant AND c.state = 'pending' AND c.next_attempt_at <= :now
+                  AND (c.lease_until IS NULL OR c.lease_until < :now)
+                  AND c.endpoint_id = ANY (ARRAY(SELECT ce.id FROM webhook_endpoint ce
+                                                 WHERE ce.tenant_id = :tenant AND ce.disabled_at IS NULL))
+                  AND NOT EXISTS (SELECT 1 FROM webhook_delivery p
+                                  WHERE p.tenant_id = :tenant AND p.endpoint_id = c.endpoint_id
+                                    AND p.order_key = c.order_key AND p.state = 'pending' AND p.position < c.position)
+                ORDER BY c.next_attempt_at, c.position
+                LIMIT :limit
+                FOR UPDATE OF c SKIP LOCKED)
             RETURNING d.id, d.tenant_id, d.endpoint_id, d.position, d.attempts, d.first_attempt_at, w.url, w.secret
             """;
 
@@ -304,8 +307,10 @@ class WebhookDispatcher {
     }
 
     /**
-     * Claims up to {@code CLAIM} due deliveries, a tenant at a time in the order their first
-     * deliveries are due, each tenant's in its own transaction.
+     * Claims up to {@code CLAIM} due deliveries, each tenant's in its own transaction. Every tenant
+     * with a due delivery gets an equal share, in an order drawn at random each time: an endpoint's
+     * backlog (it was down, or a burst) takes its share and no more, so another tenant's events are
+     * not held behind it. What a tenant cannot use passes to the tenants after it.
      */
     List<Claimed> claim() {
         OffsetDateTime now = now();
@@ -313,12 +318,12 @@ class WebhookDispatcher {
                 OffsetDateTime.ofInstant(clock.instant().plus(properties.lease()), ZoneOffset.UTC);
         List<Claimed> claimed = new ArrayList<>();
         List<Long> tenants =
-                tenants(new Statement(TENANTS_TO_CLAIM).bind("now", now).bind("limit", CLAIM));
-        for (long tenantId : tenants) {
-            int room = CLAIM - claimed.size();
-            if (room <= 0) {
-                break;
-            }
+                new ArrayList<>(tenants(new Statement(TENANTS_TO_CLAIM).bind("now", now)));
+        Collections.shuffle(tenants);
+        for (int i = 0; i < tenants.size() && claimed.size() < CLAIM; i++) {
+            long tenantId = tenants.get(i);
+            int left = tenants.size() - i;
+            int share = (CLAIM - claimed.size() + left - 1) / left;
             claimed.addAll(
                     transactions.executeWrite(
                             status ->
@@ -330,7 +335,7 @@ class WebhookDispatcher {
                                                                     .bind("tenant", tenantId)
                                                                     .bind("now", now)
                                                                     .bind("leaseEnd", leaseEnd)
-                                                                    .bind("limit", room),
+                                                                    .bind("limit", share),
                                                             leaseEnd))));
         }
         return claimed;
