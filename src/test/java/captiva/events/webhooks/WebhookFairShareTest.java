@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -37,11 +36,6 @@ class WebhookFairShareTest extends ApiTest {
     protected Map<String, String> extraProperties() {
         return Map.of(
                 "captiva.webhooks.allow-private-targets", "true", "captiva.webhooks.workers", "0");
-    }
-
-    @AfterEach
-    void resetClock() {
-        clock.reset();
     }
 
     @Test
