@@ -12,12 +12,14 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -35,13 +37,17 @@ import java.util.concurrent.Executors;
  *       {@code rounds} times each, after a warm-up; acked packets per second of each;
  *   <li><b>delivery latency</b>: sessions started at a steady rate, each Start's
  *       Accounting-Response (sent after commit) timed against the arrival of its {@code
- *       session.started} at the receiver; p50, p99 and the largest.
+ *       session.started} at the receiver; p50, p99 and the largest;
+ *   <li><b>beside a backlog</b> (with {@code backlog} above 0): the same latency run again while
+ *       another tenant has that many deliveries due to an endpoint that refuses connections (its
+ *       receiver is down), imported just before.
  * </ol>
  *
  * The receiver is this process's own HTTP server on loopback, answering 204 at once. A main class,
  * not a test. Options ({@code --name value}): radius-port, http-port, admin-token, tenant-id,
  * nas-identifier, secret, receiver-port, sessions (per ingest round), rounds, warmup-sessions, rate
- * (sessions per second of the latency run), seconds (of the latency run).
+ * (sessions per second of the latency run), seconds (of the latency run), backlog (the other
+ * tenant's deliveries; 0, the default, leaves that run out).
  */
 public final class WebhookBenchmark {
 
@@ -172,6 +178,17 @@ public final class WebhookBenchmark {
                 endpoint = bench.subscribe(url);
             }
             bench.latency(settings, nas, secret, run, rate, seconds);
+
+            int backlog = Integer.parseInt(options.getOrDefault("backlog", "0"));
+            if (backlog > 0) {
+                bench.backlogOfAnotherTenant(backlog);
+                System.out.printf(
+                        Locale.ROOT,
+                        "beside another tenant's %d deliveries to an endpoint that refuses"
+                                + " connections:%n",
+                        backlog);
+                bench.latency(settings, nas, secret, run + "-beside", rate, seconds);
+            }
         } finally {
             if (endpoint != null) {
                 bench.delete(endpoint);
@@ -304,6 +321,76 @@ public final class WebhookBenchmark {
                 JSON.readTree(send("POST", "/admin/tenants/" + tenant + "/webhooks", body, 201));
         return created.get("id").asText();
     }
+
+    /**
+     * A tenant of its own with an endpoint on a loopback port nothing listens on, and {@code
+     * deliveries} sessions imported (the import's largest batches) so that each is a {@code
+     * session.started} due to it. Left in the database: the run's is a fresh one.
+     */
+    private void backlogOfAnotherTenant(int deliveries) throws IOException, InterruptedException {
+        String other =
+                JSON.readTree(
+                                send(
+                                        "POST",
+                                        "/admin/tenants",
+                                        JSON.writeValueAsString(
+                                                Map.of(
+                                                        "name", "Backlog",
+                                                        "time_zone", "Europe/London")),
+                                        201))
+                        .get("id")
+                        .asText();
+        String venue =
+                JSON.readTree(
+                                send(
+                                        "POST",
+                                        "/admin/tenants/" + other + "/locations",
+                                        JSON.writeValueAsString(
+                                                Map.of(
+                                                        "name", "Backlog venue",
+                                                        "time_zone", "Europe/London")),
+                                        201))
+                        .get("id")
+                        .asText();
+        int refusing;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            refusing = probe.getLocalPort();
+        }
+        send(
+                "POST",
+                "/admin/tenants/" + other + "/webhooks",
+                JSON.writeValueAsString(
+                        Map.of(
+                                "url",
+                                "http://127.0.0.1:" + refusing + "/down",
+                                "event_types",
+                                List.of("session.started"))),
+                201);
+        Instant start = Instant.now().minus(Duration.ofHours(2));
+        for (int from = 0; from < deliveries; from += IMPORT_BATCH) {
+            List<Map<String, Object>> batch = new ArrayList<>();
+            for (int i = from; i < Math.min(deliveries, from + IMPORT_BATCH); i++) {
+                batch.add(
+                        Map.of(
+                                "location_id",
+                                venue,
+                                "username",
+                                "backlog-" + i,
+                                "start_time",
+                                start.toString(),
+                                "end_time",
+                                start.plusSeconds(600).toString()));
+            }
+            send(
+                    "POST",
+                    "/admin/tenants/" + other + "/sessions",
+                    JSON.writeValueAsString(batch),
+                    201);
+        }
+    }
+
+    /** The most session records the admin import takes at once. */
+    private static final int IMPORT_BATCH = 1000;
 
     private void delete(String endpoint) throws IOException, InterruptedException {
         send("DELETE", "/admin/tenants/" + tenant + "/webhooks/" + endpoint, null, 204);
