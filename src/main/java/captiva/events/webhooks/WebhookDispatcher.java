@@ -119,6 +119,9 @@ class WebhookDispatcher {
      * every table, which is how Citus sees that the statement stays on that tenant's shard. The
      * enabled endpoints are an array rather than a join, so that the plan walks the tenant's due
      * deliveries in order and stops after {@code :limit}, rather than sorting its whole backlog.
+     * The earlier-delivery check is kept a subquery run for each candidate ({@code OFFSET 0}: not
+     * turned into a join): as a join, a plan made while the statistics said nothing was pending
+     * read every pending delivery for each candidate (BENCHMARKS.md, webhooks, 2026-12-06).
      */
     private static final String CLAIM_DUE =
             """
@@ -133,7 +136,8 @@ class WebhookDispatcher {
                                                  WHERE ce.tenant_id = :tenant AND ce.disabled_at IS NULL))
                   AND NOT EXISTS (SELECT 1 FROM webhook_delivery p
                                   WHERE p.tenant_id = :tenant AND p.endpoint_id = c.endpoint_id
-                                    AND p.order_key = c.order_key AND p.state = 'pending' AND p.position < c.position)
+                                    AND p.order_key = c.order_key AND p.state = 'pending' AND p.position < c.position
+                                  OFFSET 0)
                 ORDER BY c.next_attempt_at, c.position
                 LIMIT :limit
                 FOR UPDATE OF c SKIP LOCKED)
