@@ -119,16 +119,15 @@ class WebhookDispatcher {
      * every table, which is how Citus sees that the statement stays on that tenant's shard. The
      * enabled endpoints are an array rather than a join, so that the plan walks the tenant's due
      * deliveries in order and stops after {@code :limit}, rather than sorting its whole backlog.
-     * The earlier-delivery check is kept a subquery run for each candidate ({@code OFFSET 0}: not
-     * turned into a join): as a join, a plan made while the statistics said nothing was pending
-     * read every pending delivery for each candidate (BENCHMARKS.md, webhooks, 2026-12-06).
+     * Two guards against plans made while the statistics said nothing was pending (BENCHMARKS.md,
+     * webhooks, 2026-12-06): the claim is a materialized CTE, run once, never again for each row
+     * the update looks at; and the earlier-delivery check stays a subquery probed for each
+     * candidate ({@code OFFSET 0}: not turned into a join, which read every pending delivery for
+     * each candidate).
      */
     private static final String CLAIM_DUE =
             """
-            UPDATE webhook_delivery d SET lease_until = :leaseEnd, attempts = d.attempts + 1,
-                                          first_attempt_at = COALESCE(d.first_attempt_at, :now)
-            FROM webhook_endpoint w
-            WHERE d.tenant_id = :tenant AND w.tenant_id = :tenant AND w.id = d.endpoint_id AND d.id IN (
+            WITH claimed AS MATERIALIZED (
                 SELECT c.id FROM webhook_delivery c
                 WHERE c.tenant_id = :tenant AND c.state = 'pending' AND c.next_attempt_at <= :now
                   AND (c.lease_until IS NULL OR c.lease_until < :now)
@@ -141,6 +140,10 @@ class WebhookDispatcher {
                 ORDER BY c.next_attempt_at, c.position
                 LIMIT :limit
                 FOR UPDATE OF c SKIP LOCKED)
+            UPDATE webhook_delivery d SET lease_until = :leaseEnd, attempts = d.attempts + 1,
+                                          first_attempt_at = COALESCE(d.first_attempt_at, :now)
+            FROM claimed, webhook_endpoint w
+            WHERE d.tenant_id = :tenant AND d.id = claimed.id AND w.tenant_id = :tenant AND w.id = d.endpoint_id
             RETURNING d.id, d.tenant_id, d.endpoint_id, d.position, d.attempts, d.first_attempt_at, w.url, w.secret
             """;
 
