@@ -105,7 +105,7 @@ public class SessionStatistics {
 
         Statement statement =
                 rollupsServe(filter, groupBy)
-                        ? throughRollups(scope, filter, from, until)
+                        ? throughRollups(scope, filter, groupBy, from, until)
                         : SessionSelection.matching(
                                 StatisticsQueries.DIRECT + StatisticsQueries.BASE,
                                 scope,
@@ -429,8 +429,9 @@ public class SessionStatistics {
     }
 
     /**
-     * The selection as whole venue-days from the rollups plus the sessions of the rest: venue-days
-     * changed since their rollup, venue-days the filter cuts, and the open sessions.
+     * The selection as whole venue-days (or venue-months) from the rollups plus the sessions of the
+     * rest: venue-days changed since their rollup, venue-days the filter cuts, and the open
+     * sessions.
      *
      * @param from sessions started at or after (null: any)
      * @param until sessions ended before (null: any, open ones too)
@@ -438,6 +439,7 @@ public class SessionStatistics {
     private static Statement throughRollups(
             TenantScope scope,
             SessionFilter filter,
+            @Nullable GroupBy groupBy,
             @Nullable Instant from,
             @Nullable Instant until) {
         return new Statement(StatisticsQueries.ROLLUP_LOCATIONS)
@@ -452,6 +454,11 @@ public class SessionStatistics {
                 .add(StatisticsQueries.ROLLED)
                 .add(from != null ? StatisticsQueries.ROLLED_FROM : "")
                 .add(until != null ? StatisticsQueries.ROLLED_ENDED_BEFORE : "")
+                // a day group's rows are days; a month is in many day groups
+                .add(
+                        groupBy == GroupBy.DAY
+                                ? StatisticsQueries.TAKEN_DAYS
+                                : StatisticsQueries.TAKEN_MONTHS)
                 .add(StatisticsQueries.UNROLLED_SESSIONS)
                 .add(from != null ? StatisticsQueries.SESSIONS_STARTED_FROM : "")
                 .add(until != null ? StatisticsQueries.SESSIONS_ENDED_BEFORE : "")

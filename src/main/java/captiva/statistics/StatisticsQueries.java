@@ -32,14 +32,20 @@ final class StatisticsQueries {
             v.first_start, v.last_start, v.last_end, v.guest_ordinals, v.device_ordinals, v.duration_counts, v.presence,
             v.compact_hash""";
 
+    /** The columns of a row {@link #OUTPUT} takes whole, a venue-day's or a venue-month's. */
+    private static final String TAKEN_COLUMNS =
+            """
+            location_id, day, time_zone, sessions, total_duration_seconds, downloaded_bytes, uploaded_bytes,
+            guest_ordinals, device_ordinals, duration_counts, presence""";
+
     /** No rollup rows; put before the selection statement, which ends up as {@code base}. */
     static final String DIRECT =
             """
-            WITH rolled AS (
-                SELECT %s, ''::text AS time_zone FROM venue_day v WHERE false
+            WITH taken AS (
+                SELECT %s FROM (SELECT v.*, ''::text AS time_zone FROM venue_day v WHERE false) v
             ), base AS (
             """
-                    .formatted(ROW_COLUMNS);
+                    .formatted(TAKEN_COLUMNS);
 
     /** The direct selection's columns; the filters follow, then {@link #TIMED}. */
     static final String BASE =
@@ -114,6 +120,48 @@ final class StatisticsQueries {
 
     static final String ROLLED_FROM = "AND s.first_start >= :from\n";
     static final String ROLLED_ENDED_BEFORE = "AND s.last_end < :until\n";
+
+    /**
+     * The rows taken whole are the venue-days rolled, one by one: for a statement grouped by day.
+     */
+    static final String TAKEN_DAYS =
+            """
+            ), taken AS (
+                SELECT %s FROM rolled
+            """
+                    .formatted(TAKEN_COLUMNS);
+
+    /**
+     * The rows taken whole are the venue-days rolled, where a venue-month (V78) stands for those of
+     * its month: when they are the very rows it was built from (as many, with the same sum of
+     * compact_hash), the month row is taken with their sums, and they are not. Only rows that the
+     * statement takes anyway are replaced, so a month the filter cuts, or with a day changed since,
+     * is taken by its days; a month whose rows changed without it (an older jar's refresh) is not
+     * taken at all.
+     */
+    static final String TAKEN_MONTHS =
+            """
+            ), months AS (
+                SELECT d.location_id, d.month AS day, d.time_zone, d.sessions, d.total_duration_seconds,
+                       d.downloaded_bytes, d.uploaded_bytes,
+                       m.guest_ordinals, m.device_ordinals, m.duration_counts, m.presence
+                FROM (SELECT r.location_id, date_trunc('month', r.day::timestamp)::date AS month, r.time_zone,
+                             count(*) AS days, sum(r.compact_hash) AS days_hash, sum(r.sessions)::bigint AS sessions,
+                             sum(r.total_duration_seconds)::bigint AS total_duration_seconds,
+                             sum(r.downloaded_bytes)::bigint AS downloaded_bytes,
+                             sum(r.uploaded_bytes)::bigint AS uploaded_bytes
+                      FROM rolled r GROUP BY 1, 2, 3) d
+                JOIN venue_month m ON m.tenant_id = :tenant AND m.location_id = d.location_id AND m.month = d.month
+                     AND m.days = d.days AND m.days_hash = d.days_hash
+            ), taken AS (
+                SELECT %1$s FROM rolled r
+                WHERE NOT EXISTS (SELECT 1 FROM months m
+                                  WHERE m.location_id = r.location_id
+                                    AND m.day = date_trunc('month', r.day::timestamp)::date)
+                UNION ALL
+                SELECT %1$s FROM months
+            """
+                    .formatted(TAKEN_COLUMNS);
 
     /**
      * The ended sessions of the venue-days not taken whole, by the same venue-day rule as the
@@ -241,7 +289,7 @@ final class StatisticsQueries {
                    r.downloaded_bytes, r.uploaded_bytes, r.guest_ordinals, r.device_ordinals, r.duration_counts, r.presence,
                    NULL::text AS guest_key, NULL::int AS guest_ordinal, NULL::text AS mac, NULL::int AS device_ordinal,
                    NULL::boolean AS online, NULL::timestamptz AS start_time, NULL::timestamptz AS effective_end
-            FROM rolled r
+            FROM taken r
             UNION ALL
             SELECT 's', b.bucket, b.period_start, 1, b.duration_seconds, b.output_octets, b.input_octets,
                    NULL, NULL, NULL, NULL, b.guest_key, g.ordinal, b.guest_device_mac::text, d.ordinal, b.online,

@@ -2,6 +2,8 @@ package captiva.statistics;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.SortedMap;
 import org.roaringbitmap.RoaringBitmap;
 import org.roaringbitmap.buffer.ImmutableRoaringBitmap;
 
@@ -43,24 +45,39 @@ final class Summaries {
     static byte[] durations(long[] durations) {
         long[] sorted = durations.clone();
         Arrays.sort(sorted);
-        Bytes out = new Bytes(2 * sorted.length + 4);
+        long[] seconds = new long[sorted.length];
+        long[] sessions = new long[sorted.length];
         int distinct = 0;
         for (int i = 0; i < sorted.length; i++) {
             if (i == 0 || sorted[i] != sorted[i - 1]) {
-                distinct++;
+                seconds[distinct++] = sorted[i];
             }
+            sessions[distinct - 1]++;
         }
-        out.unsigned(distinct);
+        return histogram(seconds, sessions, distinct);
+    }
+
+    /** The histogram of durations given as sessions by duration. */
+    static byte[] durations(SortedMap<Long, Long> sessionsByDuration) {
+        long[] seconds = new long[sessionsByDuration.size()];
+        long[] sessions = new long[seconds.length];
+        int i = 0;
+        for (Map.Entry<Long, Long> e : sessionsByDuration.entrySet()) {
+            seconds[i] = e.getKey();
+            sessions[i++] = e.getValue();
+        }
+        return histogram(seconds, sessions, i);
+    }
+
+    /** The first {@code n} distinct durations, ascending, with their sessions. */
+    private static byte[] histogram(long[] seconds, long[] sessions, int n) {
+        Bytes out = new Bytes(3 * n + 4);
+        out.unsigned(n);
         long previous = 0;
-        for (int i = 0; i < sorted.length; ) {
-            int j = i;
-            while (j < sorted.length && sorted[j] == sorted[i]) {
-                j++;
-            }
-            out.signed(sorted[i] - previous);
-            out.unsigned(j - i);
-            previous = sorted[i];
-            i = j;
+        for (int i = 0; i < n; i++) {
+            out.signed(seconds[i] - previous);
+            out.unsigned(sessions[i]);
+            previous = seconds[i];
         }
         return out.toArray();
     }

@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * sessions, the venue-days that writers logged in venue_day_dirty. Each batch is one statement, so
  * the log entries it removes and the sessions it reads come from the same snapshot; in the same
  * transaction the rows then get their compact forms ({@link Summaries}, V70) from what that
- * statement computed, numbering new guests and devices ({@link Ordinals}). One replica refreshes at
- * a time (an advisory lock); the others skip their turn.
+ * statement computed, numbering new guests and devices ({@link Ordinals}), and the months of ended
+ * days are built again from their rows ({@link VenueMonths}, V78). One replica refreshes at a time
+ * (an advisory lock); the others skip their turn.
  */
 @Singleton
 public class VenueDayRefresher {
@@ -155,14 +157,23 @@ public class VenueDayRefresher {
 
     private final JdbcOperations jdbc;
     private final TransactionOperations<Connection> transactions;
+    private final Clock clock;
     private final Counter refreshedDays;
+
+    /**
+     * The first open month (see {@link VenueMonths#firstOpenMonth}) for which every ended month has
+     * been built; null until the first turn that finished that work.
+     */
+    private volatile LocalDate monthsBuiltBefore;
 
     VenueDayRefresher(
             JdbcOperations jdbc,
             TransactionOperations<Connection> transactions,
+            Clock clock,
             MeterRegistry meters) {
         this.jdbc = jdbc;
         this.transactions = transactions;
+        this.clock = clock;
         this.refreshedDays =
                 Counter.builder("captiva.statistics.rollup.refreshed")
                         .description("Venue-days recomputed for the statistics rollups")
@@ -187,7 +198,54 @@ public class VenueDayRefresher {
     public long refresh() {
         logRowsWithoutCompactForms();
         Long lastEntry = lastEntry();
-        return lastEntry == null ? 0 : refreshUpTo(lastEntry);
+        long days = lastEntry == null ? 0 : refreshUpTo(lastEntry);
+        LocalDate firstOpenMonth = VenueMonths.firstOpenMonth(clock);
+        if (!firstOpenMonth.equals(monthsBuiltBefore) && buildStaleMonths(firstOpenMonth)) {
+            monthsBuiltBefore = firstOpenMonth;
+        }
+        return days;
+    }
+
+    /**
+     * Months built by one transaction of {@link #buildStaleMonths}: a busy venue's month is some
+     * thirty rows.
+     */
+    static final int MONTHS_PER_BATCH = 200;
+
+    /**
+     * Builds the month rows that ended months lack or hold from other rows, and removes those
+     * without days, in batches: on the first turn of this replica (after an upgrade to V78, all of
+     * them; after a rolling upgrade, those an older jar's refresh left behind) and on the first
+     * turn of each month (the month that ended, unless a change of one of its days built it
+     * already). Returns false, leaving the rest to a later turn, when another replica holds the
+     * turn.
+     */
+    boolean buildStaleMonths(LocalDate firstOpenMonth) {
+        while (true) {
+            Integer built =
+                    transactions.executeWrite(
+                            status -> {
+                                if (!ourTurn()) {
+                                    return null;
+                                }
+                                return jdbc.execute(
+                                        connection -> {
+                                            Set<VenueMonths.Month> stale =
+                                                    VenueMonths.stale(
+                                                            connection,
+                                                            firstOpenMonth,
+                                                            MONTHS_PER_BATCH);
+                                            VenueMonths.rebuild(connection, stale, firstOpenMonth);
+                                            return stale.size();
+                                        });
+                            });
+            if (built == null) {
+                return false;
+            }
+            if (built < MONTHS_PER_BATCH) {
+                return true;
+            }
+        }
     }
 
     /** The last entry of the log, or null when it is empty. */
@@ -245,6 +303,12 @@ public class VenueDayRefresher {
         Map<Long, Map<String, Integer>> guestOrdinals =
                 storeCompact(connection, computed.stream().filter(Computed::hasRow).toList());
         FirstVisits.update(connection, computed, guestOrdinals);
+        VenueMonths.rebuild(
+                connection,
+                computed.stream()
+                        .map(c -> VenueMonths.Month.of(c.tenantId(), c.locationId(), c.day()))
+                        .toList(),
+                VenueMonths.firstOpenMonth(clock));
         return new Batch(oldest, days);
     }
 
@@ -377,19 +441,22 @@ public class VenueDayRefresher {
                         jdbc.prepareStatement(LOG_WITHOUT_COMPACT_FORMS, st -> st.executeUpdate()));
     }
 
+    /** Takes the refreshers' turn for the caller's transaction, if no other replica holds it. */
+    private boolean ourTurn() {
+        return jdbc.prepareStatement(
+                TAKE_TURN,
+                st -> {
+                    try (ResultSet rs = st.executeQuery()) {
+                        return rs.next() && rs.getBoolean(1);
+                    }
+                });
+    }
+
     private Batch refreshBatch(long lastEntry) {
         Batch batch =
                 transactions.executeWrite(
                         status -> {
-                            boolean ourTurn =
-                                    jdbc.prepareStatement(
-                                            TAKE_TURN,
-                                            st -> {
-                                                try (ResultSet rs = st.executeQuery()) {
-                                                    return rs.next() && rs.getBoolean(1);
-                                                }
-                                            });
-                            if (!ourTurn) {
+                            if (!ourTurn()) {
                                 return new Batch(0, 0);
                             }
                             return jdbc.execute(connection -> recompute(connection, lastEntry));

@@ -8,11 +8,11 @@ import java.sql.PreparedStatement;
 
 /**
  * Changes a venue's time zone. A venue's days are days in its time zone, so a new zone redoes every
- * one of them: its venue_day rows and first visits go and all its days with ended sessions are
- * logged for the refresher, in the transaction that changes the zone, so that no query sees the new
- * zone beside rows of the old one; the guests' earliest visits follow their first visits. This was
- * a row trigger on location (V9), which Citus refuses on a distributed table (V57); every change of
- * a location's time zone must come through here.
+ * one of them: its venue_day and venue_month rows and first visits go and all its days with ended
+ * sessions are logged for the refresher, in the transaction that changes the zone, so that no query
+ * sees the new zone beside rows of the old one; the guests' earliest visits follow their first
+ * visits. This was a row trigger on location (V9), which Citus refuses on a distributed table
+ * (V57); every change of a location's time zone must come through here.
  */
 @Singleton
 public class VenueRezone {
@@ -25,6 +25,9 @@ public class VenueRezone {
 
     private static final String FORGET_DAYS =
             "DELETE FROM venue_day WHERE tenant_id = :tenant AND location_id = :location";
+
+    private static final String FORGET_MONTHS =
+            "DELETE FROM venue_month WHERE tenant_id = :tenant AND location_id = :location";
 
     private static final String LOG_EVERY_DAY =
             """
@@ -49,6 +52,7 @@ public class VenueRezone {
             return false;
         }
         update(FORGET_DAYS, tenantId, locationId, timeZone);
+        update(FORGET_MONTHS, tenantId, locationId, timeZone);
         // First visits name the day they are in, in the old zone; the refresher rebuilds them.
         jdbc.execute(
                 connection -> {

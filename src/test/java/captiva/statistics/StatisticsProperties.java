@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.math.RoundingMode;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -250,17 +251,20 @@ class StatisticsProperties {
     /**
      * Every rollup row that a query may take whole (current, with its compact forms) holds, by the
      * tenant's ordinals, exactly its venue-day's ended sessions: their guests, devices, durations,
-     * and each guest's time online merged.
+     * and each guest's time online merged. So does every venue-month row that a query may take in
+     * their stead (built from exactly such rows of its month: as many, with the same sum of
+     * compact_hash) for the sessions of those days.
      */
     private static void rowsHoldTheirSessions(World w) throws SQLException {
         long tenantId = ids.decode(OpaqueIds.Kind.TENANT, w.tenant.id()).orElseThrow();
-        record Row(long location, LocalDate day, byte[][] compact) {}
+        record Row(long location, LocalDate day, long hash, byte[][] compact) {}
         List<Row> rows = new ArrayList<>();
         try (Connection c = TestDatabase.connect();
                 PreparedStatement st =
                         c.prepareStatement(
                                 """
-                                SELECT location_id, day, guest_ordinals, device_ordinals, duration_counts, presence
+                                SELECT location_id, day, compact_hash, guest_ordinals, device_ordinals, duration_counts,
+                                       presence
                                 FROM venue_day v
                                 WHERE tenant_id = ? AND compact_hash IS NOT NULL
                                   AND NOT EXISTS (SELECT 1 FROM venue_day_dirty d WHERE d.tenant_id = v.tenant_id
@@ -273,11 +277,40 @@ class StatisticsProperties {
                             new Row(
                                     rs.getLong(1),
                                     rs.getObject(2, LocalDate.class),
+                                    rs.getLong(3),
                                     new byte[][] {
-                                        rs.getBytes(3),
                                         rs.getBytes(4),
                                         rs.getBytes(5),
-                                        rs.getBytes(6)
+                                        rs.getBytes(6),
+                                        rs.getBytes(7)
+                                    }));
+                }
+            }
+        }
+        record Month(long location, LocalDate month, int days, BigDecimal hash, byte[][] compact) {}
+        List<Month> months = new ArrayList<>();
+        try (Connection c = TestDatabase.connect();
+                PreparedStatement st =
+                        c.prepareStatement(
+                                """
+                                SELECT location_id, month, days, days_hash, guest_ordinals, device_ordinals,
+                                       duration_counts, presence
+                                FROM venue_month WHERE tenant_id = ?
+                                """)) {
+            st.setLong(1, tenantId);
+            try (var rs = st.executeQuery()) {
+                while (rs.next()) {
+                    months.add(
+                            new Month(
+                                    rs.getLong(1),
+                                    rs.getObject(2, LocalDate.class),
+                                    rs.getInt(3),
+                                    rs.getBigDecimal(4),
+                                    new byte[][] {
+                                        rs.getBytes(5),
+                                        rs.getBytes(6),
+                                        rs.getBytes(7),
+                                        rs.getBytes(8)
                                     }));
                 }
             }
@@ -350,59 +383,93 @@ class StatisticsProperties {
                 expectedFirstVisits, firstVisits, "first visits at the venues not changed since");
         for (Row r : rows) {
             int location = w.locationRowIds.indexOf(r.location());
-            ZoneId zone = w.zones.get(location);
-            List<Stored> ended =
-                    w.sessions.stream()
-                            .filter(
-                                    s ->
-                                            s.location() == location
-                                                    && s.end() != null
-                                                    && s.start()
-                                                            .atZone(zone)
-                                                            .toLocalDate()
-                                                            .equals(r.day()))
-                            .toList();
-            String row = "row of " + r.day() + " at location " + location;
-
-            Set<String> guests = new HashSet<>();
-            for (int o : Summaries.bitmap(r.compact()[0]).toArray()) {
-                guests.add(guestKeys.get(o));
-            }
-            assertEquals(
-                    ended.stream()
-                            .map(Stored::guestKey)
-                            .filter(Objects::nonNull)
-                            .collect(Collectors.toSet()),
-                    guests,
-                    () -> "guests of " + row);
-            Set<String> devices = new HashSet<>();
-            for (int o : Summaries.bitmap(r.compact()[1]).toArray()) {
-                devices.add(macs.get(o));
-            }
-            assertEquals(
-                    ended.stream()
-                            .map(Stored::mac)
-                            .filter(Objects::nonNull)
-                            .collect(Collectors.toSet()),
-                    devices,
-                    () -> "devices of " + row);
-            TreeMap<Long, Long> durations = new TreeMap<>();
-            Summaries.readDurations(r.compact()[2], durations::put);
-            TreeMap<Long, Long> expectedDurations = new TreeMap<>();
-            ended.forEach(
-                    s ->
-                            expectedDurations.merge(
-                                    Duration.between(s.start(), s.end()).getSeconds(),
-                                    1L,
-                                    Long::sum));
-            assertEquals(expectedDurations, durations, () -> "durations of " + row);
-            List<String> presence = new ArrayList<>();
-            Summaries.readPresence(
-                    r.compact()[3],
-                    (o, from, to) -> presence.add(guestKeys.get(o) + " " + from + " " + to));
-            Collections.sort(presence);
-            assertEquals(merged(ended), presence, () -> "presence of " + row);
+            assertHolds(
+                    "row of " + r.day() + " at location " + location,
+                    r.compact(),
+                    endedIn(w, location, Set.of(r.day())),
+                    guestKeys,
+                    macs);
         }
+        for (Month m : months) {
+            Set<LocalDate> days = new HashSet<>();
+            BigInteger hash = BigInteger.ZERO;
+            for (Row r : rows) {
+                if (r.location() == m.location() && r.day().withDayOfMonth(1).equals(m.month())) {
+                    days.add(r.day());
+                    hash = hash.add(BigInteger.valueOf(r.hash()));
+                }
+            }
+            if (days.size() != m.days() || !new BigDecimal(hash).equals(m.hash())) {
+                continue; // never taken: built from other rows than those a query would take
+            }
+            int location = w.locationRowIds.indexOf(m.location());
+            assertHolds(
+                    "month row of " + m.month() + " at location " + location,
+                    m.compact(),
+                    endedIn(w, location, days),
+                    guestKeys,
+                    macs);
+        }
+    }
+
+    /** The ended sessions of the venue that started on one of the venue-local days. */
+    private static List<Stored> endedIn(World w, int location, Set<LocalDate> days) {
+        ZoneId zone = w.zones.get(location);
+        return w.sessions.stream()
+                .filter(
+                        s ->
+                                s.location() == location
+                                        && s.end() != null
+                                        && days.contains(s.start().atZone(zone).toLocalDate()))
+                .toList();
+    }
+
+    /**
+     * A rollup row's compact forms hold, by the tenant's ordinals, exactly the sessions' guests,
+     * devices, durations, and each guest's time online merged.
+     */
+    private static void assertHolds(
+            String row,
+            byte[][] compact,
+            List<Stored> ended,
+            Map<Integer, String> guestKeys,
+            Map<Integer, String> macs) {
+        Set<String> guests = new HashSet<>();
+        for (int o : Summaries.bitmap(compact[0]).toArray()) {
+            guests.add(guestKeys.get(o));
+        }
+        assertEquals(
+                ended.stream()
+                        .map(Stored::guestKey)
+                        .filter(Objects::nonNull)
+                        .collect(Collectors.toSet()),
+                guests,
+                () -> "guests of " + row);
+        Set<String> devices = new HashSet<>();
+        for (int o : Summaries.bitmap(compact[1]).toArray()) {
+            devices.add(macs.get(o));
+        }
+        assertEquals(
+                ended.stream()
+                        .map(Stored::mac)
+                        .filter(Objects::nonNull)
+                        .collect(Collectors.toSet()),
+                devices,
+                () -> "devices of " + row);
+        TreeMap<Long, Long> durations = new TreeMap<>();
+        Summaries.readDurations(compact[2], durations::put);
+        TreeMap<Long, Long> expectedDurations = new TreeMap<>();
+        ended.forEach(
+                s ->
+                        expectedDurations.merge(
+                                Duration.between(s.start(), s.end()).getSeconds(), 1L, Long::sum));
+        assertEquals(expectedDurations, durations, () -> "durations of " + row);
+        List<String> presence = new ArrayList<>();
+        Summaries.readPresence(
+                compact[3],
+                (o, from, to) -> presence.add(guestKeys.get(o) + " " + from + " " + to));
+        Collections.sort(presence);
+        assertEquals(merged(ended), presence, () -> "presence of " + row);
     }
 
     /**

@@ -552,6 +552,104 @@ class VenueDayRefresherTest extends ApiTest {
         assertEquals("1001 1 1 0", figures(MAY_2));
     }
 
+    /** May 2024 in London. */
+    private static final String MAY = "start_time=2024-05-01&end_time=2024-05-31";
+
+    /** Two guests in May 2024, on two days, one of them on both. */
+    private void twoGuestsInMay() {
+        given().sessions(
+                        session(lobby)
+                                .started("2024-05-02T10:00:00Z")
+                                .ended("2024-05-02T11:00:00Z")
+                                .mac("02:00:00:00:00:0a"),
+                        session(lobby)
+                                .started("2024-05-20T10:00:00Z")
+                                .ended("2024-05-20T11:00:00Z")
+                                .mac("02:00:00:00:00:0a"),
+                        session(lobby)
+                                .started("2024-05-20T10:30:00Z")
+                                .ended("2024-05-20T12:00:00Z")
+                                .mac("02:00:00:00:00:0b"));
+    }
+
+    /**
+     * Gives the lobby's May row the guests of its 2 May row only: one guest where there are two.
+     */
+    private static void mayRowWithTheGuestsOfMay2(long location) throws SQLException {
+        execute(
+                """
+                UPDATE venue_month m SET guest_ordinals = v.guest_ordinals FROM venue_day v
+                WHERE m.location_id = %1$d AND m.month = '2024-05-01' AND v.location_id = %1$d AND v.day = '2024-05-02'
+                """
+                        .formatted(location));
+    }
+
+    @Test
+    void anEndedMonthIsOneRowOfItsDaysTakenInTheirStead() throws SQLException {
+        twoGuestsInMay();
+        clock.freezeAt(Instant.parse("2024-05-31T12:00:00Z"));
+        try {
+            refresher.refresh();
+            // May may not have ended everywhere yet: its days are read
+            assertEquals(
+                    0, count("SELECT count(*) FROM venue_month WHERE location_id = " + lobbyId));
+        } finally {
+            clock.reset();
+        }
+        given().sessions(
+                        session(lobby)
+                                .started("2024-05-21T10:00:00Z")
+                                .ended("2024-05-21T11:00:00Z")
+                                .mac("02:00:00:00:00:0b"));
+        refresher.refresh();
+        assertEquals(
+                "2024-05-01 3",
+                text(
+                        "SELECT month || ' ' || days FROM venue_month WHERE location_id = "
+                                + lobbyId));
+        assertEquals("4 2 2 0", figures(MAY));
+
+        // The answer comes from the month row: proof by a row that says otherwise.
+        mayRowWithTheGuestsOfMay2(lobbyId);
+        assertEquals("4 1 2 0", figures(MAY));
+        // A selection that cuts the month takes its days.
+        assertEquals("3 2 2 1", figures("start_time=2024-05-03&end_time=2024-05-31"));
+
+        // A change to a day of it builds it again, in the same transaction.
+        deleteSessionsStarted("2024-05-21T10:00:00Z");
+        refresher.refresh();
+        assertEquals(
+                "2024-05-01 2",
+                text(
+                        "SELECT month || ' ' || days FROM venue_month WHERE location_id = "
+                                + lobbyId));
+        assertEquals("3 2 2 0", figures(MAY));
+        deleteSessions("");
+        refresher.refresh();
+        assertEquals(0, count("SELECT count(*) FROM venue_month WHERE location_id = " + lobbyId));
+    }
+
+    /**
+     * A month row whose days changed without it (an older jar's refresh during a rolling upgrade)
+     * is never taken; the refresher finds it and builds it again.
+     */
+    @Test
+    void aMonthRowBuiltFromOtherDaysIsNotTakenAndIsBuiltAgain() throws SQLException {
+        twoGuestsInMay();
+        refresher.refresh();
+        mayRowWithTheGuestsOfMay2(lobbyId);
+        assertEquals("3 1 2 0", figures(MAY));
+
+        execute("UPDATE venue_month SET days_hash = days_hash + 1 WHERE location_id = " + lobbyId);
+        assertEquals("3 2 2 0", figures(MAY));
+        execute("UPDATE venue_month SET days = 1 WHERE location_id = " + lobbyId);
+        assertEquals("3 2 2 0", figures(MAY));
+
+        assertTrue(refresher.buildStaleMonths(VenueMonths.firstOpenMonth(clock)));
+        mayRowWithTheGuestsOfMay2(lobbyId);
+        assertEquals("3 1 2 0", figures(MAY));
+    }
+
     /**
      * A number, once given, is never given again, even after the key that had the highest one is
      * forgotten: an older row may still hold it.
