@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,9 +30,9 @@ import org.slf4j.LoggerFactory;
  * sessions, the venue-days that writers logged in venue_day_dirty. Each batch is one statement, so
  * the log entries it removes and the sessions it reads come from the same snapshot; in the same
  * transaction the rows then get their compact forms ({@link Summaries}, V70) from what that
- * statement computed, numbering new guests and devices ({@link Ordinals}), and the months of ended
- * days are built again from their rows ({@link VenueMonths}, V78). One replica refreshes at a time
- * (an advisory lock); the others skip their turn.
+ * statement computed, numbering new guests and devices ({@link Ordinals}). At the end of a turn the
+ * months of the days it changed are built again from their rows ({@link VenueMonths}, V78). One
+ * replica refreshes at a time (an advisory lock); the others skip their turn.
  */
 @Singleton
 public class VenueDayRefresher {
@@ -200,17 +201,51 @@ public class VenueDayRefresher {
         Long lastEntry = lastEntry();
         long days = lastEntry == null ? 0 : refreshUpTo(lastEntry);
         LocalDate firstOpenMonth = VenueMonths.firstOpenMonth(clock);
-        if (!firstOpenMonth.equals(monthsBuiltBefore) && buildStaleMonths(firstOpenMonth)) {
+        if (buildChangedMonths(firstOpenMonth)
+                && !firstOpenMonth.equals(monthsBuiltBefore)
+                && buildStaleMonths(firstOpenMonth)) {
             monthsBuiltBefore = firstOpenMonth;
         }
         return days;
     }
 
     /**
-     * Months built by one transaction of {@link #buildStaleMonths}: a busy venue's month is some
-     * thirty rows.
+     * Months with a day that a refresh of this replica changed, to be built again at the end of the
+     * turn. Until then a query does not take their rows (they were built from other days), and
+     * reads their days; if this replica stops first, the next one to start finds them ({@link
+     * #buildStaleMonths}).
      */
+    private final Set<VenueMonths.Month> monthsToBuild = ConcurrentHashMap.newKeySet();
+
+    /** Months built by one transaction: a busy venue's month is some thirty rows. */
     static final int MONTHS_PER_BATCH = 200;
+
+    /**
+     * Builds again the months in {@link #monthsToBuild}, in batches; returns false, leaving the
+     * rest to a later turn, when another replica holds the turn.
+     */
+    private boolean buildChangedMonths(LocalDate firstOpenMonth) {
+        while (!monthsToBuild.isEmpty()) {
+            List<VenueMonths.Month> batch = monthsToBuild.stream().limit(MONTHS_PER_BATCH).toList();
+            Boolean built =
+                    transactions.executeWrite(
+                            status -> {
+                                if (!ourTurn()) {
+                                    return false;
+                                }
+                                return jdbc.execute(
+                                        connection -> {
+                                            VenueMonths.rebuild(connection, batch, firstOpenMonth);
+                                            return true;
+                                        });
+                            });
+            if (!built) {
+                return false;
+            }
+            batch.forEach(monthsToBuild::remove);
+        }
+        return true;
+    }
 
     /**
      * Builds the month rows that ended months lack or hold from other rows, and removes those
@@ -303,12 +338,11 @@ public class VenueDayRefresher {
         Map<Long, Map<String, Integer>> guestOrdinals =
                 storeCompact(connection, computed.stream().filter(Computed::hasRow).toList());
         FirstVisits.update(connection, computed, guestOrdinals);
-        VenueMonths.rebuild(
-                connection,
-                computed.stream()
-                        .map(c -> VenueMonths.Month.of(c.tenantId(), c.locationId(), c.day()))
-                        .toList(),
-                VenueMonths.firstOpenMonth(clock));
+        // built once at the end of the turn, however many of its batches changed a day of it
+        computed.forEach(
+                c ->
+                        monthsToBuild.add(
+                                VenueMonths.Month.of(c.tenantId(), c.locationId(), c.day())));
         return new Batch(oldest, days);
     }
 

@@ -21,13 +21,13 @@ import org.roaringbitmap.buffer.ImmutableRoaringBitmap;
 import org.roaringbitmap.buffer.MutableRoaringBitmap;
 
 /**
- * Keeps venue_month (V78), in the refresher's transaction and turn: a venue-local month's rollup
- * rows combined into one, so that a chain's year combines some 7,000 rows instead of 200,000. A
- * month is built only once it has ended everywhere: until then its days change with every refresh,
- * and a query reads them. A query takes a month row only when the days it takes whole of that month
- * are the rows the month was built from (as many, with the same sum of {@code compact_hash}), so a
- * row that anything else left behind is never taken; {@link #stale} finds such rows, and the ended
- * months that have none yet, for the refresher to build.
+ * Keeps venue_month (V78), in the refresher's turn: a venue-local month's rollup rows combined into
+ * one, so that a chain's year combines some 7,000 rows instead of 200,000. A month is built only
+ * once it has ended everywhere: until then its days change with every refresh, and a query reads
+ * them. A query takes a month row only when the days it takes whole of that month are the rows the
+ * month was built from (as many, with the same sum of {@code compact_hash}), so a row that anything
+ * else left behind is never taken; {@link #stale} finds such rows, and the ended months that have
+ * none yet, for the refresher to build.
  */
 final class VenueMonths {
 

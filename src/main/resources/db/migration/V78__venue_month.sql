@@ -4,7 +4,7 @@
 -- some 200,000 venue-days but some 7,000 venue-months, and what its statistics cost is the number
 -- of rows they combine (BENCHMARKS.md).
 --
--- Kept by captiva.statistics.VenueDayRefresher, in the transaction that changes one of its days,
+-- Kept by captiva.statistics.VenueDayRefresher, at the end of a turn that changed one of its days,
 -- for months that have ended everywhere; the current month is read by its days. A query trusts a
 -- row only when the days it takes whole of that month are the very rows the month was built from:
 -- as many (days) with the same sum of compact_hash (days_hash). So a row left behind by anything

@@ -615,7 +615,7 @@ class VenueDayRefresherTest extends ApiTest {
         // A selection that cuts the month takes its days.
         assertEquals("3 2 2 1", figures("start_time=2024-05-03&end_time=2024-05-31"));
 
-        // A change to a day of it builds it again, in the same transaction.
+        // A change to a day of it builds it again, in the same turn.
         deleteSessionsStarted("2024-05-21T10:00:00Z");
         refresher.refresh();
         assertEquals(
