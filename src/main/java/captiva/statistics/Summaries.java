@@ -100,8 +100,9 @@ final class Summaries {
     // ---------------------------------------------------------------- presence
 
     /**
-     * The presence of a venue-day: entry i is guest {@code ordinals[i]} online from {@code from[i]}
-     * to {@code to[i]}; entries of one guest must not overlap (they are merged ranges). Empty
+     * The presence of a venue-day or venue-month: entry i is guest {@code ordinals[i]} online from
+     * {@code from[i]} to {@code to[i]}. A guest's ranges that overlap or touch are merged (a
+     * month's days hold a session across midnight as two), which leaves every peak as it was; empty
      * ranges are left out.
      */
     static byte[] presence(int[] ordinals, long[] from, long[] to) {
@@ -115,11 +116,21 @@ final class Summaries {
                         ordinals[a] != ordinals[b]
                                 ? Integer.compareUnsigned(ordinals[a], ordinals[b])
                                 : Long.compare(from[a], from[b]));
+        int[] guest = new int[ordinals.length];
+        long[] start = new long[ordinals.length];
+        long[] end = new long[ordinals.length];
         int kept = 0;
         long base = Long.MAX_VALUE;
-        for (int i = 0; i < ordinals.length; i++) {
-            if (to[i] > from[i]) {
-                kept++;
+        for (int i : order) {
+            if (to[i] <= from[i]) {
+                continue;
+            }
+            if (kept > 0 && guest[kept - 1] == ordinals[i] && from[i] <= end[kept - 1]) {
+                end[kept - 1] = Math.max(end[kept - 1], to[i]);
+            } else {
+                guest[kept] = ordinals[i];
+                start[kept] = from[i];
+                end[kept++] = to[i];
                 base = Math.min(base, from[i]);
             }
         }
@@ -130,14 +141,11 @@ final class Summaries {
         }
         out.signed(base);
         int previousOrdinal = 0;
-        for (int i : order) {
-            if (to[i] <= from[i]) {
-                continue;
-            }
-            out.unsigned(Integer.toUnsignedLong(ordinals[i] - previousOrdinal));
-            out.unsigned(from[i] - base);
-            out.unsigned(to[i] - from[i]);
-            previousOrdinal = ordinals[i];
+        for (int i = 0; i < kept; i++) {
+            out.unsigned(Integer.toUnsignedLong(guest[i] - previousOrdinal));
+            out.unsigned(start[i] - base);
+            out.unsigned(end[i] - start[i]);
+            previousOrdinal = guest[i];
         }
         return out.toArray();
     }

@@ -2,6 +2,7 @@ package captiva.statistics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.data.jdbc.runtime.ConnectionCallback;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.scheduling.annotation.Scheduled;
 import io.micronaut.transaction.TransactionOperations;
@@ -228,18 +229,12 @@ public class VenueDayRefresher {
         while (!monthsToBuild.isEmpty()) {
             List<VenueMonths.Month> batch = monthsToBuild.stream().limit(MONTHS_PER_BATCH).toList();
             Boolean built =
-                    transactions.executeWrite(
-                            status -> {
-                                if (!ourTurn()) {
-                                    return false;
-                                }
-                                return jdbc.execute(
-                                        connection -> {
-                                            VenueMonths.rebuild(connection, batch, firstOpenMonth);
-                                            return true;
-                                        });
+                    inOurTurn(
+                            connection -> {
+                                VenueMonths.rebuild(connection, batch, firstOpenMonth);
+                                return true;
                             });
-            if (!built) {
+            if (built == null) {
                 return false;
             }
             batch.forEach(monthsToBuild::remove);
@@ -258,21 +253,13 @@ public class VenueDayRefresher {
     boolean buildStaleMonths(LocalDate firstOpenMonth) {
         while (true) {
             Integer built =
-                    transactions.executeWrite(
-                            status -> {
-                                if (!ourTurn()) {
-                                    return null;
-                                }
-                                return jdbc.execute(
-                                        connection -> {
-                                            Set<VenueMonths.Month> stale =
-                                                    VenueMonths.stale(
-                                                            connection,
-                                                            firstOpenMonth,
-                                                            MONTHS_PER_BATCH);
-                                            VenueMonths.rebuild(connection, stale, firstOpenMonth);
-                                            return stale.size();
-                                        });
+                    inOurTurn(
+                            connection -> {
+                                Set<VenueMonths.Month> stale =
+                                        VenueMonths.stale(
+                                                connection, firstOpenMonth, MONTHS_PER_BATCH);
+                                VenueMonths.rebuild(connection, stale, firstOpenMonth);
+                                return stale.size();
                             });
             if (built == null) {
                 return false;
@@ -487,15 +474,19 @@ public class VenueDayRefresher {
     }
 
     private Batch refreshBatch(long lastEntry) {
-        Batch batch =
-                transactions.executeWrite(
-                        status -> {
-                            if (!ourTurn()) {
-                                return new Batch(0, 0);
-                            }
-                            return jdbc.execute(connection -> recompute(connection, lastEntry));
-                        });
+        Batch batch = inOurTurn(connection -> recompute(connection, lastEntry));
+        if (batch == null) {
+            return new Batch(0, 0);
+        }
         refreshedDays.increment(batch.days());
         return batch;
+    }
+
+    /**
+     * Runs the work in a transaction that holds the refreshers' turn; null, doing nothing, when
+     * another replica holds it.
+     */
+    private <T> T inOurTurn(ConnectionCallback<T> work) {
+        return transactions.executeWrite(status -> ourTurn() ? jdbc.execute(work) : null);
     }
 }

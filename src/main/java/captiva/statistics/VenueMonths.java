@@ -163,11 +163,7 @@ final class VenueMonths {
         return Summaries.bitmap(union.toArray());
     }
 
-    /**
-     * The days' presence ranges, then each guest's merged where they overlap or touch (a session
-     * across midnight is in two days' rows as one guest's two ranges): the peak is the same, and
-     * the month holds each guest's time online as a day does.
-     */
+    /** The days' presence ranges, for {@link Summaries#presence}, which merges each guest's. */
     private static final class Ranges {
         private int[] ordinals = new int[64];
         private long[] from = new long[64];
@@ -186,31 +182,10 @@ final class VenueMonths {
         }
 
         byte[] merged() {
-            Integer[] order = new Integer[size];
-            for (int i = 0; i < size; i++) {
-                order[i] = i;
-            }
-            Arrays.sort(
-                    order,
-                    (a, b) ->
-                            ordinals[a] != ordinals[b]
-                                    ? Integer.compareUnsigned(ordinals[a], ordinals[b])
-                                    : Long.compare(from[a], from[b]));
-            int[] mo = new int[size];
-            long[] mf = new long[size];
-            long[] mt = new long[size];
-            int n = 0;
-            for (int i : order) {
-                if (n > 0 && mo[n - 1] == ordinals[i] && from[i] <= mt[n - 1]) {
-                    mt[n - 1] = Math.max(mt[n - 1], to[i]);
-                } else {
-                    mo[n] = ordinals[i];
-                    mf[n] = from[i];
-                    mt[n++] = to[i];
-                }
-            }
             return Summaries.presence(
-                    Arrays.copyOf(mo, n), Arrays.copyOf(mf, n), Arrays.copyOf(mt, n));
+                    Arrays.copyOf(ordinals, size),
+                    Arrays.copyOf(from, size),
+                    Arrays.copyOf(to, size));
         }
     }
 

@@ -68,6 +68,21 @@ class SummariesTest {
                 read);
     }
 
+    /** As a month's days hold a guest's session across midnight: two ranges that touch. */
+    @Test
+    void aGuestsRangesThatOverlapOrTouchAreMergedAndNoOtherOnes() {
+        int[] ordinals = {4, 4, 4, 4, 9};
+        long[] from = {100, 200, 150, 400, 200};
+        long[] to = {200, 300, 160, 500, 300};
+
+        List<String> read = new ArrayList<>();
+        Summaries.readPresence(
+                Summaries.presence(ordinals, from, to),
+                (ordinal, f, t) -> read.add(ordinal + ":" + f + "-" + t));
+
+        assertEquals(List.of("4:100-300", "4:400-500", "9:200-300"), read);
+    }
+
     @Test
     void noPresenceReadsAsNothing() {
         List<String> read = new ArrayList<>();
