@@ -11,8 +11,9 @@ import captiva.sessions.Online;
  *       filters, same tenant and key scoping) as the CTE {@code base}, and no rollup rows;
  *   <li>from the venue-day rollups where they cover the selection ({@link SessionStatistics} builds
  *       it from the fragments below): venue-days that the filter takes whole and that no log entry
- *       marks as changed become {@code rolled}; the sessions of every other venue-day the selection
- *       touches, and the open sessions, become {@code base}.
+ *       marks as changed become {@code rolled}, and are {@code taken} as they are or, a whole month
+ *       of them, as their venue-month ({@link #TAKEN_MONTHS}); the sessions of every other
+ *       venue-day the selection touches, and the open sessions, become {@code base}.
  * </ul>
  *
  * Every session and every rollup row taken whole is returned once, with its group when grouped
