@@ -575,13 +575,14 @@ class VenueDayRefresherTest extends ApiTest {
     /**
      * Gives the lobby's May row the guests of its 2 May row only: one guest where there are two.
      */
-    private static void mayRowWithTheGuestsOfMay2(long location) throws SQLException {
+    private void mayRowWithTheGuestsOfMay2() throws SQLException {
         execute(
                 """
                 UPDATE venue_month m SET guest_ordinals = v.guest_ordinals FROM venue_day v
-                WHERE m.location_id = %1$d AND m.month = '2024-05-01' AND v.location_id = %1$d AND v.day = '2024-05-02'
+                WHERE m.tenant_id = %1$d AND m.location_id = %2$d AND m.month = '2024-05-01'
+                  AND v.tenant_id = m.tenant_id AND v.location_id = m.location_id AND v.day = '2024-05-02'
                 """
-                        .formatted(location));
+                        .formatted(tenantId, lobbyId));
     }
 
     @Test
@@ -610,7 +611,7 @@ class VenueDayRefresherTest extends ApiTest {
         assertEquals("4 2 2 0", figures(MAY));
 
         // The answer comes from the month row: proof by a row that says otherwise.
-        mayRowWithTheGuestsOfMay2(lobbyId);
+        mayRowWithTheGuestsOfMay2();
         assertEquals("4 1 2 0", figures(MAY));
         // A selection that cuts the month takes its days.
         assertEquals("3 2 2 1", figures("start_time=2024-05-03&end_time=2024-05-31"));
@@ -637,7 +638,7 @@ class VenueDayRefresherTest extends ApiTest {
     void aMonthRowBuiltFromOtherDaysIsNotTakenAndIsBuiltAgain() throws SQLException {
         twoGuestsInMay();
         refresher.refresh();
-        mayRowWithTheGuestsOfMay2(lobbyId);
+        mayRowWithTheGuestsOfMay2();
         assertEquals("3 1 2 0", figures(MAY));
 
         execute("UPDATE venue_month SET days_hash = days_hash + 1 WHERE location_id = " + lobbyId);
@@ -646,7 +647,7 @@ class VenueDayRefresherTest extends ApiTest {
         assertEquals("3 2 2 0", figures(MAY));
 
         assertTrue(refresher.buildStaleMonths(VenueMonths.firstOpenMonth(clock)));
-        mayRowWithTheGuestsOfMay2(lobbyId);
+        mayRowWithTheGuestsOfMay2();
         assertEquals("3 1 2 0", figures(MAY));
     }
 
