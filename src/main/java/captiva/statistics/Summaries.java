@@ -27,7 +27,11 @@ final class Summaries {
 
     /** A bitmap of ordinals, run-optimised and serialised. */
     static byte[] bitmap(int[] ordinals) {
-        RoaringBitmap bitmap = RoaringBitmap.bitmapOf(ordinals);
+        return bitmap(RoaringBitmap.bitmapOf(ordinals));
+    }
+
+    /** A bitmap, run-optimised and serialised. */
+    static byte[] bitmap(RoaringBitmap bitmap) {
         bitmap.runOptimize();
         ByteBuffer out = ByteBuffer.allocate(bitmap.serializedSizeInBytes());
         bitmap.serialize(out);

@@ -18,7 +18,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.roaringbitmap.buffer.BufferFastAggregation;
 import org.roaringbitmap.buffer.ImmutableRoaringBitmap;
-import org.roaringbitmap.buffer.MutableRoaringBitmap;
 
 /**
  * Keeps venue_month (V78), in the refresher's turn: a venue-local month's rollup rows combined into
@@ -159,8 +158,7 @@ final class VenueMonths {
     }
 
     private static byte[] serialized(List<ImmutableRoaringBitmap> bitmaps) {
-        MutableRoaringBitmap union = BufferFastAggregation.or(bitmaps.iterator());
-        return Summaries.bitmap(union.toArray());
+        return Summaries.bitmap(BufferFastAggregation.or(bitmaps.iterator()).toRoaringBitmap());
     }
 
     /** The days' presence ranges, for {@link Summaries#presence}, which merges each guest's. */
