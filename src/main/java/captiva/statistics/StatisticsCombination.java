@@ -19,16 +19,16 @@ import org.roaringbitmap.buffer.MutableRoaringBitmap;
  * from the rollup rows taken whole and the sessions read directly: sums add up; distinct guests and
  * devices are unions of ordinal bitmaps (a session's guest or device without an ordinal is in no
  * rollup row, so it is counted by its key); the median is read off the merged duration histograms;
- * the peak is one sweep over every presence range, counting a guest while any of their ranges is
- * open (so a guest on two devices or at two venues at once is one, and an end at an instant comes
- * before a start at it); a guest of a bucket is returning when their first visit at a venue the key
- * may see ({@link #firstVisit}, the earliest given) is before the start of the period they are in
- * the bucket for.
+ * the peak is over every presence range ({@link OnlineRanges}), counting a guest while any of their
+ * ranges is open (so a guest on two devices or at two venues at once is one, and an end at an
+ * instant comes before a start at it); a guest of a bucket is returning when their first visit at a
+ * venue the key may see ({@link #firstVisit}, the earliest given) is before the start of the period
+ * they are in the bucket for.
  *
  * <p>A rollup row or a session goes into the whole selection and, when grouped, into its group. Its
- * presence ranges are kept once, in its group when it has one: the whole selection's sweep merges
- * the groups' sorted ranges. A chain's year holds millions of ranges (BENCHMARKS.md), so a second
- * copy for the whole selection would double the largest part of a statement's memory.
+ * presence ranges are kept once, in its group when it has one: the whole selection's peak is over
+ * its own ranges and the groups'. A chain's year holds millions of ranges (BENCHMARKS.md), so a
+ * second copy for the whole selection would double the largest part of a statement's memory.
  */
 final class StatisticsCombination {
 
@@ -111,13 +111,13 @@ final class StatisticsCombination {
                         groupBucket.durations.add(seconds, count);
                     }
                 });
-        Edges edges = (groupBucket != null ? groupBucket : total).edges;
-        edges.reserve(Summaries.presenceRanges(presence));
+        OnlineRanges online = (groupBucket != null ? groupBucket : total).online;
+        online.reserve(Summaries.presenceRanges(presence));
         Summaries.readPresence(
                 presence,
                 (ordinal, from, to) -> {
                     largestOrdinal = Math.max(largestOrdinal, ordinal);
-                    edges.add(ordinal, from, to);
+                    online.add(ordinal, from, to);
                 });
     }
 
@@ -158,7 +158,7 @@ final class StatisticsCombination {
         }
         if (guestKey != null) {
             (groupBucket != null ? groupBucket : total)
-                    .edges.add(guestId, startMicros, effectiveEndMicros);
+                    .online.add(guestId, startMicros, effectiveEndMicros);
         }
         for (Bucket b : buckets(groupBucket)) {
             b.sessions++;
@@ -273,10 +273,10 @@ final class StatisticsCombination {
 
     /** The whole selection's peak: over its own ranges and every group's. */
     private long peak() {
-        List<Edges> all = new ArrayList<>(groups.size() + 1);
-        all.add(total.edges);
-        groups.values().forEach(g -> all.add(g.edges));
-        return Edges.peak(openRanges(), all);
+        List<OnlineRanges> all = new ArrayList<>(groups.size() + 1);
+        all.add(total.online);
+        groups.values().forEach(g -> all.add(g.online));
+        return OnlineRanges.peak(openRanges(), all);
     }
 
     private int[][] openRanges;
@@ -367,7 +367,7 @@ final class StatisticsCombination {
         final Set<String> unnumberedDevices = new HashSet<>();
         final Set<String> onlineNow = new HashSet<>();
         final Median durations = new Median();
-        final Edges edges = new Edges();
+        final OnlineRanges online = new OnlineRanges();
 
         private MutableRoaringBitmap guests;
 
@@ -452,7 +452,7 @@ final class StatisticsCombination {
                     durations.median(),
                     downloaded,
                     uploaded,
-                    whole ? all.peak() : Edges.peak(all.openRanges(), List.of(edges)),
+                    whole ? all.peak() : OnlineRanges.peak(all.openRanges(), List.of(online)),
                     onlineNow.size());
         }
     }
@@ -544,188 +544,6 @@ final class StatisticsCombination {
                 }
             }
             throw new IllegalStateException("median past the end");
-        }
-    }
-
-    /**
-     * The starts and ends of presence ranges, by guest id (an ordinal, or a negative id for a guest
-     * without one), for the peak.
-     */
-    static final class Edges {
-        /** An instant in microseconds, times 2, plus 1 for a start: an end sorts first. */
-        private long[] at = new long[32];
-
-        private int[] guest = new int[32];
-        private int size;
-        private boolean sorted = true;
-
-        /** Room for this many more ranges, so a row's ranges grow the arrays once at most. */
-        void reserve(long ranges) {
-            long needed = size + 2 * ranges;
-            if (needed > at.length) {
-                // by half again, not double: these arrays are most of a chain's year's memory
-                int capacity =
-                        (int) Math.min(Integer.MAX_VALUE - 8, Math.max(needed, at.length * 3L / 2));
-                at = Arrays.copyOf(at, capacity);
-                guest = Arrays.copyOf(guest, capacity);
-            }
-        }
-
-        void add(int guestId, long from, long to) {
-            if (to <= from) {
-                return;
-            }
-            reserve(1);
-            at[size] = from * 2 + 1;
-            guest[size++] = guestId;
-            at[size] = to * 2;
-            guest[size++] = guestId;
-            sorted = false;
-        }
-
-        private void sort() {
-            if (!sorted) {
-                sort(at, guest, 0, size);
-                sorted = true;
-            }
-        }
-
-        /**
-         * The longest window of {@link #peak}: 2^37 instants, 2^36 microseconds (19 hours), so that
-         * its buffer holds about a day of the parts' edges.
-         */
-        private static final long WINDOW = 1L << 37;
-
-        /**
-         * The most guests online at once over all the parts' ranges: a guest is online while any of
-         * their ranges is open. Each part is sorted in place; the parts are then swept together in
-         * the order of their instants, a window of time at a time: the window's edges of every part
-         * are copied into one buffer, each as one {@code long} (its instant's offset in the window
-         * above, the guest below), sorted as plain numbers and swept. A chain's year by venue is
-         * some 600 parts and 5,000,000 edges: taken edge by edge from a heap of the parts, their
-         * scattered reads were a quarter of its time in Java (BENCHMARKS.md); a window's buffer is
-         * sorted in the cache.
-         *
-         * @param open counters at zero, by ordinal ([0]) and by negative id ([1], -1 first); left
-         *     at zero, as every range that opens closes
-         */
-        static long peak(int[][] open, List<Edges> parts) {
-            Edges[] sweep = parts.stream().filter(p -> p.size > 0).toArray(Edges[]::new);
-            for (Edges part : sweep) {
-                part.sort();
-            }
-            int[] numbered = open[0];
-            int[] others = open[1];
-            // A guest id as a non-negative number below 2^guestBits, an instant's offset in the
-            // window above it: a window spans at most 2^(63 - guestBits) instants, and at most
-            // WINDOW.
-            int unnumbered = others.length;
-            long guests = Math.max(1L, (long) numbered.length + unnumbered);
-            int guestBits = 64 - Long.numberOfLeadingZeros(guests);
-            long window = Math.min(WINDOW, 1L << (63 - guestBits));
-            long guestMask = (1L << guestBits) - 1;
-            int[] cursor = new int[sweep.length];
-            long[] buffer = new long[1024];
-            long online = 0;
-            long peak = 0;
-            while (true) {
-                long from = Long.MAX_VALUE;
-                for (int p = 0; p < sweep.length; p++) {
-                    if (cursor[p] < sweep[p].size) {
-                        from = Math.min(from, sweep[p].at[cursor[p]]);
-                    }
-                }
-                if (from == Long.MAX_VALUE) {
-                    return peak;
-                }
-                from &= ~1L;
-                long until = from + window;
-                int n = 0;
-                for (int p = 0; p < sweep.length; p++) {
-                    Edges part = sweep[p];
-                    int i = cursor[p];
-                    int end = i;
-                    while (end < part.size && part.at[end] < until) {
-                        end++;
-                    }
-                    if (n + end - i > buffer.length) {
-                        buffer = Arrays.copyOf(buffer, Math.max(n + end - i, buffer.length * 2));
-                    }
-                    for (; i < end; i++) {
-                        buffer[n++] =
-                                (part.at[i] - from) << guestBits
-                                        | ((long) part.guest[i] + unnumbered);
-                    }
-                    cursor[p] = end;
-                }
-                Arrays.sort(buffer, 0, n);
-                for (int e = 0; e < n; e++) {
-                    int g = (int) ((buffer[e] & guestMask) - unnumbered);
-                    int[] counters = g >= 0 ? numbered : others;
-                    int slot = g >= 0 ? g : -1 - g;
-                    // the offset is odd where the instant is (the window starts even): a start
-                    if ((buffer[e] >>> guestBits & 1) == 1) {
-                        if (counters[slot]++ == 0) {
-                            online++;
-                            peak = Math.max(peak, online);
-                        }
-                    } else if (--counters[slot] == 0) {
-                        online--;
-                    }
-                }
-            }
-        }
-
-        /** Sorts keys ascending over [from, to), carrying the payload along (3-way quicksort). */
-        static void sort(long[] keys, int[] payload, int from, int to) {
-            while (to - from > 24) {
-                long pivot = median3(keys[from], keys[from + (to - from) / 2], keys[to - 1]);
-                int lt = from;
-                int gt = to - 1;
-                int i = from;
-                while (i <= gt) {
-                    if (keys[i] < pivot) {
-                        swap(keys, payload, lt++, i++);
-                    } else if (keys[i] > pivot) {
-                        swap(keys, payload, i, gt--);
-                    } else {
-                        i++;
-                    }
-                }
-                // recurse into the smaller side, loop on the larger: the stack stays shallow
-                if (lt - from < to - gt - 1) {
-                    sort(keys, payload, from, lt);
-                    from = gt + 1;
-                } else {
-                    sort(keys, payload, gt + 1, to);
-                    to = lt;
-                }
-            }
-            for (int i = from + 1; i < to; i++) {
-                long k = keys[i];
-                int p = payload[i];
-                int j = i - 1;
-                while (j >= from && keys[j] > k) {
-                    keys[j + 1] = keys[j];
-                    payload[j + 1] = payload[j];
-                    j--;
-                }
-                keys[j + 1] = k;
-                payload[j + 1] = p;
-            }
-        }
-
-        private static long median3(long a, long b, long c) {
-            return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
-        }
-
-        private static void swap(long[] keys, int[] payload, int i, int j) {
-            long k = keys[i];
-            keys[i] = keys[j];
-            keys[j] = k;
-            int p = payload[i];
-            payload[i] = payload[j];
-            payload[j] = p;
         }
     }
 }

@@ -279,7 +279,7 @@ class StatisticsCombinationTest {
             long[] expected = keys.clone();
             Arrays.sort(expected);
 
-            StatisticsCombination.Edges.sort(keys, payload, 0, n);
+            OnlineRanges.sort(keys, payload, 0, n);
 
             assertArrayEquals(expected, keys);
             for (int i = 0; i < n; i++) {
@@ -290,39 +290,41 @@ class StatisticsCombinationTest {
 
     @Test
     void thePeakOfManyPartsOverDaysEqualsThePlainCount() {
-        // Over days, so that the sweep takes several windows; ranges starting and ending at the
-        // windows' bounds and one instant either side, at the same instants as each other, and of
-        // guests with and without an ordinal.
+        // Over hours to days, so that the peak takes several rounds of slots: ranges starting and
+        // ending at hours and one instant either side, at the same instants as each other, short
+        // and long, and of guests with and without an ordinal.
         Random random = new Random(11);
-        long window = 1L << 36; // StatisticsCombination.Edges.WINDOW, in microseconds
-        long base = 1_780_000_000_000_000L;
-        for (int round = 0; round < 300; round++) {
+        long hour = 3_600_000_000L;
+        long base = 494_444 * hour;
+        for (int round = 0; round < 400; round++) {
             int numbered = 1 + random.nextInt(round % 2 == 0 ? 6 : 3000);
             int unnumbered = random.nextInt(4);
-            List<StatisticsCombination.Edges> parts = new ArrayList<>();
+            List<OnlineRanges> parts = new ArrayList<>();
             for (int p = 1 + random.nextInt(30); p > 0; p--) {
-                parts.add(new StatisticsCombination.Edges());
+                parts.add(new OnlineRanges());
             }
+            long span = hour * (1 + random.nextInt(round % 3 == 0 ? 3 : 150));
             List<long[]> ranges = new ArrayList<>();
             for (int n = random.nextInt(400); n > 0; n--) {
                 int guest = random.nextInt(numbered + unnumbered) - unnumbered;
                 long from =
                         random.nextBoolean()
-                                ? base + window * random.nextInt(6) + random.nextInt(3) - 1
-                                : base + (long) (random.nextDouble() * 6 * window);
+                                ? base + hour * random.nextInt(6) + random.nextInt(3) - 1
+                                : base + (long) (random.nextDouble() * span);
                 long to =
-                        switch (random.nextInt(4)) {
+                        switch (random.nextInt(5)) {
                             case 0 -> from;
-                            case 1 -> base + window * random.nextInt(7) + random.nextInt(3) - 1;
+                            case 1 -> base + hour * random.nextInt(7) + random.nextInt(3) - 1;
                             case 2 -> from + random.nextInt(1000);
-                            default -> from + (long) (random.nextDouble() * 2 * window);
+                            case 3 -> from + (long) (random.nextDouble() * 2 * hour);
+                            default -> from + (long) (random.nextDouble() * span);
                         };
                 parts.get(random.nextInt(parts.size())).add(guest, from, to);
                 ranges.add(new long[] {guest, from, to});
             }
             int[][] open = {new int[numbered], new int[unnumbered]};
 
-            long peak = StatisticsCombination.Edges.peak(open, parts);
+            long peak = OnlineRanges.peak(open, parts);
 
             int round0 = round;
             assertEquals(plainPeak(ranges), peak, () -> "round " + round0);
