@@ -461,43 +461,67 @@ final class StatisticsCombination {
      * Durations with their counts; the median is the lower middle one (as PostgreSQL's {@code
      * percentile_disc(0.5)}): the smallest duration that at least half of the sessions have or stay
      * under. Each rollup row adds its own histogram, so a year of venue-days adds about one entry
-     * per session; entries of one duration are merged whenever the array fills, which keeps it to
-     * about the number of distinct durations.
+     * per session. Entries of one duration are merged whenever the array fills, which keeps it to
+     * about the number of distinct durations; once those are many (a chain's year has tens of
+     * thousands), durations under {@link #DENSE} seconds are counted in an array by duration
+     * instead, as sorting the entries again at every fill was a tenth of the year's time in Java
+     * (BENCHMARKS.md).
      */
     static final class Median {
         private static final long COUNT = 0xFFFFFFFFL;
+
+        /** Durations counted by index once counted densely: 36 hours, 1 MB. */
+        static final int DENSE = 1 << 17;
+
+        /** The packed entries left after a merge from which durations are counted densely. */
+        private static final int MANY = 1 << 12;
 
         /** Duration in the high 32 bits, count in the low 32, while both fit. */
         private long[] packed = new long[16];
 
         private int size;
         private long sessions;
-        private TreeMap<Long, Long> wide;
+
+        /** Sessions by duration, for durations under DENSE; null: not counted densely. */
+        @Nullable private long[] dense;
+
+        /** Every entry, once a duration or a count does not fit the others; null: none. */
+        @Nullable private TreeMap<Long, Long> wide;
 
         void add(long seconds, long count) {
             sessions += count;
-            if (wide == null && seconds >= 0 && seconds < (1L << 31) && count <= COUNT) {
+            put(seconds, count);
+        }
+
+        private void put(long seconds, long count) {
+            if (wide != null) {
+                wide.merge(seconds, count, Long::sum);
+            } else if (dense != null && seconds >= 0 && seconds < DENSE && count >= 0) {
+                dense[(int) seconds] += count;
+            } else if (seconds >= 0 && seconds < (1L << 31) && count >= 0 && count <= COUNT) {
                 if (size == packed.length) {
+                    // which may count this duration densely from now on
                     merge();
+                    put(seconds, count);
+                    return;
                 }
                 packed[size++] = seconds << 32 | count;
-                return;
-            }
-            if (wide == null) {
-                wide = new TreeMap<>();
-                for (int i = 0; i < size; i++) {
-                    wide.merge(packed[i] >>> 32, packed[i] & COUNT, Long::sum);
-                }
+            } else {
+                TreeMap<Long, Long> all = new TreeMap<>();
+                forEach((s, c) -> all.merge(s, c, Long::sum));
+                all.merge(seconds, count, Long::sum);
+                wide = all;
                 size = 0;
                 packed = new long[0];
+                dense = null;
             }
-            wide.merge(seconds, count, Long::sum);
         }
 
         /**
-         * Sorts the entries and merges those of one duration; grows the array when that leaves it
-         * more than half full. A merged count too large for 32 bits stays in several entries of
-         * that duration (never more than it was merged from), which the median adds up alike.
+         * Sorts the entries and merges those of one duration; then counts durations densely when
+         * many are left, or grows the array when that leaves it more than half full. A merged count
+         * too large for 32 bits stays in several entries of that duration (never more than it was
+         * merged from), which the median adds up alike.
          */
         private void merge() {
             Arrays.sort(packed, 0, size);
@@ -508,14 +532,41 @@ final class StatisticsCombination {
                 for (; i < size && packed[i] >>> 32 == seconds; i++) {
                     count += packed[i] & COUNT;
                 }
+                if (dense != null && seconds < DENSE) {
+                    dense[(int) seconds] += count;
+                    continue;
+                }
                 for (; count > COUNT; count -= COUNT) {
                     packed[merged++] = seconds << 32 | COUNT;
                 }
                 packed[merged++] = seconds << 32 | count;
             }
             size = merged;
-            if (size > packed.length / 2) {
+            if (dense == null && size > MANY) {
+                dense = new long[DENSE];
+                merge();
+            } else if (size > packed.length / 2) {
                 packed = Arrays.copyOf(packed, packed.length * 2);
+            }
+        }
+
+        /** Every duration counted, with its sessions, ascending (a duration may come again). */
+        private void forEach(Summaries.DurationSink sink) {
+            if (wide != null) {
+                wide.forEach(sink::duration);
+                return;
+            }
+            if (dense != null) {
+                for (int seconds = 0; seconds < DENSE; seconds++) {
+                    if (dense[seconds] > 0) {
+                        sink.duration(seconds, dense[seconds]);
+                    }
+                }
+            }
+            long[] sorted = Arrays.copyOf(packed, size);
+            Arrays.sort(sorted);
+            for (long entry : sorted) {
+                sink.duration(entry >>> 32, entry & COUNT);
             }
         }
 
@@ -525,25 +576,19 @@ final class StatisticsCombination {
                 return null;
             }
             long wanted = (sessions + 1) / 2;
-            long seen = 0;
-            if (wide != null) {
-                for (Map.Entry<Long, Long> e : wide.entrySet()) {
-                    seen += e.getValue();
-                    if (seen >= wanted) {
-                        return e.getKey();
-                    }
-                }
+            long[] seen = {0};
+            Long[] median = {null};
+            forEach(
+                    (seconds, count) -> {
+                        seen[0] += count;
+                        if (median[0] == null && seen[0] >= wanted) {
+                            median[0] = seconds;
+                        }
+                    });
+            if (median[0] == null) {
                 throw new IllegalStateException("median past the end");
             }
-            long[] sorted = Arrays.copyOf(packed, size);
-            Arrays.sort(sorted);
-            for (long entry : sorted) {
-                seen += entry & COUNT;
-                if (seen >= wanted) {
-                    return entry >>> 32;
-                }
-            }
-            throw new IllegalStateException("median past the end");
+            return median[0];
         }
     }
 }

@@ -245,6 +245,53 @@ class StatisticsCombinationTest {
     }
 
     @Test
+    void theMedianOfManyDistinctDurationsEqualsThePlainOne() {
+        // Rows of ascending durations, as rollup rows add them: in most rounds enough distinct
+        // ones to be counted densely, a few past the dense ones; in some rounds one past 32 bits,
+        // or counts past 32 bits.
+        Random random = new Random(13);
+        for (int round = 0; round < 40; round++) {
+            StatisticsCombination.Median median = new StatisticsCombination.Median();
+            TreeMap<Long, Long> plain = new TreeMap<>();
+            int spread = round % 3 == 0 ? 3 : 300;
+            for (int row = random.nextInt(400); row > 0; row--) {
+                long seconds = random.nextInt(50);
+                for (int entry = random.nextInt(200); entry > 0; entry--) {
+                    seconds += 1 + random.nextInt(spread);
+                    long count =
+                            round % 5 == 4 && random.nextInt(3000) == 0
+                                    ? 1L << 33
+                                    : 1 + random.nextInt(9);
+                    long[] durations = {
+                        seconds,
+                        random.nextInt(500) == 0
+                                ? seconds + StatisticsCombination.Median.DENSE
+                                : -1,
+                        round % 4 == 3 && random.nextInt(5000) == 0 ? seconds + (1L << 31) : -1
+                    };
+                    for (long d : durations) {
+                        if (d >= 0) {
+                            median.add(d, count);
+                            plain.merge(d, count, Long::sum);
+                        }
+                    }
+                }
+            }
+            long wanted = (plain.values().stream().mapToLong(Long::longValue).sum() + 1) / 2;
+            long seen = 0;
+            Long expected = null;
+            for (Map.Entry<Long, Long> e : plain.entrySet()) {
+                seen += e.getValue();
+                if (seen >= wanted) {
+                    expected = e.getKey();
+                    break;
+                }
+            }
+            assertEquals(expected, median.median(), "round " + round);
+        }
+    }
+
+    @Test
     void aUnionOfThousandsOfRowsHoldsEveryOrdinal() {
         Random random = new Random(5);
         StatisticsCombination.Union union = new StatisticsCombination.Union();
