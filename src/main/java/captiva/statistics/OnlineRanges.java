@@ -21,8 +21,11 @@ final class OnlineRanges {
 
     private static final int FEWEST_SLOTS = 1 << 10;
 
-    /** An int each: 16 MB at most, while a statement's ranges take 20 bytes each. */
-    private static final int MOST_SLOTS = 1 << 22;
+    /**
+     * Two ints each, 16 MB at most (a chain's year: slots of 15 s), while its 2,500,000 ranges take
+     * 20 bytes each.
+     */
+    private static final int MOST_SLOTS = 1 << 21;
 
     /** The slots a first round sweeps; each round after sweeps twice as many. */
     private static final int FIRST_ROUND = 32;

@@ -256,7 +256,7 @@ class StatisticsCombinationTest {
             int spread = round % 3 == 0 ? 3 : 300;
             for (int row = random.nextInt(400); row > 0; row--) {
                 long seconds = random.nextInt(50);
-                for (int entry = random.nextInt(200); entry > 0; entry--) {
+                for (int entry = random.nextInt(400); entry > 0; entry--) {
                     seconds += 1 + random.nextInt(spread);
                     long count =
                             round % 5 == 4 && random.nextInt(3000) == 0
