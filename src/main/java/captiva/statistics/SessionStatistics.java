@@ -442,6 +442,7 @@ public class SessionStatistics {
             @Nullable GroupBy groupBy,
             @Nullable Instant from,
             @Nullable Instant until) {
+        String whole = StatisticsQueries.whole(from != null, until != null);
         return new Statement(StatisticsQueries.ROLLUP_LOCATIONS)
                 .add(scope.locationIds() != null ? StatisticsQueries.LOCATION_IN : "")
                 .add(filter.locationId() != null ? StatisticsQueries.LOCATION_IS : "")
@@ -451,15 +452,13 @@ public class SessionStatistics {
                 .add(StatisticsQueries.DIRTY_DAYS)
                 .add(from != null ? StatisticsQueries.DIRTY_FROM : "")
                 .add(until != null ? StatisticsQueries.DIRTY_BEFORE : "")
-                .add(StatisticsQueries.ROLLED)
-                .add(from != null ? StatisticsQueries.ROLLED_FROM : "")
-                .add(until != null ? StatisticsQueries.ROLLED_ENDED_BEFORE : "")
+                .add(StatisticsQueries.rolled(whole))
                 // a day group's rows are days; a month is in many day groups
                 .add(
                         groupBy == GroupBy.DAY
                                 ? StatisticsQueries.TAKEN_DAYS
                                 : StatisticsQueries.TAKEN_MONTHS)
-                .add(StatisticsQueries.UNROLLED_SESSIONS)
+                .add(StatisticsQueries.unrolledSessions(whole))
                 .add(from != null ? StatisticsQueries.SESSIONS_STARTED_FROM : "")
                 .add(until != null ? StatisticsQueries.SESSIONS_ENDED_BEFORE : "")
                 .add(until == null ? StatisticsQueries.OPEN_SESSIONS : "")

@@ -26,12 +26,16 @@ import captiva.sessions.Online;
  */
 final class StatisticsQueries {
 
-    /** The columns of a rollup row that a statement reads. */
+    /**
+     * The columns of a rollup row that a statement judges it by. Its compact forms are read only
+     * for the rows it takes ({@link #DAYS_TAKEN}): a chain's year judges some 200,000 venue-days
+     * and takes 20,000 of them, and the forms of all of them in the statement's working tables were
+     * written to disk and read back several times (auto_explain, BENCHMARKS.md).
+     */
     private static final String ROW_COLUMNS =
             """
             v.location_id, v.day, v.sessions, v.total_duration_seconds, v.downloaded_bytes, v.uploaded_bytes,
-            v.first_start, v.last_start, v.last_end, v.guest_ordinals, v.device_ordinals, v.duration_counts, v.presence,
-            v.compact_hash""";
+            v.first_start, v.last_start, v.last_end, v.compact_hash""";
 
     /** The columns of a row {@link #OUTPUT} takes whole, a venue-day's or a venue-month's. */
     private static final String TAKEN_COLUMNS =
@@ -107,30 +111,41 @@ final class StatisticsQueries {
             "AND d.day <= (CAST(:until AS timestamptz) AT TIME ZONE 'UTC')::date + 1\n";
 
     /**
-     * Rollup rows taken whole: not changed since, with compact forms (a row written before V70 or
-     * inserted by an older jar has none; V72 keeps those of every other row true to its contents),
-     * and every session in the filter's range.
+     * Whether a rollup row {@code s} is taken whole: not changed since, with compact forms (a row
+     * written before V70 or inserted by an older jar has none; V72 keeps those of every other row
+     * true to its contents), and every session in the filter's range ({@code from}, {@code until}:
+     * whether the filter has that bound). Never null.
      */
-    static final String ROLLED =
-            """
-            ), rolled AS (
-                SELECT s.* FROM stored s
-                WHERE NOT EXISTS (SELECT 1 FROM dirty d WHERE d.location_id = s.location_id AND d.day = s.day)
-                  AND s.compact_hash IS NOT NULL
-            """;
+    static String whole(boolean from, boolean until) {
+        return """
+                NOT EXISTS (SELECT 1 FROM dirty d WHERE d.location_id = s.location_id AND d.day = s.day)
+                      AND s.compact_hash IS NOT NULL"""
+                + (from ? " AND s.first_start >= :from" : "")
+                + (until ? " AND s.last_end < :until" : "");
+    }
 
-    static final String ROLLED_FROM = "AND s.first_start >= :from\n";
-    static final String ROLLED_ENDED_BEFORE = "AND s.last_end < :until\n";
+    /** The rollup rows taken whole, by {@link #whole}. */
+    static String rolled(String whole) {
+        return """
+                ), rolled AS (
+                    SELECT s.* FROM stored s WHERE %s
+                """
+                .formatted(whole);
+    }
+
+    /** The venue-days of {@code rolled} with their compact forms. */
+    private static final String DAYS_TAKEN =
+            """
+            SELECT r.location_id, r.day, r.time_zone, r.sessions, r.total_duration_seconds, r.downloaded_bytes,
+                   r.uploaded_bytes, v.guest_ordinals, v.device_ordinals, v.duration_counts, v.presence
+            FROM rolled r
+            JOIN venue_day v ON v.tenant_id = :tenant AND v.location_id = r.location_id AND v.day = r.day
+            """;
 
     /**
      * The rows taken whole are the venue-days rolled, one by one: for a statement grouped by day.
      */
-    static final String TAKEN_DAYS =
-            """
-            ), taken AS (
-                SELECT %s FROM rolled
-            """
-                    .formatted(TAKEN_COLUMNS);
+    static final String TAKEN_DAYS = "), taken AS (\n" + DAYS_TAKEN;
 
     /**
      * The rows taken whole are the venue-days rolled, where a venue-month (V78) stands for those of
@@ -155,24 +170,28 @@ final class StatisticsQueries {
                 JOIN venue_month m ON m.tenant_id = :tenant AND m.location_id = d.location_id AND m.month = d.month
                      AND m.days = d.days AND m.days_hash = d.days_hash
             ), taken AS (
-                SELECT %1$s FROM rolled r
+                %2$s
                 WHERE NOT EXISTS (SELECT 1 FROM months m
                                   WHERE m.location_id = r.location_id
                                     AND m.day = date_trunc('month', r.day::timestamp)::date)
                 UNION ALL
                 SELECT %1$s FROM months
             """
-                    .formatted(TAKEN_COLUMNS);
+                    .formatted(TAKEN_COLUMNS, DAYS_TAKEN);
 
     /**
-     * The ended sessions of the venue-days not taken whole, by the same venue-day rule as the
-     * refresher's, then filtered exactly; the filter fragments follow.
+     * The ended sessions of the venue-days not taken whole ({@link #whole} false, and the changed
+     * ones), by the same venue-day rule as the refresher's, then filtered exactly; the filter
+     * fragments follow.
      */
-    static final String UNROLLED_SESSIONS =
+    static String unrolledSessions(String whole) {
+        return UNROLLED_SESSIONS.formatted(whole, sessionOfVenueDay("s", "u.day", "loc.time_zone"));
+    }
+
+    private static final String UNROLLED_SESSIONS =
             """
             ), unrolled AS (
-                SELECT s.location_id, s.day FROM stored s
-                WHERE NOT EXISTS (SELECT 1 FROM rolled r WHERE r.location_id = s.location_id AND r.day = s.day)
+                SELECT s.location_id, s.day FROM stored s WHERE NOT (%1$s)
                 UNION
                 SELECT location_id, day FROM dirty
             ), base AS (
@@ -185,12 +204,11 @@ final class StatisticsQueries {
                 CROSS JOIN LATERAL (
                     SELECT s.* FROM session s
                     WHERE s.tenant_id = :tenant AND s.location_id = u.location_id
-                      AND %s
+                      AND %2$s
                     OFFSET 0
                 ) s
                 WHERE s.end_time IS NOT NULL
-            """
-                    .formatted(sessionOfVenueDay("s", "u.day", "loc.time_zone"));
+            """;
 
     static final String SESSIONS_STARTED_FROM = "AND s.start_time >= :from\n";
     static final String SESSIONS_ENDED_BEFORE =
