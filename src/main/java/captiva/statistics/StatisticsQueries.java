@@ -133,19 +133,28 @@ final class StatisticsQueries {
                 .formatted(whole);
     }
 
-    /** The venue-days of {@code rolled} with their compact forms. */
-    private static final String DAYS_TAKEN =
-            """
-            SELECT r.location_id, r.day, r.time_zone, r.sessions, r.total_duration_seconds, r.downloaded_bytes,
-                   r.uploaded_bytes, v.guest_ordinals, v.device_ordinals, v.duration_counts, v.presence
-            FROM rolled r
-            JOIN venue_day v ON v.tenant_id = :tenant AND v.location_id = r.location_id AND v.day = r.day
-            """;
+    /**
+     * The venue-days {@code rows} (rows of {@code rolled}) with their compact forms, each by its
+     * own primary key once the rows are known: the rows' count is estimated far too low for the
+     * planner to choose a join with the whole table.
+     */
+    private static String daysTaken(String rows) {
+        return """
+                SELECT r.location_id, r.day, r.time_zone, r.sessions, r.total_duration_seconds, r.downloaded_bytes,
+                       r.uploaded_bytes, v.guest_ordinals, v.device_ordinals, v.duration_counts, v.presence
+                FROM (%s OFFSET 0) r
+                CROSS JOIN LATERAL (
+                    SELECT v.guest_ordinals, v.device_ordinals, v.duration_counts, v.presence FROM venue_day v
+                    WHERE v.tenant_id = :tenant AND v.location_id = r.location_id AND v.day = r.day
+                ) v
+                """
+                .formatted(rows);
+    }
 
     /**
      * The rows taken whole are the venue-days rolled, one by one: for a statement grouped by day.
      */
-    static final String TAKEN_DAYS = "), taken AS (\n" + DAYS_TAKEN;
+    static final String TAKEN_DAYS = "), taken AS (\n" + daysTaken("SELECT * FROM rolled");
 
     /**
      * The rows taken whole are the venue-days rolled, where a venue-month (V78) stands for those of
@@ -171,13 +180,17 @@ final class StatisticsQueries {
                      AND m.days = d.days AND m.days_hash = d.days_hash
             ), taken AS (
                 %2$s
-                WHERE NOT EXISTS (SELECT 1 FROM months m
-                                  WHERE m.location_id = r.location_id
-                                    AND m.day = date_trunc('month', r.day::timestamp)::date)
                 UNION ALL
                 SELECT %1$s FROM months
             """
-                    .formatted(TAKEN_COLUMNS, DAYS_TAKEN);
+                    .formatted(
+                            TAKEN_COLUMNS,
+                            daysTaken(
+                                    """
+                                    SELECT * FROM rolled r
+                                    WHERE NOT EXISTS (SELECT 1 FROM months m
+                                                      WHERE m.location_id = r.location_id
+                                                        AND m.day = date_trunc('month', r.day::timestamp)::date)"""));
 
     /**
      * The ended sessions of the venue-days not taken whole ({@link #whole} false, and the changed
