@@ -28,9 +28,10 @@ final class StatisticsQueries {
 
     /**
      * The columns of a rollup row that a statement judges it by. Its compact forms are read only
-     * for the rows it takes ({@link #DAYS_TAKEN}): a chain's year judges some 200,000 venue-days
-     * and takes 20,000 of them, and the forms of all of them in the statement's working tables were
-     * written to disk and read back several times (auto_explain, BENCHMARKS.md).
+     * for the rows it takes ({@link #daysTaken}): a chain's year judges some 200,000 venue-days and
+     * takes 8,000 of them (and 7,000 months), and the forms of all of them in the statement's
+     * working tables were written to disk and read back several times (auto_explain,
+     * BENCHMARKS.md).
      */
     private static final String ROW_COLUMNS =
             """
