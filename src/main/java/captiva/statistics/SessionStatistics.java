@@ -104,41 +104,7 @@ public class SessionStatistics {
                                 .orElse(zone.get());
 
         Statement statement =
-                rollupsServe(filter, groupBy)
-                        ? throughRollups(scope, filter, groupBy, from, until)
-                        : SessionSelection.matching(
-                                StatisticsQueries.DIRECT + StatisticsQueries.BASE,
-                                scope,
-                                filter,
-                                zone.get(),
-                                cutoff);
-        statement
-                .add(StatisticsQueries.TIMED)
-                .add(
-                        groupBy == GroupBy.LOCATION
-                                ? StatisticsQueries.LOCATION_BUCKET
-                                : groupBy == GroupBy.DAY
-                                        ? StatisticsQueries.DAY_BUCKET
-                                        : groupBy == GroupBy.HOUR
-                                                ? StatisticsQueries.HOUR_BUCKET
-                                                : "")
-                .add(
-                        StatisticsQueries.output(
-                                groupBy == GroupBy.LOCATION
-                                        ? StatisticsQueries.ROLLED_GROUP_LOCATION
-                                        : groupBy == GroupBy.DAY
-                                                ? StatisticsQueries.ROLLED_GROUP_DAY
-                                                : StatisticsQueries.ROLLED_GROUP_NONE))
-                .bind("tenant", scope.tenantId())
-                .bind("keyLocations", keyLocations(scope))
-                .bind("location", filter.locationId())
-                .bind("from", from)
-                .bind("until", until)
-                .bind("periodStart", from)
-                .bind("now", now)
-                .bind("cutoff", cutoff)
-                .bind("hourZone", hourZone.getId())
-                .bind("grouped", groupBy != null);
+                statement(scope, filter, groupBy, zone.get(), from, until, now, cutoff, hourZone);
         StatisticsCombination combination =
                 jdbc.execute(
                         connection -> {
@@ -180,6 +146,59 @@ public class SessionStatistics {
                             Statistics.of(byGroup.get(name))));
         }
         return new StatisticsReport(groupName, Statistics.of(totalCounts), groups);
+    }
+
+    /**
+     * The statement of the selection's sessions and rollup rows ({@link StatisticsQueries#OUTPUT}),
+     * bound: {@code from} and {@code until} are the filter's bounds in the selection's zone, {@code
+     * hourZone} the clock of hour groups.
+     */
+    static Statement statement(
+            TenantScope scope,
+            SessionFilter filter,
+            @Nullable GroupBy groupBy,
+            ZoneId zone,
+            @Nullable Instant from,
+            @Nullable Instant until,
+            Instant now,
+            Instant cutoff,
+            ZoneId hourZone) {
+        Statement statement =
+                rollupsServe(filter, groupBy)
+                        ? throughRollups(scope, filter, groupBy, from, until)
+                        : SessionSelection.matching(
+                                StatisticsQueries.DIRECT + StatisticsQueries.BASE,
+                                scope,
+                                filter,
+                                zone,
+                                cutoff);
+        return statement
+                .add(StatisticsQueries.TIMED)
+                .add(
+                        groupBy == GroupBy.LOCATION
+                                ? StatisticsQueries.LOCATION_BUCKET
+                                : groupBy == GroupBy.DAY
+                                        ? StatisticsQueries.DAY_BUCKET
+                                        : groupBy == GroupBy.HOUR
+                                                ? StatisticsQueries.HOUR_BUCKET
+                                                : "")
+                .add(
+                        StatisticsQueries.output(
+                                groupBy == GroupBy.LOCATION
+                                        ? StatisticsQueries.ROLLED_GROUP_LOCATION
+                                        : groupBy == GroupBy.DAY
+                                                ? StatisticsQueries.ROLLED_GROUP_DAY
+                                                : StatisticsQueries.ROLLED_GROUP_NONE))
+                .bind("tenant", scope.tenantId())
+                .bind("keyLocations", keyLocations(scope))
+                .bind("location", filter.locationId())
+                .bind("from", from)
+                .bind("until", until)
+                .bind("periodStart", from)
+                .bind("now", now)
+                .bind("cutoff", cutoff)
+                .bind("hourZone", hourZone.getId())
+                .bind("grouped", groupBy != null);
     }
 
     /**
@@ -420,7 +439,7 @@ public class SessionStatistics {
      * Rollups are per venue and venue-local day, over the filters that pick venues and times: a
      * statement filtered by guest, device or online state, or grouped by hour, reads the sessions.
      */
-    private boolean rollupsServe(SessionFilter filter, @Nullable GroupBy groupBy) {
+    private static boolean rollupsServe(SessionFilter filter, @Nullable GroupBy groupBy) {
         return groupBy != GroupBy.HOUR
                 && filter.guestId() == null
                 && filter.guestDeviceMac() == null

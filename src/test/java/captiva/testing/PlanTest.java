@@ -190,6 +190,15 @@ public abstract class PlanTest {
         assertPlan(what, plan, "Seq Scan on session", indexes);
     }
 
+    /**
+     * Prints the plan, then fails if it scans {@code table} (not a table whose name it begins) or
+     * misses one of the indexes.
+     */
+    protected static void assertNoScanOf(
+            String table, String what, String plan, String... indexes) {
+        assertPlan(what, plan, "Seq Scan on " + table + " ", indexes);
+    }
+
     /** Prints the plan, then fails if it scans any table or misses one of the indexes. */
     protected static void assertNoTableScan(String what, String plan, String... indexes) {
         assertPlan(what, plan, "Seq Scan", indexes);
