@@ -41,6 +41,9 @@ export function render(container, {api, venues}) {
   let history = [];
   let live = JSON.parse(sessionStorage.getItem(LIVE) ?? '[]');
   let stopped = false;
+  // Stops the history's requests when the view goes: after a sign-out nothing may write to the
+  // tab's storage again.
+  const leaving = new AbortController();
 
   function drawCards(locations) {
     fill(list);
@@ -66,6 +69,7 @@ export function render(container, {api, venues}) {
   }
 
   function onCounts(counts, at, source) {
+    if (stopped) return;
     for (const [id, n] of counts) {
       const card = cards.get(id);
       if (!card) continue;
@@ -115,7 +119,7 @@ export function render(container, {api, venues}) {
   }).catch((error) => { if (!stopped) { status.textContent = ''; problem.textContent = error.message; } });
 
   let retry = null;
-  const loadHistory = () => onlineHistory(api).then((points) => {
+  const loadHistory = () => onlineHistory(api, leaving.signal).then((points) => {
     if (stopped) return;
     history = points;
     chartNote.textContent = '';
@@ -131,6 +135,7 @@ export function render(container, {api, venues}) {
   return {
     stop() {
       stopped = true;
+      leaving.abort();
       clearTimeout(retry);
       stopWatching();
       chart?.destroy();
@@ -142,25 +147,29 @@ export function render(container, {api, venues}) {
  * Sessions online at each of the last 12 half hours. The API counts sessions that started on or
  * after a time (start_time) and that ended on or before it (end_time); those online at t are all
  * the others: all − started since t − ended by t. A point in the past does not change, so it is
- * kept in the tab's session storage and asked for once.
+ * kept in the tab's session storage and asked for once, unless the view was left (signal) before
+ * they came: a sign-out has forgotten the tab's storage by then.
  */
-async function onlineHistory(api) {
+async function onlineHistory(api, signal) {
   const last = Math.floor(Date.now() / STEP_MS) * STEP_MS;
   const times = Array.from({length: POINTS}, (_, i) => last - (POINTS - 1 - i) * STEP_MS);
   const known = JSON.parse(sessionStorage.getItem(HISTORY) ?? '{}');
   const queue = times.filter((t) => !(t in known));
-  const keep = () => sessionStorage.setItem(HISTORY,
-    JSON.stringify(Object.fromEntries(times.filter((t) => t in known).map((t) => [t, known[t]]))));
+  const keep = () => {
+    if (signal.aborted) return;
+    sessionStorage.setItem(HISTORY,
+      JSON.stringify(Object.fromEntries(times.filter((t) => t in known).map((t) => [t, known[t]]))));
+  };
   if (queue.length) {
-    const all = (await api.json('/sessions/count')).count;
+    const all = (await api.json('/sessions/count', {}, {signal})).count;
     let failed = null;
     const worker = async () => {
       // The first refusal (a 429 most likely) stops every worker: asking on would only be refused too.
       for (let t = queue.shift(); t !== undefined && !failed; t = queue.shift()) {
         try {
           const at = isoInstant(new Date(t));
-          const started = (await api.json('/sessions/count', {start_time: at})).count;
-          const ended = (await api.json('/sessions/count', {end_time: at})).count;
+          const started = (await api.json('/sessions/count', {start_time: at}, {signal})).count;
+          const ended = (await api.json('/sessions/count', {end_time: at}, {signal})).count;
           known[t] = Math.max(0, all - started - ended);
         } catch (error) {
           failed = error;
