@@ -8,9 +8,9 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import org.roaringbitmap.buffer.BufferFastAggregation;
 import org.roaringbitmap.buffer.ImmutableRoaringBitmap;
 import org.roaringbitmap.buffer.MutableRoaringBitmap;
 
@@ -262,6 +262,27 @@ final class StatisticsCombination {
         return out;
     }
 
+    private MutableRoaringBitmap seenBeforeTheWholePeriod;
+
+    /**
+     * The numbered guests first seen before the whole selection's period starts: the returning
+     * guests of every bucket whose period starts with it (a chain's year by venue: the total and
+     * each of its hundreds of groups) are its intersection with their guests, not a look-up each.
+     */
+    private MutableRoaringBitmap seenBeforeTheWholePeriod() {
+        if (seenBeforeTheWholePeriod == null) {
+            long start = Objects.requireNonNull(wholePeriod);
+            MutableRoaringBitmap seen = new MutableRoaringBitmap();
+            for (int g = 0; g < firstVisits.length; g++) {
+                if (firstVisits[g] < start) {
+                    seen.add(g);
+                }
+            }
+            seenBeforeTheWholePeriod = seen;
+        }
+        return seenBeforeTheWholePeriod;
+    }
+
     private boolean visitedBefore(int ordinal, long period) {
         return ordinal < firstVisits.length && firstVisits[ordinal] < period;
     }
@@ -301,23 +322,17 @@ final class StatisticsCombination {
     }
 
     /**
-     * Ordinals from rows' bitmaps and from single sessions. The rows' bitmaps are merged a few
-     * dozen at a time rather than kept to the end: a chain's year is about 200,000 rows, each in
-     * the whole selection's union and its group's, and every row's bitmaps held on were most of a
-     * statement's memory (BENCHMARKS.md). A venue's year is a few hundred rows, so a group's union
-     * merges as it goes too.
+     * Ordinals from rows' bitmaps and from single sessions, each row's merged into the union in
+     * place as it comes: a chain's year is some 15,000 rows, each in the whole selection's union
+     * and its group's. Holding every row's bitmap to the end was most of a statement's memory;
+     * merging them a few dozen at a time into a fresh bitmap first copied each ordinal twice, in
+     * unions that were a fifth of the year's time in Java (BENCHMARKS.md).
      */
     static final class Union {
-        private static final int PENDING = 64;
-
         private final MutableRoaringBitmap merged = new MutableRoaringBitmap();
-        private final List<ImmutableRoaringBitmap> pending = new ArrayList<>();
 
         void add(ImmutableRoaringBitmap bitmap) {
-            pending.add(bitmap);
-            if (pending.size() == PENDING) {
-                merge();
-            }
+            merged.or(bitmap);
         }
 
         void add(int ordinal) {
@@ -326,15 +341,7 @@ final class StatisticsCombination {
 
         /** Everything added so far. */
         MutableRoaringBitmap result() {
-            merge();
             return merged;
-        }
-
-        private void merge() {
-            if (!pending.isEmpty()) {
-                merged.or(BufferFastAggregation.or(pending.iterator()));
-                pending.clear();
-            }
         }
     }
 
@@ -405,15 +412,9 @@ final class StatisticsCombination {
             if (whole) {
                 if (all.wholePeriod != null) {
                     long start = all.wholePeriod;
-                    MutableRoaringBitmap back = new MutableRoaringBitmap();
-                    guests.forEach(
-                            (int g) -> {
-                                if (all.visitedBefore(g, start)) {
-                                    back.add(g);
-                                }
-                            });
                     returning =
-                            back.getLongCardinality()
+                            MutableRoaringBitmap.andCardinality(
+                                            guests, all.seenBeforeTheWholePeriod())
                                     + unnumberedGuests.stream()
                                             .filter(k -> all.visitedBefore(k, start))
                                             .count();
@@ -426,15 +427,19 @@ final class StatisticsCombination {
                         continue;
                     }
                     long start = p.getKey();
-                    p.getValue()
-                            .guests
-                            .result()
-                            .forEach(
-                                    (int g) -> {
-                                        if (all.visitedBefore(g, start)) {
-                                            back.add(g);
-                                        }
-                                    });
+                    MutableRoaringBitmap periodGuests = p.getValue().guests.result();
+                    if (p.getKey().equals(all.wholePeriod)) {
+                        back.or(
+                                MutableRoaringBitmap.and(
+                                        periodGuests, all.seenBeforeTheWholePeriod()));
+                    } else {
+                        periodGuests.forEach(
+                                (int g) -> {
+                                    if (all.visitedBefore(g, start)) {
+                                        back.add(g);
+                                    }
+                                });
+                    }
                     for (String key : p.getValue().keys) {
                         if (all.visitedBefore(key, start)) {
                             backByKey.add(key);

@@ -108,7 +108,11 @@ class StatisticsCombinationTest {
             for (int g = 0; g < 8; g++) {
                 String key = "g" + g;
                 for (int visits = random.nextInt(3); visits > 0; visits--) {
-                    long at = random.nextInt(120_000);
+                    // some just before, at or just after the period's start: at it is not before
+                    long at =
+                            period != null && random.nextInt(4) == 0
+                                    ? period + random.nextInt(3) - 1
+                                    : random.nextInt(120_000);
                     firstVisits.merge(key, at, Math::min);
                     combination.firstVisit(key, numbers.get(key), at);
                 }
