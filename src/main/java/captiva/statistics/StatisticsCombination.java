@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import org.roaringbitmap.buffer.BufferFastAggregation;
 import org.roaringbitmap.buffer.ImmutableRoaringBitmap;
 import org.roaringbitmap.buffer.MutableRoaringBitmap;
 
@@ -322,17 +323,24 @@ final class StatisticsCombination {
     }
 
     /**
-     * Ordinals from rows' bitmaps and from single sessions, each row's merged into the union in
-     * place as it comes: a chain's year is some 15,000 rows, each in the whole selection's union
-     * and its group's. Holding every row's bitmap to the end was most of a statement's memory;
-     * merging them a few dozen at a time into a fresh bitmap first copied each ordinal twice, in
-     * unions that were a fifth of the year's time in Java (BENCHMARKS.md).
+     * Ordinals from rows' bitmaps and from single sessions. The rows' bitmaps are merged a few
+     * dozen at a time rather than kept to the end: a chain's year is about 200,000 rows, each in
+     * the whole selection's union and its group's, and every row's bitmaps held on were most of a
+     * statement's memory (BENCHMARKS.md). A venue's year is a few hundred rows, so a group's union
+     * merges as it goes too. Each row or-ed into the union in place was slower for a chain's year
+     * (BENCHMARKS.md): the union's array containers were merged whole again for every row.
      */
     static final class Union {
+        private static final int PENDING = 64;
+
         private final MutableRoaringBitmap merged = new MutableRoaringBitmap();
+        private final List<ImmutableRoaringBitmap> pending = new ArrayList<>();
 
         void add(ImmutableRoaringBitmap bitmap) {
-            merged.or(bitmap);
+            pending.add(bitmap);
+            if (pending.size() == PENDING) {
+                merge();
+            }
         }
 
         void add(int ordinal) {
@@ -341,7 +349,15 @@ final class StatisticsCombination {
 
         /** Everything added so far. */
         MutableRoaringBitmap result() {
+            merge();
             return merged;
+        }
+
+        private void merge() {
+            if (!pending.isEmpty()) {
+                merged.or(BufferFastAggregation.or(pending.iterator()));
+                pending.clear();
+            }
         }
     }
 
