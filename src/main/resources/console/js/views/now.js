@@ -40,10 +40,10 @@ export function render(container, {api, venues}) {
   let chart = null;
   let history = [];
   let live = JSON.parse(sessionStorage.getItem(LIVE) ?? '[]');
-  let stopped = false;
   // Stops the history's requests when the view goes: after a sign-out nothing may write to the
   // tab's storage again.
   const leaving = new AbortController();
+  const stopped = () => leaving.signal.aborted;
 
   function drawCards(locations) {
     fill(list);
@@ -69,7 +69,7 @@ export function render(container, {api, venues}) {
   }
 
   function onCounts(counts, at, source) {
-    if (stopped) return;
+    if (stopped()) return;
     for (const [id, n] of counts) {
       const card = cards.get(id);
       if (!card) continue;
@@ -88,7 +88,7 @@ export function render(container, {api, venues}) {
   }
 
   function redraw() {
-    if (stopped || !history.length) return;
+    if (stopped() || !history.length) return;
     const points = [...history, ...live.filter(([t]) => t > history[history.length - 1][0])];
     const x = points.map(([t]) => t);
     const values = points.map(([, n]) => n);
@@ -104,7 +104,7 @@ export function render(container, {api, venues}) {
   }
 
   venues().then((locations) => {
-    if (stopped) return;
+    if (stopped()) return;
     drawCards(locations.map((l) => ({...l})));
     status.textContent = `Updated ${clock(new Date())}.`;
     if (!firstViewMarked) {
@@ -116,16 +116,16 @@ export function render(container, {api, venues}) {
       onTrouble: (error) => { problem.textContent = error ? `Live counts paused: ${error.message}` : ''; },
       firstPollAfterMs: 15_000,
     });
-  }).catch((error) => { if (!stopped) { status.textContent = ''; problem.textContent = error.message; } });
+  }).catch((error) => { if (!stopped()) { status.textContent = ''; problem.textContent = error.message; } });
 
   let retry = null;
   const loadHistory = () => onlineHistory(api, leaving.signal).then((points) => {
-    if (stopped) return;
+    if (stopped()) return;
     history = points;
     chartNote.textContent = '';
     redraw();
   }).catch((error) => {
-    if (stopped) return;
+    if (stopped()) return;
     chartNote.textContent = `The history could not be loaded: ${error.message}`;
     // Points already counted are kept, so a retry asks only for the rest.
     if (error.retryAfterSeconds) retry = setTimeout(loadHistory, error.retryAfterSeconds * 1000);
@@ -134,7 +134,6 @@ export function render(container, {api, venues}) {
 
   return {
     stop() {
-      stopped = true;
       leaving.abort();
       clearTimeout(retry);
       stopWatching();
